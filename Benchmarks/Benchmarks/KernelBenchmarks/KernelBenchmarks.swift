@@ -1,0 +1,53 @@
+import Benchmark
+import SibylKernels
+
+// The kernels `sibyl bench` measures, under package-benchmark's statistics and allocation
+// counters. Inputs are made once, outside the measured closures; each sample times one call.
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .throughput, .mallocCountTotal],
+        maxDuration: .seconds(2),
+        maxIterations: 1_000)
+    var rng = SeededGenerator(seed: 1)
+
+    OpenBLAS.threadCount = 1
+    for (name, m, k, n) in [("1024x1024x1024", 1024, 1024, 1024), ("lstm step b64 h128", 64, 128, 512)] {
+        let a = AlignedBuffer<Float>(count: m * k), b = AlignedBuffer<Float>(count: k * n)
+        let c = AlignedBuffer<Float>(count: m * n)
+        rng.fillNormal(a.buffer)
+        rng.fillNormal(b.buffer)
+        Benchmark("sgemm \(name) (1 thread)") { benchmark in
+            for _ in benchmark.scaledIterations {
+                BLAS.gemm(.none, .none, m: m, n: n, k: k, a: a.baseAddress, lda: k, b: b.baseAddress, ldb: n,
+                          c: c.baseAddress, ldc: n)
+            }
+        }
+    }
+
+    let windows = 10_000
+    for size in [64, 256] {
+        let input = AlignedBuffer<Float>(count: windows * size)
+        rng.fillNormal(input.buffer)
+        let fft = RealFFT<Float>.cached(size: size)
+        let spectrum = AlignedBuffer<Float>(count: 2 * windows * fft.spectrumSize)
+        let output = UnsafeMutableRawPointer(spectrum.baseAddress).assumingMemoryBound(to: Complex<Float>.self)
+        Benchmark("rfft f32 n=\(size), \(windows) windows per call") { benchmark in
+            for _ in benchmark.scaledIterations {
+                fft.forward(input.baseAddress, output, count: windows)
+            }
+        }
+    }
+
+    let elements = 10_000_000
+    let x = AlignedBuffer<Float>(count: elements), y = AlignedBuffer<Float>(count: elements)
+    rng.fillUniform(x.buffer, lower: -10, upper: 10)
+    let kernels: [(String, (UnsafeBufferPointer<Float>, UnsafeMutableBufferPointer<Float>) -> Void)] =
+        [("sigmoid", VectorMath.sigmoid), ("tanh", VectorMath.tanh)]
+    for (name, kernel) in kernels {
+        Benchmark("\(name) over 10^7 floats") { benchmark in
+            for _ in benchmark.scaledIterations {
+                kernel(UnsafeBufferPointer(x.buffer), y.buffer)
+            }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Run `sibyl bench --json` and the peer benchmark scripts in the same run, then print ratios.
+
+The peers are the reference systems Sibyl is compared with (numpy/OpenBLAS GEMM, pyFFTW and FFTW
+through ctypes for FFTs, ...). They print JSON documents in the same record format as
+`sibyl bench --json`. Runs alternate Sibyl and peer, so that a machine whose speed drifts affects
+both sides alike; the reported figure per side is the median over rounds.
+
+    Benchmarks/compare_with_peers.py --peers DIR --python VENV/bin/python [--rounds 2]
+        [--suites gemm fft elementwise] [--sibyl .build/release/sibyl] [--out results.json]
+
+OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE pass through unchanged to both sides: to compare another
+kernel, set them on this command (both sides then load the same core).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+from collections import defaultdict
+
+PEER_SCRIPTS = {
+    "gemm": ("gemm.py", ["--backends", "numpy,system", "--dtypes", "float32"]),
+    "fft": ("fft_peers.py", ["--backends", "pyfftw,system,numpy"]),
+}
+
+
+def run_json(cmd: list[str]) -> dict:
+    print("+ " + " ".join(cmd), file=sys.stderr, flush=True)
+    done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def median_by_key(docs: list[dict], key_fields: tuple[str, ...], metric: str) -> dict:
+    values = defaultdict(list)
+    for doc in docs:
+        for record in doc["records"]:
+            key = tuple(record["key"].get(f) for f in key_fields)
+            if metric in record["metrics"]:
+                values[key].append(record["metrics"][metric])
+    return {k: statistics.median(v) for k, v in values.items()}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--peers", required=True, help="folder holding the peer scripts (gemm.py, fft_peers.py, ...)")
+    ap.add_argument("--python", default=sys.executable, help="Python with the peers' packages installed")
+    ap.add_argument("--sibyl", default=".build/release/sibyl")
+    ap.add_argument("--suites", nargs="+", default=["gemm", "fft", "elementwise"])
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--min-time", type=float, default=0.15)
+    ap.add_argument("--out", help="write every raw document here as JSON")
+    args = ap.parse_args()
+
+    sibyl_docs, peer_docs = [], defaultdict(list)
+    for _ in range(args.rounds):
+        sibyl_docs.append(run_json([args.sibyl, "bench", "--json", "--min-time", str(args.min_time),
+                                    "--suites", *args.suites]))
+        for suite in args.suites:
+            if suite in PEER_SCRIPTS:
+                script, extra = PEER_SCRIPTS[suite]
+                peer_docs[suite].append(run_json([args.python, os.path.join(args.peers, script),
+                                                  "--min-time", str(args.min_time), *extra]))
+
+    env = sibyl_docs[-1]["env"]
+    print(f"Sibyl {env['sibylVersion']}: OpenBLAS core {env['openBLASCore']}, element-wise kernels "
+          f"{env['vectorInstructionSet']}, OPENBLAS env {env['openBLASEnvironment'] or 'unset'}; "
+          f"medians of {args.rounds} alternating rounds")
+
+    if "gemm" in args.suites:
+        ours = median_by_key(sibyl_docs, ("suite", "shape", "threads"), "gflops")
+        numpy_ = median_by_key(peer_docs["gemm"], ("backend", "shape", "threads"), "gflops")
+        arch = next((p.get("architecture") for p in peer_docs["gemm"][-1]["env"].get("threadpools", [])
+                     if isinstance(p, dict) and "numpy" in str(p.get("filepath"))), "?")
+        print(f"\nSGEMM GFLOP/s (numpy's OpenBLAS core: {arch})")
+        print(f"{'shape':32s} {'thr':>3s} {'sibyl':>8s} {'numpy':>8s} {'system':>8s} {'sibyl/numpy':>12s}")
+        for (suite, shape, threads), value in sorted(ours.items(), key=lambda kv: (kv[0][2], kv[0][1])):
+            n = numpy_.get(("numpy", shape, threads))
+            s = numpy_.get(("system", shape, threads))
+            if n is None:
+                continue
+            print(f"{shape:32s} {threads:3d} {value:8.1f} {n:8.1f} {s or float('nan'):8.1f} {value / n:12.2f}")
+
+    if "fft" in args.suites:
+        ours = median_by_key(sibyl_docs, ("suite", "n", "threads"), "ns_per_transform")
+        ours_roll = median_by_key(sibyl_docs, ("suite", "n", "threads"), "rolling_windows_per_s")
+        peers = median_by_key(peer_docs["fft"], ("backend", "dtype", "n", "threads"), "ns_per_transform")
+        peers_roll = median_by_key(peer_docs["fft"], ("backend", "dtype", "n", "threads"), "rolling_windows_per_s")
+        print("\nreal FFT, batched over rolling windows: ns per transform (lower is better)")
+        print(f"{'n':>5s} {'thr':>3s} {'sibyl f32':>10s} {'pyFFTW f32':>11s} {'pyFFTW f64':>11s} {'FFTW f32':>9s} "
+              f"{'numpy f32':>10s} {'vs best pyFFTW':>15s} {'rolling M win/s sibyl/FFTW f32':>32s}")
+        for (suite, n, threads), value in sorted(ours.items(), key=lambda kv: (kv[0][2], kv[0][1])):
+            p32 = peers.get(("pyfftw", "float32", n, threads))
+            p64 = peers.get(("pyfftw", "float64", n, threads))
+            s32 = peers.get(("system", "float32", n, threads))
+            np32 = peers.get(("numpy", "float32", n, 1))
+            if p32 is None and p64 is None:
+                continue
+            best = min(x for x in (p32, p64) if x is not None)
+            roll = ours_roll.get((suite, n, threads), float("nan")) / 1e6
+            roll_peer = peers_roll.get(("system", "float32", n, threads), float("nan")) / 1e6
+            print(f"{n:5d} {threads:3d} {value:10.1f} {p32 or float('nan'):11.1f} {p64 or float('nan'):11.1f} "
+                  f"{s32 or float('nan'):9.1f} {np32 or float('nan'):10.1f} {value / best:14.2f}x "
+                  f"{roll:15.2f} / {roll_peer:.2f}")
+
+    if "elementwise" in args.suites:
+        ours = median_by_key(sibyl_docs, ("suite", "op", "threads"), "ns_per_element")
+        print("\nelement-wise over 10^7 floats: ns per element (lower is better)")
+        for (suite, op, threads), value in sorted(ours.items(), key=lambda kv: (kv[0][2], kv[0][1])):
+            print(f"{op:34s} {threads:3d} {value:8.3f}")
+
+    if args.out:
+        with open(args.out, "w") as f:
+            json.dump({"sibyl": sibyl_docs, "peers": peer_docs}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+// swift-tools-version:6.1
+// Sibyl: financial time-series forecasting and backtesting on an OpenBLAS/FFTW kernel layer.
+// Dependencies flow one way: sibyl (CLI) → SibylKernels → CBLAS, CFFTW, _SibylVectorMath.
+import PackageDescription
+
+let package = Package(
+    name: "Sibyl",
+    products: [
+        .library(name: "SibylKernels", targets: ["SibylKernels"]),
+        .executable(name: "sibyl", targets: ["sibyl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: - C libraries (the only C in the package)
+
+        /// OpenBLAS through its CBLAS header; `openblas_get_corename` and thread control too.
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "pkg-config"])]
+        ),
+        /// FFTW 3, single (`fftwf_`) and double (`fftw_`) precision.
+        .systemLibrary(
+            name: "CFFTW",
+            pkgConfig: "fftw3",
+            providers: [.apt(["libfftw3-dev", "pkg-config"])]
+        ),
+        /// Element-wise Float32 kernels compiled per instruction set and dispatched at load time,
+        /// so the package gets AVX2/AVX-512 speed without unsafe flags. Not API: use SibylKernels.
+        .target(name: "_SibylVectorMath"),
+
+        // MARK: - Kernels
+
+        /// Aligned storage and tensors, GEMM/GEMV over CBLAS with naive references, element-wise
+        /// math, FFT plans over FFTW, a seeded generator, OpenBLAS thread control.
+        .target(
+            name: "SibylKernels",
+            dependencies: ["CBLAS", "CFFTW", "_SibylVectorMath"],
+            exclude: ["README.md"]
+        ),
+
+        // MARK: - Command-line tool
+
+        /// `sibyl`: one subcommand per file, thin over the libraries.
+        .executableTarget(
+            name: "sibyl",
+            dependencies: [
+                "SibylKernels",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: - Tests
+
+        .testTarget(name: "SibylKernelsTests", dependencies: ["SibylKernels"]),
+        /// Runs the built `sibyl` tool and checks its output and exit status.
+        .testTarget(name: "SibylCLITests", dependencies: ["sibyl"]),
+    ]
+)

@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import SibylKernels
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure kernel throughput: GEMM GFLOP/s, FFT ns/transform, element-wise ns/element.",
+        discussion: """
+            Each figure is the median of --repeats timed runs of at least --min-time seconds, with \
+            the minimum and maximum beside it. The table names the core OpenBLAS chose for this CPU \
+            (set by OPENBLAS_CORETYPE when present), which can change GEMM speed by 2×.
+            """
+    )
+
+    enum Suite: String, CaseIterable, ExpressibleByArgument {
+        case gemm, fft, elementwise
+    }
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Suites to run: \(Suite.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var suites: [Suite] = Suite.allCases
+
+    @Option(name: .long, help: "Thread counts to measure, comma-separated.")
+    var threads: String = "1,2"
+
+    @Option(name: .long, help: "Minimum seconds per timed repeat.")
+    var minTime: Double = 0.15
+
+    @Option(name: .long, help: "Timed repeats per case; the median is reported.")
+    var repeats: Int = 5
+
+    @Option(name: .long, help: "Floats per element-wise operation.")
+    var elements: Int = 10_000_000
+
+    @Option(name: .long, help: "Windows per FFTW call in the FFT suite.")
+    var fftBatch: Int = RealFFT<Float>.defaultBatch
+
+    @Option(name: .long, help: "Only run cases whose name contains this text.")
+    var filter: String?
+
+    @Flag(name: .long, help: "Print one JSON document (peer-script record format) instead of the table.")
+    var json = false
+
+    var threadCounts: [Int] {
+        threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    }
+
+    func validate() throws {
+        let counts = threadCounts
+        guard !counts.isEmpty, counts.count == threads.split(separator: ",").count, counts.allSatisfy({ $0 >= 1 }) else {
+            throw ValidationError("--threads takes positive whole numbers separated by commas, for example 1,2; got '\(threads)'")
+        }
+        guard minTime > 0, repeats >= 1, elements >= 1, fftBatch >= 1 else {
+            throw ValidationError("--min-time, --repeats, --elements and --fft-batch must be positive")
+        }
+    }
+
+    func run() throws {
+        let settings = BenchSettings(minTime: minTime, repeats: repeats, threadCounts: threadCounts,
+                                     elementCount: elements, seed: 42, fftBatch: fftBatch)
+        var cases: [BenchCase] = []
+        for suite in suites {
+            switch suite {
+            case .gemm: cases += gemmCases(settings)
+            case .fft: cases += fftCases(settings)
+            case .elementwise: cases += elementwiseCases(settings)
+            }
+        }
+        if let filter { cases = cases.filter { $0.name.contains(filter) } }
+        let environment = BenchEnvironment.current(
+            version: SibylCommand.configuration.version, core: OpenBLAS.coreName,
+            configuration: OpenBLAS.configuration, isa: VectorMath.instructionSet)
+        let originalThreads = OpenBLAS.threadCount
+        defer { OpenBLAS.threadCount = originalThreads }
+
+        var progress = ProgressLine()
+        var records: [BenchRecord] = []
+        for (index, benchCase) in cases.enumerated() {
+            progress.update("[\(index + 1)/\(cases.count)] \(benchCase.suite): \(benchCase.name), \(benchCase.threads) thread\(benchCase.threads == 1 ? "" : "s")")
+            records.append(benchCase.run())
+        }
+        progress.finish()
+
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let data = try encoder.encode(BenchDocument(env: environment, records: records))
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print(renderTable(records, environment: environment))
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+
+@Suite("sibyl bench, end to end")
+struct BenchCommandTests {
+    @Test("--json prints one document with the OpenBLAS core and a record per case and thread count")
+    func jsonDocument() throws {
+        let run = try runSibyl(["bench", "--suites", "gemm", "fft", "elementwise", "--filter", "64",
+                                "--threads", "1,2", "--min-time", "0.001", "--repeats", "1", "--elements", "4096", "--json"])
+        #expect(run.status == 0, "stderr: \(run.standardError)")
+        let document = try #require(JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any])
+        let environment = try #require(document["env"] as? [String: Any])
+        #expect((environment["openBLASCore"] as? String)?.isEmpty == false)
+        let records = try #require(document["records"] as? [[String: Any]])
+        let keys = records.compactMap { $0["key"] as? [String: Any] }
+        // Every selected case ran at both thread counts.
+        for threads in [1, 2] {
+            #expect(keys.contains { $0["suite"] as? String == "gemm" && $0["shape"] as? String == "square_64" && $0["threads"] as? Int == threads })
+            #expect(keys.contains { $0["suite"] as? String == "fft" && $0["n"] as? Int == 64 && $0["threads"] as? Int == threads })
+        }
+        for record in records {
+            let metrics = try #require(record["metrics"] as? [String: Double])
+            #expect(!metrics.isEmpty && metrics.values.allSatisfy { $0.isFinite && $0 > 0 })
+        }
+        // Progress goes to standard error, never into the JSON.
+        #expect(run.standardError.contains("[1/"))
+    }
+
+    @Test("the table names the OpenBLAS core, the thread column and units")
+    func table() throws {
+        let run = try runSibyl(["bench", "--suites", "elementwise", "--filter", "sigmoid", "--threads", "1",
+                                "--min-time", "0.001", "--repeats", "1", "--elements", "1000"])
+        #expect(run.status == 0)
+        #expect(run.standardOutput.contains("OpenBLAS core:"))
+        #expect(run.standardOutput.contains("ns/element"))
+        #expect(run.standardOutput.contains("naive sigmoid"))
+    }
+
+    @Test("a malformed option is refused with a message and a non-zero exit", arguments: [
+        ["--threads", "1,x"], ["--threads", "0"], ["--repeats", "0"], ["--suites", "nonsense"],
+    ])
+    func badOptions(arguments: [String]) throws {
+        let run = try runSibyl(["bench"] + arguments)
+        #expect(run.status != 0)
+        #expect(run.standardError.contains("Error"))
+    }
+}
