@@ -1,12 +1,15 @@
 // swift-tools-version:6.1
 // Sibyl: financial time-series forecasting and backtesting on an OpenBLAS/FFTW kernel layer.
-// Dependencies flow one way: sibyl (CLI) → SibylKernels → CBLAS, CFFTW, _SibylVectorMath.
+// Dependencies flow one way:
+//   sibyl (CLI) → SibylFeatures → SibylKernels → CBLAS, CFFTW, _SibylVectorMath
+//                            └→ SibylData
 import PackageDescription
 
 let package = Package(
     name: "Sibyl",
     products: [
         .library(name: "SibylKernels", targets: ["SibylKernels"]),
+        .library(name: "SibylData", targets: ["SibylData"]),
         .executable(name: "sibyl", targets: ["sibyl"]),
     ],
     dependencies: [
@@ -41,6 +44,11 @@ let package = Package(
             exclude: ["README.md"]
         ),
 
+        // MARK: - Market data
+
+        /// Bars and series, CSV reading and writing with validation, frequency, splits.
+        .target(name: "SibylData", exclude: ["README.md"]),
+
         // MARK: - Command-line tool
 
         /// `sibyl`: one subcommand per file, thin over the libraries.
@@ -48,13 +56,17 @@ let package = Package(
             name: "sibyl",
             dependencies: [
                 "SibylKernels",
+                "SibylData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            // The default dataset, so that `sibyl` works from any folder without --data.
+            resources: [.copy("Resources/SPX_daily.csv")]
         ),
 
         // MARK: - Tests
 
         .testTarget(name: "SibylKernelsTests", dependencies: ["SibylKernels"]),
+        .testTarget(name: "SibylDataTests", dependencies: ["SibylData"]),
         /// Runs the built `sibyl` tool and checks its output and exit status.
         .testTarget(name: "SibylCLITests", dependencies: ["sibyl"]),
     ]

@@ -1,0 +1,80 @@
+import Foundation
+
+/// What to do with rows that break the rules, when the user asks for anything but an error.
+public enum RepairPolicy: String, Sendable, CaseIterable, Codable {
+    /// Stop at the first bad row with an error (the default).
+    case none
+    /// Drop every bad row, and report each.
+    case drop
+    /// Fill a bad cell from the same column of the previous bar, and report each fill; rows that
+    /// cannot be repaired this way (bad timestamps, inconsistent bars) are dropped and reported.
+    case forwardFill = "ffill"
+}
+
+/// Options for reading bar files.
+public struct BarReadOptions: Sendable {
+    public var repair: RepairPolicy
+    /// One-bar close-to-close moves larger than this fraction are reported as warnings.
+    public var jumpWarningThreshold: Double
+
+    public init(repair: RepairPolicy = .none, jumpWarningThreshold: Double = 0.4) {
+        self.repair = repair
+        self.jumpWarningThreshold = jumpWarningThreshold
+    }
+}
+
+/// A bar file as read: the series, and everything the reader noticed or changed on the way.
+public struct BarFile: Sendable {
+    public var series: BarSeries
+    /// The header fields as written in the file.
+    public var header: [String]
+    /// The date format the file uses, for example "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SS".
+    public var dateFormat: String
+    /// Changes made because of `--repair`; empty without it.
+    public var repairs: [RepairNote]
+    public var warnings: [DataWarning]
+}
+
+/// Reading and writing OHLCV bars as CSV.
+///
+/// Reads the `Datasets/` format and Yahoo-style exports: a header row naming Date, Open, High,
+/// Low, Close and optionally Volume and Adj Close, in any order and any letter case; fields
+/// separated by commas (or semicolons or tabs, detected from the header); dates as `YYYY-MM-DD`
+/// or date-times as `YYYY-MM-DD HH:MM[:SS]` or `YYYY-MM-DDTHH:MM:SS`, optionally with `Z` or an
+/// offset such as `+01:00` (converted to UTC). Other columns are ignored with a warning.
+public enum BarCSV {
+    /// Reads the bar file at `path`.
+    ///
+    /// - Parameters:
+    ///   - path: File to read.
+    ///   - name: Name of the series; the file name without extension when omitted.
+    /// - Throws: ``DataError`` naming the file, line, column and a fix.
+    public static func read(contentsOf path: String, name: String? = nil, options: BarReadOptions = .init()) throws -> BarFile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            throw DataError(kind: .unreadableFile, file: path,
+                            message: exists ? (isDirectory.boolValue ? "is a folder, not a file" : "cannot be read")
+                                : "no such file",
+                            fix: exists ? "check the file's permissions" : "check the path; run `sibyl inspect` without --data to use the bundled dataset")
+        }
+        let seriesName = name ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        return try data.withUnsafeBytes { bytes in
+            try parse(bytes, file: path, name: seriesName, options: options)
+        }
+    }
+
+    /// Parses CSV text held in memory.
+    public static func parse(_ text: String, file: String, name: String? = nil, options: BarReadOptions = .init()) throws -> BarFile {
+        var text = text
+        return try text.withUTF8 { bytes in
+            try parse(UnsafeRawBufferPointer(bytes), file: file, name: name ?? file, options: options)
+        }
+    }
+
+    /// Parses CSV bytes.
+    public static func parse(_ bytes: UnsafeRawBufferPointer, file: String, name: String, options: BarReadOptions = .init()) throws -> BarFile {
+        var reader = BarCSVReader(bytes: bytes, file: file, options: options)
+        return try reader.read(name: name)
+    }
+}

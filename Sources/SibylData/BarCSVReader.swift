@@ -1,0 +1,445 @@
+/// The byte-level reader behind ``BarCSV``: one pass over the file, no string per cell, field
+/// ranges reused from row to row.
+struct BarCSVReader {
+    enum Role: Int, CaseIterable {
+        case date, open, high, low, close, volume, adjustedClose
+
+        var displayName: String {
+            ["Date", "Open", "High", "Low", "Close", "Volume", "Adj Close"][rawValue]
+        }
+
+        /// Header names accepted for the role, compared after lowercasing and removing spaces,
+        /// underscores, hyphens and dots.
+        var aliases: [String] {
+            switch self {
+            case .date: ["date", "time", "datetime", "timestamp"]
+            case .open: ["open"]
+            case .high: ["high"]
+            case .low: ["low"]
+            case .close: ["close"]
+            case .volume: ["volume", "vol"]
+            case .adjustedClose: ["adjclose", "adjustedclose"]
+            }
+        }
+
+        static let required: [Role] = [.date, .open, .high, .low, .close]
+        static let prices: [Role] = [.open, .high, .low, .close, .adjustedClose]
+    }
+
+    private let base: UnsafePointer<UInt8>?
+    private let byteCount: Int
+    private let file: String
+    private let options: BarReadOptions
+    private var position = 0
+    /// 1-based number of the line last returned by `nextLine`.
+    private var lineNumber = 0
+    private var delimiter = UInt8(ascii: ",")
+    private var fieldStarts: [Int] = []
+    private var fieldEnds: [Int] = []
+
+    init(bytes: UnsafeRawBufferPointer, file: String, options: BarReadOptions) {
+        base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        byteCount = bytes.count
+        self.file = file
+        self.options = options
+        // A UTF-8 byte-order mark is not part of the first header name.
+        if byteCount >= 3, let base, base[0] == 0xEF, base[1] == 0xBB, base[2] == 0xBF { position = 3 }
+    }
+
+    // MARK: - Lines and fields
+
+    /// The next line's byte range without its line break; nil at the end of the file.
+    private mutating func nextLine() -> (start: Int, end: Int)? {
+        guard let base, position < byteCount else { return nil }
+        let start = position
+        var end = start
+        while end < byteCount && base[end] != UInt8(ascii: "\n") { end += 1 }
+        position = end + 1
+        lineNumber += 1
+        if end > start && base[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        return (start, end)
+    }
+
+    private func isBlank(_ start: Int, _ end: Int) -> Bool {
+        guard let base else { return true }
+        for i in start..<end where base[i] != UInt8(ascii: " ") && base[i] != UInt8(ascii: "\t") { return false }
+        return true
+    }
+
+    /// Splits a line into fields, trimming spaces and one pair of surrounding double quotes;
+    /// delimiters inside quotes do not split. Returns the number of fields.
+    private mutating func splitFields(_ start: Int, _ end: Int) -> Int {
+        guard let base else { return 0 }
+        fieldStarts.removeAll(keepingCapacity: true)
+        fieldEnds.removeAll(keepingCapacity: true)
+        var i = start
+        while true {
+            var fieldStart = i
+            var fieldEnd: Int
+            while fieldStart < end && base[fieldStart] == UInt8(ascii: " ") { fieldStart += 1 }
+            if fieldStart < end && base[fieldStart] == UInt8(ascii: "\"") {
+                // Quoted field: runs to the closing quote ("" is an escaped quote inside).
+                var j = fieldStart + 1
+                while j < end {
+                    if base[j] == UInt8(ascii: "\"") {
+                        if j + 1 < end && base[j + 1] == UInt8(ascii: "\"") { j += 2; continue }
+                        break
+                    }
+                    j += 1
+                }
+                let closing = j
+                j = min(j + 1, end)
+                while j < end && base[j] != delimiter { j += 1 }
+                fieldStarts.append(fieldStart + 1)
+                fieldEnds.append(min(closing, end))
+                i = j
+            } else {
+                var j = fieldStart
+                while j < end && base[j] != delimiter { j += 1 }
+                fieldEnd = j
+                while fieldEnd > fieldStart && (base[fieldEnd - 1] == UInt8(ascii: " ") || base[fieldEnd - 1] == UInt8(ascii: "\t")) {
+                    fieldEnd -= 1
+                }
+                fieldStarts.append(fieldStart)
+                fieldEnds.append(fieldEnd)
+                i = j
+            }
+            if i >= end { break }
+            i += 1  // past the delimiter
+            if i == end {
+                // A delimiter at the very end leaves one more, empty, field.
+                fieldStarts.append(end)
+                fieldEnds.append(end)
+                break
+            }
+        }
+        return fieldStarts.count
+    }
+
+    private func text(_ field: Int) -> String {
+        guard let base else { return "" }
+        let bytes = UnsafeBufferPointer(start: base + fieldStarts[field], count: fieldEnds[field] - fieldStarts[field])
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    // MARK: - The file
+
+    mutating func read(name: String) throws -> BarFile {
+        // Header: the first line that is not blank.
+        var headerLine: (start: Int, end: Int)?
+        while let line = nextLine() {
+            if !isBlank(line.start, line.end) { headerLine = line; break }
+        }
+        guard let header = headerLine else {
+            throw DataError(kind: .emptyFile, file: file, line: nil, message: "the file is empty",
+                            fix: "a bar file needs a header row (Date,Open,High,Low,Close,Volume) and one row per bar")
+        }
+        delimiter = detectDelimiter(header.start, header.end)
+        let headerLineNumber = lineNumber
+        let columnCount = splitFields(header.start, header.end)
+        let headerNames = (0..<columnCount).map { text($0) }
+        var columnOfRole = [Int?](repeating: nil, count: Role.allCases.count)
+        var ignored: [String] = []
+        for (index, raw) in headerNames.enumerated() {
+            let key = String(raw.lowercased().filter { !" _-.".contains($0) })
+            guard let role = Role.allCases.first(where: { $0.aliases.contains(key) }) else {
+                ignored.append(raw.isEmpty ? "(unnamed column \(index + 1))" : raw)
+                continue
+            }
+            if let previous = columnOfRole[role.rawValue] {
+                throw DataError(kind: .duplicateColumn, file: file, line: headerLineNumber, column: index + 1, value: raw,
+                                message: "column '\(raw)' is a second \(role.displayName) column (column \(previous + 1) is the first)",
+                                fix: "keep one \(role.displayName) column and rename or remove the other")
+            }
+            columnOfRole[role.rawValue] = index
+        }
+        for role in Role.required where columnOfRole[role.rawValue] == nil {
+            let found = headerNames.map { $0.isEmpty ? "(empty)" : $0 }.joined(separator: ", ")
+            throw DataError(kind: .missingColumn, file: file, line: headerLineNumber, value: role.displayName,
+                            message: "no \(role.displayName) column (the header has: \(found))",
+                            fix: "name the columns Date, Open, High, Low, Close and optionally Volume and Adj Close, in any order and letter case")
+        }
+        let hasVolume = columnOfRole[Role.volume.rawValue] != nil
+        let hasAdjusted = columnOfRole[Role.adjustedClose.rawValue] != nil
+        let numericRoles = Role.allCases.filter { $0 != .date && columnOfRole[$0.rawValue] != nil }
+
+        let estimatedRows = byteCount / max(8 * columnCount, 1)
+        var timestamps: [Timestamp] = []
+        var columns = [[Double]](repeating: [], count: Role.allCases.count)
+        var lines: [Int] = []
+        timestamps.reserveCapacity(estimatedRows)
+        lines.reserveCapacity(estimatedRows)
+        for role in numericRoles { columns[role.rawValue].reserveCapacity(estimatedRows) }
+        var repairs: [RepairNote] = []
+        var dateShape: DateShape?
+        var dateShapeLine = 0
+        var dataLines = 0
+        var values = [Double](repeating: .nan, count: Role.allCases.count)
+
+        rows: while let line = nextLine() {
+            if isBlank(line.start, line.end) { continue }
+            dataLines += 1
+            let row = lineNumber
+
+            /// Stops with `error`, or drops the row and notes why when the user asked for repairs.
+            func reject(_ error: DataError) throws {
+                guard options.repair != .none else { throw error }
+                repairs.append(RepairNote(action: .droppedRow, file: file, line: row, column: nil,
+                                          original: nil, replacement: nil, reason: error.message))
+            }
+
+            let fields = splitFields(line.start, line.end)
+            if fields != columnCount {
+                try reject(DataError(kind: .wrongFieldCount, file: file, line: row, column: min(fields, columnCount) + 1,
+                                     message: "row has \(fields) field\(fields == 1 ? "" : "s") but the header has \(columnCount)",
+                                     fix: "give every row one value per header column; look for a missing or extra '\(Character(UnicodeScalar(delimiter)))'"))
+                continue rows
+            }
+
+            // Timestamp.
+            let dateColumn = columnOfRole[Role.date.rawValue]!
+            let timestamp: Timestamp
+            switch parseDate(fieldStarts[dateColumn], fieldEnds[dateColumn]) {
+            case .failure(let why):
+                let raw = text(dateColumn)
+                try reject(DataError(kind: raw.isEmpty ? .emptyCell : .unparsableDate, file: file, line: row, column: dateColumn + 1,
+                                     value: raw, message: raw.isEmpty ? "the Date cell is empty" : "date '\(raw)' \(why)",
+                                     fix: "write dates as YYYY-MM-DD, or date-times as YYYY-MM-DDTHH:MM:SS (optionally with Z or +HH:MM)"))
+                continue rows
+            case .success(let parsed, let shape):
+                if let expected = dateShape, expected != shape {
+                    try reject(DataError(kind: .mixedDateFormats, file: file, line: row, column: dateColumn + 1, value: text(dateColumn),
+                                         message: "date '\(text(dateColumn))' is written as \(shape) but line \(dateShapeLine) uses \(expected)",
+                                         fix: "write every date in the file in one format"))
+                    continue rows
+                }
+                if dateShape == nil { dateShape = shape; dateShapeLine = row }
+                timestamp = parsed
+            }
+
+            // Numbers, each checked on its own.
+            for role in numericRoles {
+                let column = columnOfRole[role.rawValue]!
+                let start = fieldStarts[column], end = fieldEnds[column]
+                var problem: (DataError.Kind, String, String)?
+                if start == end {
+                    problem = (.emptyCell, "the \(role.displayName) cell is empty",
+                               "fill in the value, or pass --repair drop or --repair ffill")
+                } else if let value = DecimalParser.parse(base!, from: start, to: end) {
+                    values[role.rawValue] = value
+                    let check = role == .volume
+                        ? BarValidation.volumeProblem(value: value, text: text(column))
+                        : BarValidation.priceProblem(name: role.displayName, value: value, text: text(column))
+                    if let check { problem = (check.kind, check.message, check.fix) }
+                } else {
+                    let raw = text(column)
+                    let word = raw.lowercased().trimmingCharacters(in: ["+", "-"])
+                    if ["nan", "inf", "infinity", "na", "n/a", "null", "none"].contains(word) {
+                        problem = (.notFinite, "\(role.displayName) is '\(raw)', not a finite number",
+                                   "give a real value, or pass --repair drop or --repair ffill")
+                    } else {
+                        problem = (.unparsableNumber, "\(role.displayName) '\(raw)' is not a number",
+                                   "write plain decimal numbers such as 1234.56 (no thousands separators or currency signs)")
+                    }
+                }
+                guard let (kind, message, fix) = problem else { continue }
+                let error = DataError(kind: kind, file: file, line: row, column: column + 1, value: text(column), message: message, fix: fix)
+                if options.repair == .forwardFill, !timestamps.isEmpty {
+                    let previous = columns[role.rawValue][timestamps.count - 1]
+                    values[role.rawValue] = previous
+                    repairs.append(RepairNote(action: .filledCell, file: file, line: row, column: role.displayName,
+                                              original: text(column), replacement: previous, reason: message))
+                } else {
+                    try reject(error)
+                    continue rows
+                }
+            }
+
+            let open = values[Role.open.rawValue], high = values[Role.high.rawValue]
+            let low = values[Role.low.rawValue], close = values[Role.close.rawValue]
+            if let problem = BarValidation.consistencyProblem(open: open, high: high, low: low, close: close) {
+                let column = columnOfRole[(problem.message.hasPrefix("high") ? Role.high : Role.low).rawValue]! + 1
+                try reject(DataError(kind: problem.kind, file: file, line: row, column: column, value: problem.value,
+                                     message: problem.message, fix: problem.fix))
+                continue rows
+            }
+            if let previous = timestamps.last,
+               let problem = BarValidation.orderProblem(previous: previous, current: timestamp, previousLine: lines.last) {
+                try reject(DataError(kind: problem.kind, file: file, line: row, column: dateColumn + 1, value: problem.value,
+                                     message: problem.message, fix: problem.fix))
+                continue rows
+            }
+
+            timestamps.append(timestamp)
+            lines.append(row)
+            for role in numericRoles { columns[role.rawValue].append(values[role.rawValue]) }
+        }
+
+        if dataLines == 0 {
+            throw DataError(kind: .headerOnly, file: file, line: headerLineNumber, message: "the file has a header but no bars",
+                            fix: "add one row per bar below the header")
+        }
+        if timestamps.isEmpty {
+            throw DataError(kind: .tooFewBars, file: file, message: "no bars are left: --repair \(options.repair.rawValue) dropped all \(dataLines) rows",
+                            fix: "look at the dropped rows (`sibyl inspect --repair \(options.repair.rawValue)` lists them) and correct the file")
+        }
+
+        let series = BarSeries(
+            name: name, timestamps: timestamps, open: columns[Role.open.rawValue], high: columns[Role.high.rawValue],
+            low: columns[Role.low.rawValue], close: columns[Role.close.rawValue],
+            volume: hasVolume ? columns[Role.volume.rawValue] : nil,
+            adjustedClose: hasAdjusted ? columns[Role.adjustedClose.rawValue] : nil)
+        var warnings = ignored.map {
+            DataWarning(kind: .ignoredColumn, file: file, line: headerLineNumber, message: "column '\($0)' is not used")
+        }
+        warnings += Self.jumpWarnings(series, lines: lines, file: file, threshold: options.jumpWarningThreshold)
+        if let volume = series.volume {
+            let zero = volume.indices.filter { volume[$0] == 0 }
+            if let first = zero.first {
+                warnings.append(DataWarning(kind: .zeroVolume, file: file, line: lines[first],
+                                            message: "\(zero.count) bar\(zero.count == 1 ? " has" : "s have") zero volume (first on \(series.timestamps[first]))"))
+            }
+        }
+        return BarFile(series: series, header: headerNames, dateFormat: dateShape?.description ?? "",
+                       repairs: repairs, warnings: warnings)
+    }
+
+    private func detectDelimiter(_ start: Int, _ end: Int) -> UInt8 {
+        guard let base else { return UInt8(ascii: ",") }
+        var counts: [UInt8: Int] = [UInt8(ascii: ","): 0, UInt8(ascii: ";"): 0, UInt8(ascii: "\t"): 0]
+        for i in start..<end where counts[base[i]] != nil { counts[base[i]]! += 1 }
+        let best = counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key != UInt8(ascii: ",")) }!
+        return best.value > 0 ? best.key : UInt8(ascii: ",")
+    }
+
+    /// One-bar close-to-close moves beyond the threshold: likely unadjusted splits or bad prices.
+    static func jumpWarnings(_ series: BarSeries, lines: [Int], file: String, threshold: Double) -> [DataWarning] {
+        var warnings: [DataWarning] = []
+        for i in 1..<max(series.count, 1) {
+            let move = series.close[i] / series.close[i - 1] - 1
+            guard abs(move) > threshold else { continue }
+            var message = "close moved \(percent(move)) in one bar, \(series.timestamps[i - 1]) → \(series.timestamps[i]) "
+                + "(\(series.close[i - 1]) → \(series.close[i])): an unadjusted split or a bad price?"
+            if let adjusted = series.adjustedClose {
+                let adjustedMove = adjusted[i] / adjusted[i - 1] - 1
+                if abs(adjustedMove) <= threshold {
+                    message += " Adj Close moved only \(percent(adjustedMove)): trade on adjusted prices."
+                }
+            }
+            warnings.append(DataWarning(kind: .largeJump, file: file, line: lines[i], message: message))
+        }
+        return warnings
+    }
+
+    private static func percent(_ fraction: Double) -> String {
+        let value = (fraction * 1000).rounded() / 10
+        return "\(value > 0 ? "+" : "")\(value)%"
+    }
+
+    // MARK: - Dates
+
+    /// How a date cell is written; every row of a file must use the same.
+    struct DateShape: Equatable, CustomStringConvertible {
+        /// Between date and time: "T" or " "; nil for a date alone.
+        var separator: UInt8?
+        var hasSeconds = false
+        var fractionDigits = 0
+        /// "", "Z", "+HH:MM" or "+HHMM".
+        var zone = ""
+
+        var description: String {
+            guard let separator else { return "YYYY-MM-DD" }
+            var text = "YYYY-MM-DD" + (separator == UInt8(ascii: "T") ? "T" : " ") + "HH:MM"
+            if hasSeconds { text += ":SS" }
+            if fractionDigits > 0 { text += "." + String(repeating: "f", count: fractionDigits) }
+            return text + zone
+        }
+    }
+
+    enum DateParse {
+        case success(Timestamp, DateShape)
+        case failure(String)
+    }
+
+    private func parseDate(_ start: Int, _ end: Int) -> DateParse {
+        guard let base, start < end else { return .failure("is empty") }
+        var i = start
+        func digits(_ count: Int) -> Int? {
+            guard i + count <= end else { return nil }
+            var value = 0
+            for k in 0..<count {
+                let d = base[i + k] &- 48
+                guard d < 10 else { return nil }
+                value = value * 10 + Int(d)
+            }
+            i += count
+            return value
+        }
+        func expect(_ byte: Character) -> Bool {
+            guard i < end, base[i] == byte.asciiValue! else { return false }
+            i += 1
+            return true
+        }
+        let notISO = "is not an ISO date (YYYY-MM-DD)"
+        guard let year = digits(4), expect("-"), let month = digits(2), expect("-"), let day = digits(2) else {
+            return .failure(notISO)
+        }
+        guard (1...12).contains(month) else { return .failure("has month \(month), outside 1–12") }
+        let monthDays = [31, (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard (1...monthDays[month - 1]).contains(day) else {
+            return .failure("has day \(day), but month \(month) of \(year) has \(monthDays[month - 1]) days")
+        }
+        var shape = DateShape()
+        var seconds = 0
+        var offset = 0
+        if i < end {
+            guard base[i] == UInt8(ascii: "T") || base[i] == UInt8(ascii: " ") else { return .failure(notISO) }
+            shape.separator = base[i]
+            i += 1
+            guard let hour = digits(2), expect(":"), let minute = digits(2) else {
+                return .failure("has a time that is not HH:MM or HH:MM:SS")
+            }
+            var second = 0
+            if i < end && base[i] == UInt8(ascii: ":") {
+                i += 1
+                guard let s = digits(2) else { return .failure("has a time that is not HH:MM:SS") }
+                second = s
+                shape.hasSeconds = true
+                if i < end && base[i] == UInt8(ascii: ".") {
+                    i += 1
+                    while i < end, base[i] &- 48 < 10 {
+                        guard base[i] == UInt8(ascii: "0") else {
+                            return .failure("has fractions of a second; bars are timed to the second")
+                        }
+                        shape.fractionDigits += 1
+                        i += 1
+                    }
+                    guard shape.fractionDigits > 0 else { return .failure("has a '.' after the seconds but no digits") }
+                }
+            }
+            guard hour < 24, minute < 60, second < 60 else {
+                return .failure("has a time outside 00:00:00–23:59:59")
+            }
+            seconds = hour * 3600 + minute * 60 + second
+            if i < end {
+                if base[i] == UInt8(ascii: "Z") {
+                    shape.zone = "Z"
+                    i += 1
+                } else if base[i] == UInt8(ascii: "+") || base[i] == UInt8(ascii: "-") {
+                    let sign = base[i] == UInt8(ascii: "-") ? -1 : 1
+                    i += 1
+                    guard let hours = digits(2) else { return .failure("has a time-zone offset that is not +HH:MM") }
+                    let colon = expect(":")
+                    guard let minutes = digits(2), hours < 24, minutes < 60 else {
+                        return .failure("has a time-zone offset that is not +HH:MM")
+                    }
+                    shape.zone = colon ? "+HH:MM" : "+HHMM"
+                    offset = sign * (hours * 3600 + minutes * 60)
+                }
+            }
+            guard i == end else { return .failure("has unexpected text after the time") }
+        }
+        let local = Timestamp(year: year, month: month, day: day).secondsSinceEpoch + Int64(seconds)
+        return .success(Timestamp(secondsSinceEpoch: local - Int64(offset)), shape)
+    }
+}

@@ -1,0 +1,98 @@
+/// How often a series has bars, and how many make a year: the basis of every annualized figure.
+public struct BarFrequency: Sendable, Equatable, Codable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Codable {
+        case intraday, daily, weekly, monthly, irregular
+    }
+
+    public let kind: Kind
+    /// The median spacing between consecutive bars, in seconds.
+    public let typicalSpacingSeconds: Int64
+    /// Whether a noticeable share (≥ 5%) of bars fall on Saturdays or Sundays.
+    public let hasWeekendBars: Bool
+    /// Bars per year: 252 for daily exchange sessions, 365 for daily bars with weekends, 52 weekly,
+    /// 12 monthly; for intraday and irregular series, the number the data shows (bars per
+    /// 365.25 calendar days over its span).
+    public let barsPerYear: Double
+
+    public var description: String {
+        switch kind {
+        case .intraday:
+            let spacing = typicalSpacingSeconds
+            let unit = spacing % 3600 == 0 ? (spacing == 3600 ? "hourly" : "\(spacing / 3600)-hour")
+                : spacing % 60 == 0 ? "\(spacing / 60)-minute" : "\(spacing)-second"
+            return "\(unit) (about \(Int(barsPerYear.rounded())) bars a year)"
+        case .daily:
+            return hasWeekendBars ? "daily, with weekends (365 bars a year)" : "daily, exchange sessions (252 bars a year)"
+        case .weekly: return "weekly (52 bars a year)"
+        case .monthly: return "monthly (12 bars a year)"
+        case .irregular: return "irregular (about \(Int(barsPerYear.rounded())) bars a year)"
+        }
+    }
+}
+
+/// A break between two consecutive bars longer than the series' rhythm explains.
+public struct BarGap: Sendable, Equatable, Codable {
+    /// Index of the bar after the gap.
+    public let index: Int
+    public let from: Timestamp
+    public let to: Timestamp
+    public var seconds: Int64 { to.secondsSinceEpoch - from.secondsSinceEpoch }
+}
+
+extension BarSeries {
+    /// The detected bar frequency. A series of one bar is taken as daily.
+    public var frequency: BarFrequency {
+        guard count >= 2 else {
+            return BarFrequency(kind: .daily, typicalSpacingSeconds: 86_400, hasWeekendBars: false, barsPerYear: 252)
+        }
+        var spacings = (1..<count).map { timestamps[$0].secondsSinceEpoch - timestamps[$0 - 1].secondsSinceEpoch }
+        spacings.sort()
+        let median = spacings[spacings.count / 2]
+        let weekendBars = timestamps.filter { $0.weekday >= 6 }.count
+        let hasWeekends = Double(weekendBars) >= 0.05 * Double(count)
+        let span = Double(timestamps[count - 1].secondsSinceEpoch - timestamps[0].secondsSinceEpoch + median)
+        let empirical = Double(count) * 365.25 * 86_400 / span
+        let day: Int64 = 86_400
+        let kind: BarFrequency.Kind
+        let perYear: Double
+        switch median {
+        case ..<day:
+            (kind, perYear) = (.intraday, empirical)
+        case day...(4 * day):
+            (kind, perYear) = (.daily, hasWeekends ? 365 : 252)
+        case (5 * day)...(8 * day):
+            (kind, perYear) = (.weekly, 52)
+        case (28 * day)...(31 * day):
+            (kind, perYear) = (.monthly, 12)
+        default:
+            (kind, perYear) = (.irregular, empirical)
+        }
+        return BarFrequency(kind: kind, typicalSpacingSeconds: median, hasWeekendBars: hasWeekends, barsPerYear: perYear)
+    }
+
+    /// Breaks longer than the rhythm explains. Daily sessions: more than 4 calendar days (a weekend
+    /// plus a holiday). Daily bars with weekends: more than 1 day. Intraday bars: breaks longer
+    /// than the typical spacing whose length (in whole spacings) does not recur, where recurring
+    /// means at least 3 times and at least once per 10 weeks of data, so nightly and weekend
+    /// closures are expected and a holiday is not. Otherwise: more than twice the typical spacing.
+    public func gaps() -> [BarGap] {
+        let rhythm = frequency
+        let breaks = (1..<max(count, 1)).map { BarGap(index: $0, from: timestamps[$0 - 1], to: timestamps[$0]) }
+        switch rhythm.kind {
+        case .daily:
+            let allowed = rhythm.hasWeekendBars ? 1 : 4
+            return breaks.filter { $0.to.daysSinceEpoch - $0.from.daysSinceEpoch > allowed }
+        case .intraday:
+            let spacing = rhythm.typicalSpacingSeconds
+            let long = breaks.filter { $0.seconds > spacing }
+            // Length in whole spacings, so that breaks a few minutes apart count as the same closure.
+            var occurrences: [Int64: Int] = [:]
+            for gap in long { occurrences[(gap.seconds + spacing / 2) / spacing, default: 0] += 1 }
+            let weeks = Double(timestamps[count - 1].secondsSinceEpoch - timestamps[0].secondsSinceEpoch) / (7 * 86_400)
+            let recurring = max(3, Int((weeks / 10).rounded(.up)))
+            return long.filter { occurrences[($0.seconds + spacing / 2) / spacing]! < recurring }
+        default:
+            return breaks.filter { $0.seconds > 2 * rhythm.typicalSpacingSeconds }
+        }
+    }
+}

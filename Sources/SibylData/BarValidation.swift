@@ -1,0 +1,83 @@
+/// The rules every bar obeys, shared by the CSV reader and by series built in code.
+enum BarValidation {
+    struct Problem {
+        let kind: DataError.Kind
+        let value: String
+        let message: String
+        let fix: String
+    }
+
+    /// The first rule bar `index` of `series` breaks, with the bar before it for ordering.
+    static func problem(in series: BarSeries, at index: Int) -> Problem? {
+        let prices: [(String, Double)] = [("open", series.open[index]), ("high", series.high[index]),
+                                          ("low", series.low[index]), ("close", series.close[index])]
+            + (series.adjustedClose.map { [("adjusted close", $0[index])] } ?? [])
+        for (name, value) in prices {
+            if let problem = priceProblem(name: name, value: value, text: "\(value)") { return problem }
+        }
+        if let volume = series.volume?[index], let problem = volumeProblem(value: volume, text: "\(volume)") {
+            return problem
+        }
+        if let problem = consistencyProblem(open: series.open[index], high: series.high[index],
+                                            low: series.low[index], close: series.close[index]) {
+            return problem
+        }
+        if index > 0 {
+            return orderProblem(previous: series.timestamps[index - 1], current: series.timestamps[index], previousLine: nil)
+        }
+        return nil
+    }
+
+    static func priceProblem(name: String, value: Double, text: String) -> Problem? {
+        if !value.isFinite {
+            return Problem(kind: .notFinite, value: text, message: "\(name) is \(text), not a finite number",
+                           fix: "give a real price, or pass --repair drop or --repair ffill to drop or fill such rows")
+        }
+        if value <= 0 {
+            return Problem(kind: .nonPositivePrice, value: text, message: "\(name) \(text) is not positive",
+                           fix: "prices must be greater than 0; correct the row, or pass --repair drop or --repair ffill")
+        }
+        return nil
+    }
+
+    static func volumeProblem(value: Double, text: String) -> Problem? {
+        if !value.isFinite {
+            return Problem(kind: .notFinite, value: text, message: "volume is \(text), not a finite number",
+                           fix: "give a real volume (0 if none traded), or pass --repair drop or --repair ffill")
+        }
+        if value < 0 {
+            return Problem(kind: .negativeVolume, value: text, message: "volume \(text) is negative",
+                           fix: "volume must be 0 or more; correct the row, or pass --repair drop or --repair ffill")
+        }
+        return nil
+    }
+
+    static func consistencyProblem(open: Double, high: Double, low: Double, close: Double) -> Problem? {
+        if high < max(open, close) {
+            let which = high < open ? "open \(open)" : "close \(close)"
+            return Problem(kind: .inconsistentBar, value: "\(high)", message: "high \(high) is below \(which)",
+                           fix: "the high must be at least the open and the close; check the column order and the row, or pass --repair drop")
+        }
+        if low > min(open, close) {
+            let which = low > open ? "open \(open)" : "close \(close)"
+            return Problem(kind: .inconsistentBar, value: "\(low)", message: "low \(low) is above \(which)",
+                           fix: "the low must be at most the open and the close; check the column order and the row, or pass --repair drop")
+        }
+        return nil
+    }
+
+    static func orderProblem(previous: Timestamp, current: Timestamp, previousLine: Int?) -> Problem? {
+        let earlier = previousLine.map { "line \($0)" } ?? "the bar before"
+        if current == previous {
+            return Problem(kind: .duplicateTimestamp, value: current.iso,
+                           message: "timestamp \(current) repeats \(earlier)",
+                           fix: "each bar needs its own timestamp; remove the duplicate, or pass --repair drop to keep the first")
+        }
+        if current < previous {
+            return Problem(kind: .decreasingTimestamp, value: current.iso,
+                           message: "timestamp \(current) is earlier than \(previous) on \(earlier)",
+                           fix: "sort the file by time, oldest first, or pass --repair drop to drop out-of-order rows")
+        }
+        return nil
+    }
+}

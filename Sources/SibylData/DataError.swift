@@ -1,0 +1,108 @@
+/// A problem with input data, located as precisely as the data allows, with a suggested fix.
+///
+/// Its description is one line, `FILE:LINE:COLUMN: error: MESSAGE (fix: FIX)`, in the style
+/// compilers use, so editors and terminals can jump to the place.
+public struct DataError: Error, Equatable, Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Codable {
+        case unreadableFile
+        case emptyFile
+        case headerOnly
+        case missingColumn
+        case duplicateColumn
+        case wrongFieldCount
+        case emptyCell
+        case unparsableNumber
+        case notFinite
+        case nonPositivePrice
+        case negativeVolume
+        case inconsistentBar
+        case unparsableDate
+        case mixedDateFormats
+        case duplicateTimestamp
+        case decreasingTimestamp
+        case tooFewBars
+    }
+
+    public let kind: Kind
+    /// The file (or series name) the problem is in.
+    public let file: String
+    /// 1-based line in the file, counting the header as line 1.
+    public let line: Int?
+    /// 1-based column (field) number.
+    public let column: Int?
+    /// The offending text or value, when there is one.
+    public let value: String?
+    /// What is wrong.
+    public let message: String
+    /// How to fix it.
+    public let fix: String
+
+    public init(kind: Kind, file: String, line: Int? = nil, column: Int? = nil, value: String? = nil,
+                message: String, fix: String) {
+        self.kind = kind
+        self.file = file
+        self.line = line
+        self.column = column
+        self.value = value
+        self.message = message
+        self.fix = fix
+    }
+
+    public var location: String {
+        var text = file
+        if let line { text += ":\(line)" }
+        if let column { text += ":\(column)" }
+        return text
+    }
+
+    public var description: String {
+        "\(location): error: \(message) (fix: \(fix))"
+    }
+}
+
+/// Something suspicious in data that is not an error: the data is kept as it is and the user told.
+public struct DataWarning: Equatable, Sendable, CustomStringConvertible, Codable {
+    public enum Kind: String, Sendable, Codable {
+        case largeJump
+        case zeroVolume
+        case ignoredColumn
+    }
+
+    public let kind: Kind
+    public let file: String
+    public let line: Int?
+    public let message: String
+
+    public var description: String {
+        "\(file)\(line.map { ":\($0)" } ?? ""): warning: \(message)"
+    }
+}
+
+/// One change made to the data because the user asked for repairs (`--repair drop|ffill`).
+public struct RepairNote: Equatable, Sendable, CustomStringConvertible, Codable {
+    public enum Action: String, Sendable, Codable {
+        case droppedRow = "dropped row"
+        case filledCell = "filled cell"
+    }
+
+    public let action: Action
+    public let file: String
+    public let line: Int
+    /// The column filled, for `filledCell`.
+    public let column: String?
+    /// The text that was there.
+    public let original: String?
+    /// The value written instead, for `filledCell`.
+    public let replacement: Double?
+    /// Why.
+    public let reason: String
+
+    public var description: String {
+        switch action {
+        case .droppedRow:
+            "\(file):\(line): dropped row: \(reason)"
+        case .filledCell:
+            "\(file):\(line): filled \(column ?? "?") '\(original ?? "")' with \(replacement.map { "\($0)" } ?? "?") from the previous bar: \(reason)"
+        }
+    }
+}

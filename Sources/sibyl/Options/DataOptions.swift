@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import SibylData
+
+/// Where the bars come from, and what to do with bad rows: shared by every command that reads data.
+struct DataOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("OHLCV CSV file to read; the bundled S&P 500 daily series when omitted.", valueName: "file"))
+    var data: String?
+
+    @Option(name: .long, help: ArgumentHelp("What to do with bad rows: none (stop with an error), drop, or ffill (fill from the previous bar). Every change is reported.", valueName: "policy"))
+    var repair: RepairPolicy = .none
+
+    /// The file to read: --data, or the bundled dataset.
+    func path() throws -> String {
+        try data ?? BundledData.defaultDatasetPath()
+    }
+
+    /// Reads the file and reports repairs and warnings on standard error.
+    func load(quiet: Bool = false) throws -> BarFile {
+        let file = try BarCSV.read(contentsOf: try path(), options: BarReadOptions(repair: repair))
+        if !quiet {
+            for note in file.repairs { printToStandardError(note.description) }
+            for warning in file.warnings { printToStandardError(warning.description) }
+        }
+        return file
+    }
+}
+
+extension RepairPolicy: ExpressibleByArgument {}
+
+/// The dataset shipped inside the tool.
+enum BundledData {
+    static let defaultDatasetName = "SPX_daily.csv"
+
+    /// The bundled dataset next to the executable, found without `Bundle.module` (which stops the
+    /// process when the resource folder is missing; here that is an ordinary error).
+    static func defaultDatasetPath() throws -> String {
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        let candidates = [executable.deletingLastPathComponent(), Bundle.main.bundleURL, Bundle.main.resourceURL]
+            .compactMap { $0?.appendingPathComponent("Sibyl_sibyl.resources").appendingPathComponent(defaultDatasetName).path }
+        if let found = candidates.first(where: { FileManager.default.isReadableFile(atPath: $0) }) { return found }
+        throw CommandError("the bundled dataset \(defaultDatasetName) is not next to the sibyl executable (looked in \(candidates[0]))",
+                           fix: "pass --data FILE, or keep Sibyl_sibyl.resources beside the sibyl executable")
+    }
+}
+
+/// A problem with how the tool was invoked or set up, as one line with a fix.
+struct CommandError: Error, CustomStringConvertible {
+    let message: String
+    let fix: String
+
+    init(_ message: String, fix: String) {
+        self.message = message
+        self.fix = fix
+    }
+
+    var description: String { "error: \(message) (fix: \(fix))" }
+}
+
+func printToStandardError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+/// Runs a command body, turning data and command errors into one line on standard error and a
+/// non-zero exit, without the argument parser's usage text.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as DataError {
+        printToStandardError(error.description)
+        throw ExitCode(1)
+    } catch let error as CommandError {
+        printToStandardError(error.description)
+        throw ExitCode(1)
+    }
+}

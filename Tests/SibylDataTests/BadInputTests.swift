@@ -1,0 +1,123 @@
+import Testing
+@testable import SibylData
+
+@Suite("Every kind of bad input gives one clear line naming the place and a fix")
+struct BadInputTests {
+    struct Case: CustomStringConvertible, Sendable {
+        let name: String
+        let text: String
+        let kind: DataError.Kind
+        let line: Int?
+        let column: Int?
+        var description: String { name }
+    }
+
+    static let cases: [Case] = [
+        Case(name: "missing required column", text: "Date,Open,Low,Close\n2020-01-02,1,1,1\n", kind: .missingColumn, line: 1, column: nil),
+        Case(name: "unparsable number", text: "\(goodHeader)\n\(goodRows[0])\n2020-01-03,10.5,12,10,11.5x,1500\n", kind: .unparsableNumber, line: 3, column: 5),
+        Case(name: "thousands separator in a quoted number", text: "\(goodHeader)\n2020-01-02,10,11,9,10.5,\"1,000\"\n", kind: .unparsableNumber, line: 2, column: 6),
+        Case(name: "empty cell", text: "\(goodHeader)\n\(goodRows[0])\n2020-01-03,10.5,,10,11.5,1500\n", kind: .emptyCell, line: 3, column: 3),
+        Case(name: "empty date", text: "\(goodHeader)\n,10,11,9,10.5,1000\n", kind: .emptyCell, line: 2, column: 1),
+        Case(name: "NaN", text: "\(goodHeader)\n\(goodRows[0])\n2020-01-03,NaN,12,10,11.5,1500\n", kind: .notFinite, line: 3, column: 2),
+        Case(name: "Inf", text: "\(goodHeader)\n2020-01-02,10,inf,9,10.5,1000\n", kind: .notFinite, line: 2, column: 3),
+        Case(name: "overflowing number", text: "\(goodHeader)\n2020-01-02,10,1e999,9,10.5,1000\n", kind: .notFinite, line: 2, column: 3),
+        Case(name: "zero price", text: "\(goodHeader)\n2020-01-02,0,11,0,10.5,1000\n", kind: .nonPositivePrice, line: 2, column: 2),
+        Case(name: "negative price", text: "\(goodHeader)\n2020-01-02,10,11,9,-10.5,1000\n", kind: .nonPositivePrice, line: 2, column: 5),
+        Case(name: "negative volume", text: "\(goodHeader)\n2020-01-02,10,11,9,10.5,-5\n", kind: .negativeVolume, line: 2, column: 6),
+        Case(name: "high below close", text: "\(goodHeader)\n\(goodRows[0])\n2020-01-03,10.5,11,10,11.5,1500\n", kind: .inconsistentBar, line: 3, column: 3),
+        Case(name: "low above open", text: "\(goodHeader)\n2020-01-02,10,11,10.2,10.5,1000\n", kind: .inconsistentBar, line: 2, column: 4),
+        Case(name: "duplicate timestamp", text: "\(goodHeader)\n\(goodRows[0])\n\(goodRows[0])\n", kind: .duplicateTimestamp, line: 3, column: 1),
+        Case(name: "decreasing timestamp", text: "\(goodHeader)\n\(goodRows[1])\n\(goodRows[0])\n", kind: .decreasingTimestamp, line: 3, column: 1),
+        Case(name: "empty file", text: "", kind: .emptyFile, line: nil, column: nil),
+        Case(name: "blank lines only", text: "\n  \n\n", kind: .emptyFile, line: nil, column: nil),
+        Case(name: "header only", text: "\(goodHeader)\n", kind: .headerOnly, line: 1, column: nil),
+        Case(name: "mixed date formats", text: "\(goodHeader)\n\(goodRows[0])\n2020-01-03 00:00,10.5,12,10,11.5,1500\n", kind: .mixedDateFormats, line: 3, column: 1),
+        Case(name: "US date", text: "\(goodHeader)\n1/2/2020,10,11,9,10.5,1000\n", kind: .unparsableDate, line: 2, column: 1),
+        Case(name: "impossible calendar date", text: "\(goodHeader)\n2021-02-29,10,11,9,10.5,1000\n", kind: .unparsableDate, line: 2, column: 1),
+        Case(name: "sub-second timestamp", text: "\(goodHeader)\n2020-01-02T10:00:00.500,10,11,9,10.5,1000\n", kind: .unparsableDate, line: 2, column: 1),
+        Case(name: "too few fields", text: "\(goodHeader)\n\(goodRows[0])\n2020-01-03,10.5,12,10,11.5\n", kind: .wrongFieldCount, line: 3, column: 6),
+        Case(name: "too many fields", text: "\(goodHeader)\n2020-01-02,10,11,9,10.5,1000,7\n", kind: .wrongFieldCount, line: 2, column: 7),
+        Case(name: "duplicate column", text: "Date,Open,High,Low,Close,close\n2020-01-02,10,11,9,10.5,10.5\n", kind: .duplicateColumn, line: 1, column: 6),
+    ]
+
+    @Test("bad input", arguments: cases)
+    func badInput(_ testCase: Case) throws {
+        let error = try #require(parseError(testCase.text), "\(testCase.name) was accepted")
+        #expect(error.kind == testCase.kind)
+        #expect(error.line == testCase.line)
+        #expect(error.column == testCase.column)
+        let line = error.description
+        #expect(!line.contains("\n"), "the message must be one line: \(line)")
+        #expect(line.hasPrefix("test.csv\(testCase.line.map { ":\($0)" } ?? "")"))
+        #expect(line.contains("fix:"))
+        print("\(testCase.name): \(line)")
+    }
+
+    @Test("bars built in code are validated as strictly as files")
+    func seriesFromBars() {
+        let good = Bar(timestamp: Timestamp(year: 2020, month: 1, day: 2), open: 10, high: 11, low: 9, close: 10.5, volume: 100)
+        var bad = good
+        bad.timestamp = Timestamp(year: 2020, month: 1, day: 3)
+        bad.high = 10
+        #expect(throws: DataError.self) { try BarSeries(name: "code", bars: [good, bad]) }
+        #expect(throws: DataError.self) { try BarSeries(name: "code", bars: [good, good]) }
+        #expect((try? BarSeries(name: "code", bars: [good]))?.count == 1)
+    }
+}
+
+@Suite("Repairs happen only when asked, and every change is reported")
+struct RepairTests {
+    let text = """
+        \(goodHeader)
+        2020-01-02,10,11,9,10.5,1000
+        2020-01-03,10.5,12,10,,1500
+        2020-01-06,11.5,11.8,10.9,11,NaN
+        2020-01-06,11.5,11.8,10.9,11,1200
+        2020-01-07,11,11.2,10.2,10.4,900
+        2020-01-08,11,10,10.2,10.4,900
+        """
+
+    @Test("without --repair the first bad row stops the read")
+    func strictByDefault() throws {
+        let error = try #require(parseError(text))
+        #expect(error.kind == .emptyCell && error.line == 3)
+    }
+
+    @Test("drop removes each bad row and says why")
+    func drop() throws {
+        let file = try BarCSV.parse(text, file: "test.csv", options: BarReadOptions(repair: .drop))
+        #expect(file.series.count == 3)
+        #expect(file.series.timestamps.map(\.isoDate) == ["2020-01-02", "2020-01-06", "2020-01-07"])
+        #expect(file.repairs.map(\.line) == [3, 4, 7])
+        #expect(file.repairs.allSatisfy { $0.action == .droppedRow })
+        #expect(file.repairs[0].description.contains("test.csv:3: dropped row"))
+    }
+
+    @Test("ffill fills bad cells from the previous bar; what cannot be filled is dropped")
+    func forwardFill() throws {
+        let file = try BarCSV.parse(text, file: "test.csv", options: BarReadOptions(repair: .forwardFill))
+        // Line 3's close comes from line 2; line 4's volume from line 3; line 5 repeats line 4's
+        // timestamp and line 7 has high below low: both dropped.
+        #expect(file.series.timestamps.map(\.isoDate) == ["2020-01-02", "2020-01-03", "2020-01-06", "2020-01-07"])
+        #expect(file.series.close[1] == 10.5)
+        #expect(file.series.volume?[2] == 1500)
+        let fills = file.repairs.filter { $0.action == .filledCell }
+        #expect(fills.map(\.line) == [3, 4])
+        #expect(fills[0].column == "Close" && fills[0].replacement == 10.5 && fills[0].original == "")
+        #expect(file.repairs.filter { $0.action == .droppedRow }.map(\.line) == [5, 7])
+    }
+
+    @Test("a bad first row cannot be filled and is dropped under ffill")
+    func forwardFillFirstRow() throws {
+        let file = try BarCSV.parse("\(goodHeader)\n2020-01-02,10,11,9,,1000\n\(goodRows[1])\n", file: "test.csv",
+                                    options: BarReadOptions(repair: .forwardFill))
+        #expect(file.series.count == 1)
+        #expect(file.repairs.count == 1 && file.repairs[0].action == .droppedRow && file.repairs[0].line == 2)
+    }
+
+    @Test("when repairs drop every row, the read fails with a clear error")
+    func nothingLeft() throws {
+        let error = try #require(parseError("\(goodHeader)\n2020-01-02,x,11,9,10,1\n", repair: .drop))
+        #expect(error.kind == .tooFewBars)
+    }
+}

@@ -1,0 +1,194 @@
+import Foundation
+import Testing
+@testable import SibylData
+
+@Suite("Reading and writing bar files")
+struct CSVReadingTests {
+    @Test("every bundled dataset reads cleanly and writes back to an identical series", arguments: datasetNames)
+    func datasetRoundTrip(name: String) throws {
+        let file = try BarCSV.read(contentsOf: datasetPath(name))
+        #expect(file.series.count > 2000)
+        #expect(file.repairs.isEmpty)
+        #expect(file.series.name == name)
+        let again = try BarCSV.parse(BarCSV.text(of: file.series), file: "round trip", name: name)
+        #expect(again.series == file.series)
+    }
+
+    @Test("the bundled files hold the values of their text: spot checks against the raw rows")
+    func spotValues() throws {
+        let spx = try BarCSV.read(contentsOf: datasetPath("SPX_daily")).series
+        // 1999-01-04,1229.22998,1248.810059,1219.099976,1228.099976,877000000,1228.099976
+        #expect(spx[0] == Bar(timestamp: Timestamp(year: 1999, month: 1, day: 4), open: 1229.22998, high: 1248.810059,
+                              low: 1219.099976, close: 1228.099976, volume: 877_000_000, adjustedClose: 1228.099976))
+        let eurusd = try BarCSV.read(contentsOf: datasetPath("EURUSD_hourly")).series
+        // 2017-01-01T22:00:00,1.05236,1.05253,1.05221,1.05227,143539993.3
+        #expect(eurusd.timestamps[0] == Timestamp(year: 2017, month: 1, day: 1, hour: 22))
+        #expect(eurusd.volume?[0] == 143_539_993.3)
+        #expect(eurusd.adjustedClose == nil)
+    }
+
+    @Test("Yahoo-style exports: any column order and case, Adj Close, CRLF, BOM, quotes, semicolons, extra columns")
+    func yahooStyle() throws {
+        let text = "\u{FEFF}date;VOLUME;Adj Close;close;LOW;High;open;Dividends\r\n"
+            + "\"2019-01-02\";100;9.5;10;9;11;9.5;0\r\n"
+            + "2019-01-03 ; 200 ; 10.1 ; 10.6 ; 9.8 ; 10.9 ; 10.0;0\r\n"
+        let file = try BarCSV.parse(text, file: "yahoo.csv")
+        #expect(file.series.count == 2)
+        #expect(file.series[1] == Bar(timestamp: Timestamp(year: 2019, month: 1, day: 3), open: 10, high: 10.9,
+                                      low: 9.8, close: 10.6, volume: 200, adjustedClose: 10.1))
+        #expect(file.warnings.contains { $0.kind == .ignoredColumn && $0.message.contains("Dividends") })
+    }
+
+    @Test("date-times with T or space, seconds or not, Z or offsets, all become UTC")
+    func dateTimes() throws {
+        let cases: [(String, Timestamp)] = [
+            ("2017-01-01T22:00:00", Timestamp(year: 2017, month: 1, day: 1, hour: 22)),
+            ("2017-01-01 22:00", Timestamp(year: 2017, month: 1, day: 1, hour: 22)),
+            ("2017-01-01T22:00:00Z", Timestamp(year: 2017, month: 1, day: 1, hour: 22)),
+            ("2017-01-01T22:00:00+01:00", Timestamp(year: 2017, month: 1, day: 1, hour: 21)),
+            ("2017-01-01T22:00:00-0530", Timestamp(year: 2017, month: 1, day: 2, hour: 3, minute: 30)),
+            ("2017-01-01T22:00:00.000", Timestamp(year: 2017, month: 1, day: 1, hour: 22)),
+        ]
+        for (text, expected) in cases {
+            let file = try BarCSV.parse("Date,Open,High,Low,Close\n\(text),1,1,1,1\n", file: "t.csv")
+            #expect(file.series.timestamps[0] == expected, "\(text)")
+        }
+    }
+
+    @Test("a series without volume reads, writes and reads back")
+    func noVolume() throws {
+        let file = try BarCSV.parse("Date,Open,High,Low,Close\n2020-01-02,1,2,0.5,1.5\n2020-01-03,1.5,2,1,1.2\n", file: "t.csv")
+        #expect(file.series.volume == nil)
+        #expect(file.series[0].volume.isNaN)
+        #expect(try BarCSV.parse(BarCSV.text(of: file.series), file: "again", name: "t.csv").series == file.series)
+    }
+
+    @Test("writing to a file is atomic and reads back")
+    func writeFile() throws {
+        let series = try BarCSV.read(contentsOf: datasetPath("EURUSD_hourly")).series[0..<50]
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-\(UUID()).csv").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try BarCSV.write(series, to: path)
+        #expect(try BarCSV.read(contentsOf: path, name: series.name).series == series)
+    }
+
+    @Test("a missing file, or a folder, gives an error naming it")
+    func unreadable() {
+        #expect(throws: DataError.self) { try BarCSV.read(contentsOf: "/nonexistent/prices.csv") }
+        do {
+            _ = try BarCSV.read(contentsOf: datasetsFolder.path)
+        } catch let error as DataError {
+            #expect(error.kind == .unreadableFile && error.description.contains("folder"))
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+    }
+
+    @Test("one-bar jumps beyond 40% are warned about with their date; adjusted prices are suggested")
+    func jumpWarning() throws {
+        let text = "Date,Open,High,Low,Close,Volume,Adj Close\n2003-02-14,48,49,47,48.3,10,24.15\n"
+            + "2003-02-18,24,24.5,23.8,24.15,10,24.15\n2003-02-19,24.1,24.3,23.9,24.2,0,24.2\n"
+        let file = try BarCSV.parse(text, file: "split.csv")
+        let jump = try #require(file.warnings.first { $0.kind == .largeJump })
+        #expect(jump.line == 3)
+        #expect(jump.message.contains("2003-02-18") && jump.message.contains("-50.0%") && jump.message.contains("adjusted"))
+        #expect(file.warnings.contains { $0.kind == .zeroVolume && $0.line == 4 })
+    }
+}
+
+@Suite("Numbers, dates, frequency")
+struct ParsingDetailTests {
+    @Test("the decimal parser agrees with strtod bit for bit on random decimal text")
+    func decimalParser() {
+        var state: UInt64 = 12345
+        func next() -> UInt64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return state >> 33
+        }
+        for _ in 0..<50_000 {
+            let digits = Int(next() % 24) + 1
+            var text = next() % 4 == 0 ? "-" : ""
+            let point = Int(next() % UInt64(digits + 1))
+            for k in 0..<digits {
+                if k == point && k > 0 { text += "." }
+                text += String(next() % 10)
+            }
+            if next() % 3 == 0 { text += "e\(Int(next() % 80) - 40)" }
+            let expected = strtod(text, nil)
+            let got = text.utf8CString.withUnsafeBufferPointer { buffer in
+                buffer.withMemoryRebound(to: UInt8.self) {
+                    DecimalParser.parse($0.baseAddress!, from: 0, to: text.utf8.count)
+                }
+            }
+            #expect(got?.bitPattern == expected.bitPattern, "\(text)")
+        }
+        for bad in ["", "-", ".", "e5", "1e", "1.2.3", "12a", "0x10", "nan", "--1"] {
+            let got = bad.utf8CString.withUnsafeBufferPointer { buffer in
+                buffer.withMemoryRebound(to: UInt8.self) { DecimalParser.parse($0.baseAddress!, from: 0, to: bad.utf8.count) }
+            }
+            #expect(got == nil, "'\(bad)' should not parse")
+        }
+    }
+
+    @Test("calendar conversion agrees with Foundation's Gregorian calendar")
+    func calendar() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        // Foundation switches to the Julian calendar before 1582-10-15; ISO dates are proleptic
+        // Gregorian, so compare from that day on.
+        for days in stride(from: -141_427, through: 800_000, by: 997) {
+            let timestamp = Timestamp(secondsSinceEpoch: Int64(days) * 86_400 + 3_723)
+            let components = calendar.dateComponents([.year, .month, .day, .weekday],
+                                                     from: Date(timeIntervalSince1970: TimeInterval(timestamp.secondsSinceEpoch)))
+            let (y, m, d) = timestamp.date
+            #expect(y == components.year && m == components.month && d == components.day)
+            // Foundation counts Sunday as 1; ISO counts Monday as 1.
+            #expect(timestamp.weekday == (components.weekday! + 5) % 7 + 1)
+            #expect(Timestamp(year: y, month: m, day: d, hour: 1, minute: 2, second: 3) == timestamp)
+        }
+    }
+
+    @Test("frequency and year length come from the data")
+    func frequency() throws {
+        let spx = try BarCSV.read(contentsOf: datasetPath("SPX_daily")).series
+        #expect(spx.frequency.kind == .daily && spx.frequency.barsPerYear == 252 && !spx.frequency.hasWeekendBars)
+        let fx = try BarCSV.read(contentsOf: datasetPath("EURUSD_hourly")).series
+        #expect(fx.frequency.kind == .intraday && fx.frequency.typicalSpacingSeconds == 3600)
+        // 6225 hourly bars over 362 days.
+        #expect(abs(fx.frequency.barsPerYear - 6280) < 30)
+        func synthetic(_ step: Int64, _ count: Int) throws -> BarSeries {
+            try BarSeries(name: "s", bars: (0..<count).map {
+                Bar(timestamp: Timestamp(secondsSinceEpoch: 1_577_923_200 + Int64($0) * step), open: 1, high: 1, low: 1, close: 1, volume: 1)
+            })
+        }
+        #expect(try synthetic(86_400, 100).frequency.barsPerYear == 365)
+        #expect(try synthetic(7 * 86_400, 100).frequency.kind == .weekly)
+        #expect(try synthetic(300, 1000).frequency.description.hasPrefix("5-minute"))
+    }
+
+    @Test("gaps: real closures in the S&P 500, Christmas in EUR/USD, no nights or weekends")
+    func gaps() throws {
+        let spx = try BarCSV.read(contentsOf: datasetPath("SPX_daily")).series
+        let gapDates = spx.gaps().map(\.from.isoDate)
+        #expect(gapDates.contains("2001-09-10"))
+        #expect(gapDates.count < 10)
+        let fx = try BarCSV.read(contentsOf: datasetPath("EURUSD_hourly")).series
+        let fxGaps = fx.gaps()
+        // Christmas: no bars for 15 hours on 2017-12-25; the 51 weekend closures are expected.
+        #expect(fxGaps.contains { $0.to.isoDate == "2017-12-25" || $0.from.isoDate == "2017-12-25" })
+        #expect(fxGaps.count < 6)
+        print("EUR/USD unexplained gaps: \(fxGaps.map { "\($0.from) → \($0.to)" })")
+    }
+
+    @Test("chronological splits cover the series in order without overlap")
+    func splits() throws {
+        let split = ChronologicalSplit(count: 1000, train: 0.7, validation: 0.15)
+        #expect(split.train == 0..<700 && split.validation == 700..<850 && split.test == 850..<1000)
+        let spx = try BarCSV.read(contentsOf: datasetPath("SPX_daily")).series
+        let byDate = ChronologicalSplit(series: spx, validationStart: Timestamp(year: 2015, month: 1, day: 1),
+                                        testStart: Timestamp(year: 2017, month: 1, day: 1))
+        #expect(spx.timestamps[byDate.validation.lowerBound].isoDate == "2015-01-02")
+        #expect(spx.timestamps[byDate.test.lowerBound].isoDate == "2017-01-03")
+        #expect(byDate.train.upperBound == byDate.validation.lowerBound && byDate.test.upperBound == spx.count)
+    }
+}
