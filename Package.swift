@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .library(name: "SibylKernels", targets: ["SibylKernels"]),
         .library(name: "SibylData", targets: ["SibylData"]),
+        .library(name: "SibylFeatures", targets: ["SibylFeatures"]),
         .executable(name: "sibyl", targets: ["sibyl"]),
     ],
     dependencies: [
@@ -49,6 +50,11 @@ let package = Package(
         /// Bars and series, CSV reading and writing with validation, frequency, splits.
         .target(name: "SibylData", exclude: ["README.md"]),
 
+        // MARK: - Features
+
+        /// Causal features over bars (classic and FFT spectral), pipelines, scalers, windows.
+        .target(name: "SibylFeatures", dependencies: ["SibylData", "SibylKernels"], exclude: ["README.md"]),
+
         // MARK: - Command-line tool
 
         /// `sibyl`: one subcommand per file, thin over the libraries.
@@ -57,6 +63,7 @@ let package = Package(
             dependencies: [
                 "SibylKernels",
                 "SibylData",
+                "SibylFeatures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // The default dataset, so that `sibyl` works from any folder without --data.
@@ -67,6 +74,7 @@ let package = Package(
 
         .testTarget(name: "SibylKernelsTests", dependencies: ["SibylKernels"]),
         .testTarget(name: "SibylDataTests", dependencies: ["SibylData"]),
+        .testTarget(name: "SibylFeaturesTests", dependencies: ["SibylFeatures"]),
         /// Runs the built `sibyl` tool and checks its output and exit status.
         .testTarget(name: "SibylCLITests", dependencies: ["sibyl"]),
     ]

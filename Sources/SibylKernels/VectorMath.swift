@@ -31,6 +31,11 @@ public enum VectorMath {
         sibyl_tanh(x.baseAddress, y.baseAddress, check(x.count, y.count))
     }
 
+    /// y = ln(x): −∞ for 0, NaN for negative input; relative error about 1e-7 for normal floats.
+    public static func log(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
+        sibyl_log(x.baseAddress, y.baseAddress, check(x.count, y.count))
+    }
+
     /// dx = dy · y · (1 − y): the gradient through a sigmoid, from its output y.
     public static func sigmoidBackward(
         output y: UnsafeBufferPointer<Float>, outputGradient dy: UnsafeBufferPointer<Float>,

@@ -69,6 +69,43 @@ SIBYL_CLONES void sibyl_tanh(const float *x, float *y, size_t n) {
     }
 }
 
+// ln x: x = m·2^e with m in [√½, √2), then ln(1 + f) for f = m − 1 by the degree-9 polynomial
+// of Cephes' logf, and e·ln2 added in two parts. Special values are selected at the end.
+SIBYL_CLONES void sibyl_log(const float *x, float *y, size_t n) {
+    SIBYL_VECTORIZE
+    for (size_t i = 0; i < n; i++) {
+        const float v = x[i];
+        int32_t bits;
+        memcpy(&bits, &v, sizeof bits);
+        float e = (float)(((bits >> 23) & 0xff) - 126);
+        int32_t mantissaBits = (bits & 0x007fffff) | 0x3f000000;  // m in [0.5, 1)
+        float m;
+        memcpy(&m, &mantissaBits, sizeof m);
+        const int small = m < 0.707106781186547524f;
+        e = small ? e - 1.0f : e;
+        const float f = small ? m + m - 1.0f : m - 1.0f;
+        const float z = f * f;
+        float p = 7.0376836292e-2f;
+        p = p * f - 1.1514610310e-1f;
+        p = p * f + 1.1676998740e-1f;
+        p = p * f - 1.2420140846e-1f;
+        p = p * f + 1.4249322787e-1f;
+        p = p * f - 1.6668057665e-1f;
+        p = p * f + 2.0000714765e-1f;
+        p = p * f - 2.4999993993e-1f;
+        p = p * f + 3.3333331174e-1f;
+        float r = p * f * z;
+        r += -2.12194440e-4f * e;
+        r += -0.5f * z;
+        r = f + r;
+        r += 0.693359375f * e;
+        r = v == __builtin_inff() ? v : r;
+        r = v == 0.0f ? -__builtin_inff() : r;
+        r = (v < 0.0f || v != v) ? __builtin_nanf("") : r;
+        y[i] = r;
+    }
+}
+
 SIBYL_CLONES void sibyl_sigmoid_backward(const float *y, const float *dy, float *dx, size_t n) {
     SIBYL_VECTORIZE
     for (size_t i = 0; i < n; i++) dx[i] = dy[i] * y[i] * (1.0f - y[i]);

@@ -6,6 +6,6 @@ struct SibylCommand: ParsableCommand {
         commandName: "sibyl",
         abstract: "Forecast and backtest financial time series on an OpenBLAS/FFTW engine.",
         version: "0.1.0",
-        subcommands: [InspectCommand.self, BenchCommand.self]
+        subcommands: [InspectCommand.self, FeaturesCommand.self, BenchCommand.self]
     )
 }

@@ -44,6 +44,23 @@ struct VectorMathTests {
         #expect(worstRelative < 1e-6)
     }
 
+    @Test("log is within 2e-7 relative of double-precision math over the normal floats; special values")
+    func logAccuracy() {
+        let positive = Self.sweep.filter { $0 >= Float.leastNormalMagnitude && $0.isFinite }
+            + stride(from: 0.5, through: 2.0, by: 0.0001).map { Float($0) }
+        let y = apply(VectorMath.log, positive)
+        let worst = zip(positive, y).map { x, v in
+            let exact = Foundation.log(Double(x))
+            return abs(Double(v) - exact) / max(abs(exact), 1)
+        }.max()!
+        print("log: largest error \(worst) (relative, absolute below 1) over \(y.count) inputs")
+        #expect(worst < 2e-7)
+        let special = apply(VectorMath.log, [0, -0, -1, .nan, .infinity, 1])
+        #expect(special[0] == -.infinity && special[1] == -.infinity)
+        #expect(special[2].isNaN && special[3].isNaN)
+        #expect(special[4] == .infinity && special[5] == 0)
+    }
+
     @Test("limits at ±∞ and ±large, zero maps exactly, NaN propagates")
     func specialValues() {
         let x: [Float] = [.infinity, -.infinity, 1e30, -1e30, 0, .nan, -.nan]

@@ -16,6 +16,9 @@ extern "C" {
 void sibyl_sigmoid(const float *x, float *y, size_t n);
 /// y = tanh(x).
 void sibyl_tanh(const float *x, float *y, size_t n);
+/// y = ln(x): -inf for 0, NaN for negative or NaN input, +inf for +inf. Subnormal inputs lose
+/// accuracy (they are read as the smallest normal number's neighbourhood).
+void sibyl_log(const float *x, float *y, size_t n);
 /// dx = dy * y * (1 - y), the sigmoid derivative computed from its output y.
 void sibyl_sigmoid_backward(const float *y, const float *dy, float *dx, size_t n);
 /// dx = dy * (1 - y * y), the tanh derivative computed from its output y.

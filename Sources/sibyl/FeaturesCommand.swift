@@ -1,0 +1,114 @@
+import ArgumentParser
+import Foundation
+import SibylData
+import SibylFeatures
+
+struct FeaturesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "features",
+        abstract: "Compute the features a model sees and write them as CSV, one row per bar.",
+        discussion: """
+            Features: \(FeatureSpec.syntax). Every value at a bar uses that bar and earlier ones \
+            only. Rows before every feature is defined (the warm-up) are left out and reported, \
+            never filled in.
+            """
+    )
+
+    @OptionGroup var dataOptions: DataOptions
+
+    @Option(name: .long, help: ArgumentHelp("Comma-separated features, for example returns,rsi:14,fft:64:8.", valueName: "spec"))
+    var spec: String = FeaturePipeline.defaultSpecText
+
+    @Option(name: .long, help: ArgumentHelp("CSV file to write; standard output when omitted.", valueName: "file"))
+    var out: String?
+
+    @Flag(name: .long, help: "Print a JSON summary (requires --out).")
+    var json = false
+
+    func validate() throws {
+        if json && out == nil { throw ValidationError("--json prints a summary, so the features need a file: add --out FILE") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let pipeline: FeaturePipeline
+            do {
+                pipeline = try FeaturePipeline(parsing: spec)
+            } catch let error as FeatureSpecError {
+                throw CommandError("--spec: feature \(error.position) '\(error.item)' \(error.message)", fix: error.fix)
+            }
+            let file = try dataOptions.load(quiet: json)
+            let matrix: FeatureMatrix
+            do {
+                matrix = try pipeline.compute(file.series)
+            } catch let error as FeatureSpecError {
+                throw CommandError(error.message + " (\(error.item))", fix: error.fix)
+            }
+            let text = FeatureCSV.text(of: matrix)
+            if let out {
+                do {
+                    try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+                } catch {
+                    throw CommandError("cannot write \(out): \(error.localizedDescription)", fix: "check that the folder exists and is writable")
+                }
+            } else {
+                print(text, terminator: "")
+            }
+            let summary = FeaturesSummary(matrix: matrix, pipeline: pipeline, out: out, source: try dataOptions.path())
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+            } else if out != nil {
+                print(summary.text)
+            } else {
+                printToStandardError(summary.text)
+            }
+        }
+    }
+}
+
+/// Features as CSV: a Date column, then one column per feature, valid rows only.
+enum FeatureCSV {
+    static func text(of matrix: FeatureMatrix) -> String {
+        let intraday = matrix.timestamps.contains { $0.secondOfDay != 0 }
+        var lines = [(["Date"] + matrix.names).joined(separator: ",")]
+        lines.reserveCapacity(matrix.rows + 1)
+        for r in matrix.validRows {
+            var line = intraday ? matrix.timestamps[r].isoDateTime : matrix.timestamps[r].isoDate
+            for column in matrix.columns { line += ",\(column[r])" }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+struct FeaturesSummary: Encodable {
+    let source: String
+    let spec: String
+    let features: [String]
+    let bars: Int
+    let warmUpRows: Int
+    let rowsWritten: Int
+    let firstRow: String?
+    let lastRow: String?
+    let out: String?
+
+    init(matrix: FeatureMatrix, pipeline: FeaturePipeline, out: String?, source: String) {
+        self.source = source
+        spec = pipeline.description
+        features = matrix.names
+        bars = matrix.rows
+        warmUpRows = matrix.warmUp
+        rowsWritten = matrix.validRows.count
+        firstRow = matrix.validRows.isEmpty ? nil : matrix.timestamps[matrix.validRows.lowerBound].iso
+        lastRow = matrix.validRows.isEmpty ? nil : matrix.timestamps[matrix.rows - 1].iso
+        self.out = out
+    }
+
+    var text: String {
+        let span = firstRow.map { "\($0) → \(lastRow!)" } ?? "no rows: the series is shorter than the warm-up"
+        return "\(rowsWritten) rows × \(features.count) features (\(span)) to \(out ?? "standard output"); "
+            + "\(warmUpRows) warm-up rows left out; spec \(spec)"
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+import SibylData
+@testable import SibylFeatures
+
+@Suite("Feature specs, scalers and windows")
+struct PipelineTests {
+    @Test("the text form parses and prints back to itself")
+    func roundTrip() throws {
+        let pipeline = try FeaturePipeline(parsing: everyFeature)
+        #expect(try FeaturePipeline(parsing: pipeline.description) == pipeline)
+        #expect(try FeaturePipeline(parsing: "macd,bbands:20").description == "macd:12:26:9,bbands:20:2")
+        let encoded = try JSONEncoder().encode(pipeline)
+        #expect(String(decoding: encoded, as: UTF8.self) == "\"\(pipeline.description)\"")
+        #expect(try JSONDecoder().decode(FeaturePipeline.self, from: encoded) == pipeline)
+    }
+
+    @Test("bad specs are refused with their position and a fix", arguments: [
+        ("returns,rsj:14", 2, "not a known feature"),
+        ("rsi", 1, "takes 1 parameter"),
+        ("rsi:0", 1, "not a positive whole number"),
+        ("returns,,rsi:14", 2, "is empty"),
+        ("fft:16:8", 1, "leave a band empty"),
+        ("fft:4:1", 1, "at least 8 bars"),
+        ("lowpass:32:16", 1, "must be below"),
+        ("macd:26:12:9", 1, "must be shorter"),
+        ("returns,returns", 2, "repeats"),
+        ("", 1, "empty"),
+    ])
+    func badSpec(text: String, position: Int, message: String) {
+        do {
+            _ = try FeaturePipeline(parsing: text)
+            Issue.record("'\(text)' was accepted")
+        } catch let error as FeatureSpecError {
+            #expect(error.position == position)
+            #expect(error.description.contains(message), "\(error)")
+            #expect(error.description.contains("fix:"))
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test("volume features on a series without volume give a clear error")
+    func missingVolume() throws {
+        let file = try BarCSV.parse("Date,Open,High,Low,Close\n2020-01-02,1,1,1,1\n2020-01-03,1,1,1,1\n", file: "t.csv")
+        #expect(throws: FeatureSpecError.self) { try FeaturePipeline(parsing: "returns,volz:2").compute(file.series) }
+    }
+
+    @Test("scalers see only their span: changing rows outside it changes nothing")
+    func scalersSeeOnlyTheirSpan() throws {
+        let series = try randomWalk(500, seed: 3)
+        let pipeline = try FeaturePipeline(parsing: "returns,rsi:14,zscore:20")
+        let matrix = try pipeline.compute(series)
+        let span = 50..<300
+        var altered = matrix.columns
+        for c in altered.indices {
+            for r in 300..<500 { altered[c][r] *= 1000 }
+            for r in 20..<50 { altered[c][r] = -altered[c][r] }
+        }
+        let alteredMatrix = FeatureMatrix(names: matrix.names, timestamps: matrix.timestamps, columns: altered, warmUp: matrix.warmUp)
+        for kind in FeatureScaler.Kind.allCases {
+            let a = FeatureScaler.fit(kind, to: matrix, rows: span)
+            let b = FeatureScaler.fit(kind, to: alteredMatrix, rows: span)
+            #expect(a == b, "\(kind)")
+        }
+    }
+
+    @Test("scaler statistics by hand: z-score, min-max onto [0, 1], robust median and IQR")
+    func scalerStatistics() throws {
+        let values: [Double] = [1, 2, 3, 4, 100]
+        let matrix = FeatureMatrix(names: ["x"], timestamps: (0..<5).map { Timestamp(secondsSinceEpoch: Int64($0)) },
+                                   columns: [values], warmUp: 0)
+        let z = FeatureScaler.fit(.zScore, to: matrix, rows: 0..<5)
+        #expect(z.center[0] == 22 && abs(z.scale[0] - (7610.0 / 4).squareRoot()) < 1e-12)
+        let minMax = FeatureScaler.fit(.minMax, to: matrix, rows: 0..<4)
+        #expect((0..<4).map { minMax.transform(values[$0], column: 0) } == [0, 1.0 / 3, 2.0 / 3, 1])
+        let robust = FeatureScaler.fit(.robust, to: matrix, rows: 0..<5)
+        // numpy.percentile([1,2,3,4,100], [25, 50, 75]) = [2, 3, 4].
+        #expect(robust.center[0] == 3 && robust.scale[0] == 2)
+        #expect(robust.inverse(robust.transform(17, column: 0), column: 0) == 17)
+        let constant = FeatureMatrix(names: ["c"], timestamps: matrix.timestamps, columns: [[5, 5, 5, 5, 5]], warmUp: 0)
+        #expect(FeatureScaler.fit(.zScore, to: constant, rows: 0..<5).scale == [1])
+        let decoded = try JSONDecoder().decode(FeatureScaler.self, from: JSONEncoder().encode(robust))
+        #expect(decoded == robust)
+    }
+
+    @Test("windows are time-major with next-bar targets, and spans never read past themselves")
+    func windows() throws {
+        let series = try randomWalk(200, seed: 8)
+        let matrix = try FeaturePipeline(parsing: "returns,rsi:5").compute(series)
+        let scaler = FeatureScaler.fit(.zScore, to: matrix, rows: matrix.warmUp..<150)
+        let dataset = WindowedDataset(matrix: matrix, series: series, scaler: scaler, windowLength: 4, target: .logReturn)
+        #expect(dataset.firstSampleEnd == 5 + 3)
+        let train = dataset.sampleEnds(in: 0..<150)
+        #expect(train.first == 8 && train.last == 148)  // the target of 148 is bar 149, still inside
+        let test = dataset.sampleEnds(in: 150..<200)
+        #expect(test.first == 153 && test.last == 198)
+        let ends = [10, 57, 148]
+        let inputs = UnsafeMutablePointer<Float>.allocate(capacity: 4 * 3 * 2)
+        let targets = UnsafeMutablePointer<Float>.allocate(capacity: 3)
+        defer { inputs.deallocate(); targets.deallocate() }
+        dataset.fill(ends: ends[...], inputs: inputs, targets: targets)
+        for (b, end) in ends.enumerated() {
+            for step in 0..<4 {
+                let row = end - 3 + step
+                for f in 0..<2 {
+                    let expected = Float(scaler.transform(matrix.columns[f][row], column: f))
+                    #expect(inputs[(step * 3 + b) * 2 + f] == expected)
+                }
+            }
+            #expect(targets[b] == Float(log(series.close[end + 1] / series.close[end])))
+        }
+        let direction = WindowedDataset(matrix: matrix, series: series, scaler: scaler, windowLength: 4, target: .direction)
+        #expect(direction.targets[10] == (series.close[11] > series.close[10] ? 1 : 0))
+        #expect(direction.targets[199].isNaN)
+    }
+}
