@@ -52,13 +52,18 @@ def main() -> None:
     ap.add_argument("--suites", nargs="+", default=["gemm", "fft", "elementwise"])
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--min-time", type=float, default=0.15)
+    ap.add_argument("--csv-file", default="/tmp/sibyl-bench-1M.csv", help="CSV file both sides read in the csv suite")
     ap.add_argument("--out", help="write every raw document here as JSON")
     args = ap.parse_args()
 
+    here = os.path.dirname(os.path.abspath(__file__))
     sibyl_docs, peer_docs = [], defaultdict(list)
     for _ in range(args.rounds):
         sibyl_docs.append(run_json([args.sibyl, "bench", "--json", "--min-time", str(args.min_time),
-                                    "--suites", *args.suites]))
+                                    "--csv-file", args.csv_file, "--suites", *args.suites]))
+        if "csv" in args.suites or "features" in args.suites:
+            peer_docs["data"].append(run_json([args.python, os.path.join(here, "peers", "data_peers.py"),
+                                               "--csv", args.csv_file, "--min-time", str(args.min_time)]))
         for suite in args.suites:
             if suite in PEER_SCRIPTS:
                 script, extra = PEER_SCRIPTS[suite]
@@ -111,6 +116,22 @@ def main() -> None:
         print("\nelement-wise over 10^7 floats: ns per element (lower is better)")
         for (suite, op, threads), value in sorted(ours.items(), key=lambda kv: (kv[0][2], kv[0][1])):
             print(f"{op:34s} {threads:3d} {value:8.3f}")
+
+    for suite, metric, unit in (("csv", "rows_per_s", "rows/s"), ("features", "bars_per_s", "bars/s")):
+        if suite not in args.suites:
+            continue
+        ours = median_by_key(sibyl_docs, ("suite", "spec"), metric) if suite == "features" else \
+            median_by_key(sibyl_docs, ("suite",), metric)
+        peers = median_by_key([{"records": [r for r in d["records"] if r["key"]["suite"] == suite]} for d in peer_docs["data"]],
+                              ("backend",), metric)
+        print(f"\n{suite}: {unit} (higher is better)")
+        for key, value in sorted(ours.items(), key=lambda kv: str(kv[0])):
+            label = "sibyl" + (f" {key[1]}" if suite == "features" else " read + validate")
+            print(f"  {label:40s} {value:14,.0f}")
+        for (backend,), value in sorted(peers.items()):
+            best_ours = max(ours.values())
+            mine = ours.get(("features", "fft:64:8"), best_ours) if suite == "features" else best_ours
+            print(f"  {backend:40s} {value:14,.0f}   sibyl/peer {mine / value:.2f}x")
 
     if args.out:
         with open(args.out, "w") as f:

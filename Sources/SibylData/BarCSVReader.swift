@@ -1,3 +1,5 @@
+import Foundation
+
 /// The byte-level reader behind ``BarCSV``: one pass over the file, no string per cell, field
 /// ranges reused from row to row.
 struct BarCSVReader {
@@ -67,15 +69,24 @@ struct BarCSVReader {
     }
 
     /// Splits a line into fields, trimming spaces and one pair of surrounding double quotes;
-    /// delimiters inside quotes do not split. Returns the number of fields.
+    /// delimiters inside quotes do not split. Returns the number of fields; their ranges are in
+    /// `fieldStarts` and `fieldEnds`, which keep their storage from line to line.
     private mutating func splitFields(_ start: Int, _ end: Int) -> Int {
         guard let base else { return 0 }
-        fieldStarts.removeAll(keepingCapacity: true)
-        fieldEnds.removeAll(keepingCapacity: true)
+        var count = 0
+        func store(_ fieldStart: Int, _ fieldEnd: Int) {
+            if count < fieldStarts.count {
+                fieldStarts[count] = fieldStart
+                fieldEnds[count] = fieldEnd
+            } else {
+                fieldStarts.append(fieldStart)
+                fieldEnds.append(fieldEnd)
+            }
+            count += 1
+        }
         var i = start
         while true {
             var fieldStart = i
-            var fieldEnd: Int
             while fieldStart < end && base[fieldStart] == UInt8(ascii: " ") { fieldStart += 1 }
             if fieldStart < end && base[fieldStart] == UInt8(ascii: "\"") {
                 // Quoted field: runs to the closing quote ("" is an escaped quote inside).
@@ -90,30 +101,27 @@ struct BarCSVReader {
                 let closing = j
                 j = min(j + 1, end)
                 while j < end && base[j] != delimiter { j += 1 }
-                fieldStarts.append(fieldStart + 1)
-                fieldEnds.append(min(closing, end))
+                store(fieldStart + 1, min(closing, end))
                 i = j
             } else {
                 var j = fieldStart
                 while j < end && base[j] != delimiter { j += 1 }
-                fieldEnd = j
+                var fieldEnd = j
                 while fieldEnd > fieldStart && (base[fieldEnd - 1] == UInt8(ascii: " ") || base[fieldEnd - 1] == UInt8(ascii: "\t")) {
                     fieldEnd -= 1
                 }
-                fieldStarts.append(fieldStart)
-                fieldEnds.append(fieldEnd)
+                store(fieldStart, fieldEnd)
                 i = j
             }
             if i >= end { break }
             i += 1  // past the delimiter
             if i == end {
                 // A delimiter at the very end leaves one more, empty, field.
-                fieldStarts.append(end)
-                fieldEnds.append(end)
+                store(end, end)
                 break
             }
         }
-        return fieldStarts.count
+        return count
     }
 
     private func text(_ field: Int) -> String {
@@ -165,11 +173,16 @@ struct BarCSVReader {
 
         let estimatedRows = byteCount / max(8 * columnCount, 1)
         var timestamps: [Timestamp] = []
-        var columns = [[Double]](repeating: [], count: Role.allCases.count)
+        // Numbers row by row, `numericRoles.count` per row (one array to append to, not seven);
+        // split into columns at the end.
+        var numbers: [Double] = []
+        var slot = [Int](repeating: 0, count: Role.allCases.count)
+        for (index, role) in numericRoles.enumerated() { slot[role.rawValue] = index }
+        let stride = numericRoles.count
         var lines: [Int] = []
         timestamps.reserveCapacity(estimatedRows)
         lines.reserveCapacity(estimatedRows)
-        for role in numericRoles { columns[role.rawValue].reserveCapacity(estimatedRows) }
+        numbers.reserveCapacity(estimatedRows * stride)
         var repairs: [RepairNote] = []
         var dateShape: DateShape?
         var dateShapeLine = 0
@@ -217,38 +230,22 @@ struct BarCSVReader {
                 timestamp = parsed
             }
 
-            // Numbers, each checked on its own.
+            // Numbers, each checked on its own. The hot path builds no strings: messages are made
+            // only when a cell is bad.
             for role in numericRoles {
                 let column = columnOfRole[role.rawValue]!
                 let start = fieldStarts[column], end = fieldEnds[column]
-                var problem: (DataError.Kind, String, String)?
-                if start == end {
-                    problem = (.emptyCell, "the \(role.displayName) cell is empty",
-                               "fill in the value, or pass --repair drop or --repair ffill")
-                } else if let value = DecimalParser.parse(base!, from: start, to: end) {
+                if start < end, let value = DecimalParser.parse(base!, from: start, to: end),
+                   value.isFinite, role == .volume ? value >= 0 : value > 0 {
                     values[role.rawValue] = value
-                    let check = role == .volume
-                        ? BarValidation.volumeProblem(value: value, text: text(column))
-                        : BarValidation.priceProblem(name: role.displayName, value: value, text: text(column))
-                    if let check { problem = (check.kind, check.message, check.fix) }
-                } else {
-                    let raw = text(column)
-                    let word = raw.lowercased().trimmingCharacters(in: ["+", "-"])
-                    if ["nan", "inf", "infinity", "na", "n/a", "null", "none"].contains(word) {
-                        problem = (.notFinite, "\(role.displayName) is '\(raw)', not a finite number",
-                                   "give a real value, or pass --repair drop or --repair ffill")
-                    } else {
-                        problem = (.unparsableNumber, "\(role.displayName) '\(raw)' is not a number",
-                                   "write plain decimal numbers such as 1234.56 (no thousands separators or currency signs)")
-                    }
+                    continue
                 }
-                guard let (kind, message, fix) = problem else { continue }
-                let error = DataError(kind: kind, file: file, line: row, column: column + 1, value: text(column), message: message, fix: fix)
+                let error = cellError(role: role, column: column)
                 if options.repair == .forwardFill, !timestamps.isEmpty {
-                    let previous = columns[role.rawValue][timestamps.count - 1]
+                    let previous = numbers[(timestamps.count - 1) * stride + slot[role.rawValue]]
                     values[role.rawValue] = previous
                     repairs.append(RepairNote(action: .filledCell, file: file, line: row, column: role.displayName,
-                                              original: text(column), replacement: previous, reason: message))
+                                              original: error.value, replacement: previous, reason: error.message))
                 } else {
                     try reject(error)
                     continue rows
@@ -272,7 +269,7 @@ struct BarCSVReader {
 
             timestamps.append(timestamp)
             lines.append(row)
-            for role in numericRoles { columns[role.rawValue].append(values[role.rawValue]) }
+            for role in numericRoles { numbers.append(values[role.rawValue]) }
         }
 
         if dataLines == 0 {
@@ -284,11 +281,14 @@ struct BarCSVReader {
                             fix: "look at the dropped rows (`sibyl inspect --repair \(options.repair.rawValue)` lists them) and correct the file")
         }
 
+        func column(_ role: Role) -> [Double] {
+            let offset = slot[role.rawValue]
+            return (0..<timestamps.count).map { numbers[$0 * stride + offset] }
+        }
         let series = BarSeries(
-            name: name, timestamps: timestamps, open: columns[Role.open.rawValue], high: columns[Role.high.rawValue],
-            low: columns[Role.low.rawValue], close: columns[Role.close.rawValue],
-            volume: hasVolume ? columns[Role.volume.rawValue] : nil,
-            adjustedClose: hasAdjusted ? columns[Role.adjustedClose.rawValue] : nil)
+            name: name, timestamps: timestamps, open: column(.open), high: column(.high), low: column(.low),
+            close: column(.close), volume: hasVolume ? column(.volume) : nil,
+            adjustedClose: hasAdjusted ? column(.adjustedClose) : nil)
         var warnings = ignored.map {
             DataWarning(kind: .ignoredColumn, file: file, line: headerLineNumber, message: "column '\($0)' is not used")
         }
@@ -302,6 +302,28 @@ struct BarCSVReader {
         }
         return BarFile(series: series, header: headerNames, dateFormat: dateShape?.description ?? "",
                        repairs: repairs, warnings: warnings)
+    }
+
+    /// The error for a numeric cell that is empty, not a number, not finite, or breaks its rule.
+    private func cellError(role: Role, column: Int) -> DataError {
+        let raw = text(column)
+        let (kind, message, fix): (DataError.Kind, String, String)
+        if raw.isEmpty {
+            (kind, message, fix) = (.emptyCell, "the \(role.displayName) cell is empty",
+                                    "fill in the value, or pass --repair drop or --repair ffill")
+        } else if let value = DecimalParser.parse(base!, from: fieldStarts[column], to: fieldEnds[column]) {
+            let problem = role == .volume
+                ? BarValidation.volumeProblem(value: value, text: raw)!
+                : BarValidation.priceProblem(name: role.displayName, value: value, text: raw)!
+            (kind, message, fix) = (problem.kind, problem.message, problem.fix)
+        } else if ["nan", "inf", "infinity", "na", "n/a", "null", "none"].contains(raw.lowercased().trimmingCharacters(in: ["+", "-"])) {
+            (kind, message, fix) = (.notFinite, "\(role.displayName) is '\(raw)', not a finite number",
+                                    "give a real value, or pass --repair drop or --repair ffill")
+        } else {
+            (kind, message, fix) = (.unparsableNumber, "\(role.displayName) '\(raw)' is not a number",
+                                    "write plain decimal numbers such as 1234.56 (no thousands separators or currency signs)")
+        }
+        return DataError(kind: kind, file: file, line: lineNumber, column: column + 1, value: raw, message: message, fix: fix)
     }
 
     private func detectDelimiter(_ start: Int, _ end: Int) -> UInt8 {
@@ -375,13 +397,13 @@ struct BarCSVReader {
             i += count
             return value
         }
-        func expect(_ byte: Character) -> Bool {
-            guard i < end, base[i] == byte.asciiValue! else { return false }
+        func expect(_ byte: UInt8) -> Bool {
+            guard i < end, base[i] == byte else { return false }
             i += 1
             return true
         }
         let notISO = "is not an ISO date (YYYY-MM-DD)"
-        guard let year = digits(4), expect("-"), let month = digits(2), expect("-"), let day = digits(2) else {
+        guard let year = digits(4), expect(UInt8(ascii: "-")), let month = digits(2), expect(UInt8(ascii: "-")), let day = digits(2) else {
             return .failure(notISO)
         }
         guard (1...12).contains(month) else { return .failure("has month \(month), outside 1–12") }
@@ -396,7 +418,7 @@ struct BarCSVReader {
             guard base[i] == UInt8(ascii: "T") || base[i] == UInt8(ascii: " ") else { return .failure(notISO) }
             shape.separator = base[i]
             i += 1
-            guard let hour = digits(2), expect(":"), let minute = digits(2) else {
+            guard let hour = digits(2), expect(UInt8(ascii: ":")), let minute = digits(2) else {
                 return .failure("has a time that is not HH:MM or HH:MM:SS")
             }
             var second = 0
@@ -429,7 +451,7 @@ struct BarCSVReader {
                     let sign = base[i] == UInt8(ascii: "-") ? -1 : 1
                     i += 1
                     guard let hours = digits(2) else { return .failure("has a time-zone offset that is not +HH:MM") }
-                    let colon = expect(":")
+                    let colon = expect(UInt8(ascii: ":"))
                     guard let minutes = digits(2), hours < 24, minutes < 60 else {
                         return .failure("has a time-zone offset that is not +HH:MM")
                     }

@@ -28,7 +28,9 @@ enum BarValidation {
         return nil
     }
 
-    static func priceProblem(name: String, value: Double, text: String) -> Problem? {
+    static func priceProblem(name: String, value: Double, text: @autoclosure () -> String) -> Problem? {
+        if value.isFinite && value > 0 { return nil }
+        let text = text()
         if !value.isFinite {
             return Problem(kind: .notFinite, value: text, message: "\(name) is \(text), not a finite number",
                            fix: "give a real price, or pass --repair drop or --repair ffill to drop or fill such rows")
@@ -40,7 +42,9 @@ enum BarValidation {
         return nil
     }
 
-    static func volumeProblem(value: Double, text: String) -> Problem? {
+    static func volumeProblem(value: Double, text: @autoclosure () -> String) -> Problem? {
+        if value.isFinite && value >= 0 { return nil }
+        let text = text()
         if !value.isFinite {
             return Problem(kind: .notFinite, value: text, message: "volume is \(text), not a finite number",
                            fix: "give a real volume (0 if none traded), or pass --repair drop or --repair ffill")
@@ -67,6 +71,7 @@ enum BarValidation {
     }
 
     static func orderProblem(previous: Timestamp, current: Timestamp, previousLine: Int?) -> Problem? {
+        if current > previous { return nil }
         let earlier = previousLine.map { "line \($0)" } ?? "the bar before"
         if current == previous {
             return Problem(kind: .duplicateTimestamp, value: current.iso,

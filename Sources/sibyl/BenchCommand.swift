@@ -5,7 +5,7 @@ import SibylKernels
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure kernel throughput: GEMM GFLOP/s, FFT ns/transform, element-wise ns/element.",
+        abstract: "Measure throughput: GEMM GFLOP/s, FFT ns/transform, element-wise ns/element, CSV rows/s, features bars/s.",
         discussion: """
             Each figure is the median of --repeats timed runs of at least --min-time seconds, with \
             the minimum and maximum beside it. The table names the core OpenBLAS chose for this CPU \
@@ -14,7 +14,7 @@ struct BenchCommand: ParsableCommand {
     )
 
     enum Suite: String, CaseIterable, ExpressibleByArgument {
-        case gemm, fft, elementwise
+        case gemm, fft, elementwise, csv, features
     }
 
     @Option(name: .long, parsing: .upToNextOption, help: "Suites to run: \(Suite.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -34,6 +34,9 @@ struct BenchCommand: ParsableCommand {
 
     @Option(name: .long, help: "Windows per FFTW call in the FFT suite.")
     var fftBatch: Int = RealFFT<Float>.defaultBatch
+
+    @Option(name: .long, help: ArgumentHelp("CSV file the csv suite reads, written (1,000,000 synthetic bars) if missing.", valueName: "file"))
+    var csvFile: String = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-bench-1M.csv").path
 
     @Option(name: .long, help: "Only run cases whose name contains this text.")
     var filter: String?
@@ -64,6 +67,8 @@ struct BenchCommand: ParsableCommand {
             case .gemm: cases += gemmCases(settings)
             case .fft: cases += fftCases(settings)
             case .elementwise: cases += elementwiseCases(settings)
+            case .csv: cases += csvCases(settings, file: csvFile)
+            case .features: cases += featureCases(settings)
             }
         }
         if let filter { cases = cases.filter { $0.name.contains(filter) } }
