@@ -5,7 +5,7 @@ APT_PACKAGES := libopenblas-dev libfftw3-dev pkg-config
 SWIFT ?= swift
 SIBYL := .build/release/sibyl
 
-.PHONY: deps build run test bench benchmarks clean
+.PHONY: deps build run test bench benchmarks fuzz clean
 
 deps:
 	@missing=""; \
@@ -38,6 +38,16 @@ bench: build
 # The package-benchmark suites in the nested Benchmarks package.
 benchmarks: deps
 	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark --no-progress
+
+# libFuzzer on the CSV reader for FUZZ_SECONDS (default 60), with address sanitizer; findings
+# (crashing inputs) land in .build/fuzz-findings. The seeds in Fuzz/corpus start the corpus.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@mkdir -p .build/fuzz-corpus .build/fuzz-findings
+	swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name SibylData \
+		Sources/SibylData/*.swift Fuzz/CSVFuzzer.swift -o .build/csv-fuzzer 2>&1 | grep -v "Cannot export local symbol" || true
+	cp -n Fuzz/corpus/* .build/fuzz-corpus/
+	.build/csv-fuzzer -max_total_time=$(FUZZ_SECONDS) -timeout=5 -artifact_prefix=.build/fuzz-findings/ .build/fuzz-corpus
 
 clean:
 	rm -rf .build Benchmarks/.build
