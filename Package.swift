@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "SibylKernels", targets: ["SibylKernels"]),
         .library(name: "SibylData", targets: ["SibylData"]),
         .library(name: "SibylFeatures", targets: ["SibylFeatures"]),
+        .library(name: "SibylNeural", targets: ["SibylNeural"]),
         .executable(name: "sibyl", targets: ["sibyl"]),
     ],
     dependencies: [
@@ -55,6 +56,12 @@ let package = Package(
         /// Causal features over bars (classic and FFT spectral), pipelines, scalers, windows.
         .target(name: "SibylFeatures", dependencies: ["SibylData", "SibylKernels"], exclude: ["README.md"]),
 
+        // MARK: - Neural networks
+
+        /// LSTM and GRU layers with backpropagation through time, dense head, losses, optimizers,
+        /// training loop, safetensors checkpoints. Knows nothing of markets.
+        .target(name: "SibylNeural", dependencies: ["SibylKernels", "_SibylVectorMath"], exclude: ["README.md"]),
+
         // MARK: - Command-line tool
 
         /// `sibyl`: one subcommand per file, thin over the libraries.
@@ -64,6 +71,7 @@ let package = Package(
                 "SibylKernels",
                 "SibylData",
                 "SibylFeatures",
+                "SibylNeural",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // The default dataset, so that `sibyl` works from any folder without --data.
@@ -75,6 +83,7 @@ let package = Package(
         .testTarget(name: "SibylKernelsTests", dependencies: ["SibylKernels"]),
         .testTarget(name: "SibylDataTests", dependencies: ["SibylData"]),
         .testTarget(name: "SibylFeaturesTests", dependencies: ["SibylFeatures"]),
+        .testTarget(name: "SibylNeuralTests", dependencies: ["SibylNeural"], resources: [.copy("Fixtures")]),
         /// Runs the built `sibyl` tool and checks its output and exit status.
         .testTarget(name: "SibylCLITests", dependencies: ["sibyl"]),
     ]

@@ -25,6 +25,7 @@ from collections import defaultdict
 PEER_SCRIPTS = {
     "gemm": ("gemm.py", ["--backends", "numpy,system", "--dtypes", "float32"]),
     "fft": ("fft_peers.py", ["--backends", "pyfftw,system,numpy"]),
+    "recurrent": ("lstm_torch.py", []),
 }
 
 
@@ -116,6 +117,19 @@ def main() -> None:
         print("\nelement-wise over 10^7 floats: ns per element (lower is better)")
         for (suite, op, threads), value in sorted(ours.items(), key=lambda kv: (kv[0][2], kv[0][1])):
             print(f"{op:34s} {threads:3d} {value:8.3f}")
+
+    if "recurrent" in args.suites:
+        fields = ("cell", "mode", "input", "hidden", "layers", "seq", "batch", "threads")
+        ours = median_by_key(sibyl_docs, fields, "seq_per_s")
+        torch_ = median_by_key(peer_docs["recurrent"], fields, "seq_per_s")
+        print("\nLSTM/GRU sequences/s (higher is better); target: train >= 1.5x, LSTM infer >= 1.0x, GRU infer >= 2.0x")
+        print(f"{'case':44s} {'sibyl':>10s} {'torch':>10s} {'ratio':>7s}")
+        for key, value in sorted(ours.items(), key=lambda kv: (kv[0][7], kv[0][0], kv[0][3], kv[0][1])):
+            peer = torch_.get(key)
+            cell, mode, f, h, l, t, b, threads = key
+            label = f"{cell} F{f} H{h} L{l} T{t} B{b} {mode} t={threads}"
+            if peer:
+                print(f"{label:44s} {value:10.0f} {peer:10.0f} {value / peer:6.2f}x")
 
     for suite, metric, unit in (("csv", "rows_per_s", "rows/s"), ("features", "bars_per_s", "bars/s")):
         if suite not in args.suites:

@@ -1,0 +1,317 @@
+import _SibylVectorMath
+import SibylKernels
+
+// Dimensions: T time steps, B batch, F input features, H hidden units, G gates (LSTM 4: i, f, g, o;
+// GRU 3: r, z, n), in PyTorch's order and with PyTorch's parameter layout.
+//
+// Forward: each step does one product on weights packed once per pass (`sibyl_gemm_panels`) and
+// one fused, vectorized pass over its gates (`_SibylVectorMath/recurrent.c`). For LSTM the product
+// is [x_t, h_{t−1}]·[W_ih W_hh]ᵀ, the input and recurrent projections in one (B, F+H)·(F+H, 4H)
+// GEMM; GRU keeps x_t·W_ihᵀ and h_{t−1}·W_hhᵀ apart, since r gates the recurrent n block. Doing
+// the input projection step by step, rather than as one (T·B, F)·(F, G·H) GEMM up front as cuDNN
+// does, keeps every operand of a step in cache: the same FLOPs without a T·B·G·H buffer to stream.
+// Packing the weights once per pass spares the repacking a BLAS call would do at every step.
+//
+// Backward walks the steps in reverse with one packed product per step, dGates_t·W_hh, and
+// computes the weight gradients of all steps as single BLAS GEMMs over (T·B) rows.
+//
+// With more than one thread, the batch is split into contiguous row ranges that run the whole
+// recurrence independently (one fork and join per pass, none per step), and the large GEMMs are
+// split by rows, each part on one thread.
+
+/// The recurrent cell a layer runs.
+public enum RecurrentCell: String, Sendable, Codable, CaseIterable {
+    case lstm
+    case gru
+
+    /// G, gate blocks per hidden unit.
+    public var gateCount: Int { self == .lstm ? 4 : 3 }
+}
+
+/// One recurrent layer (LSTM or GRU) over whole sequences, forward and backward through time.
+///
+/// The layer owns its workspace and reuses it while T and B stay the same; nothing is allocated
+/// per step.
+final class RecurrentLayer {
+    let cell: RecurrentCell
+    /// F.
+    let inputSize: Int
+    /// H.
+    let hiddenSize: Int
+    /// W_ih (G·H, F), W_hh (G·H, H), b_ih (G·H), b_hh (G·H).
+    let weightIH: Parameter
+    let weightHH: Parameter
+    let biasIH: Parameter
+    let biasHH: Parameter
+
+    /// Threads a pass uses (1 = the caller's thread only).
+    var threads = 1
+
+    private(set) var steps = 0
+    private(set) var batch = 0
+    /// Packed panels: forward, [W_ih W_hh]ᵀ (F+H, 4H) for LSTM and W_hhᵀ (H, 3H) for GRU, with
+    /// W_ihᵀ (F, 3H) apart for GRU; backward, W_hh (G·H, H).
+    private var packedForward = AlignedBuffer<Float>(count: 0)
+    private var packedInput = AlignedBuffer<Float>(count: 0)
+    private var packedBackward = AlignedBuffer<Float>(count: 0)
+    /// Per thread: the rows of A repacked for the panel kernel, then the step's projection
+    /// (B_part, G·H) and, for GRU, its input projection, small enough to stay in cache.
+    private var panelWorkspace = AlignedBuffer<Float>(count: 0)
+    private var panelWorkspaceStride = 0
+    private var projectionOffset = 0
+    private var inputProjectionOffset = 0
+    /// Inference only: per-thread scratch for a step's gates, tanh(c) and two alternating c slabs.
+    private var scratchGatesOffset = 0
+    private var scratchTanhOffset = 0
+    private var scratchCellOffset = 0
+    private var scratchCellStride = 0
+    /// Whether the last forward kept what backward needs.
+    private var keptHistory = false
+    // Forward state, kept for backward.
+    /// (T, B, G·H): gate activations at each step (LSTM: i, f, g, o; GRU: r, z, n).
+    private var gates = AlignedBuffer<Float>(count: 0)
+    /// (T, B, G·H), GRU only: h_{t−1}·W_hhᵀ + b_hh, whose n block backward needs.
+    private var hiddenProjection = AlignedBuffer<Float>(count: 0)
+    /// (T+1, B, H): h_0 (initial state), then h_1 … h_T, the layer's outputs.
+    private(set) var hidden = AlignedBuffer<Float>(count: 0)
+    /// (T+1, B, H), LSTM only: c_0, then c_1 … c_T.
+    private var cellState = AlignedBuffer<Float>(count: 0)
+    /// (T, B, H), LSTM only: tanh(c_t).
+    private var tanhCell = AlignedBuffer<Float>(count: 0)
+    /// (G·H): b_ih + b_hh, folded into the input projection (LSTM).
+    private var biasSum = AlignedBuffer<Float>(count: 0)
+    // Backward workspace.
+    /// (T, B, G·H): pre-activation gate gradients (LSTM), or those of the input projection (GRU).
+    private var gateGradients = AlignedBuffer<Float>(count: 0)
+    /// (T, B, G·H), GRU only: gradients of the hidden projection.
+    private var hiddenGateGradients = AlignedBuffer<Float>(count: 0)
+    /// (B, H) each: dL/dh_t (both paths summed), the recurrent part of it, and dL/dc_t.
+    private var dh = AlignedBuffer<Float>(count: 0)
+    private var dhRecurrent = AlignedBuffer<Float>(count: 0)
+    private var dc = AlignedBuffer<Float>(count: 0)
+    /// (T, B, F): dL/dx.
+    private(set) var inputGradient = AlignedBuffer<Float>(count: 0)
+
+    init(cell: RecurrentCell, inputSize: Int, hiddenSize: Int, index: Int) {
+        self.cell = cell
+        self.inputSize = inputSize
+        self.hiddenSize = hiddenSize
+        let gh = cell.gateCount * hiddenSize
+        weightIH = Parameter(name: "weight_ih_l\(index)", shape: [gh, inputSize])
+        weightHH = Parameter(name: "weight_hh_l\(index)", shape: [gh, hiddenSize])
+        biasIH = Parameter(name: "bias_ih_l\(index)", shape: [gh])
+        biasHH = Parameter(name: "bias_hh_l\(index)", shape: [gh])
+    }
+
+    var parameters: [Parameter] { [weightIH, weightHH, biasIH, biasHH] }
+
+    /// Sizes the workspace for T steps of B sequences, reusing it when the sizes are unchanged.
+    private func reserve(steps: Int, batch: Int) {
+        let rowsPerPart = (batch + threads - 1) / threads
+        let gh = cell.gateCount * hiddenSize
+        // Each region starts on its own cache line (a multiple of 16 floats).
+        func lines(_ floats: Int) -> Int { (floats + 15) / 16 * 16 }
+        let packing = lines(sibyl_panel_workspace_size(rowsPerPart, max(inputSize + hiddenSize, gh)))
+        let (slab, unitSlab) = (lines(rowsPerPart * gh), lines(rowsPerPart * hiddenSize))
+        let workspaceStride = packing + 3 * slab + 3 * unitSlab
+        if workspaceStride != panelWorkspaceStride || panelWorkspace.count != threads * workspaceStride {
+            panelWorkspaceStride = workspaceStride
+            projectionOffset = packing
+            inputProjectionOffset = packing + slab
+            scratchGatesOffset = packing + 2 * slab
+            scratchTanhOffset = packing + 3 * slab
+            scratchCellOffset = packing + 3 * slab + unitSlab
+            scratchCellStride = unitSlab
+            panelWorkspace = AlignedBuffer(count: threads * workspaceStride)
+        }
+        guard steps != self.steps || batch != self.batch else { return }
+        self.steps = steps
+        self.batch = batch
+        let h = hiddenSize
+        packedForward = AlignedBuffer(count: sibyl_panel_size(cell == .lstm ? inputSize + h : h, gh))
+        packedInput = AlignedBuffer(count: cell == .gru ? sibyl_panel_size(inputSize, gh) : 0)
+        packedBackward = AlignedBuffer(count: sibyl_panel_size(gh, h))
+        gates = AlignedBuffer(count: steps * batch * gh)
+        hidden = AlignedBuffer(count: (steps + 1) * batch * h)
+        gateGradients = AlignedBuffer(count: steps * batch * gh)
+        dh = AlignedBuffer(count: batch * h)
+        dhRecurrent = AlignedBuffer(count: batch * h)
+        inputGradient = AlignedBuffer(count: steps * batch * inputSize)
+        switch cell {
+        case .lstm:
+            cellState = AlignedBuffer(count: (steps + 1) * batch * h)
+            tanhCell = AlignedBuffer(count: steps * batch * h)
+            dc = AlignedBuffer(count: batch * h)
+            biasSum = AlignedBuffer(count: gh)
+        case .gru:
+            hiddenProjection = AlignedBuffer(count: steps * batch * gh)
+            hiddenGateGradients = AlignedBuffer(count: steps * batch * gh)
+        }
+    }
+
+    /// The outputs h_1 … h_T, (T, B, H), valid after `forward`.
+    var outputs: UnsafeMutablePointer<Float> { hidden.baseAddress + batch * hiddenSize }
+
+    /// h_T, (B, H).
+    var finalHidden: UnsafeMutablePointer<Float> { hidden.baseAddress + steps * batch * hiddenSize }
+
+    /// c_T, (B, H); LSTM only.
+    var finalCell: UnsafeMutablePointer<Float> { cellState.baseAddress + steps * batch * hiddenSize }
+
+    // MARK: - Forward
+
+    /// Runs the layer over a batch of sequences.
+    ///
+    /// - Parameters:
+    ///   - input: (T, B, F), time-major.
+    ///   - initialHidden: h_0 (B, H); zeros when nil.
+    ///   - initialCell: c_0 (B, H), LSTM only; zeros when nil.
+    ///   - keepHistory: Keep every step's gates and states for `backward`. Without it (inference),
+    ///     they live in per-thread scratch that stays in cache; the outputs and final states are
+    ///     the same.
+    func forward(_ input: UnsafePointer<Float>, steps: Int, batch: Int,
+                 initialHidden: UnsafePointer<Float>? = nil, initialCell: UnsafePointer<Float>? = nil, keepHistory: Bool = true) {
+        reserve(steps: steps, batch: batch)
+        keptHistory = keepHistory
+        let (h, gh, bh) = (hiddenSize, cell.gateCount * hiddenSize, batch * hiddenSize)
+        if let initialHidden { hidden.baseAddress.update(from: initialHidden, count: bh) } else { hidden.baseAddress.update(repeating: 0, count: bh) }
+        if cell == .lstm {
+            if let initialCell { cellState.baseAddress.update(from: initialCell, count: bh) } else { cellState.baseAddress.update(repeating: 0, count: bh) }
+        }
+        let f = inputSize
+        switch cell {
+        case .lstm:
+            sibyl_pack_panels(weightIH.value.baseAddress, f, 1, f, gh, packedForward.baseAddress, 0, f + h)
+            sibyl_pack_panels(weightHH.value.baseAddress, h, 1, h, gh, packedForward.baseAddress, f, f + h)
+            VectorMath.add(UnsafeBufferPointer(biasIH.value.buffer), UnsafeBufferPointer(biasHH.value.buffer), into: biasSum.buffer)
+        case .gru:
+            sibyl_pack_panels(weightIH.value.baseAddress, f, 1, f, gh, packedInput.baseAddress, 0, f)
+            sibyl_pack_panels(weightHH.value.baseAddress, h, 1, h, gh, packedForward.baseAddress, 0, h)
+        }
+        // The recurrence, each thread on its own rows of the batch.
+        splitRows(batch) { part, rows in
+            let (b0, n) = (rows.lowerBound, rows.count)
+            let workspace = panelWorkspace.baseAddress + part * panelWorkspaceStride
+            let projection = workspace + projectionOffset
+            for t in 0..<steps {
+                let x = input + (t * batch + b0) * f
+                let gatesT = keepHistory ? gates.baseAddress + (t * batch + b0) * gh : workspace + scratchGatesOffset
+                let previous = hidden.baseAddress + t * bh + b0 * h
+                let next = hidden.baseAddress + (t + 1) * bh + b0 * h
+                switch cell {
+                case .lstm:
+                    // Without history, c alternates between two scratch slabs, starting from c_0 and
+                    // ending in c_T's place in `cellState`.
+                    let cellPrevious = keepHistory || t == 0 ? cellState.baseAddress + t * bh + b0 * h
+                        : workspace + scratchCellOffset + ((t - 1) % 2) * scratchCellStride
+                    let cellNext = keepHistory || t == steps - 1 ? cellState.baseAddress + (t + 1) * bh + b0 * h
+                        : workspace + scratchCellOffset + (t % 2) * scratchCellStride
+                    let tanhT = keepHistory ? tanhCell.baseAddress + t * bh + b0 * h : workspace + scratchTanhOffset
+                    // pre = [x_t, h_{t−1}]·[W_ih W_hh]ᵀ; the step adds the biases.
+                    sibyl_gemm_panels(n, gh, f, x, f, h, previous, h, packedForward.baseAddress, 0, projection, gh, workspace)
+                    sibyl_lstm_forward_step(gatesT, projection, biasSum.baseAddress, cellPrevious, cellNext, tanhT, next, n, h)
+                case .gru:
+                    // xw = x_t·W_ihᵀ and hw = h_{t−1}·W_hhᵀ apart: r gates hw's n block. hw is kept
+                    // (with b_hh added by the step) for backward.
+                    let inputProjection = workspace + inputProjectionOffset
+                    let recurrent = keepHistory ? hiddenProjection.baseAddress + (t * batch + b0) * gh : projection
+                    sibyl_gemm_panels(n, gh, f, x, f, 0, nil, 0, packedInput.baseAddress, 0, inputProjection, gh, workspace)
+                    sibyl_gemm_panels(n, gh, h, previous, h, 0, nil, 0, packedForward.baseAddress, 0, recurrent, gh, workspace)
+                    sibyl_gru_forward_step(inputProjection, biasIH.value.baseAddress, recurrent, biasHH.value.baseAddress,
+                                           previous, gatesT, next, n, h)
+                }
+            }
+        }
+    }
+
+    /// Runs `body(part, rows)` over `count` rows split into `threads` contiguous ranges, in parallel.
+    private func splitRows(_ count: Int, _ body: (_ part: Int, _ rows: Range<Int>) -> Void) {
+        let parts = max(1, min(threads, count))
+        let size = (count + parts - 1) / parts
+        parallelFor(parts) { part in
+            let rows = min(count, part * size)..<min(count, (part + 1) * size)
+            if !rows.isEmpty { body(part, rows) }
+        }
+    }
+
+    // MARK: - Backward
+
+    /// Backpropagates through the sequence of the last `forward`, adding into the parameter
+    /// gradients.
+    ///
+    /// - Parameters:
+    ///   - input: The (T, B, F) input `forward` ran on.
+    ///   - outputGradient: dL/dh_t for t = 1 … T, (T, B, H); nil when only the final state matters.
+    ///   - finalHiddenGradient: dL/dh_T (B, H) through the final state, added to the output gradient.
+    ///   - finalCellGradient: dL/dc_T (B, H), LSTM only.
+    ///   - computeInputGradient: Whether to fill `inputGradient` (lower layers need it; the first
+    ///     layer of a model does not).
+    /// - Returns: dL/dh_0 (B, H) and, for LSTM, dL/dc_0 (B, H), valid until the next call.
+    @discardableResult
+    func backward(input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>?,
+                  finalHiddenGradient: UnsafePointer<Float>? = nil, finalCellGradient: UnsafePointer<Float>? = nil,
+                  computeInputGradient: Bool) -> (hidden: UnsafePointer<Float>, cell: UnsafePointer<Float>?) {
+        precondition(keptHistory, "backward needs a forward pass that kept its history (a training forward)")
+        let (h, gh, bh) = (hiddenSize, cell.gateCount * hiddenSize, batch * hiddenSize)
+        // The recurrent gradient flowing into step T comes from outside (the final state).
+        if let finalHiddenGradient { dhRecurrent.baseAddress.update(from: finalHiddenGradient, count: bh) } else { dhRecurrent.baseAddress.update(repeating: 0, count: bh) }
+        if cell == .lstm {
+            if let finalCellGradient { dc.baseAddress.update(from: finalCellGradient, count: bh) } else { dc.baseAddress.update(repeating: 0, count: bh) }
+        }
+        sibyl_pack_panels(weightHH.value.baseAddress, h, 0, gh, h, packedBackward.baseAddress, 0, gh)
+        splitRows(batch) { part, rows in
+            let (b0, n) = (rows.lowerBound, rows.count)
+            let workspace = panelWorkspace.baseAddress + part * panelWorkspaceStride
+            let recurrent = dhRecurrent.baseAddress + b0 * h
+            for t in stride(from: steps - 1, through: 0, by: -1) {
+                // dh = dL/dh_t through the output + through step t+1.
+                let total: UnsafePointer<Float>
+                if let outputGradient {
+                    VectorMath.add(UnsafeBufferPointer(start: outputGradient + t * bh + b0 * h, count: n * h),
+                                   UnsafeBufferPointer(start: recurrent, count: n * h),
+                                   into: UnsafeMutableBufferPointer(start: dh.baseAddress + b0 * h, count: n * h))
+                    total = UnsafePointer(dh.baseAddress + b0 * h)
+                } else {
+                    total = UnsafePointer(recurrent)
+                }
+                let dGates = gateGradients.baseAddress + (t * batch + b0) * gh
+                switch cell {
+                case .lstm:
+                    sibyl_lstm_backward_step(gates.baseAddress + (t * batch + b0) * gh, cellState.baseAddress + t * bh + b0 * h,
+                                             tanhCell.baseAddress + t * bh + b0 * h, total, dc.baseAddress + b0 * h, dGates, n, h)
+                    // dL/dh_{t−1} through the recurrence: dGates_t·W_hh.
+                    sibyl_gemm_panels(n, h, gh, dGates, gh, 0, nil, 0, packedBackward.baseAddress, 0, recurrent, h, workspace)
+                case .gru:
+                    let dHidden = hiddenGateGradients.baseAddress + (t * batch + b0) * gh
+                    // Writes the direct part dh·z into `recurrent`; `total` may be `recurrent` itself,
+                    // which the kernel allows (each element is read before it is written).
+                    sibyl_gru_backward_step(gates.baseAddress + (t * batch + b0) * gh, hiddenProjection.baseAddress + (t * batch + b0) * gh,
+                                            hidden.baseAddress + t * bh + b0 * h, total, dGates, dHidden, recurrent, n, h)
+                    sibyl_gemm_panels(n, h, gh, dHidden, gh, 0, nil, 0, packedBackward.baseAddress, 1, recurrent, h, workspace)
+                }
+            }
+        }
+        // Weight gradients over all steps at once, split by rows of the gradient being filled.
+        let rows = steps * batch
+        let hiddenSide = cell == .lstm ? gateGradients.baseAddress : hiddenGateGradients.baseAddress
+        splitRows(gh) { _, part in
+            // dW_ih += dGᵀ·X: (G·H, T·B)·(T·B, F).
+            BLAS.gemm(.transposed, .none, m: part.count, n: inputSize, k: rows, a: gateGradients.baseAddress + part.lowerBound, lda: gh,
+                      b: input, ldb: inputSize, beta: 1, c: weightIH.gradient.baseAddress + part.lowerBound * inputSize, ldc: inputSize)
+            // dW_hh += dG_hᵀ·H_prev, where H_prev = h_0 … h_{T−1} is the first T slabs of `hidden`.
+            BLAS.gemm(.transposed, .none, m: part.count, n: h, k: rows, a: hiddenSide + part.lowerBound, lda: gh,
+                      b: hidden.baseAddress, ldb: h, beta: 1, c: weightHH.gradient.baseAddress + part.lowerBound * h, ldc: h)
+        }
+        sibyl_add_column_sums(gateGradients.baseAddress, biasIH.gradient.baseAddress, rows, gh)
+        sibyl_add_column_sums(hiddenSide, biasHH.gradient.baseAddress, rows, gh)
+        if computeInputGradient {
+            // dX = dG·W_ih: (T·B, G·H)·(G·H, F).
+            splitRows(rows) { _, part in
+                BLAS.gemm(.none, .none, m: part.count, n: inputSize, k: gh, a: gateGradients.baseAddress + part.lowerBound * gh, lda: gh,
+                          b: weightIH.value.baseAddress, ldb: inputSize, c: inputGradient.baseAddress + part.lowerBound * inputSize,
+                          ldc: inputSize)
+            }
+        }
+        return (UnsafePointer(dhRecurrent.baseAddress), cell == .lstm ? UnsafePointer(dc.baseAddress) : nil)
+    }
+}

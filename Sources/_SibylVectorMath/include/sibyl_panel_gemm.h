@@ -1,0 +1,45 @@
+// GEMM with a prepacked right-hand matrix, for the recurrent steps: the weights W_hh stay the same
+// for every step of a sequence, so they are packed once per pass instead of once per step (which
+// a general BLAS call must do), and the small per-step products run on a register-blocked kernel.
+//
+// Dimensions: C (M, N) = beta·C + A (M, K) · B (K, N). Packed B is stored in panels of
+// SIBYL_PANEL_WIDTH columns; panel p holds, for k = 0 … K−1, columns p·W … p·W + W − 1 of row k,
+// zero-padded past N.
+#ifndef SIBYL_PANEL_GEMM_H
+#define SIBYL_PANEL_GEMM_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Columns per packed panel.
+#define SIBYL_PANEL_WIDTH 32
+
+/// Floats a packed K×N matrix occupies: ⌈N / W⌉·W·K.
+size_t sibyl_panel_size(size_t k, size_t n);
+
+/// Packs B (K, N) as rows `k_offset` … `k_offset + k − 1` of a packed matrix of `k_total` rows, so
+/// that two matrices stacked along K (such as W_ihᵀ over W_hhᵀ) pack into one. With
+/// `transposed` = 0, B is read from `b` as row-major K×N with row stride ldb; with 1, B is the
+/// transpose of the row-major N×K matrix at `b` (row stride ldb), as for x·Wᵀ with W stored (N, K).
+void sibyl_pack_panels(const float *b, size_t ldb, int transposed, size_t k, size_t n, float *packed,
+                       size_t k_offset, size_t k_total);
+
+/// Floats of workspace `sibyl_gemm_panels` needs for M rows: ⌈M / 8⌉·8·K.
+size_t sibyl_panel_workspace_size(size_t m, size_t k);
+
+/// C = beta·C + [A1 A2]·B for row-major A1 (M, K1; row stride lda1) and A2 (M, K2; row stride
+/// lda2) side by side along K (K2 may be 0 and A2 NULL), and B packed with K = K1 + K2 rows.
+/// beta is 0 or 1; with 0, C is only written. `workspace` holds
+/// `sibyl_panel_workspace_size(m, k1 + k2)` floats (A is repacked into it) and must not be shared
+/// between concurrent calls.
+void sibyl_gemm_panels(size_t m, size_t n, size_t k1, const float *a1, size_t lda1, size_t k2, const float *a2,
+                       size_t lda2, const float *packed, float beta, float *c, size_t ldc, float *workspace);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

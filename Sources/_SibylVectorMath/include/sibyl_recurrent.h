@@ -1,0 +1,64 @@
+// Fused per-step kernels of the recurrent layers, and the optimizer update: one vectorized pass
+// over a step's gates instead of a chain of element-wise calls. Built per ISA like the rest of
+// this target.
+//
+// Dimensions: B batch rows, H hidden units. LSTM gate blocks i, f, g, o (4H per row); GRU blocks
+// r, z, n (3H per row), in PyTorch's order. All buffers are row-major and contiguous.
+#ifndef SIBYL_RECURRENT_H
+#define SIBYL_RECURRENT_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// LSTM step forward. `pre` (B, 4H) is [x, h_prev]·[W_ih W_hh]ᵀ and `bias` (4H) is b_ih + b_hh.
+/// Writes the activations i, f, g, o to `gates` (B, 4H), c = f·c_prev + i·g, tanh_c = tanh(c) and
+/// h = o·tanh_c, each (B, H).
+void sibyl_lstm_forward_step(float *gates, const float *pre, const float *bias, const float *c_prev, float *c,
+                             float *tanh_c, float *h, size_t batch, size_t hidden);
+
+/// LSTM step backward. Reads the activations `gates` (B, 4H), c_prev, tanh_c and dh (B, H: the
+/// gradient of the loss with respect to h, output and recurrent paths summed). `dc` (B, H) holds
+/// the gradient with respect to c from the step after on entry and the gradient with respect to
+/// c_prev on return. Writes the pre-activation gate gradients `dgates` (B, 4H).
+void sibyl_lstm_backward_step(const float *gates, const float *c_prev, const float *tanh_c, const float *dh,
+                              float *dc, float *dgates, size_t batch, size_t hidden);
+
+/// GRU step forward. `xw` (B, 3H) is x·W_ihᵀ and `hw` (B, 3H) is h_prev·W_hhᵀ; the biases b_ih and
+/// b_hh (3H each) are added here, and `hw` is left holding h_prev·W_hhᵀ + b_hh, which backward
+/// needs. Writes the activations r, z, n to `gates` (B, 3H) and h = (1 − z)·n + z·h_prev.
+void sibyl_gru_forward_step(const float *xw, const float *bias_ih, float *hw, const float *bias_hh, const float *h_prev,
+                            float *gates, float *h, size_t batch, size_t hidden);
+
+/// GRU step backward. Reads the activations `gates` (B, 3H), `hw` (B, 3H), h_prev and dh (B, H).
+/// Writes the gradients with respect to the input projection `dxw` = (dr, dz, dn) and the
+/// hidden projection `dhw` = (dr, dz, dn·r), both pre-activation (B, 3H), and the direct part of
+/// the gradient with respect to h_prev, dh·z, to `dh_prev` (B, H).
+void sibyl_gru_backward_step(const float *gates, const float *hw, const float *h_prev, const float *dh,
+                             float *dxw, float *dhw, float *dh_prev, size_t batch, size_t hidden);
+
+/// Sum over rows: out[j] += Σ_r x[r·cols + j], for a (rows, cols) matrix.
+void sibyl_add_column_sums(const float *x, float *out, size_t rows, size_t cols);
+
+/// Adds `bias` (cols) to every row of a (rows, cols) matrix.
+void sibyl_add_row_bias(float *x, const float *bias, size_t rows, size_t cols);
+
+/// One Adam or AdamW update of n parameters, as PyTorch computes it:
+///   g ← grad + weight_decay·p (Adam, coupled) or p ← p·(1 − lr·weight_decay) (AdamW, decoupled);
+///   m ← β1·m + (1 − β1)·g;  v ← β2·v + (1 − β2)·g²;
+///   p ← p − (lr / bias1) · m / (√v / √bias2 + ε), with bias1 = 1 − β1^t, bias2 = 1 − β2^t.
+void sibyl_adam_step(float *param, const float *grad, float *m, float *v, size_t n, float lr, float beta1,
+                     float beta2, float eps, float bias1, float bias2, float weight_decay, int decoupled);
+
+/// One SGD update with momentum, as PyTorch computes it (dampening 0, no Nesterov):
+///   g ← grad + weight_decay·p;  buf ← momentum·buf + g (buf = g at the first step);  p ← p − lr·buf.
+void sibyl_sgd_step(float *param, const float *grad, float *buffer, size_t n, float lr, float momentum,
+                    float weight_decay, int first_step);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

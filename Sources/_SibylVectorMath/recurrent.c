@@ -1,0 +1,148 @@
+// Fused recurrent steps and optimizer updates. Each function is one pass over its rows with
+// vectorizable inner loops over the H units of a row; see sibyl_recurrent.h for the contracts.
+#include "sibyl_recurrent.h"
+#include "vector_math_internal.h"
+
+SIBYL_CLONES void sibyl_lstm_forward_step(float *gates, const float *pre, const float *bias, const float *c_prev,
+                                          float *c, float *tanh_c, float *h, size_t batch, size_t hidden) {
+    const float *bi = bias, *bf = bi + hidden, *bg = bf + hidden, *bo = bg + hidden;
+    for (size_t b = 0; b < batch; b++) {
+        float *gi = gates + b * 4 * hidden, *gf = gi + hidden, *gg = gf + hidden, *go = gg + hidden;
+        const float *pi = pre + b * 4 * hidden, *pf = pi + hidden, *pg = pf + hidden, *po = pg + hidden;
+        const float *cp = c_prev + b * hidden;
+        float *cr = c + b * hidden, *tr = tanh_c + b * hidden, *hr = h + b * hidden;
+        SIBYL_VECTORIZE
+        for (size_t j = 0; j < hidden; j++) {
+            const float i = sigmoidf_(pi[j] + bi[j]), f = sigmoidf_(pf[j] + bf[j]);
+            const float g = tanhf_(pg[j] + bg[j]), o = sigmoidf_(po[j] + bo[j]);
+            const float cell = f * cp[j] + i * g;
+            const float t = tanhf_(cell);
+            gi[j] = i; gf[j] = f; gg[j] = g; go[j] = o;
+            cr[j] = cell;
+            tr[j] = t;
+            hr[j] = o * t;
+        }
+    }
+}
+
+SIBYL_CLONES void sibyl_lstm_backward_step(const float *gates, const float *c_prev, const float *tanh_c, const float *dh,
+                                           float *dc, float *dgates, size_t batch, size_t hidden) {
+    for (size_t b = 0; b < batch; b++) {
+        const float *gi = gates + b * 4 * hidden, *gf = gi + hidden, *gg = gf + hidden, *go = gg + hidden;
+        const float *cp = c_prev + b * hidden, *tr = tanh_c + b * hidden, *dhr = dh + b * hidden;
+        float *dcr = dc + b * hidden;
+        float *di = dgates + b * 4 * hidden, *df = di + hidden, *dg = df + hidden, *dout = dg + hidden;
+        SIBYL_VECTORIZE
+        for (size_t j = 0; j < hidden; j++) {
+            const float i = gi[j], f = gf[j], g = gg[j], o = go[j], t = tr[j];
+            const float dcell = dcr[j] + dhr[j] * o * (1.0f - t * t);
+            di[j] = dcell * g * i * (1.0f - i);
+            df[j] = dcell * cp[j] * f * (1.0f - f);
+            dg[j] = dcell * i * (1.0f - g * g);
+            dout[j] = dhr[j] * t * o * (1.0f - o);
+            dcr[j] = dcell * f;
+        }
+    }
+}
+
+SIBYL_CLONES void sibyl_gru_forward_step(const float *xw, const float *bias_ih, float *hw, const float *bias_hh,
+                                         const float *h_prev, float *gates, float *h, size_t batch, size_t hidden) {
+    const float *bxr = bias_ih, *bxz = bxr + hidden, *bxn = bxz + hidden;
+    const float *bhr = bias_hh, *bhz = bhr + hidden, *bhn = bhz + hidden;
+    for (size_t b = 0; b < batch; b++) {
+        const float *xr = xw + b * 3 * hidden, *xz = xr + hidden, *xn = xz + hidden;
+        float *hr = hw + b * 3 * hidden, *hz = hr + hidden, *hn = hz + hidden;
+        const float *hp = h_prev + b * hidden;
+        float *gr = gates + b * 3 * hidden, *gz = gr + hidden, *gn = gz + hidden, *out = h + b * hidden;
+        SIBYL_VECTORIZE
+        for (size_t j = 0; j < hidden; j++) {
+            const float recurrentN = hn[j] + bhn[j];
+            const float r = sigmoidf_(xr[j] + bxr[j] + hr[j] + bhr[j]);
+            const float z = sigmoidf_(xz[j] + bxz[j] + hz[j] + bhz[j]);
+            const float n = tanhf_(xn[j] + bxn[j] + r * recurrentN);
+            const float previous = hp[j];
+            hn[j] = recurrentN;
+            gr[j] = r; gz[j] = z; gn[j] = n;
+            out[j] = n + z * (previous - n);
+        }
+    }
+}
+
+SIBYL_CLONES void sibyl_gru_backward_step(const float *gates, const float *hw, const float *h_prev, const float *dh,
+                                          float *dxw, float *dhw, float *dh_prev, size_t batch, size_t hidden) {
+    for (size_t b = 0; b < batch; b++) {
+        const float *gr = gates + b * 3 * hidden, *gz = gr + hidden, *gn = gz + hidden;
+        const float *hn = hw + b * 3 * hidden + 2 * hidden;
+        const float *hp = h_prev + b * hidden, *dhr = dh + b * hidden;
+        float *xr = dxw + b * 3 * hidden, *xz = xr + hidden, *xn = xz + hidden;
+        float *wr = dhw + b * 3 * hidden, *wz = wr + hidden, *wn = wz + hidden;
+        float *dp = dh_prev + b * hidden;
+        SIBYL_VECTORIZE
+        for (size_t j = 0; j < hidden; j++) {
+            const float r = gr[j], z = gz[j], n = gn[j], d = dhr[j];
+            const float dn = d * (1.0f - z) * (1.0f - n * n);
+            const float dz = d * (hp[j] - n) * z * (1.0f - z);
+            const float dr = dn * hn[j] * r * (1.0f - r);
+            xr[j] = dr; xz[j] = dz; xn[j] = dn;
+            wr[j] = dr; wz[j] = dz; wn[j] = dn * r;
+            dp[j] = d * z;
+        }
+    }
+}
+
+SIBYL_CLONES void sibyl_add_column_sums(const float *x, float *out, size_t rows, size_t cols) {
+    for (size_t r = 0; r < rows; r++) {
+        const float *row = x + r * cols;
+        SIBYL_VECTORIZE
+        for (size_t j = 0; j < cols; j++) out[j] += row[j];
+    }
+}
+
+SIBYL_CLONES void sibyl_add_row_bias(float *x, const float *bias, size_t rows, size_t cols) {
+    for (size_t r = 0; r < rows; r++) {
+        float *row = x + r * cols;
+        SIBYL_VECTORIZE
+        for (size_t j = 0; j < cols; j++) row[j] += bias[j];
+    }
+}
+
+SIBYL_CLONES void sibyl_adam_step(float *param, const float *grad, float *m, float *v, size_t n, float lr, float beta1,
+                                  float beta2, float eps, float bias1, float bias2, float weight_decay, int decoupled) {
+    const float step = lr / bias1;
+    const float root2 = __builtin_sqrtf(bias2);
+    const float coupled = decoupled ? 0.0f : weight_decay;
+    const float shrink = decoupled ? 1.0f - lr * weight_decay : 1.0f;
+    SIBYL_VECTORIZE_PLAIN
+    for (size_t i = 0; i < n; i++) {
+        const float p = param[i] * shrink;
+        const float g = grad[i] + coupled * param[i];
+        const float mi = beta1 * m[i] + (1.0f - beta1) * g;
+        const float vi = beta2 * v[i] + (1.0f - beta2) * g * g;
+        m[i] = mi;
+        v[i] = vi;
+        // The element-wise builtin sets no errno, so the loop vectorizes (vi ≥ 0 anyway).
+        param[i] = p - step * mi / (__builtin_elementwise_sqrt(vi) / root2 + eps);
+    }
+}
+
+SIBYL_CLONES void sibyl_sgd_step(float *param, const float *grad, float *buffer, size_t n, float lr, float momentum,
+                                 float weight_decay, int first_step) {
+    if (momentum == 0.0f) {
+        SIBYL_VECTORIZE
+        for (size_t i = 0; i < n; i++) param[i] -= lr * (grad[i] + weight_decay * param[i]);
+    } else if (first_step) {
+        SIBYL_VECTORIZE
+        for (size_t i = 0; i < n; i++) {
+            const float g = grad[i] + weight_decay * param[i];
+            buffer[i] = g;
+            param[i] -= lr * g;
+        }
+    } else {
+        SIBYL_VECTORIZE
+        for (size_t i = 0; i < n; i++) {
+            const float b = momentum * buffer[i] + grad[i] + weight_decay * param[i];
+            buffer[i] = b;
+            param[i] -= lr * b;
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import SibylKernels
+import SibylNeural
+
+/// The four configurations of the peer PyTorch script: (inputs F, hidden H, layers L, steps T, batch B).
+let recurrentConfigurations: [(f: Int, h: Int, l: Int, t: Int, b: Int)] = [
+    (8, 64, 1, 64, 64), (32, 128, 2, 64, 64), (16, 256, 1, 128, 32), (5, 32, 1, 30, 256),
+]
+
+/// LSTM and GRU inference (forward) and training steps (forward, MSE on a one-output head over the
+/// last step, backward, Adam), sequences per second, as the peer script measures PyTorch.
+func recurrentCases(_ settings: BenchSettings) -> [BenchCase] {
+    settings.threadCounts.flatMap { threads in
+        RecurrentCell.allCases.flatMap { cell in
+            recurrentConfigurations.flatMap { c in
+                ["infer", "train"].map { mode in
+                    let name = "\(cell) F\(c.f) H\(c.h) L\(c.l) T\(c.t) B\(c.b) \(mode)"
+                    return BenchCase(suite: "recurrent", name: name, threads: threads) {
+                        var generator = SeededGenerator(seed: settings.seed)
+                        let model = RecurrentModel(RecurrentModelConfiguration(cell: cell, inputSize: c.f, hiddenSize: c.h, layers: c.l),
+                                                   generator: &generator)
+                        model.threads = threads
+                        let x = AlignedBuffer<Float>(count: c.t * c.b * c.f)
+                        let y = AlignedBuffer<Float>(count: c.b)
+                        let dy = AlignedBuffer<Float>(count: c.b)
+                        generator.fillNormal(x.buffer)
+                        generator.fillNormal(y.buffer)
+                        let optimizer = Optimizer(.adam(), learningRate: 1e-3, parameters: model.parameters)
+                        let seconds = timeCalls(minTime: settings.minTime, repeats: settings.repeats, warmup: 3) {
+                            let prediction = model.forward(x.baseAddress, steps: c.t, batch: c.b, training: mode == "train")
+                            guard mode == "train" else { return }
+                            _ = Loss.meanSquaredError.evaluate(predictions: prediction.baseAddress!, targets: y.baseAddress,
+                                                               count: c.b, gradient: dy.baseAddress)
+                            model.zeroGradients()
+                            model.backward(outputGradient: dy.baseAddress)
+                            optimizer.step()
+                        }
+                        let rate = Spread(seconds.map { Double(c.b) / $0 })
+                        return BenchRecord(
+                            suite: "recurrent",
+                            key: ["cell": .text(cell.rawValue), "mode": .text(mode), "input": .integer(c.f), "hidden": .integer(c.h),
+                                  "layers": .integer(c.l), "seq": .integer(c.t), "batch": .integer(c.b)],
+                            metrics: ["seq_per_s": rate.median, "ms_per_batch": 1e3 * Spread(seconds).median, "seq_per_s_best": rate.max],
+                            caseName: name, headline: (rate.median, "seq/s", rate), threads: threads)
+                    }
+                }
+            }
+        }
+    }
+}
