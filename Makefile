@@ -19,9 +19,10 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product sibyl
 
-# The main job on the bundled data.
+# The main job on the bundled data: train a model and forecast the next bar, with the evaluation
+# against naive baselines.
 run: build
-	$(SIBYL) bench --repeats 3 --min-time 0.05
+	$(SIBYL) forecast
 
 # Builds everything (failing on any compiler warning in Sibyl's own code), then runs every test.
 test: deps

@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "SibylData", targets: ["SibylData"]),
         .library(name: "SibylFeatures", targets: ["SibylFeatures"]),
         .library(name: "SibylNeural", targets: ["SibylNeural"]),
+        .library(name: "SibylForecasting", targets: ["SibylForecasting"]),
         .executable(name: "sibyl", targets: ["sibyl"]),
     ],
     dependencies: [
@@ -62,6 +63,13 @@ let package = Package(
         /// training loop, safetensors checkpoints. Knows nothing of markets.
         .target(name: "SibylNeural", dependencies: ["SibylKernels", "_SibylVectorMath"], exclude: ["README.md"]),
 
+        // MARK: - Forecasting
+
+        /// Forecast models over features: training, next-bar forecasts, honest evaluation against
+        /// naive and autoregressive baselines.
+        .target(name: "SibylForecasting", dependencies: ["SibylData", "SibylFeatures", "SibylNeural", "SibylKernels"],
+                exclude: ["README.md"]),
+
         // MARK: - Command-line tool
 
         /// `sibyl`: one subcommand per file, thin over the libraries.
@@ -72,6 +80,7 @@ let package = Package(
                 "SibylData",
                 "SibylFeatures",
                 "SibylNeural",
+                "SibylForecasting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // The default dataset, so that `sibyl` works from any folder without --data.
@@ -83,6 +92,7 @@ let package = Package(
         .testTarget(name: "SibylKernelsTests", dependencies: ["SibylKernels"]),
         .testTarget(name: "SibylDataTests", dependencies: ["SibylData"]),
         .testTarget(name: "SibylFeaturesTests", dependencies: ["SibylFeatures"]),
+        .testTarget(name: "SibylForecastingTests", dependencies: ["SibylForecasting"]),
         .testTarget(name: "SibylNeuralTests", dependencies: ["SibylNeural"], resources: [.copy("Fixtures")]),
         /// Runs the built `sibyl` tool and checks its output and exit status.
         .testTarget(name: "SibylCLITests", dependencies: ["sibyl"]),

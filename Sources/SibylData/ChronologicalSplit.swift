@@ -18,6 +18,15 @@ public struct ChronologicalSplit: Sendable, Equatable, Codable {
         self.test = validationEnd..<count
     }
 
+    /// Spans given directly; they must follow one another.
+    public init(train: Range<Int>, validation: Range<Int>, test: Range<Int>) {
+        precondition(train.upperBound == validation.lowerBound && validation.upperBound == test.lowerBound,
+                     "spans must follow one another: \(train), \(validation), \(test)")
+        self.train = train
+        self.validation = validation
+        self.test = test
+    }
+
     /// Splits a series by dates: train before `validationStart`, validation before `testStart`,
     /// test from `testStart` on.
     public init(series: BarSeries, validationStart: Timestamp, testStart: Timestamp) {

@@ -7,6 +7,12 @@ public struct CheckpointError: Error, Equatable, Sendable, CustomStringConvertib
     public let message: String
     public let fix: String
 
+    public init(file: String, message: String, fix: String) {
+        self.file = file
+        self.message = message
+        self.fix = fix
+    }
+
     public var description: String { "\(file): error: \(message) (fix: \(fix))" }
 }
 

@@ -192,3 +192,24 @@ struct ParsingDetailTests {
         #expect(byDate.train.upperBound == byDate.validation.lowerBound && byDate.test.upperBound == spx.count)
     }
 }
+
+@Suite("SHA-256")
+struct SHA256Tests {
+    @Test("standard test vectors")
+    func vectors() {
+        #expect(SHA256.hexDigest(of: Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256.hexDigest(of: [UInt8]()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hexDigest(of: Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
+            == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+    }
+
+    @Test("the digests of the bundled datasets match those recorded in PROVENANCE.md")
+    func datasets() throws {
+        let provenance = try String(contentsOf: datasetsFolder.appendingPathComponent("PROVENANCE.md"), encoding: .utf8)
+        for name in datasetNames {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: datasetPath(name)))
+            let digest = SHA256.hexDigest(of: bytes)
+            #expect(provenance.contains("Output sha256: \(digest)"), "\(name): \(digest)")
+        }
+    }
+}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SibylData
+import SibylNeural
 
 /// Where the bars come from, and what to do with bad rows: shared by every command that reads data.
 struct DataOptions: ParsableArguments {
@@ -70,6 +71,9 @@ func reportingErrors(_ body: () throws -> Void) throws {
         printToStandardError(error.description)
         throw ExitCode(1)
     } catch let error as CommandError {
+        printToStandardError(error.description)
+        throw ExitCode(1)
+    } catch let error as CheckpointError {
         printToStandardError(error.description)
         throw ExitCode(1)
     }

@@ -1,0 +1,117 @@
+import Foundation
+
+/// How good one forecaster's next-bar price forecasts were on a held-out span.
+///
+/// Over n forecasts F_t of the close A_t of bar t, made at bar t−1 whose close is P_t:
+/// MAE = mean |F − A|; RMSE = √mean (F − A)²; MAPE = 100·mean |F − A| / A;
+/// MASE = MAE / (mean |A_s − A_{s−1}| over the training span), Hyndman's scaling by the in-sample
+/// naive error; directional accuracy = share of bars where sign(F − P) = sign(A − P), over bars
+/// where both move; its p-value is the two-sided exact binomial test against a coin (p = ½);
+/// Theil's U = √Σ((F − A)/P)² / √Σ((A − P)/P)², below 1 when better than the naive forecast.
+public struct ForecastScore: Sendable, Equatable, Codable {
+    public let name: String
+    public let count: Int
+    public let mae: Double
+    public let rmse: Double
+    public let mapePercent: Double
+    public let mase: Double
+    /// Nil for a forecaster that never predicts a move (the naive one).
+    public let directionalAccuracyPercent: Double?
+    public let directionalPValue: Double?
+    public let directionalCount: Int
+    public let theilU: Double
+
+    /// Scores forecasts against actual closes.
+    ///
+    /// - Parameters:
+    ///   - forecasts: F, one per evaluated bar.
+    ///   - actual: A, the closes forecast.
+    ///   - previous: P, the close each forecast was made at.
+    ///   - naiveScale: The in-sample mean absolute one-bar change, MASE's denominator.
+    public init(name: String, forecasts: [Double], actual: [Double], previous: [Double], naiveScale: Double) {
+        precondition(forecasts.count == actual.count && actual.count == previous.count && !actual.isEmpty,
+                     "forecasts, actual and previous closes must be non-empty and of equal length")
+        self.name = name
+        count = actual.count
+        let errors = zip(forecasts, actual).map { $0 - $1 }
+        mae = errors.reduce(0) { $0 + abs($1) } / Double(count)
+        rmse = (errors.reduce(0) { $0 + $1 * $1 } / Double(count)).squareRoot()
+        mapePercent = 100 * zip(errors, actual).reduce(0) { $0 + abs($1.0) / $1.1 } / Double(count)
+        mase = mae / naiveScale
+        var hits = 0, trials = 0
+        for i in 0..<count {
+            let predicted = forecasts[i] - previous[i], moved = actual[i] - previous[i]
+            guard predicted != 0, moved != 0 else { continue }
+            trials += 1
+            if (predicted > 0) == (moved > 0) { hits += 1 }
+        }
+        directionalCount = trials
+        directionalAccuracyPercent = trials > 0 ? 100 * Double(hits) / Double(trials) : nil
+        directionalPValue = trials > 0 ? Self.binomialTwoSidedPValue(successes: hits, trials: trials) : nil
+        let numerator = (0..<count).reduce(0.0) { $0 + pow((forecasts[$1] - actual[$1]) / previous[$1], 2) }
+        let denominator = (0..<count).reduce(0.0) { $0 + pow((actual[$1] - previous[$1]) / previous[$1], 2) }
+        theilU = denominator > 0 ? (numerator / denominator).squareRoot() : .nan
+    }
+
+    /// P(|X − n/2| ≥ |k − n/2|) for X ~ Binomial(n, ½), summed exactly in log space.
+    static func binomialTwoSidedPValue(successes k: Int, trials n: Int) -> Double {
+        let distance = abs(Double(k) - Double(n) / 2)
+        var total = 0.0
+        for i in 0...n where abs(Double(i) - Double(n) / 2) >= distance - 1e-9 {
+            total += exp(lgamma(Double(n + 1)) - lgamma(Double(i + 1)) - lgamma(Double(n - i + 1)) - Double(n) * log(2))
+        }
+        return min(1, total)
+    }
+}
+
+/// Whether a model's forecasts mostly repeat the last price: the classic failure of a price model
+/// that learned persistence and nothing else, whose forecast curve looks like the actual one
+/// shifted by a bar.
+///
+/// - `moveRatio` = mean |F − P| / mean |A − P|: the size of the predicted moves next to the real ones.
+/// - `returnCorrelation` = corr(F/P − 1, A/P − 1): skill on the moves themselves.
+/// - `lagCorrelation` = corr(F, P) and `targetCorrelation` = corr(F, A), on price levels: a lagging
+///   forecast tracks the last close more closely than the close it forecasts.
+///
+/// Flagged when the predicted moves are under a quarter of the real ones, or when the forecast has
+/// no skill on moves (return correlation ≤ 0) and tracks the last close more than the target.
+public struct LagDiagnostic: Sendable, Equatable, Codable {
+    public let moveRatio: Double
+    public let returnCorrelation: Double
+    public let lagCorrelation: Double
+    public let targetCorrelation: Double
+    public let flagged: Bool
+    public let explanation: String
+
+    public init(forecasts: [Double], actual: [Double], previous: [Double]) {
+        let predictedMoves = zip(forecasts, previous).reduce(0) { $0 + abs($1.0 - $1.1) }
+        let actualMoves = zip(actual, previous).reduce(0) { $0 + abs($1.0 - $1.1) }
+        moveRatio = actualMoves > 0 ? predictedMoves / actualMoves : .nan
+        returnCorrelation = Self.correlation(zip(forecasts, previous).map { $0 / $1 - 1 }, zip(actual, previous).map { $0 / $1 - 1 })
+        lagCorrelation = Self.correlation(forecasts, previous)
+        targetCorrelation = Self.correlation(forecasts, actual)
+        let percent = Int((moveRatio * 100).rounded())
+        if moveRatio < 0.25 {
+            flagged = true
+            explanation = "mostly repeats the last close: its predicted moves are \(percent)% the size of the real ones"
+        } else if !(returnCorrelation > 0) && lagCorrelation > targetCorrelation {
+            flagged = true
+            explanation = "lags: no skill on moves (return correlation \(String(format: "%.3f", returnCorrelation))) and it tracks the last close more closely than the close it forecasts"
+        } else {
+            flagged = false
+            explanation = "moves on its own: predicted moves \(percent)% the size of the real ones, return correlation \(String(format: "%.3f", returnCorrelation))"
+        }
+    }
+
+    static func correlation(_ x: [Double], _ y: [Double]) -> Double {
+        let n = Double(x.count)
+        let mx = x.reduce(0, +) / n, my = y.reduce(0, +) / n
+        var sxy = 0.0, sxx = 0.0, syy = 0.0
+        for (a, b) in zip(x, y) {
+            sxy += (a - mx) * (b - my)
+            sxx += (a - mx) * (a - mx)
+            syy += (b - my) * (b - my)
+        }
+        return sxx > 0 && syy > 0 ? sxy / (sxx * syy).squareRoot() : .nan
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import SibylFeatures
+import SibylNeural
+
+extension ForecastModel {
+    private static let prefix = "sibyl.forecast."
+
+    /// The checkpoint: the network's tensors (PyTorch state-dict names) with the feature spec,
+    /// scaler, target scaling, settings, seed, data SHA-256 and version in the metadata.
+    public func checkpoint() throws -> Checkpoint {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        func json(_ value: some Encodable) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
+        var metadata = ["format": "pt"]
+        metadata[Self.prefix + "feature_spec"] = pipeline.description
+        metadata[Self.prefix + "settings"] = try json(settings)
+        metadata[Self.prefix + "scaler"] = try json(scaler)
+        metadata[Self.prefix + "target_center"] = String(targetCenter)
+        metadata[Self.prefix + "target_scale"] = String(targetScale)
+        metadata[Self.prefix + "typical_move"] = String(typicalMove)
+        for (key, value) in provenance { metadata[Self.prefix + key] = value }
+        return network.checkpoint(metadata: metadata)
+    }
+
+    /// Writes the checkpoint atomically.
+    public func save(to path: String) throws {
+        try checkpoint().write(to: path)
+    }
+
+    /// Reads a checkpoint written by `save(to:)`.
+    public static func load(contentsOf path: String) throws -> ForecastModel {
+        let checkpoint = try Checkpoint.read(contentsOf: path)
+        let metadata = checkpoint.metadata
+        func required(_ key: String) throws -> String {
+            guard let value = metadata[prefix + key] else {
+                throw CheckpointError(file: path, message: "the metadata has no '\(prefix + key)': this is not a Sibyl forecast checkpoint",
+                                      fix: "train one with `sibyl train --out FILE`")
+            }
+            return value
+        }
+        let decoder = JSONDecoder()
+        do {
+            let settings = try decoder.decode(ForecastSettings.self, from: Data(try required("settings").utf8))
+            let scaler = try decoder.decode(FeatureScaler.self, from: Data(try required("scaler").utf8))
+            let pipeline = try FeaturePipeline(parsing: try required("feature_spec"))
+            guard let center = Double(try required("target_center")), let scale = Double(try required("target_scale")),
+                  let move = Double(try required("typical_move")) else {
+                throw CheckpointError(file: path, message: "the target scaling in the metadata is not numeric", fix: "train the model again")
+            }
+            let network = try RecurrentModel(checkpoint: checkpoint, file: path)
+            network.threads = settings.threads
+            var provenance: [String: String] = [:]
+            for key in ["data_name", "data_sha256", "train_start", "train_end", "seed", "version"] {
+                provenance[key] = metadata[prefix + key]
+            }
+            return ForecastModel(settings: settings, pipeline: pipeline, scaler: scaler, network: network, targetCenter: center,
+                                 targetScale: scale, typicalMove: move, provenance: provenance)
+        } catch let error as DecodingError {
+            throw CheckpointError(file: path, message: "the metadata is corrupt: \(error)", fix: "train the model again")
+        }
+    }
+}

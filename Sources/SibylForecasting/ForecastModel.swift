@@ -1,0 +1,247 @@
+import Foundation
+import SibylData
+import SibylFeatures
+import SibylKernels
+import SibylNeural
+
+/// The version written into checkpoints and reports.
+public enum SibylVersion {
+    public static let current = "0.1.0"
+}
+
+/// The next bar's forecast.
+public struct NextBarForecast: Sendable, Equatable, Codable {
+    /// The last bar the forecast is made from.
+    public let lastTimestamp: String
+    public let lastClose: Double
+    /// The expected time of the next bar (the series' typical spacing on, skipping weekends for
+    /// exchange-session data; holidays are not known).
+    public let nextTimestamp: String
+    public let predictedClose: Double
+    public let predictedLogReturn: Double
+    /// For a direction model, the probability that the next close is higher.
+    public let upProbability: Double?
+}
+
+/// A forecast model's evaluation on a held-out span, next to the naive and autoregressive baselines.
+public struct ForecastEvaluationReport: Sendable, Equatable, Codable {
+    public let firstTimestamp: String
+    public let lastTimestamp: String
+    public let model: ForecastScore
+    /// Tomorrow's close = today's.
+    public let naive: ForecastScore
+    /// AR(p) on log returns, fitted by least squares on the training span.
+    public let autoregression: ForecastScore
+    public let autoregressionOrder: Int
+    public let lag: LagDiagnostic
+    /// Per evaluated bar: timestamp, actual close, model forecast (for plots and reports).
+    public let timestamps: [String]
+    public let actual: [Double]
+    public let forecasts: [Double]
+}
+
+/// A recurrent network over a feature pipeline that forecasts the next bar: features, the scaler
+/// fitted on the training span, the target's scaling, and the network, saved together in one
+/// safetensors checkpoint.
+public final class ForecastModel {
+    public let settings: ForecastSettings
+    public let pipeline: FeaturePipeline
+    public let scaler: FeatureScaler
+    public let network: RecurrentModel
+    /// Training targets are standardized: (target − center) / scale.
+    public let targetCenter: Double
+    public let targetScale: Double
+    /// Mean |log return| over the training span: the size of move a direction model's price implies.
+    public let typicalMove: Double
+    /// Provenance: data name and SHA-256, seed, training span, version.
+    public let provenance: [String: String]
+
+    init(settings: ForecastSettings, pipeline: FeaturePipeline, scaler: FeatureScaler, network: RecurrentModel,
+         targetCenter: Double, targetScale: Double, typicalMove: Double, provenance: [String: String]) {
+        self.settings = settings
+        self.pipeline = pipeline
+        self.scaler = scaler
+        self.network = network
+        self.targetCenter = targetCenter
+        self.targetScale = targetScale
+        self.typicalMove = typicalMove
+        self.provenance = provenance
+    }
+
+    // MARK: - Spans
+
+    /// Train, validation and test spans over the rows where every feature is defined, oldest first.
+    public static func spans(matrix: FeatureMatrix, settings: ForecastSettings) -> ChronologicalSplit {
+        let valid = matrix.validRows
+        let trainShare = 1 - settings.validationFraction - settings.testFraction
+        let inner = ChronologicalSplit(count: valid.count, train: trainShare, validation: settings.validationFraction)
+        let offset = valid.lowerBound
+        func shifted(_ range: Range<Int>) -> Range<Int> { (range.lowerBound + offset)..<(range.upperBound + offset) }
+        return ChronologicalSplit(train: shifted(inner.train), validation: shifted(inner.validation), test: shifted(inner.test))
+    }
+
+    /// Window ends t whose target bar t+1 lies in `span` (windows may reach back into earlier spans,
+    /// which are the past).
+    static func ends(targetsIn span: Range<Int>, windows: WindowedDataset) -> [Int] {
+        let first = max(windows.firstSampleEnd, span.lowerBound - 1)
+        let last = min(span.upperBound - 2, windows.rows - 2)
+        return first <= last ? Array(first...last) : []
+    }
+
+    // MARK: - Training
+
+    /// Fits the scaler on the training span, trains the network on training windows and stops on
+    /// the validation windows.
+    ///
+    /// - Parameters:
+    ///   - dataDigest: SHA-256 of the data file, recorded in the checkpoint.
+    public static func train(on series: BarSeries, settings: ForecastSettings, dataDigest: String? = nil,
+                             progress: (TrainingEvent) -> Void = { _ in }) throws -> (ForecastModel, TrainingSummary) {
+        let pipeline = try FeaturePipeline(parsing: settings.featureSpec)
+        let matrix = try pipeline.compute(series)
+        let spans = Self.spans(matrix: matrix, settings: settings)
+        guard spans.train.count > settings.window + 10, spans.validation.count > 1 || settings.validationFraction == 0 else {
+            throw ForecastError(message: "\(series.name) has \(matrix.validRows.count) bars past the \(matrix.warmUp)-bar warm-up, too few for a \(settings.window)-bar window and the split",
+                                fix: "use a longer series, a shorter --window, or features with a shorter warm-up")
+        }
+        let scaler = FeatureScaler.fit(settings.scaler, to: matrix, rows: spans.train)
+        let windows = WindowedDataset(matrix: matrix, series: series, scaler: scaler, windowLength: settings.window, target: settings.target)
+        let trainEnds = ends(targetsIn: spans.train, windows: windows)
+        let validationEnds = ends(targetsIn: spans.validation, windows: windows)
+        guard trainEnds.count >= settings.training.batchSize || trainEnds.count >= 32 else {
+            throw ForecastError(message: "only \(trainEnds.count) training windows", fix: "use a longer series or a shorter --window")
+        }
+        let trainTargets = trainEnds.map { Double(windows.targets[$0]) }
+        let (center, scale): (Double, Double)
+        if settings.target == .direction {
+            (center, scale) = (0, 1)
+        } else {
+            let mean = trainTargets.reduce(0, +) / Double(trainTargets.count)
+            let std = (trainTargets.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(trainTargets.count - 1, 1))).squareRoot()
+            (center, scale) = (mean, std > 0 ? std : 1)
+        }
+        let logReturns = ClassicReturns.log(series.close)
+        let typicalMove = trainEnds.map { abs(logReturns[$0 + 1]) }.reduce(0, +) / Double(trainEnds.count)
+
+        var generator = SeededGenerator(seed: settings.training.seed)
+        let network = RecurrentModel(
+            RecurrentModelConfiguration(cell: settings.cell, inputSize: matrix.featureCount, hiddenSize: settings.hiddenSize,
+                                        layers: settings.layers, dropout: settings.dropout),
+            initialization: settings.initialization, generator: &generator)
+        network.threads = settings.threads
+        var training = settings.training
+        if settings.target == .direction { training.loss = .binaryCrossEntropy }
+        let trainer = Trainer(model: network, configuration: training)
+        let trainSet = WindowSamples(windows: windows, ends: trainEnds, targetCenter: Float(center), targetScale: Float(scale))
+        let validationSet = validationEnds.isEmpty ? nil
+            : WindowSamples(windows: windows, ends: validationEnds, targetCenter: Float(center), targetScale: Float(scale))
+        let summary = try trainer.fit(train: trainSet, validation: validationSet, progress: progress)
+        var provenance = [
+            "data_name": series.name,
+            "train_start": series.timestamps[spans.train.lowerBound].iso,
+            "train_end": series.timestamps[spans.train.upperBound - 1].iso,
+            "seed": String(settings.training.seed),
+            "version": SibylVersion.current,
+        ]
+        if let dataDigest { provenance["data_sha256"] = dataDigest }
+        let model = ForecastModel(settings: settings, pipeline: pipeline, scaler: scaler, network: network, targetCenter: center,
+                                  targetScale: scale, typicalMove: typicalMove, provenance: provenance)
+        return (model, summary)
+    }
+
+    // MARK: - Forecasting
+
+    /// Predicted log returns of bar t+1 for each window end t.
+    func predictedLogReturns(windows: WindowedDataset, series: BarSeries, ends: [Int]) -> (returns: [Double], probabilities: [Double]?) {
+        let samples = WindowSamples(windows: windows, ends: ends, targetCenter: 0, targetScale: 1)
+        let raw = network.predict(samples, batchSize: 256).map(Double.init)
+        switch settings.target {
+        case .logReturn:
+            return (raw.map { $0 * targetScale + targetCenter }, nil)
+        case .nextClose:
+            return (zip(raw, ends).map { log(($0 * targetScale + targetCenter) / series.close[$1]) }, nil)
+        case .direction:
+            let probabilities = raw.map { 1 / (1 + exp(-$0)) }
+            return (probabilities.map { (2 * $0 - 1) * typicalMove }, probabilities)
+        }
+    }
+
+    func windows(for series: BarSeries) throws -> (FeatureMatrix, WindowedDataset) {
+        let matrix = try pipeline.compute(series)
+        guard matrix.featureCount == network.configuration.inputSize else {
+            throw ForecastError(message: "the model reads \(network.configuration.inputSize) features but '\(pipeline)' gives \(matrix.featureCount)",
+                                fix: "use the feature spec the model was trained with")
+        }
+        return (matrix, WindowedDataset(matrix: matrix, series: series, scaler: scaler, windowLength: settings.window, target: settings.target))
+    }
+
+    /// The forecast of the bar after the last one of `series`.
+    public func forecastNextBar(of series: BarSeries) throws -> NextBarForecast {
+        let (_, windows) = try windows(for: series)
+        let last = series.count - 1
+        guard last >= windows.firstSampleEnd else {
+            throw ForecastError(message: "\(series.name) has \(series.count) bars; a forecast needs \(windows.firstSampleEnd + 1)",
+                                fix: "use a longer series")
+        }
+        // The last window has no next bar; predict without a target.
+        let (returns, probabilities) = predictedLogReturns(windows: windows, series: series, ends: [last])
+        let close = series.close[last]
+        return NextBarForecast(lastTimestamp: series.timestamps[last].iso, lastClose: close,
+                               nextTimestamp: Self.nextTimestamp(after: series).iso, predictedClose: close * exp(returns[0]),
+                               predictedLogReturn: returns[0], upProbability: probabilities?[0])
+    }
+
+    /// The last timestamp plus the typical spacing; for exchange sessions, the next weekday.
+    static func nextTimestamp(after series: BarSeries) -> Timestamp {
+        let frequency = series.frequency
+        var next = Timestamp(secondsSinceEpoch: series.timestamps[series.count - 1].secondsSinceEpoch + frequency.typicalSpacingSeconds)
+        if frequency.kind == .daily && !frequency.hasWeekendBars {
+            while next.weekday >= 6 { next = Timestamp(secondsSinceEpoch: next.secondsSinceEpoch + 86_400) }
+        }
+        return next
+    }
+
+    /// Forecasts for every bar of the test span (the last `testFraction` of valid rows), scored next
+    /// to the naive forecast and an AR(`order`) on log returns fitted on the training span.
+    public func evaluate(on series: BarSeries, autoregressionOrder order: Int = 5) throws -> ForecastEvaluationReport {
+        let (matrix, windows) = try windows(for: series)
+        let spans = Self.spans(matrix: matrix, settings: settings)
+        let ends = Self.ends(targetsIn: spans.test, windows: windows)
+        guard !ends.isEmpty else {
+            throw ForecastError(message: "the test span of \(series.name) holds no complete window", fix: "use a longer series or a larger test share")
+        }
+        let close = series.close
+        let predicted = predictedLogReturns(windows: windows, series: series, ends: ends).returns
+        let previous = ends.map { close[$0] }
+        let actual = ends.map { close[$0 + 1] }
+        let forecasts = zip(previous, predicted).map { $0 * exp($1) }
+        let logReturns = ClassicReturns.log(close)
+        let autoregression = LinearAutoregression(fitting: logReturns, rows: max(spans.train.lowerBound, 1)..<spans.train.upperBound, order: order)
+        let autoregressive = ends.map { close[$0] * exp(autoregression.forecast(logReturns, after: $0)) }
+        let trainMoves = (max(spans.train.lowerBound, 1)..<spans.train.upperBound).map { abs(close[$0] - close[$0 - 1]) }
+        let naiveScale = trainMoves.reduce(0, +) / Double(max(trainMoves.count, 1))
+        return ForecastEvaluationReport(
+            firstTimestamp: series.timestamps[ends[0] + 1].iso, lastTimestamp: series.timestamps[ends[ends.count - 1] + 1].iso,
+            model: ForecastScore(name: "\(settings.cell.rawValue) model", forecasts: forecasts, actual: actual, previous: previous, naiveScale: naiveScale),
+            naive: ForecastScore(name: "naive (last close)", forecasts: previous, actual: actual, previous: previous, naiveScale: naiveScale),
+            autoregression: ForecastScore(name: "AR(\(order)) on log returns", forecasts: autoregressive, actual: actual, previous: previous,
+                                          naiveScale: naiveScale),
+            autoregressionOrder: order,
+            lag: LagDiagnostic(forecasts: forecasts, actual: actual, previous: previous),
+            timestamps: ends.map { series.timestamps[$0 + 1].iso }, actual: actual, forecasts: forecasts)
+    }
+}
+
+/// Log returns, NaN at the first bar.
+enum ClassicReturns {
+    static func log(_ close: [Double]) -> [Double] {
+        close.indices.map { $0 == 0 ? .nan : Foundation.log(close[$0] / close[$0 - 1]) }
+    }
+}
+
+/// A forecasting problem with the data or settings, with a fix.
+public struct ForecastError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public let fix: String
+    public var description: String { "error: \(message) (fix: \(fix))" }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import SibylData
+import SibylForecasting
+import SibylNeural
+
+struct ForecastCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "forecast",
+        abstract: "Forecast the next bar, and show how good such forecasts were out of sample next to naive baselines.",
+        discussion: """
+            With --model-file, uses a checkpoint from `sibyl train`; otherwise trains one first with \
+            the training options. The evaluation covers the held-out test span: the model next to the \
+            naive forecast (tomorrow = today) and an AR(5) on log returns fitted by least squares, with \
+            MAE, RMSE, MAPE, MASE, directional accuracy and its binomial p-value, Theil's U, and a check \
+            for a model that only repeats the last price.
+            """
+    )
+
+    @OptionGroup var dataOptions: DataOptions
+
+    @Option(name: .long, help: ArgumentHelp("Checkpoint from `sibyl train`; without it a model is trained first.", valueName: "file"))
+    var modelFile: String?
+
+    @OptionGroup var trainingOptions: TrainingOptions
+
+    @Flag(name: .long, help: "Print one JSON document: the forecast, the evaluation and, when trained here, the training summary.")
+    var json = false
+
+    struct Result: Encodable {
+        let data: String
+        let forecast: NextBarForecast
+        let evaluation: ForecastEvaluationReport
+        let training: TrainingSummary?
+        let modelFile: String?
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let path = try dataOptions.path()
+            let file = try dataOptions.load(quiet: json)
+            let model: ForecastModel
+            var summary: TrainingSummary?
+            if let modelFile {
+                model = try ForecastModel.load(contentsOf: modelFile)
+            } else {
+                let digest = SHA256.hexDigest(of: try Data(contentsOf: URL(fileURLWithPath: path)))
+                var progress = TrainingProgress(quiet: json)
+                (model, summary) = try trainForecastModel(file.series, settings: trainingOptions.settings, digest: digest) { progress.handle($0) }
+                progress.finish()
+            }
+            let forecast: NextBarForecast
+            let evaluation: ForecastEvaluationReport
+            do {
+                forecast = try model.forecastNextBar(of: file.series)
+                evaluation = try model.evaluate(on: file.series)
+            } catch let error as ForecastError {
+                throw CommandError(error.message, fix: error.fix)
+            }
+            if json {
+                print(try ForecastOutput.json(Result(data: path, forecast: forecast, evaluation: evaluation, training: summary, modelFile: modelFile)))
+            } else {
+                print("\(file.series.name): \(ForecastOutput.nextBar(forecast))")
+                if let summary { print(ForecastOutput.trainingSummary(summary)) }
+                print(ForecastOutput.evaluationTable(evaluation))
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import SibylForecasting
+import SibylNeural
+
+/// Text renderings shared by `train` and `forecast`.
+enum ForecastOutput {
+    static func evaluationTable(_ report: ForecastEvaluationReport) -> String {
+        func number(_ value: Double?, _ digits: Int = 4) -> String {
+            guard let value, value.isFinite else { return "–" }
+            return String(format: "%.\(digits)f", value)
+        }
+        var lines = ["held-out test span \(report.firstTimestamp) → \(report.lastTimestamp) (\(report.model.count) next-bar forecasts)"]
+        let header = ["forecaster", "MAE", "RMSE", "MAPE %", "MASE", "dir. acc %", "p-value", "Theil U"]
+        var rows = [header]
+        for score in [report.model, report.naive, report.autoregression] {
+            rows.append([score.name, number(score.mae), number(score.rmse), number(score.mapePercent, 3), number(score.mase, 3),
+                         number(score.directionalAccuracyPercent, 1), number(score.directionalPValue, 3), number(score.theilU, 3)])
+        }
+        let widths = (0..<header.count).map { column in rows.map { $0[column].count }.max()! }
+        for row in rows {
+            lines.append(row.enumerated().map { column, cell in
+                column == 0 ? cell.padding(toLength: widths[0], withPad: " ", startingAt: 0) : cell.leftPadded(widths[column])
+            }.joined(separator: "  "))
+        }
+        lines.append("lag check: \(report.lag.flagged ? "WARNING, " : "")the model \(report.lag.explanation)")
+        lines.append("verdict: \(verdict(report))")
+        return lines.joined(separator: "\n")
+    }
+
+    /// One honest sentence: does the model beat the naive forecast, and is its direction better than a coin?
+    static func verdict(_ report: ForecastEvaluationReport) -> String {
+        let model = report.model, naive = report.naive
+        let errorPart = model.mae < naive.mae
+            ? "MAE \(String(format: "%.2f", 100 * (1 - model.mae / naive.mae)))% below the naive forecast"
+            : "MAE \(String(format: "%.2f", 100 * (model.mae / naive.mae - 1)))% above the naive forecast (no better than tomorrow = today)"
+        let directionPart: String
+        if let accuracy = model.directionalAccuracyPercent, let p = model.directionalPValue {
+            directionPart = p < 0.05
+                ? "direction right \(String(format: "%.1f", accuracy))% of the time, unlikely by chance (p = \(String(format: "%.3f", p)))"
+                : "direction right \(String(format: "%.1f", accuracy))% of the time, not distinguishable from a coin (p = \(String(format: "%.2f", p)))"
+        } else {
+            directionPart = "no directional calls"
+        }
+        return "\(errorPart); \(directionPart)."
+    }
+
+    static func nextBar(_ forecast: NextBarForecast) -> String {
+        var text = "next bar (\(forecast.nextTimestamp), after \(forecast.lastTimestamp) close \(forecast.lastClose)): "
+            + "close \(String(format: "%.4f", forecast.predictedClose)), "
+            + "log return \(String(format: "%+.5f", forecast.predictedLogReturn)) (\(String(format: "%+.3f", 100 * (exp(forecast.predictedLogReturn) - 1)))%)"
+        if let up = forecast.upProbability { text += ", P(up) \(String(format: "%.3f", up))" }
+        return text
+    }
+
+    static func trainingSummary(_ summary: TrainingSummary) -> String {
+        let best = summary.epochs[summary.bestEpoch - 1]
+        var text = "trained \(summary.epochs.count) epoch\(summary.epochs.count == 1 ? "" : "s")\(summary.stoppedEarly ? " (stopped early)" : ""); "
+            + "best epoch \(summary.bestEpoch): train loss \(String(format: "%.4f", best.trainLoss))"
+        if let validation = best.validationLoss { text += ", validation loss \(String(format: "%.4f", validation))" }
+        return text
+    }
+
+    static func json(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}

@@ -1,0 +1,108 @@
+import ArgumentParser
+import SibylFeatures
+import SibylForecasting
+import SibylNeural
+
+extension RecurrentCell: ExpressibleByArgument {}
+extension ForecastTarget: ExpressibleByArgument {}
+extension FeatureScaler.Kind: ExpressibleByArgument {}
+extension WeightInitialization: ExpressibleByArgument {}
+
+/// What a forecast model is and how it trains: shared by `train` and `forecast`.
+struct TrainingOptions: ParsableArguments {
+    @Option(name: .long, help: "Recurrent cell: lstm or gru.")
+    var model: RecurrentCell = .lstm
+
+    @Option(name: .long, help: "Hidden units per layer.")
+    var hidden: Int = 64
+
+    @Option(name: .long, help: "Stacked recurrent layers.")
+    var layers: Int = 2
+
+    @Option(name: .long, help: "Bars per input window.")
+    var window: Int = 64
+
+    @Option(name: .long, help: ArgumentHelp("Features, comma-separated (see `sibyl features --help`).", valueName: "spec"))
+    var features: String = FeaturePipeline.defaultSpecText
+
+    @Option(name: .long, help: "What to forecast: log-return, direction (up or not), or next-close.")
+    var target: ForecastTarget = .logReturn
+
+    @Option(name: .long, help: "Feature scaling, fitted on the training span: zscore, minmax or robust.")
+    var scaler: FeatureScaler.Kind = .zScore
+
+    @Option(name: .long, help: "Training epochs at most (early stopping may end sooner).")
+    var epochs: Int = 30
+
+    @Option(name: .long, help: "Windows per mini-batch.")
+    var batchSize: Int = 64
+
+    @Option(name: .long, help: "Learning rate.")
+    var learningRate: Double = 1e-3
+
+    @Option(name: .long, help: "Optimizer: adam, adamw or sgd (momentum 0.9).")
+    var optimizer: String = "adam"
+
+    @Option(name: .long, help: "Weight decay (L2 for adam and sgd, decoupled for adamw).")
+    var weightDecay: Double = 0
+
+    @Option(name: .long, help: "Loss for return and price targets: mse or huber (direction always uses binary cross-entropy).")
+    var loss: String = "mse"
+
+    @Option(name: .long, help: "Learning-rate schedule: constant or cosine.")
+    var schedule: String = "constant"
+
+    @Option(name: .long, help: "Dropout between stacked layers while training.")
+    var dropout: Double = 0
+
+    @Option(name: .long, help: "Clip the global gradient norm to this; 0 turns clipping off.")
+    var clip: Double = 1
+
+    @Option(name: .long, help: "Stop after this many epochs without a better validation loss; 0 turns early stopping off.")
+    var patience: Int = 5
+
+    @Option(name: .long, help: "Weight initialization: pytorch, xavier or orthogonal.")
+    var initialization: WeightInitialization = .pytorch
+
+    @Option(name: .long, help: "Share of the bars held out for validation (early stopping).")
+    var validation: Double = 0.15
+
+    @Option(name: .long, help: "Share of the bars held out for the final test.")
+    var test: Double = 0.15
+
+    @Option(name: .long, help: "Seed for initialization, shuffling and dropout: the same seed, data and thread count give the same model.")
+    var seed: UInt64 = 42
+
+    @Option(name: .long, help: "Threads for training and inference.")
+    var threads: Int = 1
+
+    func validate() throws {
+        guard hidden >= 1, layers >= 1, window >= 1, epochs >= 1, batchSize >= 1, threads >= 1 else {
+            throw ValidationError("--hidden, --layers, --window, --epochs, --batch-size and --threads must be at least 1")
+        }
+        guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be a positive number") }
+        guard (0..<1).contains(dropout) else { throw ValidationError("--dropout must lie in [0, 1)") }
+        guard validation >= 0, test > 0, validation + test < 0.9 else {
+            throw ValidationError("--validation and --test must be shares with test > 0 and validation + test < 0.9, for example 0.15 and 0.15")
+        }
+        guard ["adam", "adamw", "sgd"].contains(optimizer) else { throw ValidationError("--optimizer takes adam, adamw or sgd, not '\(optimizer)'") }
+        guard ["mse", "huber"].contains(loss) else { throw ValidationError("--loss takes mse or huber, not '\(loss)'") }
+        guard ["constant", "cosine"].contains(schedule) else { throw ValidationError("--schedule takes constant or cosine, not '\(schedule)'") }
+        guard clip >= 0, patience >= 0 else { throw ValidationError("--clip and --patience must not be negative") }
+    }
+
+    var settings: ForecastSettings {
+        let optimizerKind: OptimizerKind = switch optimizer {
+        case "adamw": .adamW(weightDecay: weightDecay)
+        case "sgd": .sgd(momentum: 0.9, weightDecay: weightDecay)
+        default: .adam(weightDecay: weightDecay)
+        }
+        let training = TrainingConfiguration(
+            epochs: epochs, batchSize: batchSize, learningRate: learningRate, optimizer: optimizerKind,
+            schedule: schedule == "cosine" ? .cosine() : .constant, loss: loss == "huber" ? .huber(delta: 1) : .meanSquaredError,
+            gradientClip: clip > 0 ? clip : nil, patience: patience > 0 ? patience : nil, seed: seed)
+        return ForecastSettings(featureSpec: features, window: window, target: target, scaler: scaler, cell: model, hiddenSize: hidden,
+                                layers: layers, dropout: dropout, initialization: initialization, training: training,
+                                validationFraction: validation, testFraction: test, threads: threads)
+    }
+}

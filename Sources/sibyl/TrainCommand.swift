@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import SibylData
+import SibylFeatures
+import SibylForecasting
+import SibylNeural
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a forecast model on a price series and save it as a safetensors checkpoint.",
+        discussion: """
+            The bars past the features' warm-up are split oldest first into training, validation \
+            (early stopping) and test spans. The scaler sees the training span only. The checkpoint \
+            holds the network under PyTorch's state-dict names, with the features, scaler, seed and \
+            the data's SHA-256 in its metadata.
+            """
+    )
+
+    @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var trainingOptions: TrainingOptions
+
+    @Option(name: .long, help: ArgumentHelp("Checkpoint file to write (safetensors).", valueName: "file"))
+    var out: String
+
+    @Flag(name: .long, help: "Print one JSON document: training summary, evaluation and checkpoint path.")
+    var json = false
+
+    struct Result: Encodable {
+        let data: String
+        let dataSHA256: String
+        let settings: ForecastSettings
+        let training: TrainingSummary
+        let evaluation: ForecastEvaluationReport
+        let checkpoint: String
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let path = try dataOptions.path()
+            let file = try dataOptions.load(quiet: json)
+            let digest = SHA256.hexDigest(of: try Data(contentsOf: URL(fileURLWithPath: path)))
+            var progress = TrainingProgress(quiet: json)
+            let (model, summary) = try trainForecastModel(file.series, settings: trainingOptions.settings, digest: digest) { progress.handle($0) }
+            progress.finish()
+            try model.save(to: out)
+            let evaluation = try model.evaluate(on: file.series)
+            if json {
+                print(try ForecastOutput.json(Result(data: path, dataSHA256: digest, settings: trainingOptions.settings, training: summary,
+                                                     evaluation: evaluation, checkpoint: out)))
+            } else {
+                print(ForecastOutput.trainingSummary(summary))
+                print(ForecastOutput.evaluationTable(evaluation))
+                print("saved \(out) (\(model.network.parameterCount) parameters, \(trainingOptions.model.rawValue) H\(trainingOptions.hidden) L\(trainingOptions.layers))")
+            }
+        }
+    }
+}
+
+/// Trains with the errors of every layer turned into command errors with fixes.
+func trainForecastModel(_ series: BarSeries, settings: ForecastSettings, digest: String,
+                        progress: (TrainingEvent) -> Void) throws -> (ForecastModel, TrainingSummary) {
+    do {
+        return try ForecastModel.train(on: series, settings: settings, dataDigest: digest, progress: progress)
+    } catch let error as FeatureSpecError {
+        throw CommandError("--features: feature \(error.position) '\(error.item)' \(error.message)", fix: error.fix)
+    } catch let error as ForecastError {
+        throw CommandError(error.message, fix: error.fix)
+    } catch let error as TrainingError {
+        throw CommandError(error.message, fix: error.fix)
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+
+@Suite("sibyl train and sibyl forecast, end to end")
+struct ForecastCommandTests {
+    let quick = ["--epochs", "2", "--hidden", "8", "--layers", "1", "--window", "16", "--features", "returns,rsi:14,zscore:20"]
+    var googl: String { datasetsFolder.appendingPathComponent("GOOGL_daily.csv").path }
+
+    @Test("train writes a checkpoint; forecast reads it; both as JSON, with the baselines beside the model")
+    func trainThenForecast() throws {
+        let checkpoint = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-cli-\(UUID()).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: checkpoint) }
+        let train = try runSibyl(["train", "--data", googl, "--out", checkpoint, "--json"] + quick)
+        #expect(train.status == 0, "\(train.standardError)")
+        #expect(train.standardError.isEmpty, "--json prints nothing else: \(train.standardError)")
+        let trained = try #require(JSONSerialization.jsonObject(with: Data(train.standardOutput.utf8)) as? [String: Any])
+        #expect((trained["dataSHA256"] as? String) == "bb5d8599a02c1e26d28fd75a6babaa9b63ce8ad0d5e7e5bb4a89132af97fe2b0")
+        #expect(FileManager.default.fileExists(atPath: checkpoint))
+
+        let forecast = try runSibyl(["forecast", "--data", googl, "--model-file", checkpoint, "--json"])
+        #expect(forecast.status == 0, "\(forecast.standardError)")
+        let result = try #require(JSONSerialization.jsonObject(with: Data(forecast.standardOutput.utf8)) as? [String: Any])
+        let next = try #require(result["forecast"] as? [String: Any])
+        #expect(next["lastTimestamp"] as? String == "2018-08-29" && next["nextTimestamp"] as? String == "2018-08-30")
+        #expect((next["predictedClose"] as? Double).map { $0 > 1000 && $0 < 1500 } == true)
+        let evaluation = try #require(result["evaluation"] as? [String: Any])
+        for name in ["model", "naive", "autoregression"] {
+            let score = try #require(evaluation[name] as? [String: Any])
+            #expect((score["mae"] as? Double).map { $0 > 0 } == true, "\(name)")
+        }
+        // The evaluation in train and in forecast is the same model on the same span.
+        #expect((trained["evaluation"] as? [String: Any])?["model"] as? NSDictionary == evaluation["model"] as? NSDictionary)
+    }
+
+    @Test("forecast without a checkpoint trains first and prints the table and a verdict")
+    func inlineTraining() throws {
+        let run = try runSibyl(["forecast", "--data", googl] + quick)
+        #expect(run.status == 0, "\(run.standardError)")
+        for text in ["next bar (2018-08-30", "naive (last close)", "AR(5) on log returns", "lag check:", "verdict:", "Theil U"] {
+            #expect(run.standardOutput.contains(text), "missing '\(text)' in:\n\(run.standardOutput)")
+        }
+        #expect(run.standardError.contains("epoch 1/2"))
+    }
+
+    @Test("the same seed gives the same forecast")
+    func reproducible() throws {
+        let a = try runSibyl(["forecast", "--data", googl, "--json", "--seed", "9"] + quick)
+        let b = try runSibyl(["forecast", "--data", googl, "--json", "--seed", "9"] + quick)
+        func forecast(_ run: ToolRun) -> NSDictionary? {
+            (try? JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any])?["forecast"] as? NSDictionary
+        }
+        #expect(forecast(a) != nil && forecast(a) == forecast(b))
+    }
+
+    @Test("a corrupt checkpoint is refused with one line and exit status 1")
+    func corruptCheckpoint() throws {
+        let path = try temporaryFile("not a checkpoint at all", suffix: ".safetensors")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let run = try runSibyl(["forecast", "--model-file", path])
+        #expect(run.status == 1)
+        #expect(run.standardError.hasPrefix("\(path): error:"))
+        #expect(run.standardError.split(separator: "\n").count == 1)
+    }
+
+    @Test("bad training options are refused", arguments: [["--optimizer", "rmsprop"], ["--test", "0"], ["--dropout", "1.5"], ["--features", "rsi"]])
+    func badOptions(arguments: [String]) throws {
+        let run = try runSibyl(["forecast", "--data", googl] + arguments)
+        #expect(run.status != 0)
+        #expect(!run.standardError.isEmpty)
+    }
+}

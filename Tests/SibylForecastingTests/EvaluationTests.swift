@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+import SibylData
+import SibylKernels
+@testable import SibylForecasting
+
+@Suite("Forecast metrics by hand")
+struct EvaluationTests {
+    @Test("MAE, RMSE, MAPE, MASE, direction and Theil's U on a four-bar example")
+    func handComputed() {
+        // Previous closes, actual closes, forecasts.
+        let previous = [100.0, 101, 99, 100]
+        let actual = [101.0, 99, 100, 100]
+        let forecasts = [100.5, 101.5, 99.5, 99]
+        let score = ForecastScore(name: "m", forecasts: forecasts, actual: actual, previous: previous, naiveScale: 2)
+        // Errors: −0.5, 2.5, −0.5, −1.
+        #expect(abs(score.mae - 4.5 / 4) < 1e-12)
+        #expect(abs(score.rmse - (7.75 / 4).squareRoot()) < 1e-12)
+        #expect(abs(score.mapePercent - 100 * (0.5 / 101 + 2.5 / 99 + 0.5 / 100 + 1.0 / 100) / 4) < 1e-12)
+        #expect(abs(score.mase - 4.5 / 4 / 2) < 1e-12)
+        // Directions: predicted +,+,+,− ; actual +,−,+,0 → the last bar did not move: 3 trials, 2 hits.
+        #expect(score.directionalCount == 3)
+        #expect(abs(score.directionalAccuracyPercent! - 200.0 / 3) < 1e-9)
+        // Theil's U: √Σ((F−A)/P)² / √Σ((A−P)/P)².
+        let numerator: Double = 0.000025 + (2.5 / 101) * (2.5 / 101) + (0.5 / 99) * (0.5 / 99) + 0.0001
+        let denominator: Double = 0.0001 + (2.0 / 101) * (2.0 / 101) + (1.0 / 99) * (1.0 / 99)
+        #expect(abs(score.theilU - (numerator / denominator).squareRoot()) < 1e-12)
+        let naive = ForecastScore(name: "naive", forecasts: previous, actual: actual, previous: previous, naiveScale: 2)
+        #expect(naive.directionalAccuracyPercent == nil && abs(naive.theilU - 1) < 1e-12)
+    }
+
+    @Test("exact two-sided binomial p-values")
+    func binomial() {
+        // Values from scipy.stats.binomtest(k, n, 0.5).pvalue.
+        #expect(abs(ForecastScore.binomialTwoSidedPValue(successes: 5, trials: 10) - 1) < 1e-12)
+        #expect(abs(ForecastScore.binomialTwoSidedPValue(successes: 9, trials: 10) - 0.021484375) < 1e-12)
+        #expect(abs(ForecastScore.binomialTwoSidedPValue(successes: 1, trials: 10) - 0.021484375) < 1e-12)
+        #expect(abs(ForecastScore.binomialTwoSidedPValue(successes: 60, trials: 100) - 0.056887933640945585) < 1e-9)
+        #expect(abs(ForecastScore.binomialTwoSidedPValue(successes: 530, trials: 1000) - 0.06202319509836343) < 1e-9)
+    }
+
+    @Test("the AR fit recovers the coefficients of a simulated AR(2)")
+    func autoregression() {
+        var generator = SeededGenerator(seed: 6)
+        var r = [0.0, 0.0]
+        for t in 2..<20_000 { r.append(0.0005 + 0.3 * r[t - 1] - 0.2 * r[t - 2] + 0.01 * generator.nextNormal()) }
+        let fit = LinearAutoregression(fitting: r, rows: 2..<r.count, order: 2)
+        #expect(abs(fit.coefficients[0] - 0.3) < 0.02 && abs(fit.coefficients[1] + 0.2) < 0.02)
+        #expect(abs(fit.intercept - 0.0005) < 0.0002)
+        #expect(abs(fit.forecast(r, after: 100) - (fit.intercept + fit.coefficients[0] * r[100] + fit.coefficients[1] * r[99])) < 1e-15)
+    }
+
+    @Test("the lag check flags a forecast that repeats the last close, and passes one that anticipates moves")
+    func lagDiagnostic() {
+        var generator = SeededGenerator(seed: 3)
+        var prices = [100.0]
+        for _ in 0..<500 { prices.append(prices.last! * exp(0.01 * generator.nextNormal())) }
+        let previous = Array(prices.dropLast()), actual = Array(prices.dropFirst())
+        let repeating = zip(previous, actual).map { p, a in p + 0.05 * (a - p) + 0.02 }
+        #expect(LagDiagnostic(forecasts: repeating, actual: actual, previous: previous).flagged)
+        let skilled = zip(previous, actual).map { p, a in p + 0.8 * (a - p) }
+        let diagnostic = LagDiagnostic(forecasts: skilled, actual: actual, previous: previous)
+        #expect(!diagnostic.flagged && diagnostic.returnCorrelation > 0.99)
+    }
+}
+
+@Suite("Forecast models")
+struct ForecastModelTests {
+    let series: BarSeries
+
+    init() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Datasets/GOOGL_daily.csv").path
+        series = try BarCSV.read(contentsOf: path).series
+    }
+
+    var quickSettings: ForecastSettings {
+        var settings = ForecastSettings(featureSpec: "returns,rsi:14,zscore:20", window: 16, hiddenSize: 8, layers: 1)
+        settings.training.epochs = 3
+        return settings
+    }
+
+    @Test("a saved model loads back and forecasts the same; the checkpoint carries features, scaler and provenance")
+    func saveAndLoad() throws {
+        let (model, _) = try ForecastModel.train(on: series, settings: quickSettings, dataDigest: "abc123")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-forecast-\(UUID()).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try model.save(to: path)
+        let loaded = try ForecastModel.load(contentsOf: path)
+        #expect(try loaded.forecastNextBar(of: series) == model.forecastNextBar(of: series))
+        #expect(loaded.scaler == model.scaler && loaded.pipeline == model.pipeline && loaded.settings == model.settings)
+        #expect(loaded.provenance["data_sha256"] == "abc123" && loaded.provenance["version"] == SibylVersion.current)
+    }
+
+    @Test("spans are chronological and the scaler saw the training span only")
+    func spans() throws {
+        let (model, _) = try ForecastModel.train(on: series, settings: quickSettings)
+        let matrix = try model.pipeline.compute(series)
+        let spans = ForecastModel.spans(matrix: matrix, settings: quickSettings)
+        #expect(spans.train.lowerBound == matrix.warmUp && spans.test.upperBound == series.count)
+        #expect(model.scaler.fittedRows == spans.train)
+        #expect(model.provenance["train_end"] == series.timestamps[spans.train.upperBound - 1].iso)
+    }
+
+    @Test("the evaluation's forecasts do not depend on bars after them (no leakage)")
+    func noLeakage() throws {
+        let (model, _) = try ForecastModel.train(on: series, settings: quickSettings)
+        let full = try model.evaluate(on: series)
+        // Drop the last 40 bars: every forecast for a bar still present must be unchanged.
+        let shorter = try model.evaluate(on: series[0..<(series.count - 40)])
+        let common = Dictionary(uniqueKeysWithValues: zip(full.timestamps, full.forecasts))
+        var compared = 0
+        for (timestamp, forecast) in zip(shorter.timestamps, shorter.forecasts) {
+            if let other = common[timestamp] {
+                #expect(other == forecast, "\(timestamp)")
+                compared += 1
+            }
+        }
+        #expect(compared > 100)
+    }
+}
