@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "SibylFeatures", targets: ["SibylFeatures"]),
         .library(name: "SibylNeural", targets: ["SibylNeural"]),
         .library(name: "SibylForecasting", targets: ["SibylForecasting"]),
+        .library(name: "SibylBacktest", targets: ["SibylBacktest"]),
         .executable(name: "sibyl", targets: ["sibyl"]),
     ],
     dependencies: [
@@ -63,11 +64,17 @@ let package = Package(
         /// training loop, safetensors checkpoints. Knows nothing of markets.
         .target(name: "SibylNeural", dependencies: ["SibylKernels", "_SibylVectorMath"], exclude: ["README.md"]),
 
+        // MARK: - Backtesting
+
+        /// Strategies bar by bar and from signals, the broker (fills, costs, exits), statistics,
+        /// reports. Knows nothing of neural networks.
+        .target(name: "SibylBacktest", dependencies: ["SibylData"], exclude: ["README.md"]),
+
         // MARK: - Forecasting
 
         /// Forecast models over features: training, next-bar forecasts, honest evaluation against
         /// naive and autoregressive baselines.
-        .target(name: "SibylForecasting", dependencies: ["SibylData", "SibylFeatures", "SibylNeural", "SibylKernels"],
+        .target(name: "SibylForecasting", dependencies: ["SibylData", "SibylFeatures", "SibylNeural", "SibylKernels", "SibylBacktest"],
                 exclude: ["README.md"]),
 
         // MARK: - Command-line tool
@@ -81,6 +88,7 @@ let package = Package(
                 "SibylFeatures",
                 "SibylNeural",
                 "SibylForecasting",
+                "SibylBacktest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // The default dataset, so that `sibyl` works from any folder without --data.
@@ -93,6 +101,7 @@ let package = Package(
         .testTarget(name: "SibylDataTests", dependencies: ["SibylData"]),
         .testTarget(name: "SibylFeaturesTests", dependencies: ["SibylFeatures"]),
         .testTarget(name: "SibylForecastingTests", dependencies: ["SibylForecasting"]),
+        .testTarget(name: "SibylBacktestTests", dependencies: ["SibylBacktest"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SibylNeuralTests", dependencies: ["SibylNeural"], resources: [.copy("Fixtures")]),
         /// Runs the built `sibyl` tool and checks its output and exit status.
         .testTarget(name: "SibylCLITests", dependencies: ["sibyl"]),

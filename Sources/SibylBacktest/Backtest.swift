@@ -1,0 +1,55 @@
+import SibylData
+
+/// The outcome of a backtest: every trade, the equity at every bar, what the broker refused.
+public struct BacktestResult: Sendable {
+    public let strategy: String
+    public let configuration: BacktestConfiguration
+    public let series: BarSeries
+    /// Equity at each bar's close (initial cash before the first decision).
+    public let equity: [Double]
+    /// Cash at each bar's close.
+    public let cash: [Double]
+    /// Net units held at each bar's close.
+    public let position: [Double]
+    /// Closed trades, then any still open (exit reason `.open`, valued at the last close).
+    public let trades: [Trade]
+    public let events: [BrokerEvent]
+    public let commissions: Double
+    /// The first bar the strategy decided on.
+    public let warmUp: Int
+}
+
+/// Runs a strategy over a series, one bar at a time.
+///
+/// At each bar t: pending orders fill (market orders at t's open, limits and stops against t's
+/// range), attached exits are checked, the strategy decides at t's close, and equity is recorded
+/// as cash + position · close_t. With same-close fills, market orders placed at t fill at t's
+/// close before equity is recorded. Nothing allocates per bar: the strategy is generic (no
+/// dynamic dispatch) and the broker's arrays keep their capacity.
+public func backtest<S: Strategy>(_ strategy: inout S, on series: BarSeries, configuration: BacktestConfiguration) -> BacktestResult {
+    precondition(!series.isEmpty, "a backtest needs at least one bar")
+    var broker = Broker(configuration: configuration, series: series)
+    let n = series.count
+    var equity = [Double](repeating: 0, count: n)
+    var cash = [Double](repeating: 0, count: n)
+    var position = [Double](repeating: 0, count: n)
+    let first = min(max(strategy.warmUp, 0), n - 1)
+    for t in 0..<n {
+        broker.begin(bar: t)
+        broker.processOpenAndRange()
+        strategy.next(MarketView(series: series, index: t), broker: &broker)
+        broker.processMarketOrdersAtClose()
+        equity[t] = broker.equity(at: series.close[t])
+        cash[t] = broker.cash
+        position[t] = broker.position
+    }
+    broker.finish(closeAtEnd: configuration.closeAtEnd)
+    if configuration.closeAtEnd {
+        equity[n - 1] = broker.equity(at: series.close[n - 1])
+        cash[n - 1] = broker.cash
+        position[n - 1] = broker.position
+    }
+    return BacktestResult(strategy: strategy.name, configuration: configuration, series: series, equity: equity, cash: cash,
+                          position: position, trades: broker.closedTrades + broker.openTrades, events: broker.events,
+                          commissions: broker.commissionsPaid, warmUp: first)
+}

@@ -1,0 +1,394 @@
+import SibylData
+
+/// The simulated account: cash, a netted position made of FIFO trades, pending orders, fills and
+/// costs. Strategies place orders through it; the backtest loop drives its fills.
+///
+/// Accounting: every fill moves cash by −Δ·p − commission for Δ units at execution price p, so at
+/// every bar equity = cash + position · close exactly, and the sum of all trades' profits equals
+/// equity − initial cash.
+public struct Broker {
+    public let configuration: BacktestConfiguration
+    let series: BarSeries
+    public private(set) var cash: Double
+    /// Net units held: positive long, negative short.
+    public private(set) var position: Double = 0
+    /// Open trades, oldest first.
+    public private(set) var openTrades: [Trade] = []
+    public private(set) var closedTrades: [Trade] = []
+    public private(set) var pendingOrders: [Order] = []
+    public private(set) var events: [BrokerEvent] = []
+    /// Total commissions paid.
+    public private(set) var commissionsPaid: Double = 0
+    private var nextOrderID = 0
+    /// The bar being processed.
+    public private(set) var bar = 0
+
+    init(configuration: BacktestConfiguration, series: BarSeries) {
+        self.configuration = configuration
+        self.series = series
+        cash = configuration.initialCash
+        openTrades.reserveCapacity(8)
+        pendingOrders.reserveCapacity(8)
+        closedTrades.reserveCapacity(256)
+    }
+
+    /// Equity marked at `price`: cash + position · price.
+    public func equity(at price: Double) -> Double { cash + position * price }
+
+    /// Equity at the current bar's close.
+    public var equity: Double { equity(at: series.close[bar]) }
+
+    // MARK: - Orders (the strategy's side)
+
+    /// Places an order; it fills no earlier than the next fill opportunity.
+    @discardableResult
+    public mutating func submit(_ size: OrderSize, type: OrderType = .market, exits: ExitRules = .none) -> Int {
+        nextOrderID += 1
+        pendingOrders.append(Order(id: nextOrderID, size: size, type: type, exits: exits, placedBar: bar, closesPosition: false))
+        return nextOrderID
+    }
+
+    /// Buys: `fraction` of equity by default, all of it when omitted.
+    @discardableResult
+    public mutating func buy(fraction: Double = 1, type: OrderType = .market, exits: ExitRules = .none) -> Int {
+        submit(.equityFraction(abs(fraction)), type: type, exits: exits)
+    }
+
+    /// Sells short (or reduces a long): `fraction` of equity, all of it when omitted.
+    @discardableResult
+    public mutating func sell(fraction: Double = 1, type: OrderType = .market, exits: ExitRules = .none) -> Int {
+        submit(.equityFraction(-abs(fraction)), type: type, exits: exits)
+    }
+
+    /// Moves the position to `fraction` of equity (1 fully long, −1 fully short, 0 flat) at the next fill.
+    @discardableResult
+    public mutating func target(_ fraction: Double, exits: ExitRules = .none) -> Int {
+        submit(.targetFraction(fraction), exits: exits)
+    }
+
+    /// Closes the whole position at the next fill, whatever its size then.
+    public mutating func closePosition() {
+        nextOrderID += 1
+        pendingOrders.append(Order(id: nextOrderID, size: .units(0), type: .market, exits: .none, placedBar: bar, closesPosition: true))
+    }
+
+    /// Cancels a pending order; false when it already filled or never existed.
+    @discardableResult
+    public mutating func cancel(_ id: Int) -> Bool {
+        guard let index = pendingOrders.firstIndex(where: { $0.id == id }) else { return false }
+        pendingOrders.remove(at: index)
+        return true
+    }
+
+    public mutating func cancelAllOrders() { pendingOrders.removeAll(keepingCapacity: true) }
+
+    // MARK: - Fills (the loop's side)
+
+    mutating func begin(bar: Int) { self.bar = bar }
+
+    /// Fills what can fill during bar t: market orders at its open, then limit and stop orders
+    /// against its range; then the attached exits of open trades (trades without exits are not
+    /// looked at, which keeps bars without orders cheap).
+    mutating func processOpenAndRange() {
+        let t = bar
+        let (open, high, low) = (series.open[t], series.high[t], series.low[t])
+        if !pendingOrders.isEmpty {
+            var index = 0
+            while index < pendingOrders.count {
+                let order = pendingOrders[index]
+                guard order.placedBar < t else { index += 1; continue }
+                var price: Double?
+                var atOpen = false
+                switch order.type {
+                case .market:
+                    if configuration.fills == .nextOpen { price = open; atOpen = true }
+                case .limit(let limit):
+                    let buying = isBuying(order)
+                    if buying ? open <= limit : open >= limit { price = open; atOpen = true }
+                    else if buying ? low <= limit : high >= limit { price = limit }
+                case .stop(let stop):
+                    let buying = isBuying(order)
+                    if buying ? open >= stop : open <= stop { price = open; atOpen = true }
+                    else if buying ? high >= stop : low <= stop { price = stop }
+                case .stopLimit(let stop, let limit):
+                    let buying = isBuying(order)
+                    let triggeredAtOpen = buying ? open >= stop : open <= stop
+                    let triggered = triggeredAtOpen || (buying ? high >= stop : low <= stop)
+                    if triggered {
+                        // Once triggered it is a limit order for the rest of the bar.
+                        let reference = triggeredAtOpen ? open : stop
+                        if buying ? reference <= limit : reference >= limit { price = reference; atOpen = triggeredAtOpen }
+                        else if buying ? low <= limit : high >= limit { price = limit }
+                        else {
+                            pendingOrders[index].type = .limit(limit)
+                        }
+                    }
+                }
+                if let price {
+                    pendingOrders.remove(at: index)
+                    fill(order, quote: price, atOpen: atOpen)
+                } else {
+                    index += 1
+                }
+            }
+        }
+        if !openTrades.isEmpty { checkExits(open: open, high: high, low: low) }
+    }
+
+    /// Market orders at bar t's close (same-close fills), after the strategy decided at t.
+    mutating func processMarketOrdersAtClose() {
+        guard configuration.fills == .sameClose, !pendingOrders.isEmpty else { return }
+        var index = 0
+        while index < pendingOrders.count {
+            if pendingOrders[index].type == .market {
+                let order = pendingOrders.remove(at: index)
+                fill(order, quote: series.close[bar], atOpen: false)
+            } else {
+                index += 1
+            }
+        }
+    }
+
+    /// Reports market orders left with no bar to fill in.
+    mutating func finish(closeAtEnd: Bool) {
+        let last = series.count - 1
+        for order in pendingOrders where order.type == .market && order.placedBar == last {
+            events.append(BrokerEvent(kind: .unfilledAtEnd, bar: last, message: "a market order placed on the last bar (\(series.timestamps[last])) has no next bar to fill in"))
+        }
+        pendingOrders.removeAll()
+        if closeAtEnd && position != 0 {
+            execute(units: -position, quote: series.close[last], reason: .endOfData, exits: .none, atOpen: false)
+        }
+    }
+
+    @inline(__always)
+    private func isBuying(_ order: Order) -> Bool {
+        if order.closesPosition { return position < 0 }
+        switch order.size {
+        case .units(let u): return u > 0
+        case .equityFraction(let f): return f > 0
+        case .targetFraction(let f): return f * equity(at: series.close[max(bar - 1, 0)]) > position * series.close[max(bar - 1, 0)]
+        }
+    }
+
+    /// Converts an order's size to units at this fill and executes it.
+    private mutating func fill(_ order: Order, quote: Double, atOpen: Bool) {
+        let units: Double
+        if order.closesPosition {
+            units = -position
+        } else {
+            switch order.size {
+            case .units(let u):
+                units = configuration.wholeUnits ? u.rounded(.towardZero) : u
+            case .equityFraction(let f):
+                units = sized(fraction: f, quote: quote)
+            case .targetFraction(let f):
+                // A reversal is a close, then an open sized on the equity left after the close, as
+                // a strategy that closes and then buys or sells would do it.
+                if position != 0 && f != 0 && (f > 0) != (position > 0) {
+                    execute(units: -position, quote: quote, reason: .signal, exits: .none, atOpen: atOpen)
+                }
+                let target = f == 0 ? 0 : sized(fraction: f, quote: quote)
+                units = target - position
+            }
+        }
+        guard units != 0 else {
+            if !order.closesPosition {
+                events.append(BrokerEvent(kind: .rejected, bar: bar, message: "order \(order.id) sized to zero units at \(quote): too little equity"))
+            }
+            return
+        }
+        execute(units: units, quote: quote, reason: .signal, exits: order.exits, atOpen: atOpen)
+    }
+
+    /// Units worth `fraction` of equity (marked at `quote`), after the execution price and the
+    /// commission rate; rounded toward zero for whole units.
+    private func sized(fraction: Double, quote: Double) -> Double {
+        let buying = fraction > 0
+        let price = configuration.costs.executionPrice(quote, buying: buying)
+        if configuration.backtestingPySizing {
+            // backtesting.py: size = 1 − 2⁻⁵² of the margin available (the cash when flat), and
+            // units = int(available·size // (price + commission(size, price) / size)).
+            let size = min(abs(fraction), 1 - Double.ulpOfOne)
+            let costs = configuration.costs
+            let commission = costs.commissionPerOrder + (size * price) * costs.commissionRate + size * costs.commissionPerUnit
+            let adjusted = price + commission / size
+            let units = pythonFloorDivide(max(0, equity(at: quote)) * size, adjusted)
+            return buying ? units : -units
+        }
+        let perUnit = price * (1 + configuration.costs.commissionRate) + configuration.costs.commissionPerUnit
+        let available = max(0, equity(at: quote)) * abs(fraction)
+        let raw = available / perUnit
+        let units = configuration.wholeUnits ? raw.rounded(.down) : raw
+        return buying ? units : -units
+    }
+
+    /// Fills a target fraction at bar t's open: the signal path's single step, the same sizing and
+    /// bookkeeping as a `.targetFraction` order.
+    mutating func fillTarget(_ fraction: Double, quote: Double, atOpen: Bool) {
+        fill(Order(id: 0, size: .targetFraction(fraction), type: .market, exits: .none, placedBar: bar - 1, closesPosition: false),
+             quote: quote, atOpen: atOpen)
+    }
+
+    /// Fills Δ units at a quote: costs, affordability, FIFO trade bookkeeping.
+    private mutating func execute(units requested: Double, quote: Double, reason: ExitReason, exits: ExitRules, atOpen: Bool) {
+        var units = requested
+        let buying = units > 0
+        let price = configuration.costs.executionPrice(quote, buying: buying)
+        // Shorting beyond what is held needs permission.
+        if !configuration.allowShort && position + units < 0 {
+            units = -position
+            if units == 0 {
+                events.append(BrokerEvent(kind: .rejected, bar: bar, message: "a sell would open a short position and shorting is off"))
+                return
+            }
+            events.append(BrokerEvent(kind: .reduced, bar: bar, message: "a sell was cut to the \(-units) units held: shorting is off"))
+        }
+        // Opening exposure must be paid for (buys) or covered by equity (shorts), at 1× leverage.
+        let opening = openingUnits(units)
+        if opening != 0 {
+            let closing = units - opening
+            let cashAfterClosing = cash - closing * price - configuration.costs.commission(units: closing, price: price)
+            let equityNow = equity(at: quote)
+            let budget = buying ? cashAfterClosing : equityNow
+            let perUnit = price * (1 + configuration.costs.commissionRate) + configuration.costs.commissionPerUnit
+            let fixed = configuration.costs.commissionPerOrder
+            if abs(opening) * perUnit + fixed > budget + 1e-9 * max(1, abs(budget)) {
+                var affordable = max(0, (budget - fixed) / perUnit)
+                if configuration.wholeUnits { affordable = affordable.rounded(.down) }
+                if affordable <= 0 && closing == 0 {
+                    events.append(BrokerEvent(kind: .rejected, bar: bar, message: "an order for \(abs(opening)) units at \(price) cannot be afforded (budget \(budget))"))
+                    return
+                }
+                events.append(BrokerEvent(kind: .reduced, bar: bar, message: "an order for \(abs(opening)) units at \(price) was cut to \(affordable): not enough \(buying ? "cash" : "equity to cover the short")"))
+                units = closing + (buying ? affordable : -affordable)
+                if units == 0 { return }
+            }
+        }
+        let commission = configuration.costs.commission(units: units, price: price)
+        cash -= units * price + commission
+        commissionsPaid += commission
+        position += units
+        if abs(position) < 1e-12 * max(1, abs(units)) { position = 0 }
+        // FIFO: close opposite trades first, then open the rest.
+        var remaining = units
+        while remaining != 0, let first = openTrades.first, (first.size > 0) != (remaining > 0) {
+            let closed = min(abs(remaining), abs(first.size))
+            let share = commission * closed / abs(units)
+            if closed == abs(first.size) {
+                var trade = openTrades.removeFirst()
+                trade.exitBar = bar
+                trade.exitPrice = price
+                trade.commissions += share
+                trade.exitReason = reason
+                closedTrades.append(trade)
+            } else {
+                let fraction = closed / abs(first.size)
+                var part = first
+                part.size = first.size > 0 ? closed : -closed
+                part.commissions = first.commissions * fraction + share
+                part.exitBar = bar
+                part.exitPrice = price
+                part.exitReason = reason
+                closedTrades.append(part)
+                openTrades[0].size += first.size > 0 ? -closed : closed
+                openTrades[0].commissions *= 1 - fraction
+            }
+            remaining += remaining > 0 ? -closed : closed
+            if abs(remaining) < 1e-12 * abs(units) { remaining = 0 }
+        }
+        if remaining != 0 {
+            let share = commission * abs(remaining) / abs(units)
+            let long = remaining > 0
+            openTrades.append(Trade(
+                size: remaining, entryBar: bar, exitBar: nil, entryPrice: price, exitPrice: nil, commissions: share, exitReason: .open,
+                ambiguousExit: false,
+                stopPrice: exits.stopLoss.map { long ? price * (1 - $0) : price * (1 + $0) },
+                targetPrice: exits.takeProfit.map { long ? price * (1 + $0) : price * (1 - $0) },
+                trailingFraction: exits.trailingStop, bestPrice: price, checkExitsFromEntryBar: atOpen))
+        }
+    }
+
+    /// The part of Δ that opens exposure rather than closing the existing position.
+    @inline(__always)
+    private func openingUnits(_ units: Double) -> Double {
+        if position == 0 || (position > 0) == (units > 0) { return units }
+        let excess = abs(units) - abs(position)
+        return excess > 0 ? (units > 0 ? excess : -excess) : 0
+    }
+
+    /// Stop-loss, take-profit and trailing stops of open trades against this bar. A gap through a
+    /// level fills at the open; when a stop and a target both lie inside the bar, the stop is taken
+    /// (the pessimistic outcome) and the trade is marked ambiguous.
+    private mutating func checkExits(open: Double, high: Double, low: Double) {
+        var index = 0
+        while index < openTrades.count {
+            let trade = openTrades[index]
+            let hasExits = trade.stopPrice != nil || trade.targetPrice != nil || trade.trailingFraction != nil
+            if !hasExits || (trade.entryBar == bar && !trade.checkExitsFromEntryBar) { index += 1; continue }
+            let long = trade.size > 0
+            var stop = trade.stopPrice
+            if let trail = trade.trailingFraction {
+                let trailing = long ? trade.bestPrice * (1 - trail) : trade.bestPrice * (1 + trail)
+                stop = stop.map { long ? max($0, trailing) : min($0, trailing) } ?? trailing
+            }
+            let stopIsTrailing = trade.trailingFraction != nil && stop != trade.stopPrice
+            var exit: (price: Double, reason: ExitReason, ambiguous: Bool)?
+            let target = trade.targetPrice
+            if let s = stop, long ? open <= s : open >= s {
+                exit = (open, stopIsTrailing ? .trailingStop : .stopLoss, false)
+            } else if let p = target, long ? open >= p : open <= p {
+                exit = (open, .takeProfit, false)
+            } else {
+                let stopHit = stop.map { long ? low <= $0 : high >= $0 } ?? false
+                let targetHit = target.map { long ? high >= $0 : low <= $0 } ?? false
+                if stopHit {
+                    exit = (stop!, stopIsTrailing ? .trailingStop : .stopLoss, targetHit)
+                } else if targetHit {
+                    exit = (target!, .takeProfit, false)
+                }
+            }
+            if let exit {
+                closeTrade(at: index, quote: exit.price, reason: exit.reason, ambiguous: exit.ambiguous)
+            } else {
+                // The best price moves only after the bar's checks, so a stop never uses a price
+                // from later in the same bar.
+                openTrades[index].bestPrice = long ? max(trade.bestPrice, high) : min(trade.bestPrice, low)
+                index += 1
+            }
+        }
+    }
+
+    /// Closes one open trade entirely (an attached exit).
+    private mutating func closeTrade(at index: Int, quote: Double, reason: ExitReason, ambiguous: Bool) {
+        var trade = openTrades.remove(at: index)
+        let units = -trade.size
+        let price = configuration.costs.executionPrice(quote, buying: units > 0)
+        let commission = configuration.costs.commission(units: units, price: price)
+        cash -= units * price + commission
+        commissionsPaid += commission
+        position += units
+        if abs(position) < 1e-12 * max(1, abs(units)) { position = 0 }
+        trade.exitBar = bar
+        trade.exitPrice = price
+        trade.commissions += commission
+        trade.exitReason = reason
+        trade.ambiguousExit = ambiguous
+        closedTrades.append(trade)
+    }
+}
+
+/// Python's float floor division `a // b`: the floor of the exact quotient, computed from fmod
+/// as CPython does (not floor(a / b), which can round up across an integer).
+func pythonFloorDivide(_ a: Double, _ b: Double) -> Double {
+    var remainder = a.truncatingRemainder(dividingBy: b)
+    var quotient = (a - remainder) / b
+    if remainder != 0 && (b < 0) != (remainder < 0) {
+        remainder += b
+        quotient -= 1
+    }
+    guard quotient != 0 else { return (a / b).sign == .minus ? -0.0 : 0 }
+    var floored = quotient.rounded(.down)
+    if quotient - floored > 0.5 { floored += 1 }
+    return floored
+}

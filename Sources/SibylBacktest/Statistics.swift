@@ -1,0 +1,201 @@
+import Foundation
+import SibylData
+
+/// The statistics of a backtest, by the definitions of backtesting.py (written out with their
+/// formulas in `Docs/Metrics.md`): the same equity curve and trades give the same numbers.
+///
+/// Durations are in days (calendar time between bar timestamps). Percentages carry `Percent` in
+/// their names. Statistics that are undefined (no trades, no losses) are NaN, reported as null.
+public struct BacktestStatistics: Sendable, Equatable, Codable {
+    public var start: String
+    public var end: String
+    public var durationDays: Double
+    public var exposureTimePercent: Double
+    public var equityFinal: Double
+    public var equityPeak: Double
+    public var commissions: Double
+    public var returnPercent: Double
+    public var buyAndHoldReturnPercent: Double
+    public var returnAnnualizedPercent: Double
+    public var volatilityAnnualizedPercent: Double
+    public var cagrPercent: Double
+    public var sharpeRatio: Double
+    public var sortinoRatio: Double
+    public var calmarRatio: Double
+    public var alphaPercent: Double
+    public var beta: Double
+    public var maxDrawdownPercent: Double
+    public var averageDrawdownPercent: Double
+    public var maxDrawdownDurationDays: Double
+    public var averageDrawdownDurationDays: Double
+    public var tradeCount: Int
+    public var winRatePercent: Double
+    public var bestTradePercent: Double
+    public var worstTradePercent: Double
+    public var averageTradePercent: Double
+    public var maxTradeDurationDays: Double
+    public var averageTradeDurationDays: Double
+    public var profitFactor: Double
+    public var expectancyPercent: Double
+    public var sqn: Double
+    public var kellyCriterion: Double
+    /// Periods per year used for annualizing (252, 365, 52, 12 or the data's own).
+    public var periodsPerYear: Double
+    /// Trades whose stop and target were both inside the exit bar (the stop was taken).
+    public var ambiguousExits: Int
+    /// Orders the broker cut down or refused for lack of cash.
+    public var reducedOrders: Int
+    public var rejectedOrders: Int
+}
+
+extension BacktestStatistics {
+    /// Computes every statistic of a backtest result.
+    ///
+    /// - Parameter riskFreeRate: Annual risk-free rate, as a fraction (0 by default).
+    public init(_ result: BacktestResult, riskFreeRate rf: Double = 0) {
+        let series = result.series
+        let n = series.count
+        let equity = result.equity
+        let close = series.close
+        let times = series.timestamps.map { Double($0.secondsSinceEpoch) }
+        let closed = result.trades.filter { $0.exitBar != nil }
+        let initial = result.configuration.initialCash
+        let resolution = Self.resolutionSeconds(series)
+        func roundedDays(_ seconds: Double) -> Double {
+            seconds.isFinite ? (seconds / resolution).rounded(.up) * resolution / 86_400 : .nan
+        }
+
+        start = series.timestamps[0].iso
+        end = series.timestamps[n - 1].iso
+        durationDays = (times[n - 1] - times[0]) / 86_400
+
+        // Bars with a position: each closed trade from its entry bar to its exit bar, inclusive.
+        var exposed = [Bool](repeating: false, count: n)
+        for trade in closed { for k in trade.entryBar...trade.exitBar! { exposed[k] = true } }
+        exposureTimePercent = 100 * Double(exposed.filter { $0 }.count) / Double(n)
+        equityFinal = equity[n - 1]
+        equityPeak = equity.max()!
+        commissions = closed.reduce(0) { $0 + $1.commissions }
+        returnPercent = (equityFinal - initial) / initial * 100
+        let base = close[min(max(result.warmUp, 0), n - 1)]
+        buyAndHoldReturnPercent = (close[n - 1] - base) / base * 100
+
+        // Period returns: bar to bar, or of each day's last equity for intraday bars.
+        let frequency = series.frequency
+        var periodEquity: [Double] = []
+        if frequency.kind == .intraday {
+            for k in 0..<n where k == n - 1 || series.timestamps[k + 1].daysSinceEpoch != series.timestamps[k].daysSinceEpoch {
+                periodEquity.append(equity[k])
+            }
+        } else {
+            periodEquity = equity
+        }
+        let returns = zip(periodEquity.dropFirst(), periodEquity).map { $0 / $1 - 1 }
+        let periods: Double = result.configuration.barsPerYear ?? Self.periodsPerYear(series)
+        periodsPerYear = periods
+        let g = Self.geometricMean(returns)
+        let annual = pow(1 + g, periods) - 1
+        returnAnnualizedPercent = annual * 100
+        let variance = Self.variance(returns)
+        volatilityAnnualizedPercent = (pow(variance + (1 + g) * (1 + g), periods) - pow(1 + g, 2 * periods)).squareRoot() * 100
+        let years = durationDays / 365.25
+        cagrPercent = years > 0 ? (pow(equityFinal / initial, 1 / years) - 1) * 100 : .nan
+        sharpeRatio = volatilityAnnualizedPercent != 0 ? (returnAnnualizedPercent - rf * 100) / volatilityAnnualizedPercent : .nan
+        let downside = returns.isEmpty ? Double.nan : (returns.reduce(0) { $0 + min($1, 0) * min($1, 0) } / Double(returns.count)).squareRoot()
+        sortinoRatio = (annual - rf) / (downside * periods.squareRoot())
+
+        // Drawdowns.
+        var peak = -Double.infinity
+        let drawdown = equity.map { value -> Double in
+            peak = max(peak, value)
+            return 1 - value / peak
+        }
+        let maxDrawdown = drawdown.max() ?? 0
+        calmarRatio = maxDrawdown != 0 ? annual / maxDrawdown : .nan
+        maxDrawdownPercent = -maxDrawdown * 100
+        var zeros = drawdown.indices.filter { drawdown[$0] == 0 }
+        if zeros.last != n - 1 { zeros.append(n - 1) }
+        var episodeDurations: [Double] = [], episodePeaks: [Double] = []
+        for (previous, current) in zip(zeros, zeros.dropFirst()) where current > previous + 1 {
+            episodeDurations.append(times[current] - times[previous])
+            episodePeaks.append(drawdown[previous...current].max()!)
+        }
+        averageDrawdownPercent = episodePeaks.isEmpty ? .nan : -episodePeaks.reduce(0, +) / Double(episodePeaks.count) * 100
+        maxDrawdownDurationDays = roundedDays(episodeDurations.max() ?? .nan)
+        averageDrawdownDurationDays = roundedDays(episodeDurations.isEmpty ? .nan : episodeDurations.reduce(0, +) / Double(episodeDurations.count))
+
+        // Against the market: log returns per bar, ddof 1.
+        let equityLog = zip(equity.dropFirst(), equity).map { log($0 / $1) }
+        let marketLog = zip(close.dropFirst(), close).map { log($0 / $1) }
+        beta = equityLog.count > 1 ? Self.covariance(equityLog, marketLog) / Self.variance(marketLog) : .nan
+        alphaPercent = returnPercent - rf * 100 - beta * (buyAndHoldReturnPercent - rf * 100)
+
+        // Trades (closed ones, as backtesting.py counts them).
+        tradeCount = closed.count
+        let profits = closed.map { $0.profit() }
+        let returnsPerTrade = closed.map { $0.returnFraction() }
+        let durations = closed.map { times[$0.exitBar!] - times[$0.entryBar] }
+        let wins = profits.filter { $0 > 0 }, losses = profits.filter { $0 < 0 }
+        let winRate = closed.isEmpty ? Double.nan : Double(wins.count) / Double(closed.count)
+        winRatePercent = winRate * 100
+        bestTradePercent = (returnsPerTrade.max() ?? .nan) * 100
+        worstTradePercent = (returnsPerTrade.min() ?? .nan) * 100
+        averageTradePercent = closed.isEmpty ? .nan : Self.geometricMean(returnsPerTrade) * 100
+        maxTradeDurationDays = roundedDays(durations.max() ?? .nan)
+        averageTradeDurationDays = roundedDays(durations.isEmpty ? .nan : durations.reduce(0, +) / Double(durations.count))
+        let gains = returnsPerTrade.filter { $0 > 0 }.reduce(0, +), drops = abs(returnsPerTrade.filter { $0 < 0 }.reduce(0, +))
+        profitFactor = drops != 0 ? gains / drops : .nan
+        expectancyPercent = closed.isEmpty ? .nan : returnsPerTrade.reduce(0, +) / Double(closed.count) * 100
+        let profitDeviation = Self.variance(profits).squareRoot()
+        sqn = profitDeviation != 0 && !profits.isEmpty
+            ? Double(closed.count).squareRoot() * (profits.reduce(0, +) / Double(profits.count)) / profitDeviation : .nan
+        let averageWin = wins.isEmpty ? Double.nan : wins.reduce(0, +) / Double(wins.count)
+        let averageLoss = losses.isEmpty ? Double.nan : -losses.reduce(0, +) / Double(losses.count)
+        kellyCriterion = winRate - (1 - winRate) / (averageWin / averageLoss)
+
+        ambiguousExits = result.trades.filter(\.ambiguousExit).count
+        reducedOrders = result.events.filter { $0.kind == .reduced }.count
+        rejectedOrders = result.events.filter { $0.kind == .rejected }.count
+    }
+
+    /// Periods per year as backtesting.py chooses them: 52 for weekly bars, 12 for monthly, else
+    /// 365 when weekend bars are more than 60% of their calendar share (2/7), else 252; intraday
+    /// returns are taken per day.
+    static func periodsPerYear(_ series: BarSeries) -> Double {
+        switch series.frequency.kind {
+        case .weekly: return 52
+        case .monthly: return 12
+        default:
+            let weekend = Double(series.timestamps.filter { $0.weekday >= 6 }.count) / Double(series.count)
+            return weekend > 2.0 / 7.0 * 0.6 ? 365 : 252
+        }
+    }
+
+    /// The unit durations are rounded up to: the largest of day, hour, minute, second that
+    /// divides the bars' typical spacing.
+    static func resolutionSeconds(_ series: BarSeries) -> Double {
+        let spacing = series.frequency.typicalSpacingSeconds
+        for unit: Int64 in [86_400, 3600, 60] where spacing % unit == 0 { return Double(unit) }
+        return 1
+    }
+
+    /// exp(mean log(1 + x)) − 1; 0 when some 1 + x ≤ 0 (backtesting.py's convention).
+    static func geometricMean(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return .nan }
+        if values.contains(where: { 1 + $0 <= 0 }) { return 0 }
+        return exp(values.reduce(0) { $0 + log(1 + $1) } / Double(values.count)) - 1
+    }
+
+    /// Sample variance (ddof 1), two-pass.
+    static func variance(_ values: [Double]) -> Double {
+        guard values.count > 1 else { return .nan }
+        let mean = values.reduce(0, +) / Double(values.count)
+        return values.reduce(0) { $0 + (mean - $1) * (mean - $1) } / Double(values.count - 1)
+    }
+
+    /// Sample covariance (ddof 1).
+    static func covariance(_ x: [Double], _ y: [Double]) -> Double {
+        let mx = x.reduce(0, +) / Double(x.count), my = y.reduce(0, +) / Double(y.count)
+        return zip(x, y).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) } / Double(x.count - 1)
+    }
+}

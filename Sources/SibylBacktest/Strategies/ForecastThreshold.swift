@@ -1,0 +1,66 @@
+import Foundation
+
+/// Trades forecasts of the next bar's log return: long above a threshold, short below its
+/// negative (when shorting is allowed), flat between.
+///
+/// The forecast array holds, at index t, the forecast made at bar t's close for bar t+1 (NaN
+/// where there is none). The position is sized by confidence, min(1, |forecast| / scale), or by a
+/// volatility target, target / (σ of the last `lookback` log returns · √barsPerYear), capped at 1.
+public struct ForecastThreshold: Strategy {
+    public enum Sizing: Sendable, Equatable {
+        /// Fully invested whenever the signal is on.
+        case full
+        /// min(1, |forecast| / scale).
+        case confidence(scale: Double)
+        /// target annual volatility / realized annual volatility, capped at 1.
+        case volatilityTarget(annual: Double, lookback: Int, barsPerYear: Double)
+    }
+
+    public let forecasts: [Double]
+    public let threshold: Double
+    public let sizing: Sizing
+    public var name: String { "forecast(threshold \(threshold))" }
+    public let warmUp: Int
+    private var returns: RollingWindow
+    private var lastTarget = 0.0
+    private var previousClose: Double?
+
+    public init(forecasts: [Double], threshold: Double, sizing: Sizing = .full) {
+        precondition(threshold >= 0, "the threshold must be non-negative")
+        self.forecasts = forecasts
+        self.threshold = threshold
+        self.sizing = sizing
+        warmUp = forecasts.firstIndex { !$0.isNaN } ?? forecasts.count
+        if case .volatilityTarget(_, let lookback, _) = sizing {
+            returns = RollingWindow(capacity: max(lookback, 2))
+        } else {
+            returns = RollingWindow(capacity: 2)
+        }
+    }
+
+    public mutating func next(_ view: MarketView, broker: inout Broker) {
+        if let previousClose { returns.append(log(view.close() / previousClose)) }
+        previousClose = view.close()
+        let forecast = view.index < forecasts.count ? forecasts[view.index] : .nan
+        guard !forecast.isNaN else { return }
+        var direction = 0.0
+        if forecast > threshold { direction = 1 }
+        else if forecast < -threshold { direction = broker.configuration.allowShort ? -1 : 0 }
+        var size = 1.0
+        switch sizing {
+        case .full:
+            break
+        case .confidence(let scale):
+            size = min(1, abs(forecast) / scale)
+        case .volatilityTarget(let annual, _, let barsPerYear):
+            let realized = returns.isFull ? returns.standardDeviation * barsPerYear.squareRoot() : 0
+            size = realized > 0 ? min(1, annual / realized) : 0
+        }
+        let target = direction * size
+        // Rebalance only when the target moves by more than 5% of equity, to avoid churning on noise.
+        if abs(target - lastTarget) > 0.05 || (target == 0) != (lastTarget == 0) {
+            broker.target(target)
+            lastTarget = target
+        }
+    }
+}

@@ -1,0 +1,51 @@
+/// The last W values of a stream, with their mean and standard deviation, updated per bar
+/// without allocating (a ring buffer made once).
+///
+/// The mean and deviation are recomputed from the stored values each time (W additions), so that
+/// long runs accumulate no rounding drift and two computations of the same window agree exactly.
+public struct RollingWindow {
+    private var values: [Double]
+    private var next = 0
+    public private(set) var count = 0
+    public let capacity: Int
+
+    public init(capacity: Int) {
+        precondition(capacity >= 1, "a rolling window holds at least one value")
+        self.capacity = capacity
+        values = [Double](repeating: 0, count: capacity)
+    }
+
+    public var isFull: Bool { count == capacity }
+
+    public mutating func append(_ value: Double) {
+        values[next] = value
+        next = (next + 1) % capacity
+        count = min(count + 1, capacity)
+    }
+
+    /// Σ f(value) over the stored values, oldest first (two contiguous runs of the ring, no modulo).
+    @inline(__always)
+    private func sum(_ f: (Double) -> Double) -> Double {
+        var total = 0.0
+        values.withUnsafeBufferPointer { v in
+            let start = count == capacity ? next : 0
+            if count == capacity {
+                for k in start..<capacity { total += f(v[k]) }
+                for k in 0..<start { total += f(v[k]) }
+            } else {
+                for k in 0..<count { total += f(v[k]) }
+            }
+        }
+        return total
+    }
+
+    /// Mean of the stored values, summed oldest first.
+    public var mean: Double { sum { $0 } / Double(count) }
+
+    /// Sample standard deviation (ddof 1) of the stored values.
+    public var standardDeviation: Double {
+        guard count > 1 else { return 0 }
+        let m = mean
+        return (sum { ($0 - m) * ($0 - m) } / Double(count - 1)).squareRoot()
+    }
+}

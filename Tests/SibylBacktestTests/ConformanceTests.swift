@@ -1,0 +1,131 @@
+import Foundation
+import Testing
+import SibylData
+@testable import SibylBacktest
+
+/// backtesting.py's SmaCross example on Datasets/GOOGL_daily.csv, run by
+/// Fixtures/make_backtesting_fixture.py (backtesting.py 0.6.6), against Sibyl in its
+/// backtesting.py settings: close-and-reverse, whole units, all equity, next-open fills.
+@Suite("Conformance with backtesting.py")
+struct ConformanceTests {
+    struct Fixture: Decodable {
+        struct Case: Decodable {
+            let settings: [String: JSONValue]
+            let stats: [String: JSONValue]
+            let trades: [[String: JSONValue]]
+            let equity: [Double]
+        }
+        let cases: [String: Case]
+    }
+
+    enum JSONValue: Decodable {
+        case number(Double), text(String), null, flag(Bool)
+        init(from decoder: Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if container.decodeNil() { self = .null }
+            else if let value = try? container.decode(Double.self) { self = .number(value) }
+            else if let value = try? container.decode(Bool.self) { self = .flag(value) }
+            else { self = .text(try container.decode(String.self)) }
+        }
+        var number: Double? { if case .number(let v) = self { v } else { nil } }
+    }
+
+    static let fixture: Fixture = {
+        let url = Bundle.module.url(forResource: "Fixtures/backtesting_py_smacross", withExtension: "json")!
+        return try! JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
+    }()
+
+    static let series: BarSeries = {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Datasets/GOOGL_daily.csv").path
+        return try! BarCSV.read(contentsOf: path).series
+    }()
+
+    static func run(_ name: String) -> BacktestResult {
+        let settings = fixture.cases[name]!.settings
+        let configuration = BacktestConfiguration.backtestingPy(cash: settings["cash"]!.number!, commission: settings["commission"]!.number!)
+        var strategy = SMACross(fast: 10, slow: 20, mode: name == "long_only" ? .longOnly : .reverse)
+        return backtest(&strategy, on: series, configuration: configuration)
+    }
+
+    static func relative(_ a: Double, _ b: Double) -> Double {
+        a == b ? 0 : abs(a - b) / max(abs(b), 1e-300)
+    }
+
+    @Test("trades: same bars, sizes and prices exactly; profits to 1e-9", arguments: ["smacross", "no_commission", "long_only"])
+    func trades(name: String) {
+        let expected = Self.fixture.cases[name]!.trades
+        let closed = Self.run(name).trades.filter { $0.exitBar != nil }
+        #expect(closed.count == expected.count)
+        var worst = 0.0
+        for (trade, reference) in zip(closed, expected) {
+            #expect(trade.size == reference["Size"]!.number!)
+            #expect(Double(trade.entryBar) == reference["EntryBar"]!.number! && Double(trade.exitBar!) == reference["ExitBar"]!.number!)
+            #expect(trade.entryPrice == reference["EntryPrice"]!.number! && trade.exitPrice == reference["ExitPrice"]!.number!)
+            worst = max(worst, Self.relative(trade.profit(), reference["PnL"]!.number!),
+                        Self.relative(trade.returnFraction(), reference["ReturnPct"]!.number!))
+            if let commission = reference["Commission"]?.number { worst = max(worst, Self.relative(trade.commissions, commission)) }
+        }
+        print("\(name): \(closed.count) trades identical; largest relative profit difference \(worst)")
+        #expect(worst < 1e-9)
+    }
+
+    @Test("equity at every bar to 1e-9", arguments: ["smacross", "no_commission", "long_only"])
+    func equity(name: String) {
+        let expected = Self.fixture.cases[name]!.equity
+        let equity = Self.run(name).equity
+        #expect(equity.count == expected.count)
+        let worst = zip(equity, expected).map { Self.relative($0, $1) }.max()!
+        print("\(name): equity curve, largest relative difference \(worst)")
+        #expect(worst < 1e-9)
+    }
+
+    @Test("statistics to 1e-6 relative", arguments: ["smacross", "no_commission", "long_only"])
+    func statistics(name: String) {
+        let expected = Self.fixture.cases[name]!.stats
+        let stats = BacktestStatistics(Self.run(name))
+        let pairs: [(String, Double)] = [
+            ("Duration", stats.durationDays), ("Exposure Time [%]", stats.exposureTimePercent),
+            ("Equity Final [$]", stats.equityFinal), ("Equity Peak [$]", stats.equityPeak),
+            ("Commissions [$]", stats.commissions), ("Return [%]", stats.returnPercent),
+            ("Buy & Hold Return [%]", stats.buyAndHoldReturnPercent), ("Return (Ann.) [%]", stats.returnAnnualizedPercent),
+            ("Volatility (Ann.) [%]", stats.volatilityAnnualizedPercent), ("CAGR [%]", stats.cagrPercent),
+            ("Sharpe Ratio", stats.sharpeRatio), ("Sortino Ratio", stats.sortinoRatio), ("Calmar Ratio", stats.calmarRatio),
+            ("Alpha [%]", stats.alphaPercent), ("Beta", stats.beta), ("Max. Drawdown [%]", stats.maxDrawdownPercent),
+            ("Avg. Drawdown [%]", stats.averageDrawdownPercent), ("Max. Drawdown Duration", stats.maxDrawdownDurationDays),
+            ("Avg. Drawdown Duration", stats.averageDrawdownDurationDays), ("# Trades", Double(stats.tradeCount)),
+            ("Win Rate [%]", stats.winRatePercent), ("Best Trade [%]", stats.bestTradePercent),
+            ("Worst Trade [%]", stats.worstTradePercent), ("Avg. Trade [%]", stats.averageTradePercent),
+            ("Max. Trade Duration", stats.maxTradeDurationDays), ("Avg. Trade Duration", stats.averageTradeDurationDays),
+            ("Profit Factor", stats.profitFactor), ("Expectancy [%]", stats.expectancyPercent), ("SQN", stats.sqn),
+            ("Kelly Criterion", stats.kellyCriterion),
+        ]
+        #expect(stats.start == expected["Start"].flatMap { if case .text(let t) = $0 { String(t.prefix(10)) } else { nil } })
+        var compared = 0
+        for (key, value) in pairs {
+            // backtesting.py leaves out Commissions [$] when there were none.
+            guard let reference = expected[key]?.number else {
+                #expect(key == "Commissions [$]" && value == 0, "\(key) missing from the fixture")
+                continue
+            }
+            let difference = Self.relative(value, reference)
+            #expect(difference < 1e-6, "\(name) \(key): \(value) vs backtesting.py \(reference)")
+            compared += 1
+        }
+        print("\(name): \(compared) statistics within 1e-6 of backtesting.py")
+    }
+
+    @Test("the signal path gives the strategy path's trades and equity exactly", arguments: ["smacross", "long_only"])
+    func signalPathMatches(name: String) {
+        let bar = Self.run(name)
+        let settings = Self.fixture.cases[name]!.settings
+        let mode: SMACross.Mode = name == "long_only" ? .longOnly : .reverse
+        let signal = SMACross.signal(closes: Self.series.close, fast: 10, slow: 20, mode: mode)
+        let vector = backtest(signal: signal, on: Self.series,
+                              configuration: .backtestingPy(cash: settings["cash"]!.number!, commission: settings["commission"]!.number!),
+                              name: "sma", warmUp: 19)
+        #expect(vector.trades.count == bar.trades.count)
+        #expect(vector.trades == bar.trades, "the two paths' trades differ")
+        #expect(vector.equity == bar.equity, "the two paths' equity differs")
+    }
+}
