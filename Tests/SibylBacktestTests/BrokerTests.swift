@@ -1,0 +1,222 @@
+import Foundation
+import Testing
+import SibylData
+@testable import SibylBacktest
+
+/// A small seeded generator for the tests (a 64-bit linear congruential generator).
+struct TestGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed &* 6364136223846793005 &+ 1442695040888963407 }
+    mutating func next() -> UInt64 {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return state >> 11
+    }
+    mutating func nextUniform() -> Double { Double(next()) * 0x1.0p-53 }
+    mutating func nextNormal() -> Double {
+        (-2 * log(1 - nextUniform())).squareRoot() * cos(2 * Double.pi * nextUniform())
+    }
+}
+
+/// Bars from (open, high, low, close) tuples, one day apart.
+func bars(_ rows: [(Double, Double, Double, Double)]) -> BarSeries {
+    try! BarSeries(name: "test", bars: rows.enumerated().map { i, r in
+        Bar(timestamp: Timestamp(year: 2021, month: 1, day: 4).adding(days: i), open: r.0, high: r.1, low: r.2, close: r.3, volume: 1000)
+    })
+}
+
+extension Timestamp {
+    func adding(days: Int) -> Timestamp { Timestamp(secondsSinceEpoch: secondsSinceEpoch + Int64(days) * 86_400) }
+}
+
+/// Places the orders it is given at given bars.
+struct Scripted: Strategy {
+    let name = "scripted"
+    let warmUp = 0
+    var actions: [Int: (inout Broker) -> Void]
+
+    mutating func next(_ view: MarketView, broker: inout Broker) {
+        actions[view.index]?(&broker)
+    }
+}
+
+func run(_ series: BarSeries, _ configuration: BacktestConfiguration, _ actions: [Int: (inout Broker) -> Void]) -> BacktestResult {
+    var strategy = Scripted(actions: actions)
+    return backtest(&strategy, on: series, configuration: configuration)
+}
+
+func run(_ series: BarSeries, _ actions: [Int: (inout Broker) -> Void]) -> BacktestResult {
+    run(series, BacktestConfiguration(initialCash: 10_000), actions)
+}
+
+let flat = bars([(100, 101, 99, 100), (100, 102, 98, 101), (102, 104, 100, 103), (103, 106, 101, 105), (105, 107, 103, 104)])
+
+@Suite("Broker: fills and costs, computed by hand")
+struct BrokerTests {
+    @Test("a market order fills at the next open; every commission component and its minimum apply")
+    func marketOrderCosts() {
+        let costs = CostModel(commissionRate: 0.001, commissionPerOrder: 2, commissionPerUnit: 0.01, minimumCommission: 5)
+        let result = run(flat, BacktestConfiguration(initialCash: 10_000, costs: costs), [0: { $0.submit(.units(10)) }])
+        let trade = result.trades[0]
+        #expect(trade.entryBar == 1 && trade.entryPrice == 100)
+        // 10·100·0.001 + 2 + 10·0.01 = 3.1, below the minimum 5.
+        #expect(trade.commissions == 5)
+        #expect(result.cash[1] == 10_000 - 1000 - 5)
+        #expect(result.equity[1] == 10_000 - 1000 - 5 + 10 * 101)
+        let big = run(flat, BacktestConfiguration(initialCash: 100_000, costs: costs), [0: { $0.submit(.units(50)) }])
+        // 50·100·0.001 + 2 + 50·0.01 = 7.5.
+        #expect(abs(big.trades[0].commissions - 7.5) < 1e-12)
+    }
+
+    @Test("spread and slippage move the execution price against the order")
+    func spreadAndSlippage() {
+        let costs = CostModel(spreadBasisPoints: 20, slippageBasisPoints: 5)
+        let result = run(flat, BacktestConfiguration(initialCash: 10_000, costs: costs), [0: { $0.submit(.units(10)) }, 2: { $0.closePosition() }])
+        // Buy: 100·(1 + (10 + 5)/10⁴) = 100.15; sell at 103·(1 − 0.0015).
+        #expect(abs(result.trades[0].entryPrice - 100.15) < 1e-12)
+        #expect(abs(result.trades[0].exitPrice! - 103 * 0.9985) < 1e-12)
+        #expect(abs(result.equity[4] - (10_000 + 10 * (103 * 0.9985 - 100.15))) < 1e-9)
+    }
+
+    @Test("limit orders fill at the limit inside the bar, or at the open when the bar gaps through")
+    func limitOrders() {
+        let series = bars([(100, 101, 99, 100), (100, 100.5, 96, 97), (97, 98, 94, 95), (93, 94, 90, 92), (92, 93, 91, 92)])
+        let result = run(series, [0: { $0.submit(.units(1), type: .limit(95)) }, 2: { $0.submit(.units(1), type: .limit(93.5)) }])
+        // First: bar 1 low 96 > 95, no fill; bar 2 low 94 ≤ 95 → filled at 95.
+        #expect(result.trades[0].entryBar == 2 && result.trades[0].entryPrice == 95)
+        // Second: bar 3 opens at 93, already below 93.5 → filled at the open.
+        #expect(result.trades[1].entryBar == 3 && result.trades[1].entryPrice == 93)
+    }
+
+    @Test("stop orders trigger through the level and fill there, or at the open after a gap")
+    func stopOrders() {
+        let series = bars([(100, 101, 99, 100), (100, 104, 99, 103), (103, 106, 102, 105), (108, 110, 107, 109), (109, 110, 108, 109)])
+        let result = run(series, [0: { $0.submit(.units(1), type: .stop(105)) }, 2: { $0.submit(.units(1), type: .stop(107)) }])
+        #expect(result.trades[0].entryBar == 2 && result.trades[0].entryPrice == 105)
+        #expect(result.trades[1].entryBar == 3 && result.trades[1].entryPrice == 108)
+    }
+
+    @Test("a stop-limit becomes a limit once triggered, and fills only at the limit or better")
+    func stopLimitOrders() {
+        // Triggered at the open of bar 1 (107 ≥ 105) above the limit 106; the bar trades down to
+        // 105.5, so the limit fills at 106.
+        let series = bars([(100, 101, 99, 100), (107, 108, 105.5, 106), (106, 107, 105, 106)])
+        let result = run(series, [0: { $0.submit(.units(1), type: .stopLimit(stop: 105, limit: 106)) }])
+        #expect(result.trades[0].entryBar == 1 && result.trades[0].entryPrice == 106)
+        // Triggered but never back to the limit: it waits as a limit order.
+        let never = bars([(100, 101, 99, 100), (107, 109, 106.5, 108), (108, 110, 107, 109)])
+        #expect(run(never, [0: { $0.submit(.units(1), type: .stopLimit(stop: 105, limit: 106)) }]).trades.isEmpty)
+    }
+
+    @Test("stop-loss and take-profit: a gap fills at the open; both inside one bar takes the stop and is counted")
+    func attachedExits() {
+        let series = bars([(100, 101, 99, 100), (100, 104, 98, 103), (103, 111, 94, 100), (100, 101, 99, 100)])
+        let result = run(series, [0: { $0.submit(.units(10), exits: ExitRules(stopLoss: 0.05, takeProfit: 0.10)) }])
+        let trade = result.trades[0]
+        #expect(trade.exitBar == 2 && trade.exitPrice == 95 && trade.exitReason == .stopLoss && trade.ambiguousExit)
+        #expect(BacktestStatistics(result).ambiguousExits == 1)
+        let gap = bars([(100, 101, 99, 100), (100, 104, 98, 103), (90, 92, 89, 91)])
+        let gapped = run(gap, [0: { $0.submit(.units(10), exits: ExitRules(stopLoss: 0.05)) }]).trades[0]
+        #expect(gapped.exitPrice == 90 && !gapped.ambiguousExit)
+        let target = bars([(100, 101, 99, 100), (100, 104, 98, 103), (103, 112, 102, 111)])
+        #expect(abs(run(target, [0: { $0.submit(.units(10), exits: ExitRules(takeProfit: 0.10)) }]).trades[0].exitPrice! - 110) < 1e-9)
+    }
+
+    @Test("a trailing stop follows the best high of earlier bars, never one later in the same bar")
+    func trailingStop() {
+        // Entry 100; highs 110 then 120 move the stop to 99 then 108; bar 4 trades down to 107.
+        let series = bars([(100, 100, 100, 100), (100, 110, 99.5, 109), (109, 120, 109, 118), (118, 119, 110, 111), (111, 112, 107, 108)])
+        let trade = run(series, [0: { $0.submit(.units(1), exits: ExitRules(trailingStop: 0.10)) }]).trades[0]
+        #expect(trade.exitBar == 4 && abs(trade.exitPrice! - 108) < 1e-12 && trade.exitReason == .trailingStop)
+    }
+
+    @Test("short trades profit from a fall; the account stays consistent")
+    func shortTrade() {
+        let series = bars([(100, 101, 99, 100), (100, 100, 90, 91), (90, 91, 80, 81), (80, 81, 79, 80)])
+        let result = run(series, [0: { $0.submit(.units(-10)) }, 2: { $0.closePosition() }])
+        let trade = result.trades[0]
+        #expect(trade.size == -10 && trade.entryPrice == 100 && trade.exitPrice == 80)
+        #expect(trade.profit() == 200)
+        #expect(result.equity[3] == 10_200 && result.position[3] == 0)
+        // Shorting off: the sell is refused and reported.
+        let noShort = run(series, BacktestConfiguration(initialCash: 10_000, allowShort: false), [0: { $0.submit(.units(-10)) }])
+        #expect(noShort.trades.isEmpty && noShort.events.first?.kind == .rejected)
+    }
+
+    @Test("an order larger than the cash is cut to what is affordable, or refused, and reported")
+    func affordability() {
+        let reduced = run(flat, BacktestConfiguration(initialCash: 1_000, wholeUnits: true), [0: { $0.submit(.units(50)) }])
+        #expect(reduced.trades[0].size == 10)
+        #expect(reduced.events.first?.kind == .reduced)
+        let refused = run(flat, BacktestConfiguration(initialCash: 50, wholeUnits: true), [0: { $0.submit(.units(5)) }])
+        #expect(refused.trades.isEmpty && refused.events.first?.kind == .rejected)
+        // Fractional units: all the cash buys 1000/100 = 10 units less the commission.
+        let fractional = run(flat, BacktestConfiguration(initialCash: 1_000, costs: CostModel(commissionRate: 0.01)), [0: { $0.buy() }])
+        #expect(abs(fractional.trades[0].size - 1_000 / 101) < 1e-12)
+        #expect(abs(fractional.cash[1]) < 1e-9)
+    }
+
+    @Test("same-close fills, only when asked: at the close of the deciding bar")
+    func sameClose() {
+        let result = run(flat, BacktestConfiguration(initialCash: 10_000, fills: .sameClose), [1: { $0.submit(.units(10)) }])
+        #expect(result.trades[0].entryBar == 1 && result.trades[0].entryPrice == 101)
+        #expect(result.equity[1] == 10_000)
+    }
+
+    @Test("an order placed on the last bar has nowhere to fill and is reported")
+    func lastBar() {
+        let result = run(flat, [4: { $0.buy() }])
+        #expect(result.trades.isEmpty && result.events.map(\.kind) == [.unfilledAtEnd])
+    }
+}
+
+@Suite("Accounting cannot drift")
+struct AccountingTests {
+    /// Random bars and a strategy that trades at random: market, limit and stop orders, exits,
+    /// longs and shorts, with every cost model. At every bar equity = cash + position · close,
+    /// the position equals the sum of open trades, and the trades' profits add up to the change
+    /// in equity.
+    @Test("random strategies on random bars", arguments: Array(1...40))
+    func invariants(seed: Int) {
+        var generator = TestGenerator(seed: UInt64(seed))
+        var close = 100.0
+        var rows: [(Double, Double, Double, Double)] = []
+        for _ in 0..<300 {
+            let open = close * exp(0.005 * generator.nextNormal())
+            close = open * exp(0.02 * generator.nextNormal())
+            rows.append((open, max(open, close) * (1 + 0.01 * generator.nextUniform()), min(open, close) * (1 - 0.01 * generator.nextUniform()), close))
+        }
+        let series = bars(rows)
+        var actions: [Int: (inout Broker) -> Void] = [:]
+        for t in 0..<300 where generator.nextUniform() < 0.15 {
+            let choice = Int(generator.next() % 7)
+            let amount = (generator.nextUniform() - 0.4) * 40
+            let level = rows[t].3 * (1 + 0.03 * generator.nextNormal())
+            let exits = generator.nextUniform() < 0.5 ? ExitRules(stopLoss: 0.03, takeProfit: 0.05, trailingStop: generator.nextUniform() < 0.5 ? 0.04 : nil) : .none
+            actions[t] = { broker in
+                switch choice {
+                case 0: broker.submit(.units(amount), exits: exits)
+                case 1: broker.submit(.units(amount), type: .limit(level), exits: exits)
+                case 2: broker.submit(.units(amount), type: .stop(level), exits: exits)
+                case 3: broker.closePosition()
+                case 4: broker.target(amount > 0 ? 0.8 : -0.5)
+                case 5: broker.buy(fraction: 0.3, exits: exits)
+                default: broker.sell(fraction: 0.3)
+                }
+            }
+        }
+        let costs = CostModel(commissionRate: 0.001 * Double(seed % 3), commissionPerOrder: Double(seed % 2),
+                              commissionPerUnit: 0.005, minimumCommission: Double(seed % 4), spreadBasisPoints: 3, slippageBasisPoints: 2)
+        let configuration = BacktestConfiguration(initialCash: 50_000, costs: costs, wholeUnits: seed % 2 == 0,
+                                                  closeAtEnd: seed % 5 == 0)
+        let result = run(series, configuration, actions)
+        for t in 0..<300 {
+            let marked = result.cash[t] + result.position[t] * series.close[t]
+            #expect(abs(result.equity[t] - marked) <= 1e-9 * abs(marked), "bar \(t)")
+        }
+        let open = result.trades.filter { $0.exitBar == nil }
+        #expect(abs(open.reduce(0) { $0 + $1.size } - result.position[299]) < 1e-9)
+        let profits = result.trades.reduce(0) { $0 + $1.profit(mark: series.close[299]) }
+        #expect(abs(profits - (result.equity[299] - 50_000)) < 1e-6 * 50_000, "trades \(profits) vs equity change \(result.equity[299] - 50_000)")
+        #expect(abs(result.commissions - result.trades.reduce(0) { $0 + $1.commissions }) < 1e-6)
+    }
+}
