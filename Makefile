@@ -19,10 +19,11 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product sibyl
 
-# The main job on the bundled data: train a model and forecast the next bar, with the evaluation
-# against naive baselines.
+# The main jobs on the bundled data: train a model and forecast the next bar, with the evaluation
+# against naive baselines; then backtest an SMA crossover with costs and write an HTML report.
 run: build
 	$(SIBYL) forecast
+	$(SIBYL) backtest --strategy sma-cross --fast 10 --slow 30 --commission 0.001 --report .build/backtest-report.html
 
 # Builds everything (failing on any compiler warning in Sibyl's own code), then runs every test.
 test: deps

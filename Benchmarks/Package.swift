@@ -18,6 +18,8 @@ let package = Package(
             name: "KernelBenchmarks",
             dependencies: [
                 .product(name: "SibylKernels", package: rootIdentity),
+                .product(name: "SibylData", package: rootIdentity),
+                .product(name: "SibylBacktest", package: rootIdentity),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/KernelBenchmarks",

@@ -26,6 +26,7 @@ PEER_SCRIPTS = {
     "gemm": ("gemm.py", ["--backends", "numpy,system", "--dtypes", "float32"]),
     "fft": ("fft_peers.py", ["--backends", "pyfftw,system,numpy"]),
     "recurrent": ("lstm_torch.py", []),
+    "backtest": ("backtest_peers.py", ["--bars", "1000000", "--engines", "vectorbt,backtesting"]),
 }
 
 
@@ -68,8 +69,8 @@ def main() -> None:
         for suite in args.suites:
             if suite in PEER_SCRIPTS:
                 script, extra = PEER_SCRIPTS[suite]
-                peer_docs[suite].append(run_json([args.python, os.path.join(args.peers, script),
-                                                  "--min-time", str(args.min_time), *extra]))
+                timing = [] if suite == "backtest" else ["--min-time", str(args.min_time)]
+                peer_docs[suite].append(run_json([args.python, os.path.join(args.peers, script), *timing, *extra]))
 
     env = sibyl_docs[-1]["env"]
     print(f"Sibyl {env['sibylVersion']}: OpenBLAS core {env['openBLASCore']}, element-wise kernels "
@@ -130,6 +131,16 @@ def main() -> None:
             label = f"{cell} F{f} H{h} L{l} T{t} B{b} {mode} t={threads}"
             if peer:
                 print(f"{label:44s} {value:10.0f} {peer:10.0f} {value / peer:6.2f}x")
+
+    if "backtest" in args.suites:
+        ours = median_by_key(sibyl_docs, ("suite", "mode"), "bars_per_s")
+        peers = median_by_key(peer_docs["backtest"], ("engine",), "bars_per_s")
+        print("\nSMA(10)/SMA(30) crossover over 10^6 bars: bars/s (higher is better); target >= vectorbt, >= 100x backtesting.py")
+        for (suite, mode), value in sorted(ours.items(), key=lambda kv: str(kv[0])):
+            ratios = ", ".join(f"{value / v:.1f}x {engine}" for (engine,), v in sorted(peers.items()))
+            print(f"  sibyl {mode:28s} {value:14,.0f}   ({ratios})")
+        for (engine,), value in sorted(peers.items()):
+            print(f"  {engine:34s} {value:14,.0f}")
 
     for suite, metric, unit in (("csv", "rows_per_s", "rows/s"), ("features", "bars_per_s", "bars/s")):
         if suite not in args.suites:

@@ -34,14 +34,16 @@ public func backtest<S: Strategy>(_ strategy: inout S, on series: BarSeries, con
     var cash = [Double](repeating: 0, count: n)
     var position = [Double](repeating: 0, count: n)
     let first = min(max(strategy.warmUp, 0), n - 1)
-    for t in 0..<n {
-        broker.begin(bar: t)
-        broker.processOpenAndRange()
-        strategy.next(MarketView(series: series, index: t), broker: &broker)
-        broker.processMarketOrdersAtClose()
-        equity[t] = broker.equity(at: series.close[t])
-        cash[t] = broker.cash
-        position[t] = broker.position
+    SeriesColumns.with(series) { columns in
+        for t in 0..<n {
+            broker.begin(bar: t)
+            broker.processOpenAndRange()
+            strategy.next(MarketView(columns: columns, index: t), broker: &broker)
+            broker.processMarketOrdersAtClose()
+            equity[t] = broker.equity(at: columns.close[t])
+            cash[t] = broker.cash
+            position[t] = broker.position
+        }
     }
     broker.finish(closeAtEnd: configuration.closeAtEnd)
     if configuration.closeAtEnd {

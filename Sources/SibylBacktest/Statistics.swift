@@ -60,7 +60,9 @@ extension BacktestStatistics {
         let times = series.timestamps.map { Double($0.secondsSinceEpoch) }
         let closed = result.trades.filter { $0.exitBar != nil }
         let initial = result.configuration.initialCash
-        let resolution = Self.resolutionSeconds(series)
+        // The frequency sorts every spacing: compute it once.
+        let frequency = series.frequency
+        let resolution = Self.resolutionSeconds(frequency)
         func roundedDays(_ seconds: Double) -> Double {
             seconds.isFinite ? (seconds / resolution).rounded(.up) * resolution / 86_400 : .nan
         }
@@ -81,7 +83,6 @@ extension BacktestStatistics {
         buyAndHoldReturnPercent = (close[n - 1] - base) / base * 100
 
         // Period returns: bar to bar, or of each day's last equity for intraday bars.
-        let frequency = series.frequency
         var periodEquity: [Double] = []
         if frequency.kind == .intraday {
             for k in 0..<n where k == n - 1 || series.timestamps[k + 1].daysSinceEpoch != series.timestamps[k].daysSinceEpoch {
@@ -91,7 +92,7 @@ extension BacktestStatistics {
             periodEquity = equity
         }
         let returns = zip(periodEquity.dropFirst(), periodEquity).map { $0 / $1 - 1 }
-        let periods: Double = result.configuration.barsPerYear ?? Self.periodsPerYear(series)
+        let periods: Double = result.configuration.barsPerYear ?? Self.periodsPerYear(series, frequency: frequency)
         periodsPerYear = periods
         let g = Self.geometricMean(returns)
         let annual = pow(1 + g, periods) - 1
@@ -161,8 +162,8 @@ extension BacktestStatistics {
     /// Periods per year as backtesting.py chooses them: 52 for weekly bars, 12 for monthly, else
     /// 365 when weekend bars are more than 60% of their calendar share (2/7), else 252; intraday
     /// returns are taken per day.
-    static func periodsPerYear(_ series: BarSeries) -> Double {
-        switch series.frequency.kind {
+    static func periodsPerYear(_ series: BarSeries, frequency: BarFrequency) -> Double {
+        switch frequency.kind {
         case .weekly: return 52
         case .monthly: return 12
         default:
@@ -173,8 +174,8 @@ extension BacktestStatistics {
 
     /// The unit durations are rounded up to: the largest of day, hour, minute, second that
     /// divides the bars' typical spacing.
-    static func resolutionSeconds(_ series: BarSeries) -> Double {
-        let spacing = series.frequency.typicalSpacingSeconds
+    static func resolutionSeconds(_ frequency: BarFrequency) -> Double {
+        let spacing = frequency.typicalSpacingSeconds
         for unit: Int64 in [86_400, 3600, 60] where spacing % unit == 0 { return Double(unit) }
         return 1
     }

@@ -1,11 +1,42 @@
 import SibylData
 
+/// The columns of a series as raw pointers, valid while the backtest that made them runs: the
+/// view a strategy gets each bar costs no reference counting.
+struct SeriesColumns {
+    let open: UnsafePointer<Double>
+    let high: UnsafePointer<Double>
+    let low: UnsafePointer<Double>
+    let close: UnsafePointer<Double>
+    let volume: UnsafePointer<Double>?
+    let timestamps: UnsafePointer<Timestamp>
+
+    /// Calls `body` with the columns of `series`.
+    static func with<R>(_ series: BarSeries, _ body: (SeriesColumns) -> R) -> R {
+        series.open.withUnsafeBufferPointer { open in
+            series.high.withUnsafeBufferPointer { high in
+                series.low.withUnsafeBufferPointer { low in
+                    series.close.withUnsafeBufferPointer { close in
+                        series.timestamps.withUnsafeBufferPointer { timestamps in
+                            func make(_ volume: UnsafePointer<Double>?) -> R {
+                                body(SeriesColumns(open: open.baseAddress!, high: high.baseAddress!, low: low.baseAddress!,
+                                                   close: close.baseAddress!, volume: volume, timestamps: timestamps.baseAddress!))
+                            }
+                            if let volume = series.volume { return volume.withUnsafeBufferPointer { make($0.baseAddress!) } }
+                            return make(nil)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// What a strategy sees at bar t: the bars up to and including t, never a later one.
 ///
 /// Every accessor takes how many bars back to look (0 = the current bar) and refuses to look
 /// forward, so a strategy written against this view cannot use the future.
 public struct MarketView {
-    let series: BarSeries
+    let columns: SeriesColumns
     /// t, the bar being decided on (its close is known; the next bar is not).
     public let index: Int
 
@@ -15,12 +46,12 @@ public struct MarketView {
         return index - back
     }
 
-    public func open(_ back: Int = 0) -> Double { series.open[position(back)] }
-    public func high(_ back: Int = 0) -> Double { series.high[position(back)] }
-    public func low(_ back: Int = 0) -> Double { series.low[position(back)] }
-    public func close(_ back: Int = 0) -> Double { series.close[position(back)] }
-    public func volume(_ back: Int = 0) -> Double { series.volume?[position(back)] ?? .nan }
-    public func timestamp(_ back: Int = 0) -> Timestamp { series.timestamps[position(back)] }
+    public func open(_ back: Int = 0) -> Double { columns.open[position(back)] }
+    public func high(_ back: Int = 0) -> Double { columns.high[position(back)] }
+    public func low(_ back: Int = 0) -> Double { columns.low[position(back)] }
+    public func close(_ back: Int = 0) -> Double { columns.close[position(back)] }
+    public func volume(_ back: Int = 0) -> Double { columns.volume?[position(back)] ?? .nan }
+    public func timestamp(_ back: Int = 0) -> Timestamp { columns.timestamps[position(back)] }
     /// Bars available so far, t + 1.
     public var count: Int { index + 1 }
 }

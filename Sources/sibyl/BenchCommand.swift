@@ -5,7 +5,7 @@ import SibylKernels
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure throughput: GEMM GFLOP/s, FFT ns/transform, element-wise ns/element, CSV rows/s, features bars/s, LSTM/GRU sequences/s.",
+        abstract: "Measure throughput: GEMM GFLOP/s, FFT ns/transform, element-wise ns/element, CSV rows/s, features bars/s, LSTM/GRU sequences/s, backtest bars/s.",
         discussion: """
             Each figure is the median of --repeats timed runs of at least --min-time seconds, with \
             the minimum and maximum beside it. The table names the core OpenBLAS chose for this CPU \
@@ -14,7 +14,7 @@ struct BenchCommand: ParsableCommand {
     )
 
     enum Suite: String, CaseIterable, ExpressibleByArgument {
-        case gemm, fft, elementwise, csv, features, recurrent
+        case gemm, fft, elementwise, csv, features, recurrent, backtest
     }
 
     @Option(name: .long, parsing: .upToNextOption, help: "Suites to run: \(Suite.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -70,6 +70,7 @@ struct BenchCommand: ParsableCommand {
             case .csv: cases += csvCases(settings, file: csvFile)
             case .features: cases += featureCases(settings)
             case .recurrent: cases += recurrentCases(settings)
+            case .backtest: cases += backtestCases(settings)
             }
         }
         if let filter { cases = cases.filter { $0.name.contains(filter) } }

@@ -7,6 +7,6 @@ struct SibylCommand: ParsableCommand {
         commandName: "sibyl",
         abstract: "Forecast and backtest financial time series on an OpenBLAS/FFTW engine.",
         version: SibylVersion.current,
-        subcommands: [ForecastCommand.self, TrainCommand.self, InspectCommand.self, FeaturesCommand.self, BenchCommand.self]
+        subcommands: [BacktestCommand.self, ForecastCommand.self, TrainCommand.self, InspectCommand.self, FeaturesCommand.self, BenchCommand.self]
     )
 }

@@ -1,4 +1,6 @@
 import Benchmark
+import SibylBacktest
+import SibylData
 import SibylKernels
 
 // The kernels `sibyl bench` measures, under package-benchmark's statistics and allocation
@@ -48,6 +50,31 @@ let benchmarks: @Sendable () -> Void = {
             for _ in benchmark.scaledIterations {
                 kernel(UnsafeBufferPointer(x.buffer), y.buffer)
             }
+        }
+    }
+
+    // The backtest hot loop: the malloc counter shows allocations per run (the result arrays, the
+    // trades), not per bar.
+    var bars: [Bar] = []
+    var price = 100.0
+    for i in 0..<1_000_000 {
+        let open = price
+        price *= 1 + 0.001 * rng.nextNormal()
+        bars.append(Bar(timestamp: Timestamp(secondsSinceEpoch: Int64(i) * 60), open: open, high: max(open, price) * 1.0005,
+                        low: min(open, price) * 0.9995, close: price, volume: 1000))
+    }
+    let series = try! BarSeries(name: "synthetic", bars: bars)
+    let configuration = BacktestConfiguration(initialCash: 100_000_000, costs: CostModel(commissionRate: 0.001))
+    let signal = SMACross.signal(closes: series.close, fast: 10, slow: 30, mode: .longOnly)
+    Benchmark("sma-cross 10/30 over 10^6 bars, signal path", configuration: .init(metrics: [.wallClock, .throughput, .mallocCountTotal])) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(backtest(signal: signal, on: series, configuration: configuration, name: "sma", warmUp: 29))
+        }
+    }
+    Benchmark("sma-cross 10/30 over 10^6 bars, bar by bar", configuration: .init(metrics: [.wallClock, .throughput, .mallocCountTotal])) { benchmark in
+        for _ in benchmark.scaledIterations {
+            var strategy = SMACross(fast: 10, slow: 30)
+            blackHole(backtest(&strategy, on: series, configuration: configuration))
         }
     }
 }

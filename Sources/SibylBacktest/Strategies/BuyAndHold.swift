@@ -3,15 +3,17 @@
 public struct BuyAndHold: Strategy {
     public let name = "buy-and-hold"
     public let warmUp: Int
+    public let exits: ExitRules
     private var bought = false
 
-    public init(startBar: Int = 0) {
+    public init(startBar: Int = 0, exits: ExitRules = .none) {
         warmUp = startBar
+        self.exits = exits
     }
 
     public mutating func next(_ view: MarketView, broker: inout Broker) {
         guard !bought else { return }
-        broker.buy()
+        broker.buy(exits: exits)
         bought = true
     }
 }

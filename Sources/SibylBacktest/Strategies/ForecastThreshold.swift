@@ -19,13 +19,16 @@ public struct ForecastThreshold: Strategy {
     public let forecasts: [Double]
     public let threshold: Double
     public let sizing: Sizing
+    /// Stop-loss, take-profit and trailing stop attached to every entry.
+    public let exits: ExitRules
     public var name: String { "forecast(threshold \(threshold))" }
     public let warmUp: Int
     private var returns: RollingWindow
     private var lastTarget = 0.0
     private var previousClose: Double?
 
-    public init(forecasts: [Double], threshold: Double, sizing: Sizing = .full) {
+    public init(forecasts: [Double], threshold: Double, sizing: Sizing = .full, exits: ExitRules = .none) {
+        self.exits = exits
         precondition(threshold >= 0, "the threshold must be non-negative")
         self.forecasts = forecasts
         self.threshold = threshold
@@ -59,7 +62,7 @@ public struct ForecastThreshold: Strategy {
         let target = direction * size
         // Rebalance only when the target moves by more than 5% of equity, to avoid churning on noise.
         if abs(target - lastTarget) > 0.05 || (target == 0) != (lastTarget == 0) {
-            broker.target(target)
+            broker.target(target, exits: exits)
             lastTarget = target
         }
     }

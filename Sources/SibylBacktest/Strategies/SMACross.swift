@@ -13,6 +13,8 @@ public struct SMACross: Strategy {
     public let fast: Int
     public let slow: Int
     public let mode: Mode
+    /// Stop-loss, take-profit and trailing stop attached to every entry.
+    public let exits: ExitRules
     public var name: String { "sma-cross(\(fast),\(slow)\(mode == .reverse ? ",reverse" : ""))" }
     /// The first bar with both averages: max(fast, slow) − 1. A cross needs two such bars, so the
     /// first trade decision can come one bar later.
@@ -22,7 +24,8 @@ public struct SMACross: Strategy {
     private var slowMean: RollingMean
     private var previous: (fast: Double, slow: Double)?
 
-    public init(fast: Int, slow: Int, mode: Mode = .longOnly) {
+    public init(fast: Int, slow: Int, mode: Mode = .longOnly, exits: ExitRules = .none) {
+        self.exits = exits
         precondition(fast >= 1 && slow >= 1, "moving-average windows must be positive")
         self.fast = fast
         self.slow = slow
@@ -40,15 +43,15 @@ public struct SMACross: Strategy {
         let crossDown = before.fast > before.slow && current.fast < current.slow
         switch mode {
         case .longOnly:
-            if crossUp && broker.position == 0 { broker.buy() }
+            if crossUp && broker.position == 0 { broker.buy(exits: exits) }
             else if crossDown && broker.position > 0 { broker.closePosition() }
         case .reverse:
             if crossUp {
                 broker.closePosition()
-                broker.buy()
+                broker.buy(exits: exits)
             } else if crossDown {
                 broker.closePosition()
-                broker.sell()
+                broker.sell(exits: exits)
             }
         }
     }

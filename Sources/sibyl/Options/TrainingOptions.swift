@@ -2,10 +2,12 @@ import ArgumentParser
 import SibylFeatures
 import SibylForecasting
 import SibylNeural
+import SibylBacktest
 
 extension RecurrentCell: ExpressibleByArgument {}
 extension ForecastTarget: ExpressibleByArgument {}
 extension FeatureScaler.Kind: ExpressibleByArgument {}
+extension FillTiming: ExpressibleByArgument {}
 extension WeightInitialization: ExpressibleByArgument {}
 
 /// What a forecast model is and how it trains: shared by `train` and `forecast`.

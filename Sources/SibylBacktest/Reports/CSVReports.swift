@@ -1,0 +1,42 @@
+import Foundation
+
+/// Trades and the equity curve as CSV.
+public enum BacktestCSV {
+    /// One row per trade: bars, times, size, prices, commissions, PnL, ReturnPct, exit reason.
+    public static func trades(_ result: BacktestResult) -> String {
+        let times = result.series.timestamps
+        let last = result.series.close[result.series.count - 1]
+        var lines = ["EntryBar,ExitBar,EntryTime,ExitTime,Size,EntryPrice,ExitPrice,Commissions,PnL,ReturnPct,ExitReason,AmbiguousExit"]
+        for trade in result.trades {
+            let exitBar = trade.exitBar.map(String.init) ?? ""
+            let exitTime = trade.exitBar.map { times[$0].iso } ?? ""
+            let exitPrice = trade.exitPrice.map { "\($0)" } ?? ""
+            lines.append("\(trade.entryBar),\(exitBar),\(times[trade.entryBar].iso),\(exitTime),\(trade.size),\(trade.entryPrice),\(exitPrice),"
+                + "\(trade.commissions),\(trade.profit(mark: last)),\(trade.returnFraction(mark: last)),\(trade.exitReason.rawValue),\(trade.ambiguousExit)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// One row per bar: time, close, cash, position, equity, drawdown (fraction), buy-and-hold equity.
+    public static func equity(_ result: BacktestResult) -> String {
+        let series = result.series
+        let benchmark = buyAndHoldEquity(result)
+        var peak = -Double.infinity
+        var lines = ["Date,Close,Cash,Position,Equity,Drawdown,BuyAndHoldEquity"]
+        lines.reserveCapacity(series.count + 1)
+        for k in 0..<series.count {
+            peak = max(peak, result.equity[k])
+            lines.append("\(series.timestamps[k].iso),\(series.close[k]),\(result.cash[k]),\(result.position[k]),\(result.equity[k]),\(1 - result.equity[k] / peak),\(benchmark[k])")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The equity of holding from the warm-up bar's close with all the initial cash, no costs:
+    /// the benchmark the reports draw.
+    public static func buyAndHoldEquity(_ result: BacktestResult) -> [Double] {
+        let close = result.series.close
+        let base = close[result.warmUp]
+        let cash = result.configuration.initialCash
+        return close.indices.map { $0 < result.warmUp ? cash : cash * close[$0] / base }
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+
+/// A self-contained HTML report: statistics, equity against buy-and-hold, drawdown, trades on
+/// the price, and for forecast strategies the forecast against the actual close. Charts are
+/// inline SVG; nothing is fetched.
+public struct HTMLReport {
+    public let result: BacktestResult
+    public let statistics: BacktestStatistics
+    /// Optional: per-bar forecast closes (NaN where none) for the forecast chart.
+    public var forecasts: [Double]?
+    /// Extra notes shown under the title (settings, caveats).
+    public var notes: [String] = []
+
+    public init(result: BacktestResult, statistics: BacktestStatistics, forecasts: [Double]? = nil, notes: [String] = []) {
+        self.result = result
+        self.statistics = statistics
+        self.forecasts = forecasts
+        self.notes = notes
+    }
+
+    public func render() -> String {
+        let series = result.series
+        let labels = series.timestamps.map(\.isoDate)
+        let benchmark = BacktestCSV.buyAndHoldEquity(result)
+        var peak = -Double.infinity
+        let drawdown = result.equity.map { value -> Double in
+            peak = max(peak, value)
+            return -100 * (1 - value / peak)
+        }
+        let equityChart = SVGChart(title: "Equity", labels: labels, series: [
+            .init(name: "buy and hold", values: benchmark, color: "#9aa5b1"),
+            .init(name: result.strategy, values: result.equity, color: "#1f6feb"),
+        ])
+        let drawdownChart = SVGChart(title: "Drawdown (%)", labels: labels,
+                                     series: [.init(name: "drawdown", values: drawdown, color: "#d1242f", fill: true)], height: 170)
+        var markers: [SVGChart.Marker] = []
+        for trade in result.trades.prefix(2_000) {
+            markers.append(.init(index: trade.entryBar, value: series.low[trade.entryBar] * 0.995, color: trade.size > 0 ? "#1a7f37" : "#d1242f",
+                                 up: trade.size > 0, label: "\(trade.size > 0 ? "buy" : "sell short") \(abs(trade.size)) at \(trade.entryPrice) on \(labels[trade.entryBar])"))
+            if let exit = trade.exitBar, let price = trade.exitPrice {
+                markers.append(.init(index: exit, value: series.high[exit] * 1.005, color: "#6e7781", up: false,
+                                     label: "exit (\(trade.exitReason.rawValue)) at \(price) on \(labels[exit])"))
+            }
+        }
+        var priceChart = SVGChart(title: "Close with trades (▲ long entry, ▼ short entry or exit)", labels: labels,
+                                  series: [.init(name: "close", values: series.close, color: "#24292f")])
+        priceChart.markers = markers
+        var charts = [equityChart.render(), drawdownChart.render(), priceChart.render()]
+        if let forecasts {
+            let first = forecasts.firstIndex { !$0.isNaN } ?? 0
+            let window = first..<series.count
+            let forecastChart = SVGChart(title: "Forecast against actual close (held-out bars)", labels: Array(labels[window]), series: [
+                .init(name: "actual", values: Array(series.close[window]), color: "#24292f"),
+                .init(name: "forecast", values: Array(forecasts[window]), color: "#bf8700"),
+            ])
+            charts.append(forecastChart.render())
+        }
+        return """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>\(escape(result.strategy)) on \(escape(series.name))</title>
+            <style>
+            body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 24px auto; max-width: 1000px; color: #24292f; }
+            h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 28px; }
+            table { border-collapse: collapse; font-size: 12px; } td, th { padding: 3px 10px; border-bottom: 1px solid #eaeef2; text-align: right; }
+            td:first-child, th:first-child { text-align: left; } .notes { color: #57606a; font-size: 13px; }
+            .grid { display: grid; grid-template-columns: 1fr 1fr; gap: 0 32px; }
+            </style></head><body>
+            <h1>\(escape(result.strategy)) on \(escape(series.name))</h1>
+            <p class="notes">\(escape(statistics.start)) → \(escape(statistics.end)), \(series.count) bars; fills \(result.configuration.fills == .nextOpen ? "at the next bar's open" : "at the same bar's close (optimistic: the close is not tradable once known)"); \(notes.map(escape).joined(separator: "; "))</p>
+            \(charts.joined(separator: "\n"))
+            <h2>Statistics</h2>
+            \(statisticsTable())
+            <h2>Trades (\(result.trades.count))</h2>
+            \(tradesTable())
+            </body></html>
+            """
+    }
+
+    private func statisticsTable() -> String {
+        let s = statistics
+        func n(_ v: Double, _ digits: Int = 2) -> String { v.isFinite ? String(format: "%.\(digits)f", v) : "–" }
+        let rows: [(String, String)] = [
+            ("Return [%]", n(s.returnPercent)), ("Buy & Hold Return [%]", n(s.buyAndHoldReturnPercent)),
+            ("Return (Ann.) [%]", n(s.returnAnnualizedPercent)), ("Volatility (Ann.) [%]", n(s.volatilityAnnualizedPercent)),
+            ("CAGR [%]", n(s.cagrPercent)), ("Sharpe Ratio", n(s.sharpeRatio, 3)), ("Sortino Ratio", n(s.sortinoRatio, 3)),
+            ("Calmar Ratio", n(s.calmarRatio, 3)), ("Alpha [%]", n(s.alphaPercent)), ("Beta", n(s.beta, 3)),
+            ("Max. Drawdown [%]", n(s.maxDrawdownPercent)), ("Avg. Drawdown [%]", n(s.averageDrawdownPercent)),
+            ("Max. Drawdown Duration [days]", n(s.maxDrawdownDurationDays, 0)), ("Exposure Time [%]", n(s.exposureTimePercent)),
+            ("Equity Final", n(s.equityFinal)), ("Equity Peak", n(s.equityPeak)), ("Commissions", n(s.commissions)),
+            ("# Trades", "\(s.tradeCount)"), ("Win Rate [%]", n(s.winRatePercent)), ("Best Trade [%]", n(s.bestTradePercent)),
+            ("Worst Trade [%]", n(s.worstTradePercent)), ("Avg. Trade [%]", n(s.averageTradePercent)),
+            ("Profit Factor", n(s.profitFactor, 3)), ("Expectancy [%]", n(s.expectancyPercent, 3)), ("SQN", n(s.sqn, 3)),
+            ("Kelly Criterion", n(s.kellyCriterion, 3)), ("Ambiguous exits", "\(s.ambiguousExits)"),
+            ("Reduced / rejected orders", "\(s.reducedOrders) / \(s.rejectedOrders)"),
+        ]
+        let half = (rows.count + 1) / 2
+        func table(_ part: ArraySlice<(String, String)>) -> String {
+            "<table>" + part.map { "<tr><td>\(escape($0.0))</td><td>\($0.1)</td></tr>" }.joined() + "</table>"
+        }
+        return "<div class=\"grid\">\(table(rows[..<half]))\(table(rows[half...]))</div>"
+    }
+
+    private func tradesTable() -> String {
+        let times = result.series.timestamps
+        let last = result.series.close[result.series.count - 1]
+        var rows = ["<tr><th>entry</th><th>exit</th><th>size</th><th>entry price</th><th>exit price</th><th>PnL</th><th>return %</th><th>reason</th></tr>"]
+        for trade in result.trades.prefix(500) {
+            rows.append("<tr><td>\(times[trade.entryBar].iso)</td><td>\(trade.exitBar.map { times[$0].iso } ?? "open")</td><td>\(String(format: "%.6g", trade.size))</td>"
+                + "<td>\(String(format: "%.4f", trade.entryPrice))</td><td>\(trade.exitPrice.map { String(format: "%.4f", $0) } ?? "–")</td>"
+                + "<td>\(String(format: "%.2f", trade.profit(mark: last)))</td><td>\(String(format: "%.2f", 100 * trade.returnFraction(mark: last)))</td>"
+                + "<td>\(trade.exitReason.rawValue)\(trade.ambiguousExit ? " (ambiguous)" : "")</td></tr>")
+        }
+        if result.trades.count > 500 { rows.append("<tr><td colspan=\"8\">… \(result.trades.count - 500) more in the trades CSV</td></tr>") }
+        return "<table>\(rows.joined())</table>"
+    }
+}

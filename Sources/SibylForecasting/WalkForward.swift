@@ -1,0 +1,111 @@
+import Foundation
+import SibylData
+import SibylFeatures
+import SibylNeural
+
+/// How walk-forward retrains.
+public struct WalkForwardSettings: Sendable, Equatable, Codable {
+    /// Retrain every k bars; each model forecasts the k bars after its training ends.
+    public var retrainEvery: Int
+    /// Train on the last `trailingWindow` bars before each fold; all earlier bars when nil (expanding).
+    public var trailingWindow: Int?
+    /// The first bar forecast; by default 40% into the series.
+    public var firstForecastBar: Int?
+
+    public init(retrainEvery: Int = 250, trailingWindow: Int? = nil, firstForecastBar: Int? = nil) {
+        precondition(retrainEvery >= 1, "retrain at least every bar")
+        self.retrainEvery = retrainEvery
+        self.trailingWindow = trailingWindow
+        self.firstForecastBar = firstForecastBar
+    }
+}
+
+/// One fold: a model trained on bars before `forecastStart`, forecasting bars up to `forecastEnd`.
+public struct WalkForwardFold: Sendable, Equatable, Codable {
+    /// Training bars (the series' indices), validation for early stopping at their end.
+    public let trainStart: Int
+    public let trainEnd: Int
+    /// Decision bars: forecasts made at the close of t ∈ [start, end) for bar t+1.
+    public let forecastStart: Int
+    public let forecastEnd: Int
+    public let firstTimestamp: String
+    public let lastTimestamp: String
+    public let epochs: Int
+    /// The fold's forecasts scored, with the naive forecast beside them (nil when it has no bar to score).
+    public let model: ForecastScore?
+    public let naive: ForecastScore?
+}
+
+/// Walk-forward forecasts over a series: one clock, retraining every k bars on past bars only.
+public struct WalkForwardResult: Sendable {
+    /// At index t: the log return forecast for bar t+1, made at bar t's close (NaN where none).
+    public let forecastLogReturns: [Double]
+    /// At index t+1: the close forecast for bar t+1 (NaN where none), for charts.
+    public let forecastCloses: [Double]
+    public let folds: [WalkForwardFold]
+    /// All forecast bars scored together, with the naive forecast and the lag check.
+    public let model: ForecastScore?
+    public let naive: ForecastScore?
+    public let lag: LagDiagnostic?
+}
+
+extension ForecastModel {
+    /// Walks forward through `series`: for each fold, trains a model on the bars before it (the
+    /// scaler too), then forecasts each bar of the fold from features computed on the series cut
+    /// at the fold's end, so no forecast can see a later bar.
+    public static func walkForward(_ series: BarSeries, settings: ForecastSettings, walk: WalkForwardSettings,
+                                   progress: (_ fold: Int, _ folds: Int, TrainingEvent) -> Void = { _, _, _ in }) throws -> WalkForwardResult {
+        let n = series.count
+        let first = walk.firstForecastBar ?? Int(Double(n) * 0.4)
+        guard first > 0 && first < n - 1 else {
+            throw ForecastError(message: "the first forecast bar \(first) leaves nothing to train on or to forecast in \(n) bars",
+                                fix: "choose --first-forecast-bar between 1 and \(n - 2)")
+        }
+        var training = settings
+        training.testFraction = 0
+        var forecasts = [Double](repeating: .nan, count: n)
+        var closes = [Double](repeating: .nan, count: n)
+        var folds: [WalkForwardFold] = []
+        let starts = Array(stride(from: first, to: n, by: walk.retrainEvery))
+        for (foldIndex, start) in starts.enumerated() {
+            let end = min(n, start + walk.retrainEvery)
+            let trainStart = walk.trailingWindow.map { max(0, start - $0) } ?? 0
+            let (model, summary) = try train(on: series[trainStart..<start], settings: training) { progress(foldIndex + 1, starts.count, $0) }
+            // Features of the series cut at the fold's end: nothing after bar end − 1 exists for them.
+            let visible = series[0..<end]
+            let (_, windows) = try model.windows(for: visible)
+            let ends = Array(max(start, windows.firstSampleEnd)..<end)
+            let predicted = ends.isEmpty ? [] : model.predictedLogReturns(windows: windows, series: visible, ends: ends).returns
+            for (t, r) in zip(ends, predicted) {
+                forecasts[t] = r
+                if t + 1 < n { closes[t + 1] = series.close[t] * exp(r) }
+            }
+            let scored = ends.filter { $0 + 1 < n }
+            let score = Self.score(series, bars: scored, forecasts: forecasts, scale: Self.naiveScale(series, trainStart..<start))
+            folds.append(WalkForwardFold(trainStart: trainStart, trainEnd: start, forecastStart: start, forecastEnd: end,
+                                         firstTimestamp: series.timestamps[start].iso, lastTimestamp: series.timestamps[end - 1].iso,
+                                         epochs: summary.epochs.count, model: score?.model, naive: score?.naive))
+        }
+        let all = (0..<(n - 1)).filter { !forecasts[$0].isNaN }
+        let overall = Self.score(series, bars: all, forecasts: forecasts, scale: Self.naiveScale(series, 0..<first))
+        let lag = all.isEmpty ? nil : LagDiagnostic(forecasts: all.map { series.close[$0] * exp(forecasts[$0]) },
+                                                    actual: all.map { series.close[$0 + 1] }, previous: all.map { series.close[$0] })
+        return WalkForwardResult(forecastLogReturns: forecasts, forecastCloses: closes, folds: folds,
+                                 model: overall?.model, naive: overall?.naive, lag: lag)
+    }
+
+    /// Mean absolute one-bar change over a span: MASE's scale.
+    static func naiveScale(_ series: BarSeries, _ span: Range<Int>) -> Double {
+        let moves = (max(span.lowerBound, 1)..<span.upperBound).map { abs(series.close[$0] - series.close[$0 - 1]) }
+        return moves.isEmpty ? .nan : moves.reduce(0, +) / Double(moves.count)
+    }
+
+    static func score(_ series: BarSeries, bars: [Int], forecasts: [Double], scale: Double) -> (model: ForecastScore, naive: ForecastScore)? {
+        guard !bars.isEmpty else { return nil }
+        let previous = bars.map { series.close[$0] }
+        let actual = bars.map { series.close[$0 + 1] }
+        let forecast = bars.map { series.close[$0] * exp(forecasts[$0]) }
+        return (ForecastScore(name: "model", forecasts: forecast, actual: actual, previous: previous, naiveScale: scale),
+                ForecastScore(name: "naive (last close)", forecasts: previous, actual: actual, previous: previous, naiveScale: scale))
+    }
+}

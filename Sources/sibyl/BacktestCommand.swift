@@ -1,0 +1,313 @@
+import ArgumentParser
+import Foundation
+import SibylBacktest
+import SibylData
+import SibylForecasting
+
+struct BacktestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backtest",
+        abstract: "Backtest a strategy on market data: trades, equity, statistics, an HTML report.",
+        discussion: """
+            Strategies see bars one at a time and cannot look ahead; market orders fill at the next \
+            bar's open unless --fill same-close asks for the (optimistic) close of the signal bar. \
+            Statistics follow backtesting.py's definitions (Docs/Metrics.md). --reverse runs the SMA \
+            crossover as backtesting.py's SmaCross example: close and reverse on every cross, whole \
+            units, all equity. --strategy forecast walks forward: it retrains every --retrain-every \
+            bars on past bars only and trades each forecast.
+            """
+    )
+
+    enum StrategyName: String, ExpressibleByArgument, CaseIterable {
+        case buyAndHold = "buy-and-hold"
+        case smaCross = "sma-cross"
+        case zscore
+        case forecast
+    }
+
+    enum SizingName: String, ExpressibleByArgument, CaseIterable {
+        case full, confidence
+        case volatilityTarget = "vol-target"
+    }
+
+    @OptionGroup var dataOptions: DataOptions
+
+    @Option(name: .long, help: "Strategy: buy-and-hold, sma-cross, zscore or forecast.")
+    var strategy: StrategyName = .smaCross
+
+    @Option(name: .long, help: "SMA crossover: fast window.")
+    var fast: Int = 10
+
+    @Option(name: .long, help: "SMA crossover: slow window.")
+    var slow: Int = 30
+
+    @Flag(name: .long, help: "SMA crossover: close and reverse on every cross with whole units and all equity (backtesting.py's SmaCross settings).")
+    var reverse = false
+
+    @Option(name: .long, help: "Z-score reversion: window.")
+    var zWindow: Int = 20
+
+    @Option(name: .long, help: "Z-score reversion: enter beyond this many standard deviations.")
+    var zEntry: Double = 2
+
+    @Option(name: .long, help: "Z-score reversion: exit within this many standard deviations.")
+    var zExit: Double = 0.5
+
+    @Option(name: .long, help: "Starting cash.")
+    var cash: Double = 10_000
+
+    @Option(name: .long, help: "Commission as a fraction of traded value (0.001 = 0.1%).")
+    var commission: Double = 0
+
+    @Option(name: .long, help: "Fixed commission per order.")
+    var commissionPerOrder: Double = 0
+
+    @Option(name: .long, help: "Commission per unit traded.")
+    var commissionPerUnit: Double = 0
+
+    @Option(name: .long, help: "Least commission per order.")
+    var minimumCommission: Double = 0
+
+    @Option(name: .long, help: "Bid-ask spread in basis points (half paid on each side).")
+    var spreadBps: Double = 0
+
+    @Option(name: .long, help: "Slippage in basis points, against every fill.")
+    var slippageBps: Double = 0
+
+    @Option(name: .long, help: "When market orders fill: next-open (default) or same-close (optimistic, labelled).")
+    var fill: FillTiming = .nextOpen
+
+    @Flag(name: .long, help: "Trade whole units only (rounded down).")
+    var wholeUnits = false
+
+    @Flag(name: .long, help: "Allow no short positions.")
+    var longOnly = false
+
+    @Flag(name: .long, help: "Close a position still open at the last bar at its close (otherwise it stays open, valued at the last close).")
+    var closeAtEnd = false
+
+    @Option(name: .long, help: "Stop-loss on every entry, as a fraction of the entry price (0.05 = 5%).")
+    var stopLoss: Double?
+
+    @Option(name: .long, help: "Take-profit on every entry, as a fraction of the entry price.")
+    var takeProfit: Double?
+
+    @Option(name: .long, help: "Trailing stop on every entry, as a fraction below the best price since entry.")
+    var trailingStop: Double?
+
+    @Option(name: .long, help: "Periods per year for annualized statistics; from the data when omitted.")
+    var barsPerYear: Double?
+
+    @Option(name: .long, help: "Forecast strategy: trade when the forecast log return exceeds this (in absolute value).")
+    var threshold: Double = 0
+
+    @Option(name: .long, help: "Forecast strategy sizing: full, confidence (|forecast| / 2·typical move) or vol-target.")
+    var sizing: SizingName = .full
+
+    @Option(name: .long, help: "Forecast strategy: annual volatility target for --sizing vol-target.")
+    var targetVolatility: Double = 0.15
+
+    @Option(name: .long, help: "Forecast strategy: retrain every this many bars.")
+    var retrainEvery: Int = 250
+
+    @Option(name: .long, help: "Forecast strategy: train on this many bars before each fold (expanding window when omitted).")
+    var trailingWindow: Int?
+
+    @Option(name: .long, help: "Forecast strategy: the first bar to forecast (40% into the data when omitted).")
+    var firstForecastBar: Int?
+
+    @OptionGroup(title: "Forecast model") var trainingOptions: TrainingOptions
+
+    @Option(name: .long, help: ArgumentHelp("Write the trades as CSV.", valueName: "file"))
+    var trades: String?
+
+    @Option(name: .long, help: ArgumentHelp("Write the equity curve as CSV.", valueName: "file"))
+    var equity: String?
+
+    @Option(name: .long, help: ArgumentHelp("Write a self-contained HTML report.", valueName: "file"))
+    var report: String?
+
+    @Flag(name: .long, help: "Print one JSON document (statistics keys as in Docs/Metrics.md).")
+    var json = false
+
+    func validate() throws {
+        guard fast >= 1, slow > fast else { throw ValidationError("--slow must be greater than --fast, both at least 1") }
+        guard cash > 0 else { throw ValidationError("--cash must be positive") }
+        guard [commission, commissionPerOrder, commissionPerUnit, minimumCommission, spreadBps, slippageBps].allSatisfy({ $0 >= 0 && $0.isFinite }) else {
+            throw ValidationError("commission, spread and slippage options must be non-negative numbers")
+        }
+        guard commission < 0.5 else { throw ValidationError("--commission is a fraction of traded value: 0.001 means 0.1%") }
+        for (name, value) in [("--stop-loss", stopLoss), ("--take-profit", takeProfit), ("--trailing-stop", trailingStop)] {
+            if let value, !(value > 0 && value < 1) { throw ValidationError("\(name) is a fraction in (0, 1), for example 0.05") }
+        }
+        guard zWindow >= 2, zEntry > zExit, zExit >= 0 else { throw ValidationError("--z-window must be at least 2 and --z-entry greater than --z-exit ≥ 0") }
+        guard retrainEvery >= 1 else { throw ValidationError("--retrain-every must be at least 1") }
+        if reverse && strategy != .smaCross { throw ValidationError("--reverse applies to --strategy sma-cross") }
+    }
+
+    var backtestConfiguration: BacktestConfiguration {
+        if reverse {
+            var configuration = BacktestConfiguration.backtestingPy(cash: cash, commission: commission)
+            configuration.costs = costs
+            configuration.fills = fill
+            configuration.barsPerYear = barsPerYear
+            configuration.closeAtEnd = closeAtEnd
+            return configuration
+        }
+        return BacktestConfiguration(initialCash: cash, costs: costs, fills: fill, wholeUnits: wholeUnits, allowShort: !longOnly,
+                                     closeAtEnd: closeAtEnd, barsPerYear: barsPerYear)
+    }
+
+    var costs: CostModel {
+        CostModel(commissionRate: commission, commissionPerOrder: commissionPerOrder, commissionPerUnit: commissionPerUnit,
+                  minimumCommission: minimumCommission, spreadBasisPoints: spreadBps, slippageBasisPoints: slippageBps)
+    }
+
+    var exits: ExitRules { ExitRules(stopLoss: stopLoss, takeProfit: takeProfit, trailingStop: trailingStop) }
+
+    struct Output: Encodable {
+        let data: String
+        let strategy: String
+        let fills: String
+        let statistics: BacktestStatistics
+        let trades: Int
+        let openTrades: Int
+        let events: [BrokerEvent]
+        let walkForward: WalkForwardSummary?
+    }
+
+    struct WalkForwardSummary: Encodable {
+        let folds: [WalkForwardFold]
+        let model: ForecastScore?
+        let naive: ForecastScore?
+        let lag: LagDiagnostic?
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let path = try dataOptions.path()
+            let series = try dataOptions.load(quiet: json).series
+            let configuration = backtestConfiguration
+            var walk: WalkForwardResult?
+            let result: BacktestResult
+            switch strategy {
+            case .buyAndHold:
+                var s = BuyAndHold(exits: exits)
+                result = backtest(&s, on: series, configuration: configuration)
+            case .smaCross:
+                var s = SMACross(fast: fast, slow: slow, mode: reverse ? .reverse : .longOnly, exits: exits)
+                result = backtest(&s, on: series, configuration: configuration)
+            case .zscore:
+                var s = ZScoreReversion(window: zWindow, entry: zEntry, exit: zExit, exits: exits)
+                result = backtest(&s, on: series, configuration: configuration)
+            case .forecast:
+                var progress = TrainingProgress(quiet: json)
+                let settings = trainingOptions.settings
+                let walkSettings = WalkForwardSettings(retrainEvery: retrainEvery, trailingWindow: trailingWindow, firstForecastBar: firstForecastBar)
+                do {
+                    walk = try ForecastModel.walkForward(series, settings: settings, walk: walkSettings) { fold, folds, event in
+                        if case .epoch(let report) = event, report.epoch == 1, !json {
+                            printToStandardError("fold \(fold)/\(folds): training")
+                        }
+                        progress.handle(event)
+                    }
+                } catch let error as ForecastError {
+                    throw CommandError(error.message, fix: error.fix)
+                }
+                progress.finish()
+                let forecasts = walk!.forecastLogReturns
+                let typical = forecasts.filter { !$0.isNaN }.map(abs)
+                let scale = 2 * typical.reduce(0, +) / Double(max(typical.count, 1))
+                let sizingRule: ForecastThreshold.Sizing = switch sizing {
+                case .full: .full
+                case .confidence: .confidence(scale: scale > 0 ? scale : 1)
+                case .volatilityTarget: .volatilityTarget(annual: targetVolatility, lookback: 20,
+                                                         barsPerYear: barsPerYear ?? series.frequency.barsPerYear)
+                }
+                var s = ForecastThreshold(forecasts: forecasts, threshold: threshold, sizing: sizingRule, exits: exits)
+                result = backtest(&s, on: series, configuration: configuration)
+            }
+            let statistics = BacktestStatistics(result)
+            try write(result, statistics: statistics, forecasts: walk?.forecastCloses)
+            if json {
+                let summary = walk.map { WalkForwardSummary(folds: $0.folds, model: $0.model, naive: $0.naive, lag: $0.lag) }
+                print(try ForecastOutput.json(Output(
+                    data: path, strategy: result.strategy, fills: configuration.fills.rawValue, statistics: statistics,
+                    trades: result.trades.filter { $0.exitBar != nil }.count, openTrades: result.trades.filter { $0.exitBar == nil }.count,
+                    events: result.events, walkForward: summary)))
+            } else {
+                print(BacktestOutput.text(result: result, statistics: statistics, path: path))
+                if let walk { print(BacktestOutput.walkForward(walk)) }
+                for (file, what) in [(trades, "trades"), (equity, "equity curve"), (report, "report")] {
+                    if let file { print("wrote the \(what) to \(file)") }
+                }
+            }
+        }
+    }
+
+    private func write(_ result: BacktestResult, statistics: BacktestStatistics, forecasts: [Double]?) throws {
+        func save(_ text: String, to file: String?) throws {
+            guard let file else { return }
+            do {
+                try Data(text.utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
+            } catch {
+                throw CommandError("cannot write \(file): \(error.localizedDescription)", fix: "check that the folder exists and is writable")
+            }
+        }
+        try save(BacktestCSV.trades(result), to: trades)
+        try save(BacktestCSV.equity(result), to: equity)
+        if report != nil {
+            var notes = ["cash \(cash)", "commission \(commission)"]
+            if reverse { notes.append("backtesting.py SmaCross settings: close and reverse, whole units, all equity") }
+            if spreadBps > 0 || slippageBps > 0 { notes.append("spread \(spreadBps) bp, slippage \(slippageBps) bp") }
+            try save(HTMLReport(result: result, statistics: statistics, forecasts: forecasts, notes: notes).render(), to: report)
+        }
+    }
+}
+
+/// Text output of `sibyl backtest`.
+enum BacktestOutput {
+    static func text(result: BacktestResult, statistics s: BacktestStatistics, path: String) -> String {
+        func n(_ v: Double, _ digits: Int = 2) -> String { v.isFinite ? String(format: "%.\(digits)f", v) : "–" }
+        var lines = ["\(result.strategy) on \(result.series.name) (\(path)), \(s.start) → \(s.end), \(result.series.count) bars",
+                     "fills: \(result.configuration.fills == .nextOpen ? "next bar's open" : "same bar's close (OPTIMISTIC: a close cannot be traded once it is known)")"]
+        let rows: [(String, String)] = [
+            ("Return [%]", n(s.returnPercent)), ("Buy & Hold Return [%]", n(s.buyAndHoldReturnPercent)),
+            ("Return (Ann.) [%]", n(s.returnAnnualizedPercent)), ("Volatility (Ann.) [%]", n(s.volatilityAnnualizedPercent)),
+            ("CAGR [%]", n(s.cagrPercent)), ("Sharpe Ratio", n(s.sharpeRatio, 3)), ("Sortino Ratio", n(s.sortinoRatio, 3)),
+            ("Calmar Ratio", n(s.calmarRatio, 3)), ("Alpha [%]", n(s.alphaPercent)), ("Beta", n(s.beta, 3)),
+            ("Max. Drawdown [%]", n(s.maxDrawdownPercent)), ("Avg. Drawdown [%]", n(s.averageDrawdownPercent)),
+            ("Max. Drawdown Duration", "\(n(s.maxDrawdownDurationDays, 0)) days"), ("Exposure Time [%]", n(s.exposureTimePercent)),
+            ("Equity Final", n(s.equityFinal)), ("Equity Peak", n(s.equityPeak)), ("Commissions", n(s.commissions)),
+            ("# Trades", "\(s.tradeCount)"), ("Win Rate [%]", n(s.winRatePercent)), ("Best / Worst Trade [%]", "\(n(s.bestTradePercent)) / \(n(s.worstTradePercent))"),
+            ("Avg. Trade [%]", n(s.averageTradePercent)), ("Avg. Trade Duration", "\(n(s.averageTradeDurationDays, 0)) days"),
+            ("Profit Factor", n(s.profitFactor, 3)), ("Expectancy [%]", n(s.expectancyPercent, 3)), ("SQN", n(s.sqn, 3)),
+            ("Kelly Criterion", n(s.kellyCriterion, 3)),
+        ]
+        let width = rows.map(\.0.count).max()!
+        for (name, value) in rows { lines.append("  \(name.padding(toLength: width, withPad: " ", startingAt: 0))  \(value)") }
+        let open = result.trades.filter { $0.exitBar == nil }
+        if !open.isEmpty {
+            lines.append("  open at the end: \(open.map { "\($0.size) units from \(result.series.timestamps[$0.entryBar].iso)" }.joined(separator: ", ")) (valued at the last close, not in the trade statistics)")
+        }
+        if s.ambiguousExits > 0 { lines.append("  \(s.ambiguousExits) exits had stop and target in one bar; the stop was taken") }
+        let unfilled = result.events.filter { $0.kind == .unfilledAtEnd }.count
+        if s.reducedOrders + s.rejectedOrders + unfilled > 0 {
+            lines.append("  broker: \(s.reducedOrders) orders reduced, \(s.rejectedOrders) rejected, \(unfilled) left unfilled at the end (see --json)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func walkForward(_ walk: WalkForwardResult) -> String {
+        func n(_ v: Double?, _ digits: Int = 4) -> String { v.map { $0.isFinite ? String(format: "%.\(digits)f", $0) : "–" } ?? "–" }
+        var lines = ["walk-forward: \(walk.folds.count) folds, each trained on earlier bars only", "  fold  train bars  forecasts                   epochs  MAE model   MAE naive  dir. acc %"]
+        for (i, fold) in walk.folds.enumerated() {
+            lines.append("  \(String(i + 1).leftPadded(4))  \(String(fold.trainEnd - fold.trainStart).leftPadded(10))  \(fold.firstTimestamp) → \(fold.lastTimestamp)  \(String(fold.epochs).leftPadded(6))  \(n(fold.model?.mae).leftPadded(9))  \(n(fold.naive?.mae).leftPadded(9))  \(n(fold.model?.directionalAccuracyPercent, 1).leftPadded(9))")
+        }
+        if let model = walk.model, let naive = walk.naive {
+            lines.append("  all folds: MAE \(n(model.mae)) against naive \(n(naive.mae)) (MASE \(n(model.mase, 3))), direction \(n(model.directionalAccuracyPercent, 1))% (p = \(n(model.directionalPValue, 3))), Theil's U \(n(model.theilU, 3))")
+        }
+        if let lag = walk.lag { lines.append("  lag check: \(lag.flagged ? "WARNING, " : "")the forecasts \(lag.explanation)") }
+        return lines.joined(separator: "\n")
+    }
+}

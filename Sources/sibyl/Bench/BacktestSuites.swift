@@ -1,0 +1,30 @@
+import SibylBacktest
+import SibylData
+
+/// SMA(10)/SMA(30) crossover over `dataBenchRows` synthetic bars, long only, 0.1% commission, all
+/// equity: the signal path (averages, crosses and simulation) and the bar-by-bar strategy with
+/// its statistics, in bars per second.
+func backtestCases(_ settings: BenchSettings) -> [BenchCase] {
+    ["signal path", "bar by bar + statistics"].map { mode in
+        BenchCase(suite: "backtest", name: "sma-cross 10/30, \(mode), \(dataBenchRows) bars", threads: 1) {
+            let series = syntheticSeries(count: dataBenchRows, seed: settings.seed)
+            let configuration = BacktestConfiguration(initialCash: 100_000_000, costs: CostModel(commissionRate: 0.001))
+            var trades = 0
+            let seconds = timeCalls(minTime: settings.minTime, repeats: settings.repeats, warmup: 1) {
+                if mode == "signal path" {
+                    let signal = SMACross.signal(closes: series.close, fast: 10, slow: 30, mode: .longOnly)
+                    trades = backtest(signal: signal, on: series, configuration: configuration, name: "sma", warmUp: 29).trades.count
+                } else {
+                    var strategy = SMACross(fast: 10, slow: 30)
+                    let result = backtest(&strategy, on: series, configuration: configuration)
+                    trades = BacktestStatistics(result).tradeCount
+                }
+            }
+            let rate = Spread(seconds.map { Double(dataBenchRows) / $0 })
+            return BenchRecord(
+                suite: "backtest", key: ["engine": .text("sibyl"), "mode": .text(mode), "bars": .integer(dataBenchRows)],
+                metrics: ["bars_per_s": rate.median, "seconds": Spread(seconds).median, "trades": Double(trades)],
+                caseName: "sma-cross 10/30, \(mode), \(dataBenchRows) bars", headline: (rate.median, "bars/s", rate), threads: 1)
+        }
+    }
+}
