@@ -8,7 +8,10 @@ import SibylKernels
 /// t−W+1 … t, so each feature at t is causal.
 ///
 /// Every chunk runs through the same batched plan, the last one padded with zero windows, so that a
-/// window's value never depends on how many windows follow it (bit for bit).
+/// window's value never depends on how many windows follow it (bit for bit). Plans are made with
+/// FFTW's estimate planner: measured planning picks its algorithm by timing, which can differ from
+/// one run to the next and with it the last bits of every feature, so two runs on the same data
+/// would not give the same model.
 enum SpectralFeatures {
     /// Windows per FFTW call.
     static let chunk = 256
@@ -60,7 +63,7 @@ enum SpectralFeatures {
         var columns = [[Double]](repeating: [Double](repeating: .nan, count: n), count: bands + 3)
         let windows = n - window + 1
         guard windows > 0 else { return columns }
-        let fft = RealFFT<Float>.cached(size: window, batch: chunk)
+        let fft = RealFFT<Float>.cached(size: window, batch: chunk, planning: .estimate)
         let k = fft.spectrumSize
         let taper = hann(window)
         let input = AlignedBuffer<Float>(count: chunk * window)        // (B, W)
@@ -130,7 +133,7 @@ enum SpectralFeatures {
         var out = [Double](repeating: .nan, count: n)
         let windows = n - window + 1
         guard windows > 0 else { return out }
-        let fft = RealFFT<Float>.cached(size: window, batch: chunk)
+        let fft = RealFFT<Float>.cached(size: window, batch: chunk, planning: .estimate)
         let k = fft.spectrumSize
         let input = AlignedBuffer<Float>(count: chunk * window)
         let spectrum = AlignedBuffer<Float>(count: 2 * chunk * k)

@@ -19,7 +19,9 @@ public struct Complex<Scalar: TensorScalar>: Hashable, Sendable {
 public enum FFTPlanning: Sendable {
     /// A heuristic choice, made at once. Good for sizes used a few times.
     case estimate
-    /// Times several algorithms (10–30 ms per plan) and keeps the fastest: for hot paths.
+    /// Times several algorithms (10–30 ms per plan) and keeps the fastest: for hot paths. The
+    /// choice depends on timings, so results may differ in the last bits from one process to the
+    /// next; use `.estimate` where runs must reproduce exactly.
     case measure
 
     var flags: UInt32 { self == .estimate ? FFTW_ESTIMATE : FFTW_MEASURE }

@@ -45,3 +45,11 @@ struct FeaturesCommandTests {
         #expect(run.standardError.contains("no Volume column"))
     }
 }
+
+@Test("two runs of the default features give identical files (FFT plans chosen without timing)")
+func featuresReproduce() throws {
+    let first = try runSibyl(["features"])
+    let second = try runSibyl(["features"])
+    #expect(first.status == 0 && second.status == 0)
+    #expect(first.standardOutput == second.standardOutput && first.standardOutput.count > 100_000)
+}
