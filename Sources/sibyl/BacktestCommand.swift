@@ -307,7 +307,7 @@ enum BacktestOutput {
         if let model = walk.model, let naive = walk.naive {
             lines.append("  all folds: MAE \(n(model.mae)) against naive \(n(naive.mae)) (MASE \(n(model.mase, 3))), direction \(n(model.directionalAccuracyPercent, 1))% (p = \(n(model.directionalPValue, 3))), Theil's U \(n(model.theilU, 3))")
         }
-        if let lag = walk.lag { lines.append("  lag check: \(lag.flagged ? "WARNING, " : "")the forecasts \(lag.explanation)") }
+        if let lag = walk.lag { lines.append("  lag check: \(lag.flagged ? "WARNING, " : "")the model \(lag.explanation)") }
         return lines.joined(separator: "\n")
     }
 }
