@@ -60,15 +60,17 @@ public struct BacktestConfiguration: Sendable, Equatable, Codable {
     /// Close a position still open at the last bar at its close (backtesting.py's
     /// `finalize_trades`); otherwise it stays open, valued at the last close.
     public var closeAtEnd: Bool
-    /// Bars per year for annualized statistics; from the data's frequency when nil.
-    public var barsPerYear: Double?
+    /// Periods per year for annualized statistics, counted in the periods of the return series the
+    /// statistics use: bars for daily and slower data, days for intraday data (whose equity is
+    /// taken per day). From the data when nil.
+    public var periodsPerYear: Double?
     /// Size equity-fraction orders exactly as backtesting.py does: a full-equity order is the
     /// fraction 1 − 2⁻⁵² of the cash, and units = ⌊cash·fraction / (price + commission per unit)⌋
     /// by Python's float floor division. Only the sizing differs; fills and costs are the same.
     public var backtestingPySizing: Bool
 
     public init(initialCash: Double = 10_000, costs: CostModel = CostModel(), fills: FillTiming = .nextOpen, wholeUnits: Bool = false,
-                allowShort: Bool = true, closeAtEnd: Bool = false, barsPerYear: Double? = nil, backtestingPySizing: Bool = false) {
+                allowShort: Bool = true, closeAtEnd: Bool = false, periodsPerYear: Double? = nil, backtestingPySizing: Bool = false) {
         precondition(initialCash > 0, "initial cash must be positive")
         self.initialCash = initialCash
         self.costs = costs
@@ -76,7 +78,7 @@ public struct BacktestConfiguration: Sendable, Equatable, Codable {
         self.wholeUnits = wholeUnits
         self.allowShort = allowShort
         self.closeAtEnd = closeAtEnd
-        self.barsPerYear = barsPerYear
+        self.periodsPerYear = periodsPerYear
         self.backtestingPySizing = backtestingPySizing
     }
 

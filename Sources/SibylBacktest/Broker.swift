@@ -86,53 +86,59 @@ public struct Broker {
 
     mutating func begin(bar: Int) { self.bar = bar }
 
-    /// Fills what can fill during bar t: market orders at its open, then limit and stop orders
-    /// against its range; then the attached exits of open trades (trades without exits are not
-    /// looked at, which keeps bars without orders cheap).
+    /// Fills what can fill during bar t, in the order a trader would see it: orders that fill at
+    /// its open (market orders, and limits and stops the open gaps through), then the attached
+    /// exits of open trades, stop first (the pessimistic reading of a bar whose path is unknown),
+    /// then limit and stop orders triggered inside the bar's range. Trades without exits are not
+    /// looked at, which keeps bars without orders cheap.
     mutating func processOpenAndRange() {
         let t = bar
         let (open, high, low) = (series.open[t], series.high[t], series.low[t])
-        if !pendingOrders.isEmpty {
-            var index = 0
-            while index < pendingOrders.count {
-                let order = pendingOrders[index]
-                guard order.placedBar < t else { index += 1; continue }
-                var price: Double?
-                var atOpen = false
-                switch order.type {
-                case .market:
-                    if configuration.fills == .nextOpen { price = open; atOpen = true }
-                case .limit(let limit):
-                    let buying = isBuying(order)
-                    if buying ? open <= limit : open >= limit { price = open; atOpen = true }
-                    else if buying ? low <= limit : high >= limit { price = limit }
-                case .stop(let stop):
-                    let buying = isBuying(order)
-                    if buying ? open >= stop : open <= stop { price = open; atOpen = true }
-                    else if buying ? high >= stop : low <= stop { price = stop }
-                case .stopLimit(let stop, let limit):
-                    let buying = isBuying(order)
-                    let triggeredAtOpen = buying ? open >= stop : open <= stop
-                    let triggered = triggeredAtOpen || (buying ? high >= stop : low <= stop)
-                    if triggered {
-                        // Once triggered it is a limit order for the rest of the bar.
-                        let reference = triggeredAtOpen ? open : stop
-                        if buying ? reference <= limit : reference >= limit { price = reference; atOpen = triggeredAtOpen }
-                        else if buying ? low <= limit : high >= limit { price = limit }
-                        else {
-                            pendingOrders[index].type = .limit(limit)
-                        }
+        if !pendingOrders.isEmpty { processPending(open: open, high: high, low: low, atOpen: true) }
+        if !openTrades.isEmpty { checkExits(open: open, high: high, low: low) }
+        if !pendingOrders.isEmpty { processPending(open: open, high: high, low: low, atOpen: false) }
+    }
+
+    /// One pass over the pending orders: those that fill at the open, or those that fill inside
+    /// the bar's range.
+    private mutating func processPending(open: Double, high: Double, low: Double, atOpen: Bool) {
+        var index = 0
+        while index < pendingOrders.count {
+            let order = pendingOrders[index]
+            guard order.placedBar < bar else { index += 1; continue }
+            var price: Double?
+            switch order.type {
+            case .market:
+                if atOpen && configuration.fills == .nextOpen { price = open }
+            case .limit(let limit):
+                let buying = isBuying(order, at: limit)
+                if atOpen { if buying ? open <= limit : open >= limit { price = open } }
+                else if buying ? low <= limit : high >= limit { price = limit }
+            case .stop(let stop):
+                let buying = isBuying(order, at: stop)
+                if atOpen { if buying ? open >= stop : open <= stop { price = open } }
+                else if buying ? high >= stop : low <= stop { price = stop }
+            case .stopLimit(let stop, let limit):
+                let buying = isBuying(order, at: stop)
+                if atOpen {
+                    if buying ? open >= stop : open <= stop {
+                        // Triggered at the open: a limit order from here on.
+                        if buying ? open <= limit : open >= limit { price = open } else { pendingOrders[index].type = .limit(limit) }
                     }
-                }
-                if let price {
-                    pendingOrders.remove(at: index)
-                    fill(order, quote: price, atOpen: atOpen)
-                } else {
-                    index += 1
+                } else if buying ? high >= stop : low <= stop {
+                    // Triggered inside the bar: fill at the stop when the limit allows it; a limit
+                    // beyond the stop waits for the next bar, since the bar's extreme on the limit
+                    // side may have come before the trigger.
+                    if buying ? stop <= limit : stop >= limit { price = stop } else { pendingOrders[index].type = .limit(limit) }
                 }
             }
+            if let price {
+                pendingOrders.remove(at: index)
+                fill(order, quote: price, atOpen: atOpen)
+            } else {
+                index += 1
+            }
         }
-        if !openTrades.isEmpty { checkExits(open: open, high: high, low: low) }
     }
 
     /// Market orders at bar t's close (same-close fills), after the strategy decided at t.
@@ -149,6 +155,13 @@ public struct Broker {
         }
     }
 
+    /// Records that a decision on the last bar has no bar to fill in (the signal path's way of
+    /// saying what `finish` says for pending orders).
+    mutating func reportUnfilledAtEnd() {
+        let last = series.count - 1
+        events.append(BrokerEvent(kind: .unfilledAtEnd, bar: last, message: "a market order placed on the last bar (\(series.timestamps[last])) has no next bar to fill in"))
+    }
+
     /// Reports market orders left with no bar to fill in.
     mutating func finish(closeAtEnd: Bool) {
         let last = series.count - 1
@@ -161,13 +174,13 @@ public struct Broker {
         }
     }
 
-    @inline(__always)
-    private func isBuying(_ order: Order) -> Bool {
+    /// Whether an order buys when it fills at `price`.
+    private func isBuying(_ order: Order, at price: Double) -> Bool {
         if order.closesPosition { return position < 0 }
         switch order.size {
         case .units(let u): return u > 0
         case .equityFraction(let f): return f > 0
-        case .targetFraction(let f): return f * equity(at: series.close[max(bar - 1, 0)]) > position * series.close[max(bar - 1, 0)]
+        case .targetFraction(let f): return f * equity(at: price) > position * price
         }
     }
 
@@ -193,7 +206,10 @@ public struct Broker {
             }
         }
         guard units != 0 else {
-            if !order.closesPosition {
+            // Closing or targeting a position already reached is not an error.
+            var reached = order.closesPosition
+            if case .targetFraction = order.size { reached = true }
+            if !reached {
                 events.append(BrokerEvent(kind: .rejected, bar: bar, message: "order \(order.id) sized to zero units at \(quote): too little equity"))
             }
             return
@@ -216,11 +232,20 @@ public struct Broker {
             let units = pythonFloorDivide(max(0, equity(at: quote)) * size, adjusted)
             return buying ? units : -units
         }
-        let perUnit = price * (1 + configuration.costs.commissionRate) + configuration.costs.commissionPerUnit
-        let available = max(0, equity(at: quote)) * abs(fraction)
-        let raw = available / perUnit
-        let units = configuration.wholeUnits ? raw.rounded(.down) : raw
+        let units = affordableUnits(budget: max(0, equity(at: quote)) * abs(fraction), price: price)
         return buying ? units : -units
+    }
+
+    /// The most units whose price and commission fit in `budget`: u·p + max(u·k + fixed, minimum)
+    /// ≤ budget, with k = p·rate + per-unit commission; rounded down for whole units.
+    private func affordableUnits(budget: Double, price: Double) -> Double {
+        let costs = configuration.costs
+        let k = price * costs.commissionRate + costs.commissionPerUnit
+        var units = max(0, (budget - costs.commissionPerOrder) / (price + k))
+        if units * k + costs.commissionPerOrder < costs.minimumCommission {
+            units = max(0, (budget - costs.minimumCommission) / price)
+        }
+        return configuration.wholeUnits ? units.rounded(.down) : units
     }
 
     /// Fills a target fraction at bar t's open: the signal path's single step, the same sizing and
@@ -244,24 +269,30 @@ public struct Broker {
             }
             events.append(BrokerEvent(kind: .reduced, bar: bar, message: "a sell was cut to the \(-units) units held: shorting is off"))
         }
-        // Opening exposure must be paid for (buys) or covered by equity (shorts), at 1× leverage.
+        // Opening exposure must be paid for (buys) or covered by equity (shorts), at 1× leverage;
+        // the part that closes an existing position always goes through.
         let opening = openingUnits(units)
         if opening != 0 {
             let closing = units - opening
-            let cashAfterClosing = cash - closing * price - configuration.costs.commission(units: closing, price: price)
             let equityNow = equity(at: quote)
-            let budget = buying ? cashAfterClosing : equityNow
-            let perUnit = price * (1 + configuration.costs.commissionRate) + configuration.costs.commissionPerUnit
-            let fixed = configuration.costs.commissionPerOrder
-            if abs(opening) * perUnit + fixed > budget + 1e-9 * max(1, abs(budget)) {
-                var affordable = max(0, (budget - fixed) / perUnit)
-                if configuration.wholeUnits { affordable = affordable.rounded(.down) }
-                if affordable <= 0 && closing == 0 {
-                    events.append(BrokerEvent(kind: .rejected, bar: bar, message: "an order for \(abs(opening)) units at \(price) cannot be afforded (budget \(budget))"))
+            let allowed: Double
+            if buying {
+                // Cash after the whole order, commission included, must stay non-negative.
+                allowed = max(abs(closing), affordableUnits(budget: cash, price: price))
+            } else {
+                // The short after the order, valued at this price, may not exceed equity.
+                let commission = configuration.costs.commission(units: units, price: price)
+                var most = max(0, (equityNow - commission) / price) - max(0, -(position + closing))
+                if configuration.wholeUnits { most = most.rounded(.down) }
+                allowed = abs(closing) + max(0, most)
+            }
+            if abs(units) > allowed * (1 + 1e-12) {
+                if allowed <= abs(closing) && closing == 0 {
+                    events.append(BrokerEvent(kind: .rejected, bar: bar, message: "an order for \(abs(units)) units at \(price) cannot be afforded (cash \(cash), equity \(equityNow))"))
                     return
                 }
-                events.append(BrokerEvent(kind: .reduced, bar: bar, message: "an order for \(abs(opening)) units at \(price) was cut to \(affordable): not enough \(buying ? "cash" : "equity to cover the short")"))
-                units = closing + (buying ? affordable : -affordable)
+                events.append(BrokerEvent(kind: .reduced, bar: bar, message: "an order for \(abs(units)) units at \(price) was cut to \(allowed): not enough \(buying ? "cash" : "equity to cover the short")"))
+                units = buying ? allowed : -allowed
                 if units == 0 { return }
             }
         }
@@ -269,11 +300,13 @@ public struct Broker {
         cash -= units * price + commission
         commissionsPaid += commission
         position += units
-        if abs(position) < 1e-12 * max(1, abs(units)) { position = 0 }
+        if abs(position) <= 1e-9 * max(1, abs(units)) { position = 0 }
         // FIFO: close opposite trades first, then open the rest.
         var remaining = units
         while remaining != 0, let first = openTrades.first, (first.size > 0) != (remaining > 0) {
-            let closed = min(abs(remaining), abs(first.size))
+            var closed = min(abs(remaining), abs(first.size))
+            // Sizes that differ only by rounding close the trade whole, leaving no dust behind.
+            if abs(abs(remaining) - abs(first.size)) <= 1e-9 * max(abs(remaining), abs(first.size)) { closed = abs(first.size) }
             let share = commission * closed / abs(units)
             if closed == abs(first.size) {
                 var trade = openTrades.removeFirst()
@@ -295,7 +328,18 @@ public struct Broker {
                 openTrades[0].commissions *= 1 - fraction
             }
             remaining += remaining > 0 ? -closed : closed
-            if abs(remaining) < 1e-12 * abs(units) { remaining = 0 }
+            if abs(remaining) <= 1e-9 * abs(units) { remaining = 0 }
+        }
+        if position == 0 && !openTrades.isEmpty {
+            // The net position is flat: whatever rounding left in the trades is closed with it.
+            for var trade in openTrades {
+                trade.exitBar = bar
+                trade.exitPrice = price
+                trade.exitReason = reason
+                closedTrades.append(trade)
+            }
+            openTrades.removeAll(keepingCapacity: true)
+            remaining = 0
         }
         if remaining != 0 {
             let share = commission * abs(remaining) / abs(units)

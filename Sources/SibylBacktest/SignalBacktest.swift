@@ -6,7 +6,9 @@ import SibylData
 /// The same broker rules as a strategy run bar by bar (fills, costs, reversals as a close then an
 /// open), in a tight loop with nothing but the signal to consult; a strategy whose decisions are
 /// a function of past bars only, such as an SMA crossover, gets identical trades and equity from
-/// either path. Orders go in only when the signal changes.
+/// either path. Orders go in only when the signal changes, so a strategy that repeats an order
+/// for a position it already holds (a reversal strategy re-entering after a tie of its averages)
+/// trades once more than its signal does.
 public func backtest(signal: [Double], on series: BarSeries, configuration: BacktestConfiguration, name: String,
                      warmUp: Int) -> BacktestResult {
     precondition(signal.count == series.count, "one signal value per bar: \(signal.count) for \(series.count) bars")
@@ -34,6 +36,8 @@ public func backtest(signal: [Double], on series: BarSeries, configuration: Back
                         broker.fillTarget(wanted, quote: close[t], atOpen: false)
                     } else if t + 1 < n {
                         pending = wanted
+                    } else {
+                        broker.reportUnfilledAtEnd()
                     }
                 }
                 equity[t] = broker.equity(at: close[t])

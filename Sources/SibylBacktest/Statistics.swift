@@ -39,7 +39,7 @@ public struct BacktestStatistics: Sendable, Equatable, Codable {
     public var expectancyPercent: Double
     public var sqn: Double
     public var kellyCriterion: Double
-    /// Periods per year used for annualizing (252, 365, 52, 12 or the data's own).
+    /// Periods per year used for annualizing (252, 365, 52, 12, or as configured).
     public var periodsPerYear: Double
     /// Trades whose stop and target were both inside the exit bar (the stop was taken).
     public var ambiguousExits: Int
@@ -92,7 +92,7 @@ extension BacktestStatistics {
             periodEquity = equity
         }
         let returns = zip(periodEquity.dropFirst(), periodEquity).map { $0 / $1 - 1 }
-        let periods: Double = result.configuration.barsPerYear ?? Self.periodsPerYear(series, frequency: frequency)
+        let periods: Double = result.configuration.periodsPerYear ?? Self.periodsPerYear(series, frequency: frequency)
         periodsPerYear = periods
         let g = Self.geometricMean(returns)
         let annual = pow(1 + g, periods) - 1

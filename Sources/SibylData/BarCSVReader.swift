@@ -87,7 +87,7 @@ struct BarCSVReader {
         var i = start
         while true {
             var fieldStart = i
-            while fieldStart < end && base[fieldStart] == UInt8(ascii: " ") { fieldStart += 1 }
+            while fieldStart < end && (base[fieldStart] == UInt8(ascii: " ") || base[fieldStart] == UInt8(ascii: "\t")) { fieldStart += 1 }
             if fieldStart < end && base[fieldStart] == UInt8(ascii: "\"") {
                 // Quoted field: runs to the closing quote ("" is an escaped quote inside).
                 var j = fieldStart + 1
@@ -101,7 +101,11 @@ struct BarCSVReader {
                 let closing = j
                 j = min(j + 1, end)
                 while j < end && base[j] != delimiter { j += 1 }
-                store(fieldStart + 1, min(closing, end))
+                // Spaces inside the quotes are not part of the value either.
+                var (inner, innerEnd) = (fieldStart + 1, min(closing, end))
+                while inner < innerEnd && base[inner] == UInt8(ascii: " ") { inner += 1 }
+                while innerEnd > inner && base[innerEnd - 1] == UInt8(ascii: " ") { innerEnd -= 1 }
+                store(inner, innerEnd)
                 i = j
             } else {
                 var j = fieldStart
@@ -193,6 +197,9 @@ struct BarCSVReader {
             if isBlank(line.start, line.end) { continue }
             dataLines += 1
             let row = lineNumber
+            // The first kept row sets the date format; fills are recorded once the row is kept.
+            var rowShape: DateShape?
+            var rowFills: [RepairNote] = []
 
             /// Stops with `error`, or drops the row and notes why when the user asked for repairs.
             func reject(_ error: DataError) throws {
@@ -226,7 +233,7 @@ struct BarCSVReader {
                                          fix: "write every date in the file in one format"))
                     continue rows
                 }
-                if dateShape == nil { dateShape = shape; dateShapeLine = row }
+                rowShape = shape
                 timestamp = parsed
             }
 
@@ -244,7 +251,7 @@ struct BarCSVReader {
                 if options.repair == .forwardFill, !timestamps.isEmpty {
                     let previous = numbers[(timestamps.count - 1) * stride + slot[role.rawValue]]
                     values[role.rawValue] = previous
-                    repairs.append(RepairNote(action: .filledCell, file: file, line: row, column: role.displayName,
+                    rowFills.append(RepairNote(action: .filledCell, file: file, line: row, column: role.displayName,
                                               original: error.value, replacement: previous, reason: error.message))
                 } else {
                     try reject(error)
@@ -269,6 +276,8 @@ struct BarCSVReader {
 
             timestamps.append(timestamp)
             lines.append(row)
+            repairs += rowFills
+            if dateShape == nil, let rowShape { dateShape = rowShape; dateShapeLine = row }
             for role in numericRoles { numbers.append(values[role.rawValue]) }
         }
 

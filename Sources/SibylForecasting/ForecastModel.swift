@@ -34,6 +34,10 @@ public struct ForecastEvaluationReport: Sendable, Equatable, Codable {
     public let autoregression: ForecastScore
     public let autoregressionOrder: Int
     public let lag: LagDiagnostic
+    /// Set when the series is the one the model was trained on (same name) and the evaluated bars
+    /// reach back into its training span: the scores are then partly in-sample. Holds the last
+    /// training date.
+    public let overlapsTrainingThrough: String?
     /// Per evaluated bar: timestamp, actual close, model forecast (for plots and reports).
     public let timestamps: [String]
     public let actual: [Double]
@@ -228,6 +232,9 @@ public final class ForecastModel {
                                           naiveScale: naiveScale),
             autoregressionOrder: order,
             lag: LagDiagnostic(forecasts: forecasts, actual: actual, previous: previous),
+            overlapsTrainingThrough: provenance["train_end"].flatMap { end in
+                provenance["data_name"] == series.name && series.timestamps[ends[0] + 1].iso <= end ? end : nil
+            },
             timestamps: ends.map { series.timestamps[$0 + 1].iso }, actual: actual, forecasts: forecasts)
     }
 }

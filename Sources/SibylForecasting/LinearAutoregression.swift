@@ -8,11 +8,12 @@ public struct LinearAutoregression: Sendable, Equatable, Codable {
 
     public var order: Int { coefficients.count }
 
-    /// Fits on the returns r[t] for t in `rows` (each needs its p predecessors): minimizes
+    /// Fits on the returns r[t] for t in `rows` with r[t] and its p predecessors defined: minimizes
     /// Σ (r_t − c − Σ φ_i r_{t−i})² by solving the normal equations in Double.
     public init(fitting returns: [Double], rows: Range<Int>, order: Int) {
         precondition(order >= 0, "the order must be non-negative")
-        let usable = rows.filter { $0 >= order && $0 < returns.count }
+        // Rows whose target and lags are all defined (the first return of a series is NaN).
+        let usable = rows.filter { t in t >= order && t < returns.count && (0...order).allSatisfy { returns[t - $0].isFinite } }
         let n = order + 1
         precondition(usable.count >= n, "an AR(\(order)) fit needs at least \(n) returns")
         // Normal equations XᵀX β = Xᵀy with x = (1, r_{t−1}, …, r_{t−p}).

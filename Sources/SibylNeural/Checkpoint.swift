@@ -117,13 +117,26 @@ public struct Checkpoint: Sendable {
                 }
                 continue
             }
+            /// Whole numbers only: 2.7 or 1e30 in a shape is corruption, not something to round.
+            func integers(_ value: Any?) -> [Int]? {
+                guard let items = value as? [Any] else { return nil }
+                let numbers = items.compactMap { item -> Int? in
+                    guard let number = item as? NSNumber, let exact = Int(exactly: number.doubleValue) else { return nil }
+                    return exact
+                }
+                return numbers.count == items.count ? numbers : nil
+            }
             guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
-                  let shape = (info["shape"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
-                  let offsets = (info["data_offsets"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
-                  offsets.count == 2, shape.count == (info["shape"] as? [Any])?.count else {
-                throw fail("tensor '\(name)' has a malformed entry (it needs dtype, shape and two data_offsets)")
+                  let shape = integers(info["shape"]), let offsets = integers(info["data_offsets"]), offsets.count == 2 else {
+                throw fail("tensor '\(name)' has a malformed entry (it needs a dtype, a shape and two data_offsets, all whole numbers)")
             }
             guard shape.allSatisfy({ $0 >= 0 }) else { throw fail("tensor '\(name)' has a negative dimension in shape \(shape)") }
+            var elements = 1
+            for dimension in shape {
+                let (product, overflow) = elements.multipliedReportingOverflow(by: dimension)
+                guard !overflow, product <= payload else { throw fail("tensor '\(name)' has shape \(shape), larger than the file") }
+                elements = product
+            }
             let itemSize: Int
             switch dtype {
             case "F32": itemSize = 4
@@ -133,7 +146,7 @@ public struct Checkpoint: Sendable {
                            "save the weights as float32 (in PyTorch: model.float() before saving)")
             }
             let (start, end) = (offsets[0], offsets[1])
-            let expected = shape.reduce(1, *) * itemSize
+            let expected = elements * itemSize
             guard start >= 0, end >= start, end - start == expected else {
                 throw fail("tensor '\(name)' spans bytes \(start)..<\(end) but its shape \(shape) of \(dtype) needs \(expected) bytes")
             }
@@ -202,6 +215,10 @@ extension RecurrentModel {
         while checkpoint.tensor(named: "weight_ih_l\(layers)") != nil { layers += 1 }
         guard let head = checkpoint.tensor(named: "head.weight"), head.shape.count == 2 else { throw fail("no head.weight tensor of rank 2") }
         let dropout = checkpoint.metadata[metadataPrefix + "dropout"].flatMap(Double.init) ?? 0
+        guard weightIH.shape[1] > 0, head.shape[0] > 0, head.shape[1] == hidden else {
+            throw fail("weight_ih_l0 \(weightIH.shape) or head.weight \(head.shape) does not fit a model of \(hidden) hidden units")
+        }
+        guard (0..<1).contains(dropout) else { throw fail("the metadata gives dropout \(dropout), outside [0, 1)") }
         let configuration = RecurrentModelConfiguration(cell: cell, inputSize: weightIH.shape[1], hiddenSize: hidden, layers: layers,
                                                         dropout: dropout, outputSize: head.shape[0])
         if let recorded = checkpoint.metadata[metadataPrefix + "cell"], recorded != cell.rawValue {

@@ -67,6 +67,8 @@ final class RecurrentLayer {
     private var scratchCellStride = 0
     /// Whether the last forward kept what backward needs.
     private var keptHistory = false
+    /// Threads the last forward sized its workspace for; backward splits the same way.
+    private var threadsAtForward = 1
     // Forward state, kept for backward.
     /// (T, B, G·H): gate activations at each step (LSTM: i, f, g, o; GRU: r, z, n).
     private var gates = AlignedBuffer<Float>(count: 0)
@@ -173,6 +175,7 @@ final class RecurrentLayer {
                  initialHidden: UnsafePointer<Float>? = nil, initialCell: UnsafePointer<Float>? = nil, keepHistory: Bool = true) {
         reserve(steps: steps, batch: batch)
         keptHistory = keepHistory
+        threadsAtForward = threads
         let (h, gh, bh) = (hiddenSize, cell.gateCount * hiddenSize, batch * hiddenSize)
         if let initialHidden { hidden.baseAddress.update(from: initialHidden, count: bh) } else { hidden.baseAddress.update(repeating: 0, count: bh) }
         if cell == .lstm {
@@ -252,6 +255,11 @@ final class RecurrentLayer {
                   finalHiddenGradient: UnsafePointer<Float>? = nil, finalCellGradient: UnsafePointer<Float>? = nil,
                   computeInputGradient: Bool) -> (hidden: UnsafePointer<Float>, cell: UnsafePointer<Float>?) {
         precondition(keptHistory, "backward needs a forward pass that kept its history (a training forward)")
+        // The workspace was sized for the forward's thread count; split the same way even if the
+        // setting changed since.
+        let requested = threads
+        threads = threadsAtForward
+        defer { threads = requested }
         let (h, gh, bh) = (hiddenSize, cell.gateCount * hiddenSize, batch * hiddenSize)
         // The recurrent gradient flowing into step T comes from outside (the final state).
         if let finalHiddenGradient { dhRecurrent.baseAddress.update(from: finalHiddenGradient, count: bh) } else { dhRecurrent.baseAddress.update(repeating: 0, count: bh) }

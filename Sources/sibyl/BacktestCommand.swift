@@ -95,13 +95,13 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .long, help: "Trailing stop on every entry, as a fraction below the best price since entry.")
     var trailingStop: Double?
 
-    @Option(name: .long, help: "Periods per year for annualized statistics; from the data when omitted.")
-    var barsPerYear: Double?
+    @Option(name: .long, help: "Periods per year for annualized statistics (bars for daily and slower data, days for intraday data); from the data when omitted.")
+    var periodsPerYear: Double?
 
     @Option(name: .long, help: "Forecast strategy: trade when the forecast log return exceeds this (in absolute value).")
     var threshold: Double = 0
 
-    @Option(name: .long, help: "Forecast strategy sizing: full, confidence (|forecast| / 2·typical move) or vol-target.")
+    @Option(name: .long, help: "Forecast strategy sizing: full, confidence (|forecast| / twice the mean |forecast| so far) or vol-target.")
     var sizing: SizingName = .full
 
     @Option(name: .long, help: "Forecast strategy: annual volatility target for --sizing vol-target.")
@@ -150,12 +150,12 @@ struct BacktestCommand: ParsableCommand {
             var configuration = BacktestConfiguration.backtestingPy(cash: cash, commission: commission)
             configuration.costs = costs
             configuration.fills = fill
-            configuration.barsPerYear = barsPerYear
+            configuration.periodsPerYear = periodsPerYear
             configuration.closeAtEnd = closeAtEnd
             return configuration
         }
         return BacktestConfiguration(initialCash: cash, costs: costs, fills: fill, wholeUnits: wholeUnits, allowShort: !longOnly,
-                                     closeAtEnd: closeAtEnd, barsPerYear: barsPerYear)
+                                     closeAtEnd: closeAtEnd, periodsPerYear: periodsPerYear)
     }
 
     var costs: CostModel {
@@ -216,13 +216,10 @@ struct BacktestCommand: ParsableCommand {
                 }
                 progress.finish()
                 let forecasts = walk!.forecastLogReturns
-                let typical = forecasts.filter { !$0.isNaN }.map(abs)
-                let scale = 2 * typical.reduce(0, +) / Double(max(typical.count, 1))
                 let sizingRule: ForecastThreshold.Sizing = switch sizing {
                 case .full: .full
-                case .confidence: .confidence(scale: scale > 0 ? scale : 1)
-                case .volatilityTarget: .volatilityTarget(annual: targetVolatility, lookback: 20,
-                                                         barsPerYear: barsPerYear ?? series.frequency.barsPerYear)
+                case .confidence: .confidence
+                case .volatilityTarget: .volatilityTarget(annual: targetVolatility, lookback: 20, barsPerYear: series.frequency.barsPerYear)
                 }
                 var s = ForecastThreshold(forecasts: forecasts, threshold: threshold, sizing: sizingRule, exits: exits)
                 result = backtest(&s, on: series, configuration: configuration)

@@ -10,6 +10,9 @@ enum ForecastOutput {
             return String(format: "%.\(digits)f", value)
         }
         var lines = ["held-out test span \(report.firstTimestamp) → \(report.lastTimestamp) (\(report.model.count) next-bar forecasts)"]
+        if let end = report.overlapsTrainingThrough {
+            lines.append("WARNING: the model was trained on this series through \(end); the evaluated bars overlap its training span, so these scores are partly in-sample")
+        }
         let header = ["forecaster", "MAE", "RMSE", "MAPE %", "MASE", "dir. acc %", "p-value", "Theil U"]
         var rows = [header]
         for score in [report.model, report.naive, report.autoregression] {
@@ -60,10 +63,14 @@ enum ForecastOutput {
         return text
     }
 
+    /// Pretty, sorted JSON in which values with no finite number (NaN, ±∞: undefined statistics)
+    /// are `null`.
     static func json(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        let marker = "\u{1}not-a-number\u{1}"
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: marker, negativeInfinity: marker, nan: marker)
+        let text = String(decoding: try encoder.encode(value), as: UTF8.self)
+        return text.replacingOccurrences(of: "\"\\u0001not-a-number\\u0001\"", with: "null")
     }
 }

@@ -220,3 +220,46 @@ struct AccountingTests {
         #expect(abs(result.commissions - result.trades.reduce(0) { $0 + $1.commissions }) < 1e-6)
     }
 }
+
+@Suite("Broker edge cases")
+struct BrokerEdgeCaseTests {
+    @Test("closing a position built from fractional buys leaves no dust trade open")
+    func noDust() {
+        let result = run(flat, [0: { $0.submit(.units(0.7)) }, 1: { $0.submit(.units(0.1)) }, 2: { $0.closePosition() }])
+        #expect(result.position[4] == 0)
+        #expect(result.trades.count == 2 && result.trades.allSatisfy { $0.exitBar == 3 })
+    }
+
+    @Test("a short can grow no further than equity (1× leverage), like a long")
+    func shortLeverage() {
+        let series = bars(Array(repeating: (100, 101, 99, 100), count: 8))
+        var actions: [Int: (inout Broker) -> Void] = [:]
+        for t in 0..<7 { actions[t] = { $0.sell() } }
+        let result = run(series, BacktestConfiguration(initialCash: 10_000), actions)
+        for t in 0..<8 { #expect(abs(result.position[t]) * 100 <= result.equity[t] * (1 + 1e-9), "bar \(t)") }
+        #expect(result.events.contains { $0.kind == .rejected || $0.kind == .reduced })
+    }
+
+    @Test("all-equity sizing leaves the cash non-negative under fixed and minimum commissions")
+    func sizingWithCommissions() {
+        for costs in [CostModel(minimumCommission: 5), CostModel(commissionRate: 0.001, commissionPerOrder: 3)] {
+            let result = run(flat, BacktestConfiguration(initialCash: 1_000, costs: costs), [0: { $0.buy() }])
+            #expect(result.cash[1] >= -1e-9 && result.cash[1] < 1e-6, "\(costs): cash \(result.cash[1])")
+            #expect(result.events.isEmpty, "\(result.events)")
+        }
+    }
+
+    @Test("an attached stop is checked before a pending limit order inside the same bar")
+    func stopBeforeLimit() {
+        let series = bars([(100, 101, 99, 100), (100, 102, 99, 101), (100, 111, 94, 100), (100, 101, 99, 100)])
+        let result = run(series, [0: { $0.submit(.units(10), exits: ExitRules(stopLoss: 0.05)) },
+                                  1: { $0.submit(.units(-10), type: .limit(110)) }])
+        #expect(result.trades[0].exitReason == .stopLoss && result.trades[0].exitPrice == 95)
+    }
+
+    @Test("targeting or closing a position already reached is not reported as a rejection")
+    func reachedTargets() {
+        let result = run(flat, [0: { $0.target(0) }, 1: { $0.closePosition() }])
+        #expect(result.events.isEmpty)
+    }
+}

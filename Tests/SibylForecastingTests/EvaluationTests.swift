@@ -119,3 +119,11 @@ struct ForecastModelTests {
         #expect(compared > 100)
     }
 }
+
+@Test("the AR fit skips rows whose lags are undefined (the first return of a series is NaN)")
+func autoregressionWithUndefinedFirstReturn() {
+    var generator = SeededGenerator(seed: 2)
+    let returns = [Double.nan] + (1..<500).map { _ in 0.01 * generator.nextNormal() }
+    let fit = LinearAutoregression(fitting: returns, rows: 1..<500, order: 5)
+    #expect(fit.intercept.isFinite && fit.coefficients.allSatisfy(\.isFinite))
+}

@@ -145,3 +145,15 @@ enum TorchPython {
         return String(decoding: data, as: UTF8.self)
     }
 }
+
+@Test("a header whose shape overflows or is fractional is an error, not a crash")
+func hostileHeaders() {
+    for header in [#"{"weight_ih_l0":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,0]}}"#,
+                   #"{"weight_ih_l0":{"dtype":"F32","shape":[2.5,4],"data_offsets":[0,40]}}"#] {
+        var bytes = Data()
+        withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: Array(header.utf8))
+        bytes.append(Data(count: 64))
+        #expect(throws: CheckpointError.self) { try Checkpoint.parse(bytes, file: "hostile.safetensors") }
+    }
+}

@@ -4,14 +4,15 @@ import Foundation
 /// negative (when shorting is allowed), flat between.
 ///
 /// The forecast array holds, at index t, the forecast made at bar t's close for bar t+1 (NaN
-/// where there is none). The position is sized by confidence, min(1, |forecast| / scale), or by a
-/// volatility target, target / (σ of the last `lookback` log returns · √barsPerYear), capped at 1.
+/// where there is none). The position is sized by confidence, min(1, |forecast| / (2 × the mean
+/// |forecast| up to this bar)), or by a volatility target, target / (σ of the last `lookback` log
+/// returns · √barsPerYear), capped at 1. Both use only what is known at the bar.
 public struct ForecastThreshold: Strategy {
     public enum Sizing: Sendable, Equatable {
         /// Fully invested whenever the signal is on.
         case full
-        /// min(1, |forecast| / scale).
-        case confidence(scale: Double)
+        /// min(1, |forecast| / (2 × mean |forecast| so far)).
+        case confidence
         /// target annual volatility / realized annual volatility, capped at 1.
         case volatilityTarget(annual: Double, lookback: Int, barsPerYear: Double)
     }
@@ -26,6 +27,8 @@ public struct ForecastThreshold: Strategy {
     private var returns: RollingWindow
     private var lastTarget = 0.0
     private var previousClose: Double?
+    private var absoluteForecastSum = 0.0
+    private var forecastCount = 0
 
     public init(forecasts: [Double], threshold: Double, sizing: Sizing = .full, exits: ExitRules = .none) {
         self.exits = exits
@@ -46,6 +49,8 @@ public struct ForecastThreshold: Strategy {
         previousClose = view.close()
         let forecast = view.index < forecasts.count ? forecasts[view.index] : .nan
         guard !forecast.isNaN else { return }
+        absoluteForecastSum += abs(forecast)
+        forecastCount += 1
         var direction = 0.0
         if forecast > threshold { direction = 1 }
         else if forecast < -threshold { direction = broker.configuration.allowShort ? -1 : 0 }
@@ -53,8 +58,9 @@ public struct ForecastThreshold: Strategy {
         switch sizing {
         case .full:
             break
-        case .confidence(let scale):
-            size = min(1, abs(forecast) / scale)
+        case .confidence:
+            let scale = 2 * absoluteForecastSum / Double(forecastCount)
+            size = scale > 0 ? min(1, abs(forecast) / scale) : 0
         case .volatilityTarget(let annual, _, let barsPerYear):
             let realized = returns.isFull ? returns.standardDeviation * barsPerYear.squareRoot() : 0
             size = realized > 0 ? min(1, annual / realized) : 0
