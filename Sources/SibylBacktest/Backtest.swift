@@ -45,13 +45,23 @@ public func backtest<S: Strategy>(_ strategy: inout S, on series: BarSeries, con
             position[t] = broker.position
         }
     }
-    broker.finish(closeAtEnd: configuration.closeAtEnd)
-    if configuration.closeAtEnd {
-        equity[n - 1] = broker.equity(at: series.close[n - 1])
-        cash[n - 1] = broker.cash
-        position[n - 1] = broker.position
+    return broker.finishRun(name: strategy.name, equity: equity, cash: cash, position: position, warmUp: first)
+}
+
+extension Broker {
+    /// Ends a run: reports what could not fill, closes at the end if configured (updating the last
+    /// bar's record), and assembles the result from the per-bar records.
+    mutating func finishRun(name: String, equity: [Double], cash: [Double], position: [Double], warmUp: Int) -> BacktestResult {
+        var (equity, cash, position) = (equity, cash, position)
+        let last = series.count - 1
+        finish(closeAtEnd: configuration.closeAtEnd)
+        if configuration.closeAtEnd {
+            equity[last] = self.equity(at: series.close[last])
+            cash[last] = self.cash
+            position[last] = self.position
+        }
+        return BacktestResult(strategy: name, configuration: configuration, series: series, equity: equity, cash: cash,
+                              position: position, trades: closedTrades + openTrades, events: events,
+                              commissions: commissionsPaid, warmUp: min(max(warmUp, 0), last))
     }
-    return BacktestResult(strategy: strategy.name, configuration: configuration, series: series, equity: equity, cash: cash,
-                          position: position, trades: broker.closedTrades + broker.openTrades, events: broker.events,
-                          commissions: broker.commissionsPaid, warmUp: first)
 }

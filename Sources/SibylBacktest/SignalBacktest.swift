@@ -46,15 +46,7 @@ public func backtest(signal: [Double], on series: BarSeries, configuration: Back
             }
         }
     }
-    broker.finish(closeAtEnd: configuration.closeAtEnd)
-    if configuration.closeAtEnd {
-        equity[n - 1] = broker.equity(at: series.close[n - 1])
-        cash[n - 1] = broker.cash
-        position[n - 1] = broker.position
-    }
-    return BacktestResult(strategy: name, configuration: configuration, series: series, equity: equity, cash: cash,
-                          position: position, trades: broker.closedTrades + broker.openTrades, events: broker.events,
-                          commissions: broker.commissionsPaid, warmUp: min(max(warmUp, 0), n - 1))
+    return broker.finishRun(name: name, equity: equity, cash: cash, position: position, warmUp: warmUp)
 }
 
 extension SMACross {

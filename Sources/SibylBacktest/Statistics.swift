@@ -200,3 +200,24 @@ extension BacktestStatistics {
         return zip(x, y).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) } / Double(x.count - 1)
     }
 }
+
+extension BacktestStatistics {
+    /// The statistics as (label, formatted value) rows, backtesting.py's names, for tables.
+    public var displayRows: [(label: String, value: String)] {
+        func n(_ v: Double, _ digits: Int = 2) -> String { v.isFinite ? String(format: "%.\(digits)f", v) : "–" }
+        return [
+            ("Return [%]", n(returnPercent)), ("Buy & Hold Return [%]", n(buyAndHoldReturnPercent)),
+            ("Return (Ann.) [%]", n(returnAnnualizedPercent)), ("Volatility (Ann.) [%]", n(volatilityAnnualizedPercent)),
+            ("CAGR [%]", n(cagrPercent)), ("Sharpe Ratio", n(sharpeRatio, 3)), ("Sortino Ratio", n(sortinoRatio, 3)),
+            ("Calmar Ratio", n(calmarRatio, 3)), ("Alpha [%]", n(alphaPercent)), ("Beta", n(beta, 3)),
+            ("Max. Drawdown [%]", n(maxDrawdownPercent)), ("Avg. Drawdown [%]", n(averageDrawdownPercent)),
+            ("Max. Drawdown Duration [days]", n(maxDrawdownDurationDays, 0)), ("Exposure Time [%]", n(exposureTimePercent)),
+            ("Equity Final", n(equityFinal)), ("Equity Peak", n(equityPeak)), ("Commissions", n(commissions)),
+            ("# Trades", "\(tradeCount)"), ("Win Rate [%]", n(winRatePercent)), ("Best Trade [%]", n(bestTradePercent)),
+            ("Worst Trade [%]", n(worstTradePercent)), ("Avg. Trade [%]", n(averageTradePercent)),
+            ("Avg. Trade Duration [days]", n(averageTradeDurationDays, 0)), ("Profit Factor", n(profitFactor, 3)),
+            ("Expectancy [%]", n(expectancyPercent, 3)), ("SQN", n(sqn, 3)), ("Kelly Criterion", n(kellyCriterion, 3)),
+            ("Ambiguous exits", "\(ambiguousExits)"), ("Reduced / rejected orders", "\(reducedOrders) / \(rejectedOrders)"),
+        ]
+    }
+}

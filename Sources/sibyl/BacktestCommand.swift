@@ -265,23 +265,10 @@ struct BacktestCommand: ParsableCommand {
 /// Text output of `sibyl backtest`.
 enum BacktestOutput {
     static func text(result: BacktestResult, statistics s: BacktestStatistics, path: String) -> String {
-        func n(_ v: Double, _ digits: Int = 2) -> String { v.isFinite ? String(format: "%.\(digits)f", v) : "–" }
         var lines = ["\(result.strategy) on \(result.series.name) (\(path)), \(s.start) → \(s.end), \(result.series.count) bars",
                      "fills: \(result.configuration.fills == .nextOpen ? "next bar's open" : "same bar's close (OPTIMISTIC: a close cannot be traded once it is known)")"]
-        let rows: [(String, String)] = [
-            ("Return [%]", n(s.returnPercent)), ("Buy & Hold Return [%]", n(s.buyAndHoldReturnPercent)),
-            ("Return (Ann.) [%]", n(s.returnAnnualizedPercent)), ("Volatility (Ann.) [%]", n(s.volatilityAnnualizedPercent)),
-            ("CAGR [%]", n(s.cagrPercent)), ("Sharpe Ratio", n(s.sharpeRatio, 3)), ("Sortino Ratio", n(s.sortinoRatio, 3)),
-            ("Calmar Ratio", n(s.calmarRatio, 3)), ("Alpha [%]", n(s.alphaPercent)), ("Beta", n(s.beta, 3)),
-            ("Max. Drawdown [%]", n(s.maxDrawdownPercent)), ("Avg. Drawdown [%]", n(s.averageDrawdownPercent)),
-            ("Max. Drawdown Duration", "\(n(s.maxDrawdownDurationDays, 0)) days"), ("Exposure Time [%]", n(s.exposureTimePercent)),
-            ("Equity Final", n(s.equityFinal)), ("Equity Peak", n(s.equityPeak)), ("Commissions", n(s.commissions)),
-            ("# Trades", "\(s.tradeCount)"), ("Win Rate [%]", n(s.winRatePercent)), ("Best / Worst Trade [%]", "\(n(s.bestTradePercent)) / \(n(s.worstTradePercent))"),
-            ("Avg. Trade [%]", n(s.averageTradePercent)), ("Avg. Trade Duration", "\(n(s.averageTradeDurationDays, 0)) days"),
-            ("Profit Factor", n(s.profitFactor, 3)), ("Expectancy [%]", n(s.expectancyPercent, 3)), ("SQN", n(s.sqn, 3)),
-            ("Kelly Criterion", n(s.kellyCriterion, 3)),
-        ]
-        let width = rows.map(\.0.count).max()!
+        let rows = s.displayRows.filter { !["Ambiguous exits", "Reduced / rejected orders"].contains($0.label) }
+        let width = rows.map(\.label.count).max()!
         for (name, value) in rows { lines.append("  \(name.padding(toLength: width, withPad: " ", startingAt: 0))  \(value)") }
         let open = result.trades.filter { $0.exitBar == nil }
         if !open.isEmpty {

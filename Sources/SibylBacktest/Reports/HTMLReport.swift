@@ -77,25 +77,10 @@ public struct HTMLReport {
     }
 
     private func statisticsTable() -> String {
-        let s = statistics
-        func n(_ v: Double, _ digits: Int = 2) -> String { v.isFinite ? String(format: "%.\(digits)f", v) : "–" }
-        let rows: [(String, String)] = [
-            ("Return [%]", n(s.returnPercent)), ("Buy & Hold Return [%]", n(s.buyAndHoldReturnPercent)),
-            ("Return (Ann.) [%]", n(s.returnAnnualizedPercent)), ("Volatility (Ann.) [%]", n(s.volatilityAnnualizedPercent)),
-            ("CAGR [%]", n(s.cagrPercent)), ("Sharpe Ratio", n(s.sharpeRatio, 3)), ("Sortino Ratio", n(s.sortinoRatio, 3)),
-            ("Calmar Ratio", n(s.calmarRatio, 3)), ("Alpha [%]", n(s.alphaPercent)), ("Beta", n(s.beta, 3)),
-            ("Max. Drawdown [%]", n(s.maxDrawdownPercent)), ("Avg. Drawdown [%]", n(s.averageDrawdownPercent)),
-            ("Max. Drawdown Duration [days]", n(s.maxDrawdownDurationDays, 0)), ("Exposure Time [%]", n(s.exposureTimePercent)),
-            ("Equity Final", n(s.equityFinal)), ("Equity Peak", n(s.equityPeak)), ("Commissions", n(s.commissions)),
-            ("# Trades", "\(s.tradeCount)"), ("Win Rate [%]", n(s.winRatePercent)), ("Best Trade [%]", n(s.bestTradePercent)),
-            ("Worst Trade [%]", n(s.worstTradePercent)), ("Avg. Trade [%]", n(s.averageTradePercent)),
-            ("Profit Factor", n(s.profitFactor, 3)), ("Expectancy [%]", n(s.expectancyPercent, 3)), ("SQN", n(s.sqn, 3)),
-            ("Kelly Criterion", n(s.kellyCriterion, 3)), ("Ambiguous exits", "\(s.ambiguousExits)"),
-            ("Reduced / rejected orders", "\(s.reducedOrders) / \(s.rejectedOrders)"),
-        ]
+        let rows = statistics.displayRows
         let half = (rows.count + 1) / 2
-        func table(_ part: ArraySlice<(String, String)>) -> String {
-            "<table>" + part.map { "<tr><td>\(escape($0.0))</td><td>\($0.1)</td></tr>" }.joined() + "</table>"
+        func table(_ part: ArraySlice<(label: String, value: String)>) -> String {
+            "<table>" + part.map { "<tr><td>\(escape($0.label))</td><td>\($0.value)</td></tr>" }.joined() + "</table>"
         }
         return "<div class=\"grid\">\(table(rows[..<half]))\(table(rows[half...]))</div>"
     }
