@@ -13,7 +13,8 @@ import SibylKernels
 // Packing the weights once per pass spares the repacking a BLAS call would do at every step.
 //
 // Backward walks the steps in reverse with one packed product per step, dGates_t·W_hh, and
-// computes the weight gradients of all steps as single BLAS GEMMs over (T·B) rows.
+// computes the weight and bias gradients of all steps in one blocked product over (T·B) rows
+// (`sibyl_gemm_tn_accumulate`), which also takes the bias sums as it reads the gate gradients.
 //
 // With more than one thread, the batch is split into contiguous row ranges that run the whole
 // recurrence independently (one fork and join per pass, none per step), and the large GEMMs are
@@ -91,6 +92,9 @@ final class RecurrentLayer {
     private var dh = AlignedBuffer<Float>(count: 0)
     private var dhRecurrent = AlignedBuffer<Float>(count: 0)
     private var dc = AlignedBuffer<Float>(count: 0)
+    /// Per thread: packed blocks for the weight-gradient products.
+    private var weightGradientWorkspace = AlignedBuffer<Float>(count: 0)
+    private var weightGradientWorkspaceStride = 0
     /// (T, B, F): dL/dx.
     private(set) var inputGradient = AlignedBuffer<Float>(count: 0)
 
@@ -125,6 +129,12 @@ final class RecurrentLayer {
             scratchCellOffset = packing + 3 * slab + unitSlab
             scratchCellStride = unitSlab
             panelWorkspace = AlignedBuffer(count: threads * workspaceStride)
+        }
+        let weightStride = lines(cell == .lstm ? sibyl_gemm_tn_workspace_size(inputSize, hiddenSize)
+            : max(sibyl_gemm_tn_workspace_size(inputSize, 0), sibyl_gemm_tn_workspace_size(hiddenSize, 0)))
+        if weightStride != weightGradientWorkspaceStride || weightGradientWorkspace.count != threads * weightStride {
+            weightGradientWorkspaceStride = weightStride
+            weightGradientWorkspace = AlignedBuffer(count: threads * weightStride)
         }
         guard steps != self.steps || batch != self.batch else { return }
         self.steps = steps
@@ -299,19 +309,27 @@ final class RecurrentLayer {
                 }
             }
         }
-        // Weight gradients over all steps at once, split by rows of the gradient being filled.
+        // Weight and bias gradients over all steps at once (K = T·B), split by rows of the gradient
+        // being filled: dW_ih += dGᵀ·X, dW_hh += dG_hᵀ·H_prev (H_prev = h_0 … h_{T−1}, the first T
+        // slabs of `hidden`), db += column sums. For LSTM dG_h is dG, so one pass over dG fills all four.
         let rows = steps * batch
-        let hiddenSide = cell == .lstm ? gateGradients.baseAddress : hiddenGateGradients.baseAddress
-        splitRows(gh) { _, part in
-            // dW_ih += dGᵀ·X: (G·H, T·B)·(T·B, F).
-            BLAS.gemm(.transposed, .none, m: part.count, n: inputSize, k: rows, a: gateGradients.baseAddress + part.lowerBound, lda: gh,
-                      b: input, ldb: inputSize, beta: 1, c: weightIH.gradient.baseAddress + part.lowerBound * inputSize, ldc: inputSize)
-            // dW_hh += dG_hᵀ·H_prev, where H_prev = h_0 … h_{T−1} is the first T slabs of `hidden`.
-            BLAS.gemm(.transposed, .none, m: part.count, n: h, k: rows, a: hiddenSide + part.lowerBound, lda: gh,
-                      b: hidden.baseAddress, ldb: h, beta: 1, c: weightHH.gradient.baseAddress + part.lowerBound * h, ldc: h)
+        splitRows(gh) { part, units in
+            let (u, m) = (units.lowerBound, units.count)
+            let workspace = weightGradientWorkspace.baseAddress + part * weightGradientWorkspaceStride
+            switch cell {
+            case .lstm:
+                sibyl_gemm_tn_accumulate(m, rows, gateGradients.baseAddress + u, gh, inputSize, input, inputSize, h, hidden.baseAddress, h,
+                                         weightIH.gradient.baseAddress + u * inputSize, inputSize, weightHH.gradient.baseAddress + u * h, h,
+                                         biasIH.gradient.baseAddress + u, biasHH.gradient.baseAddress + u, workspace)
+            case .gru:
+                sibyl_gemm_tn_accumulate(m, rows, gateGradients.baseAddress + u, gh, inputSize, input, inputSize, 0, nil, 0,
+                                         weightIH.gradient.baseAddress + u * inputSize, inputSize, nil, 0,
+                                         biasIH.gradient.baseAddress + u, nil, workspace)
+                sibyl_gemm_tn_accumulate(m, rows, hiddenGateGradients.baseAddress + u, gh, h, hidden.baseAddress, h, 0, nil, 0,
+                                         weightHH.gradient.baseAddress + u * h, h, nil, 0,
+                                         biasHH.gradient.baseAddress + u, nil, workspace)
+            }
         }
-        sibyl_add_column_sums(gateGradients.baseAddress, biasIH.gradient.baseAddress, rows, gh)
-        sibyl_add_column_sums(hiddenSide, biasHH.gradient.baseAddress, rows, gh)
         if computeInputGradient {
             // dX = dG·W_ih: (T·B, G·H)·(G·H, F).
             splitRows(rows) { _, part in

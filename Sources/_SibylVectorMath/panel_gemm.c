@@ -82,6 +82,24 @@ static inline __attribute__((always_inline)) void block(size_t k, const float *a
 #undef STORE_ROW
 }
 
+// The same for a panel of at most 16 columns: an 8×16 block of C, half the FMAs of `block`.
+static inline __attribute__((always_inline)) void block16(size_t k, const float *ap, const float *panel, float *c,
+                                                          size_t ldc, size_t rows, size_t width) {
+    v16 c0 = {0}, c1 = {0}, c2 = {0}, c3 = {0}, c4 = {0}, c5 = {0}, c6 = {0}, c7 = {0};
+    for (size_t kk = 0; kk < k; kk++) {
+        const v16 b = load16(panel + kk * NR);
+        const float *a = ap + kk * MR;
+        c0 += a[0] * b; c1 += a[1] * b; c2 += a[2] * b; c3 += a[3] * b;
+        c4 += a[4] * b; c5 += a[5] * b; c6 += a[6] * b; c7 += a[7] * b;
+    }
+    float tmp[MR * 16];
+    store16(tmp, c0); store16(tmp + 16, c1); store16(tmp + 32, c2); store16(tmp + 48, c3);
+    store16(tmp + 64, c4); store16(tmp + 80, c5); store16(tmp + 96, c6); store16(tmp + 112, c7);
+    for (size_t i = 0; i < rows; i++) {
+        for (size_t j = 0; j < width; j++) c[i * ldc + j] += tmp[i * 16 + j];
+    }
+}
+
 SIBYL_CLONES void sibyl_gemm_panels(size_t m, size_t n, size_t k1, const float *a1, size_t lda1, size_t k2,
                                     const float *a2, size_t lda2, const float *packed, float beta, float *c, size_t ldc,
                                     float *workspace) {
@@ -107,6 +125,114 @@ SIBYL_CLONES void sibyl_gemm_panels(size_t m, size_t n, size_t k1, const float *
         for (size_t bi = 0; bi < blocks; bi++) {
             const size_t rows = m - bi * MR < MR ? m - bi * MR : MR;
             block(k, workspace + bi * MR * k, panel, beta, c + bi * MR * ldc + p * NR, ldc, rows, width);
+        }
+    }
+}
+
+// Weight gradients: C += Aᵀ·B over a long K (all T·B rows of a pass), blocked as a GotoBLAS-style
+// GEMM. For each block of KC rows of K, B's rows are packed into K-major panels (KC×32 each, a few
+// hundred KB that stay in L2), then each group of 8 columns of A, copied k-major (8 floats per k,
+// contiguous in A's rows), runs the same register block against every panel. The column sums of
+// A, which the bias gradients need, are taken while A is copied.
+
+enum { KC = 256 };
+
+size_t sibyl_gemm_tn_workspace_size(size_t n1, size_t n2) { return KC * ((n1 + n2 + NR - 1) / NR * NR) + KC * MR; }
+
+typedef float v8 __attribute__((vector_size(32), aligned(4)));
+#define load8(p) (*(const v8 *)(p))
+#define store8(p, v) (*(v8 *)(p) = (v))
+
+// Packs rows k0 … k0 + kc − 1 of [B1 B2] into panels of width NR, zero-padded past n1 + n2.
+static inline __attribute__((always_inline)) void pack_rows(size_t k0, size_t kc, size_t n1, const float *b1, size_t ldb1,
+                                                            size_t n2, const float *b2, size_t ldb2, float *packed) {
+    const size_t n = n1 + n2, panels = (n + NR - 1) / NR;
+    for (size_t kk = 0; kk < kc; kk++) {
+        const float *row1 = b1 + (k0 + kk) * ldb1;
+        const float *row2 = n2 ? b2 + (k0 + kk) * ldb2 : NULL;
+        for (size_t p = 0; p < panels; p++) {
+            float *out = packed + p * NR * kc + kk * NR;
+            const size_t col = p * NR;
+            if (col + NR <= n1) {
+                store16(out, load16(row1 + col));
+                store16(out + 16, load16(row1 + col + 16));
+            } else if (col >= n1 && col + NR <= n) {
+                store16(out, load16(row2 + col - n1));
+                store16(out + 16, load16(row2 + col - n1 + 16));
+            } else {
+                for (size_t j = 0; j < NR; j++) {
+                    const size_t c = col + j;
+                    out[j] = c < n1 ? row1[c] : c < n ? row2[c - n1] : 0.0f;
+                }
+            }
+        }
+    }
+}
+
+// Copies columns i0 … i0 + rows − 1 of A's rows k0 … k0 + kc − 1 k-major (ap[kk·MR + i]),
+// zero-padding past `rows`, and adds their sums into `sums`.
+static inline __attribute__((always_inline)) void pack_columns(const float *a, size_t lda, size_t k0, size_t kc,
+                                                               size_t i0, size_t rows, float *ap, float *sum) {
+    if (rows == MR) {
+        v8 total = {0};
+        for (size_t kk = 0; kk < kc; kk++) {
+            const v8 x = load8(a + (k0 + kk) * lda + i0);
+            store8(ap + kk * MR, x);
+            total += x;
+        }
+        for (size_t i = 0; i < MR; i++) sum[i] = total[i];
+        return;
+    }
+    for (size_t i = 0; i < MR; i++) sum[i] = 0.0f;
+    for (size_t kk = 0; kk < kc; kk++) {
+        const float *row = a + (k0 + kk) * lda + i0;
+        for (size_t i = 0; i < MR; i++) {
+            ap[kk * MR + i] = i < rows ? row[i] : 0.0f;
+            sum[i] += ap[kk * MR + i];
+        }
+    }
+}
+
+SIBYL_CLONES void sibyl_gemm_tn_accumulate(size_t m, size_t k, const float *a, size_t lda, size_t n1, const float *b1,
+                                           size_t ldb1, size_t n2, const float *b2, size_t ldb2, float *c1,
+                                           size_t ldc1, float *c2, size_t ldc2, float *sums1, float *sums2,
+                                           float *workspace) {
+    const size_t n = n1 + n2, panels = (n + NR - 1) / NR;
+    float *packed = workspace, *ap = workspace + KC * panels * NR;
+    for (size_t k0 = 0; k0 < k; k0 += KC) {
+        const size_t kc = k - k0 < KC ? k - k0 : KC;
+        pack_rows(k0, kc, n1, b1, ldb1, n2, b2, ldb2, packed);
+        for (size_t i0 = 0; i0 < m; i0 += MR) {
+            const size_t rows = m - i0 < MR ? m - i0 : MR;
+            float sum[MR];
+            pack_columns(a, lda, k0, kc, i0, rows, ap, sum);
+            for (size_t i = 0; i < rows; i++) {
+                if (sums1) sums1[i0 + i] += sum[i];
+                if (sums2) sums2[i0 + i] += sum[i];
+            }
+            for (size_t p = 0; p < panels; p++) {
+                const float *panel = packed + p * NR * kc;
+                const size_t col = p * NR, width = n - col < NR ? n - col : NR;
+                if (width <= 16 && (col + width <= n1 || col >= n1)) {
+                    block16(kc, ap, panel, col < n1 ? c1 + i0 * ldc1 + col : c2 + i0 * ldc2 + (col - n1),
+                            col < n1 ? ldc1 : ldc2, rows, width);
+                } else if (col + width <= n1) {
+                    block(kc, ap, panel, 1.0f, c1 + i0 * ldc1 + col, ldc1, rows, width);
+                } else if (col >= n1) {
+                    block(kc, ap, panel, 1.0f, c2 + i0 * ldc2 + (col - n1), ldc2, rows, width);
+                } else {
+                    // The panel straddles C1 and C2: compute into a block of its own, then add.
+                    float tmp[MR * NR];
+                    block(kc, ap, panel, 0.0f, tmp, NR, MR, NR);
+                    for (size_t i = 0; i < rows; i++) {
+                        for (size_t j = 0; j < width; j++) {
+                            const size_t target = col + j;
+                            if (target < n1) c1[(i0 + i) * ldc1 + target] += tmp[i * NR + j];
+                            else c2[(i0 + i) * ldc2 + target - n1] += tmp[i * NR + j];
+                        }
+                    }
+                }
+            }
         }
     }
 }

@@ -40,3 +40,49 @@ struct PanelGEMMTests {
         #expect(worst < 1e-4)
     }
 }
+
+@Suite("Weight-gradient GEMM (C += Aᵀ·B over a long K) against the naive reference")
+struct WeightGradientGEMMTests {
+    @Test("random shapes across K blocks, one or two right-hand sides, straddling and narrow panels, column sums")
+    func matchesReference() {
+        var rng = SeededGenerator(seed: 47)
+        var worst = 0.0
+        for trial in 0..<40 {
+            // K crosses the 256-row blocks; N1 + N2 makes panels that straddle the two outputs,
+            // narrow last panels (≤ 16 columns) and full ones.
+            let m = 1 + Int(rng.next() % 30), k = 1 + Int(rng.next() % 700)
+            let n1 = 1 + Int(rng.next() % 40), n2 = trial % 4 == 0 ? 0 : 1 + Int(rng.next() % 70)
+            let lda = m + Int(rng.next() % 3), ldb1 = n1 + Int(rng.next() % 3), ldb2 = n2 + Int(rng.next() % 3)
+            let (ldc1, ldc2) = (n1 + Int(rng.next() % 3), n2 + Int(rng.next() % 3))
+            let a = AlignedBuffer<Float>(count: k * lda), b1 = AlignedBuffer<Float>(count: k * ldb1)
+            let b2 = AlignedBuffer<Float>(count: max(1, k * ldb2))
+            let c1 = AlignedBuffer<Float>(count: m * ldc1), c2 = AlignedBuffer<Float>(count: max(1, m * ldc2))
+            let (sums1, sums2) = (AlignedBuffer<Float>(count: m), AlignedBuffer<Float>(count: m))
+            for buffer in [a, b1, b2, c1, c2, sums1, sums2] { rng.fillNormal(buffer.buffer) }
+            let (expected1, expected2) = (AlignedBuffer<Float>(c1.buffer), AlignedBuffer<Float>(c2.buffer))
+            let (expectedSums1, expectedSums2) = (AlignedBuffer<Float>(sums1.buffer), AlignedBuffer<Float>(sums2.buffer))
+            let workspace = AlignedBuffer<Float>(count: sibyl_gemm_tn_workspace_size(n1, n2))
+            sibyl_gemm_tn_accumulate(m, k, a.baseAddress, lda, n1, b1.baseAddress, ldb1, n2, n2 > 0 ? b2.baseAddress : nil, ldb2,
+                                     c1.baseAddress, ldc1, n2 > 0 ? c2.baseAddress : nil, ldc2, sums1.baseAddress,
+                                     trial % 3 == 0 ? nil : sums2.baseAddress, workspace.baseAddress)
+            ReferenceBLAS.gemm(.transposed, .none, m: m, n: n1, k: k, a: a.baseAddress, lda: lda, b: b1.baseAddress, ldb: ldb1,
+                               beta: 1, c: expected1.baseAddress, ldc: ldc1)
+            if n2 > 0 {
+                ReferenceBLAS.gemm(.transposed, .none, m: m, n: n2, k: k, a: a.baseAddress, lda: lda, b: b2.baseAddress, ldb: ldb2,
+                                   beta: 1, c: expected2.baseAddress, ldc: ldc2)
+            }
+            for i in 0..<m {
+                let sum = (0..<k).reduce(0.0) { $0 + Double(a[$1 * lda + i]) }
+                expectedSums1[i] = Float(Double(expectedSums1[i]) + sum)
+                if trial % 3 != 0 { expectedSums2[i] = Float(Double(expectedSums2[i]) + sum) }
+            }
+            // Padding columns of C (past N) must stay as they were.
+            let pairs = [(c1, expected1), (c2, expected2), (sums1, expectedSums1), (sums2, expectedSums2)]
+            for (got, want) in pairs {
+                for i in 0..<got.count { worst = max(worst, abs(Double(got[i]) - Double(want[i])) / max(1, Double(k).squareRoot())) }
+            }
+        }
+        print("weight-gradient GEMM vs reference: largest difference / √K \(worst)")
+        #expect(worst < 1e-5)
+    }
+}

@@ -38,6 +38,18 @@ size_t sibyl_panel_workspace_size(size_t m, size_t k);
 void sibyl_gemm_panels(size_t m, size_t n, size_t k1, const float *a1, size_t lda1, size_t k2, const float *a2,
                        size_t lda2, const float *packed, float beta, float *c, size_t ldc, float *workspace);
 
+/// Floats of workspace `sibyl_gemm_tn_accumulate` needs for N1 + N2 columns.
+size_t sibyl_gemm_tn_workspace_size(size_t n1, size_t n2);
+
+/// The weight-gradient product over a long K: C1 (M, N1) += Aᵀ·B1 and C2 (M, N2) += Aᵀ·B2, where A
+/// is row-major (K, M) with row stride lda and B1, B2 are row-major (K, N1) and (K, N2) side by
+/// side along N (N2 may be 0 and B2, C2 NULL). `sums1` and `sums2`, when not NULL, each get the
+/// column sums of A added (M floats; the bias gradients). `workspace` holds
+/// `sibyl_gemm_tn_workspace_size(n1, n2)` floats and must not be shared between concurrent calls.
+void sibyl_gemm_tn_accumulate(size_t m, size_t k, const float *a, size_t lda, size_t n1, const float *b1, size_t ldb1,
+                              size_t n2, const float *b2, size_t ldb2, float *c1, size_t ldc1, float *c2, size_t ldc2,
+                              float *sums1, float *sums2, float *workspace);
+
 #ifdef __cplusplus
 }
 #endif
