@@ -30,9 +30,10 @@ PEER_SCRIPTS = {
 }
 
 
-def run_json(cmd: list[str]) -> dict:
-    print("+ " + " ".join(cmd), file=sys.stderr, flush=True)
-    done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, check=True)
+def run_json(cmd: list[str], extra_env: dict[str, str] | None = None) -> dict:
+    print("+ " + "".join(f"{k}={v} " for k, v in (extra_env or {}).items()) + " ".join(cmd), file=sys.stderr, flush=True)
+    env = dict(os.environ, **(extra_env or {}))
+    done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, check=True, env=env)
     return json.loads(done.stdout)
 
 
@@ -70,7 +71,14 @@ def main() -> None:
             if suite in PEER_SCRIPTS:
                 script, extra = PEER_SCRIPTS[suite]
                 timing = [] if suite == "backtest" else ["--min-time", str(args.min_time)]
-                peer_docs[suite].append(run_json([args.python, os.path.join(args.peers, script), *timing, *extra]))
+                command = [args.python, os.path.join(args.peers, script), *timing, *extra]
+                peer_docs[suite].append(run_json(command))
+                if suite == "recurrent":
+                    # PyTorch runs both ways: as installed, and with its CPU allocations advised
+                    # onto transparent huge pages (THP_MEM_ALLOC_ENABLE=1), its faster setting for
+                    # training on machines with THP in madvise mode. Sibyl's large buffers ask for
+                    # huge pages themselves.
+                    peer_docs["recurrent_thp"].append(run_json(command, {"THP_MEM_ALLOC_ENABLE": "1"}))
 
     env = sibyl_docs[-1]["env"]
     print(f"Sibyl {env['sibylVersion']}: OpenBLAS core {env['openBLASCore']}, element-wise kernels "
@@ -123,14 +131,17 @@ def main() -> None:
         fields = ("cell", "mode", "input", "hidden", "layers", "seq", "batch", "threads")
         ours = median_by_key(sibyl_docs, fields, "seq_per_s")
         torch_ = median_by_key(peer_docs["recurrent"], fields, "seq_per_s")
+        torch_thp = median_by_key(peer_docs["recurrent_thp"], fields, "seq_per_s")
         print("\nLSTM/GRU sequences/s (higher is better); target: train >= 1.5x, LSTM infer >= 1.0x, GRU infer >= 2.0x")
-        print(f"{'case':44s} {'sibyl':>10s} {'torch':>10s} {'ratio':>7s}")
+        print("torch: as installed; torch+THP: THP_MEM_ALLOC_ENABLE=1; ratios against each and against the faster")
+        print(f"{'case':44s} {'sibyl':>10s} {'torch':>10s} {'torch+THP':>10s} {'/torch':>7s} {'/+THP':>7s} {'/best':>7s}")
         for key, value in sorted(ours.items(), key=lambda kv: (kv[0][7], kv[0][0], kv[0][3], kv[0][1])):
-            peer = torch_.get(key)
+            peer, peer_thp = torch_.get(key), torch_thp.get(key)
             cell, mode, f, h, l, t, b, threads = key
             label = f"{cell} F{f} H{h} L{l} T{t} B{b} {mode} t={threads}"
-            if peer:
-                print(f"{label:44s} {value:10.0f} {peer:10.0f} {value / peer:6.2f}x")
+            if peer and peer_thp:
+                print(f"{label:44s} {value:10.0f} {peer:10.0f} {peer_thp:10.0f} {value / peer:6.2f}x "
+                      f"{value / peer_thp:6.2f}x {value / max(peer, peer_thp):6.2f}x")
 
     if "backtest" in args.suites:
         ours = median_by_key(sibyl_docs, ("suite", "mode"), "bars_per_s")

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The floating-point types Sibyl stores in tensors: Float32 for models and kernels, Float64 where
 /// money or long accumulations need it.
 public protocol TensorScalar: BinaryFloatingPoint, Sendable {}
@@ -21,15 +25,29 @@ public final class AlignedBuffer<Scalar: TensorScalar> {
     /// Address of the first scalar; valid for the lifetime of the buffer.
     public let baseAddress: UnsafeMutablePointer<Scalar>
 
+    /// Buffers of at least this many bytes are placed on 2 MiB boundaries and asked for
+    /// transparent huge pages, where the system offers them on request (Linux, THP in `madvise`
+    /// mode): the recurrent layers' histories are tens of MB read at strides of a few KB, where
+    /// 4 KiB pages cost a TLB miss per row.
+    static var hugePageThreshold: Int { 2 << 20 }
+
     /// Allocates `count` scalars set to zero.
     public init(count: Int) {
         precondition(count >= 0, "AlignedBuffer count must be non-negative, got \(count)")
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(
-            byteCount: max(count, 1) * MemoryLayout<Scalar>.stride,
-            alignment: Self.alignment)
+        let bytes = max(count, 1) * MemoryLayout<Scalar>.stride
+        let huge = bytes >= Self.hugePageThreshold
+        let byteCount = huge ? (bytes + Self.hugePageThreshold - 1) / Self.hugePageThreshold * Self.hugePageThreshold : bytes
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: huge ? Self.hugePageThreshold : Self.alignment)
+        #if canImport(Glibc)
+        // Advice before the first touch, so the zero fill below faults in huge pages. A refusal
+        // (THP off) changes nothing but speed.
+        if huge { _ = madvise(raw, byteCount, MADV_HUGEPAGE) }
+        #endif
+        // All-zero bytes are +0.0 in both Float and Double; a byte fill runs as memset, where a
+        // generic element loop would go through the value witness per element.
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
         baseAddress = raw.bindMemory(to: Scalar.self, capacity: max(count, 1))
-        baseAddress.initialize(repeating: 0, count: max(count, 1))
     }
 
     /// Allocates a buffer holding a copy of `scalars`.

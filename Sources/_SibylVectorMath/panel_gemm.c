@@ -169,14 +169,18 @@ static inline __attribute__((always_inline)) void pack_rows(size_t k0, size_t kc
     }
 }
 
-// Copies columns i0 … i0 + rows − 1 of A's rows k0 … k0 + kc − 1 k-major (ap[kk·MR + i]),
+// Copies columns i0 … i0 + rows − 1 (of M) of A's rows k0 … k0 + kc − 1 k-major (ap[kk·MR + i]),
 // zero-padding past `rows`, and adds their sums into `sums`.
-static inline __attribute__((always_inline)) void pack_columns(const float *a, size_t lda, size_t k0, size_t kc,
-                                                               size_t i0, size_t rows, float *ap, float *sum) {
+static inline __attribute__((always_inline)) void pack_columns(const float *a, size_t lda, size_t m, size_t k0,
+                                                               size_t kc, size_t i0, size_t rows, float *ap,
+                                                               float *sum) {
     if (rows == MR) {
         v8 total = {0};
         for (size_t kk = 0; kk < kc; kk++) {
             const v8 x = load8(a + (k0 + kk) * lda + i0);
+            // Rows of A lie a page or more apart, beyond the hardware prefetchers' reach: fetch
+            // the next cache line of this row now, for the blocks after this one.
+            if (i0 + 16 < m) __builtin_prefetch(a + (k0 + kk) * lda + i0 + 16);
             store8(ap + kk * MR, x);
             total += x;
         }
@@ -205,7 +209,7 @@ SIBYL_CLONES void sibyl_gemm_tn_accumulate(size_t m, size_t k, const float *a, s
         for (size_t i0 = 0; i0 < m; i0 += MR) {
             const size_t rows = m - i0 < MR ? m - i0 : MR;
             float sum[MR];
-            pack_columns(a, lda, k0, kc, i0, rows, ap, sum);
+            pack_columns(a, lda, m, k0, kc, i0, rows, ap, sum);
             for (size_t i = 0; i < rows; i++) {
                 if (sums1) sums1[i0 + i] += sum[i];
                 if (sums2) sums2[i0 + i] += sum[i];
