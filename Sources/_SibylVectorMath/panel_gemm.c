@@ -19,11 +19,24 @@ void sibyl_pack_panels(const float *b, size_t ldb, int transposed, size_t k, siz
     const size_t panels = (n + NR - 1) / NR;
     for (size_t p = 0; p < panels; p++) {
         float *panel = packed + p * NR * k_total + k_offset * NR;
-        for (size_t kk = 0; kk < k; kk++) {
-            for (size_t j = 0; j < NR; j++) {
-                const size_t col = p * NR + j;
-                panel[kk * NR + j] = col >= n ? 0.0f : transposed ? b[col * ldb + kk] : b[kk * ldb + col];
+        const size_t col = p * NR, width = n - col < NR ? n - col : NR;
+        if (!transposed) {
+            // Row kk of the panel is a contiguous piece of row kk of B.
+            for (size_t kk = 0; kk < k; kk++) {
+                memcpy(panel + kk * NR, b + kk * ldb + col, width * sizeof(float));
+                memset(panel + kk * NR + width, 0, (NR - width) * sizeof(float));
             }
+            continue;
+        }
+        // Column j of the panel is a contiguous piece of row col + j of the stored matrix: copy
+        // it in tiles of 16 along K, so that the 16 panel rows being written stay in L1.
+        for (size_t k0 = 0; k0 < k; k0 += 16) {
+            const size_t kn = k - k0 < 16 ? k - k0 : 16;
+            for (size_t j = 0; j < width; j++) {
+                const float *source = b + (col + j) * ldb + k0;
+                for (size_t kk = 0; kk < kn; kk++) panel[(k0 + kk) * NR + j] = source[kk];
+            }
+            for (size_t kk = 0; kk < kn; kk++) memset(panel + (k0 + kk) * NR + width, 0, (NR - width) * sizeof(float));
         }
     }
 }
