@@ -142,6 +142,16 @@ def main() -> None:
             if peer and peer_thp:
                 print(f"{label:44s} {value:10.0f} {peer:10.0f} {peer_thp:10.0f} {value / peer:6.2f}x "
                       f"{value / peer_thp:6.2f}x {value / max(peer, peer_thp):6.2f}x")
+        # The products' share of the machine: GFLOP/s by the peer script's estimate of the work,
+        # against the register-only FMA peak (`sibyl bench --suites gemm`) when it was measured.
+        gflops = median_by_key(sibyl_docs, fields, "gflops_est")
+        peak = median_by_key(sibyl_docs, ("suite", "shape", "threads"), "gflops")
+        print(f"\n{'case':44s} {'sibyl GFLOP/s':>14s} {'of FMA peak':>12s}")
+        for key, value in sorted(gflops.items(), key=lambda kv: (kv[0][7], kv[0][0], kv[0][3], kv[0][1])):
+            cell, mode, f, h, l, t, b, threads = key
+            top = peak.get(("gemm", "fma_peak", threads))
+            share = f"{100 * value / top:11.0f}%" if top else f"{'-':>12s}"
+            print(f"{cell} F{f} H{h} L{l} T{t} B{b} {mode} t={threads}".ljust(44) + f" {value:14.1f} {share}")
 
     if "backtest" in args.suites:
         ours = median_by_key(sibyl_docs, ("suite", "mode"), "bars_per_s")

@@ -14,6 +14,14 @@ public enum VectorMath {
     /// The instruction-set level the element-wise kernels run at on this machine.
     public static var instructionSet: String { String(cString: sibyl_vector_isa()) }
 
+    /// Floating-point operations in one round of ``fmaPeak(rounds:)``.
+    public static let fmaPeakOperationsPerRound = 384
+
+    /// Runs `rounds` rounds of register-only multiply-adds on this core's widest vectors and
+    /// returns a value that depends on every one: timed, the arithmetic peak that products and
+    /// recurrent layers are measured against.
+    public static func fmaPeak(rounds: Int) -> Float { sibyl_fma_peak(rounds, 0.999_999, 1e-7) }
+
     @inline(__always)
     static func check(_ counts: Int...) -> Int {
         let n = counts[0]

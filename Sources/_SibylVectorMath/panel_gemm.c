@@ -253,3 +253,20 @@ SIBYL_CLONES void sibyl_gemm_tn_accumulate(size_t m, size_t k, const float *a, s
         }
     }
 }
+
+// The FMA peak: twelve independent chains of 16-float multiply-adds (enough to cover the latency of
+// two FMA pipes), no memory traffic. The ceiling every product above is measured against.
+SIBYL_CLONES float sibyl_fma_peak(size_t iterations, float x, float y) {
+    v16 a0 = {0}, a1 = a0 + 1, a2 = a0 + 2, a3 = a0 + 3, a4 = a0 + 4, a5 = a0 + 5;
+    v16 a6 = a0 + 6, a7 = a0 + 7, a8 = a0 + 8, a9 = a0 + 9, a10 = a0 + 10, a11 = a0 + 11;
+    const v16 vx = a0 + x, vy = a0 + y;
+    for (size_t i = 0; i < iterations; i++) {
+        a0 = a0 * vx + vy; a1 = a1 * vx + vy; a2 = a2 * vx + vy; a3 = a3 * vx + vy;
+        a4 = a4 * vx + vy; a5 = a5 * vx + vy; a6 = a6 * vx + vy; a7 = a7 * vx + vy;
+        a8 = a8 * vx + vy; a9 = a9 * vx + vy; a10 = a10 * vx + vy; a11 = a11 * vx + vy;
+    }
+    const v16 total = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11;
+    float sum = 0;
+    for (int j = 0; j < 16; j++) sum += total[j];
+    return sum;
+}

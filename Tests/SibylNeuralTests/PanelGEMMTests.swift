@@ -86,3 +86,24 @@ struct WeightGradientGEMMTests {
         #expect(worst < 1e-5)
     }
 }
+
+@Suite("FMA peak loop")
+struct FMAPeakTests {
+    @Test("does the work it counts: 12 chains × 16 lanes of a = a·x + y, summed")
+    func matchesScalarChains() {
+        // x = 0.9 and y = 0.5 pull every chain towards 5 by a visible step each round, so one
+        // round more or less shows.
+        let (x, y): (Float, Float) = (0.9, 0.5)
+        for rounds in [0, 1, 2, 7, 40] {
+            var expected = 0.0
+            for chain in 0..<12 {
+                var a = Float(chain)
+                for _ in 0..<rounds { a = a * x + y }
+                expected += 16 * Double(a)
+            }
+            let got = Double(sibyl_fma_peak(rounds, x, y))
+            #expect(abs(got - expected) <= 1e-6 * abs(expected), "rounds \(rounds): \(got) vs \(expected)")
+        }
+        #expect(VectorMath.fmaPeak(rounds: 10).isFinite)
+    }
+}

@@ -50,6 +50,11 @@ void sibyl_gemm_tn_accumulate(size_t m, size_t k, const float *a, size_t lda, si
                               size_t n2, const float *b2, size_t ldb2, float *c1, size_t ldc1, float *c2, size_t ldc2,
                               float *sums1, float *sums2, float *workspace);
 
+/// Runs `iterations` rounds of 12 independent 16-float multiply-adds (a = a·x + y) in registers and
+/// returns their sum, so that nothing is optimized away: 384 floating-point operations a round,
+/// the arithmetic peak of one core for `sibyl bench`.
+float sibyl_fma_peak(size_t iterations, float x, float y);
+
 #ifdef __cplusplus
 }
 #endif

@@ -36,9 +36,30 @@ let gemmShapes: [(name: String, m: Int, k: Int, n: Int)] =
         ("lstm_xproj_T64_b64_in32_h128", 4096, 32, 512),
     ]
 
+/// Register-only multiply-adds on every thread: the ceiling for the GFLOP/s of everything else.
+func fmaPeakCase(_ settings: BenchSettings, threads: Int) -> BenchCase {
+    BenchCase(suite: "gemm", name: "FMA peak (registers only)", threads: threads) {
+        let rounds = 5_000_000
+        var sink = [Float](repeating: 0, count: threads)
+        let seconds = timeCalls(minTime: settings.minTime, repeats: settings.repeats) {
+            sink.withUnsafeMutableBufferPointer { sink in
+                nonisolated(unsafe) let sink = sink
+                parallelFor(threads) { sink[$0] = VectorMath.fmaPeak(rounds: rounds) }
+            }
+        }
+        precondition(sink.allSatisfy(\.isFinite), "the FMA chains should stay finite")
+        let flops = Double(threads * rounds * VectorMath.fmaPeakOperationsPerRound)
+        let gflops = Spread(seconds.map { flops / $0 / 1e9 })
+        return BenchRecord(
+            suite: "gemm", key: ["dtype": .text("float32"), "shape": .text("fma_peak")],
+            metrics: ["gflops": gflops.median, "gflops_best": gflops.max],
+            caseName: "FMA peak (registers only)", headline: (gflops.median, "GFLOP/s", gflops), threads: threads)
+    }
+}
+
 func gemmCases(_ settings: BenchSettings) -> [BenchCase] {
     settings.threadCounts.flatMap { threads in
-        gemmShapes.map { shape in
+        [fmaPeakCase(settings, threads: threads)] + gemmShapes.map { shape in
             BenchCase(suite: "gemm", name: "sgemm \(shape.name)", threads: threads) {
                 OpenBLAS.threadCount = threads
                 var rng = SeededGenerator(seed: settings.seed)

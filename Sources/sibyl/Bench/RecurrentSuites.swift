@@ -35,11 +35,18 @@ func recurrentCases(_ settings: BenchSettings) -> [BenchCase] {
                             optimizer.step()
                         }
                         let rate = Spread(seconds.map { Double(c.b) / $0 })
+                        // The peer script's estimate of the work: the products only, 2·B·(in + H)·G·H
+                        // per layer and step, training counted as three forward passes.
+                        let forwardFLOPs = (0..<c.l).reduce(0.0) { total, layer in
+                            total + 2.0 * Double(c.b * ((layer == 0 ? c.f : c.h) + c.h) * cell.gateCount * c.h * c.t)
+                        }
+                        let flops = forwardFLOPs * (mode == "train" ? 3 : 1)
                         return BenchRecord(
                             suite: "recurrent",
                             key: ["cell": .text(cell.rawValue), "mode": .text(mode), "input": .integer(c.f), "hidden": .integer(c.h),
                                   "layers": .integer(c.l), "seq": .integer(c.t), "batch": .integer(c.b)],
-                            metrics: ["seq_per_s": rate.median, "ms_per_batch": 1e3 * Spread(seconds).median, "seq_per_s_best": rate.max],
+                            metrics: ["seq_per_s": rate.median, "ms_per_batch": 1e3 * Spread(seconds).median, "seq_per_s_best": rate.max,
+                                      "gflops_est": flops / Spread(seconds).median / 1e9],
                             caseName: name, headline: (rate.median, "seq/s", rate), threads: threads)
                     }
                 }
