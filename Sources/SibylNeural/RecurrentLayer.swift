@@ -52,13 +52,24 @@ final class RecurrentLayer {
     private(set) var batch = 0
     /// Packed panels: forward, [W_ih W_hh]ᵀ (F+H, 4H) for LSTM and W_hhᵀ (H, 3H) for GRU, with
     /// W_ihᵀ (F, 3H) apart for GRU; backward, W_hh (G·H, H).
-    private var packedForward = AlignedBuffer<Float>(count: 0)
-    private var packedInput = AlignedBuffer<Float>(count: 0)
-    private var packedBackward = AlignedBuffer<Float>(count: 0)
+    private let packedForward: AlignedBuffer<Float>
+    private let packedInput: AlignedBuffer<Float>
+    private let packedBackward: AlignedBuffer<Float>
+    /// W_ih (G·H, F) packed for dX = dG·W_ih.
+    private let packedInputWeights: AlignedBuffer<Float>
     /// Per thread: the rows of A repacked for the panel kernel, then the step's projection
     /// (B_part, G·H) and, for GRU, its input projection, small enough to stay in cache.
     private var panelWorkspace = AlignedBuffer<Float>(count: 0)
     private var panelWorkspaceStride = 0
+    /// Batch rows per thread and the thread count the per-thread workspaces are laid out for.
+    private var rowsPerPartCapacity = 0
+    private var workspaceThreads = 0
+    /// Steps × sequences and sequences the state buffers (`hidden`, `cellState`) and the
+    /// training-only history and gradient buffers hold.
+    private var stateRowCapacity = 0
+    private var stateBatchCapacity = 0
+    private var historyRowCapacity = 0
+    private var historyBatchCapacity = 0
     private var projectionOffset = 0
     private var inputProjectionOffset = 0
     /// Inference only: per-thread scratch for a step's gates, tanh(c) and two alternating c slabs.
@@ -82,7 +93,7 @@ final class RecurrentLayer {
     /// (T, B, H), LSTM only: tanh(c_t).
     private var tanhCell = AlignedBuffer<Float>(count: 0)
     /// (G·H): b_ih + b_hh, folded into the input projection (LSTM).
-    private var biasSum = AlignedBuffer<Float>(count: 0)
+    private let biasSum: AlignedBuffer<Float>
     // Backward workspace.
     /// (T, B, G·H): pre-activation gate gradients (LSTM), or those of the input projection (GRU).
     private var gateGradients = AlignedBuffer<Float>(count: 0)
@@ -107,57 +118,71 @@ final class RecurrentLayer {
         weightHH = Parameter(name: "weight_hh_l\(index)", shape: [gh, hiddenSize])
         biasIH = Parameter(name: "bias_ih_l\(index)", shape: [gh])
         biasHH = Parameter(name: "bias_hh_l\(index)", shape: [gh])
+        let h = hiddenSize
+        packedForward = AlignedBuffer(count: sibyl_panel_size(cell == .lstm ? inputSize + h : h, gh))
+        packedInput = AlignedBuffer(count: cell == .gru ? sibyl_panel_size(inputSize, gh) : 0)
+        packedBackward = AlignedBuffer(count: sibyl_panel_size(gh, h))
+        packedInputWeights = AlignedBuffer(count: sibyl_panel_size(gh, inputSize))
+        biasSum = AlignedBuffer(count: cell == .lstm ? gh : 0)
     }
 
     var parameters: [Parameter] { [weightIH, weightHH, biasIH, biasHH] }
 
     /// Sizes the workspace for T steps of B sequences, reusing it when the sizes are unchanged.
-    private func reserve(steps: Int, batch: Int) {
-        let rowsPerPart = (batch + threads - 1) / threads
+    private func reserve(steps: Int, batch: Int, history: Bool) {
         let gh = cell.gateCount * hiddenSize
         // Each region starts on its own cache line (a multiple of 16 floats).
         func lines(_ floats: Int) -> Int { (floats + 15) / 16 * 16 }
-        let packing = lines(sibyl_panel_workspace_size(rowsPerPart, max(inputSize + hiddenSize, gh)))
-        let (slab, unitSlab) = (lines(rowsPerPart * gh), lines(rowsPerPart * hiddenSize))
-        let workspaceStride = packing + 3 * slab + 3 * unitSlab
-        if workspaceStride != panelWorkspaceStride || panelWorkspace.count != threads * workspaceStride {
-            panelWorkspaceStride = workspaceStride
+        // Buffers grow and are then reused for anything that fits: a smaller last batch of an
+        // epoch, or a validation pass, does not reallocate (and re-fault) tens of MB.
+        let rowsPerPart = (batch + threads - 1) / threads
+        if rowsPerPart > rowsPerPartCapacity || threads != workspaceThreads {
+            rowsPerPartCapacity = max(rowsPerPart, rowsPerPartCapacity)
+            workspaceThreads = threads
+            let rows = rowsPerPartCapacity
+            let packing = lines(sibyl_panel_workspace_size(rows, max(inputSize + hiddenSize, gh)))
+            let (slab, unitSlab) = (lines(rows * gh), lines(rows * hiddenSize))
+            panelWorkspaceStride = packing + 3 * slab + 3 * unitSlab
             projectionOffset = packing
             inputProjectionOffset = packing + slab
             scratchGatesOffset = packing + 2 * slab
             scratchTanhOffset = packing + 3 * slab
             scratchCellOffset = packing + 3 * slab + unitSlab
             scratchCellStride = unitSlab
-            panelWorkspace = AlignedBuffer(count: threads * workspaceStride)
+            panelWorkspace = AlignedBuffer(count: threads * panelWorkspaceStride)
+            weightGradientWorkspaceStride = lines(cell == .lstm ? sibyl_gemm_tn_workspace_size(inputSize, hiddenSize)
+                : max(sibyl_gemm_tn_workspace_size(inputSize, 0), sibyl_gemm_tn_workspace_size(hiddenSize, 0)))
+            weightGradientWorkspace = AlignedBuffer(count: threads * weightGradientWorkspaceStride)
         }
-        let weightStride = lines(cell == .lstm ? sibyl_gemm_tn_workspace_size(inputSize, hiddenSize)
-            : max(sibyl_gemm_tn_workspace_size(inputSize, 0), sibyl_gemm_tn_workspace_size(hiddenSize, 0)))
-        if weightStride != weightGradientWorkspaceStride || weightGradientWorkspace.count != threads * weightStride {
-            weightGradientWorkspaceStride = weightStride
-            weightGradientWorkspace = AlignedBuffer(count: threads * weightStride)
-        }
-        guard steps != self.steps || batch != self.batch else { return }
         self.steps = steps
         self.batch = batch
         let h = hiddenSize
-        packedForward = AlignedBuffer(count: sibyl_panel_size(cell == .lstm ? inputSize + h : h, gh))
-        packedInput = AlignedBuffer(count: cell == .gru ? sibyl_panel_size(inputSize, gh) : 0)
-        packedBackward = AlignedBuffer(count: sibyl_panel_size(gh, h))
-        gates = AlignedBuffer(count: steps * batch * gh)
-        hidden = AlignedBuffer(count: (steps + 1) * batch * h)
-        gateGradients = AlignedBuffer(count: steps * batch * gh)
-        dh = AlignedBuffer(count: batch * h)
-        dhRecurrent = AlignedBuffer(count: batch * h)
-        inputGradient = AlignedBuffer(count: steps * batch * inputSize)
+        if steps * batch > stateRowCapacity || batch > stateBatchCapacity {
+            stateRowCapacity = max(steps * batch, stateRowCapacity)
+            stateBatchCapacity = max(batch, stateBatchCapacity)
+            // (T + 1)·B rows: the initial state, then one slab per step.
+            let states = stateRowCapacity + stateBatchCapacity
+            hidden = AlignedBuffer(count: states * h)
+            if cell == .lstm { cellState = AlignedBuffer(count: states * h) }
+        }
+        // Inference keeps its gates in per-thread scratch: what only backward needs is allocated
+        // by the first training pass.
+        guard history, steps * batch > historyRowCapacity || batch > historyBatchCapacity else { return }
+        historyRowCapacity = max(steps * batch, historyRowCapacity)
+        historyBatchCapacity = max(batch, historyBatchCapacity)
+        let (rows, sequences) = (historyRowCapacity, historyBatchCapacity)
+        gates = AlignedBuffer(count: rows * gh)
+        gateGradients = AlignedBuffer(count: rows * gh)
+        dh = AlignedBuffer(count: sequences * h)
+        dhRecurrent = AlignedBuffer(count: sequences * h)
+        inputGradient = AlignedBuffer(count: rows * inputSize)
         switch cell {
         case .lstm:
-            cellState = AlignedBuffer(count: (steps + 1) * batch * h)
-            tanhCell = AlignedBuffer(count: steps * batch * h)
-            dc = AlignedBuffer(count: batch * h)
-            biasSum = AlignedBuffer(count: gh)
+            tanhCell = AlignedBuffer(count: rows * h)
+            dc = AlignedBuffer(count: sequences * h)
         case .gru:
-            hiddenProjection = AlignedBuffer(count: steps * batch * gh)
-            hiddenGateGradients = AlignedBuffer(count: steps * batch * gh)
+            hiddenProjection = AlignedBuffer(count: rows * gh)
+            hiddenGateGradients = AlignedBuffer(count: rows * gh)
         }
     }
 
@@ -183,7 +208,7 @@ final class RecurrentLayer {
     ///     the same.
     func forward(_ input: UnsafePointer<Float>, steps: Int, batch: Int,
                  initialHidden: UnsafePointer<Float>? = nil, initialCell: UnsafePointer<Float>? = nil, keepHistory: Bool = true) {
-        reserve(steps: steps, batch: batch)
+        reserve(steps: steps, batch: batch, history: keepHistory)
         keptHistory = keepHistory
         threadsAtForward = threads
         let (h, gh, bh) = (hiddenSize, cell.gateCount * hiddenSize, batch * hiddenSize)
@@ -331,11 +356,17 @@ final class RecurrentLayer {
             }
         }
         if computeInputGradient {
-            // dX = dG·W_ih: (T·B, G·H)·(G·H, F).
-            splitRows(rows) { _, part in
-                BLAS.gemm(.none, .none, m: part.count, n: inputSize, k: gh, a: gateGradients.baseAddress + part.lowerBound * gh, lda: gh,
-                          b: weightIH.value.baseAddress, ldb: inputSize, c: inputGradient.baseAddress + part.lowerBound * inputSize,
-                          ldc: inputSize)
+            // dX = dG·W_ih: (T·B, G·H)·(G·H, F), on packed panels, each thread on its rows in
+            // pieces of the batch rows its workspace was sized for.
+            sibyl_pack_panels(weightIH.value.baseAddress, inputSize, 0, gh, inputSize, packedInputWeights.baseAddress, 0, gh)
+            let piece = rowsPerPartCapacity
+            splitRows(rows) { part, range in
+                let workspace = panelWorkspace.baseAddress + part * panelWorkspaceStride
+                for start in stride(from: range.lowerBound, to: range.upperBound, by: piece) {
+                    sibyl_gemm_panels(min(piece, range.upperBound - start), inputSize, gh, gateGradients.baseAddress + start * gh, gh,
+                                      0, nil, 0, packedInputWeights.baseAddress, 0, inputGradient.baseAddress + start * inputSize,
+                                      inputSize, workspace)
+                }
             }
         }
         return (UnsafePointer(dhRecurrent.baseAddress), cell == .lstm ? UnsafePointer(dc.baseAddress) : nil)

@@ -170,7 +170,8 @@ public final class RecurrentModel {
         dropoutActive = training && generator != nil && p > 0 && layers.count > 1
         self.training = training
         let slab = steps * batch * configuration.hiddenSize
-        if dropoutActive && (dropoutMasks.count != layers.count - 1 || dropoutMasks.first?.count != slab) {
+        // Grown, never shrunk: a smaller batch uses the first `slab` floats.
+        if dropoutActive && (dropoutMasks.count != layers.count - 1 || dropoutMasks[0].count < slab) {
             dropoutMasks = (1..<layers.count).map { _ in AlignedBuffer(count: slab) }
             droppedOutputs = (1..<layers.count).map { _ in AlignedBuffer(count: slab) }
         }
@@ -189,7 +190,8 @@ public final class RecurrentModel {
                 let mask = dropoutMasks[index], dropped = droppedOutputs[index]
                 let scale = Float(1 / (1 - p))
                 for i in 0..<slab { mask[i] = generator.pointee.nextUniform() < p ? 0 : scale }
-                VectorMath.multiply(UnsafeBufferPointer(start: x, count: slab), UnsafeBufferPointer(mask.buffer), into: dropped.buffer)
+                VectorMath.multiply(UnsafeBufferPointer(start: x, count: slab), UnsafeBufferPointer(start: mask.baseAddress, count: slab),
+                                    into: UnsafeMutableBufferPointer(start: dropped.baseAddress, count: slab))
                 x = UnsafePointer(dropped.baseAddress)
             }
         }
@@ -224,13 +226,13 @@ public final class RecurrentModel {
             layer.backward(input: below, outputGradient: upstream, finalHiddenGradient: finalHidden, computeInputGradient: needInput)
             finalHidden = nil
             if index > 0 {
-                let gradient = layer.inputGradient
+                // dL/dx of this layer, (T, B, H): the upstream gradient of the layer below.
+                let gradient = UnsafeMutableBufferPointer(start: layer.inputGradient.baseAddress, count: slab)
                 if dropoutActive {
-                    let mask = dropoutMasks[index - 1]
-                    VectorMath.multiply(UnsafeBufferPointer(gradient.buffer), UnsafeBufferPointer(mask.buffer), into: gradient.buffer)
+                    let mask = UnsafeBufferPointer(start: dropoutMasks[index - 1].baseAddress, count: slab)
+                    VectorMath.multiply(UnsafeBufferPointer(gradient), mask, into: gradient)
                 }
                 upstream = UnsafePointer(gradient.baseAddress)
-                precondition(gradient.count == slab)
             }
         }
         return computeInputGradient ? UnsafePointer(layers[0].inputGradient.baseAddress) : nil

@@ -88,7 +88,7 @@ struct TorchParityTests {
                 report("\(cell) layer d\(parameter.name)", parameter.gradient.array, fixture.layer.gradients[parameter.name]!)
             }
         }
-        report("\(cell) dx", layers[0].inputGradient.array, fixture.layer.gradients["x"]!)
+        report("\(cell) dx", UnsafeBufferPointer(start: layers[0].inputGradient.baseAddress, count: t * b * fixture.F), fixture.layer.gradients["x"]!)
         report("\(cell) dh0", initialGradients.flatMap(\.hidden), fixture.layer.gradients["h0"]!)
         if cell == .lstm {
             report("\(cell) dc0", initialGradients.flatMap { $0.cell! }, fixture.layer.gradients["c0"]!)
@@ -118,5 +118,49 @@ struct ThreadingTests {
         let worst = max(largestDifference(p1, p2), zip(g1, g2).map { largestDifference($0, $1) }.max()!)
         print("\(cell): one thread vs two, largest difference \(worst)")
         #expect(worst < 1e-6)
+    }
+}
+
+@Suite("Workspace reuse")
+struct WorkspaceReuseTests {
+    /// Predictions, every parameter gradient and dL/dx of one training step on (T, B), with dropout
+    /// masks drawn from a generator seeded alike for every call.
+    static func step(_ model: RecurrentModel, f: Int, t: Int, b: Int) -> [[Float]] {
+        var data = SeededGenerator(seed: UInt64(100 * t + b))
+        let x = AlignedBuffer<Float>(count: t * b * f)
+        data.fillNormal(x.buffer)
+        let dy = AlignedBuffer<Float>(count: b)
+        data.fillNormal(dy.buffer)
+        var masks = SeededGenerator(seed: 9)
+        let prediction = Array(model.forward(x.baseAddress, steps: t, batch: b, training: true, generator: &masks))
+        model.zeroGradients()
+        let dx = model.backward(outputGradient: dy.baseAddress, computeInputGradient: true)!
+        return [prediction, Array(UnsafeBufferPointer(start: dx, count: t * b * f))] + model.parameters.map(\.gradient.array)
+    }
+
+    @Test("a model run on larger, then smaller, then larger batches and sequences, with inference passes between, gives what a fresh model gives",
+          arguments: RecurrentCell.allCases, [1, 2])
+    func reuseMatchesFresh(cell: RecurrentCell, threads: Int) {
+        let (f, h) = (5, 33)
+        func model() -> RecurrentModel {
+            var generator = SeededGenerator(seed: 4)
+            let model = RecurrentModel(RecurrentModelConfiguration(cell: cell, inputSize: f, hiddenSize: h, layers: 2, dropout: 0.25),
+                                       generator: &generator)
+            model.threads = threads
+            return model
+        }
+        let reused = model()
+        var worst = 0.0
+        for (t, b) in [(11, 17), (6, 5), (3, 17), (13, 21)] {
+            // An inference pass of another size in between, as validation and prediction do.
+            let other = AlignedBuffer<Float>(count: (t + 2) * (b + 3) * f)
+            _ = reused.forward(other.baseAddress, steps: t + 2, batch: b + 3)
+            let again = Self.step(reused, f: f, t: t, b: b)
+            let fresh = Self.step(model(), f: f, t: t, b: b)
+            #expect(again.map(\.count) == fresh.map(\.count))
+            worst = max(worst, zip(again, fresh).map { largestDifference($0, $1) }.max()!)
+        }
+        print("\(cell), \(threads) thread(s): reused vs fresh model, largest difference \(worst)")
+        #expect(worst == 0)
     }
 }
