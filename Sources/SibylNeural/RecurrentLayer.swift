@@ -14,11 +14,12 @@ import SibylKernels
 //
 // Backward walks the steps in reverse with one packed product per step, dGates_t·W_hh, and
 // computes the weight and bias gradients of all steps in one blocked product over (T·B) rows
-// (`sibyl_gemm_tn_accumulate`), which also takes the bias sums as it reads the gate gradients.
+// (`sibyl_gemm_tn_accumulate`), which also takes the bias sums as it reads the gate gradients,
+// and dX = dG·W_ih (lower layers need it) on packed panels.
 //
 // With more than one thread, the batch is split into contiguous row ranges that run the whole
-// recurrence independently (one fork and join per pass, none per step), and the large GEMMs are
-// split by rows, each part on one thread.
+// recurrence independently (one fork and join per pass, none per step), and the products over all
+// steps are split by rows of their output, each part on one thread.
 
 /// The recurrent cell a layer runs.
 public enum RecurrentCell: String, Sendable, Codable, CaseIterable {
@@ -57,8 +58,8 @@ final class RecurrentLayer {
     private let packedBackward: AlignedBuffer<Float>
     /// W_ih (G·H, F) packed for dX = dG·W_ih.
     private let packedInputWeights: AlignedBuffer<Float>
-    /// Per thread: the rows of A repacked for the panel kernel, then the step's projection
-    /// (B_part, G·H) and, for GRU, its input projection, small enough to stay in cache.
+    /// Per thread: the step's projection (B_part, G·H) and, for GRU, its input projection, small
+    /// enough to stay in cache.
     private var panelWorkspace = AlignedBuffer<Float>(count: 0)
     private var panelWorkspaceStride = 0
     /// Batch rows per thread and the thread count the per-thread workspaces are laid out for.
@@ -140,14 +141,13 @@ final class RecurrentLayer {
             rowsPerPartCapacity = max(rowsPerPart, rowsPerPartCapacity)
             workspaceThreads = threads
             let rows = rowsPerPartCapacity
-            let packing = lines(sibyl_panel_workspace_size(rows, max(inputSize + hiddenSize, gh)))
             let (slab, unitSlab) = (lines(rows * gh), lines(rows * hiddenSize))
-            panelWorkspaceStride = packing + 3 * slab + 3 * unitSlab
-            projectionOffset = packing
-            inputProjectionOffset = packing + slab
-            scratchGatesOffset = packing + 2 * slab
-            scratchTanhOffset = packing + 3 * slab
-            scratchCellOffset = packing + 3 * slab + unitSlab
+            panelWorkspaceStride = 3 * slab + 3 * unitSlab
+            projectionOffset = 0
+            inputProjectionOffset = slab
+            scratchGatesOffset = 2 * slab
+            scratchTanhOffset = 3 * slab
+            scratchCellOffset = 3 * slab + unitSlab
             scratchCellStride = unitSlab
             panelWorkspace = AlignedBuffer(count: threads * panelWorkspaceStride)
             weightGradientWorkspaceStride = lines(cell == .lstm ? sibyl_gemm_tn_workspace_size(inputSize, hiddenSize)
@@ -246,15 +246,15 @@ final class RecurrentLayer {
                         : workspace + scratchCellOffset + (t % 2) * scratchCellStride
                     let tanhT = keepHistory ? tanhCell.baseAddress + t * bh + b0 * h : workspace + scratchTanhOffset
                     // pre = [x_t, h_{t−1}]·[W_ih W_hh]ᵀ; the step adds the biases.
-                    sibyl_gemm_panels(n, gh, f, x, f, h, previous, h, packedForward.baseAddress, 0, projection, gh, workspace)
+                    sibyl_gemm_panels(n, gh, f, x, f, h, previous, h, packedForward.baseAddress, 0, projection, gh)
                     sibyl_lstm_forward_step(gatesT, projection, biasSum.baseAddress, cellPrevious, cellNext, tanhT, next, n, h)
                 case .gru:
                     // xw = x_t·W_ihᵀ and hw = h_{t−1}·W_hhᵀ apart: r gates hw's n block. hw is kept
                     // (with b_hh added by the step) for backward.
                     let inputProjection = workspace + inputProjectionOffset
                     let recurrent = keepHistory ? hiddenProjection.baseAddress + (t * batch + b0) * gh : projection
-                    sibyl_gemm_panels(n, gh, f, x, f, 0, nil, 0, packedInput.baseAddress, 0, inputProjection, gh, workspace)
-                    sibyl_gemm_panels(n, gh, h, previous, h, 0, nil, 0, packedForward.baseAddress, 0, recurrent, gh, workspace)
+                    sibyl_gemm_panels(n, gh, f, x, f, 0, nil, 0, packedInput.baseAddress, 0, inputProjection, gh)
+                    sibyl_gemm_panels(n, gh, h, previous, h, 0, nil, 0, packedForward.baseAddress, 0, recurrent, gh)
                     sibyl_gru_forward_step(inputProjection, biasIH.value.baseAddress, recurrent, biasHH.value.baseAddress,
                                            previous, gatesT, next, n, h)
                 }
@@ -302,9 +302,8 @@ final class RecurrentLayer {
             if let finalCellGradient { dc.baseAddress.update(from: finalCellGradient, count: bh) } else { dc.baseAddress.update(repeating: 0, count: bh) }
         }
         sibyl_pack_panels(weightHH.value.baseAddress, h, 0, gh, h, packedBackward.baseAddress, 0, gh)
-        splitRows(batch) { part, rows in
+        splitRows(batch) { _, rows in
             let (b0, n) = (rows.lowerBound, rows.count)
-            let workspace = panelWorkspace.baseAddress + part * panelWorkspaceStride
             let recurrent = dhRecurrent.baseAddress + b0 * h
             for t in stride(from: steps - 1, through: 0, by: -1) {
                 // dh = dL/dh_t through the output + through step t+1.
@@ -323,14 +322,14 @@ final class RecurrentLayer {
                     sibyl_lstm_backward_step(gates.baseAddress + (t * batch + b0) * gh, cellState.baseAddress + t * bh + b0 * h,
                                              tanhCell.baseAddress + t * bh + b0 * h, total, dc.baseAddress + b0 * h, dGates, n, h)
                     // dL/dh_{t−1} through the recurrence: dGates_t·W_hh.
-                    sibyl_gemm_panels(n, h, gh, dGates, gh, 0, nil, 0, packedBackward.baseAddress, 0, recurrent, h, workspace)
+                    sibyl_gemm_panels(n, h, gh, dGates, gh, 0, nil, 0, packedBackward.baseAddress, 0, recurrent, h)
                 case .gru:
                     let dHidden = hiddenGateGradients.baseAddress + (t * batch + b0) * gh
                     // Writes the direct part dh·z into `recurrent`; `total` may be `recurrent` itself,
                     // which the kernel allows (each element is read before it is written).
                     sibyl_gru_backward_step(gates.baseAddress + (t * batch + b0) * gh, hiddenProjection.baseAddress + (t * batch + b0) * gh,
                                             hidden.baseAddress + t * bh + b0 * h, total, dGates, dHidden, recurrent, n, h)
-                    sibyl_gemm_panels(n, h, gh, dHidden, gh, 0, nil, 0, packedBackward.baseAddress, 1, recurrent, h, workspace)
+                    sibyl_gemm_panels(n, h, gh, dHidden, gh, 0, nil, 0, packedBackward.baseAddress, 1, recurrent, h)
                 }
             }
         }
@@ -357,15 +356,14 @@ final class RecurrentLayer {
         }
         if computeInputGradient {
             // dX = dG·W_ih: (T·B, G·H)·(G·H, F), on packed panels, each thread on its rows in
-            // pieces of the batch rows its workspace was sized for.
+            // pieces of about 64 KB of dG, which stay in cache while every panel passes over them.
             sibyl_pack_panels(weightIH.value.baseAddress, inputSize, 0, gh, inputSize, packedInputWeights.baseAddress, 0, gh)
-            let piece = rowsPerPartCapacity
-            splitRows(rows) { part, range in
-                let workspace = panelWorkspace.baseAddress + part * panelWorkspaceStride
+            let piece = max(8, 16384 / gh)
+            splitRows(rows) { _, range in
                 for start in stride(from: range.lowerBound, to: range.upperBound, by: piece) {
                     sibyl_gemm_panels(min(piece, range.upperBound - start), inputSize, gh, gateGradients.baseAddress + start * gh, gh,
                                       0, nil, 0, packedInputWeights.baseAddress, 0, inputGradient.baseAddress + start * inputSize,
-                                      inputSize, workspace)
+                                      inputSize)
                 }
             }
         }

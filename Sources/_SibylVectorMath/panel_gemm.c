@@ -12,8 +12,6 @@ enum { NR = SIBYL_PANEL_WIDTH, MR = 8 };
 
 size_t sibyl_panel_size(size_t k, size_t n) { return (n + NR - 1) / NR * NR * k; }
 
-size_t sibyl_panel_workspace_size(size_t m, size_t k) { return (m + MR - 1) / MR * MR * k; }
-
 void sibyl_pack_panels(const float *b, size_t ldb, int transposed, size_t k, size_t n, float *packed,
                        size_t k_offset, size_t k_total) {
     const size_t panels = (n + NR - 1) / NR;
@@ -46,53 +44,85 @@ void sibyl_pack_panels(const float *b, size_t ldb, int transposed, size_t k, siz
 #define load16(p) (*(const v16 *)(p))
 #define store16(p, v) (*(v16 *)(p) = (v))
 
+// The register block: an 8×32 piece of C in sixteen 16-float accumulators, c00 … c71 (row i,
+// half j). ACCUMULATE adds K rank-1 updates: per k, one panel row (two vectors) times the
+// broadcasts R[i][k·STEP] of the block's 8 rows of A, read through 8 row pointers R; STEP is 1 for
+// A read in place (row-major rows) and 8 for A packed k-major. Macros keep the accumulators in
+// registers across calls within one function.
+#define DECLARE_ACCUMULATORS                                                                          \
+    v16 c00 = {0}, c01 = {0}, c10 = {0}, c11 = {0}, c20 = {0}, c21 = {0}, c30 = {0}, c31 = {0};   \
+    v16 c40 = {0}, c41 = {0}, c50 = {0}, c51 = {0}, c60 = {0}, c61 = {0}, c70 = {0}, c71 = {0};
+
+#define ACCUMULATE(K, R, STEP, PANEL)                                                  \
+    for (size_t kk = 0; kk < (K); kk++) {                                              \
+        const v16 b0 = load16((PANEL) + kk * NR), b1 = load16((PANEL) + kk * NR + 16); \
+        const size_t o = kk * (STEP);                                                  \
+        c00 += R[0][o] * b0; c01 += R[0][o] * b1;                                      \
+        c10 += R[1][o] * b0; c11 += R[1][o] * b1;                                      \
+        c20 += R[2][o] * b0; c21 += R[2][o] * b1;                                      \
+        c30 += R[3][o] * b0; c31 += R[3][o] * b1;                                      \
+        c40 += R[4][o] * b0; c41 += R[4][o] * b1;                                      \
+        c50 += R[5][o] * b0; c51 += R[5][o] * b1;                                      \
+        c60 += R[6][o] * b0; c61 += R[6][o] * b1;                                      \
+        c70 += R[7][o] * b0; c71 += R[7][o] * b1;                                      \
+    }
+
+// Stores (beta = 0) or adds (beta = 1) rows < `rows` and columns < `width` of the block into C.
+// Straight-line stores per row keep the accumulators in registers (an indexed array of them
+// would go through the stack).
+#define STORE_ROW(i, lo, hi)                                                                      \
+    if (i < rows) {                                                                               \
+        float *row = c + (size_t)(i) * ldc;                                                       \
+        if (width == NR) {                                                                        \
+            if (beta != 0.0f) {                                                                   \
+                store16(row, load16(row) + lo);                                                   \
+                store16(row + 16, load16(row + 16) + hi);                                         \
+            } else {                                                                              \
+                store16(row, lo);                                                                 \
+                store16(row + 16, hi);                                                            \
+            }                                                                                     \
+        } else {                                                                                  \
+            float tmp[NR];                                                                        \
+            store16(tmp, lo);                                                                     \
+            store16(tmp + 16, hi);                                                                \
+            for (size_t j = 0; j < width; j++) row[j] = beta != 0.0f ? row[j] + tmp[j] : tmp[j]; \
+        }                                                                                         \
+    }
+#define STORE_BLOCK                 \
+    STORE_ROW(0, c00, c01)          \
+    STORE_ROW(1, c10, c11)          \
+    STORE_ROW(2, c20, c21)          \
+    STORE_ROW(3, c30, c31)          \
+    STORE_ROW(4, c40, c41)          \
+    STORE_ROW(5, c50, c51)          \
+    STORE_ROW(6, c60, c61)          \
+    STORE_ROW(7, c70, c71)
+
 // One 8×32 block of C from an A block packed k-major (ap[k·8 + i] = A[i][k]) and a K×32 panel.
 // Rows past `rows` and columns past `width` are computed (on zero padding) but not stored.
 static inline __attribute__((always_inline)) void block(size_t k, const float *ap, const float *panel, float beta,
                                                         float *c, size_t ldc, size_t rows, size_t width) {
-    v16 c00 = {0}, c01 = {0}, c10 = {0}, c11 = {0}, c20 = {0}, c21 = {0}, c30 = {0}, c31 = {0};
-    v16 c40 = {0}, c41 = {0}, c50 = {0}, c51 = {0}, c60 = {0}, c61 = {0}, c70 = {0}, c71 = {0};
-    for (size_t kk = 0; kk < k; kk++) {
-        const v16 b0 = load16(panel + kk * NR), b1 = load16(panel + kk * NR + 16);
-        const float *a = ap + kk * MR;
-        c00 += a[0] * b0; c01 += a[0] * b1;
-        c10 += a[1] * b0; c11 += a[1] * b1;
-        c20 += a[2] * b0; c21 += a[2] * b1;
-        c30 += a[3] * b0; c31 += a[3] * b1;
-        c40 += a[4] * b0; c41 += a[4] * b1;
-        c50 += a[5] * b0; c51 += a[5] * b1;
-        c60 += a[6] * b0; c61 += a[6] * b1;
-        c70 += a[7] * b0; c71 += a[7] * b1;
+    const float *r[MR] = {ap, ap + 1, ap + 2, ap + 3, ap + 4, ap + 5, ap + 6, ap + 7};
+    DECLARE_ACCUMULATORS
+    ACCUMULATE(k, r, MR, panel)
+    STORE_BLOCK
+}
+
+// One 8×32 block of C = [A1 A2]·B with A1 and A2 read in place, row by row: no packing of A.
+// Past the last row of A the row pointers repeat that row (read, computed, not stored).
+static inline __attribute__((always_inline)) void block_rows(size_t k1, const float *a1, size_t lda1, size_t k2,
+                                                             const float *a2, size_t lda2, const float *panel,
+                                                             float beta, float *c, size_t ldc, size_t rows,
+                                                             size_t width) {
+    DECLARE_ACCUMULATORS
+    const float *r[MR];
+    for (size_t i = 0; i < MR; i++) r[i] = a1 + (i < rows ? i : rows - 1) * lda1;
+    ACCUMULATE(k1, r, 1, panel)
+    if (k2) {
+        for (size_t i = 0; i < MR; i++) r[i] = a2 + (i < rows ? i : rows - 1) * lda2;
+        ACCUMULATE(k2, r, 1, panel + k1 * NR)
     }
-    // Straight-line stores per row keep the accumulators in registers (an indexed array of them
-    // would go through the stack).
-#define STORE_ROW(i, lo, hi)                                                        \
-    if (i < rows) {                                                                 \
-        float *row = c + (size_t)(i) * ldc;                                         \
-        if (width == NR) {                                                          \
-            if (beta != 0.0f) {                                                     \
-                store16(row, load16(row) + lo);                                     \
-                store16(row + 16, load16(row + 16) + hi);                           \
-            } else {                                                                \
-                store16(row, lo);                                                   \
-                store16(row + 16, hi);                                              \
-            }                                                                       \
-        } else {                                                                    \
-            float tmp[NR];                                                          \
-            store16(tmp, lo);                                                       \
-            store16(tmp + 16, hi);                                                  \
-            for (size_t j = 0; j < width; j++) row[j] = beta != 0.0f ? row[j] + tmp[j] : tmp[j]; \
-        }                                                                           \
-    }
-    STORE_ROW(0, c00, c01)
-    STORE_ROW(1, c10, c11)
-    STORE_ROW(2, c20, c21)
-    STORE_ROW(3, c30, c31)
-    STORE_ROW(4, c40, c41)
-    STORE_ROW(5, c50, c51)
-    STORE_ROW(6, c60, c61)
-    STORE_ROW(7, c70, c71)
-#undef STORE_ROW
+    STORE_BLOCK
 }
 
 // The same for a panel of at most 16 columns: an 8×16 block of C, half the FMAs of `block`.
@@ -114,30 +144,21 @@ static inline __attribute__((always_inline)) void block16(size_t k, const float 
 }
 
 SIBYL_CLONES void sibyl_gemm_panels(size_t m, size_t n, size_t k1, const float *a1, size_t lda1, size_t k2,
-                                    const float *a2, size_t lda2, const float *packed, float beta, float *c, size_t ldc,
-                                    float *workspace) {
+                                    const float *a2, size_t lda2, const float *packed, float beta, float *c,
+                                    size_t ldc) {
     const size_t k = k1 + k2;
     const size_t panels = (n + NR - 1) / NR;
     const size_t blocks = (m + MR - 1) / MR;
-    // Pack [A1 A2] by blocks of MR rows, k-major, zero-padding the last block: the kernel then
-    // reads its MR broadcasts per k from one cache line.
-    for (size_t bi = 0; bi < blocks; bi++) {
-        float *ap = workspace + bi * MR * k;
-        const size_t rows = m - bi * MR < MR ? m - bi * MR : MR;
-        for (size_t i = 0; i < MR; i++) {
-            const float *row1 = a1 + (bi * MR + i) * lda1;
-            const float *row2 = a2 + (bi * MR + i) * lda2;
-            for (size_t kk = 0; kk < k1; kk++) ap[kk * MR + i] = i < rows ? row1[kk] : 0.0f;
-            for (size_t kk = 0; kk < k2; kk++) ap[(k1 + kk) * MR + i] = i < rows ? row2[kk] : 0.0f;
-        }
-    }
-    // Panels outside, row blocks inside: one K×32 panel stays in L1 while every block uses it.
+    // Panels outside, row blocks inside: one K×32 panel is reused by every block while it is
+    // near. A is read in place: its 8 rows per block are 8 sequential streams, which the
+    // prefetchers follow, and packing it (a transpose per call) cost more than it saved.
     for (size_t p = 0; p < panels; p++) {
         const float *panel = packed + p * NR * k;
         const size_t width = n - p * NR < NR ? n - p * NR : NR;
         for (size_t bi = 0; bi < blocks; bi++) {
             const size_t rows = m - bi * MR < MR ? m - bi * MR : MR;
-            block(k, workspace + bi * MR * k, panel, beta, c + bi * MR * ldc + p * NR, ldc, rows, width);
+            block_rows(k1, a1 + bi * MR * lda1, lda1, k2, k2 ? a2 + bi * MR * lda2 : NULL, lda2, panel, beta,
+                       c + bi * MR * ldc + p * NR, ldc, rows, width);
         }
     }
 }

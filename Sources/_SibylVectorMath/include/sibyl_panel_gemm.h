@@ -27,16 +27,11 @@ size_t sibyl_panel_size(size_t k, size_t n);
 void sibyl_pack_panels(const float *b, size_t ldb, int transposed, size_t k, size_t n, float *packed,
                        size_t k_offset, size_t k_total);
 
-/// Floats of workspace `sibyl_gemm_panels` needs for M rows: ⌈M / 8⌉·8·K.
-size_t sibyl_panel_workspace_size(size_t m, size_t k);
-
 /// C = beta·C + [A1 A2]·B for row-major A1 (M, K1; row stride lda1) and A2 (M, K2; row stride
 /// lda2) side by side along K (K2 may be 0 and A2 NULL), and B packed with K = K1 + K2 rows.
-/// beta is 0 or 1; with 0, C is only written. `workspace` holds
-/// `sibyl_panel_workspace_size(m, k1 + k2)` floats (A is repacked into it) and must not be shared
-/// between concurrent calls.
+/// beta is 0 or 1; with 0, C is only written.
 void sibyl_gemm_panels(size_t m, size_t n, size_t k1, const float *a1, size_t lda1, size_t k2, const float *a2,
-                       size_t lda2, const float *packed, float beta, float *c, size_t ldc, float *workspace);
+                       size_t lda2, const float *packed, float beta, float *c, size_t ldc);
 
 /// Floats of workspace `sibyl_gemm_tn_accumulate` needs for N1 + N2 columns.
 size_t sibyl_gemm_tn_workspace_size(size_t n1, size_t n2);
