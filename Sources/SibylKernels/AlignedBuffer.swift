@@ -78,6 +78,14 @@ public final class AlignedBuffer<Scalar: TensorScalar> {
 
     /// Sets every scalar to `value`.
     public func fill(_ value: Scalar) {
+        #if canImport(Glibc)
+        // +0.0 is all-zero bytes: memset, rather than a generic loop that goes through the value
+        // witness per element (optimizers clear every gradient once per step).
+        if value == 0, value.sign == .plus {
+            memset(baseAddress, 0, count * MemoryLayout<Scalar>.stride)
+            return
+        }
+        #endif
         baseAddress.update(repeating: value, count: count)
     }
 

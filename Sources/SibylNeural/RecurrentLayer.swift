@@ -32,8 +32,8 @@ public enum RecurrentCell: String, Sendable, Codable, CaseIterable {
 
 /// One recurrent layer (LSTM or GRU) over whole sequences, forward and backward through time.
 ///
-/// The layer owns its workspace and reuses it while T and B stay the same; nothing is allocated
-/// per step.
+/// The layer owns its workspace: buffers grow to the largest T·B seen and are reused for anything
+/// that fits, so nothing is allocated per step and a smaller batch does not reallocate.
 final class RecurrentLayer {
     let cell: RecurrentCell
     /// F.
@@ -71,7 +71,6 @@ final class RecurrentLayer {
     private var stateBatchCapacity = 0
     private var historyRowCapacity = 0
     private var historyBatchCapacity = 0
-    private var projectionOffset = 0
     private var inputProjectionOffset = 0
     /// Inference only: per-thread scratch for a step's gates, tanh(c) and two alternating c slabs.
     private var scratchGatesOffset = 0
@@ -107,6 +106,7 @@ final class RecurrentLayer {
     /// Per thread: packed blocks for the weight-gradient products.
     private var weightGradientWorkspace = AlignedBuffer<Float>(count: 0)
     private var weightGradientWorkspaceStride = 0
+    private var weightGradientThreads = 0
     /// (T, B, F): dL/dx.
     private(set) var inputGradient = AlignedBuffer<Float>(count: 0)
 
@@ -129,7 +129,7 @@ final class RecurrentLayer {
 
     var parameters: [Parameter] { [weightIH, weightHH, biasIH, biasHH] }
 
-    /// Sizes the workspace for T steps of B sequences, reusing it when the sizes are unchanged.
+    /// Sizes the workspace for T steps of B sequences, growing buffers that are too small.
     private func reserve(steps: Int, batch: Int, history: Bool) {
         let gh = cell.gateCount * hiddenSize
         // Each region starts on its own cache line (a multiple of 16 floats).
@@ -143,13 +143,16 @@ final class RecurrentLayer {
             let rows = rowsPerPartCapacity
             let (slab, unitSlab) = (lines(rows * gh), lines(rows * hiddenSize))
             panelWorkspaceStride = 3 * slab + 3 * unitSlab
-            projectionOffset = 0
             inputProjectionOffset = slab
             scratchGatesOffset = 2 * slab
             scratchTanhOffset = 3 * slab
             scratchCellOffset = 3 * slab + unitSlab
             scratchCellStride = unitSlab
             panelWorkspace = AlignedBuffer(count: threads * panelWorkspaceStride)
+        }
+        if threads != weightGradientThreads {
+            // Depends on F, H and the thread count only, not on the batch.
+            weightGradientThreads = threads
             weightGradientWorkspaceStride = lines(cell == .lstm ? sibyl_gemm_tn_workspace_size(inputSize, hiddenSize)
                 : max(sibyl_gemm_tn_workspace_size(inputSize, 0), sibyl_gemm_tn_workspace_size(hiddenSize, 0)))
             weightGradientWorkspace = AlignedBuffer(count: threads * weightGradientWorkspaceStride)
@@ -230,7 +233,7 @@ final class RecurrentLayer {
         splitRows(batch) { part, rows in
             let (b0, n) = (rows.lowerBound, rows.count)
             let workspace = panelWorkspace.baseAddress + part * panelWorkspaceStride
-            let projection = workspace + projectionOffset
+            let projection = workspace  // the step's (n, G·H) projection opens the thread's slab
             for t in 0..<steps {
                 let x = input + (t * batch + b0) * f
                 let gatesT = keepHistory ? gates.baseAddress + (t * batch + b0) * gh : workspace + scratchGatesOffset

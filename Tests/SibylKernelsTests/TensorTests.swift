@@ -12,6 +12,23 @@ struct TensorTests {
         }
     }
 
+    @Test("fill sets every element, +0 and −0 alike, in Float and Double")
+    func fill() {
+        func check<S: TensorScalar>(_: S.Type) {
+            let buffer = AlignedBuffer<S>(count: 37)
+            buffer.fill(.nan)
+            #expect(buffer.array.allSatisfy { $0.isNaN })
+            buffer.fill(0)
+            #expect(buffer.array.allSatisfy { $0 == 0 && $0.sign == .plus })
+            buffer.fill(-0.0)
+            #expect(buffer.array.allSatisfy { $0 == 0 && $0.sign == .minus })
+            buffer.fill(2.5)
+            #expect(buffer.array == Array(repeating: 2.5, count: 37))
+        }
+        check(Float.self)
+        check(Double.self)
+    }
+
     @Test("copies are independent (copy-on-write), reshaping shares until a write")
     func copyOnWrite() {
         var a = Tensor<Float>(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
