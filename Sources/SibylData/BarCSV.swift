@@ -33,6 +33,8 @@ public struct BarFile: Sendable {
     /// Changes made because of `--repair`; empty without it.
     public var repairs: [RepairNote]
     public var warnings: [DataWarning]
+    /// SHA-256 of the file's bytes as 64 hexadecimal digits, when read with `digest: true`.
+    public var sha256: String?
 }
 
 /// Reading and writing OHLCV bars as CSV.
@@ -48,8 +50,11 @@ public enum BarCSV {
     /// - Parameters:
     ///   - path: File to read.
     ///   - name: Name of the series; the file name without extension when omitted.
+    ///   - digest: Also take the SHA-256 of the bytes read (``BarFile/sha256``), for recording which
+    ///     data a model was trained on without reading the file twice.
     /// - Throws: ``DataError`` naming the file, line, column and a fix.
-    public static func read(contentsOf path: String, name: String? = nil, options: BarReadOptions = .init()) throws -> BarFile {
+    public static func read(contentsOf path: String, name: String? = nil, options: BarReadOptions = .init(),
+                            digest: Bool = false) throws -> BarFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
@@ -59,9 +64,11 @@ public enum BarCSV {
                             fix: exists ? "check the file's permissions" : "check the path; run `sibyl inspect` without --data to use the bundled dataset")
         }
         let seriesName = name ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        return try data.withUnsafeBytes { bytes in
+        var file = try data.withUnsafeBytes { bytes in
             try parse(bytes, file: path, name: seriesName, options: options)
         }
+        if digest { file.sha256 = SHA256.hexDigest(of: data) }
+        return file
     }
 
     /// Parses CSV text held in memory.

@@ -204,15 +204,11 @@ struct BacktestCommand: ParsableCommand {
                 var progress = TrainingProgress(quiet: json)
                 let settings = trainingOptions.settings
                 let walkSettings = WalkForwardSettings(retrainEvery: retrainEvery, trailingWindow: trailingWindow, firstForecastBar: firstForecastBar)
-                do {
-                    walk = try ForecastModel.walkForward(series, settings: settings, walk: walkSettings) { fold, folds, event in
-                        if case .epoch(let report) = event, report.epoch == 1, !json {
-                            printToStandardError("fold \(fold)/\(folds): training")
-                        }
-                        progress.handle(event)
+                walk = try ForecastModel.walkForward(series, settings: settings, walk: walkSettings) { fold, folds, event in
+                    if case .epoch(let report) = event, report.epoch == 1, !json {
+                        printToStandardError("fold \(fold)/\(folds): training")
                     }
-                } catch let error as ForecastError {
-                    throw CommandError(error.message, fix: error.fix)
+                    progress.handle(event)
                 }
                 progress.finish()
                 let forecasts = walk!.forecastLogReturns

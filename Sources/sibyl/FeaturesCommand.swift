@@ -30,20 +30,10 @@ struct FeaturesCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors {
-            let pipeline: FeaturePipeline
-            do {
-                pipeline = try FeaturePipeline(parsing: spec)
-            } catch let error as FeatureSpecError {
-                throw CommandError("--spec: feature \(error.position) '\(error.item)' \(error.message)", fix: error.fix)
-            }
+        try reportingErrors(featuresOption: "--spec") {
+            let pipeline = try FeaturePipeline(parsing: spec)
             let file = try dataOptions.load(quiet: json)
-            let matrix: FeatureMatrix
-            do {
-                matrix = try pipeline.compute(file.series)
-            } catch let error as FeatureSpecError {
-                throw CommandError(error.message + " (\(error.item))", fix: error.fix)
-            }
+            let matrix = try pipeline.compute(file.series)
             let text = FeatureCSV.text(of: matrix)
             if let out {
                 do {

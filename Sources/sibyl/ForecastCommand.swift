@@ -38,25 +38,19 @@ struct ForecastCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let path = try dataOptions.path()
-            let file = try dataOptions.load(quiet: json)
+            let file = try dataOptions.load(quiet: json, digest: modelFile == nil)
             let model: ForecastModel
             var summary: TrainingSummary?
             if let modelFile {
                 model = try ForecastModel.load(contentsOf: modelFile)
             } else {
-                let digest = SHA256.hexDigest(of: try Data(contentsOf: URL(fileURLWithPath: path)))
+                let digest = file.sha256 ?? ""
                 var progress = TrainingProgress(quiet: json)
-                (model, summary) = try trainForecastModel(file.series, settings: trainingOptions.settings, digest: digest) { progress.handle($0) }
+                (model, summary) = try ForecastModel.train(on: file.series, settings: trainingOptions.settings, dataDigest: digest) { progress.handle($0) }
                 progress.finish()
             }
-            let forecast: NextBarForecast
-            let evaluation: ForecastEvaluationReport
-            do {
-                forecast = try model.forecastNextBar(of: file.series)
-                evaluation = try model.evaluate(on: file.series)
-            } catch let error as ForecastError {
-                throw CommandError(error.message, fix: error.fix)
-            }
+            let forecast = try model.forecastNextBar(of: file.series)
+            let evaluation = try model.evaluate(on: file.series)
             if json {
                 print(try ForecastOutput.json(Result(data: path, forecast: forecast, evaluation: evaluation, training: summary, modelFile: modelFile)))
             } else {

@@ -38,10 +38,10 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let path = try dataOptions.path()
-            let file = try dataOptions.load(quiet: json)
-            let digest = SHA256.hexDigest(of: try Data(contentsOf: URL(fileURLWithPath: path)))
+            let file = try dataOptions.load(quiet: json, digest: true)
+            let digest = file.sha256 ?? ""
             var progress = TrainingProgress(quiet: json)
-            let (model, summary) = try trainForecastModel(file.series, settings: trainingOptions.settings, digest: digest) { progress.handle($0) }
+            let (model, summary) = try ForecastModel.train(on: file.series, settings: trainingOptions.settings, dataDigest: digest) { progress.handle($0) }
             progress.finish()
             try model.save(to: out)
             let evaluation = try model.evaluate(on: file.series)
@@ -54,19 +54,5 @@ struct TrainCommand: ParsableCommand {
                 print("saved \(out) (\(model.network.parameterCount) parameters, \(trainingOptions.model.rawValue) H\(trainingOptions.hidden) L\(trainingOptions.layers))")
             }
         }
-    }
-}
-
-/// Trains with the errors of every layer turned into command errors with fixes.
-func trainForecastModel(_ series: BarSeries, settings: ForecastSettings, digest: String,
-                        progress: (TrainingEvent) -> Void) throws -> (ForecastModel, TrainingSummary) {
-    do {
-        return try ForecastModel.train(on: series, settings: settings, dataDigest: digest, progress: progress)
-    } catch let error as FeatureSpecError {
-        throw CommandError("--features: feature \(error.position) '\(error.item)' \(error.message)", fix: error.fix)
-    } catch let error as ForecastError {
-        throw CommandError(error.message, fix: error.fix)
-    } catch let error as TrainingError {
-        throw CommandError(error.message, fix: error.fix)
     }
 }

@@ -68,4 +68,29 @@ struct ForecastCommandTests {
         #expect(run.status != 0)
         #expect(!run.standardError.isEmpty)
     }
+
+    @Test("a bad feature list is one line naming --features and the item, from every command that trains",
+          arguments: [["train", "--out", "unused.safetensors"], ["forecast"], ["backtest", "--strategy", "forecast"]])
+    func badFeatureList(command: [String]) throws {
+        let run = try runSibyl(command + ["--data", googl, "--features", "returns,rsj:14"])
+        #expect(run.status == 1)
+        let lines = run.standardError.split(separator: "\n")
+        #expect(lines.count == 1, "\(run.standardError)")
+        #expect(lines.first?.hasPrefix("error: --features: feature 2 'rsj:14'") == true, "\(run.standardError)")
+        #expect(run.standardError.contains("(fix: "))
+        #expect(run.standardOutput.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: "unused.safetensors"))
+    }
+
+    @Test("a series too short to train on is one line with a fix, from forecast and from a walk-forward backtest",
+          arguments: [["forecast"], ["backtest", "--strategy", "forecast"]])
+    func tooShort(command: [String]) throws {
+        let rows = (0..<30).map { String(format: "2020-01-%02d,1,1,1,1,100", $0 + 1) }
+        let path = try temporaryFile("Date,Open,High,Low,Close,Volume\n" + rows.joined(separator: "\n") + "\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let run = try runSibyl(command + ["--data", path])
+        #expect(run.status == 1)
+        #expect(run.standardError.split(separator: "\n").count == 1, "\(run.standardError)")
+        #expect(run.standardError.hasPrefix("error: ") && run.standardError.contains("(fix: "), "\(run.standardError)")
+    }
 }

@@ -210,6 +210,10 @@ struct SHA256Tests {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: datasetPath(name)))
             let digest = SHA256.hexDigest(of: bytes)
             #expect(provenance.contains("Output sha256: \(digest)"), "\(name): \(digest)")
+            // Reading with a digest takes it from the same bytes; without, there is none.
+            let path = datasetPath(name)
+            let (withDigest, without) = (try BarCSV.read(contentsOf: path, digest: true), try BarCSV.read(contentsOf: path))
+            #expect(withDigest.sha256 == digest && without.sha256 == nil)
         }
     }
 }

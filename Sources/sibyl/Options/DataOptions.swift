@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import SibylData
+import SibylFeatures
+import SibylForecasting
 import SibylNeural
 
 /// Where the bars come from, and what to do with bad rows: shared by every command that reads data.
@@ -16,9 +18,10 @@ struct DataOptions: ParsableArguments {
         try data ?? BundledData.defaultDatasetPath()
     }
 
-    /// Reads the file and reports repairs and warnings on standard error.
-    func load(quiet: Bool = false) throws -> BarFile {
-        let file = try BarCSV.read(contentsOf: try path(), options: BarReadOptions(repair: repair))
+    /// Reads the file and reports repairs and warnings on standard error; with `digest`, the
+    /// file's SHA-256 comes from the same read.
+    func load(quiet: Bool = false, digest: Bool = false) throws -> BarFile {
+        let file = try BarCSV.read(contentsOf: try path(), options: BarReadOptions(repair: repair), digest: digest)
         if !quiet {
             for note in file.repairs { printToStandardError(note.description) }
             for warning in file.warnings { printToStandardError(warning.description) }
@@ -62,19 +65,29 @@ func printToStandardError(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
 }
 
-/// Runs a command body, turning data and command errors into one line on standard error and a
-/// non-zero exit, without the argument parser's usage text.
-func reportingErrors(_ body: () throws -> Void) throws {
+/// Runs a command body, turning every error that comes with a fix (bad data, a bad feature list,
+/// a bad checkpoint, training that stops, a series too short to forecast) into one line on
+/// standard error and a non-zero exit, without the argument parser's usage text.
+///
+/// - Parameter featuresOption: The option whose feature list a ``FeatureSpecError`` is about.
+func reportingErrors(featuresOption: String = "--features", _ body: () throws -> Void) throws {
+    let line: String
     do {
         try body()
+        return
     } catch let error as DataError {
-        printToStandardError(error.description)
-        throw ExitCode(1)
+        line = error.description
     } catch let error as CommandError {
-        printToStandardError(error.description)
-        throw ExitCode(1)
+        line = error.description
     } catch let error as CheckpointError {
-        printToStandardError(error.description)
-        throw ExitCode(1)
+        line = error.description
+    } catch let error as FeatureSpecError {
+        line = "error: \(featuresOption): \(error.description)"
+    } catch let error as ForecastError {
+        line = error.description
+    } catch let error as TrainingError {
+        line = "error: \(error.description)"
     }
+    printToStandardError(line)
+    throw ExitCode(1)
 }
