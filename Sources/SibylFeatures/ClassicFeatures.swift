@@ -7,9 +7,9 @@ import SibylData
 /// Each value at bar t is computed from bars 0 … t only, in a single forward pass. Rolling
 /// statistics recompute every window from its values (two passes, mean then deviations) rather than
 /// update running sums, which would lose precision over long series of large prices.
-enum ClassicFeatures {
-    /// ln(C_t / C_{t−1}).
-    static func logReturns(_ close: [Double]) -> [Double] {
+public enum ClassicFeatures {
+    /// ln(C_t / C_{t−1}), NaN at the first bar.
+    public static func logReturns(_ close: [Double]) -> [Double] {
         var out = [Double](repeating: .nan, count: close.count)
         for t in 1..<max(close.count, 1) { out[t] = log(close[t] / close[t - 1]) }
         return out

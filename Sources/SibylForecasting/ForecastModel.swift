@@ -124,7 +124,7 @@ public final class ForecastModel {
             let std = (trainTargets.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(trainTargets.count - 1, 1))).squareRoot()
             (center, scale) = (mean, std > 0 ? std : 1)
         }
-        let logReturns = ClassicReturns.log(series.close)
+        let logReturns = ClassicFeatures.logReturns(series.close)
         let typicalMove = trainEnds.map { abs(logReturns[$0 + 1]) }.reduce(0, +) / Double(trainEnds.count)
 
         var generator = SeededGenerator(seed: settings.training.seed)
@@ -219,7 +219,7 @@ public final class ForecastModel {
         let previous = ends.map { close[$0] }
         let actual = ends.map { close[$0 + 1] }
         let forecasts = zip(previous, predicted).map { $0 * exp($1) }
-        let logReturns = ClassicReturns.log(close)
+        let logReturns = ClassicFeatures.logReturns(close)
         let autoregression = LinearAutoregression(fitting: logReturns, rows: max(spans.train.lowerBound, 1)..<spans.train.upperBound, order: order)
         let autoregressive = ends.map { close[$0] * exp(autoregression.forecast(logReturns, after: $0)) }
         let trainMoves = (max(spans.train.lowerBound, 1)..<spans.train.upperBound).map { abs(close[$0] - close[$0 - 1]) }
@@ -236,13 +236,6 @@ public final class ForecastModel {
                 provenance["data_name"] == series.name && series.timestamps[ends[0] + 1].iso <= end ? end : nil
             },
             timestamps: ends.map { series.timestamps[$0 + 1].iso }, actual: actual, forecasts: forecasts)
-    }
-}
-
-/// Log returns, NaN at the first bar.
-enum ClassicReturns {
-    static func log(_ close: [Double]) -> [Double] {
-        close.indices.map { $0 == 0 ? .nan : Foundation.log(close[$0] / close[$0 - 1]) }
     }
 }
 

@@ -224,7 +224,7 @@ struct BacktestCommand: ParsableCommand {
             try write(result, statistics: statistics, forecasts: walk?.forecastCloses)
             if json {
                 let summary = walk.map { WalkForwardSummary(folds: $0.folds, model: $0.model, naive: $0.naive, lag: $0.lag) }
-                print(try ForecastOutput.json(Output(
+                print(try JSONOutput.text(Output(
                     data: path, strategy: result.strategy, fills: configuration.fills.rawValue, statistics: statistics,
                     trades: result.trades.filter { $0.exitBar != nil }.count, openTrades: result.trades.filter { $0.exitBar == nil }.count,
                     events: result.events, walkForward: summary)))

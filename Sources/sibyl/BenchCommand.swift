@@ -89,10 +89,7 @@ struct BenchCommand: ParsableCommand {
         progress.finish()
 
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let data = try encoder.encode(BenchDocument(env: environment, records: records))
-            print(String(decoding: data, as: UTF8.self))
+            print(try JSONOutput.text(BenchDocument(env: environment, records: records)))
         } else {
             print(renderTable(records, environment: environment))
         }

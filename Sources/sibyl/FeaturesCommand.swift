@@ -46,9 +46,7 @@ struct FeaturesCommand: ParsableCommand {
             }
             let summary = FeaturesSummary(matrix: matrix, pipeline: pipeline, out: out, source: try dataOptions.path())
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+                print(try JSONOutput.text(summary))
             } else if out != nil {
                 print(summary.text)
             } else {

@@ -52,7 +52,7 @@ struct ForecastCommand: ParsableCommand {
             let forecast = try model.forecastNextBar(of: file.series)
             let evaluation = try model.evaluate(on: file.series)
             if json {
-                print(try ForecastOutput.json(Result(data: path, forecast: forecast, evaluation: evaluation, training: summary, modelFile: modelFile)))
+                print(try JSONOutput.text(Result(data: path, forecast: forecast, evaluation: evaluation, training: summary, modelFile: modelFile)))
             } else {
                 print("\(file.series.name): \(ForecastOutput.nextBar(forecast))")
                 if let summary { print(ForecastOutput.trainingSummary(summary)) }

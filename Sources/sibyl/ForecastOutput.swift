@@ -62,15 +62,4 @@ enum ForecastOutput {
         if let validation = best.validationLoss { text += ", validation loss \(String(format: "%.4f", validation))" }
         return text
     }
-
-    /// Pretty, sorted JSON in which values with no finite number (NaN, ±∞: undefined statistics)
-    /// are `null`.
-    static func json(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let marker = "\u{1}not-a-number\u{1}"
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: marker, negativeInfinity: marker, nan: marker)
-        let text = String(decoding: try encoder.encode(value), as: UTF8.self)
-        return text.replacingOccurrences(of: "\"\\u0001not-a-number\\u0001\"", with: "null")
-    }
 }

@@ -19,9 +19,7 @@ struct InspectCommand: ParsableCommand {
             let file = try dataOptions.load(quiet: json)
             let summary = InspectSummary(file: file, path: try dataOptions.path())
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+                print(try JSONOutput.text(summary))
             } else {
                 print(summary.text)
             }

@@ -46,7 +46,7 @@ struct TrainCommand: ParsableCommand {
             try model.save(to: out)
             let evaluation = try model.evaluate(on: file.series)
             if json {
-                print(try ForecastOutput.json(Result(data: path, dataSHA256: digest, settings: trainingOptions.settings, training: summary,
+                print(try JSONOutput.text(Result(data: path, dataSHA256: digest, settings: trainingOptions.settings, training: summary,
                                                      evaluation: evaluation, checkpoint: out)))
             } else {
                 print(ForecastOutput.trainingSummary(summary))

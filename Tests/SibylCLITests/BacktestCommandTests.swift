@@ -17,6 +17,20 @@ struct BacktestCommandTests {
         #expect(statistics["tradeCount"] as? Int == 120 && output["openTrades"] as? Int == 1)
     }
 
+    @Test("statistics a run cannot define (no trades on a flat series) are JSON null, not an encoding error")
+    func undefinedStatisticsAreNull() throws {
+        let rows = (0..<120).map { String(format: "2020-%02d-%02d,10,10,10,10,100", 1 + $0 / 28, 1 + $0 % 28) }
+        let path = try temporaryFile("Date,Open,High,Low,Close,Volume\n" + rows.joined(separator: "\n") + "\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let run = try runSibyl(["backtest", "--data", path, "--json"])
+        #expect(run.status == 0, "\(run.standardError)")
+        let output = try #require(JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any])
+        let statistics = try #require(output["statistics"] as? [String: Any])
+        #expect(statistics["tradeCount"] as? Int == 0)
+        #expect(statistics["sharpeRatio"] is NSNull && statistics["winRatePercent"] is NSNull)
+        #expect(statistics["returnPercent"] as? Double == 0)
+    }
+
     @Test("trades, equity and an HTML report are written; the report is self-contained")
     func outputs() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-backtest-\(UUID())")

@@ -1,4 +1,5 @@
 import Foundation
+import SibylBacktest
 
 /// Trades forecasts of the next bar's log return: long above a threshold, short below its
 /// negative (when shorting is allowed), flat between.
@@ -37,16 +38,16 @@ public struct ForecastThreshold: Strategy {
         self.threshold = threshold
         self.sizing = sizing
         warmUp = forecasts.firstIndex { !$0.isNaN } ?? forecasts.count
-        if case .volatilityTarget(_, let lookback, _) = sizing {
-            returns = RollingWindow(capacity: max(lookback, 2))
-        } else {
-            returns = RollingWindow(capacity: 2)
-        }
+        var lookback = 2
+        if case .volatilityTarget(_, let bars, _) = sizing { lookback = max(bars, 2) }
+        returns = RollingWindow(capacity: lookback)
     }
 
     public mutating func next(_ view: MarketView, broker: inout Broker) {
-        if let previousClose { returns.append(log(view.close() / previousClose)) }
-        previousClose = view.close()
+        if case .volatilityTarget = sizing {
+            if let previousClose { returns.append(log(view.close() / previousClose)) }
+            previousClose = view.close()
+        }
         let forecast = view.index < forecasts.count ? forecasts[view.index] : .nan
         guard !forecast.isNaN else { return }
         absoluteForecastSum += abs(forecast)

@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+import SibylBacktest
+import SibylData
+@testable import SibylForecasting
+
+/// Hand-computed cases: bars whose open, high, low and close are one price, 100 + t, so that a
+/// next-open fill at bar t happens at 100 + t and equity is easy to follow.
+@Suite("Forecast-threshold strategy")
+struct ForecastThresholdTests {
+    let series = try! BarSeries(name: "steps", bars: (0..<8).map { t in
+        let p = Double(100 + t)
+        return Bar(timestamp: Timestamp(secondsSinceEpoch: 1_600_000_000 + Int64(t) * 86_400), open: p, high: p, low: p, close: p, volume: 1)
+    })
+    /// Made at bar t's close for bar t+1: long, long, short, inside the threshold, long.
+    let forecasts: [Double] = [.nan, 0.01, 0.01, -0.01, 0.0005, 0.02, .nan, .nan]
+
+    func run(_ sizing: ForecastThreshold.Sizing, allowShort: Bool = true) -> BacktestResult {
+        var strategy = ForecastThreshold(forecasts: forecasts, threshold: 0.001, sizing: sizing)
+        return backtest(&strategy, on: series, configuration: BacktestConfiguration(allowShort: allowShort))
+    }
+
+    @Test("full sizing: long, reversed to short, flat inside the threshold, long again")
+    func full() {
+        let result = run(.full)
+        let p = result.position
+        #expect(p[0] == 0 && p[1] == 0)
+        let units: Double = 10_000 / 102
+        #expect(abs(p[2] - units) < 1e-12 && p[3] == p[2])
+        // Equity at bar 4's open is units·104; all of it goes short: −units.
+        #expect(abs(p[4] + units) < 1e-12)
+        #expect(p[5] == 0)
+        let equityAtFive: Double = units * 104 - units * 1
+        #expect(abs(result.equity[5] - equityAtFive) < 1e-9)
+        #expect(abs(p[6] * 106 - equityAtFive) < 1e-9)
+    }
+
+    @Test("without shorting, a negative forecast only closes the long")
+    func longOnly() {
+        let p = run(.full, allowShort: false).position
+        #expect(p[4] == 0 && p[5] == 0)
+        let equity: Double = 10_000 / 102 * 104
+        #expect(abs(p[6] * 106 - equity) < 1e-9)
+    }
+
+    @Test("confidence sizing: |forecast| over twice the mean |forecast| so far, capped at 1")
+    func confidence() {
+        let result = run(.confidence)
+        let p = result.position
+        #expect(abs(p[2] * 102 - 5_000) < 1e-9)
+        let equityAtFour: Double = 5_000 + 5_000 / 102 * 104
+        #expect(abs(p[4] * 104 + 0.5 * equityAtFour) < 1e-9)
+        #expect(p[5] == 0)
+        let meanAbsolute: Double = (0.01 + 0.01 + 0.01 + 0.0005 + 0.02) / 5
+        let size: Double = 0.02 / (2 * meanAbsolute)
+        #expect(abs(p[6] * 106 - size * result.equity[5]) < 1e-9)
+    }
+
+    @Test("volatility target: flat until the lookback is full, then target / realized volatility, capped at 1")
+    func volatilityTarget() {
+        // r_t = ln(C_t / C_{t−1}); at bar t the window holds the last three, known at its close.
+        var r = [Double](repeating: .nan, count: 8)
+        for t in 1..<8 { r[t] = log(Double(100 + t) / Double(99 + t)) }
+        func annualized(_ values: ArraySlice<Double>) -> Double {
+            let mean = values.reduce(0, +) / Double(values.count)
+            let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1)
+            return (variance * 252).squareRoot()
+        }
+        let atThree = annualized(r[1...3]), atFive = annualized(r[3...5])
+        let result = run(.volatilityTarget(annual: atThree / 4, lookback: 3, barsPerYear: 252))
+        let p = result.position
+        // Bars 1 and 2 see fewer than three returns: no position despite long forecasts.
+        #expect(p[2] == 0 && p[3] == 0)
+        // Bar 3: short a quarter of the equity, filled at bar 4's open.
+        #expect(abs(p[4] * 104 + 2_500) < 1e-6)
+        #expect(p[5] == 0)
+        let size: Double = min(1, atThree / 4 / atFive)
+        #expect(size < 1)
+        #expect(abs(p[6] * 106 - size * result.equity[5]) < 1e-6)
+        // A target far above the realized volatility is capped at full size.
+        let capped = run(.volatilityTarget(annual: 100 * atThree, lookback: 3, barsPerYear: 252)).position
+        #expect(abs(capped[4] * 104 + 10_000) < 1e-6)
+    }
+
+    @Test("no forecast, no trade")
+    func noForecast() {
+        var strategy = ForecastThreshold(forecasts: Array(repeating: .nan, count: 8), threshold: 0)
+        let result = backtest(&strategy, on: series, configuration: BacktestConfiguration())
+        #expect(result.trades.isEmpty && result.position.allSatisfy { $0 == 0 })
+        #expect(strategy.warmUp == 8)
+    }
+}
