@@ -17,6 +17,24 @@ public struct BacktestResult: Sendable {
     public let commissions: Double
     /// The first bar the strategy decided on.
     public let warmUp: Int
+
+    /// Drawdown at each bar as a fraction: 1 − equity / (highest equity so far).
+    public var drawdown: [Double] {
+        var peak = -Double.infinity
+        return equity.map { value in
+            peak = max(peak, value)
+            return 1 - value / peak
+        }
+    }
+
+    /// The equity of holding from the warm-up bar's close with all the initial cash, no costs:
+    /// the benchmark the reports draw.
+    public var buyAndHoldEquity: [Double] {
+        let close = series.close
+        let base = close[warmUp]
+        let cash = configuration.initialCash
+        return close.indices.map { $0 < warmUp ? cash : cash * close[$0] / base }
+    }
 }
 
 /// Runs a strategy over a series, one bar at a time.
@@ -29,39 +47,49 @@ public struct BacktestResult: Sendable {
 public func backtest<S: Strategy>(_ strategy: inout S, on series: BarSeries, configuration: BacktestConfiguration) -> BacktestResult {
     precondition(!series.isEmpty, "a backtest needs at least one bar")
     var broker = Broker(configuration: configuration, series: series)
-    let n = series.count
-    var equity = [Double](repeating: 0, count: n)
-    var cash = [Double](repeating: 0, count: n)
-    var position = [Double](repeating: 0, count: n)
-    let first = min(max(strategy.warmUp, 0), n - 1)
+    var records = BarRecords(count: series.count)
     SeriesColumns.with(series) { columns in
-        for t in 0..<n {
+        for t in 0..<series.count {
             broker.begin(bar: t)
             broker.processOpenAndRange()
             strategy.next(MarketView(columns: columns, index: t), broker: &broker)
             broker.processMarketOrdersAtClose()
-            equity[t] = broker.equity(at: columns.close[t])
-            cash[t] = broker.cash
-            position[t] = broker.position
+            records.record(broker, bar: t, close: columns.close[t])
         }
     }
-    return broker.finishRun(name: strategy.name, equity: equity, cash: cash, position: position, warmUp: first)
+    return broker.finishRun(name: strategy.name, records: records, warmUp: strategy.warmUp)
+}
+
+/// Equity, cash and position at each bar's close, as the loops record them.
+struct BarRecords {
+    var equity: [Double]
+    var cash: [Double]
+    var position: [Double]
+
+    init(count: Int) {
+        equity = [Double](repeating: 0, count: count)
+        cash = equity
+        position = equity
+    }
+
+    @inline(__always)
+    mutating func record(_ broker: Broker, bar t: Int, close: Double) {
+        equity[t] = broker.equity(at: close)
+        cash[t] = broker.cash
+        position[t] = broker.position
+    }
 }
 
 extension Broker {
     /// Ends a run: reports what could not fill, closes at the end if configured (updating the last
     /// bar's record), and assembles the result from the per-bar records.
-    mutating func finishRun(name: String, equity: [Double], cash: [Double], position: [Double], warmUp: Int) -> BacktestResult {
-        var (equity, cash, position) = (equity, cash, position)
+    mutating func finishRun(name: String, records: BarRecords, warmUp: Int) -> BacktestResult {
+        var records = records
         let last = series.count - 1
-        finish(closeAtEnd: configuration.closeAtEnd)
-        if configuration.closeAtEnd {
-            equity[last] = self.equity(at: series.close[last])
-            cash[last] = self.cash
-            position[last] = self.position
-        }
-        return BacktestResult(strategy: name, configuration: configuration, series: series, equity: equity, cash: cash,
-                              position: position, trades: closedTrades + openTrades, events: events,
+        finish()
+        if configuration.closeAtEnd { records.record(self, bar: last, close: series.close[last]) }
+        return BacktestResult(strategy: name, configuration: configuration, series: series, equity: records.equity, cash: records.cash,
+                              position: records.position, trades: closedTrades + openTrades, events: events,
                               commissions: commissionsPaid, warmUp: min(max(warmUp, 0), last))
     }
 }

@@ -155,21 +155,19 @@ public struct Broker {
         }
     }
 
-    /// Records that a decision on the last bar has no bar to fill in (the signal path's way of
-    /// saying what `finish` says for pending orders).
+    /// Records that a market decision made on the last bar has no bar to fill in.
     mutating func reportUnfilledAtEnd() {
         let last = series.count - 1
         events.append(BrokerEvent(kind: .unfilledAtEnd, bar: last, message: "a market order placed on the last bar (\(series.timestamps[last])) has no next bar to fill in"))
     }
 
-    /// Reports market orders left with no bar to fill in.
-    mutating func finish(closeAtEnd: Bool) {
+    /// Ends the run: reports market orders left with no bar to fill in, drops what is pending, and
+    /// closes the position at the last close when the configuration says so.
+    mutating func finish() {
         let last = series.count - 1
-        for order in pendingOrders where order.type == .market && order.placedBar == last {
-            events.append(BrokerEvent(kind: .unfilledAtEnd, bar: last, message: "a market order placed on the last bar (\(series.timestamps[last])) has no next bar to fill in"))
-        }
+        for order in pendingOrders where order.type == .market && order.placedBar == last { reportUnfilledAtEnd() }
         pendingOrders.removeAll()
-        if closeAtEnd && position != 0 {
+        if configuration.closeAtEnd && position != 0 {
             execute(units: -position, quote: series.close[last], reason: .endOfData, exits: .none, atOpen: false)
         }
     }

@@ -15,9 +15,7 @@ public func backtest(signal: [Double], on series: BarSeries, configuration: Back
     precondition(!series.isEmpty, "a backtest needs at least one bar")
     var broker = Broker(configuration: configuration, series: series)
     let n = series.count
-    var equity = [Double](repeating: 0, count: n)
-    var cash = [Double](repeating: 0, count: n)
-    var position = [Double](repeating: 0, count: n)
+    var records = BarRecords(count: n)
     var held = 0.0
     var pending: Double?
     let sameClose = configuration.fills == .sameClose
@@ -40,13 +38,11 @@ public func backtest(signal: [Double], on series: BarSeries, configuration: Back
                         broker.reportUnfilledAtEnd()
                     }
                 }
-                equity[t] = broker.equity(at: close[t])
-                cash[t] = broker.cash
-                position[t] = broker.position
+                records.record(broker, bar: t, close: close[t])
             }
         }
     }
-    return broker.finishRun(name: name, equity: equity, cash: cash, position: position, warmUp: warmUp)
+    return broker.finishRun(name: name, records: records, warmUp: warmUp)
 }
 
 extension SMACross {

@@ -106,11 +106,7 @@ extension BacktestStatistics {
         sortinoRatio = (annual - rf) / (downside * periods.squareRoot())
 
         // Drawdowns.
-        var peak = -Double.infinity
-        let drawdown = equity.map { value -> Double in
-            peak = max(peak, value)
-            return 1 - value / peak
-        }
+        let drawdown = result.drawdown
         let maxDrawdown = drawdown.max() ?? 0
         calmarRatio = maxDrawdown != 0 ? annual / maxDrawdown : .nan
         maxDrawdownPercent = -maxDrawdown * 100

@@ -166,6 +166,21 @@ struct BrokerTests {
     func lastBar() {
         let result = run(flat, [4: { $0.buy() }])
         #expect(result.trades.isEmpty && result.events.map(\.kind) == [.unfilledAtEnd])
+        // The signal path says the same about a signal that changes on the last bar.
+        let signal = backtest(signal: [.nan, .nan, .nan, .nan, 1], on: flat, configuration: BacktestConfiguration(), name: "s", warmUp: 0)
+        #expect(signal.trades.isEmpty && signal.events.map(\.kind) == [.unfilledAtEnd])
+    }
+
+    @Test("drawdown from the running peak, and buy-and-hold from the warm-up bar's close")
+    func drawdownAndBenchmark() {
+        let series = bars([(100, 100, 100, 100), (100, 110, 100, 110), (110, 110, 99, 99), (99, 121, 99, 121), (121, 121, 110, 110)])
+        let result = BacktestResult(strategy: "hand", configuration: BacktestConfiguration(initialCash: 1_000), series: series,
+                                    equity: [1_000, 1_100, 990, 1_210, 1_100], cash: [0, 0, 0, 0, 0], position: [0, 0, 0, 0, 0],
+                                    trades: [], events: [], commissions: 0, warmUp: 1)
+        let expected = [0, 0, 0.1, 0, 1 - 1_100.0 / 1_210]
+        #expect(zip(result.drawdown, expected).allSatisfy { abs($0 - $1) < 1e-15 })
+        #expect(result.buyAndHoldEquity == [1_000, 1_000, 900, 1_100, 1_000])
+        #expect(BacktestCSV.equity(result).split(separator: "\n")[3].hasSuffix(",\(result.drawdown[2]),900.0"))
     }
 }
 

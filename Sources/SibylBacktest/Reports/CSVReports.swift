@@ -20,23 +20,12 @@ public enum BacktestCSV {
     /// One row per bar: time, close, cash, position, equity, drawdown (fraction), buy-and-hold equity.
     public static func equity(_ result: BacktestResult) -> String {
         let series = result.series
-        let benchmark = buyAndHoldEquity(result)
-        var peak = -Double.infinity
+        let (drawdown, benchmark) = (result.drawdown, result.buyAndHoldEquity)
         var lines = ["Date,Close,Cash,Position,Equity,Drawdown,BuyAndHoldEquity"]
         lines.reserveCapacity(series.count + 1)
         for k in 0..<series.count {
-            peak = max(peak, result.equity[k])
-            lines.append("\(series.timestamps[k].iso),\(series.close[k]),\(result.cash[k]),\(result.position[k]),\(result.equity[k]),\(1 - result.equity[k] / peak),\(benchmark[k])")
+            lines.append("\(series.timestamps[k].iso),\(series.close[k]),\(result.cash[k]),\(result.position[k]),\(result.equity[k]),\(drawdown[k]),\(benchmark[k])")
         }
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    /// The equity of holding from the warm-up bar's close with all the initial cash, no costs:
-    /// the benchmark the reports draw.
-    public static func buyAndHoldEquity(_ result: BacktestResult) -> [Double] {
-        let close = result.series.close
-        let base = close[result.warmUp]
-        let cash = result.configuration.initialCash
-        return close.indices.map { $0 < result.warmUp ? cash : cash * close[$0] / base }
     }
 }

@@ -21,12 +21,8 @@ public struct HTMLReport {
     public func render() -> String {
         let series = result.series
         let labels = series.timestamps.map(\.isoDate)
-        let benchmark = BacktestCSV.buyAndHoldEquity(result)
-        var peak = -Double.infinity
-        let drawdown = result.equity.map { value -> Double in
-            peak = max(peak, value)
-            return -100 * (1 - value / peak)
-        }
+        let benchmark = result.buyAndHoldEquity
+        let drawdown = result.drawdown.map { -100 * $0 }
         let equityChart = SVGChart(title: "Equity", labels: labels, series: [
             .init(name: "buy and hold", values: benchmark, color: "#9aa5b1"),
             .init(name: result.strategy, values: result.equity, color: "#1f6feb"),
