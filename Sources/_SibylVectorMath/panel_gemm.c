@@ -138,6 +138,10 @@ static inline __attribute__((always_inline)) void block16(size_t k, const float 
     float tmp[MR * 16];
     store16(tmp, c0); store16(tmp + 16, c1); store16(tmp + 32, c2); store16(tmp + 48, c3);
     store16(tmp + 64, c4); store16(tmp + 80, c5); store16(tmp + 96, c6); store16(tmp + 112, c7);
+    if (width == 16) {
+        for (size_t i = 0; i < rows; i++) store16(c + i * ldc, load16(c + i * ldc) + load16(tmp + i * 16));
+        return;
+    }
     for (size_t i = 0; i < rows; i++) {
         for (size_t j = 0; j < width; j++) c[i * ldc + j] += tmp[i * 16 + j];
     }
@@ -171,33 +175,30 @@ SIBYL_CLONES void sibyl_gemm_panels(size_t m, size_t n, size_t k1, const float *
 
 enum { KC = 256 };
 
-size_t sibyl_gemm_tn_workspace_size(size_t n1, size_t n2) { return KC * ((n1 + n2 + NR - 1) / NR * NR) + KC * MR; }
+static inline size_t panel_count(size_t n) { return (n + NR - 1) / NR; }
+
+size_t sibyl_gemm_tn_workspace_size(size_t n1, size_t n2) {
+    return KC * NR * (panel_count(n1) + panel_count(n2)) + KC * MR;
+}
 
 typedef float v8 __attribute__((vector_size(32), aligned(4)));
 #define load8(p) (*(const v8 *)(p))
 #define store8(p, v) (*(v8 *)(p) = (v))
 
-// Packs rows k0 … k0 + kc − 1 of [B1 B2] into panels of width NR, zero-padded past n1 + n2.
-static inline __attribute__((always_inline)) void pack_rows(size_t k0, size_t kc, size_t n1, const float *b1, size_t ldb1,
-                                                            size_t n2, const float *b2, size_t ldb2, float *packed) {
-    const size_t n = n1 + n2, panels = (n + NR - 1) / NR;
+// Packs rows k0 … k0 + kc − 1 of B (K, N) into K-major panels of width NR, zero-padded past N.
+static inline __attribute__((always_inline)) void pack_rows(size_t k0, size_t kc, size_t n, const float *b, size_t ldb,
+                                                            float *packed) {
+    const size_t panels = panel_count(n);
     for (size_t kk = 0; kk < kc; kk++) {
-        const float *row1 = b1 + (k0 + kk) * ldb1;
-        const float *row2 = n2 ? b2 + (k0 + kk) * ldb2 : NULL;
+        const float *row = b + (k0 + kk) * ldb;
         for (size_t p = 0; p < panels; p++) {
             float *out = packed + p * NR * kc + kk * NR;
             const size_t col = p * NR;
-            if (col + NR <= n1) {
-                store16(out, load16(row1 + col));
-                store16(out + 16, load16(row1 + col + 16));
-            } else if (col >= n1 && col + NR <= n) {
-                store16(out, load16(row2 + col - n1));
-                store16(out + 16, load16(row2 + col - n1 + 16));
+            if (col + NR <= n) {
+                store16(out, load16(row + col));
+                store16(out + 16, load16(row + col + 16));
             } else {
-                for (size_t j = 0; j < NR; j++) {
-                    const size_t c = col + j;
-                    out[j] = c < n1 ? row1[c] : c < n ? row2[c - n1] : 0.0f;
-                }
+                for (size_t j = 0; j < NR; j++) out[j] = col + j < n ? row[col + j] : 0.0f;
             }
         }
     }
@@ -231,15 +232,29 @@ static inline __attribute__((always_inline)) void pack_columns(const float *a, s
     }
 }
 
+// C (rows of the 8-row block, N) += the block of A packed in `ap` times B's packed panels.
+static inline __attribute__((always_inline)) void accumulate_panels(size_t kc, const float *ap, const float *packed,
+                                                                    size_t n, float *c, size_t ldc, size_t rows) {
+    for (size_t p = 0; p < panel_count(n); p++) {
+        const float *panel = packed + p * NR * kc;
+        const size_t col = p * NR, width = n - col < NR ? n - col : NR;
+        if (width <= 16) block16(kc, ap, panel, c + col, ldc, rows, width);
+        else block(kc, ap, panel, 1.0f, c + col, ldc, rows, width);
+    }
+}
+
 SIBYL_CLONES void sibyl_gemm_tn_accumulate(size_t m, size_t k, const float *a, size_t lda, size_t n1, const float *b1,
                                            size_t ldb1, size_t n2, const float *b2, size_t ldb2, float *c1,
                                            size_t ldc1, float *c2, size_t ldc2, float *sums1, float *sums2,
                                            float *workspace) {
-    const size_t n = n1 + n2, panels = (n + NR - 1) / NR;
-    float *packed = workspace, *ap = workspace + KC * panels * NR;
+    // B1 and B2 get panels of their own (a panel never straddles the two), so every block of C
+    // is added in place with vector loads and stores.
+    float *packed1 = workspace, *packed2 = workspace + KC * NR * panel_count(n1);
+    float *ap = packed2 + KC * NR * panel_count(n2);
     for (size_t k0 = 0; k0 < k; k0 += KC) {
         const size_t kc = k - k0 < KC ? k - k0 : KC;
-        pack_rows(k0, kc, n1, b1, ldb1, n2, b2, ldb2, packed);
+        pack_rows(k0, kc, n1, b1, ldb1, packed1);
+        if (n2) pack_rows(k0, kc, n2, b2, ldb2, packed2);
         for (size_t i0 = 0; i0 < m; i0 += MR) {
             const size_t rows = m - i0 < MR ? m - i0 : MR;
             float sum[MR];
@@ -248,29 +263,8 @@ SIBYL_CLONES void sibyl_gemm_tn_accumulate(size_t m, size_t k, const float *a, s
                 if (sums1) sums1[i0 + i] += sum[i];
                 if (sums2) sums2[i0 + i] += sum[i];
             }
-            for (size_t p = 0; p < panels; p++) {
-                const float *panel = packed + p * NR * kc;
-                const size_t col = p * NR, width = n - col < NR ? n - col : NR;
-                if (width <= 16 && (col + width <= n1 || col >= n1)) {
-                    block16(kc, ap, panel, col < n1 ? c1 + i0 * ldc1 + col : c2 + i0 * ldc2 + (col - n1),
-                            col < n1 ? ldc1 : ldc2, rows, width);
-                } else if (col + width <= n1) {
-                    block(kc, ap, panel, 1.0f, c1 + i0 * ldc1 + col, ldc1, rows, width);
-                } else if (col >= n1) {
-                    block(kc, ap, panel, 1.0f, c2 + i0 * ldc2 + (col - n1), ldc2, rows, width);
-                } else {
-                    // The panel straddles C1 and C2: compute into a block of its own, then add.
-                    float tmp[MR * NR];
-                    block(kc, ap, panel, 0.0f, tmp, NR, MR, NR);
-                    for (size_t i = 0; i < rows; i++) {
-                        for (size_t j = 0; j < width; j++) {
-                            const size_t target = col + j;
-                            if (target < n1) c1[(i0 + i) * ldc1 + target] += tmp[i * NR + j];
-                            else c2[(i0 + i) * ldc2 + target - n1] += tmp[i * NR + j];
-                        }
-                    }
-                }
-            }
+            accumulate_panels(kc, ap, packed1, n1, c1 + i0 * ldc1, ldc1, rows);
+            if (n2) accumulate_panels(kc, ap, packed2, n2, c2 + i0 * ldc2, ldc2, rows);
         }
     }
 }
