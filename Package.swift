@@ -83,6 +83,7 @@ let package = Package(
         .executableTarget(
             name: "sibyl",
             dependencies: [
+                "_SibylVectorMath",
                 "SibylKernels",
                 "SibylData",
                 "SibylFeatures",

@@ -18,6 +18,10 @@ struct BenchCommandTests {
             #expect(keys.contains { $0["suite"] as? String == "gemm" && $0["shape"] as? String == "square_64" && $0["threads"] as? Int == threads })
             #expect(keys.contains { $0["suite"] as? String == "fft" && $0["n"] as? Int == 64 && $0["threads"] as? Int == threads })
         }
+        // The recurrent layers' own products run once, at one thread (each call is single-threaded).
+        let panel = keys.filter { $0["shape"] as? String == "panel_lstm_fwd_b64_in32_h128" }
+        #expect(panel.count == 1 && panel.first?["kernel"] as? String == "panel" && panel.first?["threads"] as? Int == 1)
+        #expect(keys.contains { $0["shape"] as? String == "dW_lstm_T64_b64_in32_h128" && $0["kernel"] as? String == "dW" })
         for record in records {
             let metrics = try #require(record["metrics"] as? [String: Double])
             #expect(!metrics.isEmpty && metrics.values.allSatisfy { $0.isFinite && $0 > 0 })

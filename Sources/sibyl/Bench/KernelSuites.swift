@@ -82,7 +82,7 @@ func gemmCases(_ settings: BenchSettings) -> [BenchCase] {
                               "us_per_call": 1e6 * Spread(seconds).median],
                     caseName: "sgemm \(shape.name)", headline: (gflops.median, "GFLOP/s", gflops), threads: threads)
             }
-        }
+        } + (threads == 1 ? recurrentKernelCases(settings) : [])
     }
 }
 
