@@ -178,7 +178,7 @@ enum { KC = 256 };
 static inline size_t panel_count(size_t n) { return (n + NR - 1) / NR; }
 
 size_t sibyl_gemm_tn_workspace_size(size_t n1, size_t n2) {
-    return KC * NR * (panel_count(n1) + panel_count(n2)) + KC * MR;
+    return KC * NR * (panel_count(n1) + panel_count(n2)) + 2 * KC * MR;
 }
 
 typedef float v8 __attribute__((vector_size(32), aligned(4)));
@@ -204,30 +204,34 @@ static inline __attribute__((always_inline)) void pack_rows(size_t k0, size_t kc
     }
 }
 
-// Copies columns i0 … i0 + rows − 1 (of M) of A's rows k0 … k0 + kc − 1 k-major (ap[kk·MR + i]),
-// zero-padding past `rows`, and adds their sums into `sums`.
+// Copies columns i0 … i0 + rows − 1 (rows ≤ 2·MR) of A's rows k0 … k0 + kc − 1 k-major into two
+// blocks, ap[kk·MR + i] for the first MR columns and ap[kc·MR + kk·MR + i] for the next, zero-padded
+// past `rows`, and sets `sum` to their sums. Rows of A lie KiBs apart, all in one cache set: each
+// row's 64-byte line is read once, for both blocks.
 static inline __attribute__((always_inline)) void pack_columns(const float *a, size_t lda, size_t m, size_t k0,
                                                                size_t kc, size_t i0, size_t rows, float *ap,
                                                                float *sum) {
-    if (rows == MR) {
-        v8 total = {0};
+    if (rows == 2 * MR) {
+        v16 total = {0};
         for (size_t kk = 0; kk < kc; kk++) {
-            const v8 x = load8(a + (k0 + kk) * lda + i0);
-            // Rows of A lie a page or more apart, beyond the hardware prefetchers' reach: fetch
-            // the next cache line of this row now, for the blocks after this one.
-            if (i0 + 16 < m) __builtin_prefetch(a + (k0 + kk) * lda + i0 + 16);
-            store8(ap + kk * MR, x);
+            const float *row = a + (k0 + kk) * lda + i0;
+            // The next pair of blocks reads the next line of this row: have it in L2 by then.
+            if (i0 + 2 * MR < m) __builtin_prefetch(row + 2 * MR, 0, 2);
+            const v16 x = load16(row);
+            store8(ap + kk * MR, __builtin_shufflevector(x, x, 0, 1, 2, 3, 4, 5, 6, 7));
+            store8(ap + kc * MR + kk * MR, __builtin_shufflevector(x, x, 8, 9, 10, 11, 12, 13, 14, 15));
             total += x;
         }
-        for (size_t i = 0; i < MR; i++) sum[i] = total[i];
+        for (size_t i = 0; i < 2 * MR; i++) sum[i] = total[i];
         return;
     }
-    for (size_t i = 0; i < MR; i++) sum[i] = 0.0f;
+    for (size_t i = 0; i < 2 * MR; i++) sum[i] = 0.0f;
     for (size_t kk = 0; kk < kc; kk++) {
         const float *row = a + (k0 + kk) * lda + i0;
-        for (size_t i = 0; i < MR; i++) {
-            ap[kk * MR + i] = i < rows ? row[i] : 0.0f;
-            sum[i] += ap[kk * MR + i];
+        for (size_t i = 0; i < 2 * MR; i++) {
+            const float x = i < rows ? row[i] : 0.0f;
+            ap[(i / MR) * kc * MR + kk * MR + i % MR] = x;
+            sum[i] += x;
         }
     }
 }
@@ -255,16 +259,20 @@ SIBYL_CLONES void sibyl_gemm_tn_accumulate(size_t m, size_t k, const float *a, s
         const size_t kc = k - k0 < KC ? k - k0 : KC;
         pack_rows(k0, kc, n1, b1, ldb1, packed1);
         if (n2) pack_rows(k0, kc, n2, b2, ldb2, packed2);
-        for (size_t i0 = 0; i0 < m; i0 += MR) {
-            const size_t rows = m - i0 < MR ? m - i0 : MR;
-            float sum[MR];
-            pack_columns(a, lda, m, k0, kc, i0, rows, ap, sum);
-            for (size_t i = 0; i < rows; i++) {
+        for (size_t i0 = 0; i0 < m; i0 += 2 * MR) {
+            const size_t pair = m - i0 < 2 * MR ? m - i0 : 2 * MR;
+            float sum[2 * MR];
+            pack_columns(a, lda, m, k0, kc, i0, pair, ap, sum);
+            for (size_t i = 0; i < pair; i++) {
                 if (sums1) sums1[i0 + i] += sum[i];
                 if (sums2) sums2[i0 + i] += sum[i];
             }
-            accumulate_panels(kc, ap, packed1, n1, c1 + i0 * ldc1, ldc1, rows);
-            if (n2) accumulate_panels(kc, ap, packed2, n2, c2 + i0 * ldc2, ldc2, rows);
+            for (size_t half = 0; half * MR < pair; half++) {
+                const size_t first = i0 + half * MR, rows = pair - half * MR < MR ? pair - half * MR : MR;
+                const float *block_a = ap + half * kc * MR;
+                accumulate_panels(kc, block_a, packed1, n1, c1 + first * ldc1, ldc1, rows);
+                if (n2) accumulate_panels(kc, block_a, packed2, n2, c2 + first * ldc2, ldc2, rows);
+            }
         }
     }
 }
