@@ -54,7 +54,7 @@ public func backtest<S: Strategy>(_ strategy: inout S, on series: BarSeries, con
             broker.processOpenAndRange()
             strategy.next(MarketView(columns: columns, index: t), broker: &broker)
             broker.processMarketOrdersAtClose()
-            records.record(broker, bar: t, close: columns.close[t])
+            records.record(bar: t, equity: broker.equity(at: columns.close[t]), cash: broker.cash, position: broker.position)
         }
     }
     return broker.finishRun(name: strategy.name, records: records, warmUp: strategy.warmUp)
@@ -67,16 +67,20 @@ struct BarRecords {
     var position: [Double]
 
     init(count: Int) {
+        // Three buffers from the start: arrays assigned from one another would share a buffer and
+        // copy it on the first write.
         equity = [Double](repeating: 0, count: count)
-        cash = equity
-        position = equity
+        cash = [Double](repeating: 0, count: count)
+        position = [Double](repeating: 0, count: count)
     }
 
+    // Takes the three numbers rather than the broker: passing the broker (a struct of arrays,
+    // captured by the loop's closure) would copy it, with a retain per array, on every bar.
     @inline(__always)
-    mutating func record(_ broker: Broker, bar t: Int, close: Double) {
-        equity[t] = broker.equity(at: close)
-        cash[t] = broker.cash
-        position[t] = broker.position
+    mutating func record(bar t: Int, equity value: Double, cash money: Double, position units: Double) {
+        equity[t] = value
+        cash[t] = money
+        position[t] = units
     }
 }
 
@@ -87,7 +91,7 @@ extension Broker {
         var records = records
         let last = series.count - 1
         finish()
-        if configuration.closeAtEnd { records.record(self, bar: last, close: series.close[last]) }
+        if configuration.closeAtEnd { records.record(bar: last, equity: equity(at: series.close[last]), cash: cash, position: position) }
         return BacktestResult(strategy: name, configuration: configuration, series: series, equity: records.equity, cash: records.cash,
                               position: records.position, trades: closedTrades + openTrades, events: events,
                               commissions: commissionsPaid, warmUp: min(max(warmUp, 0), last))

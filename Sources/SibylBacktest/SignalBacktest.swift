@@ -38,7 +38,7 @@ public func backtest(signal: [Double], on series: BarSeries, configuration: Back
                         broker.reportUnfilledAtEnd()
                     }
                 }
-                records.record(broker, bar: t, close: close[t])
+                records.record(bar: t, equity: broker.equity(at: close[t]), cash: broker.cash, position: broker.position)
             }
         }
     }

@@ -278,3 +278,27 @@ struct BrokerEdgeCaseTests {
         #expect(result.events.isEmpty)
     }
 }
+
+@Suite("Rolling windows")
+struct RollingWindowTests {
+    @Test("mean and sample deviation of the last W values, oldest first, as a two-pass reference gives them")
+    func matchesReference() {
+        var rng = TestGenerator(seed: 5)
+        for capacity in [1, 2, 3, 7, 20] {
+            var window = RollingWindow(capacity: capacity)
+            var stream: [Double] = []
+            for _ in 0..<(3 * capacity + 5) {
+                let value = 100 + 10 * rng.nextNormal()
+                window.append(value)
+                stream.append(value)
+                let last = stream.suffix(capacity)
+                let mean = last.reduce(0, +) / Double(last.count)
+                let deviation = last.count > 1
+                    ? (last.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(last.count - 1)).squareRoot() : 0
+                #expect(window.count == last.count && window.isFull == (last.count == capacity))
+                #expect(window.mean == mean && window.standardDeviation == deviation)
+                #expect(window.moments.mean == mean && window.moments.standardDeviation == deviation)
+            }
+        }
+    }
+}

@@ -43,9 +43,13 @@ public struct RollingWindow {
     public var mean: Double { sum { $0 } / Double(count) }
 
     /// Sample standard deviation (ddof 1) of the stored values.
-    public var standardDeviation: Double {
-        guard count > 1 else { return 0 }
+    public var standardDeviation: Double { moments.standardDeviation }
+
+    /// Mean and sample standard deviation (0 for fewer than two values) from one summation of
+    /// the mean, for callers that need both.
+    public var moments: (mean: Double, standardDeviation: Double) {
         let m = mean
-        return (sum { ($0 - m) * ($0 - m) } / Double(count - 1)).squareRoot()
+        guard count > 1 else { return (m, 0) }
+        return (m, (sum { ($0 - m) * ($0 - m) } / Double(count - 1)).squareRoot())
     }
 }

@@ -24,8 +24,8 @@ public struct ZScoreReversion: Strategy {
     public mutating func next(_ view: MarketView, broker: inout Broker) {
         closes.append(view.close())
         guard closes.isFull else { return }
-        let std = closes.standardDeviation
-        let z = std > 0 ? (view.close() - closes.mean) / std : 0
+        let (mean, std) = closes.moments
+        let z = std > 0 ? (view.close() - mean) / std : 0
         var wanted = state
         if z < -entry { wanted = 1 }
         else if z > entry { wanted = broker.configuration.allowShort ? -1 : 0 }
