@@ -262,7 +262,7 @@ struct BarCSVReader {
             let open = values[Role.open.rawValue], high = values[Role.high.rawValue]
             let low = values[Role.low.rawValue], close = values[Role.close.rawValue]
             if let problem = BarValidation.consistencyProblem(open: open, high: high, low: low, close: close) {
-                let column = columnOfRole[(problem.message.hasPrefix("high") ? Role.high : Role.low).rawValue]! + 1
+                let column = columnOfRole[(problem.field == .high ? Role.high : Role.low).rawValue]! + 1
                 try reject(DataError(kind: problem.kind, file: file, line: row, column: column, value: problem.value,
                                      message: problem.message, fix: problem.fix))
                 continue rows
@@ -354,7 +354,7 @@ struct BarCSVReader {
             if let adjusted = series.adjustedClose {
                 let adjustedMove = adjusted[i] / adjusted[i - 1] - 1
                 if abs(adjustedMove) <= threshold {
-                    message += " Adj Close moved only \(percent(adjustedMove)): trade on adjusted prices."
+                    message += " Adj Close moved only \(percent(adjustedMove)): use adjusted prices (--adjusted)."
                 }
             }
             warnings.append(DataWarning(kind: .largeJump, file: file, line: lines[i], message: message))

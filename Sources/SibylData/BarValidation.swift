@@ -1,10 +1,14 @@
 /// The rules every bar obeys, shared by the CSV reader and by series built in code.
 enum BarValidation {
     struct Problem {
+        /// The price a consistency problem is reported against.
+        enum Field { case high, low }
+
         let kind: DataError.Kind
         let value: String
         let message: String
         let fix: String
+        var field: Field? = nil
     }
 
     /// The first rule bar `index` of `series` breaks, with the bar before it for ordering.
@@ -60,12 +64,14 @@ enum BarValidation {
         if high < max(open, close) {
             let which = high < open ? "open \(open)" : "close \(close)"
             return Problem(kind: .inconsistentBar, value: "\(high)", message: "high \(high) is below \(which)",
-                           fix: "the high must be at least the open and the close; check the column order and the row, or pass --repair drop")
+                           fix: "the high must be at least the open and the close; check the column order and the row, or pass --repair drop",
+                           field: .high)
         }
         if low > min(open, close) {
             let which = low > open ? "open \(open)" : "close \(close)"
             return Problem(kind: .inconsistentBar, value: "\(low)", message: "low \(low) is above \(which)",
-                           fix: "the low must be at most the open and the close; check the column order and the row, or pass --repair drop")
+                           fix: "the low must be at most the open and the close; check the column order and the row, or pass --repair drop",
+                           field: .low)
         }
         return nil
     }

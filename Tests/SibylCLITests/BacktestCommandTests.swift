@@ -31,6 +31,37 @@ struct BacktestCommandTests {
         #expect(statistics["returnPercent"] as? Double == 0)
     }
 
+    @Test("--adjusted trades on Adj Close: a 2:1 split is a −50% jump in raw closes and no move adjusted")
+    func adjustedPrices() throws {
+        // 15 bars at 100, then 15 at 50 after a 2-for-1 split; Adj Close is 50 throughout.
+        let rows = (0..<30).map { t in
+            let raw = t < 15 ? 100.0 : 50.0
+            return String(format: "2021-%02d-%02d,%g,%g,%g,%g,1000,50", 1 + t / 28, 1 + t % 28, raw, raw, raw, raw)
+        }
+        let path = try temporaryFile("Date,Open,High,Low,Close,Volume,Adj Close\n" + rows.joined(separator: "\n") + "\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        func returnPercent(_ extra: [String]) throws -> (Double?, ToolRun) {
+            let run = try runSibyl(["backtest", "--data", path, "--strategy", "buy-and-hold", "--json"] + extra)
+            let output = try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any]
+            return ((output?["statistics"] as? [String: Any])?["returnPercent"] as? Double, run)
+        }
+        let (raw, rawRun) = try returnPercent([])
+        #expect(rawRun.status == 0)
+        #expect(abs((raw ?? 0) + 50) < 1e-9)
+        let (adjusted, adjustedRun) = try returnPercent(["--adjusted"])
+        #expect(adjustedRun.status == 0)
+        #expect(adjusted == 0)
+        // Without --adjusted, inspect points at the jump and at the option.
+        let inspect = try runSibyl(["inspect", "--data", path])
+        #expect(inspect.standardError.contains("close moved -50.0%") && inspect.standardError.contains("(--adjusted)"))
+        // A file without Adj Close cannot be adjusted: one line, exit status 1.
+        let plain = try temporaryFile("Date,Open,High,Low,Close\n2021-01-04,1,1,1,1\n2021-01-05,1,1,1,1\n")
+        defer { try? FileManager.default.removeItem(atPath: plain) }
+        let refused = try runSibyl(["backtest", "--data", plain, "--adjusted"])
+        #expect(refused.status == 1 && refused.standardError.split(separator: "\n").count == 1)
+        #expect(refused.standardError.contains("--adjusted needs an Adj Close column"))
+    }
+
     @Test("trades, equity and an HTML report are written; the report is self-contained")
     func outputs() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-backtest-\(UUID())")

@@ -93,6 +93,11 @@ struct CSVReadingTests {
         #expect(jump.line == 3)
         #expect(jump.message.contains("2003-02-18") && jump.message.contains("-50.0%") && jump.message.contains("adjusted"))
         #expect(file.warnings.contains { $0.kind == .zeroVolume && $0.line == 4 })
+        // On adjusted prices the split is gone, and each bar keeps its shape: O, H, L scale with C.
+        let adjusted = file.series.withCloses(try #require(file.series.adjustedClose))
+        #expect(adjusted.close == [24.15, 24.15, 24.2])
+        #expect(adjusted.open[0] == 48 * (24.15 / 48.3) && adjusted.high[0] == 49 * (24.15 / 48.3) && adjusted.low[0] == 47 * (24.15 / 48.3))
+        #expect(adjusted.open[1] == 24 && adjusted.volume == file.series.volume)
     }
 }
 

@@ -13,6 +13,9 @@ struct DataOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("What to do with bad rows: none (stop with an error), drop, or ffill (fill from the previous bar). Every change is reported.", valueName: "policy"))
     var repair: RepairPolicy = .none
 
+    @Flag(name: .long, help: "Use split- and dividend-adjusted prices: Adj Close as the close, and Open, High and Low scaled by Adj Close / Close on each bar (needs an Adj Close column).")
+    var adjusted = false
+
     /// The file to read: --data, or the bundled dataset.
     func path() throws -> String {
         try data ?? BundledData.defaultDatasetPath()
@@ -21,10 +24,20 @@ struct DataOptions: ParsableArguments {
     /// Reads the file and reports repairs and warnings on standard error; with `digest`, the
     /// file's SHA-256 comes from the same read.
     func load(quiet: Bool = false, digest: Bool = false) throws -> BarFile {
-        let file = try BarCSV.read(contentsOf: try path(), options: BarReadOptions(repair: repair), digest: digest)
+        let path = try path()
+        var file = try BarCSV.read(contentsOf: path, options: BarReadOptions(repair: repair), digest: digest)
         if !quiet {
             for note in file.repairs { printToStandardError(note.description) }
             for warning in file.warnings { printToStandardError(warning.description) }
+        }
+        if adjusted {
+            guard let adjustedClose = file.series.adjustedClose else {
+                throw CommandError("--adjusted needs an Adj Close column, and \(path) has none",
+                                   fix: "leave out --adjusted, or use a file with an Adj Close column")
+            }
+            let changed = zip(adjustedClose, file.series.close).filter { $0 != $1 }.count
+            file.series = file.series.withCloses(adjustedClose)
+            if !quiet { printToStandardError("\(path): note: adjusted prices: \(changed) of \(file.series.count) bars scaled by Adj Close / Close") }
         }
         return file
     }
