@@ -7,14 +7,14 @@ extension BarCSV {
     /// otherwise; numbers in the shortest form that reads back to the same Double, so that reading
     /// the text returns the series exactly.
     public static func text(of series: BarSeries) -> String {
-        let intraday = series.timestamps.contains { $0.secondOfDay != 0 }
+        let date = Timestamp.csvFormat(for: series.timestamps)
         var header = "Date,Open,High,Low,Close"
         if series.volume != nil { header += ",Volume" }
         if series.adjustedClose != nil { header += ",Adj Close" }
         var lines = [header]
         lines.reserveCapacity(series.count + 1)
         for i in 0..<series.count {
-            var line = intraday ? series.timestamps[i].isoDateTime : series.timestamps[i].isoDate
+            var line = date(series.timestamps[i])
             for value in [series.open[i], series.high[i], series.low[i], series.close[i]] {
                 line += ",\(value)"
             }

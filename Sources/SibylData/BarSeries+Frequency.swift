@@ -75,8 +75,11 @@ extension BarSeries {
     /// than the typical spacing whose length (in whole spacings) does not recur, where recurring
     /// means at least 3 times and at least once per 10 weeks of data, so nightly and weekend
     /// closures are expected and a holiday is not. Otherwise: more than twice the typical spacing.
-    public func gaps() -> [BarGap] {
-        let rhythm = frequency
+    ///
+    /// - Parameter frequency: The series' ``frequency`` when the caller has it already (it sorts
+    ///   every spacing); detected when nil.
+    public func gaps(frequency: BarFrequency? = nil) -> [BarGap] {
+        let rhythm = frequency ?? self.frequency
         let breaks = (1..<max(count, 1)).map { BarGap(index: $0, from: timestamps[$0 - 1], to: timestamps[$0]) }
         switch rhythm.kind {
         case .daily:

@@ -81,3 +81,12 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable {
 extension Timestamp: CustomStringConvertible {
     public var description: String { iso }
 }
+
+extension Timestamp {
+    /// How a column of `timestamps` is written to CSV: `YYYY-MM-DD` when every one is at midnight,
+    /// `YYYY-MM-DDTHH:MM:SS` otherwise. Both read back exactly.
+    public static func csvFormat(for timestamps: [Timestamp]) -> @Sendable (Timestamp) -> String {
+        if timestamps.contains(where: { $0.secondOfDay != 0 }) { return { $0.isoDateTime } }
+        return { $0.isoDate }
+    }
+}

@@ -34,65 +34,68 @@ public enum ClassicFeatures {
         return out
     }
 
-    /// Standard deviation over each trailing window; `ddof` 1 for the sample, 0 for the population.
-    static func rollingStd(_ x: [Double], window: Int, start: Int = 0, ddof: Int = 1) -> [Double] {
-        var out = [Double](repeating: .nan, count: x.count)
-        guard x.count >= start + window, window > ddof else { return out }
+    /// Mean and standard deviation over each trailing window (`ddof` 1 for the sample, 0 for the
+    /// population), x defined from `start` on; the deviation is NaN when window ≤ ddof.
+    private static func rollingMoments(_ x: [Double], window: Int, start: Int = 0, ddof: Int) -> (mean: [Double], std: [Double]) {
+        var mean = [Double](repeating: .nan, count: x.count)
+        var std = mean
+        guard x.count >= start + window else { return (mean, std) }
         for t in (start + window - 1)..<x.count {
             var sum = 0.0
             for i in (t - window + 1)...t { sum += x[i] }
-            let mean = sum / Double(window)
+            let m = sum / Double(window)
+            mean[t] = m
+            guard window > ddof else { continue }
             var squares = 0.0
-            for i in (t - window + 1)...t { squares += (x[i] - mean) * (x[i] - mean) }
-            out[t] = (squares / Double(window - ddof)).squareRoot()
+            for i in (t - window + 1)...t { squares += (x[i] - m) * (x[i] - m) }
+            std[t] = (squares / Double(window - ddof)).squareRoot()
         }
-        return out
+        return (mean, std)
+    }
+
+    /// Standard deviation over each trailing window; `ddof` 1 for the sample, 0 for the population.
+    static func rollingStd(_ x: [Double], window: Int, start: Int = 0, ddof: Int = 1) -> [Double] {
+        rollingMoments(x, window: window, start: start, ddof: ddof).std
     }
 
     /// (x_t − mean) / std over each trailing window (ddof 1); 0 when the window is constant, where
     /// x_t equals the mean.
     static func rollingZScore(_ x: [Double], window: Int) -> [Double] {
-        let mean = rollingMean(x, window: window)
-        let std = rollingStd(x, window: window)
+        let (mean, std) = rollingMoments(x, window: window, ddof: 1)
         return x.indices.map { t in
             guard !mean[t].isNaN else { return .nan }
             return std[t] > 0 ? (x[t] - mean[t]) / std[t] : 0
         }
     }
 
-    /// EMA with α = 2/(span+1), seeded at index start+span−1 with the mean of the first `span`
-    /// values of x (x defined from `start` on).
-    static func ema(_ x: [Double], span: Int, start: Int = 0) -> [Double] {
+    /// x smoothed from the mean of its first `length` values (x defined from `start` on, the
+    /// first value at start + length − 1), each later value folded in by `step(previous, x_t)`.
+    private static func seededSmoothing(_ x: [Double], length: Int, start: Int, step: (Double, Double) -> Double) -> [Double] {
         var out = [Double](repeating: .nan, count: x.count)
-        let seed = start + span - 1
+        let seed = start + length - 1
         guard x.count > seed else { return out }
         var value = 0.0
         for i in start...seed { value += x[i] }
-        value /= Double(span)
+        value /= Double(length)
         out[seed] = value
-        let alpha = 2 / Double(span + 1)
         for t in (seed + 1)..<max(x.count, seed + 1) {
-            value = alpha * x[t] + (1 - alpha) * value
+            value = step(value, x[t])
             out[t] = value
         }
         return out
     }
 
+    /// EMA with α = 2/(span+1), seeded at index start+span−1 with the mean of the first `span`
+    /// values of x (x defined from `start` on).
+    static func ema(_ x: [Double], span: Int, start: Int = 0) -> [Double] {
+        let alpha = 2 / Double(span + 1)
+        return seededSmoothing(x, length: span, start: start) { alpha * $1 + (1 - alpha) * $0 }
+    }
+
     /// Wilder's smoothing of x (defined from `start` on): the mean of the first `period` values,
     /// then s_t = (s_{t−1}·(period − 1) + x_t) / period.
     static func wilder(_ x: [Double], period: Int, start: Int) -> [Double] {
-        var out = [Double](repeating: .nan, count: x.count)
-        let seed = start + period - 1
-        guard x.count > seed else { return out }
-        var value = 0.0
-        for i in start...seed { value += x[i] }
-        value /= Double(period)
-        out[seed] = value
-        for t in (seed + 1)..<max(x.count, seed + 1) {
-            value = (value * Double(period - 1) + x[t]) / Double(period)
-            out[t] = value
-        }
-        return out
+        seededSmoothing(x, length: period, start: start) { ($0 * Double(period - 1) + $1) / Double(period) }
     }
 
     /// RSI = 100 − 100 / (1 + avgGain / avgLoss), Wilder-smoothed over `period` changes;
@@ -130,8 +133,7 @@ public enum ClassicFeatures {
     /// Bollinger %B with bands at the SMA ± width·σ (population σ, as Bollinger defines it);
     /// 0.5 when the window is constant.
     static func bollingerPercentB(_ close: [Double], window: Int, width: Double) -> [Double] {
-        let mean = rollingMean(close, window: window)
-        let std = rollingStd(close, window: window, ddof: 0)
+        let (mean, std) = rollingMoments(close, window: window, ddof: 0)
         return close.indices.map { t in
             guard !mean[t].isNaN else { return .nan }
             guard std[t] > 0 else { return 0.5 }

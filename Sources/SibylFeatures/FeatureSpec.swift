@@ -72,12 +72,6 @@ public enum FeatureSpec: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Whether the feature reads volume.
-    public var needsVolume: Bool {
-        if case .volumeZScore = self { return true }
-        return false
-    }
-
     /// The compact text form, which parses back to the same feature.
     public var description: String {
         switch self {

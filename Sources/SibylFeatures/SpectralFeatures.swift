@@ -49,6 +49,42 @@ enum SpectralFeatures {
         return ((s0 - b * si) / w, b)
     }
 
+    /// Runs the windows of `logClose` through the batched FFT one chunk at a time: each window
+    /// detrended by least squares (then multiplied by `taper` when given), and `body` called with
+    /// the first window's index, the chunk's window count, their (B, M+1) spectra and trend lines.
+    @inline(__always)
+    private static func transformWindows(
+        _ logClose: [Double], window: Int, taper: [Double]?,
+        _ body: (_ first: Int, _ count: Int, _ coefficients: UnsafePointer<Complex<Float>>, _ trends: [(a: Double, b: Double)]) -> Void
+    ) {
+        let windows = logClose.count - window + 1
+        guard windows > 0 else { return }
+        let fft = RealFFT<Float>.cached(size: window, batch: chunk, planning: .estimate)
+        let input = AlignedBuffer<Float>(count: chunk * window)                // (B, W)
+        let spectrum = AlignedBuffer<Float>(count: 2 * chunk * fft.spectrumSize)  // (B, M+1) complex
+        let coefficients = UnsafeMutableRawPointer(spectrum.baseAddress).assumingMemoryBound(to: Complex<Float>.self)
+        var trends = [(a: Double, b: Double)](repeating: (0, 0), count: chunk)
+        logClose.withUnsafeBufferPointer { x in
+            for first in stride(from: 0, to: windows, by: chunk) {
+                let count = min(chunk, windows - first)
+                for w in 0..<count {
+                    let start = x.baseAddress! + first + w
+                    let (a, b) = trend(start, window)
+                    trends[w] = (a, b)
+                    let row = input.baseAddress + w * window
+                    if let taper {
+                        for i in 0..<window { row[i] = Float((start[i] - a - b * Double(i)) * taper[i]) }
+                    } else {
+                        for i in 0..<window { row[i] = Float(start[i] - a - b * Double(i)) }
+                    }
+                }
+                if count < chunk { (input.baseAddress + count * window).update(repeating: 0, count: (chunk - count) * window) }
+                fft.forward(input.baseAddress, coefficients, count: chunk)
+                body(first, count, coefficients, trends)
+            }
+        }
+    }
+
     /// K band-power shares, dominant period (bars), normalized entropy and centroid (cycles/bar):
     /// K + 3 columns of N values, NaN before bar W−1.
     ///
@@ -61,61 +97,44 @@ enum SpectralFeatures {
         let m = window / 2
         let edges = bandEdges(window: window, bands: bands)!
         var columns = [[Double]](repeating: [Double](repeating: .nan, count: n), count: bands + 3)
-        let windows = n - window + 1
-        guard windows > 0 else { return columns }
-        let fft = RealFFT<Float>.cached(size: window, batch: chunk, planning: .estimate)
-        let k = fft.spectrumSize
+        let k = window / 2 + 1  // coefficients per window (the FFT's spectrum size)
         let taper = hann(window)
-        let input = AlignedBuffer<Float>(count: chunk * window)        // (B, W)
-        let spectrum = AlignedBuffer<Float>(count: 2 * chunk * k)      // (B, M+1) complex
         let power = AlignedBuffer<Float>(count: chunk * m)             // (B, M)
         let logPower = AlignedBuffer<Float>(count: chunk * m)          // (B, M)
-        let coefficients = UnsafeMutableRawPointer(spectrum.baseAddress).assumingMemoryBound(to: Complex<Float>.self)
         let logM = log(Double(m))
         let bandOf = (1...m).map { bin in (0..<bands).first { edges[$0] <= bin && bin < edges[$0 + 1] }! }
         var bandSums = [Double](repeating: 0, count: bands)
 
-        logClose.withUnsafeBufferPointer { x in
-            for first in stride(from: 0, to: windows, by: chunk) {
-                let count = min(chunk, windows - first)
-                for w in 0..<count {
-                    let start = x.baseAddress! + first + w
-                    let (a, b) = trend(start, window)
-                    let row = input.baseAddress + w * window
-                    for i in 0..<window { row[i] = Float((start[i] - a - b * Double(i)) * taper[i]) }
+        transformWindows(logClose, window: window, taper: taper) { first, count, coefficients, _ in
+            for w in 0..<count {
+                for bin in 1...m { power[w * m + bin - 1] = coefficients[w * k + bin].squaredMagnitude }
+            }
+            VectorMath.log(UnsafeBufferPointer(start: power.baseAddress, count: count * m),
+                           into: UnsafeMutableBufferPointer(start: logPower.baseAddress, count: count * m))
+            for w in 0..<count {
+                let t = first + w + window - 1
+                let p = power.baseAddress + w * m
+                let lp = logPower.baseAddress + w * m
+                var total = 0.0, weighted = 0.0, pLogP = 0.0
+                var peak = 0, peakPower: Float = -1
+                for j in 0..<bands { bandSums[j] = 0 }
+                for i in 0..<m {
+                    let value = Double(p[i])
+                    total += value
+                    weighted += Double(i + 1) * value
+                    if p[i] > 0 { pLogP += value * Double(lp[i]) }
+                    bandSums[bandOf[i]] += value
+                    if p[i] > peakPower { peakPower = p[i]; peak = i + 1 }
                 }
-                if count < chunk { (input.baseAddress + count * window).update(repeating: 0, count: (chunk - count) * window) }
-                fft.forward(input.baseAddress, coefficients, count: chunk)
-                for w in 0..<count {
-                    for bin in 1...m { power[w * m + bin - 1] = coefficients[w * k + bin].squaredMagnitude }
+                guard total > 0 else {
+                    for c in 0..<(bands + 3) { columns[c][t] = 0 }
+                    continue
                 }
-                VectorMath.log(UnsafeBufferPointer(start: power.baseAddress, count: count * m),
-                               into: UnsafeMutableBufferPointer(start: logPower.baseAddress, count: count * m))
-                for w in 0..<count {
-                    let t = first + w + window - 1
-                    let p = power.baseAddress + w * m
-                    let lp = logPower.baseAddress + w * m
-                    var total = 0.0, weighted = 0.0, pLogP = 0.0
-                    var peak = 0, peakPower: Float = -1
-                    for j in 0..<bands { bandSums[j] = 0 }
-                    for i in 0..<m {
-                        let value = Double(p[i])
-                        total += value
-                        weighted += Double(i + 1) * value
-                        if p[i] > 0 { pLogP += value * Double(lp[i]) }
-                        bandSums[bandOf[i]] += value
-                        if p[i] > peakPower { peakPower = p[i]; peak = i + 1 }
-                    }
-                    guard total > 0 else {
-                        for c in 0..<(bands + 3) { columns[c][t] = 0 }
-                        continue
-                    }
-                    for j in 0..<bands { columns[j][t] = bandSums[j] / total }
-                    columns[bands][t] = Double(window) / Double(peak)
-                    // Σ p ln p with p = P/T is (Σ P ln P)/T − ln T.
-                    columns[bands + 1][t] = m > 1 ? -(pLogP / total - log(total)) / logM : 0
-                    columns[bands + 2][t] = weighted / total / Double(window)
-                }
+                for j in 0..<bands { columns[j][t] = bandSums[j] / total }
+                columns[bands][t] = Double(window) / Double(peak)
+                // Σ p ln p with p = P/T is (Σ P ln P)/T − ln T.
+                columns[bands + 1][t] = m > 1 ? -(pLogP / total - log(total)) / logM : 0
+                columns[bands + 2][t] = weighted / total / Double(window)
             }
         }
         return columns
@@ -129,38 +148,19 @@ enum SpectralFeatures {
     /// y_{W−1} = (1/W)·(X_0 + 2·Σ_{k=1..C} Re(X_k·e^(−2πik/W))); then restore the trend and exponentiate.
     static func lowPass(logClose: [Double], window: Int, cutoff: Int) -> [Double] {
         precondition(cutoff >= 1 && cutoff < window / 2, "low-pass cutoff must lie in 1 ..< W/2")
-        let n = logClose.count
-        var out = [Double](repeating: .nan, count: n)
-        let windows = n - window + 1
-        guard windows > 0 else { return out }
-        let fft = RealFFT<Float>.cached(size: window, batch: chunk, planning: .estimate)
-        let k = fft.spectrumSize
-        let input = AlignedBuffer<Float>(count: chunk * window)
-        let spectrum = AlignedBuffer<Float>(count: 2 * chunk * k)
-        let coefficients = UnsafeMutableRawPointer(spectrum.baseAddress).assumingMemoryBound(to: Complex<Float>.self)
+        var out = [Double](repeating: .nan, count: logClose.count)
+        let k = window / 2 + 1  // coefficients per window (the FFT's spectrum size)
         let cosines = (0...cutoff).map { cos(2 * Double.pi * Double($0) / Double(window)) }
         let sines = (0...cutoff).map { sin(2 * Double.pi * Double($0) / Double(window)) }
-        var trends = [(a: Double, b: Double)](repeating: (0, 0), count: chunk)
-        logClose.withUnsafeBufferPointer { x in
-            for first in stride(from: 0, to: windows, by: chunk) {
-                let count = min(chunk, windows - first)
-                for w in 0..<count {
-                    let start = x.baseAddress! + first + w
-                    trends[w] = trend(start, window)
-                    let row = input.baseAddress + w * window
-                    for i in 0..<window { row[i] = Float(start[i] - trends[w].a - trends[w].b * Double(i)) }
+        transformWindows(logClose, window: window, taper: nil) { first, count, coefficients, trends in
+            for w in 0..<count {
+                let c = coefficients + w * k
+                var sum = Double(c[0].real)
+                for bin in 1...cutoff {
+                    sum += 2 * (Double(c[bin].real) * cosines[bin] + Double(c[bin].imaginary) * sines[bin])
                 }
-                if count < chunk { (input.baseAddress + count * window).update(repeating: 0, count: (chunk - count) * window) }
-                fft.forward(input.baseAddress, coefficients, count: chunk)
-                for w in 0..<count {
-                    let c = coefficients + w * k
-                    var sum = Double(c[0].real)
-                    for bin in 1...cutoff {
-                        sum += 2 * (Double(c[bin].real) * cosines[bin] + Double(c[bin].imaginary) * sines[bin])
-                    }
-                    let last = Double(window - 1)
-                    out[first + w + window - 1] = exp(sum / Double(window) + trends[w].a + trends[w].b * last)
-                }
+                let last = Double(window - 1)
+                out[first + w + window - 1] = exp(sum / Double(window) + trends[w].a + trends[w].b * last)
             }
         }
         return out

@@ -65,13 +65,6 @@ public struct WindowedDataset: Sendable {
         return first <= last ? Array(first...last) : []
     }
 
-    /// Sample end rows t in `span` whose next bar need not exist: the windows to forecast from.
-    public func forecastEnds(in span: Range<Int>) -> [Int] {
-        let first = max(firstSampleEnd, span.lowerBound + windowLength - 1)
-        let last = min(span.upperBound - 1, rows - 1)
-        return first <= last ? Array(first...last) : []
-    }
-
     /// Copies the windows ending at `ends` into `inputs`, time-major, and their targets into `targets`.
     ///
     /// - Parameters:

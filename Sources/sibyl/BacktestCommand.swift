@@ -279,13 +279,12 @@ enum BacktestOutput {
     }
 
     static func walkForward(_ walk: WalkForwardResult) -> String {
-        func n(_ v: Double?, _ digits: Int = 4) -> String { v.map { $0.isFinite ? String(format: "%.\(digits)f", $0) : "–" } ?? "–" }
         var lines = ["walk-forward: \(walk.folds.count) folds, each trained on earlier bars only", "  fold  train bars  forecasts                   epochs  MAE model   MAE naive  dir. acc %"]
         for (i, fold) in walk.folds.enumerated() {
-            lines.append("  \(String(i + 1).leftPadded(4))  \(String(fold.trainEnd - fold.trainStart).leftPadded(10))  \(fold.firstTimestamp) → \(fold.lastTimestamp)  \(String(fold.epochs).leftPadded(6))  \(n(fold.model?.mae).leftPadded(9))  \(n(fold.naive?.mae).leftPadded(9))  \(n(fold.model?.directionalAccuracyPercent, 1).leftPadded(9))")
+            lines.append("  \(String(i + 1).leftPadded(4))  \(String(fold.trainEnd - fold.trainStart).leftPadded(10))  \(fold.firstTimestamp) → \(fold.lastTimestamp)  \(String(fold.epochs).leftPadded(6))  \(fixed(fold.model?.mae).leftPadded(9))  \(fixed(fold.naive?.mae).leftPadded(9))  \(fixed(fold.model?.directionalAccuracyPercent, 1).leftPadded(9))")
         }
         if let model = walk.model, let naive = walk.naive {
-            lines.append("  all folds: MAE \(n(model.mae)) against naive \(n(naive.mae)) (MASE \(n(model.mase, 3))), direction \(n(model.directionalAccuracyPercent, 1))% (p = \(n(model.directionalPValue, 3))), Theil's U \(n(model.theilU, 3))")
+            lines.append("  all folds: MAE \(fixed(model.mae)) against naive \(fixed(naive.mae)) (MASE \(fixed(model.mase, 3))), direction \(fixed(model.directionalAccuracyPercent, 1))% (p = \(fixed(model.directionalPValue, 3))), Theil's U \(fixed(model.theilU, 3))")
         }
         if let lag = walk.lag { lines.append("  lag check: \(lag.flagged ? "WARNING, " : "")the model \(lag.explanation)") }
         return lines.joined(separator: "\n")

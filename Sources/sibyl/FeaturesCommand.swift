@@ -59,11 +59,11 @@ struct FeaturesCommand: ParsableCommand {
 /// Features as CSV: a Date column, then one column per feature, valid rows only.
 enum FeatureCSV {
     static func text(of matrix: FeatureMatrix) -> String {
-        let intraday = matrix.timestamps.contains { $0.secondOfDay != 0 }
+        let date = Timestamp.csvFormat(for: matrix.timestamps)
         var lines = [(["Date"] + matrix.names).joined(separator: ",")]
         lines.reserveCapacity(matrix.rows + 1)
         for r in matrix.validRows {
-            var line = intraday ? matrix.timestamps[r].isoDateTime : matrix.timestamps[r].isoDate
+            var line = date(matrix.timestamps[r])
             for column in matrix.columns { line += ",\(column[r])" }
             lines.append(line)
         }

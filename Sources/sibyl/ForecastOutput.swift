@@ -2,13 +2,15 @@ import Foundation
 import SibylForecasting
 import SibylNeural
 
+/// `value` with `digits` decimals, or a dash where there is no finite number.
+func fixed(_ value: Double?, _ digits: Int = 4) -> String {
+    guard let value, value.isFinite else { return "–" }
+    return String(format: "%.\(digits)f", value)
+}
+
 /// Text renderings shared by `train` and `forecast`.
 enum ForecastOutput {
     static func evaluationTable(_ report: ForecastEvaluationReport) -> String {
-        func number(_ value: Double?, _ digits: Int = 4) -> String {
-            guard let value, value.isFinite else { return "–" }
-            return String(format: "%.\(digits)f", value)
-        }
         var lines = ["held-out test span \(report.firstTimestamp) → \(report.lastTimestamp) (\(report.model.count) next-bar forecasts)"]
         if let end = report.overlapsTrainingThrough {
             lines.append("WARNING: the model was trained on this series through \(end); the evaluated bars overlap its training span, so these scores are partly in-sample")
@@ -16,8 +18,8 @@ enum ForecastOutput {
         let header = ["forecaster", "MAE", "RMSE", "MAPE %", "MASE", "dir. acc %", "p-value", "Theil U"]
         var rows = [header]
         for score in [report.model, report.naive, report.autoregression] {
-            rows.append([score.name, number(score.mae), number(score.rmse), number(score.mapePercent, 3), number(score.mase, 3),
-                         number(score.directionalAccuracyPercent, 1), number(score.directionalPValue, 3), number(score.theilU, 3)])
+            rows.append([score.name, fixed(score.mae), fixed(score.rmse), fixed(score.mapePercent, 3), fixed(score.mase, 3),
+                         fixed(score.directionalAccuracyPercent, 1), fixed(score.directionalPValue, 3), fixed(score.theilU, 3)])
         }
         let widths = (0..<header.count).map { column in rows.map { $0[column].count }.max()! }
         for row in rows {

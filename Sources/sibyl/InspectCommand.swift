@@ -64,8 +64,9 @@ struct InspectSummary: Encodable {
         first = series.timestamps[0].iso
         last = series.timestamps[series.count - 1].iso
         years = Double(series.timestamps[series.count - 1].secondsSinceEpoch - series.timestamps[0].secondsSinceEpoch) / (365.25 * 86_400)
-        frequency = series.frequency
-        frequencyDescription = series.frequency.description
+        let frequency = series.frequency
+        self.frequency = frequency
+        frequencyDescription = frequency.description
         header = file.header
         dateFormat = file.dateFormat
         hasVolume = series.volume != nil
@@ -77,7 +78,7 @@ struct InspectSummary: Encodable {
         closeMax = series.close[maxIndex]
         closeMaxDate = series.timestamps[maxIndex].iso
         closeLast = series.close[series.count - 1]
-        gaps = series.gaps().map { Gap(from: $0.from.iso, to: $0.to.iso, days: Double($0.seconds) / 86_400) }
+        gaps = series.gaps(frequency: frequency).map { Gap(from: $0.from.iso, to: $0.to.iso, days: Double($0.seconds) / 86_400) }
         warnings = file.warnings
         repairs = file.repairs
     }

@@ -6,7 +6,6 @@ import SibylNeural
 struct TrainingProgress {
     let quiet: Bool
     private var line = ProgressLine()
-    private let isTerminal = isatty(STDERR_FILENO) == 1
     private let started = ContinuousClock.now
     private var lastDraw = ContinuousClock.now
     private var lastReport: EpochReport?
@@ -19,7 +18,7 @@ struct TrainingProgress {
         guard !quiet else { return }
         switch event {
         case .batch(let epoch, let batch, let batches, let loss):
-            guard isTerminal, ContinuousClock.now - lastDraw > .milliseconds(100) || batch == batches else { return }
+            guard line.isTerminal, ContinuousClock.now - lastDraw > .milliseconds(100) || batch == batches else { return }
             lastDraw = .now
             let total = lastReport?.epochs ?? 0
             let width = 24
@@ -39,13 +38,7 @@ struct TrainingProgress {
             var text = "epoch \(report.epoch)/\(report.epochs): train \(format(report.trainLoss))"
             if let validation = report.validationLoss { text += ", validation \(format(validation))\(report.improved ? " (best)" : "")" }
             text += ", \(Int(report.sequencesPerSecond)) seq/s, lr \(String(format: "%.2g", report.learningRate))"
-            if isTerminal {
-                line.update(text)
-                line.finish()
-                FileHandle.standardError.write(Data((text + "\n").utf8))
-            } else {
-                line.update(text)
-            }
+            line.commit(text)
         }
     }
 

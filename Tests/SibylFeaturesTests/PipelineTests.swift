@@ -88,6 +88,8 @@ struct PipelineTests {
     func windows() throws {
         let series = try randomWalk(200, seed: 8)
         let matrix = try FeaturePipeline(parsing: "returns,rsi:5").compute(series)
+        #expect(matrix.column(named: "rsi_5") == matrix.columns[1] && matrix.column(named: "rsi_6") == nil)
+        #expect(matrix.row(57) == [matrix.columns[0][57], matrix.columns[1][57]])
         let scaler = FeatureScaler.fit(.zScore, to: matrix, rows: matrix.warmUp..<150)
         let dataset = WindowedDataset(matrix: matrix, series: series, scaler: scaler, windowLength: 4, target: .logReturn)
         #expect(dataset.firstSampleEnd == 5 + 3)
