@@ -191,18 +191,8 @@ public final class ForecastModel {
         let (returns, probabilities) = predictedLogReturns(windows: windows, series: series, ends: [last])
         let close = series.close[last]
         return NextBarForecast(lastTimestamp: series.timestamps[last].iso, lastClose: close,
-                               nextTimestamp: Self.nextTimestamp(after: series).iso, predictedClose: close * exp(returns[0]),
+                               nextTimestamp: series.nextTimestamp().iso, predictedClose: close * exp(returns[0]),
                                predictedLogReturn: returns[0], upProbability: probabilities?[0])
-    }
-
-    /// The last timestamp plus the typical spacing; for exchange sessions, the next weekday.
-    static func nextTimestamp(after series: BarSeries) -> Timestamp {
-        let frequency = series.frequency
-        var next = Timestamp(secondsSinceEpoch: series.timestamps[series.count - 1].secondsSinceEpoch + frequency.typicalSpacingSeconds)
-        if frequency.kind == .daily && !frequency.hasWeekendBars {
-            while next.weekday >= 6 { next = Timestamp(secondsSinceEpoch: next.secondsSinceEpoch + 86_400) }
-        }
-        return next
     }
 
     /// Forecasts for every bar of the test span (the last `testFraction` of valid rows), scored next
