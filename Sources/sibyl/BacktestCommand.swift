@@ -143,6 +143,9 @@ struct BacktestCommand: ParsableCommand {
         guard zWindow >= 2, zEntry > zExit, zExit >= 0 else { throw ValidationError("--z-window must be at least 2 and --z-entry greater than --z-exit ≥ 0") }
         guard retrainEvery >= 1 else { throw ValidationError("--retrain-every must be at least 1") }
         if reverse && strategy != .smaCross { throw ValidationError("--reverse applies to --strategy sma-cross") }
+        if trainingOptions.test != nil {
+            throw ValidationError("--test has no effect in a backtest: the walk-forward forecasts every bar after its first fold out of sample (see --first-forecast-bar); leave --test out")
+        }
     }
 
     var backtestConfiguration: BacktestConfiguration {

@@ -107,4 +107,11 @@ struct BacktestCommandTests {
         let run = try runSibyl(["backtest"] + arguments)
         #expect(run.status != 0 && !run.standardError.isEmpty)
     }
+
+    @Test("--test, which a walk-forward backtest cannot honour, is refused rather than ignored")
+    func testShareRefused() throws {
+        let run = try runSibyl(["backtest", "--strategy", "forecast", "--test", "0.3"])
+        #expect(run.status != 0)
+        #expect(run.standardError.contains("--test has no effect in a backtest"))
+    }
 }

@@ -69,8 +69,11 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .long, help: "Share of the bars held out for validation (early stopping).")
     var validation: Double = 0.15
 
-    @Option(name: .long, help: "Share of the bars held out for the final test.")
-    var test: Double = 0.15
+    @Option(name: .long, help: "Share of the bars held out for the final test (default 0.15; not for backtests, whose walk-forward forecasts every bar after its first fold out of sample).")
+    var test: Double?
+
+    /// The test share: `--test`, or 0.15.
+    var testShare: Double { test ?? 0.15 }
 
     @Option(name: .long, help: "Seed for initialization, shuffling and dropout: the same seed, data and thread count give the same model.")
     var seed: UInt64 = 42
@@ -84,7 +87,7 @@ struct TrainingOptions: ParsableArguments {
         }
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be a positive number") }
         guard (0..<1).contains(dropout) else { throw ValidationError("--dropout must lie in [0, 1)") }
-        guard validation >= 0, test > 0, validation + test < 0.9 else {
+        guard validation >= 0, testShare > 0, validation + testShare < 0.9 else {
             throw ValidationError("--validation and --test must be shares with test > 0 and validation + test < 0.9, for example 0.15 and 0.15")
         }
         guard ["adam", "adamw", "sgd"].contains(optimizer) else { throw ValidationError("--optimizer takes adam, adamw or sgd, not '\(optimizer)'") }
@@ -105,6 +108,6 @@ struct TrainingOptions: ParsableArguments {
             gradientClip: clip > 0 ? clip : nil, patience: patience > 0 ? patience : nil, seed: seed)
         return ForecastSettings(featureSpec: features, window: window, target: target, scaler: scaler, cell: model, hiddenSize: hidden,
                                 layers: layers, dropout: dropout, initialization: initialization, training: training,
-                                validationFraction: validation, testFraction: test, threads: threads)
+                                validationFraction: validation, testFraction: testShare, threads: threads)
     }
 }
