@@ -16,10 +16,15 @@ public struct BarReadOptions: Sendable {
     public var repair: RepairPolicy
     /// One-bar close-to-close moves larger than this fraction are reported as warnings.
     public var jumpWarningThreshold: Double
+    /// Put the series on split- and dividend-adjusted prices: Adj Close as the close, and open,
+    /// high and low scaled by Adj Close / Close on each bar (``BarSeries/withCloses(_:)``). The
+    /// file must have an Adj Close column; warnings are about the adjusted prices.
+    public var adjusted: Bool
 
-    public init(repair: RepairPolicy = .none, jumpWarningThreshold: Double = 0.4) {
+    public init(repair: RepairPolicy = .none, jumpWarningThreshold: Double = 0.4, adjusted: Bool = false) {
         self.repair = repair
         self.jumpWarningThreshold = jumpWarningThreshold
+        self.adjusted = adjusted
     }
 }
 
@@ -35,6 +40,8 @@ public struct BarFile: Sendable {
     public var warnings: [DataWarning]
     /// SHA-256 of the file's bytes as 64 hexadecimal digits, when read with `digest: true`.
     public var sha256: String?
+    /// With ``BarReadOptions/adjusted``: how many bars the adjustment changed.
+    public var adjustedBars = 0
 }
 
 /// Reading and writing OHLCV bars as CSV.

@@ -173,6 +173,11 @@ struct BarCSVReader {
         }
         let hasVolume = columnOfRole[Role.volume.rawValue] != nil
         let hasAdjusted = columnOfRole[Role.adjustedClose.rawValue] != nil
+        if options.adjusted && !hasAdjusted {
+            throw DataError(kind: .missingColumn, file: file, line: headerLineNumber, value: Role.adjustedClose.displayName,
+                            message: "adjusted prices need an Adj Close column, and the header has none",
+                            fix: "leave out --adjusted, or use a file with an Adj Close column")
+        }
         let numericRoles = Role.allCases.filter { $0 != .date && columnOfRole[$0.rawValue] != nil }
 
         let estimatedRows = byteCount / max(8 * columnCount, 1)
@@ -294,10 +299,15 @@ struct BarCSVReader {
             let offset = slot[role.rawValue]
             return (0..<timestamps.count).map { numbers[$0 * stride + offset] }
         }
-        let series = BarSeries(
+        var series = BarSeries(
             name: name, timestamps: timestamps, open: column(.open), high: column(.high), low: column(.low),
             close: column(.close), volume: hasVolume ? column(.volume) : nil,
             adjustedClose: hasAdjusted ? column(.adjustedClose) : nil)
+        var adjustedBars = 0
+        if options.adjusted, let adjustedClose = series.adjustedClose {
+            adjustedBars = zip(adjustedClose, series.close).filter { $0 != $1 }.count
+            series = series.withCloses(adjustedClose)
+        }
         var warnings = ignored.map {
             DataWarning(kind: .ignoredColumn, file: file, line: headerLineNumber, message: "column '\($0)' is not used")
         }
@@ -310,7 +320,7 @@ struct BarCSVReader {
             }
         }
         return BarFile(series: series, header: headerNames, dateFormat: dateShape?.description ?? "",
-                       repairs: repairs, warnings: warnings)
+                       repairs: repairs, warnings: warnings, adjustedBars: adjustedBars)
     }
 
     /// The error for a numeric cell that is empty, not a number, not finite, or breaks its rule.

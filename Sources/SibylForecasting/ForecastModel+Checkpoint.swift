@@ -50,7 +50,7 @@ extension ForecastModel {
             let network = try RecurrentModel(checkpoint: checkpoint, file: path)
             network.threads = settings.threads
             var provenance: [String: String] = [:]
-            for key in ["data_name", "data_sha256", "train_start", "train_end", "seed", "version"] {
+            for key in ["data_name", "data_sha256", "prices", "train_start", "train_end", "seed", "version"] {
                 provenance[key] = metadata[prefix + key]
             }
             return ForecastModel(settings: settings, pipeline: pipeline, scaler: scaler, network: network, targetCenter: center,

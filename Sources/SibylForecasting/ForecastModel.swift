@@ -99,7 +99,9 @@ public final class ForecastModel {
     ///
     /// - Parameters:
     ///   - dataDigest: SHA-256 of the data file, recorded in the checkpoint.
-    public static func train(on series: BarSeries, settings: ForecastSettings, dataDigest: String? = nil,
+    ///   - pricesAdjusted: Whether the series is on adjusted prices (``BarReadOptions/adjusted``),
+    ///     recorded in the checkpoint as `prices`, so that a forecast can tell data of the other kind.
+    public static func train(on series: BarSeries, settings: ForecastSettings, dataDigest: String? = nil, pricesAdjusted: Bool = false,
                              progress: (TrainingEvent) -> Void = { _ in }) throws -> (ForecastModel, TrainingSummary) {
         let pipeline = try FeaturePipeline(parsing: settings.featureSpec)
         let matrix = try pipeline.compute(series)
@@ -146,6 +148,7 @@ public final class ForecastModel {
             "train_end": series.timestamps[spans.train.upperBound - 1].iso,
             "seed": String(settings.training.seed),
             "version": SibylVersion.current,
+            "prices": pricesAdjusted ? "adjusted" : "as recorded",
         ]
         if let dataDigest { provenance["data_sha256"] = dataDigest }
         let model = ForecastModel(settings: settings, pipeline: pipeline, scaler: scaler, network: network, targetCenter: center,

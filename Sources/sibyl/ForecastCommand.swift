@@ -36,17 +36,25 @@ struct ForecastCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors {
+        // A checkpoint brings its own feature list: errors in it are about the file, not --features.
+        try reportingErrors(featuresOption: modelFile.map { "the feature list of \($0)" } ?? "--features") {
             let path = try dataOptions.path()
             let file = try dataOptions.load(quiet: json, digest: modelFile == nil)
             let model: ForecastModel
             var summary: TrainingSummary?
             if let modelFile {
                 model = try ForecastModel.load(contentsOf: modelFile)
+                // Prices of the other kind than the model learned from shift every price-level
+                // feature; say so rather than forecast quietly from them.
+                if let prices = model.provenance["prices"], (prices == "adjusted") != dataOptions.adjusted, !json {
+                    printToStandardError("\(modelFile): warning: the model was trained on \(prices) prices and this data is "
+                                         + (dataOptions.adjusted ? "adjusted (leave out --adjusted)" : "as recorded (add --adjusted)"))
+                }
             } else {
                 let digest = file.sha256 ?? ""
                 var progress = TrainingProgress(quiet: json)
-                (model, summary) = try ForecastModel.train(on: file.series, settings: trainingOptions.settings, dataDigest: digest) { progress.handle($0) }
+                (model, summary) = try ForecastModel.train(on: file.series, settings: trainingOptions.settings, dataDigest: digest,
+                                                           pricesAdjusted: dataOptions.adjusted) { progress.handle($0) }
                 progress.finish()
             }
             let forecast = try model.forecastNextBar(of: file.series)

@@ -41,7 +41,8 @@ struct TrainCommand: ParsableCommand {
             let file = try dataOptions.load(quiet: json, digest: true)
             let digest = file.sha256 ?? ""
             var progress = TrainingProgress(quiet: json)
-            let (model, summary) = try ForecastModel.train(on: file.series, settings: trainingOptions.settings, dataDigest: digest) { progress.handle($0) }
+            let (model, summary) = try ForecastModel.train(on: file.series, settings: trainingOptions.settings, dataDigest: digest,
+                                                           pricesAdjusted: dataOptions.adjusted) { progress.handle($0) }
             progress.finish()
             try model.save(to: out)
             let evaluation = try model.evaluate(on: file.series)

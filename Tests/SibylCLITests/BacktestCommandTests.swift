@@ -59,7 +59,11 @@ struct BacktestCommandTests {
         defer { try? FileManager.default.removeItem(atPath: plain) }
         let refused = try runSibyl(["backtest", "--data", plain, "--adjusted"])
         #expect(refused.status == 1 && refused.standardError.split(separator: "\n").count == 1)
-        #expect(refused.standardError.contains("--adjusted needs an Adj Close column"))
+        #expect(refused.standardError.hasPrefix("\(plain):1: error: adjusted prices need an Adj Close column"))
+        // With --adjusted the warnings are about the adjusted prices: no split left to report.
+        let adjustedInspect = try runSibyl(["inspect", "--data", path, "--adjusted"])
+        #expect(adjustedInspect.status == 0 && !adjustedInspect.standardError.contains("close moved"))
+        #expect(adjustedInspect.standardError.contains("note: adjusted prices: 15 of 30 bars"))
     }
 
     @Test("trades, equity and an HTML report are written; the report is self-contained")

@@ -93,4 +93,31 @@ struct ForecastCommandTests {
         #expect(run.standardError.split(separator: "\n").count == 1, "\(run.standardError)")
         #expect(run.standardError.hasPrefix("error: ") && run.standardError.contains("(fix: "), "\(run.standardError)")
     }
+
+    @Test("a checkpoint remembers adjusted prices and its own feature list: forecasts on other data say so")
+    func checkpointKnowsItsData() throws {
+        let checkpoint = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-adjusted-\(UUID()).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: checkpoint) }
+        let train = try runSibyl(["train", "--data", googl, "--adjusted", "--out", checkpoint, "--epochs", "1", "--hidden", "4",
+                                  "--layers", "1", "--window", "8", "--features", "returns,volz:5"])
+        #expect(train.status == 0, "\(train.standardError)")
+        let raw = try runSibyl(["forecast", "--data", googl, "--model-file", checkpoint])
+        #expect(raw.status == 0)
+        #expect(raw.standardError.contains("warning: the model was trained on adjusted prices and this data is as recorded (add --adjusted)"))
+        let adjusted = try runSibyl(["forecast", "--data", googl, "--adjusted", "--model-file", checkpoint])
+        #expect(adjusted.status == 0 && !adjusted.standardError.contains("warning: the model"))
+        // Its feature list needs volume, which this file lacks: the error names the checkpoint, not --features.
+        let rows = (0..<120).map { (t: Int) -> String in
+            let close: Double = 1 + 0.01 * Double(t % 7)
+            return String(format: "2020-%02d-%02d,%g,%g,%g,%g", 1 + t / 28, 1 + t % 28, close, close, close, close)
+        }
+        let noVolume = try temporaryFile("Date,Open,High,Low,Close\n" + rows.joined(separator: "\n") + "\n")
+        defer { try? FileManager.default.removeItem(atPath: noVolume) }
+        let refused = try runSibyl(["forecast", "--data", noVolume, "--model-file", checkpoint])
+        // (After the warning about prices: this file has no Adj Close to adjust by.)
+        let errors = refused.standardError.split(separator: "\n").filter { $0.contains("error:") }
+        #expect(refused.status == 1 && errors.count == 1)
+        let expected = "error: the feature list of \(checkpoint): feature 2 'volz:5'"
+        #expect(errors.first?.hasPrefix(expected) == true, "\(refused.standardError)")
+    }
 }

@@ -25,19 +25,11 @@ struct DataOptions: ParsableArguments {
     /// file's SHA-256 comes from the same read.
     func load(quiet: Bool = false, digest: Bool = false) throws -> BarFile {
         let path = try path()
-        var file = try BarCSV.read(contentsOf: path, options: BarReadOptions(repair: repair), digest: digest)
+        let file = try BarCSV.read(contentsOf: path, options: BarReadOptions(repair: repair, adjusted: adjusted), digest: digest)
         if !quiet {
             for note in file.repairs { printToStandardError(note.description) }
             for warning in file.warnings { printToStandardError(warning.description) }
-        }
-        if adjusted {
-            guard let adjustedClose = file.series.adjustedClose else {
-                throw CommandError("--adjusted needs an Adj Close column, and \(path) has none",
-                                   fix: "leave out --adjusted, or use a file with an Adj Close column")
-            }
-            let changed = zip(adjustedClose, file.series.close).filter { $0 != $1 }.count
-            file.series = file.series.withCloses(adjustedClose)
-            if !quiet { printToStandardError("\(path): note: adjusted prices: \(changed) of \(file.series.count) bars scaled by Adj Close / Close") }
+            if adjusted { printToStandardError("\(path): note: adjusted prices: \(file.adjustedBars) of \(file.series.count) bars scaled by Adj Close / Close") }
         }
         return file
     }

@@ -88,7 +88,7 @@ struct TrainingOptions: ParsableArguments {
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be a positive number") }
         guard (0..<1).contains(dropout) else { throw ValidationError("--dropout must lie in [0, 1)") }
         guard validation >= 0, testShare > 0, validation + testShare < 0.9 else {
-            throw ValidationError("--validation and --test must be shares with test > 0 and validation + test < 0.9, for example 0.15 and 0.15")
+            throw ValidationError("--validation and --test (0.15 unless given) must be shares with test > 0 and validation + test < 0.9, for example 0.15 and 0.15")
         }
         guard ["adam", "adamw", "sgd"].contains(optimizer) else { throw ValidationError("--optimizer takes adam, adamw or sgd, not '\(optimizer)'") }
         guard ["mse", "huber"].contains(loss) else { throw ValidationError("--loss takes mse or huber, not '\(loss)'") }
