@@ -48,16 +48,18 @@ public func backtest<S: Strategy>(_ strategy: inout S, on series: BarSeries, con
     precondition(!series.isEmpty, "a backtest needs at least one bar")
     var broker = Broker(configuration: configuration, series: series)
     var records = BarRecords(count: series.count)
-    SeriesColumns.with(series) { columns in
-        for t in 0..<series.count {
-            broker.begin(bar: t)
-            broker.processOpenAndRange()
-            strategy.next(MarketView(columns: columns, index: t), broker: &broker)
-            broker.processMarketOrdersAtClose()
-            records.record(bar: t, equity: broker.equity(at: columns.close[t]), cash: broker.cash, position: broker.position)
+    records.writing { records in
+        SeriesColumns.with(series) { columns in
+            for t in 0..<series.count {
+                broker.begin(bar: t)
+                broker.processOpenAndRange()
+                strategy.next(MarketView(columns: columns, index: t), broker: &broker)
+                broker.processMarketOrdersAtClose()
+                records.record(bar: t, equity: broker.equity(at: columns.close[t]), cash: broker.cash, position: broker.position)
+            }
         }
     }
-    return broker.finishRun(name: strategy.name, records: records, warmUp: strategy.warmUp)
+    return broker.finishRun(name: strategy.name, records: &records, warmUp: strategy.warmUp)
 }
 
 /// Equity, cash and position at each bar's close, as the loops record them.
@@ -74,24 +76,41 @@ struct BarRecords {
         position = [Double](repeating: 0, count: count)
     }
 
-    // Takes the three numbers rather than the broker: passing the broker (a struct of arrays,
-    // captured by the loop's closure) would copy it, with a retain per array, on every bar.
-    @inline(__always)
-    mutating func record(bar t: Int, equity value: Double, cash money: Double, position units: Double) {
-        equity[t] = value
-        cash[t] = money
-        position[t] = units
+    /// Runs `body` with a writer into the three arrays, for a loop over every bar: no uniqueness
+    /// check of the arrays per write.
+    mutating func writing<R>(_ body: (Writer) -> R) -> R {
+        equity.withUnsafeMutableBufferPointer { e in
+            cash.withUnsafeMutableBufferPointer { c in
+                position.withUnsafeMutableBufferPointer { p in body(Writer(equity: e, cash: c, position: p)) }
+            }
+        }
+    }
+
+    struct Writer {
+        let equity, cash, position: UnsafeMutableBufferPointer<Double>
+
+        // Takes the three numbers rather than the broker: passing the broker (a struct of arrays,
+        // captured by the loop's closure) would copy it, with a retain per array, on every bar.
+        @inline(__always)
+        func record(bar t: Int, equity value: Double, cash money: Double, position units: Double) {
+            equity[t] = value
+            cash[t] = money
+            position[t] = units
+        }
     }
 }
 
 extension Broker {
     /// Ends a run: reports what could not fill, closes at the end if configured (updating the last
     /// bar's record), and assembles the result from the per-bar records.
-    mutating func finishRun(name: String, records: BarRecords, warmUp: Int) -> BacktestResult {
-        var records = records
+    /// `records` is taken in place: a copy would duplicate its three arrays on the last bar's update.
+    mutating func finishRun(name: String, records: inout BarRecords, warmUp: Int) -> BacktestResult {
         let last = series.count - 1
         finish()
-        if configuration.closeAtEnd { records.record(bar: last, equity: equity(at: series.close[last]), cash: cash, position: position) }
+        if configuration.closeAtEnd {
+            let (value, money, units) = (equity(at: series.close[last]), cash, position)
+            records.writing { $0.record(bar: last, equity: value, cash: money, position: units) }
+        }
         return BacktestResult(strategy: name, configuration: configuration, series: series, equity: records.equity, cash: records.cash,
                               position: records.position, trades: closedTrades + openTrades, events: events,
                               commissions: commissionsPaid, warmUp: min(max(warmUp, 0), last))

@@ -19,30 +19,32 @@ public func backtest(signal: [Double], on series: BarSeries, configuration: Back
     var held = 0.0
     var pending: Double?
     let sameClose = configuration.fills == .sameClose
-    series.close.withUnsafeBufferPointer { close in
-        series.open.withUnsafeBufferPointer { open in
-            for t in 0..<n {
-                broker.begin(bar: t)
-                if let target = pending {
-                    broker.fillTarget(target, quote: open[t], atOpen: true)
-                    pending = nil
-                }
-                let wanted = signal[t]
-                if !wanted.isNaN && wanted != held {
-                    held = wanted
-                    if sameClose {
-                        broker.fillTarget(wanted, quote: close[t], atOpen: false)
-                    } else if t + 1 < n {
-                        pending = wanted
-                    } else {
-                        broker.reportUnfilledAtEnd()
+    records.writing { records in
+        series.close.withUnsafeBufferPointer { close in
+            series.open.withUnsafeBufferPointer { open in
+                for t in 0..<n {
+                    broker.begin(bar: t)
+                    if let target = pending {
+                        broker.fillTarget(target, quote: open[t], atOpen: true)
+                        pending = nil
                     }
+                    let wanted = signal[t]
+                    if !wanted.isNaN && wanted != held {
+                        held = wanted
+                        if sameClose {
+                            broker.fillTarget(wanted, quote: close[t], atOpen: false)
+                        } else if t + 1 < n {
+                            pending = wanted
+                        } else {
+                            broker.reportUnfilledAtEnd()
+                        }
+                    }
+                    records.record(bar: t, equity: broker.equity(at: close[t]), cash: broker.cash, position: broker.position)
                 }
-                records.record(bar: t, equity: broker.equity(at: close[t]), cash: broker.cash, position: broker.position)
             }
         }
     }
-    return broker.finishRun(name: name, records: records, warmUp: warmUp)
+    return broker.finishRun(name: name, records: &records, warmUp: warmUp)
 }
 
 extension SMACross {

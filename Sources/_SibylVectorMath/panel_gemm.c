@@ -169,9 +169,10 @@ SIBYL_CLONES void sibyl_gemm_panels(size_t m, size_t n, size_t k1, const float *
 
 // Weight gradients: C += Aᵀ·B over a long K (all T·B rows of a pass), blocked as a GotoBLAS-style
 // GEMM. For each block of KC rows of K, B's rows are packed into K-major panels (KC×32 each, a few
-// hundred KB that stay in L2), then each group of 8 columns of A, copied k-major (8 floats per k,
-// contiguous in A's rows), runs the same register block against every panel. The column sums of
-// A, which the bias gradients need, are taken while A is copied.
+// hundred KB that stay in L2), then each group of 16 columns of A is copied k-major into two
+// blocks of 8 (one 64-byte line of each of A's rows per pair), and each block runs the same
+// register block against every panel. The column sums of A, which the bias gradients need, are
+// taken while A is copied.
 
 enum { KC = 256 };
 
