@@ -13,11 +13,13 @@ enum BarValidation {
 
     /// The first rule bar `index` of `series` breaks, with the bar before it for ordering.
     static func problem(in series: BarSeries, at index: Int) -> Problem? {
-        let prices: [(String, Double)] = [("open", series.open[index]), ("high", series.high[index]),
-                                          ("low", series.low[index]), ("close", series.close[index])]
-            + (series.adjustedClose.map { [("adjusted close", $0[index])] } ?? [])
-        for (name, value) in prices {
-            if let problem = priceProblem(name: name, value: value, text: "\(value)") { return problem }
+        // Price by price, without collecting them into an array: this runs once per bar.
+        func price(_ name: String, _ value: Double?) -> Problem? {
+            value.flatMap { priceProblem(name: name, value: $0, text: "\($0)") }
+        }
+        if let problem = price("open", series.open[index]) ?? price("high", series.high[index]) ?? price("low", series.low[index])
+            ?? price("close", series.close[index]) ?? price("adjusted close", series.adjustedClose?[index]) {
+            return problem
         }
         if let volume = series.volume?[index], let problem = volumeProblem(value: volume, text: "\(volume)") {
             return problem
