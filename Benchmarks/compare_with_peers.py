@@ -155,7 +155,9 @@ def main() -> None:
         gflops = median_by_key(sibyl_docs, fields, "gflops_est")
         peak = median_by_key(sibyl_docs, ("suite", "shape", "threads"), "gflops")
         tops = {key[2]: value for key, value in peak.items() if key[:2] == ("gemm", "fma_peak")}
-        print("\nFMA peak (registers only): " + ", ".join(f"{v:.1f} GFLOP/s at {t} thread(s)" for t, v in sorted(tops.items())))
+        print()
+        if tops:
+            print("FMA peak (registers only): " + ", ".join(f"{v:.1f} GFLOP/s at {t} thread(s)" for t, v in sorted(tops.items())))
         print(f"{'case':44s} {'sibyl GFLOP/s':>14s} {'of FMA peak':>12s}")
         for key, value in sorted(gflops.items(), key=lambda kv: (kv[0][7], kv[0][0], kv[0][3], kv[0][1])):
             cell, mode, f, h, l, t, b, threads = key
