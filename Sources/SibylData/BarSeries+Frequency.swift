@@ -70,8 +70,9 @@ extension BarSeries {
         return BarFrequency(kind: kind, typicalSpacingSeconds: median, hasWeekendBars: hasWeekends, barsPerYear: perYear)
     }
 
-    /// Breaks longer than the rhythm explains. Daily sessions: more than 4 calendar days (a weekend
-    /// plus a holiday). Daily bars with weekends: more than 1 day. Intraday bars: breaks longer
+    /// Breaks longer than the rhythm explains. Daily sessions: a weekday without a bar that is not
+    /// one of the holidays the series keeps (``ClosedDays``), so that a single missing session is
+    /// reported and a Thanksgiving is not. Daily bars with weekends: more than 1 day. Intraday bars: breaks longer
     /// than the typical spacing whose length (in whole spacings) does not recur, where recurring
     /// means at least 3 times and at least once per 10 weeks of data, so nightly and weekend
     /// closures are expected and a holiday is not. Otherwise: more than twice the typical spacing.
@@ -82,9 +83,16 @@ extension BarSeries {
         let rhythm = frequency ?? self.frequency
         let breaks = (1..<max(count, 1)).map { BarGap(index: $0, from: timestamps[$0 - 1], to: timestamps[$0]) }
         switch rhythm.kind {
+        case .daily where rhythm.hasWeekendBars:
+            return breaks.filter { $0.to.daysSinceEpoch - $0.from.daysSinceEpoch > 1 }
         case .daily:
-            let allowed = rhythm.hasWeekendBars ? 1 : 4
-            return breaks.filter { $0.to.daysSinceEpoch - $0.from.daysSinceEpoch > allowed }
+            let closed = ClosedDays(learningFrom: self)
+            return breaks.filter { gap in
+                ((gap.from.daysSinceEpoch + 1)..<max(gap.to.daysSinceEpoch, gap.from.daysSinceEpoch + 1)).contains { day in
+                    let timestamp = Timestamp(secondsSinceEpoch: Int64(day) * 86_400)
+                    return timestamp.weekday <= 5 && !closed.contains(timestamp)
+                }
+            }
         case .intraday:
             let spacing = rhythm.typicalSpacingSeconds
             let long = breaks.filter { $0.seconds > spacing }

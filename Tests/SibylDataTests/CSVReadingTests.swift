@@ -171,11 +171,15 @@ struct ParsingDetailTests {
         #expect(try synthetic(300, 1000).frequency.description.hasPrefix("5-minute"))
     }
 
-    @Test("gaps: real closures in the S&P 500, Christmas in EUR/USD, no nights or weekends")
+    @Test("gaps: unexpected closures in the S&P 500 but not its holidays, Christmas in EUR/USD, no nights or weekends")
     func gaps() throws {
         let spx = try BarCSV.read(contentsOf: datasetPath("SPX_daily")).series
         let gapDates = spx.gaps().map(\.from.isoDate)
         #expect(gapDates.contains("2001-09-10"))
+        // A single unexpected closed session (2018-12-05) is reported; holidays the series keeps
+        // (Thanksgiving, Good Friday) are not.
+        #expect(gapDates.contains("2018-12-04"))
+        #expect(!gapDates.contains("2018-11-21") && !gapDates.contains("2018-03-29"))
         #expect(gapDates.count < 10)
         let fx = try BarCSV.read(contentsOf: datasetPath("EURUSD_hourly")).series
         let fxGaps = fx.gaps()
