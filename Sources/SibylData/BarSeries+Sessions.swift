@@ -7,13 +7,18 @@ extension BarSeries {
     ///   when nil.
     public func nextTimestamp(frequency: BarFrequency? = nil) -> Timestamp {
         let rhythm = frequency ?? self.frequency
-        var next = Timestamp(secondsSinceEpoch: timestamps[count - 1].secondsSinceEpoch + rhythm.typicalSpacingSeconds)
+        let next = Timestamp(secondsSinceEpoch: timestamps[count - 1].secondsSinceEpoch + rhythm.typicalSpacingSeconds)
         guard rhythm.kind == .daily, !rhythm.hasWeekendBars else { return next }
         let closed = ClosedDays(learningFrom: self)
-        while next.weekday >= 6 || closed.contains(next) {
-            next = Timestamp(secondsSinceEpoch: next.secondsSinceEpoch + 86_400)
+        var firstWeekday: Timestamp?
+        // A sparse series can make holidays of chance gaps: past a week of them, the first weekday.
+        for offset in 0..<8 {
+            let day = Timestamp(secondsSinceEpoch: next.secondsSinceEpoch + Int64(offset) * 86_400)
+            guard day.weekday <= 5 else { continue }
+            if firstWeekday == nil { firstWeekday = day }
+            if !closed.contains(day) { return day }
         }
-        return next
+        return firstWeekday!
     }
 }
 

@@ -72,6 +72,18 @@ struct SessionTests {
         #expect(Double(foreseen) >= 0.8 * Double(holidays))
     }
 
+    @Test("a market that never opens on Thursdays and Fridays: after a Wednesday comes a Monday")
+    func threeDayWeek() throws {
+        let start = Timestamp(year: 2015, month: 1, day: 5)  // a Monday
+        let bars = (0..<(4 * 365)).map { start.adding(days: $0) }.filter { $0.weekday <= 3 }.map {
+            Bar(timestamp: $0, open: 1, high: 1, low: 1, close: 1, volume: 1)
+        }
+        let series = try BarSeries(name: "three days", bars: bars)
+        let last = try #require(series.timestamps.last)
+        #expect(last.weekday == 3)
+        #expect(series.nextTimestamp().secondsSinceEpoch == last.secondsSinceEpoch + 5 * 86_400)
+    }
+
     @Test("intraday and every-day series step by their spacing, with no calendar")
     func otherRhythms() throws {
         let fx = try BarCSV.read(contentsOf: datasetPath("EURUSD_hourly")).series
