@@ -81,9 +81,6 @@ public struct ClosedDays: Sendable {
         }
     }
 
-    /// Number of rules learned.
-    public var count: Int { closed.count }
-
     private static func rules(for timestamp: Timestamp) -> [Rule] {
         let (year, month, day) = timestamp.date
         let weekday = timestamp.weekday

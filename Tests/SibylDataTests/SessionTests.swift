@@ -4,34 +4,37 @@ import Testing
 
 @Suite("The next session")
 struct SessionTests {
+    /// The S&P 500's bars from `first` (its first bar when nil) through `last`, both ISO dates.
+    func spx(from first: String? = nil, through last: String) throws -> BarSeries {
+        let spx = try BarCSV.read(contentsOf: datasetPath("SPX_daily")).series
+        let start = try first.map { day in try #require(spx.timestamps.firstIndex { $0.isoDate == day }) } ?? 0
+        let end = try #require(spx.timestamps.firstIndex { $0.isoDate == last })
+        return spx[start..<(end + 1)]
+    }
+
     @Test("after the S&P 500's last bar of a day before a holiday comes the next trading day", arguments: [
-        ("2018-12-31", "2019-01-02"),  // New Year's Day
-        ("2018-11-21", "2018-11-23"),  // Thanksgiving, the fourth Thursday of November
-        ("2018-05-25", "2018-05-29"),  // Memorial Day, the last Monday of May (after a weekend)
-        ("2018-07-03", "2018-07-05"),  // Independence Day
-        ("2018-01-12", "2018-01-16"),  // Martin Luther King Day, the third Monday of January
-        ("2018-10-10", "2018-10-11"),  // an ordinary Wednesday
-        ("2018-10-12", "2018-10-15"),  // an ordinary weekend
+        (nil, "2018-12-31", "2019-01-02"),  // New Year's Day
+        (nil, "2018-11-21", "2018-11-23"),  // Thanksgiving, the fourth Thursday of November
+        (nil, "2018-05-25", "2018-05-29"),  // Memorial Day, the last Monday of May (after a weekend)
+        (nil, "2018-07-03", "2018-07-05"),  // Independence Day
+        (nil, "2018-01-12", "2018-01-16"),  // Martin Luther King Day, the third Monday of January
+        (nil, "2018-10-10", "2018-10-11"),  // an ordinary Wednesday
+        (nil, "2018-10-12", "2018-10-15"),  // an ordinary weekend
         // From 2013 on, the last Thursday of November has only ever been the fourth: it does not
         // close November 30, 2017 (a fifth Thursday) on its own.
-        ("2017-11-29", "2017-11-30"),
-    ])
-    func spx(last: String, next: String) throws {
-        let spx = try BarCSV.read(contentsOf: datasetPath("SPX_daily")).series
-        let end = try #require(spx.timestamps.firstIndex { $0.isoDate == last })
-        let start = last == "2017-11-29" ? try #require(spx.timestamps.firstIndex { $0.isoDate == "2013-01-02" }) : 0
-        #expect(spx[start..<(end + 1)].nextTimestamp().isoDate == next)
+        ("2013-01-02", "2017-11-29", "2017-11-30"),
+    ] as [(String?, String, String)])
+    func spx(first: String?, last: String, next: String) throws {
+        #expect(try spx(from: first, through: last).nextTimestamp().isoDate == next)
     }
 
     @Test("a rule with no missing day of its own closes nothing alone")
     func twins() throws {
-        let spx = try BarCSV.read(contentsOf: datasetPath("SPX_daily")).series
-        let start = try #require(spx.timestamps.firstIndex { $0.isoDate == "2012-01-03" })
-        let end = try #require(spx.timestamps.firstIndex { $0.isoDate == "2016-05-20" })
-        let calendar = ClosedDays(learningFrom: spx[start..<(end + 1)])
+        let series = try spx(from: "2012-01-03", through: "2016-05-20")
+        let calendar = ClosedDays(learningFrom: series)
         #expect(!calendar.contains(Timestamp(year: 2016, month: 5, day: 23)))  // the fourth Monday, a trading day
         #expect(calendar.contains(Timestamp(year: 2016, month: 11, day: 24)))  // Thanksgiving: four Thursdays in 2016
-        #expect(spx[start..<(end + 1)].nextTimestamp().isoDate == "2016-05-23")
+        #expect(series.nextTimestamp().isoDate == "2016-05-23")
     }
 
     @Test("three years without a bar teach a rule; two do not")

@@ -69,9 +69,7 @@ struct ForecastModelTests {
     let series: BarSeries
 
     init() throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Datasets/GOOGL_daily.csv").path
-        series = try BarCSV.read(contentsOf: path).series
+        series = try bundledSeries("GOOGL_daily")
     }
 
     var quickSettings: ForecastSettings {

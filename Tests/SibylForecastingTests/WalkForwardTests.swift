@@ -8,9 +8,7 @@ struct WalkForwardTests {
     let series: BarSeries
 
     init() throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Datasets/GOOGL_daily.csv").path
-        series = try BarCSV.read(contentsOf: path).series[0..<700]
+        series = try bundledSeries("GOOGL_daily")[0..<700]
     }
 
     var settings: ForecastSettings {
