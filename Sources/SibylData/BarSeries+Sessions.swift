@@ -1,25 +1,137 @@
 extension BarSeries {
-    /// The time of the bar after the last one: the last plus the typical spacing, and for daily
-    /// exchange sessions the next weekday that is not a day the series keeps closed (see
-    /// ``ClosedDays``), so that a forecast after December 31 is dated January 2.
+    /// The time of the bar after the last one, by the series' own rhythm:
+    /// - daily exchange sessions: the next weekday that is not a day the series keeps closed (see
+    ///   ``ClosedDays``), so that a forecast after December 31 is dated January 2;
+    /// - intraday bars: the next time of the week at which the recent weeks had bars (see
+    ///   ``usualTimes()``), so that after a Friday's last hour of a currency pair comes the Sunday
+    ///   opening, and after a stock's 15:55 bar the next morning's 09:30;
+    /// - weekly bars: the usual weekday of the following week;
+    /// - monthly bars: the same place in the next month (the same day of the month, its last day,
+    ///   its last or first weekday);
+    /// - otherwise (and when no such rule fits the data) the last bar plus the typical spacing.
     ///
     /// - Parameter frequency: The series' ``frequency`` when the caller has it already; detected
     ///   when nil.
     public func nextTimestamp(frequency: BarFrequency? = nil) -> Timestamp {
         let rhythm = frequency ?? self.frequency
-        let next = Timestamp(secondsSinceEpoch: timestamps[count - 1].secondsSinceEpoch + rhythm.typicalSpacingSeconds)
-        guard rhythm.kind == .daily, !rhythm.hasWeekendBars else { return next }
+        let last = timestamps[count - 1]
+        let next = Timestamp(secondsSinceEpoch: last.secondsSinceEpoch + rhythm.typicalSpacingSeconds)
+        switch rhythm.kind {
+        case .daily where !rhythm.hasWeekendBars: return nextSession(after: next)
+        case .intraday: return usualTimes()?.first(after: last) ?? next
+        case .weekly: return nextWeek(after: last)
+        case .monthly: return nextMonth(after: last) ?? next
+        default: return next
+        }
+    }
+
+    /// The first weekday from `day` on that the series does not keep closed.
+    private func nextSession(after day: Timestamp) -> Timestamp {
         let closed = ClosedDays(learningFrom: self)
         var firstWeekday: Timestamp?
         // A sparse series can make holidays of chance gaps: past a week of them, the first weekday.
         for offset in 0..<8 {
-            let day = Timestamp(secondsSinceEpoch: next.secondsSinceEpoch + Int64(offset) * 86_400)
-            guard day.weekday <= 5 else { continue }
-            if firstWeekday == nil { firstWeekday = day }
-            if !closed.contains(day) { return day }
+            let candidate = day.adding(days: offset)
+            guard candidate.weekday <= 5 else { continue }
+            if firstWeekday == nil { firstWeekday = candidate }
+            if !closed.contains(candidate) { return candidate }
         }
         return firstWeekday!
     }
+
+    /// The times at which an intraday series usually has bars, learned from its last eight weeks
+    /// (so that a change of daylight-saving time or of trading hours is soon followed): the times
+    /// of the week that had a bar in at least half of those weeks. A series shorter than two
+    /// weeks gives the times of day that had a bar on at least half of its days, on Monday to Friday
+    /// and on any weekend day it has bars on. Nil when no time recurs.
+    public func usualTimes() -> UsualTimes? {
+        guard count >= 2 else { return nil }
+        let (day, week): (Int64, Int64) = (86_400, 7 * 86_400)
+        let last = timestamps[count - 1].secondsSinceEpoch
+        let span = last - timestamps[0].secondsSinceEpoch
+        let weekly = span >= 2 * week
+        let period = weekly ? week : day
+        let start = max(timestamps[0].secondsSinceEpoch, last - 8 * week + 1)
+        // The periods the window touches, each counted once.
+        var periods = Set<Int64>()
+        var occurrences: [Int64: Int] = [:]
+        var weekdays = Set<Int>()
+        for timestamp in timestamps.reversed() {
+            let seconds = timestamp.secondsSinceEpoch
+            guard seconds >= start else { break }
+            let shifted = seconds - UsualTimes.mondayEpoch
+            periods.insert(shifted.floorDivided(by: period))
+            occurrences[shifted.floorModulo(period), default: 0] += 1
+            weekdays.insert(timestamp.weekday)
+        }
+        let needed = (periods.count + 1) / 2
+        let times = occurrences.filter { $0.value >= needed }.keys.sorted()
+        guard !times.isEmpty, periods.count >= 2 else { return nil }
+        return UsualTimes(period: period, times: times,
+                          weekdays: weekly ? [] : weekdays.union(1...5))
+    }
+
+    /// Weekly bars: the weekday most of the last twelve fell on, in the week after the last bar's.
+    private func nextWeek(after last: Timestamp) -> Timestamp {
+        var counts = [Int](repeating: 0, count: 8)
+        for timestamp in timestamps.suffix(12) { counts[timestamp.weekday] += 1 }
+        let usual = (1...7).max { counts[$0] < counts[$1] }!
+        return last.adding(days: 7 - last.weekday + usual)
+    }
+
+    /// Monthly bars: the place in the month every one of the last twelve bars shares, in the month
+    /// after the last bar's; nil when they share none.
+    private func nextMonth(after last: Timestamp) -> Timestamp? {
+        let recent = timestamps.suffix(12)
+        let (year, month, _) = last.date
+        let (nextYear, nextMonth) = month == 12 ? (year + 1, 1) : (year, month + 1)
+        let length = Timestamp.daysIn(year: nextYear, month: nextMonth)
+        func day(_ d: Int) -> Timestamp {
+            Timestamp(secondsSinceEpoch: Timestamp(year: nextYear, month: nextMonth, day: d).secondsSinceEpoch + Int64(last.secondOfDay))
+        }
+        func lastWeekday(_ t: Timestamp) -> Bool { t.weekday <= 5 && (1...3).allSatisfy { t.adding(days: $0).date.month != t.date.month || t.adding(days: $0).weekday > 5 } }
+        func firstWeekday(_ t: Timestamp) -> Bool { t.weekday <= 5 && (1...3).allSatisfy { t.adding(days: -$0).date.month != t.date.month || t.adding(days: -$0).weekday > 5 } }
+        let dayOfMonth = last.date.day
+        if recent.allSatisfy({ $0.date.day == dayOfMonth }) { return day(min(dayOfMonth, length)) }
+        if recent.allSatisfy({ $0.adding(days: 1).date.month != $0.date.month }) { return day(length) }
+        if recent.allSatisfy(lastWeekday) { return (0..<7).map { day(length - $0) }.first(where: lastWeekday) }
+        if recent.allSatisfy(firstWeekday) { return (1...7).map(day).first(where: firstWeekday) }
+        return nil
+    }
+}
+
+/// The times of the week (or, for a short series, of the day) at which an intraday series usually
+/// has a bar; see ``BarSeries/usualTimes()``.
+public struct UsualTimes: Sendable, Equatable {
+    /// 1970-01-05, a Monday: times of the week count from Monday 00:00.
+    static let mondayEpoch: Int64 = 4 * 86_400
+    /// A week or a day, in seconds.
+    public let period: Int64
+    /// Seconds into the period (from Monday 00:00 for a week, from midnight for a day), ascending.
+    public let times: [Int64]
+    /// For a daily period, the days of the week (1 = Monday) on which the times apply.
+    public let weekdays: Set<Int>
+
+    /// The first usual time after `timestamp`.
+    public func first(after timestamp: Timestamp) -> Timestamp {
+        let shifted = timestamp.secondsSinceEpoch - Self.mondayEpoch
+        var periodStart = shifted - shifted.floorModulo(period)
+        // Within two weeks there is always a usual time (times is not empty; weekdays, when used, neither).
+        while true {
+            let day = Timestamp(secondsSinceEpoch: periodStart + Self.mondayEpoch)
+            if weekdays.isEmpty || weekdays.contains(day.weekday) {
+                if let time = times.first(where: { periodStart + $0 > shifted }) {
+                    return Timestamp(secondsSinceEpoch: periodStart + time + Self.mondayEpoch)
+                }
+            }
+            periodStart += period
+        }
+    }
+}
+
+extension Int64 {
+    func floorDivided(by divisor: Int64) -> Int64 { (self - floorModulo(divisor)) / divisor }
+    func floorModulo(_ divisor: Int64) -> Int64 { let r = self % divisor; return r < 0 ? r + divisor : r }
 }
 
 /// The holidays of a daily session series, learned from the series alone: a rule is a holiday
@@ -84,17 +196,16 @@ public struct ClosedDays: Sendable {
     private static func rules(for timestamp: Timestamp) -> [Rule] {
         let (year, month, day) = timestamp.date
         let weekday = timestamp.weekday
-        func shifted(_ days: Int) -> Timestamp { Timestamp(secondsSinceEpoch: timestamp.secondsSinceEpoch + Int64(days) * 86_400) }
         var rules: [Rule] = [.date(month: month, day: day), .nthWeekday(month: month, weekday: weekday, n: (day - 1) / 7 + 1)]
         // The last such weekday of the month: a week later is in the next month.
-        if shifted(7).date.month != month { rules.append(.lastWeekday(month: month, weekday: weekday)) }
+        if timestamp.adding(days: 7).date.month != month { rules.append(.lastWeekday(month: month, weekday: weekday)) }
         let offset = timestamp.daysSinceEpoch - easterSunday(year).daysSinceEpoch
         if (-3...1).contains(offset) { rules.append(.easter(offset: offset)) }
         if weekday == 5 {
-            let saturday = shifted(1).date
+            let saturday = timestamp.adding(days: 1).date
             rules.append(.observedBefore(month: saturday.month, day: saturday.day))
         } else if weekday == 1 {
-            let sunday = shifted(-1).date
+            let sunday = timestamp.adding(days: -1).date
             rules.append(.observedAfter(month: sunday.month, day: sunday.day))
         }
         return rules

@@ -29,6 +29,15 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable {
         return era * 146_097 + dayOfEra - 719_468
     }
 
+    /// The same time of day `days` days later (earlier when negative).
+    public func adding(days: Int) -> Timestamp { Timestamp(secondsSinceEpoch: secondsSinceEpoch + Int64(days) * 86_400) }
+
+    /// Days in a month of the Gregorian calendar.
+    public static func daysIn(year: Int, month: Int) -> Int {
+        let next = month == 12 ? daysFromCivil(year: year + 1, month: 1, day: 1) : daysFromCivil(year: year, month: month + 1, day: 1)
+        return next - daysFromCivil(year: year, month: month, day: 1)
+    }
+
     /// Whole days since 1970-01-01 (floored, so times before midnight belong to their own day).
     public var daysSinceEpoch: Int {
         Int((secondsSinceEpoch >= 0 ? secondsSinceEpoch : secondsSinceEpoch - 86_399) / 86_400)

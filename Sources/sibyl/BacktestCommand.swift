@@ -283,11 +283,13 @@ enum BacktestOutput {
 
     static func walkForward(_ walk: WalkForwardResult) -> String {
         var lines = ["walk-forward: \(walk.folds.count) folds, each trained on earlier bars only", "  fold  train bars  forecasts                   epochs  MAE model   MAE naive  dir. acc %"]
+        let digits = decimals(toShow: walk.folds.compactMap { $0.naive?.mae }.filter(\.isFinite).min() ?? 1, significant: 4)
+        func fixed(_ value: Double?) -> String { sibyl.fixed(value, digits) }
         for (i, fold) in walk.folds.enumerated() {
-            lines.append("  \(String(i + 1).leftPadded(4))  \(String(fold.trainEnd - fold.trainStart).leftPadded(10))  \(fold.firstTimestamp) → \(fold.lastTimestamp)  \(String(fold.epochs).leftPadded(6))  \(fixed(fold.model?.mae).leftPadded(9))  \(fixed(fold.naive?.mae).leftPadded(9))  \(fixed(fold.model?.directionalAccuracyPercent, 1).leftPadded(9))")
+            lines.append("  \(String(i + 1).leftPadded(4))  \(String(fold.trainEnd - fold.trainStart).leftPadded(10))  \(fold.firstTimestamp) → \(fold.lastTimestamp)  \(String(fold.epochs).leftPadded(6))  \(fixed(fold.model?.mae).leftPadded(9))  \(fixed(fold.naive?.mae).leftPadded(9))  \(sibyl.fixed(fold.model?.directionalAccuracyPercent, 1).leftPadded(9))")
         }
         if let model = walk.model, let naive = walk.naive {
-            lines.append("  all folds: MAE \(fixed(model.mae)) against naive \(fixed(naive.mae)) (MASE \(fixed(model.mase, 3))), direction \(fixed(model.directionalAccuracyPercent, 1))% (p = \(fixed(model.directionalPValue, 3))), Theil's U \(fixed(model.theilU, 3))")
+            lines.append("  all folds: MAE \(fixed(model.mae)) against naive \(fixed(naive.mae)) (MASE \(sibyl.fixed(model.mase, 3))), direction \(sibyl.fixed(model.directionalAccuracyPercent, 1))% (p = \(sibyl.fixed(model.directionalPValue, 3))), Theil's U \(sibyl.fixed(model.theilU, 3))")
         }
         if let lag = walk.lag { lines.append("  lag check: \(lag.flagged ? "WARNING, " : "")the model \(lag.explanation)") }
         return lines.joined(separator: "\n")

@@ -8,6 +8,13 @@ func fixed(_ value: Double?, _ digits: Int = 4) -> String {
     return String(format: "%.\(digits)f", value)
 }
 
+/// Decimals that show `value` to at least `significant` significant digits, and never fewer than
+/// `minimum`: price errors of a currency pair (0.0007) need more than those of an index (13.0).
+func decimals(toShow value: Double, significant: Int, minimum: Int = 4) -> Int {
+    guard value.isFinite, value > 0 else { return minimum }
+    return min(12, max(minimum, significant - 1 - Int(log10(value).rounded(.down))))
+}
+
 /// Text renderings shared by `train` and `forecast`.
 enum ForecastOutput {
     static func evaluationTable(_ report: ForecastEvaluationReport) -> String {
@@ -17,8 +24,11 @@ enum ForecastOutput {
         }
         let header = ["forecaster", "MAE", "RMSE", "MAPE %", "MASE", "dir. acc %", "p-value", "Theil U"]
         var rows = [header]
-        for score in [report.model, report.naive, report.autoregression] {
-            rows.append([score.name, fixed(score.mae), fixed(score.rmse), fixed(score.mapePercent, 3), fixed(score.mase, 3),
+        let scores = [report.model, report.naive, report.autoregression]
+        // Errors are in price units: enough decimals for four significant digits of the smallest.
+        let digits = decimals(toShow: scores.map(\.mae).filter(\.isFinite).min() ?? 1, significant: 4)
+        for score in scores {
+            rows.append([score.name, fixed(score.mae, digits), fixed(score.rmse, digits), fixed(score.mapePercent, 3), fixed(score.mase, 3),
                          fixed(score.directionalAccuracyPercent, 1), fixed(score.directionalPValue, 3), fixed(score.theilU, 3)])
         }
         let widths = (0..<header.count).map { column in rows.map { $0[column].count }.max()! }
@@ -51,7 +61,7 @@ enum ForecastOutput {
 
     static func nextBar(_ forecast: NextBarForecast) -> String {
         var text = "next bar (\(forecast.nextTimestamp), after \(forecast.lastTimestamp) close \(forecast.lastClose)): "
-            + "close \(String(format: "%.4f", forecast.predictedClose)), "
+            + "close \(fixed(forecast.predictedClose, decimals(toShow: forecast.lastClose, significant: 6))), "
             + "log return \(String(format: "%+.5f", forecast.predictedLogReturn)) (\(String(format: "%+.3f", 100 * (exp(forecast.predictedLogReturn) - 1)))%)"
         if let up = forecast.upProbability { text += ", P(up) \(String(format: "%.3f", up))" }
         return text

@@ -24,10 +24,6 @@ func bars(_ rows: [(Double, Double, Double, Double)]) -> BarSeries {
     })
 }
 
-extension Timestamp {
-    func adding(days: Int) -> Timestamp { Timestamp(secondsSinceEpoch: secondsSinceEpoch + Int64(days) * 86_400) }
-}
-
 /// Places the orders it is given at given bars.
 struct Scripted: Strategy {
     let name = "scripted"

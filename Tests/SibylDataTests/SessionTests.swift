@@ -87,10 +87,72 @@ struct SessionTests {
         #expect(series.nextTimestamp().secondsSinceEpoch == last.secondsSinceEpoch + 5 * 86_400)
     }
 
-    @Test("intraday and every-day series step by their spacing, with no calendar")
-    func otherRhythms() throws {
+    @Test("a currency pair's next hour: the next hour of the day, and after a Friday's last hour the Sunday opening, in winter and in summer time")
+    func currencyHours() throws {
         let fx = try BarCSV.read(contentsOf: datasetPath("EURUSD_hourly")).series
-        #expect(fx.nextTimestamp().secondsSinceEpoch == fx.timestamps[fx.count - 1].secondsSinceEpoch + 3_600)
+        func next(after last: String) throws -> String {
+            let end = try #require(fx.timestamps.firstIndex { $0.iso == last })
+            return fx[0..<(end + 1)].nextTimestamp().iso
+        }
+        #expect(try next(after: "2017-12-29T21:00:00") == "2017-12-31T22:00:00")  // the file's last bar
+        #expect(try next(after: "2017-06-16T20:00:00") == "2017-06-18T21:00:00")
+        #expect(try next(after: "2017-06-14T13:00:00") == "2017-06-14T14:00:00")
+    }
+
+    /// Five-minute bars from 09:30 to 15:55 on the weekdays of `weeks` weeks from Monday 2021-03-01,
+    /// without `closed` days.
+    func stockBars(weeks: Int, closed: Set<String> = [], through last: Timestamp? = nil) throws -> BarSeries {
+        let monday = Timestamp(year: 2021, month: 3, day: 1)
+        var bars: [Bar] = []
+        for day in (0..<(7 * weeks)).map({ monday.adding(days: $0) }) where day.weekday <= 5 && !closed.contains(day.isoDate) {
+            for slot in 0..<78 {
+                let time = Timestamp(secondsSinceEpoch: day.secondsSinceEpoch + Int64(9 * 3600 + 1800 + 300 * slot))
+                if let last, time > last { break }
+                bars.append(Bar(timestamp: time, open: 1, high: 1, low: 1, close: 1, volume: 1))
+            }
+        }
+        return try BarSeries(name: "stock", bars: bars)
+    }
+
+    @Test("a stock's five-minute bars: the next five minutes within a session, the next morning's opening after its close")
+    func stockSessions() throws {
+        // Six weeks with a closed Monday: after Friday's 15:55 comes Monday's 09:30.
+        let weeks = try stockBars(weeks: 6, closed: ["2021-03-29"])
+        #expect(weeks.timestamps.last?.iso == "2021-04-09T15:55:00")
+        #expect(weeks.nextTimestamp().iso == "2021-04-12T09:30:00")
+        let tuesday = try stockBars(weeks: 6, through: Timestamp(year: 2021, month: 4, day: 6, hour: 11))
+        #expect(tuesday.nextTimestamp().iso == "2021-04-06T11:05:00")
+        let evening = try stockBars(weeks: 6, through: Timestamp(year: 2021, month: 4, day: 6, hour: 16))
+        #expect(evening.nextTimestamp().iso == "2021-04-07T09:30:00")
+        // Three days (Wednesday to Friday) are too few for a week's pattern: times of day, weekdays.
+        let short = try stockBars(weeks: 1, closed: ["2021-03-01", "2021-03-02"])
+        #expect(short.nextTimestamp().iso == "2021-03-08T09:30:00")
+    }
+
+    @Test("weekly bars fall on their usual weekday, monthly bars on their place in the month")
+    func weeksAndMonths() throws {
+        func series(_ days: [Timestamp]) throws -> BarSeries {
+            try BarSeries(name: "bars", bars: days.map { Bar(timestamp: $0, open: 1, high: 1, low: 1, close: 1, volume: 1) })
+        }
+        // Mondays, the last one a Tuesday (a holiday Monday): the next is the following Monday.
+        var mondays = (0..<30).map { Timestamp(year: 2020, month: 1, day: 6).adding(days: 7 * $0) }
+        mondays[29] = mondays[29].adding(days: 1)
+        #expect(try series(mondays).nextTimestamp().iso == mondays[28].adding(days: 14).iso)
+        // Monthly bars on the first of the month, on its last day, and on its last weekday.
+        let months = (0..<24).map { (2019 + $0 / 12, $0 % 12 + 1) }
+        let firsts = months.map { Timestamp(year: $0.0, month: $0.1, day: 1) }
+        #expect(try series(firsts).nextTimestamp().iso == "2021-01-01")
+        let ends = months.map { Timestamp(year: $0.0, month: $0.1, day: Timestamp.daysIn(year: $0.0, month: $0.1)) }
+        #expect(try series(Array(ends.prefix(13))).nextTimestamp().iso == "2020-02-29")
+        let businessEnds = ends.map { end in (0..<7).map { end.adding(days: -$0) }.first { $0.weekday <= 5 }! }
+        #expect(businessEnds.last?.iso == "2020-12-31")
+        #expect(try series(Array(businessEnds.prefix(20))).nextTimestamp().iso == "2020-09-30")
+        #expect(try series(Array(businessEnds.prefix(17))).nextTimestamp().iso == "2020-06-30")
+        #expect(try series(Array(businessEnds.prefix(16))).nextTimestamp().iso == "2020-05-29")  // May 31 is a Sunday
+    }
+
+    @Test("every-day series step by their spacing")
+    func everyDay() throws {
         let daily = try BarSeries(name: "crypto", bars: (0..<400).map {
             Bar(timestamp: Timestamp(year: 2019, month: 12, day: 1).adding(days: $0), open: 1, high: 1, low: 1, close: 1, volume: 1)
         })
@@ -122,8 +184,4 @@ struct SessionTests {
         #expect(!calendar.contains(Timestamp(year: 2019, month: 7, day: 4)))  // traded in 2016: two misses since
         #expect(!calendar.contains(Timestamp(year: 2019, month: 3, day: 5)))
     }
-}
-
-extension Timestamp {
-    func adding(days: Int) -> Timestamp { Timestamp(secondsSinceEpoch: secondsSinceEpoch + Int64(days) * 86_400) }
 }
