@@ -42,7 +42,8 @@ public struct BacktestResult: Sendable {
 /// At each bar t: pending orders fill (market orders at t's open, limits and stops against t's
 /// range), attached exits are checked, the strategy decides at t's close, and equity is recorded
 /// as cash + position · close_t. With same-close fills, market orders placed at t fill at t's
-/// close before equity is recorded. Nothing allocates per bar: the strategy is generic (no
+/// close before equity is recorded. When equity at t's close (after t's fills at the open and in
+/// its range) is zero or below, the account stops (see `Broker.stopIfOutOfMoney`). Nothing allocates per bar: the strategy is generic (no
 /// dynamic dispatch) and the broker's arrays keep their capacity.
 public func backtest<S: Strategy>(_ strategy: inout S, on series: BarSeries, configuration: BacktestConfiguration) -> BacktestResult {
     precondition(!series.isEmpty, "a backtest needs at least one bar")
@@ -53,6 +54,10 @@ public func backtest<S: Strategy>(_ strategy: inout S, on series: BarSeries, con
             for t in 0..<series.count {
                 broker.begin(bar: t)
                 broker.processOpenAndRange()
+                if broker.stopIfOutOfMoney() {
+                    for rest in t..<series.count { records.record(bar: rest, equity: 0, cash: 0, position: 0) }
+                    break
+                }
                 strategy.next(MarketView(columns: columns, index: t), broker: &broker)
                 broker.processMarketOrdersAtClose()
                 records.record(bar: t, equity: broker.equity(at: columns.close[t]), cash: broker.cash, position: broker.position)

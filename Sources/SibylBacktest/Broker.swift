@@ -155,6 +155,25 @@ public struct Broker {
         }
     }
 
+    /// Stops the account when its equity at bar t's close is zero or below, as backtesting.py
+    /// does: every open trade is closed at that close (with its costs), pending orders are dropped,
+    /// and cash is set to 0, the account being wiped out (the loss beyond it, owed to the broker,
+    /// is named in the event). Returns whether the account stopped; the loop then records zero
+    /// equity for this bar and every later one.
+    mutating func stopIfOutOfMoney() -> Bool {
+        let close = series.close[bar]
+        let marked = equity(at: close)
+        guard marked <= 0 else { return false }
+        pendingOrders.removeAll()
+        if position != 0 { execute(units: -position, quote: close, reason: .outOfMoney, exits: .none, atOpen: false) }
+        let owed = -cash
+        cash = 0
+        events.append(BrokerEvent(kind: .outOfMoney, bar: bar, message: "equity fell to \(marked) at the close of \(series.timestamps[bar]): "
+            + "every position was closed at that close and the run stopped; equity is 0 from there"
+            + (owed > 0 ? " (the loss beyond it, \(owed), would be owed to the broker)" : "")))
+        return true
+    }
+
     /// Records that a market decision made on the last bar has no bar to fill in.
     mutating func reportUnfilledAtEnd() {
         let last = series.count - 1

@@ -62,6 +62,9 @@ public enum ExitReason: String, Sendable, Codable {
     case trailingStop = "trailing-stop"
     /// Closed at the last bar's close because the backtest ended (with `closeAtEnd`).
     case endOfData = "end-of-data"
+    /// Closed at a bar's close because equity there had fallen to zero or below: the account is
+    /// out of money and the run stops (as in backtesting.py).
+    case outOfMoney = "out-of-money"
     /// Still open at the last bar; valued at the last close.
     case open
 }
@@ -111,6 +114,8 @@ public struct BrokerEvent: Sendable, Equatable, Codable {
         case rejected
         /// A market order placed on the last bar: there is no next bar to fill it.
         case unfilledAtEnd
+        /// Equity fell to zero or below: every position was closed and the run stopped.
+        case outOfMoney
     }
 
     public let kind: Kind

@@ -28,6 +28,10 @@ public func backtest(signal: [Double], on series: BarSeries, configuration: Back
                         broker.fillTarget(target, quote: open[t], atOpen: true)
                         pending = nil
                     }
+                    if broker.stopIfOutOfMoney() {
+                        for rest in t..<n { records.record(bar: rest, equity: 0, cash: 0, position: 0) }
+                        break
+                    }
                     let wanted = signal[t]
                     if !wanted.isNaN && wanted != held {
                         held = wanted

@@ -91,7 +91,9 @@ extension BacktestStatistics {
         } else {
             periodEquity = equity
         }
-        let returns = zip(periodEquity.dropFirst(), periodEquity).map { $0 / $1 - 1 }
+        // 0/0 (equity at zero after an account ran out of money) is no return: dropped, as
+        // pandas' pct_change().dropna() does.
+        let returns = zip(periodEquity.dropFirst(), periodEquity).map { $0 / $1 - 1 }.filter { !$0.isNaN }
         let periods: Double = result.configuration.periodsPerYear ?? Self.periodsPerYear(series, frequency: frequency)
         periodsPerYear = periods
         let g = Self.geometricMean(returns)

@@ -274,6 +274,7 @@ enum BacktestOutput {
             lines.append("  open at the end: \(open.map { "\($0.size) units from \(result.series.timestamps[$0.entryBar].iso)" }.joined(separator: ", ")) (valued at the last close, not in the trade statistics)")
         }
         if s.ambiguousExits > 0 { lines.append("  \(s.ambiguousExits) exits had stop and target in one bar; the stop was taken") }
+        for event in result.events where event.kind == .outOfMoney { lines.append("  OUT OF MONEY: \(event.message)") }
         let unfilled = result.events.filter { $0.kind == .unfilledAtEnd }.count
         if s.reducedOrders + s.rejectedOrders + unfilled > 0 {
             lines.append("  broker: \(s.reducedOrders) orders reduced, \(s.rejectedOrders) rejected, \(unfilled) left unfilled at the end (see --json)")

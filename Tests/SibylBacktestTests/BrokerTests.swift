@@ -138,6 +138,28 @@ struct BrokerTests {
         #expect(noShort.trades.isEmpty && noShort.events.first?.kind == .rejected)
     }
 
+    @Test("a short squeezed below zero equity: closed at that close, the run stops, equity 0 from there, on both paths")
+    func outOfMoney() {
+        // Short 100 units at 100 with 10,000: at 190 equity is 1,000, at 210 it is −1,000.
+        let series = bars([(100, 101, 99, 100), (100, 101, 99, 100), (150, 190, 150, 190), (200, 215, 200, 210), (220, 230, 220, 230),
+                           (90, 95, 85, 90)])
+        let result = run(series, [0: { $0.sell() }, 3: { $0.buy(fraction: 0.5) }, 4: { $0.closePosition() }])
+        #expect(result.trades.count == 1)
+        let trade = result.trades[0]
+        #expect(trade.size == -100 && trade.exitBar == 3 && trade.exitPrice == 210 && trade.exitReason == .outOfMoney)
+        #expect(trade.profit() == -11_000)
+        #expect(result.equity == [10_000, 10_000, 1_000, 0, 0, 0])
+        #expect(result.position[3...] == [0, 0, 0] && result.cash[3...] == [0, 0, 0])
+        #expect(result.events.map(\.kind) == [.outOfMoney])
+        #expect(result.events[0].message.contains("-1000.0") && result.events[0].message.contains("1000.0, would be owed"))
+        // Not a single order after the stop: the strategy's buy at bar 3 is never seen.
+        let statistics = BacktestStatistics(result)
+        #expect(statistics.returnPercent == -100 && statistics.maxDrawdownPercent == -100)
+        let signal = backtest(signal: [-1, .nan, .nan, .nan, 0, .nan], on: series, configuration: BacktestConfiguration(initialCash: 10_000),
+                              name: "s", warmUp: 0)
+        #expect(signal.equity == result.equity && signal.trades == result.trades && signal.events.map(\.kind) == [.outOfMoney])
+    }
+
     @Test("an order larger than the cash is cut to what is affordable, or refused, and reported")
     func affordability() {
         let reduced = run(flat, BacktestConfiguration(initialCash: 1_000, wholeUnits: true), [0: { $0.submit(.units(50)) }])
