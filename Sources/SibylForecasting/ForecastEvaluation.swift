@@ -41,7 +41,7 @@ public struct ForecastScore: Sendable, Equatable, Codable {
         var hits = 0, trials = 0
         for i in 0..<count {
             let predicted = forecasts[i] - previous[i], moved = actual[i] - previous[i]
-            guard predicted != 0, moved != 0 else { continue }
+            guard predicted != 0, moved != 0, predicted.isFinite else { continue }
             trials += 1
             if (predicted > 0) == (moved > 0) { hits += 1 }
         }
@@ -73,7 +73,8 @@ public struct ForecastScore: Sendable, Equatable, Codable {
 /// - `lagCorrelation` = corr(F, P) and `targetCorrelation` = corr(F, A), on price levels: a lagging
 ///   forecast tracks the last close more closely than the close it forecasts.
 ///
-/// Flagged when the predicted moves are under a quarter of the real ones, or when the forecast has
+/// Flagged when the predicted moves are under a quarter of the real ones or over four times their
+/// size, when some forecasts are not prices (not finite, or not above zero), or when the forecast has
 /// no skill on moves (return correlation ≤ 0) and tracks the last close more than the target.
 public struct LagDiagnostic: Sendable, Equatable, Codable {
     public let moveRatio: Double
@@ -90,8 +91,18 @@ public struct LagDiagnostic: Sendable, Equatable, Codable {
         returnCorrelation = Self.correlation(zip(forecasts, previous).map { $0 / $1 - 1 }, zip(actual, previous).map { $0 / $1 - 1 })
         lagCorrelation = Self.correlation(forecasts, previous)
         targetCorrelation = Self.correlation(forecasts, actual)
-        let percent = Int((moveRatio * 100).rounded())
-        if moveRatio < 0.25 {
+        let percent = moveRatio < 1e6 ? String(format: "%.0f", moveRatio * 100) : String(format: "%.3g", moveRatio * 100)
+        let unusable = forecasts.filter { !$0.isFinite || $0 <= 0 }.count
+        if unusable > 0 {
+            flagged = true
+            explanation = "gave \(unusable) of \(forecasts.count) forecasts that are not prices (not finite, or not above zero): a diverged model, or a next-close model extrapolating beyond the prices it was trained on; its scores mean nothing"
+        } else if !(actualMoves > 0) {
+            flagged = false
+            explanation = "cannot be checked: the closes never moved over the evaluated span"
+        } else if moveRatio > 4 {
+            flagged = true
+            explanation = "overshoots: its predicted moves are \(percent)% the size of the real ones"
+        } else if moveRatio < 0.25 {
             flagged = true
             explanation = "mostly repeats the last close: its predicted moves are \(percent)% the size of the real ones"
         } else if !(returnCorrelation > 0) && lagCorrelation > targetCorrelation {

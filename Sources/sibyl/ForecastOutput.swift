@@ -5,7 +5,8 @@ import SibylNeural
 /// `value` with `digits` decimals, or a dash where there is no finite number.
 func fixed(_ value: Double?, _ digits: Int = 4) -> String {
     guard let value, value.isFinite else { return "–" }
-    return String(format: "%.\(digits)f", value)
+    // A diverged model's errors run to hundreds of digits: those in scientific notation.
+    return abs(value) < 1e12 ? String(format: "%.\(digits)f", value) : String(format: "%.4e", value)
 }
 
 /// Decimals that show `value` to at least `significant` significant digits, and never fewer than
@@ -45,14 +46,20 @@ enum ForecastOutput {
     /// One honest sentence: does the model beat the naive forecast, and is its direction better than a coin?
     static func verdict(_ report: ForecastEvaluationReport) -> String {
         let model = report.model, naive = report.naive
+        guard model.mae.isFinite, model.mae >= 0 else {
+            return "no verdict: the model's forecasts are not all finite prices (see the lag check)."
+        }
+        guard naive.mae > 0 else { return "no verdict: the closes never moved over the test span, so there was nothing to forecast." }
         let errorPart = model.mae < naive.mae
-            ? "MAE \(String(format: "%.2f", 100 * (1 - model.mae / naive.mae)))% below the naive forecast"
-            : "MAE \(String(format: "%.2f", 100 * (model.mae / naive.mae - 1)))% above the naive forecast (no better than tomorrow = today)"
+            ? "MAE \(fixed(100 * (1 - model.mae / naive.mae), 2))% below the naive forecast"
+            : "MAE \(fixed(100 * (model.mae / naive.mae - 1), 2))% above the naive forecast (no better than tomorrow = today)"
         let directionPart: String
         if let accuracy = model.directionalAccuracyPercent, let p = model.directionalPValue {
-            directionPart = p < 0.05
-                ? "direction right \(String(format: "%.1f", accuracy))% of the time, unlikely by chance (p = \(String(format: "%.3f", p)))"
-                : "direction right \(String(format: "%.1f", accuracy))% of the time, not distinguishable from a coin (p = \(String(format: "%.2f", p)))"
+            directionPart = p >= 0.05
+                ? "direction right \(String(format: "%.1f", accuracy))% of the time, not distinguishable from a coin (p = \(String(format: "%.2f", p)))"
+                : accuracy < 50
+                ? "direction right \(String(format: "%.1f", accuracy))% of the time, worse than a coin, and unlikely by chance (p = \(String(format: "%.3f", p)))"
+                : "direction right \(String(format: "%.1f", accuracy))% of the time, unlikely by chance (p = \(String(format: "%.3f", p)))"
         } else {
             directionPart = "no directional calls"
         }
@@ -60,7 +67,11 @@ enum ForecastOutput {
     }
 
     static func nextBar(_ forecast: NextBarForecast) -> String {
-        var text = "next bar (\(forecast.nextTimestamp), after \(forecast.lastTimestamp) close \(forecast.lastClose)): "
+        let head = "next bar (\(forecast.nextTimestamp), after \(forecast.lastTimestamp) close \(forecast.lastClose)): "
+        guard forecast.predictedLogReturn.isFinite else {
+            return head + "no forecast: the model's output is not a price (a diverged model, or a next-close model outside the prices it was trained on; --target log-return avoids the latter)"
+        }
+        var text = head
             + "close \(fixed(forecast.predictedClose, decimals(toShow: forecast.lastClose, significant: 6))), "
             + "log return \(String(format: "%+.5f", forecast.predictedLogReturn)) (\(String(format: "%+.3f", 100 * (exp(forecast.predictedLogReturn) - 1)))%)"
         if let up = forecast.upProbability { text += ", P(up) \(String(format: "%.3f", up))" }

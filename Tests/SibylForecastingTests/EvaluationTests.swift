@@ -61,6 +61,24 @@ struct EvaluationTests {
         let skilled = zip(previous, actual).map { p, a in p + 0.8 * (a - p) }
         let diagnostic = LagDiagnostic(forecasts: skilled, actual: actual, previous: previous)
         #expect(!diagnostic.flagged && diagnostic.returnCorrelation > 0.99)
+        // Ten times the real moves: overshooting is flagged too.
+        let wild = zip(previous, actual).map { p, a in p + 10 * (a - p) }
+        #expect(LagDiagnostic(forecasts: wild, actual: actual, previous: previous).explanation.hasPrefix("overshoots"))
+    }
+
+    @Test("forecasts that are not prices, and a span where nothing moved, give an explanation rather than a number")
+    func lagDiagnosticDegenerate() {
+        let previous = [100.0, 101, 102, 103], actual = [101.0, 102, 103, 104]
+        for bad in [Double.nan, .infinity, -5] {
+            let diagnostic = LagDiagnostic(forecasts: [101, bad, 103, bad], actual: actual, previous: previous)
+            #expect(diagnostic.flagged && diagnostic.explanation.contains("2 of 4 forecasts that are not prices"))
+        }
+        let flat = [100.0, 100, 100, 100]
+        let still = LagDiagnostic(forecasts: [100, 100.5, 99, 100], actual: flat, previous: flat)
+        #expect(!still.flagged && still.moveRatio.isNaN && still.explanation.contains("never moved"))
+        // A forecaster that is not a number scores no direction at all.
+        let score = ForecastScore(name: "m", forecasts: [.nan, .nan, 103.5, 105], actual: actual, previous: previous, naiveScale: 1)
+        #expect(score.directionalCount == 2 && score.mae.isNaN)
     }
 }
 
