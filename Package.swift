@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(name: "SibylKernelsTests", dependencies: ["SibylKernels"]),
         .testTarget(name: "SibylDataTests", dependencies: ["SibylData"]),
         .testTarget(name: "SibylFeaturesTests", dependencies: ["SibylFeatures"]),
-        .testTarget(name: "SibylForecastingTests", dependencies: ["SibylForecasting", "SibylBacktest"]),
+        .testTarget(name: "SibylForecastingTests", dependencies: ["SibylForecasting", "SibylBacktest", "SibylNeural"]),
         .testTarget(name: "SibylBacktestTests", dependencies: ["SibylBacktest"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SibylNeuralTests", dependencies: ["SibylNeural"], resources: [.copy("Fixtures")]),
         /// Runs the built `sibyl` tool and checks its output and exit status.

@@ -68,7 +68,8 @@ public enum BarCSV {
             throw DataError(kind: .unreadableFile, file: path,
                             message: exists ? (isDirectory.boolValue ? "is a folder, not a file" : "cannot be read")
                                 : "no such file",
-                            fix: exists ? "check the file's permissions" : "check the path; run `sibyl inspect` without --data to use the bundled dataset")
+                            fix: exists ? (isDirectory.boolValue ? "pass the path of a CSV file inside it" : "check the file's permissions")
+                                : "check the path; leave out --data to use the bundled S&P 500 dataset")
         }
         let seriesName = name ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         var file = try data.withUnsafeBytes { bytes in

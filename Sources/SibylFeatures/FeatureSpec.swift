@@ -117,6 +117,9 @@ extension FeatureSpec {
         + "bbands:W[:k], atr:N, volz:W, fft:W:K, lowpass:W:C"
 
     /// Parses one item of a spec list, such as `rsi:14` or `fft:64:8`.
+    /// The longest window, span or period a feature takes (a million-bar window is a typo).
+    public static let largestParameter = 100_000
+
     public static func parse(_ item: String, position: Int = 1) throws -> FeatureSpec {
         let parts = item.split(separator: ":", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         let name = parts[0].lowercased()
@@ -130,6 +133,9 @@ extension FeatureSpec {
             }
             return try arguments.map { text in
                 guard let value = Int(text), value > 0 else { throw fail("'\(text)' is not a positive whole number", "write it as \(usage)") }
+                guard value <= Self.largestParameter else {
+                    throw fail("\(value) is more than the \(Self.largestParameter) bars a feature may span", "write it as \(usage)")
+                }
                 return value
             }
         }
@@ -163,7 +169,7 @@ extension FeatureSpec {
                 spec = .macd(fast: v[0], slow: v[1], signal: v[2])
             }
         case "bbands":
-            guard (1...2).contains(arguments.count), let w = Int(arguments[0]), w >= 2 else {
+            guard (1...2).contains(arguments.count), let w = Int(arguments[0]), w >= 2, w <= Self.largestParameter else {
                 throw fail("needs a window of at least 2 bars and an optional width", "write it as bbands:20 or bbands:20:2")
             }
             let k = arguments.count == 2 ? Double(arguments[1]) : 2

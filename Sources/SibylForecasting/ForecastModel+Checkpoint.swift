@@ -48,6 +48,27 @@ extension ForecastModel {
                 throw CheckpointError(file: path, message: "the target scaling in the metadata is not numeric", fix: "train the model again")
             }
             let network = try RecurrentModel(checkpoint: checkpoint, file: path)
+            // Hand-edited or damaged settings must fail here, in one line, not deep inside a forecast.
+            func check(_ condition: Bool, _ what: String) throws {
+                if !condition {
+                    throw CheckpointError(file: path, message: "the metadata's \(what)", fix: "train the model again, or restore the file")
+                }
+            }
+            try check((1...100_000).contains(settings.window), "window \(settings.window) is not a whole number of bars from 1 to 100000")
+            try check(settings.testFraction > 0 && settings.testFraction < 1 && settings.validationFraction >= 0
+                      && settings.validationFraction + settings.testFraction < 1,
+                      "validation and test shares (\(settings.validationFraction), \(settings.testFraction)) are not shares of the data")
+            try check((1...256).contains(settings.threads), "thread count \(settings.threads) is out of range (1 to 256)")
+            try check(center.isFinite && scale.isFinite && scale > 0 && move.isFinite && move >= 0,
+                      "target scaling (center \(center), scale \(scale), typical move \(move)) is not finite and positive")
+            let features = network.configuration.inputSize
+            try check(scaler.center.count == features && scaler.scale.count == features,
+                      "scaler has \(scaler.center.count) centers and \(scaler.scale.count) scales for the network's \(features) features")
+            try check(scaler.center.allSatisfy(\.isFinite) && scaler.scale.allSatisfy { $0.isFinite && $0 > 0 },
+                      "scaler holds values that are not finite, or scales that are not positive")
+            try check(settings.hiddenSize == network.configuration.hiddenSize && settings.layers == network.configuration.layers
+                      && settings.cell == network.configuration.cell,
+                      "settings (\(settings.cell.rawValue), hidden \(settings.hiddenSize), \(settings.layers) layers) disagree with its tensors")
             network.threads = settings.threads
             var provenance: [String: String] = [:]
             for key in ["data_name", "data_sha256", "prices", "train_start", "train_end", "seed", "version"] {

@@ -132,11 +132,26 @@ struct BacktestCommand: ParsableCommand {
 
     func validate() throws {
         guard fast >= 1, slow > fast else { throw ValidationError("--slow must be greater than --fast, both at least 1") }
-        guard cash > 0 else { throw ValidationError("--cash must be positive") }
+        guard cash > 0, cash.isFinite else { throw ValidationError("--cash must be a positive number") }
         guard [commission, commissionPerOrder, commissionPerUnit, minimumCommission, spreadBps, slippageBps].allSatisfy({ $0 >= 0 && $0.isFinite }) else {
             throw ValidationError("commission, spread and slippage options must be non-negative numbers")
         }
         guard commission < 0.5 else { throw ValidationError("--commission is a fraction of traded value: 0.001 means 0.1%") }
+        guard spreadBps < 10_000, slippageBps < 10_000 else {
+            throw ValidationError("--spread-bps and --slippage-bps are in basis points, below 10000 (100%): 10 means 0.1%")
+        }
+        if let periodsPerYear, !(periodsPerYear > 0 && periodsPerYear.isFinite) {
+            throw ValidationError("--periods-per-year must be a positive number, for example 252")
+        }
+        guard threshold >= 0, threshold.isFinite else { throw ValidationError("--threshold is an absolute log return, 0 or more, for example 0.001") }
+        guard targetVolatility > 0, targetVolatility.isFinite else {
+            throw ValidationError("--target-volatility is an annual volatility above 0, for example 0.15")
+        }
+        if let trailingWindow, trailingWindow < 2 { throw ValidationError("--trailing-window must be at least 2 bars") }
+        if let firstForecastBar, firstForecastBar < 1 { throw ValidationError("--first-forecast-bar must be at least 1") }
+        if reverse && longOnly {
+            throw ValidationError("--reverse goes short on every cross down (backtesting.py's SmaCross); for a long-only cross leave out --reverse")
+        }
         for (name, value) in [("--stop-loss", stopLoss), ("--take-profit", takeProfit), ("--trailing-stop", trailingStop)] {
             if let value, !(value > 0 && value < 1) { throw ValidationError("\(name) is a fraction in (0, 1), for example 0.05") }
         }
@@ -189,7 +204,17 @@ struct BacktestCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let path = try dataOptions.path()
-            let series = try dataOptions.load(quiet: json).series
+            let series = try dataOptions.load().series
+            // A window the series cannot fill would give no trade and no benchmark, silently.
+            let window: (option: String, bars: Int)? = switch strategy {
+            case .smaCross: ("--slow", slow)
+            case .zscore: ("--z-window", zWindow)
+            case .buyAndHold, .forecast: nil
+            }
+            if let window, window.bars >= series.count {
+                throw CommandError("\(window.option) \(window.bars) needs more bars than the \(series.count) of \(series.name), so the strategy could never trade",
+                                   fix: "use a window shorter than the series, or a longer series")
+            }
             let configuration = backtestConfiguration
             var walk: WalkForwardResult?
             let result: BacktestResult

@@ -32,7 +32,7 @@ struct FeaturesCommand: ParsableCommand {
     func run() throws {
         try reportingErrors(featuresOption: "--spec") {
             let pipeline = try FeaturePipeline(parsing: spec)
-            let file = try dataOptions.load(quiet: json)
+            let file = try dataOptions.load()
             let matrix = try pipeline.compute(file.series)
             let text = FeatureCSV.text(of: matrix)
             if let out {

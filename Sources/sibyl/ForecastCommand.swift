@@ -39,14 +39,18 @@ struct ForecastCommand: ParsableCommand {
         // A checkpoint brings its own feature list: errors in it are about the file, not --features.
         try reportingErrors(featuresOption: modelFile.map { "the feature list of \($0)" } ?? "--features") {
             let path = try dataOptions.path()
-            let file = try dataOptions.load(quiet: json, digest: modelFile == nil)
+            let file = try dataOptions.load(digest: modelFile == nil)
             let model: ForecastModel
             var summary: TrainingSummary?
             if let modelFile {
                 model = try ForecastModel.load(contentsOf: modelFile)
+                if let defaults = try? TrainingOptions.parse([]), defaults.settings != trainingOptions.settings {
+                    printToStandardError("\(modelFile): note: training options are ignored with --model-file; the model's own apply "
+                                         + "(\(model.settings.cell.rawValue), window \(model.settings.window), features \(model.settings.featureSpec))")
+                }
                 // Prices of the other kind than the model learned from shift every price-level
                 // feature; say so rather than forecast quietly from them.
-                if let prices = model.provenance["prices"], (prices == "adjusted") != dataOptions.adjusted, !json {
+                if let prices = model.provenance["prices"], (prices == "adjusted") != dataOptions.adjusted {
                     printToStandardError("\(modelFile): warning: the model was trained on \(prices) prices and this data is "
                                          + (dataOptions.adjusted ? "adjusted (leave out --adjusted)" : "as recorded (add --adjusted)"))
                 }

@@ -38,7 +38,7 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let path = try dataOptions.path()
-            let file = try dataOptions.load(quiet: json, digest: true)
+            let file = try dataOptions.load(digest: true)
             let digest = file.sha256 ?? ""
             var progress = TrainingProgress(quiet: json)
             let (model, summary) = try ForecastModel.train(on: file.series, settings: trainingOptions.settings, dataDigest: digest,

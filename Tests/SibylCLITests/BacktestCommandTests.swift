@@ -106,10 +106,24 @@ struct BacktestCommandTests {
         #expect(walk["naive"] != nil && walk["lag"] != nil)
     }
 
-    @Test("bad options are refused with a message", arguments: [["--fast", "30", "--slow", "10"], ["--commission", "2"], ["--stop-loss", "5"], ["--strategy", "magic"]])
-    func badOptions(arguments: [String]) throws {
+    @Test("bad options are refused with a message, before any work", arguments: [
+        (["--fast", "30", "--slow", "10"], "--slow"), (["--commission", "2"], "--commission"), (["--stop-loss", "5"], "--stop-loss"),
+        (["--strategy", "magic"], "magic"), (["--reverse", "--long-only"], "--reverse"), (["--cash", "inf"], "--cash"),
+        (["--spread-bps", "20000"], "basis points"), (["--periods-per-year", "0"], "--periods-per-year"),
+        (["--strategy", "forecast", "--threshold=-0.1"], "--threshold"), (["--strategy", "forecast", "--target-volatility=-1"], "--target-volatility"),
+        (["--strategy", "forecast", "--weight-decay", "nan"], "--weight-decay"), (["--strategy", "forecast", "--hidden", "100000"], "--hidden"),
+    ])
+    func badOptions(arguments: [String], named: String) throws {
         let run = try runSibyl(["backtest"] + arguments)
-        #expect(run.status != 0 && !run.standardError.isEmpty)
+        #expect(run.status != 0 && run.standardError.contains(named))
+    }
+
+    @Test("a window longer than the series is refused, not run as zero trades")
+    func windowLongerThanSeries() throws {
+        for arguments in [["--slow", "6000"], ["--strategy", "zscore", "--z-window", "100000"]] {
+            let run = try runSibyl(["backtest"] + arguments)
+            #expect(run.status == 1 && run.standardError.contains("needs more bars than the 5031 of SPX_daily"))
+        }
     }
 
     @Test("--test, which a walk-forward backtest cannot honour, is refused rather than ignored")

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import SibylData
 import SibylKernels
+import SibylNeural
 @testable import SibylForecasting
 
 @Suite("Forecast metrics by hand")
@@ -106,6 +107,27 @@ struct ForecastModelTests {
         #expect(try loaded.forecastNextBar(of: series) == model.forecastNextBar(of: series))
         #expect(loaded.scaler == model.scaler && loaded.pipeline == model.pipeline && loaded.settings == model.settings)
         #expect(loaded.provenance["data_sha256"] == "abc123" && loaded.provenance["version"] == SibylVersion.current)
+    }
+
+    @Test("a checkpoint whose settings, scaler or target scaling were damaged is refused in one line", arguments: [
+        // A key written twice: JSONDecoder keeps the first, the damaged value.
+        ("settings", #""window":"#, #""window":0,"window":"#, "window 0"),
+        ("settings", #""testFraction":"#, #""testFraction":2,"testFraction":"#, "are not shares"),
+        ("target_scale", "", "nan", "target scaling"),
+        ("scaler", #""center":["#, #""center":[1e300,"#, "centers"),
+    ])
+    func damagedMetadata(key: String, original: String, replacement: String, expected: String) throws {
+        let (model, _) = try ForecastModel.train(on: series, settings: quickSettings)
+        var checkpoint = try model.checkpoint()
+        let name = "sibyl.forecast." + key
+        let text = try #require(checkpoint.metadata[name])
+        checkpoint.metadata[name] = original.isEmpty ? replacement : text.replacingOccurrences(of: original, with: replacement)
+        #expect(checkpoint.metadata[name] != text)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-damaged-\(UUID()).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try checkpoint.write(to: path)
+        let error = try #require(throws: CheckpointError.self) { try ForecastModel.load(contentsOf: path) }
+        #expect(error.description.contains(expected) && error.description.hasPrefix(path))
     }
 
     @Test("spans are chronological and the scaler saw the training span only")

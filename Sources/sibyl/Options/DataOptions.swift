@@ -21,16 +21,17 @@ struct DataOptions: ParsableArguments {
         try data ?? BundledData.defaultDatasetPath()
     }
 
-    /// Reads the file and reports repairs and warnings on standard error; with `digest`, the
-    /// file's SHA-256 comes from the same read.
+    /// Reads the file and reports repairs and warnings on standard error (with `--json` too: what
+    /// was changed in the data must never go unsaid, and standard output stays pure JSON), unless
+    /// `quiet` (for a caller whose output lists them itself); with `digest`, the file's SHA-256
+    /// comes from the same read.
     func load(quiet: Bool = false, digest: Bool = false) throws -> BarFile {
         let path = try path()
         let file = try BarCSV.read(contentsOf: path, options: BarReadOptions(repair: repair, adjusted: adjusted), digest: digest)
-        if !quiet {
-            for note in file.repairs { printToStandardError(note.description) }
-            for warning in file.warnings { printToStandardError(warning.description) }
-            if adjusted { printToStandardError("\(path): note: adjusted prices: \(file.adjustedBars) of \(file.series.count) bars scaled by Adj Close / Close") }
-        }
+        if quiet { return file }
+        for note in file.repairs { printToStandardError(note.description) }
+        for warning in file.warnings { printToStandardError(warning.description) }
+        if adjusted { printToStandardError("\(path): note: adjusted prices: \(file.adjustedBars) of \(file.series.count) bars scaled by Adj Close / Close") }
         return file
     }
 }

@@ -85,7 +85,14 @@ struct TrainingOptions: ParsableArguments {
         guard hidden >= 1, layers >= 1, window >= 1, epochs >= 1, batchSize >= 1, threads >= 1 else {
             throw ValidationError("--hidden, --layers, --window, --epochs, --batch-size and --threads must be at least 1")
         }
+        guard hidden <= 4096, layers <= 16, window <= 100_000, threads <= 256, batchSize <= 1_000_000, epochs <= 1_000_000 else {
+            throw ValidationError("--hidden is at most 4096, --layers 16, --window 100000, --threads 256, --batch-size and --epochs 1000000")
+        }
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be a positive number") }
+        guard weightDecay >= 0, weightDecay.isFinite else { throw ValidationError("--weight-decay must be 0 or a positive number") }
+        guard dropout == 0 || layers >= 2 else {
+            throw ValidationError("--dropout acts between recurrent layers, so it needs --layers 2 or more (with one layer it would change nothing)")
+        }
         guard (0..<1).contains(dropout) else { throw ValidationError("--dropout must lie in [0, 1)") }
         guard validation >= 0, testShare > 0, validation + testShare < 0.9 else {
             throw ValidationError("--validation and --test (0.15 unless given) must be shares with test > 0 and validation + test < 0.9, for example 0.15 and 0.15")
@@ -93,7 +100,7 @@ struct TrainingOptions: ParsableArguments {
         guard ["adam", "adamw", "sgd"].contains(optimizer) else { throw ValidationError("--optimizer takes adam, adamw or sgd, not '\(optimizer)'") }
         guard ["mse", "huber"].contains(loss) else { throw ValidationError("--loss takes mse or huber, not '\(loss)'") }
         guard ["constant", "cosine"].contains(schedule) else { throw ValidationError("--schedule takes constant or cosine, not '\(schedule)'") }
-        guard clip >= 0, patience >= 0 else { throw ValidationError("--clip and --patience must not be negative") }
+        guard clip >= 0, clip.isFinite, patience >= 0 else { throw ValidationError("--clip and --patience must not be negative") }
     }
 
     var settings: ForecastSettings {
