@@ -195,6 +195,8 @@ struct BarCSVReader {
         var repairs: [RepairNote] = []
         var dateShape: DateShape?
         var dateShapeLine = 0
+        /// Per kept row, the offset from UTC its date was written with; empty while every offset is 0.
+        var offsets: [Int] = []
         var dataLines = 0
         var values = [Double](repeating: .nan, count: Role.allCases.count)
 
@@ -224,6 +226,7 @@ struct BarCSVReader {
             // Timestamp.
             let dateColumn = columnOfRole[Role.date.rawValue]!
             let timestamp: Timestamp
+            var rowOffset = 0
             switch parseDate(fieldStarts[dateColumn], fieldEnds[dateColumn]) {
             case .failure(let why):
                 let raw = text(dateColumn)
@@ -231,7 +234,7 @@ struct BarCSVReader {
                                      value: raw, message: raw.isEmpty ? "the Date cell is empty" : "date '\(raw)' \(why)",
                                      fix: "write dates as YYYY-MM-DD, or date-times as YYYY-MM-DDTHH:MM:SS (optionally with Z or +HH:MM)"))
                 continue rows
-            case .success(let parsed, let shape):
+            case .success(let parsed, let shape, let offset):
                 if let expected = dateShape, expected != shape {
                     try reject(DataError(kind: .mixedDateFormats, file: file, line: row, column: dateColumn + 1, value: text(dateColumn),
                                          message: "date '\(text(dateColumn))' is written as \(shape) but line \(dateShapeLine) uses \(expected)",
@@ -240,6 +243,7 @@ struct BarCSVReader {
                 }
                 rowShape = shape
                 timestamp = parsed
+                rowOffset = offset
             }
 
             // Numbers, each checked on its own. The hot path builds no strings: messages are made
@@ -280,6 +284,10 @@ struct BarCSVReader {
             }
 
             timestamps.append(timestamp)
+            if rowOffset != 0 || !offsets.isEmpty {
+                if offsets.isEmpty { offsets = [Int](repeating: 0, count: timestamps.count - 1) }
+                offsets.append(rowOffset)
+            }
             lines.append(row)
             repairs += rowFills
             if dateShape == nil, let rowShape { dateShape = rowShape; dateShapeLine = row }
@@ -293,6 +301,13 @@ struct BarCSVReader {
         if timestamps.isEmpty {
             throw DataError(kind: .tooFewBars, file: file, message: "no bars are left: --repair \(options.repair.rawValue) dropped all \(dataLines) rows",
                             fix: "look at the dropped rows (`sibyl inspect --repair \(options.repair.rawValue)` lists them) and correct the file")
+        }
+
+        // Daily (or slower) bars dated at local midnight with an offset, as pandas writes a
+        // non-UTC index (2020-01-02 00:00:00+01:00): each bar belongs to its local calendar day,
+        // not to the UTC evening before it, or every weekday would move back by one.
+        if !offsets.isEmpty, zip(timestamps, offsets).allSatisfy({ ($0.secondsSinceEpoch + Int64($1)).isMultiple(of: 86_400) }) {
+            for i in timestamps.indices { timestamps[i].secondsSinceEpoch += Int64(offsets[i]) }
         }
 
         func column(_ role: Role) -> [Double] {
@@ -398,7 +413,8 @@ struct BarCSVReader {
     }
 
     enum DateParse {
-        case success(Timestamp, DateShape)
+        /// The instant (UTC), the format, and the written offset from UTC in seconds.
+        case success(Timestamp, DateShape, offset: Int)
         case failure(String)
     }
 
@@ -481,6 +497,6 @@ struct BarCSVReader {
             guard i == end else { return .failure("has unexpected text after the time") }
         }
         let local = Timestamp(year: year, month: month, day: day).secondsSinceEpoch + Int64(seconds)
-        return .success(Timestamp(secondsSinceEpoch: local - Int64(offset)), shape)
+        return .success(Timestamp(secondsSinceEpoch: local - Int64(offset)), shape, offset: offset)
     }
 }

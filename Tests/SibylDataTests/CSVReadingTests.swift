@@ -55,6 +55,23 @@ struct CSVReadingTests {
         }
     }
 
+    @Test("daily bars at local midnight with an offset keep their calendar day; other times become UTC")
+    func localMidnight() throws {
+        // pandas writes a non-UTC daily index this way: the Friday stays a Friday, not Thursday 23:00 UTC.
+        let eastern = try BarCSV.parse("Date,Open,High,Low,Close\n2020-01-02 00:00:00+01:00,1,1,1,1\n2020-01-03 00:00:00+01:00,1,1,1,1\n"
+                                       + "2020-01-06 00:00:00+01:00,1,1,1,1\n", file: "t.csv").series
+        #expect(eastern.timestamps.map(\.iso) == ["2020-01-02", "2020-01-03", "2020-01-06"])
+        #expect(eastern.frequency.kind == .daily && !eastern.frequency.hasWeekendBars)
+        // Offsets that change with daylight-saving time, as for a New York index.
+        let western = try BarCSV.parse("Date,Open,High,Low,Close\n2020-03-06 00:00:00-05:00,1,1,1,1\n2020-03-09 00:00:00-04:00,1,1,1,1\n",
+                                       file: "t.csv").series
+        #expect(western.timestamps.map(\.iso) == ["2020-03-06", "2020-03-09"])
+        // One bar that is not at midnight: the file is intraday, and every bar is converted to UTC.
+        let mixed = try BarCSV.parse("Date,Open,High,Low,Close\n2020-01-02 00:00:00+01:00,1,1,1,1\n2020-01-02 09:00:00+01:00,1,1,1,1\n",
+                                     file: "t.csv").series
+        #expect(mixed.timestamps.map(\.iso) == ["2020-01-01T23:00:00", "2020-01-02T08:00:00"])
+    }
+
     @Test("a series without volume reads, writes and reads back")
     func noVolume() throws {
         let file = try BarCSV.parse("Date,Open,High,Low,Close\n2020-01-02,1,2,0.5,1.5\n2020-01-03,1.5,2,1,1.2\n", file: "t.csv")
