@@ -197,6 +197,8 @@ struct BarCSVReader {
         var dateShapeLine = 0
         /// Per kept row, the offset from UTC its date was written with; empty while every offset is 0.
         var offsets: [Int] = []
+        /// Whether the rows run newest first (decided by the first two kept rows).
+        var newestFirst = false
         var dataLines = 0
         var values = [Double](repeating: .nan, count: Role.allCases.count)
 
@@ -276,8 +278,12 @@ struct BarCSVReader {
                                      message: problem.message, fix: problem.fix))
                 continue rows
             }
+            // Many exports run newest first: when the second bar is earlier than the first, the file
+            // is read in that order throughout and reversed at the end (and the user told).
+            if timestamps.count == 1, timestamp < timestamps[0] { newestFirst = true }
             if let previous = timestamps.last,
-               let problem = BarValidation.orderProblem(previous: previous, current: timestamp, previousLine: lines.last) {
+               let problem = BarValidation.orderProblem(previous: previous, current: timestamp, previousLine: lines.last,
+                                                        newestFirst: newestFirst ? (lines[0], timestamps[0]) : nil) {
                 try reject(DataError(kind: problem.kind, file: file, line: row, column: dateColumn + 1, value: problem.value,
                                      message: problem.message, fix: problem.fix))
                 continue rows
@@ -303,6 +309,24 @@ struct BarCSVReader {
                             fix: "look at the dropped rows (`sibyl inspect --repair \(options.repair.rawValue)` lists them) and correct the file")
         }
 
+        // A repair that dropped most of the file has probably dropped the good rows for one bad
+        // one (a typo in the first row's date sets the order and format every other row is held to).
+        let dropped = repairs.filter { $0.action == .droppedRow }.count
+        if dropped > timestamps.count, dataLines >= 4 {
+            throw DataError(kind: .tooFewBars, file: file,
+                            message: "--repair \(options.repair.rawValue) would drop \(dropped) of \(dataLines) rows and keep \(timestamps.count); the rows it keeps are more likely the bad ones",
+                            fix: "run without --repair to see the first error, and correct that row")
+        }
+        if newestFirst {
+            timestamps.reverse()
+            lines.reverse()
+            offsets.reverse()
+            var reversed = [Double]()
+            reversed.reserveCapacity(numbers.count)
+            for row in Swift.stride(from: timestamps.count - 1, through: 0, by: -1) { reversed += numbers[(row * stride)..<((row + 1) * stride)] }
+            numbers = reversed
+        }
+
         // Daily (or slower) bars dated at local midnight with an offset, as pandas writes a
         // non-UTC index (2020-01-02 00:00:00+01:00): each bar belongs to its local calendar day,
         // not to the UTC evening before it, or every weekday would move back by one.
@@ -325,6 +349,10 @@ struct BarCSVReader {
         }
         var warnings = ignored.map {
             DataWarning(kind: .ignoredColumn, file: file, line: headerLineNumber, message: "column '\($0)' is not used")
+        }
+        if newestFirst {
+            warnings.append(DataWarning(kind: .newestFirst, file: file, line: nil,
+                                        message: "the rows run newest first; the \(timestamps.count) bars were read in reverse, oldest first"))
         }
         warnings += Self.jumpWarnings(series, lines: lines, file: file, threshold: options.jumpWarningThreshold)
         if let volume = series.volume {

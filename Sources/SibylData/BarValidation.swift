@@ -78,9 +78,17 @@ enum BarValidation {
         return nil
     }
 
-    static func orderProblem(previous: Timestamp, current: Timestamp, previousLine: Int?) -> Problem? {
-        if current > previous { return nil }
+    /// - Parameter newestFirst: The first row (line, timestamp) when the file's first two rows run
+    ///   newest first, so that rows must go back in time.
+    static func orderProblem(previous: Timestamp, current: Timestamp, previousLine: Int?,
+                             newestFirst: (line: Int, timestamp: Timestamp)? = nil) -> Problem? {
+        if newestFirst != nil ? current < previous : current > previous { return nil }
         let earlier = previousLine.map { "line \($0)" } ?? "the bar before"
+        if let first = newestFirst, current > previous {
+            return Problem(kind: .decreasingTimestamp, value: current.iso,
+                           message: "timestamp \(current) is later than \(previous) on \(earlier), in a file read as newest first because its second row is earlier than its first (\(first.timestamp) on line \(first.line))",
+                           fix: "if line \(first.line)'s date is wrong, correct it; otherwise sort the file by time, or pass --repair drop to drop out-of-order rows")
+        }
         if current == previous {
             return Problem(kind: .duplicateTimestamp, value: current.iso,
                            message: "timestamp \(current) repeats \(earlier)",

@@ -66,6 +66,8 @@ public struct DataWarning: Equatable, Sendable, CustomStringConvertible, Codable
         case largeJump
         case zeroVolume
         case ignoredColumn
+        /// The file runs newest first and was read in reverse.
+        case newestFirst
     }
 
     public let kind: Kind

@@ -27,7 +27,8 @@ struct BadInputTests {
         Case(name: "high below close", text: "\(goodHeader)\n\(goodRows[0])\n2020-01-03,10.5,11,10,11.5,1500\n", kind: .inconsistentBar, line: 3, column: 3),
         Case(name: "low above open", text: "\(goodHeader)\n2020-01-02,10,11,10.2,10.5,1000\n", kind: .inconsistentBar, line: 2, column: 4),
         Case(name: "duplicate timestamp", text: "\(goodHeader)\n\(goodRows[0])\n\(goodRows[0])\n", kind: .duplicateTimestamp, line: 3, column: 1),
-        Case(name: "decreasing timestamp", text: "\(goodHeader)\n\(goodRows[1])\n\(goodRows[0])\n", kind: .decreasingTimestamp, line: 3, column: 1),
+        // Rows 1, 3, 2: oldest first, then back in time (a file whose first two rows go back is read as newest first).
+        Case(name: "decreasing timestamp", text: "\(goodHeader)\n\(goodRows[0])\n\(goodRows[2])\n\(goodRows[1])\n", kind: .decreasingTimestamp, line: 4, column: 1),
         Case(name: "empty file", text: "", kind: .emptyFile, line: nil, column: nil),
         Case(name: "blank lines only", text: "\n  \n\n", kind: .emptyFile, line: nil, column: nil),
         Case(name: "header only", text: "\(goodHeader)\n", kind: .headerOnly, line: 1, column: nil),

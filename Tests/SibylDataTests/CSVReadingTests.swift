@@ -72,6 +72,34 @@ struct CSVReadingTests {
         #expect(mixed.timestamps.map(\.iso) == ["2020-01-01T23:00:00", "2020-01-02T08:00:00"])
     }
 
+    @Test("a newest-first export is read in reverse and said so; the same bars as the file sorted oldest first")
+    func newestFirst() throws {
+        let rows = ["2020-01-02,1,2,0.5,1.5,10", "2020-01-03,1.5,2,1,1.2,20", "2020-01-06,1.2,1.4,1,1.3,30"]
+        let oldest = try BarCSV.parse("Date,Open,High,Low,Close,Volume\n" + rows.joined(separator: "\n"), file: "t.csv")
+        let newest = try BarCSV.parse("Date,Open,High,Low,Close,Volume\n" + rows.reversed().joined(separator: "\n"), file: "t.csv")
+        #expect(newest.series == oldest.series)
+        #expect(newest.warnings.map(\.kind) == [.newestFirst] && oldest.warnings.isEmpty)
+        // A row out of place in a newest-first file names the first row, whose date may be the typo.
+        let broken = ["2020-01-06,1.2,1.4,1,1.3,30", "2020-01-02,1,2,0.5,1.5,10", "2020-01-03,1.5,2,1,1.2,20"]
+        let error = try #require(throws: DataError.self) {
+            try BarCSV.parse("Date,Open,High,Low,Close,Volume\n" + broken.joined(separator: "\n"), file: "t.csv")
+        }
+        #expect(error.line == 4 && error.message.contains("2020-01-06 on line 2"))
+    }
+
+    @Test("a drop repair that would keep fewer rows than it drops is refused: the kept rows are the suspects")
+    func dropRepairKeepingTheBadRow() throws {
+        // A typo in the first row's year: every later row looks out of order.
+        let rows = ["2029-01-02,1,1,1,1"] + (3...9).map { "2020-01-0\($0),1,1,1,1" }
+        let text = "Date,Open,High,Low,Close\n" + rows.joined(separator: "\n")
+        let error = try #require(throws: DataError.self) { try BarCSV.parse(text, file: "t.csv", options: BarReadOptions(repair: .drop)) }
+        #expect(error.message.contains("drop 6 of 8 rows and keep 2"))
+        // One bad row among many is still dropped.
+        let one = try BarCSV.parse("Date,Open,High,Low,Close\n" + (["2020-01-01,1,1,1,x"] + rows.dropFirst()).joined(separator: "\n"),
+                                   file: "t.csv", options: BarReadOptions(repair: .drop))
+        #expect(one.series.count == 7 && one.repairs.count == 1)
+    }
+
     @Test("a series without volume reads, writes and reads back")
     func noVolume() throws {
         let file = try BarCSV.parse("Date,Open,High,Low,Close\n2020-01-02,1,2,0.5,1.5\n2020-01-03,1.5,2,1,1.2\n", file: "t.csv")
