@@ -82,19 +82,17 @@ extension BacktestStatistics {
         let base = close[min(max(result.warmUp, 0), n - 1)]
         buyAndHoldReturnPercent = (close[n - 1] - base) / base * 100
 
-        // Period returns: bar to bar, or of each day's last equity for intraday bars.
+        // Period returns: of the last equity of each calendar week, month or year for weekly,
+        // monthly or yearly bars, else of each calendar day (bar to bar for daily bars).
+        let period = Self.returnPeriod(series)
         var periodEquity: [Double] = []
-        if frequency.kind == .intraday {
-            for k in 0..<n where k == n - 1 || series.timestamps[k + 1].daysSinceEpoch != series.timestamps[k].daysSinceEpoch {
-                periodEquity.append(equity[k])
-            }
-        } else {
-            periodEquity = equity
+        for k in 0..<n where k == n - 1 || period.bin(series.timestamps[k + 1]) != period.bin(series.timestamps[k]) {
+            periodEquity.append(equity[k])
         }
         // 0/0 (equity at zero after an account ran out of money) is no return: dropped, as
         // pandas' pct_change().dropna() does.
         let returns = zip(periodEquity.dropFirst(), periodEquity).map { $0 / $1 - 1 }.filter { !$0.isNaN }
-        let periods: Double = result.configuration.periodsPerYear ?? Self.periodsPerYear(series, frequency: frequency)
+        let periods: Double = result.configuration.periodsPerYear ?? period.perYear
         periodsPerYear = periods
         let g = Self.geometricMean(returns)
         let annual = pow(1 + g, periods) - 1
@@ -119,7 +117,10 @@ extension BacktestStatistics {
             episodeDurations.append(times[current] - times[previous])
             episodePeaks.append(drawdown[previous...current].max()!)
         }
-        averageDrawdownPercent = episodePeaks.isEmpty ? .nan : -episodePeaks.reduce(0, +) / Double(episodePeaks.count) * 100
+        // No episode (a drawdown on the last bar only): backtesting.py then averages the non-zero
+        // drawdowns themselves; its durations come out as that same number, which is no duration.
+        let nonZero = episodePeaks.isEmpty ? drawdown.filter { $0 > 0 } : episodePeaks
+        averageDrawdownPercent = nonZero.isEmpty ? .nan : -nonZero.reduce(0, +) / Double(nonZero.count) * 100
         maxDrawdownDurationDays = roundedDays(episodeDurations.max() ?? .nan)
         averageDrawdownDurationDays = roundedDays(episodeDurations.isEmpty ? .nan : episodeDurations.reduce(0, +) / Double(episodeDurations.count))
 
@@ -157,16 +158,44 @@ extension BacktestStatistics {
         rejectedOrders = result.events.filter { $0.kind == .rejected }.count
     }
 
-    /// Periods per year as backtesting.py chooses them: 52 for weekly bars, 12 for monthly, else
-    /// 365 when weekend bars are more than 60% of their calendar share (2/7), else 252; intraday
-    /// returns are taken per day.
-    static func periodsPerYear(_ series: BarSeries, frequency: BarFrequency) -> Double {
-        switch frequency.kind {
-        case .weekly: return 52
-        case .monthly: return 12
+    /// The period returns are taken over, and how many make a year, as backtesting.py chooses
+    /// them: from the median spacing of the last 100 bars in whole days, 7 → weeks (52 a year),
+    /// 31 → months (12), 365 → years (1); otherwise calendar days, 365 a year when weekend bars
+    /// are more than 60% of their calendar share (2/7), else 252.
+    static func returnPeriod(_ series: BarSeries) -> ReturnPeriod {
+        let recent = series.timestamps.suffix(101).map(\.secondsSinceEpoch)
+        var spacings = zip(recent.dropFirst(), recent).map { $0 - $1 }.sorted()
+        var days = -1
+        if !spacings.isEmpty {
+            // pandas' median of an even count is the mean of the middle two; .days floors.
+            let middle = spacings.count / 2
+            let median = spacings.count % 2 == 1 ? Double(spacings[middle]) : Double(spacings[middle - 1] + spacings[middle]) / 2
+            days = Int((median / 86_400).rounded(.down))
+            spacings.removeAll()
+        }
+        switch days {
+        case 7: return ReturnPeriod(kind: .week, perYear: 52)
+        case 31: return ReturnPeriod(kind: .month, perYear: 12)
+        case 365: return ReturnPeriod(kind: .year, perYear: 1)
         default:
             let weekend = Double(series.timestamps.filter { $0.weekday >= 6 }.count) / Double(series.count)
-            return weekend > 2.0 / 7.0 * 0.6 ? 365 : 252
+            return ReturnPeriod(kind: .day, perYear: weekend > 2.0 / 7.0 * 0.6 ? 365 : 252)
+        }
+    }
+
+    struct ReturnPeriod {
+        enum Kind { case day, week, month, year }
+        let kind: Kind
+        let perYear: Double
+
+        /// The calendar bin of a timestamp: its day, its week (Monday to Sunday), month or year.
+        func bin(_ timestamp: Timestamp) -> Int {
+            switch kind {
+            case .day: return timestamp.daysSinceEpoch
+            case .week: return (timestamp.daysSinceEpoch - 4 - (timestamp.weekday - 1)) / 7  // its Monday, in weeks from 1970-01-05
+            case .month: let (year, month, _) = timestamp.date; return year * 12 + month
+            case .year: return timestamp.date.year
+            }
         }
     }
 

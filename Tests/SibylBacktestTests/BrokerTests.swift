@@ -199,6 +199,24 @@ struct BrokerTests {
         #expect(zip(result.drawdown, expected).allSatisfy { abs($0 - $1) < 1e-15 })
         #expect(result.buyAndHoldEquity == [1_000, 1_000, 900, 1_100, 1_000])
         #expect(BacktestCSV.equity(result).split(separator: "\n")[3].hasSuffix(",\(result.drawdown[2]),900.0"))
+        // A drawdown on the last bar only is no episode: its depth is the average, durations undefined.
+        let last = BacktestResult(strategy: "hand", configuration: BacktestConfiguration(initialCash: 1_000), series: series,
+                                  equity: [1_000, 1_100, 1_200, 1_300, 1_196], cash: [0, 0, 0, 0, 0], position: [0, 0, 0, 0, 0],
+                                  trades: [], events: [], commissions: 0, warmUp: 1)
+        let statistics = BacktestStatistics(last)
+        #expect(abs(statistics.averageDrawdownPercent + 8) < 1e-12 && statistics.maxDrawdownDurationDays.isNaN)
+    }
+
+    @Test("annualizing periods follow the median spacing of the last 100 bars, as backtesting.py's do", arguments: [
+        (7, 52.0), (31, 12), (365, 1), (91, 252), (1, 252),
+    ])
+    func returnPeriods(spacingDays: Int, perYear: Double) throws {
+        let start = Timestamp(year: 2001, month: 1, day: 1)  // a Monday: every spacing here avoids weekends
+        let bars = (0..<150).map { i in
+            Bar(timestamp: start.adding(days: spacingDays == 1 ? i / 5 * 7 + i % 5 : i * spacingDays), open: 1, high: 1, low: 1, close: 1, volume: 1)
+        }
+        let series = try BarSeries(name: "spaced", bars: bars)
+        #expect(BacktestStatistics.returnPeriod(series).perYear == perYear)
     }
 }
 
