@@ -27,7 +27,7 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Features, comma-separated (see `sibyl features --help`).", valueName: "spec"))
     var features: String = FeaturePipeline.defaultSpecText
 
-    @Option(name: .long, help: "What to forecast: log-return, direction (up or not), or next-close.")
+    @Option(name: .long, help: "What to forecast: log-return, direction (up or not), or next-close (a price level: scaled on the training span's prices, it extrapolates poorly once prices leave that range).")
     var target: ForecastTarget = .logReturn
 
     @Option(name: .long, help: "Feature scaling, fitted on the training span: zscore, minmax or robust.")
