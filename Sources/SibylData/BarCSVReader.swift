@@ -36,6 +36,8 @@ struct BarCSVReader {
     /// 1-based number of the line last returned by `nextLine`.
     private var lineNumber = 0
     private var delimiter = UInt8(ascii: ",")
+    /// "\n", or "\r" for a file whose lines end in a carriage return alone (classic Mac OS).
+    private var lineBreak = UInt8(ascii: "\n")
     private var fieldStarts: [Int] = []
     private var fieldEnds: [Int] = []
 
@@ -46,6 +48,21 @@ struct BarCSVReader {
         self.options = options
         // A UTF-8 byte-order mark is not part of the first header name.
         if byteCount >= 3, let base, base[0] == 0xEF, base[1] == 0xBB, base[2] == 0xBF { position = 3 }
+        if let base, byteCount > 0, memchr(base, Int32(UInt8(ascii: "\n")), byteCount) == nil,
+           memchr(base, Int32(UInt8(ascii: "\r")), byteCount) != nil {
+            lineBreak = UInt8(ascii: "\r")
+        }
+    }
+
+    /// What a file that is not UTF-8 text looks like, from its first bytes: nil for text.
+    private func binaryKind() -> String? {
+        guard let base, byteCount > 0 else { return nil }
+        let head = UnsafeBufferPointer(start: base, count: min(byteCount, 4096))
+        if head.count >= 2 && head[0] == 0x1F && head[1] == 0x8B { return "gzip-compressed data" }
+        if head.count >= 4 && head[0] == 0x50 && head[1] == 0x4B && head[2] == 0x03 && head[3] == 0x04 { return "a zip archive (an .xlsx workbook is one)" }
+        if head.count >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF)) { return "UTF-16 text" }
+        if head.contains(0) { return "binary data" }
+        return nil
     }
 
     // MARK: - Lines and fields
@@ -55,16 +72,20 @@ struct BarCSVReader {
         guard let base, position < byteCount else { return nil }
         let start = position
         var end = start
-        while end < byteCount && base[end] != UInt8(ascii: "\n") { end += 1 }
+        while end < byteCount && base[end] != lineBreak { end += 1 }
         position = end + 1
         lineNumber += 1
         if end > start && base[end - 1] == UInt8(ascii: "\r") { end -= 1 }
         return (start, end)
     }
 
-    private func isBlank(_ start: Int, _ end: Int) -> Bool {
+    /// A line of spaces and tabs only, or (past the header) of delimiters too, as spreadsheets
+    /// write below the data (",,,,,,").
+    private func isBlank(_ start: Int, _ end: Int, delimiters: Bool = false) -> Bool {
         guard let base else { return true }
-        for i in start..<end where base[i] != UInt8(ascii: " ") && base[i] != UInt8(ascii: "\t") { return false }
+        for i in start..<end where base[i] != UInt8(ascii: " ") && base[i] != UInt8(ascii: "\t") && !(delimiters && base[i] == delimiter) {
+            return false
+        }
         return true
     }
 
@@ -128,25 +149,43 @@ struct BarCSVReader {
         return count
     }
 
+    /// A field's text, for messages: control characters (which would garble a terminal) are shown
+    /// as U+FFFD.
     private func text(_ field: Int) -> String {
         guard let base else { return "" }
         let bytes = UnsafeBufferPointer(start: base + fieldStarts[field], count: fieldEnds[field] - fieldStarts[field])
-        return String(decoding: bytes, as: UTF8.self)
+        let decoded = String(decoding: bytes, as: UTF8.self)
+        guard decoded.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return decoded }
+        return String(String.UnicodeScalarView(decoded.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "\u{FFFD}" : $0 }))
     }
 
     // MARK: - The file
 
     mutating func read(name: String) throws -> BarFile {
+        if let kind = binaryKind() {
+            throw DataError(kind: .unreadableFile, file: file, line: nil, message: "is not a CSV text file: it looks like \(kind)",
+                            fix: "export or save the data as a UTF-8 CSV file (decompress it first if it is compressed)")
+        }
         // Header: the first line that is not blank.
         var headerLine: (start: Int, end: Int)?
         while let line = nextLine() {
             if !isBlank(line.start, line.end) { headerLine = line; break }
         }
+        // Excel writes "sep=;" above the header to name the delimiter.
+        var namedDelimiter: UInt8?
+        if let line = headerLine, let base, line.end - line.start == 5,
+           String(decoding: UnsafeBufferPointer(start: base + line.start, count: 4), as: UTF8.self).lowercased() == "sep=" {
+            namedDelimiter = base[line.start + 4]
+            headerLine = nil
+            while let next = nextLine() {
+                if !isBlank(next.start, next.end) { headerLine = next; break }
+            }
+        }
         guard let header = headerLine else {
-            throw DataError(kind: .emptyFile, file: file, line: nil, message: "the file is empty",
+            throw DataError(kind: .emptyFile, file: file, line: nil, message: namedDelimiter == nil ? "the file is empty" : "the file has no header",
                             fix: "a bar file needs a header row (Date,Open,High,Low,Close,Volume) and one row per bar")
         }
-        delimiter = detectDelimiter(header.start, header.end)
+        delimiter = namedDelimiter ?? detectDelimiter(header.start, header.end)
         let headerLineNumber = lineNumber
         let columnCount = splitFields(header.start, header.end)
         let headerNames = (0..<columnCount).map { text($0) }
@@ -157,6 +196,11 @@ struct BarCSVReader {
             guard let role = Role.allCases.first(where: { $0.aliases.contains(key) }) else {
                 ignored.append(raw.isEmpty ? "(unnamed column \(index + 1))" : raw)
                 continue
+            }
+            if let previous = columnOfRole[role.rawValue], role == .date {
+                throw DataError(kind: .duplicateColumn, file: file, line: headerLineNumber, column: index + 1, value: raw,
+                                message: "columns '\(headerNames[previous])' and '\(raw)' both look like the bar's time; Sibyl reads the date and time from one column",
+                                fix: "merge them into one Date column written as YYYY-MM-DD HH:MM:SS (or keep only the date for daily bars)")
             }
             if let previous = columnOfRole[role.rawValue] {
                 throw DataError(kind: .duplicateColumn, file: file, line: headerLineNumber, column: index + 1, value: raw,
@@ -203,7 +247,7 @@ struct BarCSVReader {
         var values = [Double](repeating: .nan, count: Role.allCases.count)
 
         rows: while let line = nextLine() {
-            if isBlank(line.start, line.end) { continue }
+            if isBlank(line.start, line.end, delimiters: true) { continue }
             dataLines += 1
             let row = lineNumber
             // The first kept row sets the date format; fills are recorded once the row is kept.

@@ -100,6 +100,34 @@ struct CSVReadingTests {
         #expect(one.series.count == 7 && one.repairs.count == 1)
     }
 
+    @Test("spreadsheet and old-system exports: CR-only lines, a sep= line, rows of bare delimiters below the data")
+    func spreadsheetExports() throws {
+        let rows = ["Date;Open;High;Low;Close", "2020-01-02;1;2;0.5;1.5", "2020-01-03;1.5;2;1;1.2"]
+        let reference = try BarCSV.parse(rows.joined(separator: "\n"), file: "t.csv").series
+        #expect(try BarCSV.parse(rows.joined(separator: "\r"), file: "t.csv").series == reference)
+        #expect(try BarCSV.parse("sep=;\n" + rows.joined(separator: "\r\n"), file: "t.csv").series == reference)
+        #expect(try BarCSV.parse(rows.joined(separator: "\n") + "\n;;;;\n ; ; ; ; \n", file: "t.csv").series == reference)
+    }
+
+    @Test("a compressed, UTF-16 or binary file is named as such, not parsed into a garbled header", arguments: [
+        ([0x1F, 0x8B, 0x08, 0x00, 0x41, 0x42], "gzip-compressed"), ([0xFF, 0xFE, 0x44, 0x00, 0x61, 0x00], "UTF-16"),
+        ([0x50, 0x4B, 0x03, 0x04, 0x14, 0x00], "zip archive"), ([0x44, 0x61, 0x00, 0x1B, 0x0A, 0x31], "binary data"),
+    ] as [([UInt8], String)])
+    func notText(bytes: [UInt8], kind: String) throws {
+        let error = try #require(throws: DataError.self) {
+            try bytes.withUnsafeBytes { try BarCSV.parse($0, file: "x.csv", name: "x") }
+        }
+        #expect(error.description.hasPrefix("x.csv: error: is not a CSV text file: it looks like") && error.description.contains(kind))
+    }
+
+    @Test("separate Date and Time columns get a fix that says to merge them")
+    func dateAndTimeColumns() throws {
+        let error = try #require(throws: DataError.self) {
+            try BarCSV.parse("Date,Time,Open,High,Low,Close\n2020-01-02,09:30,1,1,1,1\n", file: "t.csv")
+        }
+        #expect(error.fix.contains("merge them into one Date column"))
+    }
+
     @Test("a series without volume reads, writes and reads back")
     func noVolume() throws {
         let file = try BarCSV.parse("Date,Open,High,Low,Close\n2020-01-02,1,2,0.5,1.5\n2020-01-03,1.5,2,1,1.2\n", file: "t.csv")
