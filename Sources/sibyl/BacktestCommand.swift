@@ -203,6 +203,7 @@ struct BacktestCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            for (file, option) in [(trades, "--trades"), (equity, "--equity"), (report, "--report")] { try checkOutputPath(file, option: option) }
             let path = try dataOptions.path()
             let series = try dataOptions.load().series
             // A window the series cannot fill would give no trade and no benchmark, silently.

@@ -31,6 +31,7 @@ struct FeaturesCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors(featuresOption: "--spec") {
+            try checkOutputPath(out, option: "--out")
             let pipeline = try FeaturePipeline(parsing: spec)
             let file = try dataOptions.load()
             let matrix = try pipeline.compute(file.series)

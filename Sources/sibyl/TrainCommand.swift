@@ -37,6 +37,7 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            try checkOutputPath(out, option: "--out")
             let path = try dataOptions.path()
             let file = try dataOptions.load(digest: true)
             let digest = file.sha256 ?? ""

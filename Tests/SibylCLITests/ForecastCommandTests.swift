@@ -62,6 +62,16 @@ struct ForecastCommandTests {
         #expect(run.standardError.split(separator: "\n").count == 1)
     }
 
+    @Test("an output path that cannot be written is refused before any training", arguments: [
+        (["train", "--out", "/"], "is a folder"), (["train", "--out", "/no-such-folder/m.safetensors"], "does not exist"),
+        (["features", "--out", "/no-such-folder/f.csv"], "does not exist"), (["backtest", "--report", "/no-such-folder/r.html"], "does not exist"),
+    ])
+    func unwritableOutput(arguments: [String], expected: String) throws {
+        let run = try runSibyl(arguments + ["--data", googl])
+        #expect(run.status == 1 && run.standardError.contains(expected))
+        #expect(!run.standardError.contains("epoch"))
+    }
+
     @Test("bad training options are refused", arguments: [["--optimizer", "rmsprop"], ["--test", "0"], ["--dropout", "1.5"], ["--features", "rsi"]])
     func badOptions(arguments: [String]) throws {
         let run = try runSibyl(["forecast", "--data", googl] + arguments)
