@@ -70,7 +70,13 @@ extension ForecastModel {
         for (foldIndex, start) in starts.enumerated() {
             let end = min(n, start + walk.retrainEvery)
             let trainStart = walk.trailingWindow.map { max(0, start - $0) } ?? 0
-            let (model, summary) = try train(on: series[trainStart..<start], settings: training) { progress(foldIndex + 1, starts.count, $0) }
+            let (model, summary): (ForecastModel, TrainingSummary)
+            do {
+                (model, summary) = try train(on: series[trainStart..<start], settings: training) { progress(foldIndex + 1, starts.count, $0) }
+            } catch let error as ForecastError where walk.trailingWindow != nil {
+                throw ForecastError(message: "fold \(foldIndex + 1) trains on the last \(start - trainStart) bars (--trailing-window): \(error.message)",
+                                    fix: "use a longer --trailing-window; or \(error.fix)")
+            }
             // Features of the series cut at the fold's end: nothing after bar end − 1 exists for them.
             let visible = series[0..<end]
             let (_, windows) = try model.windows(for: visible)
