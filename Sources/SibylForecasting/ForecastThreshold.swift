@@ -5,7 +5,7 @@ import SibylBacktest
 /// negative (when shorting is allowed), flat between.
 ///
 /// The forecast array holds, at index t, the forecast made at bar t's close for bar t+1 (NaN
-/// where there is none). The position is sized by confidence, min(1, |forecast| / (2 × the mean
+/// where there is none; after the first forecast, a missing or non-finite one closes the position). The position is sized by confidence, min(1, |forecast| / (2 × the mean
 /// |forecast| up to this bar)), or by a volatility target, target / (σ of the last `lookback` log
 /// returns · √barsPerYear), capped at 1. Both use only what is known at the bar.
 public struct ForecastThreshold: Strategy {
@@ -49,7 +49,15 @@ public struct ForecastThreshold: Strategy {
             previousClose = view.close()
         }
         let forecast = view.index < forecasts.count ? forecasts[view.index] : .nan
-        guard !forecast.isNaN else { return }
+        // No forecast before the first one; after it, a forecast that is not a number (a model that
+        // failed) is no view, and no view holds no position.
+        guard forecast.isFinite else {
+            if view.index >= warmUp && lastTarget != 0 {
+                broker.target(0, exits: exits)
+                lastTarget = 0
+            }
+            return
+        }
         absoluteForecastSum += abs(forecast)
         forecastCount += 1
         var direction = 0.0

@@ -33,6 +33,8 @@ struct ForecastThresholdTests {
         let equityAtFive: Double = units * 104 - units * 1
         #expect(abs(result.equity[5] - equityAtFive) < 1e-9)
         #expect(abs(p[6] * 106 - equityAtFive) < 1e-9)
+        // Bar 6 has no forecast (a model that failed gives none): no view, no position from bar 7.
+        #expect(p[7] == 0)
     }
 
     @Test("without shorting, a negative forecast only closes the long")
