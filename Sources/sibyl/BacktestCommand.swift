@@ -163,6 +163,31 @@ struct BacktestCommand: ParsableCommand {
         }
     }
 
+    /// Options set away from their defaults that the chosen strategy does not read.
+    var unusedOptions: [String] {
+        guard let defaults = try? Self.parse([]) else { return [] }
+        var unused: [String] = []
+        if strategy != .smaCross {
+            if fast != defaults.fast { unused.append("--fast") }
+            if slow != defaults.slow { unused.append("--slow") }
+        }
+        if strategy != .zscore {
+            if zWindow != defaults.zWindow { unused.append("--z-window") }
+            if zEntry != defaults.zEntry { unused.append("--z-entry") }
+            if zExit != defaults.zExit { unused.append("--z-exit") }
+        }
+        if strategy != .forecast {
+            if threshold != defaults.threshold { unused.append("--threshold") }
+            if sizing != defaults.sizing { unused.append("--sizing") }
+            if targetVolatility != defaults.targetVolatility { unused.append("--target-volatility") }
+            if retrainEvery != defaults.retrainEvery { unused.append("--retrain-every") }
+            if trailingWindow != nil { unused.append("--trailing-window") }
+            if firstForecastBar != nil { unused.append("--first-forecast-bar") }
+            if trainingOptions.settings != defaults.trainingOptions.settings { unused.append("the model options") }
+        }
+        return unused
+    }
+
     var backtestConfiguration: BacktestConfiguration {
         if reverse {
             var configuration = BacktestConfiguration.backtestingPy(cash: cash, commission: commission)
@@ -204,6 +229,10 @@ struct BacktestCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             for (file, option) in [(trades, "--trades"), (equity, "--equity"), (report, "--report")] { try checkOutputPath(file, option: option) }
+            let unused = unusedOptions
+            if !unused.isEmpty {
+                printToStandardError("note: \(unused.joined(separator: ", ")) \(unused.count == 1 ? "does" : "do") not apply to --strategy \(strategy.rawValue) and \(unused.count == 1 ? "is" : "are") ignored")
+            }
             let path = try dataOptions.path()
             let series = try dataOptions.load().series
             // A window the series cannot fill would give no trade and no benchmark, silently.

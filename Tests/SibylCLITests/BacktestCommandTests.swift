@@ -118,6 +118,14 @@ struct BacktestCommandTests {
         #expect(run.status != 0 && run.standardError.contains(named))
     }
 
+    @Test("options the chosen strategy does not read are named as ignored")
+    func unusedOptions() throws {
+        let run = try runSibyl(["backtest", "--strategy", "buy-and-hold", "--threshold", "0.1", "--slow", "50", "--json"])
+        #expect(run.status == 0 && run.standardError.contains("note: --slow, --threshold do not apply to --strategy buy-and-hold"))
+        let plain = try runSibyl(["backtest", "--strategy", "sma-cross", "--slow", "50", "--json"])
+        #expect(plain.status == 0 && !plain.standardError.contains("note:"))
+    }
+
     @Test("a window longer than the series is refused, not run as zero trades")
     func windowLongerThanSeries() throws {
         for arguments in [["--slow", "6000"], ["--strategy", "zscore", "--z-window", "100000"]] {
