@@ -72,9 +72,7 @@ final class RecurrentLayer {
     private var historyRowCapacity = 0
     private var historyBatchCapacity = 0
     private var inputProjectionOffset = 0
-    /// Inference only: per-thread scratch for a step's gates, tanh(c) and two alternating c slabs.
-    private var scratchGatesOffset = 0
-    private var scratchTanhOffset = 0
+    /// Inference only: per-thread scratch for two alternating c slabs (the activations are not kept).
     private var scratchCellOffset = 0
     private var scratchCellStride = 0
     /// Whether the last forward kept what backward needs.
@@ -142,11 +140,9 @@ final class RecurrentLayer {
             workspaceThreads = threads
             let rows = rowsPerPartCapacity
             let (slab, unitSlab) = (lines(rows * gh), lines(rows * hiddenSize))
-            panelWorkspaceStride = 3 * slab + 3 * unitSlab
+            panelWorkspaceStride = 2 * slab + 2 * unitSlab
             inputProjectionOffset = slab
-            scratchGatesOffset = 2 * slab
-            scratchTanhOffset = 3 * slab
-            scratchCellOffset = 3 * slab + unitSlab
+            scratchCellOffset = 2 * slab
             scratchCellStride = unitSlab
             panelWorkspace = AlignedBuffer(count: threads * panelWorkspaceStride)
         }
@@ -207,8 +203,8 @@ final class RecurrentLayer {
     ///   - initialHidden: h_0 (B, H); zeros when nil.
     ///   - initialCell: c_0 (B, H), LSTM only; zeros when nil.
     ///   - keepHistory: Keep every step's gates and states for `backward`. Without it (inference),
-    ///     they live in per-thread scratch that stays in cache; the outputs and final states are
-    ///     the same.
+    ///     the steps store no activations and c alternates between two per-thread scratch slabs;
+    ///     the outputs and final states are the same, bit for bit.
     func forward(_ input: UnsafePointer<Float>, steps: Int, batch: Int,
                  initialHidden: UnsafePointer<Float>? = nil, initialCell: UnsafePointer<Float>? = nil, keepHistory: Bool = true) {
         reserve(steps: steps, batch: batch, history: keepHistory)
@@ -236,7 +232,6 @@ final class RecurrentLayer {
             let projection = workspace  // the step's (n, G·H) projection opens the thread's slab
             for t in 0..<steps {
                 let x = input + (t * batch + b0) * f
-                let gatesT = keepHistory ? gates.baseAddress + (t * batch + b0) * gh : workspace + scratchGatesOffset
                 let previous = hidden.baseAddress + t * bh + b0 * h
                 let next = hidden.baseAddress + (t + 1) * bh + b0 * h
                 switch cell {
@@ -247,10 +242,14 @@ final class RecurrentLayer {
                         : workspace + scratchCellOffset + ((t - 1) % 2) * scratchCellStride
                     let cellNext = keepHistory || t == steps - 1 ? cellState.baseAddress + (t + 1) * bh + b0 * h
                         : workspace + scratchCellOffset + (t % 2) * scratchCellStride
-                    let tanhT = keepHistory ? tanhCell.baseAddress + t * bh + b0 * h : workspace + scratchTanhOffset
                     // pre = [x_t, h_{t−1}]·[W_ih W_hh]ᵀ; the step adds the biases.
                     sibyl_gemm_panels(n, gh, f, x, f, h, previous, h, packedForward.baseAddress, 0, projection, gh)
-                    sibyl_lstm_forward_step(gatesT, projection, biasSum.baseAddress, cellPrevious, cellNext, tanhT, next, n, h)
+                    if keepHistory {
+                        sibyl_lstm_forward_step(gates.baseAddress + (t * batch + b0) * gh, projection, biasSum.baseAddress, cellPrevious, cellNext,
+                                                tanhCell.baseAddress + t * bh + b0 * h, next, n, h)
+                    } else {
+                        sibyl_lstm_infer_step(projection, biasSum.baseAddress, cellPrevious, cellNext, next, n, h)
+                    }
                 case .gru:
                     // xw = x_t·W_ihᵀ and hw = h_{t−1}·W_hhᵀ apart: r gates hw's n block. hw is kept
                     // (with b_hh added by the step) for backward.
@@ -258,8 +257,12 @@ final class RecurrentLayer {
                     let recurrent = keepHistory ? hiddenProjection.baseAddress + (t * batch + b0) * gh : projection
                     sibyl_gemm_panels(n, gh, f, x, f, 0, nil, 0, packedInput.baseAddress, 0, inputProjection, gh)
                     sibyl_gemm_panels(n, gh, h, previous, h, 0, nil, 0, packedForward.baseAddress, 0, recurrent, gh)
-                    sibyl_gru_forward_step(inputProjection, biasIH.value.baseAddress, recurrent, biasHH.value.baseAddress,
-                                           previous, gatesT, next, n, h)
+                    if keepHistory {
+                        sibyl_gru_forward_step(inputProjection, biasIH.value.baseAddress, recurrent, biasHH.value.baseAddress,
+                                               previous, gates.baseAddress + (t * batch + b0) * gh, next, n, h)
+                    } else {
+                        sibyl_gru_infer_step(inputProjection, biasIH.value.baseAddress, recurrent, biasHH.value.baseAddress, previous, next, n, h)
+                    }
                 }
             }
         }

@@ -3,26 +3,43 @@
 #include "sibyl_recurrent.h"
 #include "vector_math_internal.h"
 
-SIBYL_CLONES void sibyl_lstm_forward_step(float *gates, const float *pre, const float *bias, const float *c_prev,
-                                          float *c, float *tanh_c, float *h, size_t batch, size_t hidden) {
+// The forward steps' bodies, shared by training (keep = 1: the activations backward needs are
+// stored) and inference (keep = 0: only c and h). Inlined with a constant `keep`, so each caller
+// gets a loop without the other's stores and both compute bit for bit the same c and h.
+static inline __attribute__((always_inline)) void lstm_forward_rows(float *gates, const float *pre, const float *bias,
+                                                                    const float *c_prev, float *c, float *tanh_c, float *h,
+                                                                    size_t batch, size_t hidden, const int keep) {
     const float *bi = bias, *bf = bi + hidden, *bg = bf + hidden, *bo = bg + hidden;
     for (size_t b = 0; b < batch; b++) {
-        float *gi = gates + b * 4 * hidden, *gf = gi + hidden, *gg = gf + hidden, *go = gg + hidden;
+        float *gi = keep ? gates + b * 4 * hidden : NULL, *gf = keep ? gi + hidden : NULL;
+        float *gg = keep ? gf + hidden : NULL, *go = keep ? gg + hidden : NULL;
         const float *pi = pre + b * 4 * hidden, *pf = pi + hidden, *pg = pf + hidden, *po = pg + hidden;
         const float *cp = c_prev + b * hidden;
-        float *cr = c + b * hidden, *tr = tanh_c + b * hidden, *hr = h + b * hidden;
+        float *cr = c + b * hidden, *tr = keep ? tanh_c + b * hidden : NULL, *hr = h + b * hidden;
         SIBYL_VECTORIZE
         for (size_t j = 0; j < hidden; j++) {
             const float i = sigmoidf_(pi[j] + bi[j]), f = sigmoidf_(pf[j] + bf[j]);
             const float g = tanhf_(pg[j] + bg[j]), o = sigmoidf_(po[j] + bo[j]);
             const float cell = f * cp[j] + i * g;
             const float t = tanhf_(cell);
-            gi[j] = i; gf[j] = f; gg[j] = g; go[j] = o;
+            if (keep) {
+                gi[j] = i; gf[j] = f; gg[j] = g; go[j] = o;
+                tr[j] = t;
+            }
             cr[j] = cell;
-            tr[j] = t;
             hr[j] = o * t;
         }
     }
+}
+
+SIBYL_CLONES void sibyl_lstm_forward_step(float *gates, const float *pre, const float *bias, const float *c_prev,
+                                          float *c, float *tanh_c, float *h, size_t batch, size_t hidden) {
+    lstm_forward_rows(gates, pre, bias, c_prev, c, tanh_c, h, batch, hidden, 1);
+}
+
+SIBYL_CLONES void sibyl_lstm_infer_step(const float *pre, const float *bias, const float *c_prev, float *c, float *h,
+                                        size_t batch, size_t hidden) {
+    lstm_forward_rows(NULL, pre, bias, c_prev, c, NULL, h, batch, hidden, 0);
 }
 
 SIBYL_CLONES void sibyl_lstm_backward_step(const float *gates, const float *c_prev, const float *tanh_c, const float *dh,
@@ -45,15 +62,17 @@ SIBYL_CLONES void sibyl_lstm_backward_step(const float *gates, const float *c_pr
     }
 }
 
-SIBYL_CLONES void sibyl_gru_forward_step(const float *xw, const float *bias_ih, float *hw, const float *bias_hh,
-                                         const float *h_prev, float *gates, float *h, size_t batch, size_t hidden) {
+static inline __attribute__((always_inline)) void gru_forward_rows(const float *xw, const float *bias_ih, float *hw,
+                                                                   const float *bias_hh, const float *h_prev, float *gates,
+                                                                   float *h, size_t batch, size_t hidden, const int keep) {
     const float *bxr = bias_ih, *bxz = bxr + hidden, *bxn = bxz + hidden;
     const float *bhr = bias_hh, *bhz = bhr + hidden, *bhn = bhz + hidden;
     for (size_t b = 0; b < batch; b++) {
         const float *xr = xw + b * 3 * hidden, *xz = xr + hidden, *xn = xz + hidden;
         float *hr = hw + b * 3 * hidden, *hz = hr + hidden, *hn = hz + hidden;
         const float *hp = h_prev + b * hidden;
-        float *gr = gates + b * 3 * hidden, *gz = gr + hidden, *gn = gz + hidden, *out = h + b * hidden;
+        float *gr = keep ? gates + b * 3 * hidden : NULL, *gz = keep ? gr + hidden : NULL, *gn = keep ? gz + hidden : NULL;
+        float *out = h + b * hidden;
         SIBYL_VECTORIZE
         for (size_t j = 0; j < hidden; j++) {
             const float recurrentN = hn[j] + bhn[j];
@@ -61,11 +80,23 @@ SIBYL_CLONES void sibyl_gru_forward_step(const float *xw, const float *bias_ih, 
             const float z = sigmoidf_(xz[j] + bxz[j] + hz[j] + bhz[j]);
             const float n = tanhf_(xn[j] + bxn[j] + r * recurrentN);
             const float previous = hp[j];
-            hn[j] = recurrentN;
-            gr[j] = r; gz[j] = z; gn[j] = n;
+            if (keep) {
+                hn[j] = recurrentN;
+                gr[j] = r; gz[j] = z; gn[j] = n;
+            }
             out[j] = n + z * (previous - n);
         }
     }
+}
+
+SIBYL_CLONES void sibyl_gru_forward_step(const float *xw, const float *bias_ih, float *hw, const float *bias_hh,
+                                         const float *h_prev, float *gates, float *h, size_t batch, size_t hidden) {
+    gru_forward_rows(xw, bias_ih, hw, bias_hh, h_prev, gates, h, batch, hidden, 1);
+}
+
+SIBYL_CLONES void sibyl_gru_infer_step(const float *xw, const float *bias_ih, const float *hw, const float *bias_hh,
+                                       const float *h_prev, float *h, size_t batch, size_t hidden) {
+    gru_forward_rows(xw, bias_ih, (float *)hw, bias_hh, h_prev, NULL, h, batch, hidden, 0);
 }
 
 SIBYL_CLONES void sibyl_gru_backward_step(const float *gates, const float *hw, const float *h_prev, const float *dh,

@@ -19,6 +19,10 @@ extern "C" {
 void sibyl_lstm_forward_step(float *gates, const float *pre, const float *bias, const float *c_prev, float *c,
                              float *tanh_c, float *h, size_t batch, size_t hidden);
 
+/// The LSTM step for inference: the same c and h, bit for bit, without storing the activations.
+void sibyl_lstm_infer_step(const float *pre, const float *bias, const float *c_prev, float *c, float *h, size_t batch,
+                           size_t hidden);
+
 /// LSTM step backward. Reads the activations `gates` (B, 4H), c_prev, tanh_c and dh (B, H: the
 /// gradient of the loss with respect to h, output and recurrent paths summed). `dc` (B, H) holds
 /// the gradient with respect to c from the step after on entry and the gradient with respect to
@@ -31,6 +35,11 @@ void sibyl_lstm_backward_step(const float *gates, const float *c_prev, const flo
 /// needs. Writes the activations r, z, n to `gates` (B, 3H) and h = (1 − z)·n + z·h_prev.
 void sibyl_gru_forward_step(const float *xw, const float *bias_ih, float *hw, const float *bias_hh, const float *h_prev,
                             float *gates, float *h, size_t batch, size_t hidden);
+
+/// The GRU step for inference: the same h, bit for bit, without storing the activations (`hw` is
+/// only read).
+void sibyl_gru_infer_step(const float *xw, const float *bias_ih, const float *hw, const float *bias_hh, const float *h_prev,
+                          float *h, size_t batch, size_t hidden);
 
 /// GRU step backward. Reads the activations `gates` (B, 3H), `hw` (B, 3H), h_prev and dh (B, H).
 /// Writes the gradients with respect to the input projection `dxw` = (dr, dz, dn) and the
