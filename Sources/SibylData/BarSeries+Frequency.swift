@@ -7,8 +7,12 @@ public struct BarFrequency: Sendable, Equatable, Codable, CustomStringConvertibl
     public let kind: Kind
     /// The median spacing between consecutive bars, in seconds.
     public let typicalSpacingSeconds: Int64
-    /// Whether a noticeable share (≥ 5%) of bars fall on Saturdays or Sundays.
-    public let hasWeekendBars: Bool
+    /// The days of the week the series trades on (1 = Monday … 7 = Sunday), ascending: those with
+    /// at least 30% as many bars as the busiest day. Monday to Friday for an exchange, every day
+    /// for a cryptocurrency, Sunday to Thursday for some Middle Eastern exchanges.
+    public let sessionWeekdays: [Int]
+    /// Whether the series trades on Saturdays or Sundays.
+    public var hasWeekendBars: Bool { sessionWeekdays.contains { $0 >= 6 } }
     /// Bars per year: 252 for daily exchange sessions, 365 for daily bars with weekends, 52 weekly,
     /// 12 monthly; for intraday and irregular series, the number the data shows (bars per
     /// 365.25 calendar days over its span).
@@ -22,7 +26,12 @@ public struct BarFrequency: Sendable, Equatable, Codable, CustomStringConvertibl
                 : spacing % 60 == 0 ? "\(spacing / 60)-minute" : "\(spacing)-second"
             return "\(unit) (about \(Int(barsPerYear.rounded())) bars a year)"
         case .daily:
-            return hasWeekendBars ? "daily, with weekends (365 bars a year)" : "daily, exchange sessions (252 bars a year)"
+            if sessionWeekdays.count == 7 { return "daily, every day (365 bars a year)" }
+            if sessionWeekdays == Array(1...5) { return "daily, exchange sessions (252 bars a year)" }
+            let names = ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+            // A week that starts on Sunday (no Saturday) is listed from Sunday.
+            let order = sessionWeekdays.contains(7) && !sessionWeekdays.contains(6) ? [7] + sessionWeekdays.filter { $0 != 7 } : sessionWeekdays
+            return "daily, sessions on \(order.map { names[$0] }.joined(separator: " ")) (about \(Int(barsPerYear.rounded())) bars a year)"
         case .weekly: return "weekly (52 bars a year)"
         case .monthly: return "monthly (12 bars a year)"
         case .irregular: return "irregular (about \(Int(barsPerYear.rounded())) bars a year)"
@@ -43,13 +52,12 @@ extension BarSeries {
     /// The detected bar frequency. A series of one bar is taken as daily.
     public var frequency: BarFrequency {
         guard count >= 2 else {
-            return BarFrequency(kind: .daily, typicalSpacingSeconds: 86_400, hasWeekendBars: false, barsPerYear: 252)
+            return BarFrequency(kind: .daily, typicalSpacingSeconds: 86_400, sessionWeekdays: Array(1...5), barsPerYear: 252)
         }
         var spacings = (1..<count).map { timestamps[$0].secondsSinceEpoch - timestamps[$0 - 1].secondsSinceEpoch }
         spacings.sort()
         let median = spacings[spacings.count / 2]
-        let weekendBars = timestamps.filter { $0.weekday >= 6 }.count
-        let hasWeekends = Double(weekendBars) >= 0.05 * Double(count)
+        let sessions = sessionWeekdays()
         let span = Double(timestamps[count - 1].secondsSinceEpoch - timestamps[0].secondsSinceEpoch + median)
         let empirical = Double(count) * 365.25 * 86_400 / span
         let day: Int64 = 86_400
@@ -59,7 +67,7 @@ extension BarSeries {
         case ..<day:
             (kind, perYear) = (.intraday, empirical)
         case day...(4 * day):
-            (kind, perYear) = (.daily, hasWeekends ? 365 : 252)
+            (kind, perYear) = (.daily, sessions.count == 7 ? 365 : sessions == Array(1...5) ? 252 : 252 * Double(sessions.count) / 5)
         case (5 * day)...(8 * day):
             (kind, perYear) = (.weekly, 52)
         case (28 * day)...(31 * day):
@@ -67,12 +75,22 @@ extension BarSeries {
         default:
             (kind, perYear) = (.irregular, empirical)
         }
-        return BarFrequency(kind: kind, typicalSpacingSeconds: median, hasWeekendBars: hasWeekends, barsPerYear: perYear)
+        return BarFrequency(kind: kind, typicalSpacingSeconds: median, sessionWeekdays: sessions, barsPerYear: perYear)
     }
 
-    /// Breaks longer than the rhythm explains. Daily sessions: a weekday without a bar that is not
-    /// one of the holidays the series keeps (``ClosedDays``), so that a single missing session is
-    /// reported and a Thanksgiving is not. Daily bars with weekends: more than 1 day. Intraday bars: breaks longer
+    /// The days of the week with at least 30% as many bars as the busiest one (see
+    /// ``BarFrequency/sessionWeekdays``); Monday to Friday for an empty series.
+    public func sessionWeekdays() -> [Int] {
+        var counts = [Int](repeating: 0, count: 8)
+        for timestamp in timestamps { counts[timestamp.weekday] += 1 }
+        let busiest = counts.max()!
+        guard busiest > 0 else { return Array(1...5) }
+        return (1...7).filter { Double(counts[$0]) >= 0.3 * Double(busiest) }
+    }
+
+    /// Breaks longer than the rhythm explains. Daily bars: a day of the week the series trades on
+    /// without a bar that is not one of the holidays the series keeps (``ClosedDays``), so that a
+    /// single missing session is reported and a Thanksgiving is not. Intraday bars: breaks longer
     /// than the typical spacing whose length (in whole spacings) does not recur, where recurring
     /// means at least 3 times and at least once per 10 weeks of data, so nightly and weekend
     /// closures are expected and a holiday is not. Otherwise: more than twice the typical spacing.
@@ -83,14 +101,13 @@ extension BarSeries {
         let rhythm = frequency ?? self.frequency
         let breaks = (1..<max(count, 1)).map { BarGap(index: $0, from: timestamps[$0 - 1], to: timestamps[$0]) }
         switch rhythm.kind {
-        case .daily where rhythm.hasWeekendBars:
-            return breaks.filter { $0.to.daysSinceEpoch - $0.from.daysSinceEpoch > 1 }
         case .daily:
-            let closed = ClosedDays(learningFrom: self)
+            let sessions = Set(rhythm.sessionWeekdays)
+            let closed = ClosedDays(learningFrom: self, sessionWeekdays: sessions)
             return breaks.filter { gap in
                 ((gap.from.daysSinceEpoch + 1)..<max(gap.to.daysSinceEpoch, gap.from.daysSinceEpoch + 1)).contains { day in
                     let timestamp = Timestamp(secondsSinceEpoch: Int64(day) * 86_400)
-                    return timestamp.weekday <= 5 && !closed.contains(timestamp)
+                    return sessions.contains(timestamp.weekday) && !closed.contains(timestamp)
                 }
             }
         case .intraday:

@@ -17,7 +17,7 @@ extension BarSeries {
         let last = timestamps[count - 1]
         let next = Timestamp(secondsSinceEpoch: last.secondsSinceEpoch + rhythm.typicalSpacingSeconds)
         switch rhythm.kind {
-        case .daily where !rhythm.hasWeekendBars: return nextSession(after: next)
+        case .daily: return nextSession(after: next, sessionWeekdays: Set(rhythm.sessionWeekdays))
         case .intraday: return usualTimes()?.first(after: last) ?? next
         case .weekly: return nextWeek(after: last)
         case .monthly: return nextMonth(after: last) ?? next
@@ -25,14 +25,14 @@ extension BarSeries {
         }
     }
 
-    /// The first weekday from `day` on that the series does not keep closed.
-    private func nextSession(after day: Timestamp) -> Timestamp {
-        let closed = ClosedDays(learningFrom: self)
+    /// The first session day from `day` on that the series does not keep closed.
+    private func nextSession(after day: Timestamp, sessionWeekdays: Set<Int>) -> Timestamp {
+        let closed = ClosedDays(learningFrom: self, sessionWeekdays: sessionWeekdays)
         var firstWeekday: Timestamp?
-        // A sparse series can make holidays of chance gaps: past a week of them, the first weekday.
+        // A sparse series can make holidays of chance gaps: past a week of them, the first session day.
         for offset in 0..<8 {
             let candidate = day.adding(days: offset)
-            guard candidate.weekday <= 5 else { continue }
+            guard sessionWeekdays.contains(candidate.weekday) else { continue }
             if firstWeekday == nil { firstWeekday = candidate }
             if !closed.contains(candidate) { return candidate }
         }
@@ -163,17 +163,20 @@ public struct ClosedDays: Sendable {
     /// Each learned rule with the days of its latest run without a bar, its evidence.
     private let closed: [Rule: Set<Int>]
 
-    public init(learningFrom series: BarSeries) {
+    /// - Parameter sessionWeekdays: The days of the week the series trades on; from the series
+    ///   (``BarSeries/sessionWeekdays()``) when nil.
+    public init(learningFrom series: BarSeries, sessionWeekdays: Set<Int>? = nil) {
         guard let first = series.timestamps.first?.daysSinceEpoch, let last = series.timestamps.last?.daysSinceEpoch else {
             closed = [:]
             return
         }
+        let sessions = sessionWeekdays ?? Set(series.sessionWeekdays())
         let traded = Set(series.timestamps.map(\.daysSinceEpoch))
         // Per rule, the days of its current run of occurrences without a bar; a bar ends the run.
         var runs: [Rule: Set<Int>] = [:]
         for day in first...last {
             let timestamp = Timestamp(secondsSinceEpoch: Int64(day) * 86_400)
-            guard timestamp.weekday <= 5 else { continue }
+            guard sessions.contains(timestamp.weekday) else { continue }
             for rule in Self.rules(for: timestamp) {
                 if traded.contains(day) { runs[rule] = nil } else { runs[rule, default: []].insert(day) }
             }

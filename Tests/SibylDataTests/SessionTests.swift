@@ -151,6 +151,21 @@ struct SessionTests {
         #expect(try series(Array(businessEnds.prefix(16))).nextTimestamp().iso == "2020-05-29")  // May 31 is a Sunday
     }
 
+    @Test("a market open Sunday to Thursday: its own session days, no weekend gaps, and after a Thursday comes a Sunday")
+    func sundayToThursday() throws {
+        let start = Timestamp(year: 2015, month: 1, day: 4)  // a Sunday
+        // Through Thursday 2018-12-27.
+        let bars = (0..<1454).map { start.adding(days: $0) }.filter { $0.weekday == 7 || $0.weekday <= 4 }
+            .map { Bar(timestamp: $0, open: 1, high: 1, low: 1, close: 1, volume: 1) }
+        let series = try BarSeries(name: "sun-thu", bars: bars)
+        let frequency = series.frequency
+        #expect(frequency.sessionWeekdays == [1, 2, 3, 4, 7] && frequency.barsPerYear == 252)
+        #expect(frequency.description == "daily, sessions on Sun Mon Tue Wed Thu (about 252 bars a year)")
+        #expect(series.gaps().isEmpty)
+        let last = try #require(series.timestamps.last)
+        #expect(last.weekday == 4 && series.nextTimestamp() == last.adding(days: 3))
+    }
+
     @Test("every-day series step by their spacing")
     func everyDay() throws {
         let daily = try BarSeries(name: "crypto", bars: (0..<400).map {
