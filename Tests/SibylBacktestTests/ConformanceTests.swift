@@ -3,7 +3,7 @@ import Testing
 import SibylData
 @testable import SibylBacktest
 
-/// backtesting.py's SmaCross example on Datasets/GOOGL_daily.csv, run by
+/// backtesting.py's SmaCross example on Datasets/GOOGL_daily.csv (and a run out of money on MSFT's first bars), run by
 /// Fixtures/make_backtesting_fixture.py (backtesting.py 0.6.6), against Sibyl in its
 /// backtesting.py settings: close-and-reverse, whole units, all equity, next-open fills.
 @Suite("Conformance with backtesting.py")
@@ -35,24 +35,30 @@ struct ConformanceTests {
         return try! JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
     }()
 
-    static let series: BarSeries = {
+    /// The bars a case ran on: GOOGL, or the leading bars of the file its settings name.
+    static func series(_ name: String) -> BarSeries {
+        let settings = fixture.cases[name]!.settings
+        let file = if case .text(let path) = settings["data"] { path } else { "Datasets/GOOGL_daily.csv" }
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Datasets/GOOGL_daily.csv").path
-        return try! BarCSV.read(contentsOf: path).series
-    }()
+            .deletingLastPathComponent().appendingPathComponent(file).path
+        let series = try! BarCSV.read(contentsOf: path).series
+        return settings["bars"]?.number.map { series[0..<Int($0)] } ?? series
+    }
+
+    static let cases = ["smacross", "no_commission", "long_only", "out_of_money"]
 
     static func run(_ name: String) -> BacktestResult {
         let settings = fixture.cases[name]!.settings
         let configuration = BacktestConfiguration.backtestingPy(cash: settings["cash"]!.number!, commission: settings["commission"]!.number!)
         var strategy = SMACross(fast: 10, slow: 20, mode: name == "long_only" ? .longOnly : .reverse)
-        return backtest(&strategy, on: series, configuration: configuration)
+        return backtest(&strategy, on: series(name), configuration: configuration)
     }
 
     static func relative(_ a: Double, _ b: Double) -> Double {
         a == b ? 0 : abs(a - b) / max(abs(b), 1e-300)
     }
 
-    @Test("trades: same bars, sizes and prices exactly; profits to 1e-9", arguments: ["smacross", "no_commission", "long_only"])
+    @Test("trades: same bars, sizes and prices exactly; profits to 1e-9", arguments: cases)
     func trades(name: String) {
         let expected = Self.fixture.cases[name]!.trades
         let closed = Self.run(name).trades.filter { $0.exitBar != nil }
@@ -70,7 +76,7 @@ struct ConformanceTests {
         #expect(worst < 1e-9)
     }
 
-    @Test("equity at every bar to 1e-9", arguments: ["smacross", "no_commission", "long_only"])
+    @Test("equity at every bar to 1e-9", arguments: cases)
     func equity(name: String) {
         let expected = Self.fixture.cases[name]!.equity
         let equity = Self.run(name).equity
@@ -80,7 +86,7 @@ struct ConformanceTests {
         #expect(worst < 1e-9)
     }
 
-    @Test("statistics to 1e-6 relative", arguments: ["smacross", "no_commission", "long_only"])
+    @Test("statistics to 1e-6 relative", arguments: cases)
     func statistics(name: String) {
         let expected = Self.fixture.cases[name]!.stats
         let stats = BacktestStatistics(Self.run(name))
@@ -103,9 +109,10 @@ struct ConformanceTests {
         #expect(stats.start == expected["Start"].flatMap { if case .text(let t) = $0 { String(t.prefix(10)) } else { nil } })
         var compared = 0
         for (key, value) in pairs {
-            // backtesting.py leaves out Commissions [$] when there were none.
+            // backtesting.py leaves out Commissions [$] when there were none; other missing values
+            // are undefined (NaN), and must be undefined here too.
             guard let reference = expected[key]?.number else {
-                #expect(key == "Commissions [$]" && value == 0, "\(key) missing from the fixture")
+                #expect(key == "Commissions [$]" ? value == 0 : value.isNaN, "\(name) \(key): \(value) vs backtesting.py's undefined value")
                 continue
             }
             let difference = Self.relative(value, reference)
@@ -115,13 +122,16 @@ struct ConformanceTests {
         print("\(name): \(compared) statistics within 1e-6 of backtesting.py")
     }
 
+    // Not out_of_money: MSFT's 1/64-dollar prices make the averages tie, and a reversal strategy
+    // re-enters after a tie bar by bar but not on the signal path (documented in SignalBacktest).
     @Test("the signal path gives the strategy path's trades and equity exactly", arguments: ["smacross", "long_only"])
     func signalPathMatches(name: String) {
         let bar = Self.run(name)
         let settings = Self.fixture.cases[name]!.settings
         let mode: SMACross.Mode = name == "long_only" ? .longOnly : .reverse
-        let signal = SMACross.signal(closes: Self.series.close, fast: 10, slow: 20, mode: mode)
-        let vector = backtest(signal: signal, on: Self.series,
+        let series = Self.series(name)
+        let signal = SMACross.signal(closes: series.close, fast: 10, slow: 20, mode: mode)
+        let vector = backtest(signal: signal, on: series,
                               configuration: .backtestingPy(cash: settings["cash"]!.number!, commission: settings["commission"]!.number!),
                               name: "sma", warmUp: 19)
         #expect(vector.trades.count == bar.trades.count)

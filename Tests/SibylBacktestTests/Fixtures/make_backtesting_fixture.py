@@ -12,7 +12,10 @@ one, close the position and buy; when it crosses below, close the position and s
 - `smacross`: cash=10_000, commission=.002;
 - `no_commission`: cash=10_000, commission=0;
 - `long_only`: buy on a cross above when flat, close the position on a cross below;
-  cash=1_000_000, commission=.001.
+  cash=1_000_000, commission=.001;
+- `out_of_money`: SmaCross on the first 400 bars of `Datasets/MSFT_daily.csv`, cash=10_000,
+  commission=.002: a short in 1987 takes equity below zero, and backtesting.py closes every trade
+  at that bar's close and stops.
 
 Every case otherwise keeps Backtest's defaults (spread=0, margin=1, trade_on_close=False,
 hedging=False, exclusive_orders=False, finalize_trades=False).
@@ -84,13 +87,17 @@ CASES = {
     "no_commission": (SmaCross, {"cash": 10_000, "commission": 0.0}),
     "long_only": (LongOnlySmaCross, {"cash": 1_000_000, "commission": 0.001}),
 }
+# Cases on other data: file and number of leading bars.
+CASE_DATA = {"out_of_money": ("Datasets/MSFT_daily.csv", 400)}
+OTHER_CASES = {"out_of_money": (SmaCross, {"cash": 10_000, "commission": 0.002})}
 DEFAULTS = {"spread": 0.0, "margin": 1.0, "trade_on_close": False, "hedging": False,
             "exclusive_orders": False, "finalize_trades": False}
 
 
-def load_data() -> pd.DataFrame:
-    df = pd.read_csv(os.path.join(ROOT, DATA), index_col="Date", parse_dates=True)
-    return df[["Open", "High", "Low", "Close", "Volume"]]
+def load_data(path: str = DATA, bars: int | None = None) -> pd.DataFrame:
+    df = pd.read_csv(os.path.join(ROOT, path), index_col="Date", parse_dates=True)
+    df = df[["Open", "High", "Low", "Close", "Volume"]]
+    return df if bars is None else df.iloc[:bars]
 
 
 def plain(value):
@@ -131,12 +138,12 @@ def run_case(df: pd.DataFrame, strategy, settings: dict) -> dict:
 
 def main() -> None:
     df = load_data()
-    fixture = {
-        "backtesting_version": backtesting.__version__,
-        "data": DATA,
-        "cases": {name: run_case(df, strategy, settings)
-                  for name, (strategy, settings) in CASES.items()},
-    }
+    cases = {name: run_case(df, strategy, settings) for name, (strategy, settings) in CASES.items()}
+    for name, (strategy, settings) in OTHER_CASES.items():
+        path, bars = CASE_DATA[name]
+        cases[name] = run_case(load_data(path, bars), strategy, settings)
+        cases[name]["settings"].update({"data": path, "bars": bars})
+    fixture = {"backtesting_version": backtesting.__version__, "data": DATA, "cases": cases}
     with open(OUTPUT, "w") as f:
         json.dump(fixture, f, allow_nan=False)
         f.write("\n")
