@@ -19,6 +19,11 @@ public struct Broker {
     public private(set) var events: [BrokerEvent] = []
     /// Total commissions paid.
     public private(set) var commissionsPaid: Double = 0
+    /// In backtesting.py's settings: its cash, the initial cash plus each closed trade's profit
+    /// less the commissions, added in its order, so that equity rounds as backtesting.py's does
+    /// (−Δ·p per fill can leave a commission-free round trip at its entry price a last bit below
+    /// where it started, and a 10⁻¹⁶ drawdown splits a drawdown episode).
+    private var ledger: Double
     private var nextOrderID = 0
     /// The bar being processed.
     public private(set) var bar = 0
@@ -27,13 +32,20 @@ public struct Broker {
         self.configuration = configuration
         self.series = series
         cash = configuration.initialCash
+        ledger = configuration.initialCash
         openTrades.reserveCapacity(8)
         pendingOrders.reserveCapacity(8)
         closedTrades.reserveCapacity(256)
     }
 
-    /// Equity marked at `price`: cash + position · price.
-    public func equity(at price: Double) -> Double { cash + position * price }
+    /// Equity marked at `price`: cash + position · price; in backtesting.py's settings, as it
+    /// computes it: its cash + (price · position − Σ size · entry price over open trades).
+    public func equity(at price: Double) -> Double {
+        guard configuration.backtestingPySizing else { return cash + position * price }
+        var invested = 0.0
+        for trade in openTrades { invested += trade.size * trade.entryPrice }
+        return ledger + (price * position - invested)
+    }
 
     /// Equity at the current bar's close.
     public var equity: Double { equity(at: series.close[bar]) }
@@ -168,6 +180,7 @@ public struct Broker {
         if position != 0 { execute(units: -position, quote: close, reason: .outOfMoney, exits: .none, atOpen: false) }
         let owed = -cash
         cash = 0
+        ledger = 0
         events.append(BrokerEvent(kind: .outOfMoney, bar: bar, message: "equity fell to \(marked) at the close of \(series.timestamps[bar]): "
             + "every position was closed at that close and the run stopped; equity is 0 from there"
             + (owed > 0 ? " (the loss beyond it, \(owed), would be owed to the broker)" : "")))
@@ -325,6 +338,9 @@ public struct Broker {
             // Sizes that differ only by rounding close the trade whole, leaving no dust behind.
             if abs(abs(remaining) - abs(first.size)) <= 1e-9 * max(abs(remaining), abs(first.size)) { closed = abs(first.size) }
             let share = commission * closed / abs(units)
+            // backtesting.py: cash += size · (exit − entry) − the exit commission on that size.
+            let closedSize = first.size > 0 ? closed : -closed
+            ledger += closedSize * (price - first.entryPrice) - configuration.costs.commission(units: closedSize, price: price)
             if closed == abs(first.size) {
                 var trade = openTrades.removeFirst()
                 trade.exitBar = bar
@@ -350,6 +366,7 @@ public struct Broker {
         if position == 0 && !openTrades.isEmpty {
             // The net position is flat: whatever rounding left in the trades is closed with it.
             for var trade in openTrades {
+                ledger += trade.size * (price - trade.entryPrice) - configuration.costs.commission(units: trade.size, price: price)
                 trade.exitBar = bar
                 trade.exitPrice = price
                 trade.exitReason = reason
@@ -360,6 +377,7 @@ public struct Broker {
         }
         if remaining != 0 {
             let share = commission * abs(remaining) / abs(units)
+            ledger -= configuration.costs.commission(units: remaining, price: price)
             let long = remaining > 0
             openTrades.append(Trade(
                 size: remaining, entryBar: bar, exitBar: nil, entryPrice: price, exitPrice: nil, commissions: share, exitReason: .open,
@@ -430,6 +448,7 @@ public struct Broker {
         commissionsPaid += commission
         position += units
         if abs(position) < 1e-12 * max(1, abs(units)) { position = 0 }
+        ledger += trade.size * (price - trade.entryPrice) - commission
         trade.exitBar = bar
         trade.exitPrice = price
         trade.commissions += commission
