@@ -22,15 +22,22 @@ public enum ClassicFeatures {
         return out
     }
 
+    /// The mean of x[first ... last], summed relative to x[first]: a window of equal values gets
+    /// exactly that value (a plain sum divided by W can miss it by a rounding step, and a z-score
+    /// would then divide rounding noise by rounding noise).
+    @inline(__always)
+    private static func windowMean(_ x: [Double], _ first: Int, _ last: Int) -> Double {
+        let origin = x[first]
+        var sum = 0.0
+        for i in first...last { sum += x[i] - origin }
+        return origin + sum / Double(last - first + 1)
+    }
+
     /// Mean of x over each trailing window of `window` values, where x is defined from `start` on.
     static func rollingMean(_ x: [Double], window: Int, start: Int = 0) -> [Double] {
         var out = [Double](repeating: .nan, count: x.count)
         guard x.count >= start + window else { return out }
-        for t in (start + window - 1)..<x.count {
-            var sum = 0.0
-            for i in (t - window + 1)...t { sum += x[i] }
-            out[t] = sum / Double(window)
-        }
+        for t in (start + window - 1)..<x.count { out[t] = windowMean(x, t - window + 1, t) }
         return out
     }
 
@@ -41,9 +48,7 @@ public enum ClassicFeatures {
         var std = mean
         guard x.count >= start + window else { return (mean, std) }
         for t in (start + window - 1)..<x.count {
-            var sum = 0.0
-            for i in (t - window + 1)...t { sum += x[i] }
-            let m = sum / Double(window)
+            let m = windowMean(x, t - window + 1, t)
             mean[t] = m
             guard window > ddof else { continue }
             var squares = 0.0

@@ -34,19 +34,23 @@ enum SpectralFeatures {
         (0..<window).map { 0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(window)) }
     }
 
-    /// Least-squares line a + b·i through x[start ..< start+W], i = 0 … W−1.
+    /// Least-squares line a + b·i through x[start ..< start+W], i = 0 … W−1, fitted to x − x_0 so
+    /// that a window without fluctuation gets exactly its constant (a = x_0, b = 0) and a residual of
+    /// exactly zero, not rounding noise that the spectrum would turn into a band.
     @inline(__always)
     static func trend(_ x: UnsafePointer<Double>, _ window: Int) -> (a: Double, b: Double) {
+        let origin = x[0]
         var s0 = 0.0, s1 = 0.0
         for i in 0..<window {
-            s0 += x[i]
-            s1 += Double(i) * x[i]
+            let d = x[i] - origin
+            s0 += d
+            s1 += Double(i) * d
         }
         let w = Double(window)
         let si = w * (w - 1) / 2
         let sii = (w - 1) * w * (2 * w - 1) / 6
         let b = (w * s1 - si * s0) / (w * sii - si * si)
-        return ((s0 - b * si) / w, b)
+        return (origin + (s0 - b * si) / w, b)
     }
 
     /// Runs the windows of `logClose` through the batched FFT one chunk at a time: each window

@@ -115,8 +115,11 @@ public struct LagDiagnostic: Sendable, Equatable, Codable {
     }
 
     static func correlation(_ x: [Double], _ y: [Double]) -> Double {
+        guard let x0 = x.first, let y0 = y.first else { return .nan }
         let n = Double(x.count)
-        let mx = x.reduce(0, +) / n, my = y.reduce(0, +) / n
+        // Means summed relative to the first value: a constant series gets exactly its value, no
+        // rounding noise to correlate.
+        let mx = x0 + x.reduce(0) { $0 + ($1 - x0) } / n, my = y0 + y.reduce(0) { $0 + ($1 - y0) } / n
         var sxy = 0.0, sxx = 0.0, syy = 0.0
         for (a, b) in zip(x, y) {
             sxy += (a - mx) * (b - my)

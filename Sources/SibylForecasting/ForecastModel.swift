@@ -118,6 +118,12 @@ public final class ForecastModel {
             throw ForecastError(message: "only \(trainEnds.count) training windows", fix: "use a longer series or a shorter --window")
         }
         let trainTargets = trainEnds.map { Double(windows.targets[$0]) }
+        // A target that never changes over the training span leaves nothing to learn, and an
+        // untrained network's output would then be read as a forecast.
+        if let first = trainTargets.first, trainTargets.allSatisfy({ $0 == first }) {
+            throw ForecastError(message: "the training target (\(settings.target.rawValue)) is \(first) at every one of the \(trainTargets.count) training bars of \(series.name): the prices never move there, so there is nothing to learn",
+                                fix: "use a series whose prices move over its training span")
+        }
         let (center, scale): (Double, Double)
         if settings.target == .direction {
             (center, scale) = (0, 1)

@@ -94,6 +94,24 @@ struct ClassicFeatureTests {
         report("atr:14", try compute("atr:14")[0], atr, tolerance: 1e-9)
     }
 
+    @Test("windows where the price never moves: z-score 0, %B ½, every spectral column 0, at prices whose plain mean rounds off",
+          arguments: [117.31, 0.08388999999999999, 1.23457, 2506.85, 0.3])
+    func constantWindows(price: Double) throws {
+        // 80 moving bars, then 100 at one price: every window inside the flat stretch is constant.
+        let moving = try randomWalk(80, seed: 7)
+        let bars = (0..<180).map { i in
+            i < 80 ? moving[i] : Bar(timestamp: Timestamp(secondsSinceEpoch: 946_857_600 + Int64(i) * 86_400),
+                                     open: price, high: price, low: price, close: price, volume: 1000)
+        }
+        let series = try BarSeries(name: "flat", bars: bars)
+        let columns = try FeaturePipeline(parsing: "zscore:25,bbands:64,bbands:20:1.5,volz:5,sma:20,fft:16:3").compute(series).columns
+        for t in 150..<180 {
+            #expect(columns[0][t] == 0 && columns[1][t] == 0.5 && columns[2][t] == 0.5, "bar \(t)")
+            #expect(columns[3][t] == 0 && columns[4][t] == price, "bar \(t)")
+            #expect(columns[5...].allSatisfy { $0[t] == 0 }, "bar \(t): \(columns[5...].map { $0[t] })")
+        }
+    }
+
     @Test("hand-computed small cases")
     func handComputed() throws {
         let bars = [10.0, 11, 12, 11, 13].enumerated().map { i, c in

@@ -77,6 +77,7 @@ struct EvaluationTests {
         let flat = [100.0, 100, 100, 100]
         let still = LagDiagnostic(forecasts: [100, 100.5, 99, 100], actual: flat, previous: flat)
         #expect(!still.flagged && still.moveRatio.isNaN && still.explanation.contains("never moved"))
+        #expect(still.lagCorrelation.isNaN && still.targetCorrelation.isNaN)
         // A forecaster that is not a number scores no direction at all.
         let score = ForecastScore(name: "m", forecasts: [.nan, .nan, 103.5, 105], actual: actual, previous: previous, naiveScale: 1)
         #expect(score.directionalCount == 2 && score.mae.isNaN)
@@ -128,6 +129,15 @@ struct ForecastModelTests {
         try checkpoint.write(to: path)
         let error = try #require(throws: CheckpointError.self) { try ForecastModel.load(contentsOf: path) }
         #expect(error.description.contains(expected) && error.description.hasPrefix(path))
+    }
+
+    @Test("a series whose prices never move is refused for training: nothing to learn")
+    func constantSeries() throws {
+        let flat = try BarSeries(name: "flat", bars: (0..<600).map {
+            Bar(timestamp: Timestamp(secondsSinceEpoch: 1_600_000_000 + Int64($0) * 86_400), open: 1.1, high: 1.1, low: 1.1, close: 1.1, volume: 1)
+        })
+        let error = try #require(throws: ForecastError.self) { try ForecastModel.train(on: flat, settings: quickSettings) }
+        #expect(error.description.contains("nothing to learn"))
     }
 
     @Test("spans are chronological and the scaler saw the training span only")
