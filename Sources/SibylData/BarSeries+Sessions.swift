@@ -2,12 +2,12 @@ extension BarSeries {
     /// The time of the bar after the last one, by the series' own rhythm:
     /// - daily exchange sessions: the next weekday that is not a day the series keeps closed (see
     ///   ``ClosedDays``), so that a forecast after December 31 is dated January 2;
-    /// - intraday bars: the next time of the week at which the recent weeks had bars (see
-    ///   ``usualTimes()``), so that after a Friday's last hour of a currency pair comes the Sunday
+    /// - intraday bars: the next time of the week at which the last week had bars, or most of the
+    ///   last eight after a holiday week (see ``usualTimes()``), so that after a Friday's last hour of a currency pair comes the Sunday
     ///   opening, and after a stock's 15:55 bar the next morning's 09:30;
     /// - weekly bars: the usual weekday of the following week;
-    /// - monthly bars: the same place in the next month (the same day of the month, its last day,
-    ///   its last or first weekday);
+    /// - monthly bars: the same place in the next month as most recent bars (the same day of the
+    ///   month, its last day, its last or first weekday);
     /// - otherwise (and when no such rule fits the data) the last bar plus the typical spacing.
     ///
     /// - Parameter frequency: The series' ``frequency`` when the caller has it already; detected
@@ -39,19 +39,38 @@ extension BarSeries {
         return firstWeekday!
     }
 
-    /// The times at which an intraday series usually has bars, learned from its last eight weeks
-    /// (so that a change of daylight-saving time or of trading hours is soon followed): the times
-    /// of the week that had a bar in at least half of those weeks. A series shorter than two
-    /// weeks gives the times of day that had a bar on at least half of its days, on Monday to Friday
-    /// and on any weekend day it has bars on. Nil when no time recurs.
+    /// The times at which an intraday series usually has bars.
+    ///
+    /// From a series of a week or more: the times of the week of its last seven days when those
+    /// hold a full week of bars (at least 90% of the median over the last eight seven-day spans), so
+    /// that a change of daylight-saving time or of trading hours is followed at once; after a week
+    /// with a holiday, the times of the week that had a bar in at least half of the last eight
+    /// weeks. A series shorter than a week gives the times of day that had a bar on at least half
+    /// of its days, on Monday to Friday and on any weekend day it has bars on. Nil when no time
+    /// recurs.
     public func usualTimes() -> UsualTimes? {
         guard count >= 2 else { return nil }
         let (day, week): (Int64, Int64) = (86_400, 7 * 86_400)
-        let last = timestamps[count - 1].secondsSinceEpoch
-        let span = last - timestamps[0].secondsSinceEpoch
-        let weekly = span >= 2 * week
+        let first = timestamps[0].secondsSinceEpoch, last = timestamps[count - 1].secondsSinceEpoch
+        let weekly = last - first >= week
+        if weekly {
+            // Bars in each seven-day span (last − 7(k+1) days, last − 7k days] that lies within the series.
+            var counts = [Int](repeating: 0, count: 8)
+            var lastWeek: [Int64] = []
+            for timestamp in timestamps.reversed() {
+                let k = Int((last - timestamp.secondsSinceEpoch) / week)
+                guard k < 8 else { break }
+                counts[k] += 1
+                if k == 0 { lastWeek.append((timestamp.secondsSinceEpoch - UsualTimes.mondayEpoch).floorModulo(week)) }
+            }
+            let spans = min(8, Int((last - first) / week))
+            let full = counts.prefix(spans).sorted()
+            if !full.isEmpty, Double(counts[0]) >= 0.9 * Double(full[full.count / 2]) {
+                return UsualTimes(period: week, times: Array(Set(lastWeek)).sorted(), weekdays: [])
+            }
+        }
         let period = weekly ? week : day
-        let start = max(timestamps[0].secondsSinceEpoch, last - 8 * week + 1)
+        let start = max(first, last - 8 * week + 1)
         // The periods the window touches, each counted once.
         var periods = Set<Int64>()
         var occurrences: [Int64: Int] = [:]
@@ -79,10 +98,12 @@ extension BarSeries {
         return last.adding(days: 7 - last.weekday + usual)
     }
 
-    /// Monthly bars: the place in the month every one of the last twelve bars shares, in the month
-    /// after the last bar's; nil when they share none.
+    /// Monthly bars: the place in the month most of the last twelve bars share (at least two
+    /// thirds of them, so that a holiday moving one month's bar does not hide the rule), in the
+    /// month after the last bar's: the same day of the month, the last day, the last weekday or the
+    /// first weekday. Nil when no place is shared that widely.
     private func nextMonth(after last: Timestamp) -> Timestamp? {
-        let recent = timestamps.suffix(12)
+        let recent = Array(timestamps.suffix(12))
         let (year, month, _) = last.date
         let (nextYear, nextMonth) = month == 12 ? (year + 1, 1) : (year, month + 1)
         let length = Timestamp.daysIn(year: nextYear, month: nextMonth)
@@ -91,12 +112,19 @@ extension BarSeries {
         }
         func lastWeekday(_ t: Timestamp) -> Bool { t.weekday <= 5 && (1...3).allSatisfy { t.adding(days: $0).date.month != t.date.month || t.adding(days: $0).weekday > 5 } }
         func firstWeekday(_ t: Timestamp) -> Bool { t.weekday <= 5 && (1...3).allSatisfy { t.adding(days: -$0).date.month != t.date.month || t.adding(days: -$0).weekday > 5 } }
-        let dayOfMonth = last.date.day
-        if recent.allSatisfy({ $0.date.day == dayOfMonth }) { return day(min(dayOfMonth, length)) }
-        if recent.allSatisfy({ $0.adding(days: 1).date.month != $0.date.month }) { return day(length) }
-        if recent.allSatisfy(lastWeekday) { return (0..<7).map { day(length - $0) }.first(where: lastWeekday) }
-        if recent.allSatisfy(firstWeekday) { return (1...7).map(day).first(where: firstWeekday) }
-        return nil
+        var dayCounts: [Int: Int] = [:]
+        for t in recent { dayCounts[t.date.day, default: 0] += 1 }
+        let usualDay = dayCounts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }!.key
+        let rules: [(matches: (Timestamp) -> Bool, next: () -> Timestamp?)] = [
+            ({ $0.date.day == usualDay }, { day(min(usualDay, length)) }),
+            ({ $0.adding(days: 1).date.month != $0.date.month }, { day(length) }),
+            (lastWeekday, { (0..<7).map { day(length - $0) }.first(where: lastWeekday) }),
+            (firstWeekday, { (1...7).map(day).first(where: firstWeekday) }),
+        ]
+        let counts = rules.map { rule in recent.filter(rule.matches).count }
+        let best = counts.max()!
+        guard 3 * best >= 2 * recent.count, let chosen = counts.firstIndex(of: best) else { return nil }
+        return rules[chosen].next()
     }
 }
 

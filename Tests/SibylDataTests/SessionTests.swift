@@ -97,6 +97,11 @@ struct SessionTests {
         #expect(try next(after: "2017-12-29T21:00:00") == "2017-12-31T22:00:00")  // the file's last bar
         #expect(try next(after: "2017-06-16T20:00:00") == "2017-06-18T21:00:00")
         #expect(try next(after: "2017-06-14T13:00:00") == "2017-06-14T14:00:00")
+        // The weeks after a change of daylight-saving time: the last week's hours, not the majority's.
+        #expect(try next(after: "2017-03-24T20:00:00") == "2017-03-26T21:00:00")
+        #expect(try next(after: "2017-11-10T21:00:00") == "2017-11-12T22:00:00")
+        // Twelve days of data are enough for a week's pattern.
+        #expect(try next(after: "2017-01-13T21:00:00") == "2017-01-15T22:00:00")
     }
 
     /// Five-minute bars from 09:30 to 15:55 on the weekdays of `weeks` weeks from Monday 2021-03-01,
@@ -149,6 +154,11 @@ struct SessionTests {
         #expect(try series(Array(businessEnds.prefix(20))).nextTimestamp().iso == "2020-09-30")
         #expect(try series(Array(businessEnds.prefix(17))).nextTimestamp().iso == "2020-06-30")
         #expect(try series(Array(businessEnds.prefix(16))).nextTimestamp().iso == "2020-05-29")  // May 31 is a Sunday
+        // First trading days: a holiday moves two of the last twelve (New Year's Day, Labor Day), the rule holds.
+        var firstTradingDays = months.map { m in (1...7).map { Timestamp(year: m.0, month: m.1, day: $0) }.first { $0.weekday <= 5 }! }
+        firstTradingDays[12] = firstTradingDays[12].adding(days: 1)  // 2020-01-01 → 01-02
+        firstTradingDays[20] = firstTradingDays[20].adding(days: 1)  // 2020-09-01 stays a Tuesday; moved as if a holiday
+        #expect(try series(firstTradingDays).nextTimestamp().iso == "2021-01-01")
     }
 
     @Test("a market open Sunday to Thursday: its own session days, no weekend gaps, and after a Thursday comes a Sunday")
