@@ -67,8 +67,9 @@ extension BacktestStatistics {
             seconds.isFinite ? (seconds / resolution).rounded(.up) * resolution / 86_400 : .nan
         }
 
-        start = series.timestamps[0].iso
-        end = series.timestamps[n - 1].iso
+        let iso = series.timestampFormat
+        start = iso(series.timestamps[0])
+        end = iso(series.timestamps[n - 1])
         durationDays = (times[n - 1] - times[0]) / 86_400
 
         // Bars with a position: each closed trade from its entry bar to its exit bar, inclusive.

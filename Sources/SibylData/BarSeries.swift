@@ -51,6 +51,11 @@ public struct BarSeries: Sendable, Equatable {
         }
     }
 
+    /// How this series' timestamps are written: dates alone when every bar is at midnight, dates
+    /// and times otherwise, so that an intraday bar at 00:00 keeps its time (`Timestamp.iso` alone
+    /// would print it as a date).
+    public var timestampFormat: @Sendable (Timestamp) -> String { Timestamp.csvFormat(for: timestamps) }
+
     public subscript(index: Int) -> Bar {
         Bar(timestamp: timestamps[index], open: open[index], high: high[index], low: low[index], close: close[index],
             volume: volume?[index] ?? .nan, adjustedClose: adjustedClose?[index])

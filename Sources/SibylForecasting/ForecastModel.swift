@@ -148,10 +148,11 @@ public final class ForecastModel {
         let validationSet = validationEnds.isEmpty ? nil
             : WindowSamples(windows: windows, ends: validationEnds, targetCenter: Float(center), targetScale: Float(scale))
         let summary = try trainer.fit(train: trainSet, validation: validationSet, progress: progress)
+        let iso = series.timestampFormat
         var provenance = [
             "data_name": series.name,
-            "train_start": series.timestamps[spans.train.lowerBound].iso,
-            "train_end": series.timestamps[spans.train.upperBound - 1].iso,
+            "train_start": iso(series.timestamps[spans.train.lowerBound]),
+            "train_end": iso(series.timestamps[spans.train.upperBound - 1]),
             "seed": String(settings.training.seed),
             "version": SibylVersion.current,
             "prices": pricesAdjusted ? "adjusted" : "as recorded",
@@ -199,8 +200,9 @@ public final class ForecastModel {
         // The last window has no next bar; predict without a target.
         let (returns, probabilities) = predictedLogReturns(windows: windows, series: series, ends: [last])
         let close = series.close[last]
-        return NextBarForecast(lastTimestamp: series.timestamps[last].iso, lastClose: close,
-                               nextTimestamp: series.nextTimestamp().iso, predictedClose: close * exp(returns[0]),
+        let iso = series.timestampFormat
+        return NextBarForecast(lastTimestamp: iso(series.timestamps[last]), lastClose: close,
+                               nextTimestamp: iso(series.nextTimestamp()), predictedClose: close * exp(returns[0]),
                                predictedLogReturn: returns[0], upProbability: probabilities?[0])
     }
 
@@ -223,8 +225,9 @@ public final class ForecastModel {
         let autoregressive = ends.map { close[$0] * exp(autoregression.forecast(logReturns, after: $0)) }
         let trainMoves = (max(spans.train.lowerBound, 1)..<spans.train.upperBound).map { abs(close[$0] - close[$0 - 1]) }
         let naiveScale = trainMoves.reduce(0, +) / Double(max(trainMoves.count, 1))
+        let iso = series.timestampFormat
         return ForecastEvaluationReport(
-            firstTimestamp: series.timestamps[ends[0] + 1].iso, lastTimestamp: series.timestamps[ends[ends.count - 1] + 1].iso,
+            firstTimestamp: iso(series.timestamps[ends[0] + 1]), lastTimestamp: iso(series.timestamps[ends[ends.count - 1] + 1]),
             model: ForecastScore(name: "\(settings.cell.rawValue) model", forecasts: forecasts, actual: actual, previous: previous, naiveScale: naiveScale),
             naive: ForecastScore(name: "naive (last close)", forecasts: previous, actual: actual, previous: previous, naiveScale: naiveScale),
             autoregression: ForecastScore(name: "AR(\(order)) on log returns", forecasts: autoregressive, actual: actual, previous: previous,
@@ -232,9 +235,9 @@ public final class ForecastModel {
             autoregressionOrder: order,
             lag: LagDiagnostic(forecasts: forecasts, actual: actual, previous: previous),
             overlapsTrainingThrough: provenance["train_end"].flatMap { end in
-                provenance["data_name"] == series.name && series.timestamps[ends[0] + 1].iso <= end ? end : nil
+                provenance["data_name"] == series.name && iso(series.timestamps[ends[0] + 1]) <= end ? end : nil
             },
-            timestamps: ends.map { series.timestamps[$0 + 1].iso }, actual: actual, forecasts: forecasts)
+            timestamps: ends.map { iso(series.timestamps[$0 + 1]) }, actual: actual, forecasts: forecasts)
     }
 }
 

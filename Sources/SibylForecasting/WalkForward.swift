@@ -67,6 +67,7 @@ extension ForecastModel {
         var closes = [Double](repeating: .nan, count: n)
         var folds: [WalkForwardFold] = []
         let starts = Array(stride(from: first, to: n, by: walk.retrainEvery))
+        let iso = series.timestampFormat
         for (foldIndex, start) in starts.enumerated() {
             let end = min(n, start + walk.retrainEvery)
             let trainStart = walk.trailingWindow.map { max(0, start - $0) } ?? 0
@@ -89,7 +90,7 @@ extension ForecastModel {
             let scored = ends.filter { $0 + 1 < n }
             let score = Self.score(series, bars: scored, forecasts: forecasts, scale: Self.naiveScale(series, trainStart..<start))
             folds.append(WalkForwardFold(trainStart: trainStart, trainEnd: start, forecastStart: start, forecastEnd: end,
-                                         firstTimestamp: series.timestamps[start].iso, lastTimestamp: series.timestamps[end - 1].iso,
+                                         firstTimestamp: iso(series.timestamps[start]), lastTimestamp: iso(series.timestamps[end - 1]),
                                          epochs: summary.epochs.count, model: score?.model, naive: score?.naive))
         }
         let all = (0..<(n - 1)).filter { !forecasts[$0].isNaN }

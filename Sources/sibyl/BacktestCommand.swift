@@ -325,8 +325,9 @@ enum BacktestOutput {
         let width = rows.map(\.label.count).max()!
         for (name, value) in rows { lines.append("  \(name.padding(toLength: width, withPad: " ", startingAt: 0))  \(value)") }
         let open = result.trades.filter { $0.exitBar == nil }
+        let iso = result.series.timestampFormat
         if !open.isEmpty {
-            lines.append("  open at the end: \(open.map { "\($0.size) units from \(result.series.timestamps[$0.entryBar].iso)" }.joined(separator: ", ")) (valued at the last close in the equity; left out of the trade statistics, exposure and commissions, as backtesting.py does: --close-at-end counts them)")
+            lines.append("  open at the end: \(open.map { "\($0.size) units from \(iso(result.series.timestamps[$0.entryBar]))" }.joined(separator: ", ")) (valued at the last close in the equity; left out of the trade statistics, exposure and commissions, as backtesting.py does: --close-at-end counts them)")
         }
         if s.ambiguousExits > 0 { lines.append("  \(s.ambiguousExits) exits had stop and target in one bar; the stop was taken") }
         for event in result.events where event.kind == .outOfMoney { lines.append("  OUT OF MONEY: \(event.message)") }

@@ -90,8 +90,9 @@ struct FeaturesSummary: Encodable {
         bars = matrix.rows
         warmUpRows = matrix.warmUp
         rowsWritten = matrix.validRows.count
-        firstRow = matrix.validRows.isEmpty ? nil : matrix.timestamps[matrix.validRows.lowerBound].iso
-        lastRow = matrix.validRows.isEmpty ? nil : matrix.timestamps[matrix.rows - 1].iso
+        let iso = Timestamp.csvFormat(for: matrix.timestamps)
+        firstRow = matrix.validRows.isEmpty ? nil : iso(matrix.timestamps[matrix.validRows.lowerBound])
+        lastRow = matrix.validRows.isEmpty ? nil : iso(matrix.timestamps[matrix.rows - 1])
         self.out = out
     }
 

@@ -61,8 +61,9 @@ struct InspectSummary: Encodable {
         name = series.name
         self.path = path
         bars = series.count
-        first = series.timestamps[0].iso
-        last = series.timestamps[series.count - 1].iso
+        let iso = series.timestampFormat
+        first = iso(series.timestamps[0])
+        last = iso(series.timestamps[series.count - 1])
         years = Double(series.timestamps[series.count - 1].secondsSinceEpoch - series.timestamps[0].secondsSinceEpoch) / (365.25 * 86_400)
         let frequency = series.frequency
         self.frequency = frequency
@@ -74,11 +75,11 @@ struct InspectSummary: Encodable {
         let minIndex = series.close.indices.min { series.close[$0] < series.close[$1] }!
         let maxIndex = series.close.indices.max { series.close[$0] < series.close[$1] }!
         closeMin = series.close[minIndex]
-        closeMinDate = series.timestamps[minIndex].iso
+        closeMinDate = iso(series.timestamps[minIndex])
         closeMax = series.close[maxIndex]
-        closeMaxDate = series.timestamps[maxIndex].iso
+        closeMaxDate = iso(series.timestamps[maxIndex])
         closeLast = series.close[series.count - 1]
-        gaps = series.gaps(frequency: frequency).map { Gap(from: $0.from.iso, to: $0.to.iso, days: Double($0.seconds) / 86_400) }
+        gaps = series.gaps(frequency: frequency).map { Gap(from: iso($0.from), to: iso($0.to), days: Double($0.seconds) / 86_400) }
         warnings = file.warnings
         repairs = file.repairs
     }

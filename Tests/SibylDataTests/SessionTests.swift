@@ -92,7 +92,8 @@ struct SessionTests {
         let fx = try BarCSV.read(contentsOf: datasetPath("EURUSD_hourly")).series
         func next(after last: String) throws -> String {
             let end = try #require(fx.timestamps.firstIndex { $0.iso == last })
-            return fx[0..<(end + 1)].nextTimestamp().iso
+            let prefix = fx[0..<(end + 1)]
+            return prefix.timestampFormat(prefix.nextTimestamp())
         }
         #expect(try next(after: "2017-12-29T21:00:00") == "2017-12-31T22:00:00")  // the file's last bar
         #expect(try next(after: "2017-06-16T20:00:00") == "2017-06-18T21:00:00")
@@ -100,6 +101,8 @@ struct SessionTests {
         // The weeks after a change of daylight-saving time: the last week's hours, not the majority's.
         #expect(try next(after: "2017-03-24T20:00:00") == "2017-03-26T21:00:00")
         #expect(try next(after: "2017-11-10T21:00:00") == "2017-11-12T22:00:00")
+        // Midnight is a time like any other in an hourly series.
+        #expect(try next(after: "2017-03-01T23:00:00") == "2017-03-02T00:00:00")
         // Twelve days of data are enough for a week's pattern.
         #expect(try next(after: "2017-01-13T21:00:00") == "2017-01-15T22:00:00")
     }

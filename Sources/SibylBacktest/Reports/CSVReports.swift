@@ -5,13 +5,14 @@ public enum BacktestCSV {
     /// One row per trade: bars, times, size, prices, commissions, PnL, ReturnPct, exit reason.
     public static func trades(_ result: BacktestResult) -> String {
         let times = result.series.timestamps
+        let iso = result.series.timestampFormat
         let last = result.series.close[result.series.count - 1]
         var lines = ["EntryBar,ExitBar,EntryTime,ExitTime,Size,EntryPrice,ExitPrice,Commissions,PnL,ReturnPct,ExitReason,AmbiguousExit"]
         for trade in result.trades {
             let exitBar = trade.exitBar.map(String.init) ?? ""
-            let exitTime = trade.exitBar.map { times[$0].iso } ?? ""
+            let exitTime = trade.exitBar.map { iso(times[$0]) } ?? ""
             let exitPrice = trade.exitPrice.map { "\($0)" } ?? ""
-            lines.append("\(trade.entryBar),\(exitBar),\(times[trade.entryBar].iso),\(exitTime),\(trade.size),\(trade.entryPrice),\(exitPrice),"
+            lines.append("\(trade.entryBar),\(exitBar),\(iso(times[trade.entryBar])),\(exitTime),\(trade.size),\(trade.entryPrice),\(exitPrice),"
                 + "\(trade.commissions),\(trade.profit(mark: last)),\(trade.returnFraction(mark: last)),\(trade.exitReason.rawValue),\(trade.ambiguousExit)")
         }
         return lines.joined(separator: "\n") + "\n"
@@ -21,10 +22,11 @@ public enum BacktestCSV {
     public static func equity(_ result: BacktestResult) -> String {
         let series = result.series
         let (drawdown, benchmark) = (result.drawdown, result.buyAndHoldEquity)
+        let iso = series.timestampFormat
         var lines = ["Date,Close,Cash,Position,Equity,Drawdown,BuyAndHoldEquity"]
         lines.reserveCapacity(series.count + 1)
         for k in 0..<series.count {
-            lines.append("\(series.timestamps[k].iso),\(series.close[k]),\(result.cash[k]),\(result.position[k]),\(result.equity[k]),\(drawdown[k]),\(benchmark[k])")
+            lines.append("\(iso(series.timestamps[k])),\(series.close[k]),\(result.cash[k]),\(result.position[k]),\(result.equity[k]),\(drawdown[k]),\(benchmark[k])")
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -83,10 +83,11 @@ public struct HTMLReport {
 
     private func tradesTable() -> String {
         let times = result.series.timestamps
+        let iso = result.series.timestampFormat
         let last = result.series.close[result.series.count - 1]
         var rows = ["<tr><th>entry</th><th>exit</th><th>size</th><th>entry price</th><th>exit price</th><th>PnL</th><th>return %</th><th>reason</th></tr>"]
         for trade in result.trades.prefix(500) {
-            rows.append("<tr><td>\(times[trade.entryBar].iso)</td><td>\(trade.exitBar.map { times[$0].iso } ?? "open")</td><td>\(String(format: "%.6g", trade.size))</td>"
+            rows.append("<tr><td>\(iso(times[trade.entryBar]))</td><td>\(trade.exitBar.map { iso(times[$0]) } ?? "open")</td><td>\(String(format: "%.6g", trade.size))</td>"
                 + "<td>\(String(format: "%.4f", trade.entryPrice))</td><td>\(trade.exitPrice.map { String(format: "%.4f", $0) } ?? "–")</td>"
                 + "<td>\(String(format: "%.2f", trade.profit(mark: last)))</td><td>\(String(format: "%.2f", 100 * trade.returnFraction(mark: last)))</td>"
                 + "<td>\(trade.exitReason.rawValue)\(trade.ambiguousExit ? " (ambiguous)" : "")</td></tr>")
