@@ -22,8 +22,24 @@ public struct FeaturePipeline: Sendable, Equatable, Codable, CustomStringConvert
     /// The compact text form.
     public var description: String { specs.map(\.description).joined(separator: ",") }
 
-    /// Every column name, in order.
-    public var columnNames: [String] { specs.flatMap(\.columnNames) }
+    /// Every column name, in order. Names two features would share (fft:64:8 and fft:64:4 both
+    /// have fft64_period) get the later feature's parameters appended, so that every column of a
+    /// CSV has its own name.
+    public var columnNames: [String] {
+        var seen = Set<String>()
+        var names: [String] = []
+        for spec in specs {
+            let own = spec.columnNames
+            let clashes = own.contains { seen.contains($0) }
+            let suffix = "_" + spec.description.split(separator: ":").dropFirst().joined(separator: "_")
+            for name in own {
+                let unique = clashes ? name + suffix : name
+                names.append(unique)
+                seen.insert(unique)
+            }
+        }
+        return names
+    }
 
     /// First row at which every feature is defined.
     public var warmUp: Int { specs.map(\.firstValidIndex).max() ?? 0 }

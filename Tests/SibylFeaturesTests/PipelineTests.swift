@@ -40,6 +40,13 @@ struct PipelineTests {
         }
     }
 
+    @Test("two features that would share column names get their parameters appended: every column is named once")
+    func uniqueColumnNames() throws {
+        let names = try FeaturePipeline(parsing: "fft:64:8,fft:64:4,returns").columnNames
+        #expect(Set(names).count == names.count && names.count == 8 + 3 + 4 + 3 + 1)
+        #expect(names.contains("fft64_period") && names.contains("fft64_period_64_4"))
+    }
+
     @Test("volume features on a series without volume give a clear error")
     func missingVolume() throws {
         let file = try BarCSV.parse("Date,Open,High,Low,Close\n2020-01-02,1,1,1,1\n2020-01-03,1,1,1,1\n", file: "t.csv")
