@@ -51,24 +51,28 @@ extension ForecastModel {
             // Hand-edited or damaged settings must fail here, in one line, not deep inside a forecast.
             func check(_ condition: Bool, _ what: String) throws {
                 if !condition {
-                    throw CheckpointError(file: path, message: "the metadata's \(what)", fix: "train the model again, or restore the file")
+                    throw CheckpointError(file: path, message: what, fix: "train the model again, or restore the file")
                 }
             }
-            try check((1...100_000).contains(settings.window), "window \(settings.window) is not a whole number of bars from 1 to 100000")
+            try check((1...100_000).contains(settings.window), "the metadata's window \(settings.window) is not a whole number of bars from 1 to 100000")
             try check(settings.testFraction > 0 && settings.testFraction < 1 && settings.validationFraction >= 0
                       && settings.validationFraction + settings.testFraction < 1,
-                      "validation and test shares (\(settings.validationFraction), \(settings.testFraction)) are not shares of the data")
-            try check((1...256).contains(settings.threads), "thread count \(settings.threads) is out of range (1 to 256)")
+                      "the metadata's validation and test shares (\(settings.validationFraction), \(settings.testFraction)) are not shares of the data")
+            try check((1...256).contains(settings.threads), "the metadata's thread count \(settings.threads) is out of range (1 to 256)")
             try check(center.isFinite && scale.isFinite && scale > 0 && move.isFinite && move >= 0,
-                      "target scaling (center \(center), scale \(scale), typical move \(move)) is not finite and positive")
+                      "the metadata's target scaling (center \(center), scale \(scale), typical move \(move)) is not finite and positive")
+            try check(network.configuration.outputSize == 1,
+                      "the head has \(network.configuration.outputSize) outputs; a forecast model has one (head.weight of shape (1, H))")
             let features = network.configuration.inputSize
+            try check(pipeline.columnNames.count == features,
+                      "the metadata's feature list '\(pipeline)' gives \(pipeline.columnNames.count) features but the network reads \(features)")
             try check(scaler.center.count == features && scaler.scale.count == features,
-                      "scaler has \(scaler.center.count) centers and \(scaler.scale.count) scales for the network's \(features) features")
+                      "the metadata's scaler has \(scaler.center.count) centers and \(scaler.scale.count) scales for the network's \(features) features")
             try check(scaler.center.allSatisfy(\.isFinite) && scaler.scale.allSatisfy { $0.isFinite && $0 > 0 },
-                      "scaler holds values that are not finite, or scales that are not positive")
+                      "the metadata's scaler holds values that are not finite, or scales that are not positive")
             try check(settings.hiddenSize == network.configuration.hiddenSize && settings.layers == network.configuration.layers
                       && settings.cell == network.configuration.cell,
-                      "settings (\(settings.cell.rawValue), hidden \(settings.hiddenSize), \(settings.layers) layers) disagree with its tensors")
+                      "the metadata's settings (\(settings.cell.rawValue), hidden \(settings.hiddenSize), \(settings.layers) layers) disagree with its tensors")
             network.threads = settings.threads
             var provenance: [String: String] = [:]
             for key in ["data_name", "data_sha256", "prices", "train_start", "train_end", "seed", "version"] {

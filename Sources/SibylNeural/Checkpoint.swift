@@ -155,11 +155,23 @@ public struct Checkpoint: Sendable {
             }
             entries.append((name, dtype, shape, start, end))
         }
-        entries.sort { $0.start < $1.start }
-        for (previous, next) in zip(entries, entries.dropFirst()) where next.start < previous.end {
+        // Empty tensors take no bytes and can sit anywhere; the others must tile the data exactly,
+        // as the safetensors format requires (a gap or trailing bytes mean a damaged file).
+        let stored = entries.filter { $0.end > $0.start }.sorted { $0.start < $1.start }
+        for (previous, next) in zip(stored, stored.dropFirst()) where next.start < previous.end {
             throw fail("tensors '\(previous.name)' and '\(next.name)' overlap: the file is corrupt")
         }
-        let tensors = entries.map { entry -> (name: String, value: Tensor<Float>) in
+        var covered = 0
+        for entry in stored {
+            guard entry.start == covered else {
+                throw fail("\(entry.start - covered) bytes before tensor '\(entry.name)' belong to no tensor: the file is corrupt")
+            }
+            covered = entry.end
+        }
+        guard covered == payload else {
+            throw fail("\(payload - covered) bytes after the last tensor belong to no tensor: the file is corrupt or was appended to")
+        }
+        let tensors = try entries.sorted { $0.start < $1.start }.map { entry -> (name: String, value: Tensor<Float>) in
             let count = entry.shape.reduce(1, *)
             let base = headerEnd + entry.start
             let scalars: [Float] = (0..<count).map { i in
@@ -169,6 +181,10 @@ public struct Checkpoint: Sendable {
                 }
                 let raw = (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[base + 8 * i + $1]) << (8 * UInt64($1)) }
                 return Float(Double(bitPattern: raw))
+            }
+            if let bad = scalars.firstIndex(where: { !$0.isFinite }) {
+                throw fail("tensor '\(entry.name)' holds \(scalars[bad]) at element \(bad): weights must be finite numbers",
+                           "train the model again (a float64 value too large for float32 also becomes infinite)")
             }
             return (entry.name, Tensor(shape: entry.shape, scalars: scalars))
         }

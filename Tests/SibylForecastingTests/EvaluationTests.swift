@@ -131,6 +131,23 @@ struct ForecastModelTests {
         #expect(error.description.contains(expected) && error.description.hasPrefix(path))
     }
 
+    @Test("a checkpoint whose head has two outputs is refused: its forecasts would be read interleaved")
+    func twoOutputHead() throws {
+        let (model, _) = try ForecastModel.train(on: series, settings: quickSettings)
+        var checkpoint = try model.checkpoint()
+        let hidden = quickSettings.hiddenSize
+        for (index, tensor) in checkpoint.tensors.enumerated() where tensor.name.hasPrefix("head.") {
+            let shape = tensor.name == "head.weight" ? [2, hidden] : [2]
+            checkpoint.tensors[index].value = Tensor(shape: shape, scalars: [Float](repeating: 0.1, count: shape.reduce(1, *)))
+        }
+        checkpoint.metadata["sibyl.model.output_size"] = "2"
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-head2-\(UUID()).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try checkpoint.write(to: path)
+        let error = try #require(throws: CheckpointError.self) { try ForecastModel.load(contentsOf: path) }
+        #expect(error.description.contains("the head has 2 outputs"))
+    }
+
     @Test("a series whose prices never move is refused for training: nothing to learn")
     func constantSeries() throws {
         let flat = try BarSeries(name: "flat", bars: (0..<600).map {

@@ -117,7 +117,29 @@ struct CheckpointTests {
         var extra = model.checkpoint()
         extra.tensors.append(("stray", Tensor(shape: [1], scalars: [0])))
         #expect(error(try extra.serialized())?.contains("does not belong") == true)
+        // Bytes no tensor claims (safetensors requires the data to be covered exactly), and weights
+        // that are not numbers.
+        #expect(error(good + Data([0, 0, 0, 0]))?.contains("after the last tensor belong to no tensor") == true)
+        var notANumber = good
+        notANumber.replaceSubrange((good.count - 4)..<good.count, with: [0x00, 0x00, 0xC0, 0x7F])
+        #expect(error(notANumber)?.contains("must be finite") == true)
     }
+}
+
+@Test("an empty tensor may sit anywhere in the data; a gap between tensors is corruption")
+func emptyTensorsAndGaps() throws {
+    func file(_ header: String, dataBytes: Int) -> Data {
+        var bytes = Data()
+        withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: Array(header.utf8))
+        bytes.append(Data(count: dataBytes))
+        return bytes
+    }
+    let empty = #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[0],"data_offsets":[4,4]}}"#
+    let parsed = try Checkpoint.parse(file(empty, dataBytes: 8), file: "empty.safetensors")
+    #expect(parsed.tensor(named: "b")?.shape == [0] && parsed.tensor(named: "a")?.scalars == [0, 0])
+    let gap = #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}"#
+    #expect(throws: CheckpointError.self) { try Checkpoint.parse(file(gap, dataBytes: 12), file: "gap.safetensors") }
 }
 
 /// A Python that can import torch and safetensors, for the interoperability check.
