@@ -34,10 +34,15 @@ public struct ForecastEvaluationReport: Sendable, Equatable, Codable {
     public let autoregression: ForecastScore
     public let autoregressionOrder: Int
     public let lag: LagDiagnostic
-    /// Set when the series is the one the model was trained on (same name) and the evaluated bars
-    /// reach back into its training span: the scores are then partly in-sample. Holds the last
-    /// training date.
+    /// Set when the series is the one the model was trained on (same name, or the same bars at the
+    /// start of its training span, whatever the file is called) and the evaluated bars reach into
+    /// its training span: the scores are then partly in-sample. Holds the last training date.
     public let overlapsTrainingThrough: String?
+    /// How many evaluated bars lie inside that training span (all of them: entirely in-sample).
+    public let inSampleCount: Int
+    /// Set when the model was trained on another series over dates the evaluated span shares:
+    /// "name, start → end". Scores on a series that moves with that one flatter the model.
+    public let trainedOnOverlappingDates: String?
     /// Per evaluated bar: timestamp, actual close, model forecast (for plots and reports).
     public let timestamps: [String]
     public let actual: [Double]
@@ -153,6 +158,7 @@ public final class ForecastModel {
             "data_name": series.name,
             "train_start": iso(series.timestamps[spans.train.lowerBound]),
             "train_end": iso(series.timestamps[spans.train.upperBound - 1]),
+            "train_fingerprint": Self.fingerprint(series, from: spans.train.lowerBound),
             "seed": String(settings.training.seed),
             "version": SibylVersion.current,
             "prices": pricesAdjusted ? "adjusted" : "as recorded",
@@ -206,6 +212,32 @@ public final class ForecastModel {
                                predictedLogReturn: returns[0], upProbability: probabilities?[0])
     }
 
+    /// Bars fingerprinted at the start of a training span.
+    static let fingerprintBars = 64
+
+    /// SHA-256 of the timestamps and closes of up to 64 bars from `start`: recognizes the training
+    /// data in a file of another name, or cut shorter.
+    static func fingerprint(_ series: BarSeries, from start: Int) -> String {
+        var bytes: [UInt8] = []
+        for i in start..<min(series.count, start + fingerprintBars) {
+            withUnsafeBytes(of: series.timestamps[i].secondsSinceEpoch.littleEndian) { bytes += $0 }
+            withUnsafeBytes(of: series.close[i].bitPattern.littleEndian) { bytes += $0 }
+        }
+        return SHA256.hexDigest(of: bytes)
+    }
+
+    /// Whether `series` holds the training data (its name, or its bars at the recorded training
+    /// start), and how many of the `evaluated` timestamps lie in the recorded training span.
+    func trainingOverlap(_ series: BarSeries, evaluated: [String]) -> (sameData: Bool, count: Int) {
+        guard let start = provenance["train_start"], let end = provenance["train_end"] else { return (false, 0) }
+        let count = evaluated.filter { $0 >= start && $0 <= end }.count
+        if provenance["data_name"] == series.name { return (true, count) }
+        guard let recorded = provenance["train_fingerprint"] else { return (false, count) }
+        let iso = series.timestampFormat
+        guard let first = series.timestamps.firstIndex(where: { iso($0) == start }) else { return (false, count) }
+        return (Self.fingerprint(series, from: first) == recorded, count)
+    }
+
     /// Forecasts for every bar of the test span (the last `testFraction` of valid rows), scored next
     /// to the naive forecast and an AR(`order`) on log returns fitted on the training span.
     public func evaluate(on series: BarSeries, autoregressionOrder order: Int = 5) throws -> ForecastEvaluationReport {
@@ -226,6 +258,7 @@ public final class ForecastModel {
         let trainMoves = (max(spans.train.lowerBound, 1)..<spans.train.upperBound).map { abs(close[$0] - close[$0 - 1]) }
         let naiveScale = trainMoves.reduce(0, +) / Double(max(trainMoves.count, 1))
         let iso = series.timestampFormat
+        let overlap = trainingOverlap(series, evaluated: ends.map { iso(series.timestamps[$0 + 1]) })
         return ForecastEvaluationReport(
             firstTimestamp: iso(series.timestamps[ends[0] + 1]), lastTimestamp: iso(series.timestamps[ends[ends.count - 1] + 1]),
             model: ForecastScore(name: "\(settings.cell.rawValue) model", forecasts: forecasts, actual: actual, previous: previous, naiveScale: naiveScale),
@@ -234,9 +267,10 @@ public final class ForecastModel {
                                           naiveScale: naiveScale),
             autoregressionOrder: order,
             lag: LagDiagnostic(forecasts: forecasts, actual: actual, previous: previous),
-            overlapsTrainingThrough: provenance["train_end"].flatMap { end in
-                provenance["data_name"] == series.name && iso(series.timestamps[ends[0] + 1]) <= end ? end : nil
-            },
+            overlapsTrainingThrough: overlap.sameData && overlap.count > 0 ? provenance["train_end"] : nil,
+            inSampleCount: overlap.sameData ? overlap.count : 0,
+            trainedOnOverlappingDates: !overlap.sameData && overlap.count > 0
+                ? "\(provenance["data_name"] ?? "?"), \(provenance["train_start"] ?? "?") → \(provenance["train_end"] ?? "?")" : nil,
             timestamps: ends.map { iso(series.timestamps[$0 + 1]) }, actual: actual, forecasts: forecasts)
     }
 }

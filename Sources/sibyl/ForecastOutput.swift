@@ -21,7 +21,12 @@ enum ForecastOutput {
     static func evaluationTable(_ report: ForecastEvaluationReport) -> String {
         var lines = ["held-out test span \(report.firstTimestamp) → \(report.lastTimestamp) (\(report.model.count) next-bar forecasts)"]
         if let end = report.overlapsTrainingThrough {
-            lines.append("WARNING: the model was trained on this series through \(end); the evaluated bars overlap its training span, so these scores are partly in-sample")
+            let all = report.inSampleCount == report.model.count
+            let share = all ? "every one of the \(report.model.count) evaluated bars lies" : "\(report.inSampleCount) of the \(report.model.count) evaluated bars lie"
+            lines.append("WARNING: the model was trained on this series through \(end); \(share) in its training span, so these scores are \(all ? "entirely" : "partly") in-sample")
+        }
+        if let other = report.trainedOnOverlappingDates {
+            lines.append("note: the model was trained on \(other), dates the evaluated span shares; if the two series move together, these scores flatter it")
         }
         let header = ["forecaster", "MAE", "RMSE", "MAPE %", "MASE", "dir. acc %", "p-value", "Theil U"]
         var rows = [header]

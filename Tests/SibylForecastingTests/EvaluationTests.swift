@@ -157,6 +157,24 @@ struct ForecastModelTests {
         #expect(error.description.contains("nothing to learn"))
     }
 
+    @Test("evaluating on the training data under another name, or cut shorter, is called in-sample; another series over the same dates gets a note")
+    func inSampleEvaluation() throws {
+        let (model, _) = try ForecastModel.train(on: series, settings: quickSettings)
+        var renamed = series[0..<1400]
+        renamed.name = "a copy"
+        let report = try model.evaluate(on: renamed)
+        #expect(report.overlapsTrainingThrough == model.provenance["train_end"])
+        #expect(report.inSampleCount == report.model.count && report.trainedOnOverlappingDates == nil)
+        // Another series over overlapping dates: not the training data, but the dates are shared.
+        let msft = try bundledSeries("MSFT_daily")  // its test span (2013 → 2017) meets GOOGL's training span
+        let other = try model.evaluate(on: msft)
+        #expect(other.overlapsTrainingThrough == nil && other.inSampleCount == 0)
+        #expect(other.trainedOnOverlappingDates?.hasPrefix("GOOGL_daily, ") == true)
+        // The training series itself, whole: its test span follows the training span.
+        let own = try model.evaluate(on: series)
+        #expect(own.overlapsTrainingThrough == nil && own.trainedOnOverlappingDates == nil)
+    }
+
     @Test("spans are chronological and the scaler saw the training span only")
     func spans() throws {
         let (model, _) = try ForecastModel.train(on: series, settings: quickSettings)
