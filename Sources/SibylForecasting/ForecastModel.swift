@@ -112,7 +112,7 @@ public final class ForecastModel {
         let matrix = try pipeline.compute(series)
         let spans = Self.spans(matrix: matrix, settings: settings)
         guard spans.train.count > settings.window + 10, spans.validation.count > 1 || settings.validationFraction == 0 else {
-            throw ForecastError(message: "\(series.name) has \(matrix.validRows.count) bars past the \(matrix.warmUp)-bar warm-up, too few for a \(settings.window)-bar window and the split",
+            throw ForecastError(message: "\(series.name) has \(matrix.validRows.count) bars past the \(pipeline.warmUp)-bar warm-up of its features, too few for a \(settings.window)-bar window and the split",
                                 fix: "use a longer series, a shorter --window, or features with a shorter warm-up")
         }
         let scaler = FeatureScaler.fit(settings.scaler, to: matrix, rows: spans.train)

@@ -74,9 +74,10 @@ extension ForecastModel {
             let (model, summary): (ForecastModel, TrainingSummary)
             do {
                 (model, summary) = try train(on: series[trainStart..<start], settings: training) { progress(foldIndex + 1, starts.count, $0) }
-            } catch let error as ForecastError where walk.trailingWindow != nil {
-                throw ForecastError(message: "fold \(foldIndex + 1) trains on the last \(start - trainStart) bars (--trailing-window): \(error.message)",
-                                    fix: "use a longer --trailing-window; or \(error.fix)")
+            } catch let error as ForecastError {
+                let options = walk.trailingWindow != nil ? "a longer --trailing-window" : "a later --first-forecast-bar"
+                throw ForecastError(message: "fold \(foldIndex + 1) trains on the \(start - trainStart) bars before bar \(start)\(walk.trailingWindow != nil ? " (--trailing-window)" : ""): \(error.message)",
+                                    fix: "use \(options); or \(error.fix)")
             }
             // Features of the series cut at the fold's end: nothing after bar end − 1 exists for them.
             let visible = series[0..<end]

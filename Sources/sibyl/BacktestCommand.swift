@@ -339,7 +339,7 @@ enum BacktestOutput {
     }
 
     static func walkForward(_ walk: WalkForwardResult) -> String {
-        var lines = ["walk-forward: \(walk.folds.count) folds, each trained on earlier bars only", "  fold  train bars  forecasts                   epochs  MAE model   MAE naive  dir. acc %"]
+        var lines = ["walk-forward: \(walk.folds.count) fold\(walk.folds.count == 1 ? "" : "s"), each trained on earlier bars only", "  fold  train bars  forecasts                   epochs  MAE model   MAE naive  dir. acc %"]
         let digits = decimals(toShow: walk.folds.compactMap { $0.naive?.mae }.filter(\.isFinite).min() ?? 1, significant: 4)
         func fixed(_ value: Double?) -> String { sibyl.fixed(value, digits) }
         for (i, fold) in walk.folds.enumerated() {

@@ -73,7 +73,14 @@ struct BenchCommand: ParsableCommand {
             case .backtest: cases += backtestCases(settings)
             }
         }
-        if let filter { cases = cases.filter { $0.name.contains(filter) } }
+        if let filter {
+            cases = cases.filter { $0.name.contains(filter) }
+            // An empty table would read as a benchmark that ran.
+            if cases.isEmpty {
+                printToStandardError("error: no case of the suites \(suites.map(\.rawValue).joined(separator: ", ")) has '\(filter)' in its name (fix: run without --filter to see the case names)")
+                throw ExitCode(1)
+            }
+        }
         let environment = BenchEnvironment.current(
             version: SibylCommand.configuration.version, core: OpenBLAS.coreName,
             configuration: OpenBLAS.configuration, isa: VectorMath.instructionSet)

@@ -44,14 +44,19 @@ struct ForecastCommand: ParsableCommand {
             var summary: TrainingSummary?
             if let modelFile {
                 model = try ForecastModel.load(contentsOf: modelFile)
-                if let defaults = try? TrainingOptions.parse([]), defaults.settings != trainingOptions.settings {
-                    printToStandardError("\(modelFile): note: training options are ignored with --model-file; the model's own apply "
+                // The thread count is how to run, not what was learned: --threads applies.
+                model.network.threads = trainingOptions.threads
+                var asGiven = trainingOptions.settings, asDefault = (try? TrainingOptions.parse([]))?.settings
+                asGiven.threads = 1
+                asDefault?.threads = 1
+                if let asDefault, asDefault != asGiven {
+                    printToStandardError("\(modelFile): note: training options are ignored with --model-file; the model's own settings apply "
                                          + "(\(model.settings.cell.rawValue), window \(model.settings.window), features \(model.settings.featureSpec))")
                 }
                 // Prices of the other kind than the model learned from shift every price-level
                 // feature; say so rather than forecast quietly from them.
                 if let prices = model.provenance["prices"], (prices == "adjusted") != dataOptions.adjusted {
-                    printToStandardError("\(modelFile): warning: the model was trained on \(prices) prices and this data is "
+                    printToStandardError("\(modelFile): warning: the model was trained on \(prices == "adjusted" ? "adjusted prices" : "prices as recorded") and this data is "
                                          + (dataOptions.adjusted ? "adjusted (leave out --adjusted)" : "as recorded (add --adjusted)"))
                 }
             } else {

@@ -20,7 +20,9 @@ public struct HTMLReport {
 
     public func render() -> String {
         let series = result.series
-        let labels = series.timestamps.map(\.isoDate)
+        // Dates, or dates and times for intraday bars (whose dates repeat along the axis).
+        let format = series.timestampFormat
+        let labels = series.timestamps.map { format($0).replacingOccurrences(of: "T", with: " ") }
         let benchmark = result.buyAndHoldEquity
         let drawdown = result.drawdown.map { -100 * $0 }
         let equityChart = SVGChart(title: "Equity", labels: labels, series: [
@@ -88,7 +90,7 @@ public struct HTMLReport {
         var rows = ["<tr><th>entry</th><th>exit</th><th>size</th><th>entry price</th><th>exit price</th><th>PnL</th><th>return %</th><th>reason</th></tr>"]
         for trade in result.trades.prefix(500) {
             rows.append("<tr><td>\(iso(times[trade.entryBar]))</td><td>\(trade.exitBar.map { iso(times[$0]) } ?? "open")</td><td>\(String(format: "%.6g", trade.size))</td>"
-                + "<td>\(String(format: "%.4f", trade.entryPrice))</td><td>\(trade.exitPrice.map { String(format: "%.4f", $0) } ?? "–")</td>"
+                + "<td>\(String(format: "%.7g", trade.entryPrice))</td><td>\(trade.exitPrice.map { String(format: "%.7g", $0) } ?? "–")</td>"
                 + "<td>\(String(format: "%.2f", trade.profit(mark: last)))</td><td>\(String(format: "%.2f", 100 * trade.returnFraction(mark: last)))</td>"
                 + "<td>\(trade.exitReason.rawValue)\(trade.ambiguousExit ? " (ambiguous)" : "")</td></tr>")
         }

@@ -24,7 +24,9 @@ struct SVGChart {
     var markers: [Marker] = []
     var width = 960
     var height = 260
-    var valueFormat = "%.2f"
+    /// printf format of the value axis; nil for enough decimals to tell the gridlines apart
+    /// (two for an equity in dollars, five for a currency pair's price).
+    var valueFormat: String?
 
     /// At most this many points per line: longer series keep each bucket's first, min and max.
     static let maximumPoints = 2400
@@ -44,11 +46,13 @@ struct SVGChart {
         svg += "<rect width=\"\(width)\" height=\"\(height)\" fill=\"#fff\"/>"
         svg += "<text x=\"\(left)\" y=\"18\" font-size=\"13\" font-family=\"sans-serif\" font-weight=\"bold\">\(escape(title))</text>"
         // Horizontal grid with values.
+        let step = (topValue - bottomValue) / 4
+        let format = valueFormat ?? "%.\(min(10, max(0, 2 - Int(log10(step).rounded(.down)))))f"
         for k in 0...4 {
             let v = bottomValue + (topValue - bottomValue) * Double(k) / 4
             let yy = y(v)
             svg += "<line x1=\"\(left)\" x2=\"\(Double(width) - right)\" y1=\"\(f(yy))\" y2=\"\(f(yy))\" stroke=\"#e5e5e5\"/>"
-            svg += "<text x=\"\(left - 6)\" y=\"\(f(yy + 4))\" font-size=\"10\" text-anchor=\"end\" font-family=\"sans-serif\">\(String(format: valueFormat, v))</text>"
+            svg += "<text x=\"\(left - 6)\" y=\"\(f(yy + 4))\" font-size=\"10\" text-anchor=\"end\" font-family=\"sans-serif\">\(String(format: format, v))</text>"
         }
         // Dates along the bottom.
         for k in 0...4 {
