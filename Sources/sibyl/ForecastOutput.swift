@@ -16,6 +16,13 @@ func decimals(toShow value: Double, significant: Int, minimum: Int = 4) -> Int {
     return min(12, max(minimum, significant - 1 - Int(log10(value).rounded(.down))))
 }
 
+/// A signed number with `decimals` decimals, or in scientific notation when those would show it
+/// as zero (a minute bar's forecast move of 4e-6).
+func signed(_ value: Double, decimals: Int = 5) -> String {
+    let cutoff = 0.5 * pow(10, -Double(decimals))
+    return value != 0 && abs(value) < cutoff ? String(format: "%+.2e", value) : String(format: "%+.\(decimals)f", value)
+}
+
 /// Text renderings shared by `train` and `forecast`.
 enum ForecastOutput {
     static func evaluationTable(_ report: ForecastEvaluationReport) -> String {
@@ -78,7 +85,7 @@ enum ForecastOutput {
         }
         var text = head
             + "close \(fixed(forecast.predictedClose, decimals(toShow: forecast.lastClose, significant: 6))), "
-            + "log return \(String(format: "%+.5f", forecast.predictedLogReturn)) (\(String(format: "%+.3f", 100 * (exp(forecast.predictedLogReturn) - 1)))%)"
+            + "log return \(signed(forecast.predictedLogReturn)) (\(signed(100 * (exp(forecast.predictedLogReturn) - 1), decimals: 3))%)"
         if let up = forecast.upProbability { text += ", P(up) \(String(format: "%.3f", up))" }
         return text
     }
