@@ -42,14 +42,18 @@ public final class Optimizer {
         let lr = Float(learningRate)
         switch kind {
         case .adam(let beta1, let beta2, let epsilon, let weightDecay), .adamW(let beta1, let beta2, let epsilon, let weightDecay):
-            let decoupled: Int32 = if case .adamW = kind { 1 } else { 0 }
-            // Bias corrections in Double, as PyTorch computes them.
-            let bias1 = Float(1 - pow(beta1, Double(stepCount)))
-            let bias2 = Float(1 - pow(beta2, Double(stepCount)))
+            let decoupled = if case .adamW = kind { true } else { false }
+            // Every scalar formed in Double and then rounded, as PyTorch forms them (1 − β1 as a
+            // float difference is 0.100000024, not 0.1).
+            let t = Double(stepCount)
+            let shrink = Float(decoupled ? 1 - learningRate * weightDecay : 1)
+            let coupled = Float(decoupled ? 0 : weightDecay)
+            let step = Float(learningRate / (1 - pow(beta1, t)))
+            let root2 = Float((1 - pow(beta2, t)).squareRoot())
             for (index, parameter) in parameters.enumerated() {
                 sibyl_adam_step(parameter.value.baseAddress, parameter.gradient.baseAddress, first[index].baseAddress,
-                                second[index].baseAddress, parameter.count, lr, Float(beta1), Float(beta2), Float(epsilon),
-                                bias1, bias2, Float(weightDecay), decoupled)
+                                second[index].baseAddress, parameter.count, shrink, coupled, Float(1 - beta1), Float(beta2),
+                                Float(1 - beta2), step, root2, Float(epsilon))
             }
         case .sgd(let momentum, let weightDecay):
             for (index, parameter) in parameters.enumerated() {

@@ -137,22 +137,18 @@ SIBYL_CLONES void sibyl_add_row_bias(float *x, const float *bias, size_t rows, s
     }
 }
 
-SIBYL_CLONES void sibyl_adam_step(float *param, const float *grad, float *m, float *v, size_t n, float lr, float beta1,
-                                  float beta2, float eps, float bias1, float bias2, float weight_decay, int decoupled) {
-    const float step = lr / bias1;
-    const float root2 = __builtin_sqrtf(bias2);
-    const float coupled = decoupled ? 0.0f : weight_decay;
-    const float shrink = decoupled ? 1.0f - lr * weight_decay : 1.0f;
+SIBYL_CLONES void sibyl_adam_step(float *param, const float *grad, float *m, float *v, size_t n, float shrink, float coupled,
+                                  float w1, float beta2, float w2, float step, float root2, float eps) {
     SIBYL_VECTORIZE_PLAIN
     for (size_t i = 0; i < n; i++) {
         const float p = param[i] * shrink;
-        const float g = grad[i] + coupled * param[i];
-        const float mi = beta1 * m[i] + (1.0f - beta1) * g;
-        const float vi = beta2 * v[i] + (1.0f - beta2) * g * g;
+        const float g = grad[i] + coupled * p;
+        const float mi = m[i] + w1 * (g - m[i]);
+        const float vi = beta2 * v[i] + (w2 * g) * g;
         m[i] = mi;
         v[i] = vi;
         // The element-wise builtin sets no errno, so the loop vectorizes (vi ≥ 0 anyway).
-        param[i] = p - step * mi / (__builtin_elementwise_sqrt(vi) / root2 + eps);
+        param[i] = p - step * (mi / (__builtin_elementwise_sqrt(vi) / root2 + eps));
     }
 }
 
@@ -171,7 +167,7 @@ SIBYL_CLONES void sibyl_sgd_step(float *param, const float *grad, float *buffer,
     } else {
         SIBYL_VECTORIZE
         for (size_t i = 0; i < n; i++) {
-            const float b = momentum * buffer[i] + grad[i] + weight_decay * param[i];
+            const float b = momentum * buffer[i] + (grad[i] + weight_decay * param[i]);
             buffer[i] = b;
             param[i] -= lr * b;
         }

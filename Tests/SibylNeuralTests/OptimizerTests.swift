@@ -40,6 +40,60 @@ struct OptimizerTests {
         #expect(difference < 1e-6, "largest difference \(difference)")
     }
 
+    struct TorchTrajectories: Decodable {
+        struct Case: Decodable {
+            let optimizer: String
+            let settings: [String: JSONNumbers]
+            let parameters: [[Float]]
+        }
+        let start: [Float]
+        let gradients: [[Float]]
+        let cases: [Case]
+    }
+
+    /// A setting: one number, or a pair (betas).
+    enum JSONNumbers: Decodable {
+        case one(Double), pair([Double])
+        init(from decoder: Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let value = try? container.decode(Double.self) { self = .one(value) } else { self = .pair(try container.decode([Double].self)) }
+        }
+        var value: Double { if case .one(let v) = self { v } else { .nan } }
+        var values: [Double] { if case .pair(let v) = self { v } else { [] } }
+    }
+
+    @Test("Adam, AdamW and SGD match torch.optim step by step over 30 steps (Fixtures/make_optimizer_fixture.py)")
+    func torchTrajectories() throws {
+        let url = try #require(Bundle.module.url(forResource: "Fixtures/optimizer_fixture", withExtension: "json"))
+        let fixture = try JSONDecoder().decode(TorchTrajectories.self, from: Data(contentsOf: url))
+        for torchCase in fixture.cases {
+            let settings = torchCase.settings
+            let decay = settings["weight_decay"]?.value ?? 0
+            let betas = settings["betas"]?.values ?? [0.9, 0.999]
+            let epsilon = settings["eps"]?.value ?? 1e-8
+            let kind: OptimizerKind = switch torchCase.optimizer {
+            case "adam": .adam(beta1: betas[0], beta2: betas[1], epsilon: epsilon, weightDecay: decay)
+            case "adamw": .adamW(beta1: betas[0], beta2: betas[1], epsilon: epsilon, weightDecay: decay)
+            default: .sgd(momentum: settings["momentum"]!.value, weightDecay: decay)
+            }
+            let p = parameter(fixture.start)
+            let optimizer = Optimizer(kind, learningRate: settings["lr"]!.value, parameters: [p])
+            var worst: Float = 0
+            for (step, gradient) in fixture.gradients.enumerated() {
+                for i in gradient.indices { p.gradient[i] = gradient[i] }
+                optimizer.step()
+                // In units in the last place of the vector's largest value: a parameter that passes
+                // near zero has tiny ulps of its own, which one rounding of an update exceeds.
+                let scale = torchCase.parameters[step].map(abs).max()!.ulp
+                for (ours, theirs) in zip(p.value.array, torchCase.parameters[step]) {
+                    worst = max(worst, abs(ours - theirs) / scale)
+                }
+            }
+            print("\(torchCase.optimizer) \(settings.keys.sorted()): largest difference from torch.optim \(worst) ulps over 30 steps")
+            #expect(worst <= 3, "\(torchCase.optimizer)")
+        }
+    }
+
     @Test("SGD with momentum follows PyTorch's formula")
     func sgd() {
         let p = parameter(start)

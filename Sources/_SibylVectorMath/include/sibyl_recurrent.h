@@ -54,15 +54,18 @@ void sibyl_add_column_sums(const float *x, float *out, size_t rows, size_t cols)
 /// Adds `bias` (cols) to every row of a (rows, cols) matrix.
 void sibyl_add_row_bias(float *x, const float *bias, size_t rows, size_t cols);
 
-/// One Adam or AdamW update of n parameters, as PyTorch computes it:
-///   g ← grad + weight_decay·p (Adam, coupled) or p ← p·(1 − lr·weight_decay) (AdamW, decoupled);
-///   m ← β1·m + (1 − β1)·g;  v ← β2·v + (1 − β2)·g²;
-///   p ← p − (lr / bias1) · m / (√v / √bias2 + ε), with bias1 = 1 − β1^t, bias2 = 1 − β2^t.
-void sibyl_adam_step(float *param, const float *grad, float *m, float *v, size_t n, float lr, float beta1,
-                     float beta2, float eps, float bias1, float bias2, float weight_decay, int decoupled);
+/// One Adam or AdamW update of n parameters, in the order of PyTorch's single-tensor Adam, with
+/// its scalars formed as PyTorch forms them (in double, then rounded to float by the caller):
+/// shrink = 1 − lr·weight_decay for AdamW (else 1), coupled = weight_decay for Adam (else 0),
+/// w1 = 1 − β1, w2 = 1 − β2, step = lr / (1 − β1^t), root2 = √(1 − β2^t);
+///   p ← p·shrink;  g ← grad + coupled·p;  m ← m + w1·(g − m);  v ← β2·v + (w2·g)·g;
+///   p ← p − step·(m / (√v / root2 + ε)).
+void sibyl_adam_step(float *param, const float *grad, float *m, float *v, size_t n, float shrink, float coupled,
+                     float w1, float beta2, float w2, float step, float root2, float eps);
 
 /// One SGD update with momentum, as PyTorch computes it (dampening 0, no Nesterov):
-///   g ← grad + weight_decay·p;  buf ← momentum·buf + g (buf = g at the first step);  p ← p − lr·buf.
+///   g ← grad + weight_decay·p;  buf ← momentum·buf + g (buf = g at the first step);  p ← p − lr·buf,
+/// each in PyTorch's order (g formed before it is added to the buffer).
 void sibyl_sgd_step(float *param, const float *grad, float *buffer, size_t n, float lr, float momentum,
                     float weight_decay, int first_step);
 
