@@ -35,6 +35,7 @@ public enum Loss: Sendable, Equatable, Codable, CustomStringConvertible {
             case .meanSquaredError:
                 (value, slope) = ((y - t) * (y - t), 2 * (y - t))
             case .huber(let delta):
+                precondition(delta > 0, "the Huber loss needs delta > 0, as PyTorch's HuberLoss does")
                 let d = y - t
                 (value, slope) = abs(d) < delta ? (0.5 * d * d, d) : (delta * (abs(d) - 0.5 * delta), delta * (d > 0 ? 1 : -1))
             case .binaryCrossEntropy:

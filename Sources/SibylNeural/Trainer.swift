@@ -33,7 +33,8 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     public var loss: Loss
     /// Clip the global gradient norm to this, when set.
     public var gradientClip: Double?
-    /// Stop after this many epochs without a better validation loss, and restore the best weights.
+    /// Stop after this many epochs without a better validation loss, and restore the best weights
+    /// (with validation only); nil or less than 1 trains every epoch.
     public var patience: Int?
     /// Seeds shuffling and dropout.
     public var seed: UInt64
@@ -142,14 +143,16 @@ public final class Trainer {
                 let loss = configuration.loss.evaluate(predictions: prediction.baseAddress!, targets: targets.baseAddress,
                                                        count: b * o, gradient: gradient.baseAddress)
                 guard loss.isFinite else {
-                    throw TrainingError(message: "the loss became \(loss) in epoch \(epoch + 1), batch \(batchIndex + 1)",
+                    model.restore(best.weights)
+                    throw TrainingError(message: "the loss became \(loss) in epoch \(epoch + 1), batch \(batchIndex + 1); \(kept(best.epoch))",
                                         fix: "lower the learning rate, keep gradient clipping on, or check the inputs for extreme values")
                 }
                 model.zeroGradients()
                 model.backward(outputGradient: gradient.baseAddress)
                 let norm = configuration.gradientClip.map { clipGradientNorm(model.parameters, maxNorm: $0) } ?? gradientNorm(model.parameters)
                 guard norm.isFinite else {
-                    throw TrainingError(message: "the gradient norm became \(norm) in epoch \(epoch + 1), batch \(batchIndex + 1)",
+                    model.restore(best.weights)
+                    throw TrainingError(message: "the gradient norm became \(norm) in epoch \(epoch + 1), batch \(batchIndex + 1); \(kept(best.epoch))",
                                         fix: "lower the learning rate or turn gradient clipping on (--clip)")
                 }
                 optimizer.step()
@@ -163,8 +166,11 @@ public final class Trainer {
                 throw TrainingError(message: "the validation loss became \(validationLoss) in epoch \(epoch + 1); the best weights so far are kept",
                                     fix: "lower the learning rate or check the validation inputs")
             }
+            // Without validation every epoch counts as an improvement, so the model ends on its last
+            // weights, as a plain training loop would (the running training loss is no fair judge:
+            // it is taken with dropout on, while the weights change).
             let score = validationLoss ?? trainLoss
-            let improved = score < best.loss
+            let improved = validationLoss == nil || score < best.loss
             if improved {
                 best = (score, epoch + 1, model.snapshot())
                 epochsWithoutImprovement = 0
@@ -177,15 +183,21 @@ public final class Trainer {
                                      sequencesPerSecond: Double(train.count) / max(seconds, 1e-9), improved: improved)
             reports.append(report)
             progress(.epoch(report))
-            if let patience = configuration.patience, validation != nil, epochsWithoutImprovement >= patience {
+            if let patience = configuration.patience, patience > 0, validation != nil, epochsWithoutImprovement >= patience {
                 stoppedEarly = epoch + 1 < configuration.epochs
                 break
             }
         }
-        // The model ends on the best epoch's weights (by validation loss when there is validation).
+        // The model ends on the best epoch's weights by validation loss, or on the last epoch's
+        // without validation.
         model.restore(best.weights)
         return TrainingSummary(epochs: reports, bestEpoch: best.epoch,
                                bestValidationLoss: validation == nil ? nil : best.loss, stoppedEarly: stoppedEarly)
+    }
+
+    /// What a failed step leaves in the model.
+    private func kept(_ epoch: Int) -> String {
+        epoch == 0 ? "the initial weights are kept" : "the weights after epoch \(epoch), the best so far, are kept"
     }
 
     /// The mean loss over a dataset, in inference mode (no dropout).

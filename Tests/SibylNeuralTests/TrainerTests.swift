@@ -98,6 +98,27 @@ struct TrainerTests {
         #expect(abs(trainer.evaluate(validation) - summary.bestValidationLoss!) < 1e-9)
     }
 
+    @Test("without validation every epoch runs and the model ends on the last epoch's weights; patience 0 stops nothing")
+    func withoutValidation() throws {
+        let y = autoregressiveSine(count: 400, sigma: 0.2, seed: 5)
+        let train = windows(y, steps: 8, range: 0..<300)
+        func fit(patience: Int?, validation: ArraySequenceDataset?) throws -> (TrainingSummary, [Float]) {
+            var generator = SeededGenerator(seed: 1)
+            let model = RecurrentModel(RecurrentModelConfiguration(cell: .gru, inputSize: 1, hiddenSize: 6), generator: &generator)
+            let trainer = Trainer(model: model, configuration: TrainingConfiguration(epochs: 6, batchSize: 16, learningRate: 3e-3, patience: patience))
+            let summary = try trainer.fit(train: train, validation: validation)
+            return (summary, model.parameters.flatMap(\.value.array))
+        }
+        let (summary, weights) = try fit(patience: 2, validation: nil)
+        #expect(summary.epochs.count == 6 && summary.bestEpoch == 6 && summary.epochs.allSatisfy(\.improved))
+        // The same run for six epochs, stopped by hand: the same final weights.
+        let (again, sameWeights) = try fit(patience: nil, validation: nil)
+        #expect(again.bestEpoch == 6 && sameWeights == weights)
+        let validation = windows(y, steps: 8, range: 300..<400)
+        let (zero, _) = try fit(patience: 0, validation: validation)
+        #expect(zero.epochs.count == 6 && !zero.stoppedEarly)
+    }
+
     @Test("learning-rate schedules")
     func schedules() {
         #expect(LearningRateSchedule.constant.rate(base: 0.1, epoch: 5, epochs: 10) == 0.1)

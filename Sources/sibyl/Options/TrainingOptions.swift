@@ -45,8 +45,8 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .long, help: "Optimizer: adam, adamw or sgd (momentum 0.9).")
     var optimizer: String = "adam"
 
-    @Option(name: .long, help: "Weight decay (L2 for adam and sgd, decoupled for adamw).")
-    var weightDecay: Double = 0
+    @Option(name: .long, help: "Weight decay (L2 for adam and sgd, decoupled for adamw); 0, or 0.01 for adamw as in PyTorch, when omitted.")
+    var weightDecay: Double?
 
     @Option(name: .long, help: "Loss for return and price targets: mse or huber (direction always uses binary cross-entropy).")
     var loss: String = "mse"
@@ -89,7 +89,7 @@ struct TrainingOptions: ParsableArguments {
             throw ValidationError("--hidden is at most 4096, --layers 16, --window 100000, --threads 256, --batch-size and --epochs 1000000")
         }
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be a positive number") }
-        guard weightDecay >= 0, weightDecay.isFinite else { throw ValidationError("--weight-decay must be 0 or a positive number") }
+        if let weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) { throw ValidationError("--weight-decay must be 0 or a positive number") }
         guard dropout == 0 || layers >= 2 else {
             throw ValidationError("--dropout acts between recurrent layers, so it needs --layers 2 or more (with one layer it would change nothing)")
         }
@@ -105,9 +105,9 @@ struct TrainingOptions: ParsableArguments {
 
     var settings: ForecastSettings {
         let optimizerKind: OptimizerKind = switch optimizer {
-        case "adamw": .adamW(weightDecay: weightDecay)
-        case "sgd": .sgd(momentum: 0.9, weightDecay: weightDecay)
-        default: .adam(weightDecay: weightDecay)
+        case "adamw": .adamW(weightDecay: weightDecay ?? 0.01)
+        case "sgd": .sgd(momentum: 0.9, weightDecay: weightDecay ?? 0)
+        default: .adam(weightDecay: weightDecay ?? 0)
         }
         let training = TrainingConfiguration(
             epochs: epochs, batchSize: batchSize, learningRate: learningRate, optimizer: optimizerKind,
