@@ -3,7 +3,8 @@ extension BarSeries {
     /// - daily exchange sessions: the next weekday that is not a day the series keeps closed (see
     ///   ``ClosedDays``), so that a forecast after December 31 is dated January 2;
     /// - intraday bars: the next time of the week at which the last week had bars, or most of the
-    ///   last eight after a holiday week (see ``usualTimes()``), so that after a Friday's last hour of a currency pair comes the Sunday
+    ///   last eight after a holiday week (see ``usualTimes()``), on a day that is not one of the
+    ///   holidays the series keeps, so that after a Friday's last hour of a currency pair comes the Sunday
     ///   opening, and after a stock's 15:55 bar the next morning's 09:30;
     /// - weekly bars: the usual weekday of the following week;
     /// - monthly bars: the same place in the next month as most recent bars (the same day of the
@@ -18,7 +19,16 @@ extension BarSeries {
         let next = Timestamp(secondsSinceEpoch: last.secondsSinceEpoch + rhythm.typicalSpacingSeconds)
         switch rhythm.kind {
         case .daily: return nextSession(after: next, sessionWeekdays: Set(rhythm.sessionWeekdays))
-        case .intraday: return usualTimes()?.first(after: last) ?? next
+        case .intraday:
+            guard let times = usualTimes() else { return next }
+            // A day the series keeps closed (learned from which days had bars at all) is skipped
+            // to the first usual time after it.
+            let closed = ClosedDays(learningFrom: self)
+            var candidate = times.first(after: last)
+            for _ in 0..<8 where candidate.daysSinceEpoch != last.daysSinceEpoch && closed.contains(candidate) {
+                candidate = times.first(after: Timestamp(secondsSinceEpoch: Int64(candidate.daysSinceEpoch + 1) * 86_400 - 1))
+            }
+            return candidate
         case .weekly: return nextWeek(after: last)
         case .monthly: return nextMonth(after: last) ?? next
         default: return next

@@ -132,6 +132,15 @@ struct SessionTests {
         #expect(tuesday.nextTimestamp().iso == "2021-04-06T11:05:00")
         let evening = try stockBars(weeks: 6, through: Timestamp(year: 2021, month: 4, day: 6, hour: 16))
         #expect(evening.nextTimestamp().iso == "2021-04-07T09:30:00")
+        // Four years with Thanksgiving closed: after the Wednesday before it comes the Friday.
+        var thanksgivings: Set<String> = []
+        for year in 2021...2024 {
+            let first = Timestamp(year: year, month: 11, day: 1)
+            thanksgivings.insert(first.adding(days: (4 - first.weekday + 7) % 7 + 21).isoDate)
+        }
+        #expect(thanksgivings.contains("2024-11-28"))
+        let years = try stockBars(weeks: 196, closed: thanksgivings, through: Timestamp(year: 2024, month: 11, day: 27, hour: 16))
+        #expect(years.nextTimestamp().iso == "2024-11-29T09:30:00")
         // Three days (Wednesday to Friday) are too few for a week's pattern: times of day, weekdays.
         let short = try stockBars(weeks: 1, closed: ["2021-03-01", "2021-03-02"])
         #expect(short.nextTimestamp().iso == "2021-03-08T09:30:00")
