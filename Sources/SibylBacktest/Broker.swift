@@ -181,9 +181,10 @@ public struct Broker {
         let owed = -cash
         cash = 0
         ledger = 0
-        events.append(BrokerEvent(kind: .outOfMoney, bar: bar, message: "equity fell to \(marked) at the close of \(series.timestamps[bar]): "
+        func money(_ value: Double) -> String { String(format: "%.2f", value) }
+        events.append(BrokerEvent(kind: .outOfMoney, bar: bar, message: "equity fell to \(money(marked)) at the close of \(series.timestampFormat(series.timestamps[bar])): "
             + "every position was closed at that close and the run stopped; equity is 0 from there"
-            + (owed > 0 ? " (the loss beyond it, \(owed), would be owed to the broker)" : "")))
+            + (owed > 0 ? " (the loss beyond it, \(money(owed)), would be owed to the broker)" : "")))
         return true
     }
 

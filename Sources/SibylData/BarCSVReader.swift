@@ -173,9 +173,13 @@ struct BarCSVReader {
         }
         // Excel writes "sep=;" above the header to name the delimiter.
         var namedDelimiter: UInt8?
-        if let line = headerLine, let base, line.end - line.start == 5,
-           String(decoding: UnsafeBufferPointer(start: base + line.start, count: 4), as: UTF8.self).lowercased() == "sep=" {
-            namedDelimiter = base[line.start + 4]
+        if let line = headerLine, let base {
+            // Quotes and spaces around it are Excel's or an editor's, not part of it.
+            let text = String(decoding: UnsafeBufferPointer(start: base + line.start, count: line.end - line.start), as: UTF8.self)
+                .trimmingCharacters(in: CharacterSet(charactersIn: " \t\""))
+            if text.count == 5, text.lowercased().hasPrefix("sep="), let byte = text.utf8.last { namedDelimiter = byte }
+        }
+        if namedDelimiter != nil {
             headerLine = nil
             while let next = nextLine() {
                 if !isBlank(next.start, next.end) { headerLine = next; break }

@@ -75,13 +75,18 @@ extension ForecastModel {
                       "the metadata's settings (\(settings.cell.rawValue), hidden \(settings.hiddenSize), \(settings.layers) layers) disagree with its tensors")
             network.threads = settings.threads
             var provenance: [String: String] = [:]
-            for key in ["data_name", "data_sha256", "prices", "train_start", "train_end", "train_fingerprint", "seed", "version"] {
+            for key in ["data_name", "data_sha256", "prices", "train_start", "train_end", "train_fingerprints", "seed", "version"] {
                 provenance[key] = metadata[prefix + key]
             }
             return ForecastModel(settings: settings, pipeline: pipeline, scaler: scaler, network: network, targetCenter: center,
                                  targetScale: scale, typicalMove: move, provenance: provenance)
         } catch let error as DecodingError {
-            throw CheckpointError(file: path, message: "the metadata is corrupt: \(error)", fix: "train the model again")
+            let place: String = switch error {
+            case .dataCorrupted(let context), .keyNotFound(_, let context), .typeMismatch(_, let context), .valueNotFound(_, let context):
+                context.codingPath.map(\.stringValue).joined(separator: ".") + (context.codingPath.isEmpty ? "" : ": ") + context.debugDescription
+            @unknown default: "\(error)"
+            }
+            throw CheckpointError(file: path, message: "the settings, scaler or feature list in the metadata cannot be read (\(place))", fix: "train the model again")
         }
     }
 }

@@ -111,6 +111,10 @@ public final class ForecastModel {
         let pipeline = try FeaturePipeline(parsing: settings.featureSpec)
         let matrix = try pipeline.compute(series)
         let spans = Self.spans(matrix: matrix, settings: settings)
+        if spans.train.count > settings.window + 10, !(spans.validation.count > 1 || settings.validationFraction == 0) {
+            throw ForecastError(message: "a validation share of \(settings.validationFraction) leaves \(spans.validation.count) of the \(matrix.validRows.count) bars of \(series.name) to validate on",
+                                fix: "raise --validation (0.1 keeps a tenth), or pass --validation 0 to train without one")
+        }
         guard spans.train.count > settings.window + 10, spans.validation.count > 1 || settings.validationFraction == 0 else {
             throw ForecastError(message: "\(series.name) has \(matrix.validRows.count) bars past the \(pipeline.warmUp)-bar warm-up of its features, too few for a \(settings.window)-bar window and the split",
                                 fix: "use a longer series, a shorter --window, or features with a shorter warm-up")
@@ -126,7 +130,7 @@ public final class ForecastModel {
         // A target that never changes over the training span leaves nothing to learn, and an
         // untrained network's output would then be read as a forecast.
         if let first = trainTargets.first, trainTargets.allSatisfy({ $0 == first }) {
-            throw ForecastError(message: "the training target (\(settings.target.rawValue)) is \(first) at every one of the \(trainTargets.count) training bars of \(series.name): the prices never move there, so there is nothing to learn",
+            throw ForecastError(message: "the training target (\(settings.target.rawValue)) is \(Float(first)) at every one of the \(trainTargets.count) training bars of \(series.name): the prices never move there, so there is nothing to learn",
                                 fix: "use a series whose prices move over its training span")
         }
         let (center, scale): (Double, Double)
@@ -158,7 +162,7 @@ public final class ForecastModel {
             "data_name": series.name,
             "train_start": iso(series.timestamps[spans.train.lowerBound]),
             "train_end": iso(series.timestamps[spans.train.upperBound - 1]),
-            "train_fingerprint": Self.fingerprint(series, from: spans.train.lowerBound),
+            "train_fingerprints": Self.fingerprints(series, span: spans.train),
             "seed": String(settings.training.seed),
             "version": SibylVersion.current,
             "prices": pricesAdjusted ? "adjusted" : "as recorded",
@@ -212,11 +216,19 @@ public final class ForecastModel {
                                predictedLogReturn: returns[0], upProbability: probabilities?[0])
     }
 
-    /// Bars fingerprinted at the start of a training span.
+    /// Bars per fingerprinted stretch of a training span.
     static let fingerprintBars = 64
 
-    /// SHA-256 of the timestamps and closes of up to 64 bars from `start`: recognizes the training
-    /// data in a file of another name, or cut shorter.
+    /// Fingerprints of eight stretches spread over a training span, "start:hash" joined by ";":
+    /// a file of another name, or cut at either end, that holds any of them holds training data.
+    static func fingerprints(_ series: BarSeries, span: Range<Int>) -> String {
+        let iso = series.timestampFormat
+        let step = max(fingerprintBars, span.count / 8)
+        return stride(from: span.lowerBound, to: max(span.upperBound - fingerprintBars, span.lowerBound + 1), by: step).prefix(8)
+            .map { "\(iso(series.timestamps[$0])):\(fingerprint(series, from: $0))" }.joined(separator: ";")
+    }
+
+    /// SHA-256 of the timestamps and closes of up to 64 bars from `start`.
     static func fingerprint(_ series: BarSeries, from start: Int) -> String {
         var bytes: [UInt8] = []
         for i in start..<min(series.count, start + fingerprintBars) {
@@ -232,10 +244,16 @@ public final class ForecastModel {
         guard let start = provenance["train_start"], let end = provenance["train_end"] else { return (false, 0) }
         let count = evaluated.filter { $0 >= start && $0 <= end }.count
         if provenance["data_name"] == series.name { return (true, count) }
-        guard let recorded = provenance["train_fingerprint"] else { return (false, count) }
+        guard let recorded = provenance["train_fingerprints"] else { return (false, count) }
         let iso = series.timestampFormat
-        guard let first = series.timestamps.firstIndex(where: { iso($0) == start }) else { return (false, count) }
-        return (Self.fingerprint(series, from: first) == recorded, count)
+        var index: [String: Int] = [:]
+        for (i, t) in series.timestamps.enumerated() { index[iso(t)] = i }
+        let same = recorded.split(separator: ";").contains { entry in
+            // "start:hash", where the start itself may hold colons (a time of day).
+            guard let colon = entry.lastIndex(of: ":"), let first = index[String(entry[..<colon])] else { return false }
+            return Self.fingerprint(series, from: first) == entry[entry.index(after: colon)...]
+        }
+        return (same, count)
     }
 
     /// Forecasts for every bar of the test span (the last `testFraction` of valid rows), scored next
@@ -245,7 +263,7 @@ public final class ForecastModel {
         let spans = Self.spans(matrix: matrix, settings: settings)
         let ends = Self.ends(targetsIn: spans.test, windows: windows)
         guard !ends.isEmpty else {
-            throw ForecastError(message: "the test span of \(series.name) holds no complete window", fix: "use a longer series or a larger test share")
+            throw ForecastError(message: "the test span of \(series.name) holds no complete window", fix: "use a longer series or a larger --test share")
         }
         let close = series.close
         let predicted = predictedLogReturns(windows: windows, series: series, ends: ends).returns

@@ -169,7 +169,7 @@ public struct Checkpoint: Sendable {
             covered = entry.end
         }
         guard covered == payload else {
-            throw fail("\(payload - covered) bytes after the last tensor belong to no tensor: the file is corrupt or was appended to")
+            throw fail("\(payload - covered) byte\(payload - covered == 1 ? "" : "s") after the last tensor belong\(payload - covered == 1 ? "s" : "") to no tensor: the file is corrupt or was appended to")
         }
         let tensors = try entries.sorted { $0.start < $1.start }.map { entry -> (name: String, value: Tensor<Float>) in
             let count = entry.shape.reduce(1, *)

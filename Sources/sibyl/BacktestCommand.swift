@@ -131,7 +131,7 @@ struct BacktestCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard fast >= 1, slow > fast else { throw ValidationError("--slow must be greater than --fast, both at least 1") }
+        if strategy == .smaCross, !(fast >= 1 && slow > fast) { throw ValidationError("--slow must be greater than --fast, both at least 1") }
         guard cash > 0, cash.isFinite else { throw ValidationError("--cash must be a positive number") }
         guard [commission, commissionPerOrder, commissionPerUnit, minimumCommission, spreadBps, slippageBps].allSatisfy({ $0 >= 0 && $0.isFinite }) else {
             throw ValidationError("commission, spread and slippage options must be non-negative numbers")
@@ -155,7 +155,9 @@ struct BacktestCommand: ParsableCommand {
         for (name, value) in [("--stop-loss", stopLoss), ("--take-profit", takeProfit), ("--trailing-stop", trailingStop)] {
             if let value, !(value > 0 && value < 1) { throw ValidationError("\(name) is a fraction in (0, 1), for example 0.05") }
         }
-        guard zWindow >= 2, zEntry > zExit, zExit >= 0 else { throw ValidationError("--z-window must be at least 2 and --z-entry greater than --z-exit ≥ 0") }
+        if strategy == .zscore, !(zWindow >= 2 && zEntry > zExit && zExit >= 0) {
+            throw ValidationError("--z-window must be at least 2 and --z-entry greater than --z-exit ≥ 0")
+        }
         guard retrainEvery >= 1 else { throw ValidationError("--retrain-every must be at least 1") }
         if reverse && strategy != .smaCross { throw ValidationError("--reverse applies to --strategy sma-cross") }
         if trainingOptions.test != nil {

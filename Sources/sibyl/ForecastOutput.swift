@@ -20,7 +20,8 @@ func decimals(toShow value: Double, significant: Int, minimum: Int = 4) -> Int {
 /// as zero (a minute bar's forecast move of 4e-6).
 func signed(_ value: Double, decimals: Int = 5) -> String {
     let cutoff = 0.5 * pow(10, -Double(decimals))
-    return value != 0 && abs(value) < cutoff ? String(format: "%+.2e", value) : String(format: "%+.\(decimals)f", value)
+    let scientific = value != 0 && abs(value) < cutoff || abs(value) >= 1e9
+    return scientific ? String(format: "%+.2e", value) : String(format: "%+.\(decimals)f", value)
 }
 
 /// Text renderings shared by `train` and `forecast`.

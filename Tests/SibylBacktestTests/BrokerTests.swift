@@ -151,7 +151,7 @@ struct BrokerTests {
         #expect(result.equity == [10_000, 10_000, 1_000, 0, 0, 0])
         #expect(result.position[3...] == [0, 0, 0] && result.cash[3...] == [0, 0, 0])
         #expect(result.events.map(\.kind) == [.outOfMoney])
-        #expect(result.events[0].message.contains("-1000.0") && result.events[0].message.contains("1000.0, would be owed"))
+        #expect(result.events[0].message.contains("fell to -1000.00") && result.events[0].message.contains("1000.00, would be owed"))
         // Not a single order after the stop: the strategy's buy at bar 3 is never seen.
         let statistics = BacktestStatistics(result)
         #expect(statistics.returnPercent == -100 && statistics.maxDrawdownPercent == -100)

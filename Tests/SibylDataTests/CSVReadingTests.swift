@@ -106,6 +106,7 @@ struct CSVReadingTests {
         let reference = try BarCSV.parse(rows.joined(separator: "\n"), file: "t.csv").series
         #expect(try BarCSV.parse(rows.joined(separator: "\r"), file: "t.csv").series == reference)
         #expect(try BarCSV.parse("sep=;\n" + rows.joined(separator: "\r\n"), file: "t.csv").series == reference)
+        #expect(try BarCSV.parse("\"sep=;\" \n" + rows.joined(separator: "\n"), file: "t.csv").series == reference)
         #expect(try BarCSV.parse(rows.joined(separator: "\n") + "\n;;;;\n ; ; ; ; \n", file: "t.csv").series == reference)
     }
 

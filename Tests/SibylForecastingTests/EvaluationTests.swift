@@ -148,6 +148,14 @@ struct ForecastModelTests {
         #expect(error.description.contains("the head has 2 outputs"))
     }
 
+    @Test("a validation share too small to validate on names --validation, not the series' length")
+    func tinyValidationShare() throws {
+        var settings = quickSettings
+        settings.validationFraction = 0.0001
+        let error = try #require(throws: ForecastError.self) { try ForecastModel.train(on: series, settings: settings) }
+        #expect(error.description.contains("--validation"))
+    }
+
     @Test("a series whose prices never move is refused for training: nothing to learn")
     func constantSeries() throws {
         let flat = try BarSeries(name: "flat", bars: (0..<600).map {
@@ -165,6 +173,10 @@ struct ForecastModelTests {
         let report = try model.evaluate(on: renamed)
         #expect(report.overlapsTrainingThrough == model.provenance["train_end"])
         #expect(report.inSampleCount == report.model.count && report.trainedOnOverlappingDates == nil)
+        // Cut at the start as well: a stretch further into the training span is still recognized.
+        var middle = series[400..<1400]
+        middle.name = "a middle piece"
+        #expect(try model.evaluate(on: middle).overlapsTrainingThrough == model.provenance["train_end"])
         // Another series over overlapping dates: not the training data, but the dates are shared.
         let msft = try bundledSeries("MSFT_daily")  // its test span (2013 → 2017) meets GOOGL's training span
         let other = try model.evaluate(on: msft)
