@@ -165,14 +165,13 @@ extension BacktestStatistics {
     /// are more than 60% of their calendar share (2/7), else 252.
     static func returnPeriod(_ series: BarSeries) -> ReturnPeriod {
         let recent = series.timestamps.suffix(101).map(\.secondsSinceEpoch)
-        var spacings = zip(recent.dropFirst(), recent).map { $0 - $1 }.sorted()
+        let spacings = zip(recent.dropFirst(), recent).map { $0 - $1 }.sorted()
         var days = -1
         if !spacings.isEmpty {
             // pandas' median of an even count is the mean of the middle two; .days floors.
             let middle = spacings.count / 2
             let median = spacings.count % 2 == 1 ? Double(spacings[middle]) : Double(spacings[middle - 1] + spacings[middle]) / 2
             days = Int((median / 86_400).rounded(.down))
-            spacings.removeAll()
         }
         switch days {
         case 7: return ReturnPeriod(kind: .week, perYear: 52)

@@ -79,6 +79,14 @@ struct BarCSVReader {
         return (start, end)
     }
 
+    /// The next line that is not blank; nil at the end of the file.
+    private mutating func nextNonBlankLine() -> (start: Int, end: Int)? {
+        while let line = nextLine() {
+            if !isBlank(line.start, line.end) { return line }
+        }
+        return nil
+    }
+
     /// A line of spaces and tabs only, or (past the header) of delimiters too, as spreadsheets
     /// write below the data (",,,,,,").
     private func isBlank(_ start: Int, _ end: Int, delimiters: Bool = false) -> Bool {
@@ -167,10 +175,7 @@ struct BarCSVReader {
                             fix: "export or save the data as a UTF-8 CSV file (decompress it first if it is compressed)")
         }
         // Header: the first line that is not blank.
-        var headerLine: (start: Int, end: Int)?
-        while let line = nextLine() {
-            if !isBlank(line.start, line.end) { headerLine = line; break }
-        }
+        var headerLine = nextNonBlankLine()
         // Excel writes "sep=;" above the header to name the delimiter.
         var namedDelimiter: UInt8?
         if let line = headerLine, let base {
@@ -179,12 +184,7 @@ struct BarCSVReader {
                 .trimmingCharacters(in: CharacterSet(charactersIn: " \t\""))
             if text.count == 5, text.lowercased().hasPrefix("sep="), let byte = text.utf8.last { namedDelimiter = byte }
         }
-        if namedDelimiter != nil {
-            headerLine = nil
-            while let next = nextLine() {
-                if !isBlank(next.start, next.end) { headerLine = next; break }
-            }
-        }
+        if namedDelimiter != nil { headerLine = nextNonBlankLine() }
         guard let header = headerLine else {
             throw DataError(kind: .emptyFile, file: file, line: nil, message: namedDelimiter == nil ? "the file is empty" : "the file has no header",
                             fix: "a bar file needs a header row (Date,Open,High,Low,Close,Volume) and one row per bar")

@@ -23,7 +23,7 @@ extension BarSeries {
             guard let times = usualTimes() else { return next }
             // A day the series keeps closed (learned from which days had bars at all) is skipped
             // to the first usual time after it.
-            let closed = ClosedDays(learningFrom: self)
+            let closed = ClosedDays(learningFrom: self, sessionWeekdays: Set(rhythm.sessionWeekdays))
             var candidate = times.first(after: last)
             for _ in 0..<8 where candidate.daysSinceEpoch != last.daysSinceEpoch && closed.contains(candidate) {
                 candidate = times.first(after: Timestamp(secondsSinceEpoch: Int64(candidate.daysSinceEpoch + 1) * 86_400 - 1))

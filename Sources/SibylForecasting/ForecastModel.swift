@@ -34,9 +34,9 @@ public struct ForecastEvaluationReport: Sendable, Equatable, Codable {
     public let autoregression: ForecastScore
     public let autoregressionOrder: Int
     public let lag: LagDiagnostic
-    /// Set when the series is the one the model was trained on (same name, or the same bars at the
-    /// start of its training span, whatever the file is called) and the evaluated bars reach into
-    /// its training span: the scores are then partly in-sample. Holds the last training date.
+    /// Set when the series is the one the model was trained on (same name, or bars of its training
+    /// span, whatever the file is called) and the evaluated bars reach into that span: the scores
+    /// are then partly in-sample. Holds the last training date.
     public let overlapsTrainingThrough: String?
     /// How many evaluated bars lie inside that training span (all of them: entirely in-sample).
     public let inSampleCount: Int
@@ -111,13 +111,13 @@ public final class ForecastModel {
         let pipeline = try FeaturePipeline(parsing: settings.featureSpec)
         let matrix = try pipeline.compute(series)
         let spans = Self.spans(matrix: matrix, settings: settings)
-        if spans.train.count > settings.window + 10, !(spans.validation.count > 1 || settings.validationFraction == 0) {
-            throw ForecastError(message: "a validation share of \(settings.validationFraction) leaves \(spans.validation.count) of the \(matrix.validRows.count) bars of \(series.name) to validate on",
-                                fix: "raise --validation (0.1 keeps a tenth), or pass --validation 0 to train without one")
-        }
-        guard spans.train.count > settings.window + 10, spans.validation.count > 1 || settings.validationFraction == 0 else {
+        guard spans.train.count > settings.window + 10 else {
             throw ForecastError(message: "\(series.name) has \(matrix.validRows.count) bars past the \(pipeline.warmUp)-bar warm-up of its features, too few for a \(settings.window)-bar window and the split",
                                 fix: "use a longer series, a shorter --window, or features with a shorter warm-up")
+        }
+        guard spans.validation.count > 1 || settings.validationFraction == 0 else {
+            throw ForecastError(message: "a validation share of \(settings.validationFraction) leaves \(spans.validation.count) of the \(matrix.validRows.count) bars of \(series.name) to validate on",
+                                fix: "raise --validation (0.1 keeps a tenth), or pass --validation 0 to train without one")
         }
         let scaler = FeatureScaler.fit(settings.scaler, to: matrix, rows: spans.train)
         let windows = WindowedDataset(matrix: matrix, series: series, scaler: scaler, windowLength: settings.window, target: settings.target)
@@ -219,13 +219,13 @@ public final class ForecastModel {
     /// Bars per fingerprinted stretch of a training span.
     static let fingerprintBars = 64
 
-    /// Fingerprints of eight stretches spread over a training span, "start:hash" joined by ";":
-    /// a file of another name, or cut at either end, that holds any of them holds training data.
+    /// Fingerprints of eight stretches spread over a training span, "first bar's seconds since
+    /// 1970:hash" joined by ";": a file of another name, or cut at either end, that holds any of
+    /// them holds training data.
     static func fingerprints(_ series: BarSeries, span: Range<Int>) -> String {
-        let iso = series.timestampFormat
         let step = max(fingerprintBars, span.count / 8)
         return stride(from: span.lowerBound, to: max(span.upperBound - fingerprintBars, span.lowerBound + 1), by: step).prefix(8)
-            .map { "\(iso(series.timestamps[$0])):\(fingerprint(series, from: $0))" }.joined(separator: ";")
+            .map { "\(series.timestamps[$0].secondsSinceEpoch):\(fingerprint(series, from: $0))" }.joined(separator: ";")
     }
 
     /// SHA-256 of the timestamps and closes of up to 64 bars from `start`.
@@ -238,20 +238,24 @@ public final class ForecastModel {
         return SHA256.hexDigest(of: bytes)
     }
 
-    /// Whether `series` holds the training data (its name, or its bars at the recorded training
-    /// start), and how many of the `evaluated` timestamps lie in the recorded training span.
+    /// Whether `series` holds the training data (its name, or one of the fingerprinted stretches of
+    /// the training span), and how many of the `evaluated` timestamps lie in the recorded span.
     func trainingOverlap(_ series: BarSeries, evaluated: [String]) -> (sameData: Bool, count: Int) {
         guard let start = provenance["train_start"], let end = provenance["train_end"] else { return (false, 0) }
         let count = evaluated.filter { $0 >= start && $0 <= end }.count
         if provenance["data_name"] == series.name { return (true, count) }
         guard let recorded = provenance["train_fingerprints"] else { return (false, count) }
-        let iso = series.timestampFormat
-        var index: [String: Int] = [:]
-        for (i, t) in series.timestamps.enumerated() { index[iso(t)] = i }
         let same = recorded.split(separator: ";").contains { entry in
-            // "start:hash", where the start itself may hold colons (a time of day).
-            guard let colon = entry.lastIndex(of: ":"), let first = index[String(entry[..<colon])] else { return false }
-            return Self.fingerprint(series, from: first) == entry[entry.index(after: colon)...]
+            let parts = entry.split(separator: ":")
+            guard parts.count == 2, let seconds = Int64(parts[0]) else { return false }
+            // Timestamps are sorted: the stretch's first bar by binary search.
+            var (low, high) = (0, series.count)
+            while low < high {
+                let middle = (low + high) / 2
+                if series.timestamps[middle].secondsSinceEpoch < seconds { low = middle + 1 } else { high = middle }
+            }
+            return low < series.count && series.timestamps[low].secondsSinceEpoch == seconds
+                && Self.fingerprint(series, from: low) == parts[1]
         }
         return (same, count)
     }

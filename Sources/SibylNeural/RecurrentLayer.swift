@@ -164,8 +164,8 @@ final class RecurrentLayer {
             hidden = AlignedBuffer(count: states * h)
             if cell == .lstm { cellState = AlignedBuffer(count: states * h) }
         }
-        // Inference keeps its gates in per-thread scratch: what only backward needs is allocated
-        // by the first training pass.
+        // Inference stores no activations: what only backward needs is allocated by the first
+        // training pass.
         guard history, steps * batch > historyRowCapacity || batch > historyBatchCapacity else { return }
         historyRowCapacity = max(steps * batch, historyRowCapacity)
         historyBatchCapacity = max(batch, historyBatchCapacity)

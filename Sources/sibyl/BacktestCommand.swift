@@ -185,7 +185,7 @@ struct BacktestCommand: ParsableCommand {
             if retrainEvery != defaults.retrainEvery { unused.append("--retrain-every") }
             if trailingWindow != nil { unused.append("--trailing-window") }
             if firstForecastBar != nil { unused.append("--first-forecast-bar") }
-            if trainingOptions.settings != defaults.trainingOptions.settings { unused.append("the model options") }
+            if trainingOptions.differFromDefaults() { unused.append("the model options") }
         }
         return unused
     }
@@ -342,13 +342,14 @@ enum BacktestOutput {
 
     static func walkForward(_ walk: WalkForwardResult) -> String {
         var lines = ["walk-forward: \(walk.folds.count) fold\(walk.folds.count == 1 ? "" : "s"), each trained on earlier bars only", "  fold  train bars  forecasts                   epochs  MAE model   MAE naive  dir. acc %"]
+        // Errors are in price units: enough decimals for four significant digits of the smallest.
         let digits = decimals(toShow: walk.folds.compactMap { $0.naive?.mae }.filter(\.isFinite).min() ?? 1, significant: 4)
-        func fixed(_ value: Double?) -> String { sibyl.fixed(value, digits) }
+        func price(_ value: Double?) -> String { fixed(value, digits) }
         for (i, fold) in walk.folds.enumerated() {
-            lines.append("  \(String(i + 1).leftPadded(4))  \(String(fold.trainEnd - fold.trainStart).leftPadded(10))  \(fold.firstTimestamp) → \(fold.lastTimestamp)  \(String(fold.epochs).leftPadded(6))  \(fixed(fold.model?.mae).leftPadded(9))  \(fixed(fold.naive?.mae).leftPadded(9))  \(sibyl.fixed(fold.model?.directionalAccuracyPercent, 1).leftPadded(9))")
+            lines.append("  \(String(i + 1).leftPadded(4))  \(String(fold.trainEnd - fold.trainStart).leftPadded(10))  \(fold.firstTimestamp) → \(fold.lastTimestamp)  \(String(fold.epochs).leftPadded(6))  \(price(fold.model?.mae).leftPadded(9))  \(price(fold.naive?.mae).leftPadded(9))  \(fixed(fold.model?.directionalAccuracyPercent, 1).leftPadded(9))")
         }
         if let model = walk.model, let naive = walk.naive {
-            lines.append("  all folds: MAE \(fixed(model.mae)) against naive \(fixed(naive.mae)) (MASE \(sibyl.fixed(model.mase, 3))), direction \(sibyl.fixed(model.directionalAccuracyPercent, 1))% (p = \(sibyl.fixed(model.directionalPValue, 3))), Theil's U \(sibyl.fixed(model.theilU, 3))")
+            lines.append("  all folds: MAE \(price(model.mae)) against naive \(price(naive.mae)) (MASE \(fixed(model.mase, 3))), direction \(fixed(model.directionalAccuracyPercent, 1))% (p = \(fixed(model.directionalPValue, 3))), Theil's U \(fixed(model.theilU, 3))")
         }
         if let lag = walk.lag { lines.append("  lag check: \(lag.flagged ? "WARNING, " : "")the model \(lag.explanation)") }
         return lines.joined(separator: "\n")

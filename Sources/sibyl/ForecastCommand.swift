@@ -46,10 +46,7 @@ struct ForecastCommand: ParsableCommand {
                 model = try ForecastModel.load(contentsOf: modelFile)
                 // The thread count is how to run, not what was learned: --threads applies.
                 model.network.threads = trainingOptions.threads
-                var asGiven = trainingOptions.settings, asDefault = (try? TrainingOptions.parse([]))?.settings
-                asGiven.threads = 1
-                asDefault?.threads = 1
-                if let asDefault, asDefault != asGiven {
+                if trainingOptions.differFromDefaults(ignoringThreads: true) {
                     printToStandardError("\(modelFile): note: training options are ignored with --model-file; the model's own settings apply "
                                          + "(\(model.settings.cell.rawValue), window \(model.settings.window), features \(model.settings.featureSpec))")
                 }

@@ -103,6 +103,15 @@ struct TrainingOptions: ParsableArguments {
         guard clip >= 0, clip.isFinite, patience >= 0 else { throw ValidationError("--clip and --patience must not be negative") }
     }
 
+    /// Whether any option was set away from its default (the thread count aside when
+    /// `ignoringThreads`, as for a loaded model, which runs on the threads asked for).
+    func differFromDefaults(ignoringThreads: Bool = false) -> Bool {
+        guard let defaults = try? Self.parse([]) else { return false }
+        var (given, standard) = (settings, defaults.settings)
+        if ignoringThreads { (given.threads, standard.threads) = (1, 1) }
+        return given != standard
+    }
+
     var settings: ForecastSettings {
         let optimizerKind: OptimizerKind = switch optimizer {
         case "adamw": .adamW(weightDecay: weightDecay ?? 0.01)
