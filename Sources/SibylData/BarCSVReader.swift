@@ -36,8 +36,6 @@ struct BarCSVReader {
     /// 1-based number of the line last returned by `nextLine`.
     private var lineNumber = 0
     private var delimiter = UInt8(ascii: ",")
-    /// "\n", or "\r" for a file whose lines end in a carriage return alone (classic Mac OS).
-    private var lineBreak = UInt8(ascii: "\n")
     private var fieldStarts: [Int] = []
     private var fieldEnds: [Int] = []
 
@@ -48,10 +46,6 @@ struct BarCSVReader {
         self.options = options
         // A UTF-8 byte-order mark is not part of the first header name.
         if byteCount >= 3, let base, base[0] == 0xEF, base[1] == 0xBB, base[2] == 0xBF { position = 3 }
-        if let base, byteCount > 0, memchr(base, Int32(UInt8(ascii: "\n")), byteCount) == nil,
-           memchr(base, Int32(UInt8(ascii: "\r")), byteCount) != nil {
-            lineBreak = UInt8(ascii: "\r")
-        }
     }
 
     /// What a file that is not UTF-8 text looks like, from its first bytes: nil for text.
@@ -61,21 +55,31 @@ struct BarCSVReader {
         if head.count >= 2 && head[0] == 0x1F && head[1] == 0x8B { return "gzip-compressed data" }
         if head.count >= 4 && head[0] == 0x50 && head[1] == 0x4B && head[2] == 0x03 && head[3] == 0x04 { return "a zip archive (an .xlsx workbook is one)" }
         if head.count >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF)) { return "UTF-16 text" }
-        if head.contains(0) { return "binary data" }
+        if head.contains(0) {
+            // UTF-16 without a byte-order mark: text whose every other byte is zero. ASCII text
+            // puts the zeros all at odd offsets (little-endian) or all at even ones (big-endian).
+            let pairs = head.count / 2
+            let zeroAt = (0...1).map { parity in (0..<pairs).count { head[2 * $0 + parity] == 0 } }
+            for (parity, endian) in [(1, "little"), (0, "big")] where pairs >= 4 && zeroAt[1 - parity] == 0 && zeroAt[parity] * 10 >= pairs * 9 {
+                return "UTF-16 text (\(endian)-endian, without a byte-order mark)"
+            }
+            return "binary data"
+        }
         return nil
     }
 
     // MARK: - Lines and fields
 
-    /// The next line's byte range without its line break; nil at the end of the file.
+    /// The next line's byte range without its line break; nil at the end of the file. A line ends
+    /// at "\n", "\r\n" or a carriage return alone (classic Mac OS), in any mix, as editors count
+    /// lines: a file pieced together from several sources may carry all three.
     private mutating func nextLine() -> (start: Int, end: Int)? {
         guard let base, position < byteCount else { return nil }
-        let start = position
+        let (start, newline, carriageReturn) = (position, UInt8(ascii: "\n"), UInt8(ascii: "\r"))
         var end = start
-        while end < byteCount && base[end] != lineBreak { end += 1 }
-        position = end + 1
+        while end < byteCount && base[end] != newline && base[end] != carriageReturn { end += 1 }
+        position = end + (end + 1 < byteCount && base[end] == carriageReturn && base[end + 1] == newline ? 2 : 1)
         lineNumber += 1
-        if end > start && base[end - 1] == UInt8(ascii: "\r") { end -= 1 }
         return (start, end)
     }
 

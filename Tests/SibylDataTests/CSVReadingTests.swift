@@ -108,6 +108,13 @@ struct CSVReadingTests {
         #expect(try BarCSV.parse("sep=;\n" + rows.joined(separator: "\r\n"), file: "t.csv").series == reference)
         #expect(try BarCSV.parse("\"sep=;\" \n" + rows.joined(separator: "\n"), file: "t.csv").series == reference)
         #expect(try BarCSV.parse(rows.joined(separator: "\n") + "\n;;;;\n ; ; ; ; \n", file: "t.csv").series == reference)
+        // Line ends mixed in one file (rows pasted from a classic Mac file into a Windows one),
+        // and the stray carriage return of "\r\r\n" as a blank line.
+        let mixed = rows[0] + "\r\n" + rows[1] + "\r" + rows[2] + "\r\r\n"
+        #expect(try BarCSV.parse(mixed, file: "t.csv").series == reference)
+        // Line numbers in messages count every kind of line end.
+        let error = try #require(throws: DataError.self) { try BarCSV.parse(mixed + "2020-01-06;1;x;1;1\n", file: "t.csv") }
+        #expect(error.description.hasPrefix("t.csv:5:"))
     }
 
     @Test("a compressed, UTF-16 or binary file is named as such, not parsed into a garbled header", arguments: [
@@ -119,6 +126,16 @@ struct CSVReadingTests {
             try bytes.withUnsafeBytes { try BarCSV.parse($0, file: "x.csv", name: "x") }
         }
         #expect(error.description.hasPrefix("x.csv: error: is not a CSV text file: it looks like") && error.description.contains(kind))
+    }
+
+    @Test("UTF-16 without a byte-order mark is named with its byte order")
+    func utf16WithoutMark() throws {
+        let text = "Date,Open,High,Low,Close\n2020-01-02,1,2,0.5,1.5\n"
+        for (units, order) in [(text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }, "little-endian"),
+                               (text.utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }, "big-endian")] {
+            let error = try #require(throws: DataError.self) { try units.withUnsafeBytes { try BarCSV.parse($0, file: "x.csv", name: "x") } }
+            #expect(error.message.contains("UTF-16 text (\(order), without a byte-order mark)"))
+        }
     }
 
     @Test("separate Date and Time columns get a fix that says to merge them")
