@@ -59,7 +59,7 @@ public enum ClassicFeatures {
     }
 
     /// Standard deviation over each trailing window; `ddof` 1 for the sample, 0 for the population.
-    static func rollingStd(_ x: [Double], window: Int, start: Int = 0, ddof: Int = 1) -> [Double] {
+    public static func rollingStd(_ x: [Double], window: Int, start: Int = 0, ddof: Int = 1) -> [Double] {
         rollingMoments(x, window: window, start: start, ddof: ddof).std
     }
 

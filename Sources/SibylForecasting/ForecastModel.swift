@@ -21,6 +21,9 @@ public struct NextBarForecast: Sendable, Equatable, Codable {
     public let predictedLogReturn: Double
     /// For a direction model, the probability that the next close is higher.
     public let upProbability: Double?
+    /// The range the next close should fall in (see ``PredictionInterval``); nil without an
+    /// evaluation to draw it from, or when there were too few held-out errors or no volatility.
+    public var interval: PredictionInterval?
 }
 
 /// A forecast model's evaluation on a held-out span, next to the naive and autoregressive baselines.
@@ -43,6 +46,9 @@ public struct ForecastEvaluationReport: Sendable, Equatable, Codable {
     /// Set when the model was trained on another series over dates the evaluated span shares:
     /// "name, start → end". Scores on a series that moves with that one flatter the model.
     public let trainedOnOverlappingDates: String?
+    /// Quantiles of the model's scaled held-out errors, for the next bar's prediction interval; nil
+    /// with too few errors for the level.
+    public let errorBand: ErrorBand?
     /// Per evaluated bar: timestamp, actual close, model forecast (for plots and reports).
     public let timestamps: [String]
     public let actual: [Double]
@@ -199,8 +205,9 @@ public final class ForecastModel {
         return (matrix, WindowedDataset(matrix: matrix, series: series, scaler: scaler, windowLength: settings.window, target: settings.target))
     }
 
-    /// The forecast of the bar after the last one of `series`.
-    public func forecastNextBar(of series: BarSeries) throws -> NextBarForecast {
+    /// The forecast of the bar after the last one of `series`, with a prediction interval drawn
+    /// from `evaluation`'s error band when one is given.
+    public func forecastNextBar(of series: BarSeries, evaluation: ForecastEvaluationReport? = nil) throws -> NextBarForecast {
         let (_, windows) = try windows(for: series)
         let last = series.count - 1
         guard last >= windows.firstSampleEnd else {
@@ -211,9 +218,17 @@ public final class ForecastModel {
         let (returns, probabilities) = predictedLogReturns(windows: windows, series: series, ends: [last])
         let close = series.close[last]
         let iso = series.timestampFormat
-        return NextBarForecast(lastTimestamp: iso(series.timestamps[last]), lastClose: close,
-                               nextTimestamp: iso(series.nextTimestamp()), predictedClose: close * exp(returns[0]),
-                               predictedLogReturn: returns[0], upProbability: probabilities?[0])
+        let predicted = close * exp(returns[0])
+        var forecast = NextBarForecast(lastTimestamp: iso(series.timestamps[last]), lastClose: close,
+                                       nextTimestamp: iso(series.nextTimestamp()), predictedClose: predicted,
+                                       predictedLogReturn: returns[0], upProbability: probabilities?[0])
+        let sigma = PredictionInterval.volatility(series.close)[last]
+        if let band = evaluation?.errorBand, predicted.isFinite, predicted > 0, sigma > 0, sigma.isFinite {
+            forecast.interval = PredictionInterval(level: band.level, low: predicted * exp(sigma * band.low), high: predicted * exp(sigma * band.high),
+                                                   errorCount: band.count, volatility: sigma,
+                                                   fromInSampleErrors: (evaluation?.inSampleCount ?? 0) > 0)
+        }
+        return forecast
     }
 
     /// Bars per fingerprinted stretch of a training span.
@@ -261,8 +276,9 @@ public final class ForecastModel {
     }
 
     /// Forecasts for every bar of the test span (the last `testFraction` of valid rows), scored next
-    /// to the naive forecast and an AR(`order`) on log returns fitted on the training span.
-    public func evaluate(on series: BarSeries, autoregressionOrder order: Int = 5) throws -> ForecastEvaluationReport {
+    /// to the naive forecast and an AR(`order`) on log returns fitted on the training span, with the
+    /// error band of a prediction interval at `intervalLevel`.
+    public func evaluate(on series: BarSeries, autoregressionOrder order: Int = 5, intervalLevel: Double = 0.8) throws -> ForecastEvaluationReport {
         let (matrix, windows) = try windows(for: series)
         let spans = Self.spans(matrix: matrix, settings: settings)
         let ends = Self.ends(targetsIn: spans.test, windows: windows)
@@ -281,6 +297,10 @@ public final class ForecastModel {
         let naiveScale = trainMoves.reduce(0, +) / Double(max(trainMoves.count, 1))
         let iso = series.timestampFormat
         let overlap = trainingOverlap(series, evaluated: ends.map { iso(series.timestamps[$0 + 1]) })
+        let scaledErrors = PredictionInterval.scaledErrors(forecasts: forecasts, origins: ends, close: close,
+                                                           volatility: PredictionInterval.volatility(close))
+        let band = PredictionInterval.errorQuantiles(scaledErrors, level: intervalLevel)
+            .map { ErrorBand(level: intervalLevel, low: $0.low, high: $0.high, count: scaledErrors.count) }
         return ForecastEvaluationReport(
             firstTimestamp: iso(series.timestamps[ends[0] + 1]), lastTimestamp: iso(series.timestamps[ends[ends.count - 1] + 1]),
             model: ForecastScore(name: "\(settings.cell.rawValue) model", forecasts: forecasts, actual: actual, previous: previous, naiveScale: naiveScale),
@@ -293,6 +313,7 @@ public final class ForecastModel {
             inSampleCount: overlap.sameData ? overlap.count : 0,
             trainedOnOverlappingDates: !overlap.sameData && overlap.count > 0
                 ? "\(provenance["data_name"] ?? "?"), \(provenance["train_start"] ?? "?") → \(provenance["train_end"] ?? "?")" : nil,
+            errorBand: band,
             timestamps: ends.map { iso(series.timestamps[$0 + 1]) }, actual: actual, forecasts: forecasts)
     }
 }

@@ -13,7 +13,9 @@ struct ForecastCommand: ParsableCommand {
             the training options. The evaluation covers the held-out test span: the model next to the \
             naive forecast (tomorrow = today) and an AR(5) on log returns fitted by least squares, with \
             MAE, RMSE, MAPE, MASE, directional accuracy and its binomial p-value, Theil's U, and a check \
-            for a model that only repeats the last price.
+            for a model that only repeats the last price. The next close comes with a prediction \
+            interval (--interval, 80% by default) drawn from the model's held-out errors, each scaled \
+            by the volatility of the 20 bars before it, and rescaled to the last 20 bars' volatility.
             """
     )
 
@@ -24,6 +26,9 @@ struct ForecastCommand: ParsableCommand {
 
     @OptionGroup var trainingOptions: TrainingOptions
 
+    @Option(name: .long, help: ArgumentHelp("Probability the next close's prediction interval is built to cover, from the model's held-out errors scaled by recent volatility.", valueName: "level"))
+    var interval: Double = 0.8
+
     @Flag(name: .long, help: "Print one JSON document: the forecast, the evaluation and, when trained here, the training summary.")
     var json = false
 
@@ -33,6 +38,12 @@ struct ForecastCommand: ParsableCommand {
         let evaluation: ForecastEvaluationReport
         let training: TrainingSummary?
         let modelFile: String?
+    }
+
+    func validate() throws {
+        guard interval > 0, interval < 1 else {
+            throw ValidationError("--interval must lie between 0 and 1 (0.8 for an interval the next close falls in four times out of five); got \(interval)")
+        }
     }
 
     func run() throws {
@@ -63,8 +74,8 @@ struct ForecastCommand: ParsableCommand {
                                                            pricesAdjusted: dataOptions.adjusted) { progress.handle($0) }
                 progress.finish()
             }
-            let forecast = try model.forecastNextBar(of: file.series)
-            let evaluation = try model.evaluate(on: file.series)
+            let evaluation = try model.evaluate(on: file.series, intervalLevel: interval)
+            let forecast = try model.forecastNextBar(of: file.series, evaluation: evaluation)
             if json {
                 print(try JSONOutput.text(Result(data: path, forecast: forecast, evaluation: evaluation, training: summary, modelFile: modelFile)))
             } else {

@@ -88,6 +88,13 @@ enum ForecastOutput {
             + "close \(fixed(forecast.predictedClose, decimals(toShow: forecast.lastClose, significant: 6))), "
             + "log return \(signed(forecast.predictedLogReturn)) (\(signed(100 * (exp(forecast.predictedLogReturn) - 1), decimals: 3))%)"
         if let up = forecast.upProbability { text += ", P(up) \(String(format: "%.3f", up))" }
+        if let interval = forecast.interval {
+            let digits = decimals(toShow: forecast.lastClose, significant: 6)
+            text += "\n\(String(format: "%g", 100 * interval.level))% prediction interval: \(fixed(interval.low, digits)) to \(fixed(interval.high, digits))"
+                + " (the model's \(interval.errorCount) held-out errors, scaled to the volatility of the last \(PredictionInterval.volatilityBars) bars,"
+                + " \(fixed(100 * interval.volatility, 3))% a bar)"
+            if interval.fromInSampleErrors { text += "; WARNING: some of those errors are in-sample, so it is too narrow" }
+        }
         return text
     }
 

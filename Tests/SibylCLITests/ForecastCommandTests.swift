@@ -23,6 +23,9 @@ struct ForecastCommandTests {
         let next = try #require(result["forecast"] as? [String: Any])
         #expect(next["lastTimestamp"] as? String == "2018-08-29" && next["nextTimestamp"] as? String == "2018-08-30")
         #expect((next["predictedClose"] as? Double).map { $0 > 1000 && $0 < 1500 } == true)
+        let interval = try #require(next["interval"] as? [String: Any])
+        #expect(interval["level"] as? Double == 0.8 && (interval["low"] as! Double) < (next["predictedClose"] as! Double)
+                && (interval["high"] as! Double) > (next["predictedClose"] as! Double))
         let evaluation = try #require(result["evaluation"] as? [String: Any])
         for name in ["model", "naive", "autoregression"] {
             let score = try #require(evaluation[name] as? [String: Any])
@@ -36,7 +39,7 @@ struct ForecastCommandTests {
     func inlineTraining() throws {
         let run = try runSibyl(["forecast", "--data", googl] + quick)
         #expect(run.status == 0, "\(run.standardError)")
-        for text in ["next bar (2018-08-30", "naive (last close)", "AR(5) on log returns", "lag check:", "verdict:", "Theil U"] {
+        for text in ["next bar (2018-08-30", "80% prediction interval: ", "naive (last close)", "AR(5) on log returns", "lag check:", "verdict:", "Theil U"] {
             #expect(run.standardOutput.contains(text), "missing '\(text)' in:\n\(run.standardOutput)")
         }
         #expect(run.standardError.contains("epoch 1/2"))
@@ -72,7 +75,7 @@ struct ForecastCommandTests {
         #expect(!run.standardError.contains("epoch"))
     }
 
-    @Test("bad training options are refused", arguments: [["--optimizer", "rmsprop"], ["--test", "0"], ["--dropout", "1.5"], ["--features", "rsi"]])
+    @Test("bad training options are refused", arguments: [["--optimizer", "rmsprop"], ["--test", "0"], ["--dropout", "1.5"], ["--features", "rsi"], ["--interval", "1"]])
     func badOptions(arguments: [String]) throws {
         let run = try runSibyl(["forecast", "--data", googl] + arguments)
         #expect(run.status != 0)

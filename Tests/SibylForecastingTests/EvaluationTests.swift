@@ -197,6 +197,50 @@ struct ForecastModelTests {
         #expect(model.provenance["train_end"] == series.timestamps[spans.train.upperBound - 1].iso)
     }
 
+    @Test("the prediction interval: split-conformal ranks of the held-out errors, each over the volatility before it, at the last bar's volatility")
+    func predictionInterval() throws {
+        let (model, _) = try ForecastModel.train(on: series, settings: quickSettings)
+        let report = try model.evaluate(on: series, intervalLevel: 0.9)
+        let forecast = try model.forecastNextBar(of: series, evaluation: report)
+        let interval = try #require(forecast.interval)
+        // Reference: each evaluated bar's origin is the bar before it; σ from its 20 log returns.
+        let close = series.close
+        func sigma(_ t: Int) -> Double {
+            let returns = ((t - 19)...t).map { log(close[$0] / close[$0 - 1]) }
+            let mean = returns.reduce(0, +) / 20
+            return (returns.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 19).squareRoot()
+        }
+        let index = Dictionary(uniqueKeysWithValues: series.timestamps.enumerated().map { ($1.iso, $0) })
+        let errors = zip(report.timestamps, report.forecasts).map { timestamp, forecast in
+            let t = index[timestamp]! - 1
+            return log(close[t + 1] / forecast) / sigma(t)
+        }.sorted()
+        let n = errors.count
+        #expect(n == report.model.count && interval.errorCount == n && interval.level == 0.9)
+        // Ranks ⌊(n + 1)·0.05⌋ and ⌈(n + 1)·0.95⌉, 1-based.
+        let (lowRank, highRank) = (Int(floor(Double(n + 1) * 5 / 100)), Int(ceil(Double(n + 1) * 95 / 100)))
+        let now = sigma(series.count - 1)
+        #expect(abs(interval.volatility - now) <= 1e-12 * now)
+        #expect(abs(interval.low - forecast.predictedClose * exp(now * errors[lowRank - 1])) <= 1e-9 * interval.low)
+        #expect(abs(interval.high - forecast.predictedClose * exp(now * errors[highRank - 1])) <= 1e-9 * interval.high)
+        #expect(interval.low < forecast.predictedClose && forecast.predictedClose < interval.high && !interval.fromInSampleErrors)
+        // The held-out errors fall inside their own band about as often as the level says.
+        let band = try #require(report.errorBand)
+        let inside = errors.filter { $0 >= band.low && $0 <= band.high }.count
+        #expect(Double(inside) / Double(n) >= 0.9 && Double(inside) / Double(n) < 0.93)
+        // No forecast without an evaluation to draw it from.
+        #expect(try model.forecastNextBar(of: series).interval == nil)
+    }
+
+    @Test("interval ranks: too few errors give none; with just enough, the extremes")
+    func intervalRanks() {
+        let nine = (1...9).map(Double.init).shuffled()
+        #expect(PredictionInterval.errorQuantiles(nine, level: 0.8)! == (1, 9))
+        #expect(PredictionInterval.errorQuantiles(Array(nine.prefix(8)), level: 0.8) == nil)
+        #expect(PredictionInterval.errorQuantiles((1...99).map(Double.init), level: 0.8)! == (10, 90))
+        #expect(PredictionInterval.errorQuantiles((1...38).map(Double.init), level: 0.95) == nil)
+    }
+
     @Test("the evaluation's forecasts do not depend on bars after them (no leakage)")
     func noLeakage() throws {
         let (model, _) = try ForecastModel.train(on: series, settings: quickSettings)
