@@ -8,6 +8,16 @@ import Foundation
 /// naive error; directional accuracy = share of bars where sign(F − P) = sign(A − P), over bars
 /// where both move; its p-value is the two-sided exact binomial test against a coin (p = ½);
 /// Theil's U = √Σ((F − A)/P)² / √Σ((A − P)/P)², below 1 when better than the naive forecast.
+///
+/// A coin is the wrong benchmark for direction when prices drift: a forecaster that calls "up" at
+/// every bar of a span where 62% of bars went up is right 62% of the time with no skill at all. The
+/// Pesaran–Timmermann test (1992) asks instead whether the calls are right more often than calls
+/// made independently of the moves with the same share of ups: with P_x the share of up calls and
+/// P_y the share of up moves over the n trials, chance accuracy P* = P_y·P_x + (1 − P_y)(1 − P_x),
+/// V(P̂) = P*(1 − P*)/n and V(P*) = (2P_y − 1)²·P_x(1 − P_x)/n + (2P_x − 1)²·P_y(1 − P_y)/n
+/// + 4·P_y·P_x(1 − P_y)(1 − P_x)/n²; the statistic (P̂ − P*)/√(V(P̂) − V(P*)) is standard normal
+/// under independence (two-sided p-value here). It is undefined when the calls or the moves all go
+/// one way.
 public struct ForecastScore: Sendable, Equatable, Codable {
     public let name: String
     public let count: Int
@@ -19,6 +29,13 @@ public struct ForecastScore: Sendable, Equatable, Codable {
     public let directionalAccuracyPercent: Double?
     public let directionalPValue: Double?
     public let directionalCount: Int
+    /// Share of the directional trials the forecaster called up, and share that went up.
+    public let upCallPercent: Double?
+    public let upMovePercent: Double?
+    /// P*: the accuracy of calls independent of the moves with the same share of ups.
+    public let chanceAccuracyPercent: Double?
+    /// Pesaran–Timmermann two-sided p-value; nil when the calls or the moves all go one way.
+    public let pesaranTimmermannPValue: Double?
     public let theilU: Double
 
     /// Scores forecasts against actual closes.
@@ -38,16 +55,33 @@ public struct ForecastScore: Sendable, Equatable, Codable {
         rmse = (errors.reduce(0) { $0 + $1 * $1 } / Double(count)).squareRoot()
         mapePercent = 100 * zip(errors, actual).reduce(0) { $0 + abs($1.0) / $1.1 } / Double(count)
         mase = mae / naiveScale
-        var hits = 0, trials = 0
+        var hits = 0, trials = 0, upCalls = 0, upMoves = 0
         for i in 0..<count {
             let predicted = forecasts[i] - previous[i], moved = actual[i] - previous[i]
             guard predicted != 0, moved != 0, predicted.isFinite else { continue }
             trials += 1
             if (predicted > 0) == (moved > 0) { hits += 1 }
+            if predicted > 0 { upCalls += 1 }
+            if moved > 0 { upMoves += 1 }
         }
         directionalCount = trials
         directionalAccuracyPercent = trials > 0 ? 100 * Double(hits) / Double(trials) : nil
         directionalPValue = trials > 0 ? Self.binomialTwoSidedPValue(successes: hits, trials: trials) : nil
+        if trials > 0 {
+            let n = Double(trials), px = Double(upCalls) / n, py = Double(upMoves) / n
+            let chance = py * px + (1 - py) * (1 - px)
+            upCallPercent = 100 * px
+            upMovePercent = 100 * py
+            chanceAccuracyPercent = 100 * chance
+            let variance = chance * (1 - chance) / n
+            let chanceVariance = (2 * py - 1) * (2 * py - 1) * px * (1 - px) / n + (2 * px - 1) * (2 * px - 1) * py * (1 - py) / n
+                + 4 * py * px * (1 - py) * (1 - px) / (n * n)
+            let statistic = (Double(hits) / n - chance) / (variance - chanceVariance).squareRoot()
+            pesaranTimmermannPValue = upCalls > 0 && upCalls < trials && upMoves > 0 && upMoves < trials && statistic.isFinite
+                ? erfc(abs(statistic) / 2.0.squareRoot()) : nil
+        } else {
+            (upCallPercent, upMovePercent, chanceAccuracyPercent, pesaranTimmermannPValue) = (nil, nil, nil, nil)
+        }
         let numerator = (0..<count).reduce(0.0) { $0 + pow((forecasts[$1] - actual[$1]) / previous[$1], 2) }
         let denominator = (0..<count).reduce(0.0) { $0 + pow((actual[$1] - previous[$1]) / previous[$1], 2) }
         theilU = denominator > 0 ? (numerator / denominator).squareRoot() : .nan

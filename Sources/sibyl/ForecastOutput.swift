@@ -36,14 +36,15 @@ enum ForecastOutput {
         if let other = report.trainedOnOverlappingDates {
             lines.append("note: the model was trained on \(other), dates the evaluated span shares; if the two series move together, these scores flatter it")
         }
-        let header = ["forecaster", "MAE", "RMSE", "MAPE %", "MASE", "dir. acc %", "p-value", "Theil U"]
+        let header = ["forecaster", "MAE", "RMSE", "MAPE %", "MASE", "dir. acc %", "chance %", "PT p", "Theil U"]
         var rows = [header]
         let scores = [report.model, report.naive, report.autoregression]
         // Errors are in price units: enough decimals for four significant digits of the smallest.
         let digits = decimals(toShow: scores.map(\.mae).filter(\.isFinite).min() ?? 1, significant: 4)
         for score in scores {
             rows.append([score.name, fixed(score.mae, digits), fixed(score.rmse, digits), fixed(score.mapePercent, 3), fixed(score.mase, 3),
-                         fixed(score.directionalAccuracyPercent, 1), fixed(score.directionalPValue, 3), fixed(score.theilU, 3)])
+                         fixed(score.directionalAccuracyPercent, 1), fixed(score.chanceAccuracyPercent, 1),
+                         probability(score.pesaranTimmermannPValue), fixed(score.theilU, 3)])
         }
         let widths = (0..<header.count).map { column in rows.map { $0[column].count }.max()! }
         for row in rows {
@@ -56,7 +57,7 @@ enum ForecastOutput {
         return lines.joined(separator: "\n")
     }
 
-    /// One honest sentence: does the model beat the naive forecast, and is its direction better than a coin?
+    /// One honest sentence: does the model beat the naive forecast, and is its direction better than chance?
     static func verdict(_ report: ForecastEvaluationReport) -> String {
         let model = report.model, naive = report.naive
         guard model.mae.isFinite, model.mae >= 0 else {
@@ -66,17 +67,31 @@ enum ForecastOutput {
         let errorPart = model.mae < naive.mae
             ? "MAE \(fixed(100 * (1 - model.mae / naive.mae), 2))% below the naive forecast"
             : "MAE \(fixed(100 * (model.mae / naive.mae - 1), 2))% above the naive forecast (no better than tomorrow = today)"
-        let directionPart: String
-        if let accuracy = model.directionalAccuracyPercent, let p = model.directionalPValue {
-            directionPart = p >= 0.05
-                ? "direction right \(String(format: "%.1f", accuracy))% of the time, not distinguishable from a coin (p = \(String(format: "%.2f", p)))"
-                : accuracy < 50
-                ? "direction right \(String(format: "%.1f", accuracy))% of the time, worse than a coin, and unlikely by chance (p = \(String(format: "%.3f", p)))"
-                : "direction right \(String(format: "%.1f", accuracy))% of the time, unlikely by chance (p = \(String(format: "%.3f", p)))"
-        } else {
-            directionPart = "no directional calls"
+        return "\(errorPart); \(directionVerdict(model))."
+    }
+
+    /// Direction against chance: calls made independently of the moves with the same share of ups
+    /// (Pesaran–Timmermann), not a coin, which a drifting market beats by always calling up.
+    static func directionVerdict(_ score: ForecastScore) -> String {
+        guard let accuracy = score.directionalAccuracyPercent, let chance = score.chanceAccuracyPercent,
+              let upCalls = score.upCallPercent, let upMoves = score.upMovePercent else { return "no directional calls" }
+        let right = "direction right \(fixed(accuracy, 1))% of the time"
+        if upCalls == 100 || upCalls == 0 {
+            return "\(right), but it called \(upCalls == 100 ? "up" : "down") at every bar: that is the market's drift (\(fixed(upMoves, 1))% of the bars went up), not skill"
         }
-        return "\(errorPart); \(directionPart)."
+        guard let p = score.pesaranTimmermannPValue else {
+            return "\(right); every bar of the span moved \(upMoves == 100 ? "up" : "down"), so direction cannot be judged"
+        }
+        let against = "against \(fixed(chance, 1))% for calls as often up made by chance"
+        if p >= 0.05 { return "\(right) \(against), not distinguishable from chance (Pesaran–Timmermann p = \(fixed(p, 2)))" }
+        return "\(right) \(against), \(accuracy < chance ? "worse" : "better") than chance by more than luck explains (Pesaran–Timmermann p \(probability(p, equals: true)))"
+    }
+
+    /// A p-value to three decimals, or "<0.001" (with `equals`, "= 0.012" and "< 0.001").
+    static func probability(_ p: Double?, equals: Bool = false) -> String {
+        guard let p, p.isFinite else { return "–" }
+        if p < 0.0005 { return equals ? "< 0.001" : "<0.001" }
+        return (equals ? "= " : "") + fixed(p, 3)
     }
 
     static func nextBar(_ forecast: NextBarForecast) -> String {

@@ -30,6 +30,22 @@ struct EvaluationTests {
         #expect(naive.directionalAccuracyPercent == nil && abs(naive.theilU - 1) < 1e-12)
     }
 
+    @Test("Pesaran–Timmermann: chance accuracy from the shares of up calls and up moves; none when the calls all go one way")
+    func pesaranTimmermann() throws {
+        // 20 bars; moves and calls as signs. Reference values from the 1992 formulas evaluated
+        // separately in Python: P* = 0.58, statistic 2.4034029262630288, p = 0.016243278963883733.
+        let moves: [Double] = [1, 1, -1, 1, 1, -1, 1, 1, 1, -1, 1, -1, 1, 1, -1, 1, 1, -1, 1, 1]
+        let calls: [Double] = [1, 1, -1, 1, -1, -1, 1, 1, 1, 1, 1, -1, 1, -1, -1, 1, 1, 1, 1, 1]
+        let previous = [Double](repeating: 100, count: 20)
+        let score = ForecastScore(name: "m", forecasts: calls.map { 100 + $0 }, actual: moves.map { 100 + $0 }, previous: previous, naiveScale: 1)
+        #expect(abs(try #require(score.chanceAccuracyPercent) - 58) < 1e-9)
+        #expect(abs(try #require(score.pesaranTimmermannPValue) - 0.016243278963883733) < 1e-12)
+        #expect(score.upCallPercent == 70 && score.upMovePercent == 70)
+        // Always up: right as often as the moves go up, and no test of skill is possible.
+        let always = ForecastScore(name: "up", forecasts: [Double](repeating: 101, count: 20), actual: moves.map { 100 + $0 }, previous: previous, naiveScale: 1)
+        #expect(always.directionalAccuracyPercent == 70 && always.chanceAccuracyPercent == 70 && always.pesaranTimmermannPValue == nil)
+    }
+
     @Test("exact two-sided binomial p-values")
     func binomial() {
         // Values from scipy.stats.binomtest(k, n, 0.5).pvalue.
