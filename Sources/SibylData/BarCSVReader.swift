@@ -38,6 +38,8 @@ struct BarCSVReader {
     private var delimiter = UInt8(ascii: ",")
     private var fieldStarts: [Int] = []
     private var fieldEnds: [Int] = []
+    /// The first quoting fault `splitFields` met on its line: the field (0-based) and what is wrong.
+    private var quoteFault: (field: Int, unclosed: Bool)?
 
     init(bytes: UnsafeRawBufferPointer, file: String, options: BarReadOptions) {
         base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
@@ -45,7 +47,8 @@ struct BarCSVReader {
         self.file = file
         self.options = options
         // A UTF-8 byte-order mark is not part of the first header name.
-        if byteCount >= 3, let base, base[0] == 0xEF, base[1] == 0xBB, base[2] == 0xBF { position = 3 }
+        // (Some tools add one to a file that already has one.)
+        while byteCount >= position + 3, let base, base[position] == 0xEF, base[position + 1] == 0xBB, base[position + 2] == 0xBF { position += 3 }
     }
 
     /// What a file that is not UTF-8 text looks like, from its first bytes: nil for text.
@@ -107,6 +110,7 @@ struct BarCSVReader {
     private mutating func splitFields(_ start: Int, _ end: Int) -> Int {
         guard let base else { return 0 }
         var count = 0
+        quoteFault = nil
         func store(_ fieldStart: Int, _ fieldEnd: Int) {
             if count < fieldStarts.count {
                 fieldStarts[count] = fieldStart
@@ -132,8 +136,13 @@ struct BarCSVReader {
                     j += 1
                 }
                 let closing = j
+                if closing >= end && quoteFault == nil { quoteFault = (count, true) }
                 j = min(j + 1, end)
-                while j < end && base[j] != delimiter { j += 1 }
+                // Only spaces may follow the closing quote: text there ("11"5) is not dropped quietly.
+                while j < end && base[j] != delimiter {
+                    if base[j] != UInt8(ascii: " ") && base[j] != UInt8(ascii: "\t") && quoteFault == nil { quoteFault = (count, false) }
+                    j += 1
+                }
                 // Spaces inside the quotes are not part of the value either.
                 var (inner, innerEnd) = (fieldStart + 1, min(closing, end))
                 while inner < innerEnd && base[inner] == UInt8(ascii: " ") { inner += 1 }
@@ -161,14 +170,46 @@ struct BarCSVReader {
         return count
     }
 
-    /// A field's text, for messages: control characters (which would garble a terminal) are shown
-    /// as U+FFFD.
+    /// The fix for a date that does not parse, after what it looks like.
+    private func dateFix(_ raw: String, why: String) -> String {
+        let iso = "write dates as YYYY-MM-DD, or date-times as YYYY-MM-DDTHH:MM:SS (optionally with Z or +HH:MM)"
+        if raw.isEmpty { return "fill in the date, or pass --repair drop to leave the row out" }
+        if why.hasPrefix("has month") || why.hasPrefix("has day") || why.hasPrefix("has a time outside") {
+            return "correct the date, or pass --repair drop to leave the row out"
+        }
+        if raw.allSatisfy(\.isASCII) && raw.allSatisfy(\.isNumber) && (9...13).contains(raw.count) {
+            return "this looks like a Unix timestamp (\(raw.count <= 10 ? "seconds" : "milliseconds") since 1970): convert the column to YYYY-MM-DDTHH:MM:SSZ"
+        }
+        if raw.contains("/") { return "\(iso); a date such as 01/02/2020 cannot say whether it is January 2 or February 1" }
+        if raw.range(of: #"^\d{4}\.\d{2}\.\d{2}"#, options: .regularExpression) != nil { return "\(iso): write '-' between year, month and day, not '.'" }
+        if raw.contains("<U+") || raw.unicodeScalars.contains(where: { !$0.isASCII }) { return "\(iso); the date holds a character that is not plain ASCII (shown as <U+…>): retype it" }
+        return iso
+    }
+
+    /// The error for the quoting fault of the line just split, at line `line`.
+    private func quoteError(line: Int) -> DataError? {
+        guard let fault = quoteFault else { return nil }
+        return DataError(kind: .malformedQuotes, file: file, line: line, column: fault.field + 1,
+                         message: fault.unclosed ? "a quote opens in field \(fault.field + 1) and never closes on this line"
+                                                 : "field \(fault.field + 1) has text after its closing quote",
+                         fix: "quote a whole field or nothing of it (\"2020-01-02T09:30\", not \"2020-01-02\"T09:30), and write a quote inside a quoted field as two (\"\")")
+    }
+
+    /// A field's text, for messages: characters that would garble a terminal or cannot be seen
+    /// (control characters, byte-order marks, no-break and zero-width spaces, dashes that look like
+    /// '-') are shown by code point, such as <U+FEFF>.
     private func text(_ field: Int) -> String {
         guard let base else { return "" }
         let bytes = UnsafeBufferPointer(start: base + fieldStarts[field], count: fieldEnds[field] - fieldStarts[field])
         let decoded = String(decoding: bytes, as: UTF8.self)
-        guard decoded.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return decoded }
-        return String(String.UnicodeScalarView(decoded.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "\u{FFFD}" : $0 }))
+        func hidden(_ scalar: Unicode.Scalar) -> Bool {
+            switch scalar.value {
+            case 0..<0x20, 0x7F...0xA0, 0xAD, 0x2000...0x200F, 0x2010...0x2015, 0x2028...0x202F, 0x205F...0x206F, 0x2212, 0x3000, 0xFEFF, 0xFFFD: true
+            default: false
+            }
+        }
+        guard decoded.unicodeScalars.contains(where: hidden) else { return decoded }
+        return decoded.unicodeScalars.map { hidden($0) ? "<U+\(String(format: "%04X", $0.value))>" : String($0) }.joined()
     }
 
     // MARK: - The file
@@ -196,11 +237,12 @@ struct BarCSVReader {
         delimiter = namedDelimiter ?? detectDelimiter(header.start, header.end)
         let headerLineNumber = lineNumber
         let columnCount = splitFields(header.start, header.end)
+        if let error = quoteError(line: headerLineNumber) { throw error }
         let headerNames = (0..<columnCount).map { text($0) }
         var columnOfRole = [Int?](repeating: nil, count: Role.allCases.count)
         var ignored: [String] = []
         for (index, raw) in headerNames.enumerated() {
-            let key = String(raw.lowercased().filter { !" _-.".contains($0) })
+            let key = String(raw.lowercased().filter { !" _-.<>".contains($0) })
             guard let role = Role.allCases.first(where: { $0.aliases.contains(key) }) else {
                 ignored.append(raw.isEmpty ? "(unnamed column \(index + 1))" : raw)
                 continue
@@ -218,10 +260,17 @@ struct BarCSVReader {
             columnOfRole[role.rawValue] = index
         }
         for role in Role.required where columnOfRole[role.rawValue] == nil {
-            let found = headerNames.map { $0.isEmpty ? "(empty)" : $0 }.joined(separator: ", ")
+            let found = headerNames.prefix(12).map { $0.isEmpty ? "(empty)" : $0 }.joined(separator: ", ") + (columnCount > 12 ? ", … (\(columnCount) in all)" : "")
+            var fix = "name the columns Date, Open, High, Low, Close and optionally Volume and Adj Close, in any order and letter case"
+            if case .success = parseDate(fieldStarts[0], fieldEnds[0]) {
+                fix = "the first line looks like data, not a header: add a header line above it naming the columns in their order, such as Date,Open,High,Low,Close,Volume"
+            } else if columnCount == 1 {
+                fix = "the header is one field: separate the columns with ',', ';', a tab or '|', and name them Date, Open, High, Low, Close and optionally Volume"
+            } else if headerNames[0].lowercased() == "price", role == .date {
+                fix = "this looks like a multi-line header (Price / Ticker / Date rows): keep one header line, with the first column named Date, and delete the Ticker and Date lines below it"
+            }
             throw DataError(kind: .missingColumn, file: file, line: headerLineNumber, value: role.displayName,
-                            message: "no \(role.displayName) column (the header has: \(found))",
-                            fix: "name the columns Date, Open, High, Low, Close and optionally Volume and Adj Close, in any order and letter case")
+                            message: "no \(role.displayName) column (the header has: \(found))", fix: fix)
         }
         let hasVolume = columnOfRole[Role.volume.rawValue] != nil
         let hasAdjusted = columnOfRole[Role.adjustedClose.rawValue] != nil
@@ -270,6 +319,10 @@ struct BarCSVReader {
             }
 
             let fields = splitFields(line.start, line.end)
+            if let error = quoteError(line: row) {
+                try reject(error)
+                continue rows
+            }
             if fields != columnCount {
                 try reject(DataError(kind: .wrongFieldCount, file: file, line: row, column: min(fields, columnCount) + 1,
                                      message: "row has \(fields) field\(fields == 1 ? "" : "s") but the header has \(columnCount)",
@@ -284,9 +337,15 @@ struct BarCSVReader {
             switch parseDate(fieldStarts[dateColumn], fieldEnds[dateColumn]) {
             case .failure(let why):
                 let raw = text(dateColumn)
+                if raw.lowercased() == headerNames[dateColumn].lowercased() {
+                    try reject(DataError(kind: .unparsableDate, file: file, line: row, column: dateColumn + 1, value: raw,
+                                         message: "the header repeats here (files joined one after another?)",
+                                         fix: "delete the repeated header line, and check that the parts joined do not overlap"))
+                    continue rows
+                }
                 try reject(DataError(kind: raw.isEmpty ? .emptyCell : .unparsableDate, file: file, line: row, column: dateColumn + 1,
                                      value: raw, message: raw.isEmpty ? "the Date cell is empty" : "date '\(raw)' \(why)",
-                                     fix: "write dates as YYYY-MM-DD, or date-times as YYYY-MM-DDTHH:MM:SS (optionally with Z or +HH:MM)"))
+                                     fix: dateFix(raw, why: why)))
                 continue rows
             case .success(let parsed, let shape, let offset):
                 if let expected = dateShape, expected != shape {
@@ -419,6 +478,10 @@ struct BarCSVReader {
     }
 
     /// The error for a numeric cell that is empty, not a number, not finite, or breaks its rule.
+    /// What spreadsheets and data vendors write for a value they do not have.
+    private static let missingValueWords: Set<String> = ["nan", "inf", "infinity", "na", "n/a", "null", "none", "#n/a", "#value!", "#num!",
+                                                         "#div/0!", "#ref!", "-", "—", "."]
+
     private func cellError(role: Role, column: Int) -> DataError {
         let raw = text(column)
         let (kind, message, fix): (DataError.Kind, String, String)
@@ -430,19 +493,22 @@ struct BarCSVReader {
                 ? BarValidation.volumeProblem(value: value, text: raw)!
                 : BarValidation.priceProblem(name: role.displayName, value: value, text: raw)!
             (kind, message, fix) = (problem.kind, problem.message, problem.fix)
-        } else if ["nan", "inf", "infinity", "na", "n/a", "null", "none"].contains(raw.lowercased().trimmingCharacters(in: ["+", "-"])) {
+        } else if Self.missingValueWords.contains(raw.lowercased()) || Self.missingValueWords.contains(raw.lowercased().trimmingCharacters(in: ["+", "-"])) {
             (kind, message, fix) = (.notFinite, "\(role.displayName) is '\(raw)', not a finite number",
                                     "give a real value, or pass --repair drop or --repair ffill")
+        } else if raw.range(of: #"^[+-]?\d+,\d+$"#, options: .regularExpression) != nil && delimiter != UInt8(ascii: ",") {
+            (kind, message, fix) = (.unparsableNumber, "\(role.displayName) '\(raw)' is written with a decimal comma",
+                                    "write the decimal separator as a point (\(raw.replacingOccurrences(of: ",", with: "."))), as a spreadsheet does when it exports with the locale set to English")
         } else {
             (kind, message, fix) = (.unparsableNumber, "\(role.displayName) '\(raw)' is not a number",
-                                    "write plain decimal numbers such as 1234.56 (no thousands separators or currency signs)")
+                                    "write plain decimal numbers such as 1234.56 (no thousands separators, currency signs or units)")
         }
         return DataError(kind: kind, file: file, line: lineNumber, column: column + 1, value: raw, message: message, fix: fix)
     }
 
     private func detectDelimiter(_ start: Int, _ end: Int) -> UInt8 {
         guard let base else { return UInt8(ascii: ",") }
-        var counts: [UInt8: Int] = [UInt8(ascii: ","): 0, UInt8(ascii: ";"): 0, UInt8(ascii: "\t"): 0]
+        var counts: [UInt8: Int] = [UInt8(ascii: ","): 0, UInt8(ascii: ";"): 0, UInt8(ascii: "\t"): 0, UInt8(ascii: "|"): 0]
         for i in start..<end where counts[base[i]] != nil { counts[base[i]]! += 1 }
         let best = counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key != UInt8(ascii: ",")) }!
         return best.value > 0 ? best.key : UInt8(ascii: ",")

@@ -10,6 +10,7 @@ public struct DataError: Error, Equatable, Sendable, CustomStringConvertible {
         case missingColumn
         case duplicateColumn
         case wrongFieldCount
+        case malformedQuotes
         case emptyCell
         case unparsableNumber
         case notFinite

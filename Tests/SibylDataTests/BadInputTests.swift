@@ -39,6 +39,11 @@ struct BadInputTests {
         Case(name: "too few fields", text: "\(goodHeader)\n\(goodRows[0])\n2020-01-03,10.5,12,10,11.5\n", kind: .wrongFieldCount, line: 3, column: 6),
         Case(name: "too many fields", text: "\(goodHeader)\n2020-01-02,10,11,9,10.5,1000,7\n", kind: .wrongFieldCount, line: 2, column: 7),
         Case(name: "duplicate column", text: "Date,Open,High,Low,Close,close\n2020-01-02,10,11,9,10.5,10.5\n", kind: .duplicateColumn, line: 1, column: 6),
+        Case(name: "text after a closing quote", text: "\(goodHeader)\n2020-01-02,10,11,9,\"10.5\"5,1000\n", kind: .malformedQuotes, line: 2, column: 5),
+        Case(name: "a time outside the date's quotes", text: "\(goodHeader)\n\"2020-01-02\"T15:30,10,11,9,10.5,1000\n", kind: .malformedQuotes, line: 2, column: 1),
+        Case(name: "unclosed quote", text: "\(goodHeader)\n2020-01-02,10,11,9,\"10.5,1000\n", kind: .malformedQuotes, line: 2, column: 5),
+        Case(name: "quote fault in the header", text: "Date,Open,High,Low,\"Close\"x\n2020-01-02,10,11,9,10.5\n", kind: .malformedQuotes, line: 1, column: 5),
+        Case(name: "repeated header", text: "\(goodHeader)\n\(goodRows[0])\n\(goodHeader)\n", kind: .unparsableDate, line: 3, column: 1),
     ]
 
     @Test("bad input", arguments: cases)
@@ -52,6 +57,35 @@ struct BadInputTests {
         #expect(line.hasPrefix("test.csv\(testCase.line.map { ":\($0)" } ?? "")"))
         #expect(line.contains("fix:"))
         print("\(testCase.name): \(line)")
+    }
+
+    @Test("a message names what it cannot show and fits its fix to the fault", arguments: [
+        ("\(goodHeader)\n2020-01-02,10,11,9,10\u{A0}.5,1000\n", "Close '10<U+00A0>.5'", "no thousands separators"),
+        ("\(goodHeader)\n\u{FEFF}2020-01-02,10,11,9,10.5,1000\n", "'<U+FEFF>2020-01-02'", "not plain ASCII"),
+        ("\(goodHeader)\n2020\u{2010}01-02,10,11,9,10.5,1000\n", "'2020<U+2010>01-02'", "not plain ASCII"),
+        ("Date;Open;High;Low;Close\n2020-01-02;10;12;9;11,5\n", "decimal comma", "as a point (11.5)"),
+        ("\(goodHeader)\n2019-02-29,10,11,9,10.5,1000\n", "month 2 of 2019 has 28 days", "correct the date, or pass --repair drop"),
+        ("\(goodHeader)\n1577923200,10,11,9,10.5,1000\n", "is not an ISO date", "Unix timestamp (seconds since 1970)"),
+        ("\(goodHeader)\n1577923200000,10,11,9,10.5,1000\n", "is not an ISO date", "milliseconds since 1970"),
+        ("\(goodHeader)\n2020.01.02,10,11,9,10.5,1000\n", "is not an ISO date", "not '.'"),
+        ("\(goodHeader)\n2020-01-02,10,11,9,#N/A,1000\n", "not a finite number", "--repair drop"),
+        ("2020-01-02,10,11,9,10.5,1000\n2020-01-03,10,11,9,10.5,1000\n", "no Date column", "the first line looks like data"),
+        ("Date Open High Low Close\n2020-01-02 10 11 9 10.5\n", "no Date column", "the header is one field"),
+        ("Price,Close,High,Low,Open,Volume\nTicker,X,X,X,X,X\nDate,,,,,\n2020-01-02,10.5,11,9,10,1000\n", "no Date column", "multi-line header"),
+    ] as [(String, String, String)])
+    func tailoredMessages(text: String, message: String, fix: String) throws {
+        let error = try #require(parseError(text))
+        #expect(error.message.contains(message), "\(error)")
+        #expect(error.fix.contains(fix), "\(error)")
+        #expect(!error.description.contains("\n"))
+    }
+
+    @Test("pipes delimit, MetaTrader's <DATE> names a column, and a doubled byte-order mark is skipped")
+    func otherExports() throws {
+        let reference = try BarCSV.parse("Date,Open,High,Low,Close\n2020-01-02,1,2,0.5,1.5\n", file: "t.csv").series
+        #expect(try BarCSV.parse("Date|Open|High|Low|Close\n2020-01-02|1|2|0.5|1.5\n", file: "t.csv").series == reference)
+        #expect(try BarCSV.parse("<DATE>,<OPEN>,<HIGH>,<LOW>,<CLOSE>\n2020-01-02,1,2,0.5,1.5\n", file: "t.csv").series == reference)
+        #expect(try BarCSV.parse("\u{FEFF}\u{FEFF}Date,Open,High,Low,Close\n2020-01-02,1,2,0.5,1.5\n", file: "t.csv").series == reference)
     }
 
     @Test("bars built in code are validated as strictly as files")
