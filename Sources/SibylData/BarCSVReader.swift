@@ -438,11 +438,24 @@ struct BarCSVReader {
             numbers = reversed
         }
 
-        // Daily (or slower) bars dated at local midnight with an offset, as pandas writes a
-        // non-UTC index (2020-01-02 00:00:00+01:00): each bar belongs to its local calendar day,
-        // not to the UTC evening before it, or every weekday would move back by one.
-        if !offsets.isEmpty, zip(timestamps, offsets).allSatisfy({ ($0.secondsSinceEpoch + Int64($1)).isMultiple(of: 86_400) }) {
-            for i in timestamps.indices { timestamps[i].secondsSinceEpoch += Int64(offsets[i]) }
+        // Times written with an offset are kept as the file's own clock shows them: a New York
+        // stock's bars run 09:30–16:00 all year (in UTC they would move by an hour at every
+        // daylight-saving change, and print as times the file never wrote). Bars all at one local
+        // time of day (pandas writes a non-UTC daily index at local midnight, 2020-01-02
+        // 00:00:00+01:00; some vendors stamp daily bars at the open) are days: each belongs to its
+        // local calendar date, not to the UTC evening before it.
+        var timesInUTC = false
+        if !offsets.isEmpty {
+            let local = zip(timestamps, offsets).map { $0.secondsSinceEpoch + Int64($1) }
+            let timeOfDay = { (seconds: Int64) in ((seconds % 86_400) + 86_400) % 86_400 }
+            if local.count >= 2, local.allSatisfy({ timeOfDay($0) == timeOfDay(local[0]) }) {
+                for i in timestamps.indices { timestamps[i].secondsSinceEpoch = local[i] - timeOfDay(local[i]) }
+            } else if zip(local, local.dropFirst()).allSatisfy({ $0 < $1 }) {
+                for i in timestamps.indices { timestamps[i].secondsSinceEpoch = local[i] }
+            } else {
+                // Local clocks repeat an hour when daylight-saving time ends: UTC keeps the order.
+                timesInUTC = true
+            }
         }
 
         func column(_ role: Role) -> [Double] {
@@ -460,6 +473,10 @@ struct BarCSVReader {
         }
         var warnings = ignored.map {
             DataWarning(kind: .ignoredColumn, file: file, line: headerLineNumber, message: "column '\($0)' is not used")
+        }
+        if timesInUTC {
+            warnings.append(DataWarning(kind: .timesInUTC, file: file, line: nil,
+                                        message: "the file's local times repeat or go back (a daylight-saving change), so its bars are kept and shown in UTC"))
         }
         if newestFirst {
             warnings.append(DataWarning(kind: .newestFirst, file: file, line: nil,

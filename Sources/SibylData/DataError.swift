@@ -69,6 +69,9 @@ public struct DataWarning: Equatable, Sendable, CustomStringConvertible, Codable
         case ignoredColumn
         /// The file runs newest first and was read in reverse.
         case newestFirst
+        /// Times written with offsets could not be kept as local times (they repeat at a
+        /// daylight-saving change) and are kept in UTC.
+        case timesInUTC
     }
 
     public let kind: Kind

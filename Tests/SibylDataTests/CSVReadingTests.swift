@@ -39,14 +39,14 @@ struct CSVReadingTests {
         #expect(file.warnings.contains { $0.kind == .ignoredColumn && $0.message.contains("Dividends") })
     }
 
-    @Test("date-times with T or space, seconds or not, Z or offsets, all become UTC")
+    @Test("date-times with T or space, seconds or not, Z or offsets, read as the file's clock shows them")
     func dateTimes() throws {
         let cases: [(String, Timestamp)] = [
             ("2017-01-01T22:00:00", Timestamp(year: 2017, month: 1, day: 1, hour: 22)),
             ("2017-01-01 22:00", Timestamp(year: 2017, month: 1, day: 1, hour: 22)),
             ("2017-01-01T22:00:00Z", Timestamp(year: 2017, month: 1, day: 1, hour: 22)),
-            ("2017-01-01T22:00:00+01:00", Timestamp(year: 2017, month: 1, day: 1, hour: 21)),
-            ("2017-01-01T22:00:00-0530", Timestamp(year: 2017, month: 1, day: 2, hour: 3, minute: 30)),
+            ("2017-01-01T22:00:00+01:00", Timestamp(year: 2017, month: 1, day: 1, hour: 22)),
+            ("2017-01-01T22:00:00-0530", Timestamp(year: 2017, month: 1, day: 1, hour: 22)),
             ("2017-01-01T22:00:00.000", Timestamp(year: 2017, month: 1, day: 1, hour: 22)),
         ]
         for (text, expected) in cases {
@@ -55,7 +55,7 @@ struct CSVReadingTests {
         }
     }
 
-    @Test("daily bars at local midnight with an offset keep their calendar day; other times become UTC")
+    @Test("daily bars at one local time with an offset keep their calendar day; intraday bars keep their local times")
     func localMidnight() throws {
         // pandas writes a non-UTC daily index this way: the Friday stays a Friday, not Thursday 23:00 UTC.
         let eastern = try BarCSV.parse("Date,Open,High,Low,Close\n2020-01-02 00:00:00+01:00,1,1,1,1\n2020-01-03 00:00:00+01:00,1,1,1,1\n"
@@ -66,10 +66,25 @@ struct CSVReadingTests {
         let western = try BarCSV.parse("Date,Open,High,Low,Close\n2020-03-06 00:00:00-05:00,1,1,1,1\n2020-03-09 00:00:00-04:00,1,1,1,1\n",
                                        file: "t.csv").series
         #expect(western.timestamps.map(\.iso) == ["2020-03-06", "2020-03-09"])
-        // One bar that is not at midnight: the file is intraday, and every bar is converted to UTC.
+        // Daily bars stamped at the local open (10:00 in Sydney) are the same days.
+        let sydney = try BarCSV.parse("Date,Open,High,Low,Close\n2020-01-06T10:00:00+11:00,1,1,1,1\n2020-01-07T10:00:00+11:00,1,1,1,1\n"
+                                      + "2020-01-08T10:00:00+11:00,1,1,1,1\n", file: "t.csv").series
+        #expect(sydney.timestamps.map(\.iso) == ["2020-01-06", "2020-01-07", "2020-01-08"])
+        #expect(sydney.frequency.kind == .daily && !sydney.frequency.hasWeekendBars)
+        // Bars at several times of day are intraday: each keeps the time the file wrote, so a New
+        // York session is 09:30–16:00 on both sides of a daylight-saving change.
         let mixed = try BarCSV.parse("Date,Open,High,Low,Close\n2020-01-02 00:00:00+01:00,1,1,1,1\n2020-01-02 09:00:00+01:00,1,1,1,1\n",
-                                     file: "t.csv").series
-        #expect(mixed.timestamps.map(\.iso) == ["2020-01-01T23:00:00", "2020-01-02T08:00:00"])
+                                     file: "t.csv")
+        #expect(mixed.series.timestamps.map(\.iso) == ["2020-01-02", "2020-01-02T09:00:00"] && mixed.warnings.isEmpty)
+        let newYork = try BarCSV.parse("Date,Open,High,Low,Close\n2020-03-06 09:30:00-05:00,1,1,1,1\n2020-03-06 15:55:00-05:00,1,1,1,1\n"
+                                       + "2020-03-09 09:30:00-04:00,1,1,1,1\n", file: "t.csv").series
+        #expect(newYork.timestamps.map(\.isoDateTime) == ["2020-03-06T09:30:00", "2020-03-06T15:55:00", "2020-03-09T09:30:00"])
+        // When daylight-saving time ends, a 24-hour market's local clock repeats an hour: UTC then
+        // keeps the order, and a warning says so.
+        let repeated = try BarCSV.parse("Date,Open,High,Low,Close\n2020-11-01 00:00:00-04:00,1,1,1,1\n2020-11-01 01:00:00-04:00,1,1,1,1\n"
+                                        + "2020-11-01 01:00:00-05:00,1,1,1,1\n2020-11-01 02:00:00-05:00,1,1,1,1\n", file: "t.csv")
+        #expect(repeated.series.timestamps.map(\.isoDateTime) == ["2020-11-01T04:00:00", "2020-11-01T05:00:00", "2020-11-01T06:00:00", "2020-11-01T07:00:00"])
+        #expect(repeated.warnings.map(\.kind) == [.timesInUTC])
     }
 
     @Test("a newest-first export is read in reverse and said so; the same bars as the file sorted oldest first")
