@@ -416,8 +416,12 @@ struct BarCSVReader {
                             fix: "add one row per bar below the header")
         }
         if timestamps.isEmpty {
-            throw DataError(kind: .tooFewBars, file: file, message: "no bars are left: --repair \(options.repair.rawValue) dropped all \(dataLines) rows",
-                            fix: "look at the dropped rows (`sibyl inspect --repair \(options.repair.rawValue)` lists them) and correct the file")
+            // The first row's fault, so the error alone is enough to start on.
+            let first = repairs.first { $0.action == .droppedRow }
+            throw DataError(kind: .tooFewBars, file: file,
+                            message: "no bars are left: --repair \(options.repair.rawValue) dropped all \(dataLines) row\(dataLines == 1 ? "" : "s")"
+                                + (first.map { "; the first, line \($0.line): \($0.reason)" } ?? ""),
+                            fix: "correct that fault in the file (run without --repair to see it with its column)")
         }
 
         // A repair that dropped most of the file has probably dropped the good rows for one bad
@@ -471,9 +475,11 @@ struct BarCSVReader {
             adjustedBars = zip(adjustedClose, series.close).filter { $0 != $1 }.count
             series = series.withCloses(adjustedClose)
         }
-        var warnings = ignored.map {
-            DataWarning(kind: .ignoredColumn, file: file, line: headerLineNumber, message: "column '\($0)' is not used")
-        }
+        // A wide export (hundreds of indicator columns) gets one line, not one per column.
+        var warnings = ignored.count <= 8
+            ? ignored.map { DataWarning(kind: .ignoredColumn, file: file, line: headerLineNumber, message: "column '\($0)' is not used") }
+            : [DataWarning(kind: .ignoredColumn, file: file, line: headerLineNumber,
+                           message: "\(ignored.count) columns are not used: \(ignored.prefix(5).map { "'\($0)'" }.joined(separator: ", ")), …")]
         if timesInUTC {
             warnings.append(DataWarning(kind: .timesInUTC, file: file, line: nil,
                                         message: "the file's local times repeat or go back (a daylight-saving change), so its bars are kept and shown in UTC"))

@@ -153,6 +153,18 @@ struct CSVReadingTests {
         }
     }
 
+    @Test("a drop that leaves nothing names the first row's fault; a wide export's unused columns are one warning")
+    func dropAllAndWideExports() throws {
+        let error = try #require(throws: DataError.self) {
+            try BarCSV.parse("Date,Open,High,Low,Close,Volume\n2020-01-02,10,12,9,11,1.2M\n", file: "t.csv", options: BarReadOptions(repair: .drop))
+        }
+        #expect(error.message.contains("dropped all 1 row; the first, line 2: Volume '1.2M' is not a number"), "\(error)")
+        let names = (1...300).map { "indicator\($0)" }
+        let wide = try BarCSV.parse("Date,Open,High,Low,Close," + names.joined(separator: ",") + "\n2020-01-02,1,2,0.5,1.5"
+                                    + String(repeating: ",0", count: 300) + "\n", file: "t.csv")
+        #expect(wide.warnings.count == 1 && wide.warnings[0].message.hasPrefix("300 columns are not used: 'indicator1'"))
+    }
+
     @Test("separate Date and Time columns get a fix that says to merge them")
     func dateAndTimeColumns() throws {
         let error = try #require(throws: DataError.self) {
