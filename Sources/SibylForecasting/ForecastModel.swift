@@ -211,7 +211,8 @@ public final class ForecastModel {
         let (_, windows) = try windows(for: series)
         let last = series.count - 1
         guard last >= windows.firstSampleEnd else {
-            throw ForecastError(message: "\(series.name) has \(series.count) bars; a forecast needs \(windows.firstSampleEnd + 1)",
+            // From the pipeline's own warm-up: the matrix caps its warm-up at a short series' length.
+            throw ForecastError(message: "\(series.name) has \(series.count) bars; a forecast needs \(pipeline.warmUp + settings.window) (a \(pipeline.warmUp)-bar feature warm-up and a \(settings.window)-bar window)",
                                 fix: "use a longer series")
         }
         // The last window has no next bar; predict without a target.

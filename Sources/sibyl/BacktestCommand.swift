@@ -261,6 +261,7 @@ struct BacktestCommand: ParsableCommand {
                 var s = ZScoreReversion(window: zWindow, entry: zEntry, exit: zExit, exits: exits)
                 result = backtest(&s, on: series, configuration: configuration)
             case .forecast:
+                for note in trainingOptions.inertOptionNotes { printToStandardError("note: \(note)") }
                 var progress = TrainingProgress(quiet: json)
                 let settings = trainingOptions.settings
                 let walkSettings = WalkForwardSettings(retrainEvery: retrainEvery, trailingWindow: trailingWindow, firstForecastBar: firstForecastBar)

@@ -70,6 +70,7 @@ struct ForecastCommand: ParsableCommand {
             } else {
                 let digest = file.sha256 ?? ""
                 var progress = TrainingProgress(quiet: json)
+                for note in trainingOptions.inertOptionNotes { printToStandardError("note: \(note)") }
                 (model, summary) = try ForecastModel.train(on: file.series, settings: trainingOptions.settings, dataDigest: digest,
                                                            pricesAdjusted: dataOptions.adjusted) { progress.handle($0) }
                 progress.finish()

@@ -42,6 +42,7 @@ struct TrainCommand: ParsableCommand {
             let file = try dataOptions.load(digest: true)
             let digest = file.sha256 ?? ""
             var progress = TrainingProgress(quiet: json)
+            for note in trainingOptions.inertOptionNotes { printToStandardError("note: \(note)") }
             let (model, summary) = try ForecastModel.train(on: file.series, settings: trainingOptions.settings, dataDigest: digest,
                                                            pricesAdjusted: dataOptions.adjusted) { progress.handle($0) }
             progress.finish()

@@ -45,6 +45,14 @@ struct ForecastCommandTests {
         #expect(run.standardError.contains("epoch 1/2"))
     }
 
+    @Test("options the others make inert are named: a loss for a direction model, patience without validation")
+    func inertOptions() throws {
+        let run = try runSibyl(["forecast", "--data", googl, "--target", "direction", "--loss", "huber", "--validation", "0", "--patience", "2"] + quick)
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(run.standardError.contains("note: --loss huber is ignored with --target direction"))
+        #expect(run.standardError.contains("note: --patience is ignored with --validation 0"))
+    }
+
     @Test("the same seed gives the same forecast")
     func reproducible() throws {
         let a = try runSibyl(["forecast", "--data", googl, "--json", "--seed", "9"] + quick)

@@ -248,6 +248,17 @@ struct ForecastModelTests {
         #expect(try model.forecastNextBar(of: series).interval == nil)
     }
 
+    @Test("a series too short to forecast from names the bars a forecast needs, however short it is")
+    func tooShortToForecast() throws {
+        let (model, _) = try ForecastModel.train(on: series, settings: quickSettings)
+        let needed = model.pipeline.warmUp + model.settings.window
+        for length in [5, model.pipeline.warmUp, needed - 1] {
+            let error = try #require(throws: ForecastError.self) { try model.forecastNextBar(of: series[0..<length]) }
+            #expect(error.message.contains("has \(length) bars; a forecast needs \(needed)"), "\(error)")
+        }
+        #expect(throws: Never.self) { try model.forecastNextBar(of: series[0..<needed]) }
+    }
+
     @Test("interval ranks: too few errors give none; with just enough, the extremes")
     func intervalRanks() {
         let nine = (1...9).map(Double.init).shuffled()

@@ -103,6 +103,19 @@ struct TrainingOptions: ParsableArguments {
         guard clip >= 0, clip.isFinite, patience >= 0 else { throw ValidationError("--clip and --patience must not be negative") }
     }
 
+    /// Options given that the rest make inert, one note each: a model trains the same with them
+    /// or without, and the user should know.
+    var inertOptionNotes: [String] {
+        var notes: [String] = []
+        if target == .direction && loss != "mse" {
+            notes.append("--loss \(loss) is ignored with --target direction, which always trains on binary cross-entropy")
+        }
+        if validation == 0 && patience != 5 {
+            notes.append("--patience is ignored with --validation 0: early stopping watches the validation loss, so every epoch runs")
+        }
+        return notes
+    }
+
     /// Whether any option was set away from its default (the thread count aside when
     /// `ignoringThreads`, as for a loaded model, which runs on the threads asked for).
     func differFromDefaults(ignoringThreads: Bool = false) -> Bool {
