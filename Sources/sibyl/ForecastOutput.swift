@@ -103,6 +103,11 @@ enum ForecastOutput {
             + "close \(fixed(forecast.predictedClose, decimals(toShow: forecast.lastClose, significant: 6))), "
             + "log return \(signed(forecast.predictedLogReturn)) (\(signed(100 * (exp(forecast.predictedLogReturn) - 1), decimals: 3))%)"
         if let up = forecast.upProbability { text += ", P(up) \(String(format: "%.3f", up))" }
+        // A move no bar of this series makes: most often a next-close model on another price scale.
+        let move = abs(forecast.predictedLogReturn), sigma = forecast.interval?.volatility ?? .nan
+        if move > 1 || move > 10 * sigma {
+            text += "\nWARNING: that move is far outside this series' own moves (\(sigma.isFinite ? "\(fixed(100 * sigma, 3))% a bar over the last \(PredictionInterval.volatilityBars) bars" : "over 100%")); is this the kind of series the model was trained on?"
+        }
         if let interval = forecast.interval {
             let digits = decimals(toShow: forecast.lastClose, significant: 6)
             text += "\n\(String(format: "%g", 100 * interval.level))% prediction interval: \(fixed(interval.low, digits)) to \(fixed(interval.high, digits))"
