@@ -77,7 +77,8 @@ enum ForecastOutput {
               let upCalls = score.upCallPercent, let upMoves = score.upMovePercent else { return "no directional calls" }
         let right = "direction right \(fixed(accuracy, 1))% of the time"
         if upCalls == 100 || upCalls == 0 {
-            return "\(right), but it called \(upCalls == 100 ? "up" : "down") at every bar: that is the market's drift (\(fixed(upMoves, 1))% of the bars went up), not skill"
+            let way = upCalls == 100 ? "up" : "down"
+            return "\(right), but it called \(way) at every bar: its hits are the share of bars that went \(way), not skill"
         }
         guard let p = score.pesaranTimmermannPValue else {
             return "\(right); every bar of the span moved \(upMoves == 100 ? "up" : "down"), so direction cannot be judged"
@@ -106,7 +107,7 @@ enum ForecastOutput {
         // A move no bar of this series makes: most often a next-close model on another price scale.
         let move = abs(forecast.predictedLogReturn), sigma = forecast.interval?.volatility ?? .nan
         if move > 1 || move > 10 * sigma {
-            text += "\nWARNING: that move is far outside this series' own moves (\(sigma.isFinite ? "\(fixed(100 * sigma, 3))% a bar over the last \(PredictionInterval.volatilityBars) bars" : "over 100%")); is this the kind of series the model was trained on?"
+            text += "\nWARNING: that move is far outside this series' own moves (\(sigma.isFinite ? "\(fixed(100 * sigma, 3))% a bar over the last \(PredictionInterval.volatilityBars) bars" : "over 100%")): the model is extrapolating (a next-close model beyond the prices it was trained on, or a series of another kind)"
         }
         if let interval = forecast.interval {
             let digits = decimals(toShow: forecast.lastClose, significant: 6)

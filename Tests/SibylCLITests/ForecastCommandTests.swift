@@ -42,6 +42,7 @@ struct ForecastCommandTests {
         for text in ["next bar (2018-08-30", "80% prediction interval: ", "naive (last close)", "AR(5) on log returns", "lag check:", "verdict:", "Theil U"] {
             #expect(run.standardOutput.contains(text), "missing '\(text)' in:\n\(run.standardOutput)")
         }
+        #expect(!run.standardOutput.contains("far outside"), "a log-return model's forecast is an ordinary move")
         #expect(run.standardError.contains("epoch 1/2"))
     }
 
@@ -51,6 +52,16 @@ struct ForecastCommandTests {
         #expect(run.status == 0, "\(run.standardError)")
         #expect(run.standardError.contains("note: --loss huber is ignored with --target direction"))
         #expect(run.standardError.contains("note: --patience is ignored with --validation 0"))
+    }
+
+    @Test("a next-close model forecasting a series on another price scale is flagged on the forecast line")
+    func implausibleMove() throws {
+        let checkpoint = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-scale-\(UUID()).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: checkpoint) }
+        let train = try runSibyl(["train", "--data", googl, "--target", "next-close", "--out", checkpoint] + quick)
+        #expect(train.status == 0, "\(train.standardError)")
+        let other = try runSibyl(["forecast", "--model-file", checkpoint, "--data", datasetsFolder.appendingPathComponent("EURUSD_hourly.csv").path])
+        #expect(other.standardOutput.contains("WARNING: that move is far outside this series' own moves"), "\(other.standardOutput)")
     }
 
     @Test("the same seed gives the same forecast")
