@@ -169,6 +169,7 @@ public final class ForecastModel {
             "train_start": iso(series.timestamps[spans.train.lowerBound]),
             "train_end": iso(series.timestamps[spans.train.upperBound - 1]),
             "train_fingerprints": Self.fingerprints(series, span: spans.train),
+            "train_fingerprint_bars": String(Self.fingerprintBars),
             "seed": String(settings.training.seed),
             "version": SibylVersion.current,
             "prices": pricesAdjusted ? "adjusted" : "as recorded",
@@ -232,22 +233,27 @@ public final class ForecastModel {
         return forecast
     }
 
-    /// Bars per fingerprinted stretch of a training span.
-    static let fingerprintBars = 64
+    /// Bars per fingerprinted stretch of a training span (recorded as `train_fingerprint_bars`;
+    /// checkpoints without it used 64).
+    static let fingerprintBars = 32
+    /// Most stretches recorded: past this, every k-th stretch (a 2,048-stretch list is 57 KB).
+    static let maximumFingerprints = 2048
 
-    /// Fingerprints of eight stretches spread over a training span, "first bar's seconds since
-    /// 1970:hash" joined by ";": a file of another name, or cut at either end, that holds any of
-    /// them holds training data.
+    /// Fingerprints of the consecutive 32-bar stretches of a training span, "first bar's seconds
+    /// since 1970:hash" joined by ";": any file that holds 63 consecutive training bars, whatever
+    /// it is called and wherever it was cut, holds a whole stretch.
     static func fingerprints(_ series: BarSeries, span: Range<Int>) -> String {
-        let step = max(fingerprintBars, span.count / 8)
-        return stride(from: span.lowerBound, to: max(span.upperBound - fingerprintBars, span.lowerBound + 1), by: step).prefix(8)
-            .map { "\(series.timestamps[$0].secondsSinceEpoch):\(fingerprint(series, from: $0))" }.joined(separator: ";")
+        let starts = Array(stride(from: span.lowerBound, through: span.upperBound - fingerprintBars, by: fingerprintBars))
+        let step = max(1, (starts.count + maximumFingerprints - 1) / maximumFingerprints)
+        return stride(from: 0, to: starts.count, by: step).map { starts[$0] }
+            .map { "\(series.timestamps[$0].secondsSinceEpoch):\(fingerprint(series, from: $0, bars: fingerprintBars).prefix(16))" }
+            .joined(separator: ";")
     }
 
-    /// SHA-256 of the timestamps and closes of up to 64 bars from `start`.
-    static func fingerprint(_ series: BarSeries, from start: Int) -> String {
+    /// SHA-256 of the timestamps and closes of up to `bars` bars from `start`.
+    static func fingerprint(_ series: BarSeries, from start: Int, bars: Int) -> String {
         var bytes: [UInt8] = []
-        for i in start..<min(series.count, start + fingerprintBars) {
+        for i in start..<min(series.count, start + bars) {
             withUnsafeBytes(of: series.timestamps[i].secondsSinceEpoch.littleEndian) { bytes += $0 }
             withUnsafeBytes(of: series.close[i].bitPattern.littleEndian) { bytes += $0 }
         }
@@ -261,6 +267,7 @@ public final class ForecastModel {
         let count = evaluated.filter { $0 >= start && $0 <= end }.count
         if provenance["data_name"] == series.name { return (true, count) }
         guard let recorded = provenance["train_fingerprints"] else { return (false, count) }
+        let bars = provenance["train_fingerprint_bars"].flatMap { Int($0) }.map { max(1, $0) } ?? 64
         let same = recorded.split(separator: ";").contains { entry in
             let parts = entry.split(separator: ":")
             guard parts.count == 2, let seconds = Int64(parts[0]) else { return false }
@@ -271,7 +278,7 @@ public final class ForecastModel {
                 if series.timestamps[middle].secondsSinceEpoch < seconds { low = middle + 1 } else { high = middle }
             }
             return low < series.count && series.timestamps[low].secondsSinceEpoch == seconds
-                && Self.fingerprint(series, from: low) == parts[1]
+                && Self.fingerprint(series, from: low, bars: bars).hasPrefix(parts[1])
         }
         return (same, count)
     }

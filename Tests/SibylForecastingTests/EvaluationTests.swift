@@ -193,6 +193,13 @@ struct ForecastModelTests {
         var middle = series[400..<1400]
         middle.name = "a middle piece"
         #expect(try model.evaluate(on: middle).overlapsTrainingThrough == model.provenance["train_end"])
+        // A short piece from inside the span (no more than 63 bars must be whole training bars).
+        for range in [700..<820, 333..<430] {
+            var piece = series[range]
+            piece.name = "a short piece"
+            let pieceReport = try model.evaluate(on: piece)
+            #expect(pieceReport.overlapsTrainingThrough == model.provenance["train_end"] && pieceReport.inSampleCount == pieceReport.model.count, "\(range)")
+        }
         // Another series over overlapping dates: not the training data, but the dates are shared.
         let msft = try bundledSeries("MSFT_daily")  // its test span (2013 → 2017) meets GOOGL's training span
         let other = try model.evaluate(on: msft)
