@@ -153,9 +153,11 @@ public struct Broker {
         }
     }
 
-    /// Market orders at bar t's close (same-close fills), after the strategy decided at t.
+    /// Market orders at bar t's close (same-close fills), after the strategy decided at t. On the
+    /// last bar nothing fills: a position taken at the final close would be held over no bar and
+    /// only add its costs (backtesting.py leaves such orders unprocessed too); `finish` reports them.
     mutating func processMarketOrdersAtClose() {
-        guard configuration.fills == .sameClose, !pendingOrders.isEmpty else { return }
+        guard configuration.fills == .sameClose, !pendingOrders.isEmpty, bar < series.count - 1 else { return }
         var index = 0
         while index < pendingOrders.count {
             if pendingOrders[index].type == .market {
@@ -191,7 +193,7 @@ public struct Broker {
     /// Records that a market decision made on the last bar has no bar to fill in.
     mutating func reportUnfilledAtEnd() {
         let last = series.count - 1
-        events.append(BrokerEvent(kind: .unfilledAtEnd, bar: last, message: "a market order placed on the last bar (\(series.timestamps[last])) has no next bar to fill in"))
+        events.append(BrokerEvent(kind: .unfilledAtEnd, bar: last, message: "a market order placed on the last bar (\(series.timestampFormat(series.timestamps[last]))) was not filled: no bar follows it"))
     }
 
     /// Ends the run: reports market orders left with no bar to fill in, drops what is pending, and
@@ -258,7 +260,8 @@ public struct Broker {
             // units = int(available·size // (price + commission(size, price) / size)).
             let size = min(abs(fraction), 1 - Double.ulpOfOne)
             let costs = configuration.costs
-            let commission = costs.commissionPerOrder + (size * price) * costs.commissionRate + size * costs.commissionPerUnit
+            // The commission as backtesting.py's callable would give it for that size, minimum included.
+            let commission = max(costs.minimumCommission, costs.commissionPerOrder + (size * price) * costs.commissionRate + size * costs.commissionPerUnit)
             let adjusted = price + commission / size
             let units = pythonFloorDivide(max(0, equity(at: quote)) * size, adjusted)
             return buying ? units : -units

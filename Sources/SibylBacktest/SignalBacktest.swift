@@ -35,12 +35,12 @@ public func backtest(signal: [Double], on series: BarSeries, configuration: Back
                     let wanted = signal[t]
                     if !wanted.isNaN && wanted != held {
                         held = wanted
-                        if sameClose {
-                            broker.fillTarget(wanted, quote: close[t], atOpen: false)
-                        } else if t + 1 < n {
-                            pending = wanted
-                        } else {
+                        if t + 1 == n {
                             broker.reportUnfilledAtEnd()
+                        } else if sameClose {
+                            broker.fillTarget(wanted, quote: close[t], atOpen: false)
+                        } else {
+                            pending = wanted
                         }
                     }
                     records.record(bar: t, equity: broker.equity(at: close[t]), cash: broker.cash, position: broker.position)

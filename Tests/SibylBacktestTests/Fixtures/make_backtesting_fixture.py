@@ -16,6 +16,13 @@ one, close the position and buy; when it crosses below, close the position and s
 - `out_of_money`: SmaCross on the first 400 bars of `Datasets/MSFT_daily.csv`, cash=10_000,
   commission=.002: a short in 1987 takes equity below zero, and backtesting.py closes every trade
   at that bar's close and stops.
+- `same_close`: SmaCross with trade_on_close=True, commission 0, on GOOGL's bars up to and
+  including its sixth crossover, so that the last bar's order is never processed (with a
+  commission, backtesting.py books a close fill's commission in the next bar's equity, one bar
+  after the fill; Sibyl books it at the fill, so equity is compared without one);
+- `minimum_commission`: SmaCross, cash=10_000, commission=lambda size, price: max(15,
+  |size|·price·0.001), the callable form of a 0.1% rate with a 15 minimum (sizing divides that
+  commission for a size of about 1 into the unit price).
 
 Every case otherwise keeps Backtest's defaults (spread=0, margin=1, trade_on_close=False,
 hedging=False, exclusive_orders=False, finalize_trades=False).
@@ -86,7 +93,10 @@ CASES = {
     "smacross": (SmaCross, {"cash": 10_000, "commission": 0.002}),
     "no_commission": (SmaCross, {"cash": 10_000, "commission": 0.0}),
     "long_only": (LongOnlySmaCross, {"cash": 1_000_000, "commission": 0.001}),
+    "minimum_commission": (SmaCross, {"cash": 10_000, "commission": lambda size, price: max(15.0, abs(size) * price * 0.001)}),
 }
+# Settings written to the fixture in place of a callable commission.
+RECORDED = {"minimum_commission": {"commission": 0.001, "minimum_commission": 15.0}}
 # Cases on other data: file and number of leading bars.
 CASE_DATA = {"out_of_money": ("Datasets/MSFT_daily.csv", 400)}
 OTHER_CASES = {"out_of_money": (SmaCross, {"cash": 10_000, "commission": 0.002})}
@@ -119,7 +129,15 @@ def plain(value):
     raise TypeError(f"unexpected value {value!r} of type {type(value)}")
 
 
-def run_case(df: pd.DataFrame, strategy, settings: dict) -> dict:
+def sixth_cross(df: pd.DataFrame) -> int:
+    """Bars up to and including the sixth crossover of SMA(10) and SMA(20) of Close."""
+    fast, slow = SMA(df.Close, 10).values, SMA(df.Close, 20).values
+    crosses = [i for i in range(1, len(df)) if (fast[i - 1] < slow[i - 1]) != (fast[i] < slow[i])
+               and not np.isnan(slow[i - 1])]
+    return crosses[5] + 1
+
+
+def run_case(df: pd.DataFrame, strategy, settings: dict, recorded: dict | None = None) -> dict:
     kwargs = {**DEFAULTS, **settings}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # e.g. "Some trades remain open at the end of backtest"
@@ -127,7 +145,7 @@ def run_case(df: pd.DataFrame, strategy, settings: dict) -> dict:
     trades = stats["_trades"]
     curve = stats["_equity_curve"]
     return {
-        "settings": {"strategy": strategy.__name__, "n1": strategy.n1, "n2": strategy.n2, **kwargs},
+        "settings": {"strategy": strategy.__name__, "n1": strategy.n1, "n2": strategy.n2, **kwargs, **(recorded or {})},
         "stats": {key: plain(value) for key, value in stats.items() if not key.startswith("_")},
         "trades": [{column: plain(row[column]) for column in trades.columns}
                    for _, row in trades.iterrows()],
@@ -138,7 +156,10 @@ def run_case(df: pd.DataFrame, strategy, settings: dict) -> dict:
 
 def main() -> None:
     df = load_data()
-    cases = {name: run_case(df, strategy, settings) for name, (strategy, settings) in CASES.items()}
+    cases = {name: run_case(df, strategy, settings, RECORDED.get(name)) for name, (strategy, settings) in CASES.items()}
+    bars = sixth_cross(df)
+    cases["same_close"] = run_case(df.iloc[:bars], SmaCross, {"cash": 10_000, "commission": 0.0, "trade_on_close": True})
+    cases["same_close"]["settings"].update({"data": DATA, "bars": bars})
     for name, (strategy, settings) in OTHER_CASES.items():
         path, bars = CASE_DATA[name]
         cases[name] = run_case(load_data(path, bars), strategy, settings)
