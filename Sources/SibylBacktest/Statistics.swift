@@ -231,7 +231,12 @@ extension BacktestStatistics {
 extension BacktestStatistics {
     /// The statistics as (label, formatted value) rows, backtesting.py's names, for tables.
     public var displayRows: [(label: String, value: String)] {
-        func n(_ v: Double, _ digits: Int = 2) -> String { v.isFinite ? String(format: "%.\(digits)f", v) : "–" }
+        // Negative zero (a drawdown of −0.0) and values that round to zero print as 0.
+        func n(_ v: Double, _ digits: Int = 2) -> String {
+            guard v.isFinite else { return "–" }
+            let text = String(format: "%.\(digits)f", v)
+            return text.hasPrefix("-") && Double(text) == 0 ? String(text.dropFirst()) : text
+        }
         return [
             ("Return [%]", n(returnPercent)), ("Buy & Hold Return [%]", n(buyAndHoldReturnPercent)),
             ("Return (Ann.) [%]", n(returnAnnualizedPercent)), ("Volatility (Ann.) [%]", n(volatilityAnnualizedPercent)),

@@ -132,11 +132,13 @@ struct BacktestCommand: ParsableCommand {
 
     func validate() throws {
         if strategy == .smaCross, !(fast >= 1 && slow > fast) { throw ValidationError("--slow must be greater than --fast, both at least 1") }
-        guard cash > 0, cash.isFinite else { throw ValidationError("--cash must be a positive number") }
+        guard cash > 0, cash.isFinite else { throw ValidationError("--cash must be a positive, finite amount, for example 10000; got \(cash)") }
         guard [commission, commissionPerOrder, commissionPerUnit, minimumCommission, spreadBps, slippageBps].allSatisfy({ $0 >= 0 && $0.isFinite }) else {
             throw ValidationError("commission, spread and slippage options must be non-negative numbers")
         }
-        guard commission < 0.5 else { throw ValidationError("--commission is a fraction of traded value: 0.001 means 0.1%") }
+        guard commission < 0.5 else {
+            throw ValidationError("--commission is a fraction of traded value below 0.5 (0.001 means 0.1%); got \(commission), which would take \(commission * 100)% of every trade")
+        }
         guard spreadBps < 10_000, slippageBps < 10_000 else {
             throw ValidationError("--spread-bps and --slippage-bps are in basis points, below 10000 (100%): 10 means 0.1%")
         }
