@@ -324,9 +324,12 @@ struct BarCSVReader {
                 continue rows
             }
             if fields != columnCount {
+                let wholeRowQuoted = fields == 1 && columnCount > 1 && text(0).contains(Character(UnicodeScalar(delimiter)))
                 try reject(DataError(kind: .wrongFieldCount, file: file, line: row, column: min(fields, columnCount) + 1,
-                                     message: "row has \(fields) field\(fields == 1 ? "" : "s") but the header has \(columnCount)",
-                                     fix: "give every row one value per header column; look for a missing or extra '\(Character(UnicodeScalar(delimiter)))'"))
+                                     message: "row has \(fields) field\(fields == 1 ? "" : "s") but the header has \(columnCount)"
+                                         + (wholeRowQuoted ? ": the whole row is quoted as one field" : ""),
+                                     fix: wholeRowQuoted ? "remove the quotes around the row, or quote each field on its own"
+                                         : "give every row one value per header column; look for a missing or extra '\(Character(UnicodeScalar(delimiter)))'"))
                 continue rows
             }
 
