@@ -398,8 +398,11 @@ struct BarCSVReader {
             if let previous = timestamps.last,
                let problem = BarValidation.orderProblem(previous: previous, current: timestamp, previousLine: lines.last,
                                                         newestFirst: newestFirst ? (lines[0], timestamps[0]) : nil) {
+                // Rows written with offsets are compared as instants: say so, next to the date as written.
+                let withOffsets = rowOffset != 0 || !offsets.isEmpty
                 try reject(DataError(kind: problem.kind, file: file, line: row, column: dateColumn + 1, value: problem.value,
-                                     message: problem.message, fix: problem.fix))
+                                     message: withOffsets ? "date '\(text(dateColumn))': \(problem.message) (times compared in UTC)" : problem.message,
+                                     fix: problem.fix))
                 continue rows
             }
 
@@ -447,16 +450,24 @@ struct BarCSVReader {
 
         // Times written with an offset are kept as the file's own clock shows them: a New York
         // stock's bars run 09:30–16:00 all year (in UTC they would move by an hour at every
-        // daylight-saving change, and print as times the file never wrote). Bars all at one local
-        // time of day (pandas writes a non-UTC daily index at local midnight, 2020-01-02
-        // 00:00:00+01:00; some vendors stamp daily bars at the open) are days: each belongs to its
-        // local calendar date, not to the UTC evening before it.
+        // daylight-saving change, and print as times the file never wrote). Bars that are days
+        // become calendar dates: all at one local time of day (pandas writes a non-UTC daily index
+        // at local midnight, 2020-01-02 00:00:00+01:00; some vendors stamp the local open) take
+        // their local date, not the UTC evening before it; all at one UTC time of day (a UTC-midnight
+        // index converted to New York reads 19:00 or 20:00 the evening before) take their UTC date.
         var timesInUTC = false
         if !offsets.isEmpty {
             let local = zip(timestamps, offsets).map { $0.secondsSinceEpoch + Int64($1) }
+            let utc = timestamps.map(\.secondsSinceEpoch)
             let timeOfDay = { (seconds: Int64) in ((seconds % 86_400) + 86_400) % 86_400 }
-            if local.count >= 2, local.allSatisfy({ timeOfDay($0) == timeOfDay(local[0]) }) {
-                for i in timestamps.indices { timestamps[i].secondsSinceEpoch = local[i] - timeOfDay(local[i]) }
+            func dates(_ clock: [Int64]) -> [Int64]? {
+                guard clock.count >= 2, clock.allSatisfy({ timeOfDay($0) == timeOfDay(clock[0]) }) else { return nil }
+                let days = clock.map { $0 - timeOfDay($0) }
+                // Two bars on one date (a day written twice with different offsets) are not days.
+                return zip(days, days.dropFirst()).allSatisfy { $0 < $1 } ? days : nil
+            }
+            if let days = dates(local) ?? dates(utc) {
+                for i in timestamps.indices { timestamps[i].secondsSinceEpoch = days[i] }
             } else if zip(local, local.dropFirst()).allSatisfy({ $0 < $1 }) {
                 for i in timestamps.indices { timestamps[i].secondsSinceEpoch = local[i] }
             } else {

@@ -164,12 +164,13 @@ public final class ForecastModel {
             : WindowSamples(windows: windows, ends: validationEnds, targetCenter: Float(center), targetScale: Float(scale))
         let summary = try trainer.fit(train: trainSet, validation: validationSet, progress: progress)
         let iso = series.timestampFormat
+        let fingerprintBars = Self.fingerprintBars(spanning: spans.train.count)
         var provenance = [
             "data_name": series.name,
             "train_start": iso(series.timestamps[spans.train.lowerBound]),
             "train_end": iso(series.timestamps[spans.train.upperBound - 1]),
-            "train_fingerprints": Self.fingerprints(series, span: spans.train),
-            "train_fingerprint_bars": String(Self.fingerprintBars),
+            "train_fingerprints": Self.fingerprints(series, span: spans.train, bars: fingerprintBars),
+            "train_fingerprint_bars": String(fingerprintBars),
             "seed": String(settings.training.seed),
             "version": SibylVersion.current,
             "prices": pricesAdjusted ? "adjusted" : "as recorded",
@@ -233,20 +234,18 @@ public final class ForecastModel {
         return forecast
     }
 
-    /// Bars per fingerprinted stretch of a training span (recorded as `train_fingerprint_bars`;
-    /// checkpoints without it used 64).
-    static let fingerprintBars = 32
-    /// Most stretches recorded: past this, every k-th stretch (a 2,048-stretch list is 57 KB).
-    static let maximumFingerprints = 2048
+    /// Bars per fingerprinted stretch of a training span of `count` bars: 32, longer for spans of
+    /// more than 65,536 bars so that at most 2,048 stretches are recorded (57 KB of metadata).
+    /// Recorded as `train_fingerprint_bars`; checkpoints without it used 64.
+    static func fingerprintBars(spanning count: Int) -> Int { max(32, (count + 2047) / 2048) }
 
-    /// Fingerprints of the consecutive 32-bar stretches of a training span, "first bar's seconds
-    /// since 1970:hash" joined by ";": any file that holds 63 consecutive training bars, whatever
-    /// it is called and wherever it was cut, holds a whole stretch.
-    static func fingerprints(_ series: BarSeries, span: Range<Int>) -> String {
-        let starts = Array(stride(from: span.lowerBound, through: span.upperBound - fingerprintBars, by: fingerprintBars))
-        let step = max(1, (starts.count + maximumFingerprints - 1) / maximumFingerprints)
-        return stride(from: 0, to: starts.count, by: step).map { starts[$0] }
-            .map { "\(series.timestamps[$0].secondsSinceEpoch):\(fingerprint(series, from: $0, bars: fingerprintBars).prefix(16))" }
+    /// Fingerprints of the consecutive stretches of `bars` bars that tile a training span, "first
+    /// bar's seconds since 1970:hash" joined by ";": any file that holds 2·bars − 1 consecutive
+    /// training bars (63 for spans up to 65,536 bars), whatever it is called and wherever it was
+    /// cut, holds a whole stretch.
+    static func fingerprints(_ series: BarSeries, span: Range<Int>, bars: Int) -> String {
+        stride(from: span.lowerBound, through: span.upperBound - bars, by: bars)
+            .map { "\(series.timestamps[$0].secondsSinceEpoch):\(fingerprint(series, from: $0, bars: bars).prefix(16))" }
             .joined(separator: ";")
     }
 

@@ -71,6 +71,17 @@ struct CSVReadingTests {
                                       + "2020-01-08T10:00:00+11:00,1,1,1,1\n", file: "t.csv").series
         #expect(sydney.timestamps.map(\.iso) == ["2020-01-06", "2020-01-07", "2020-01-08"])
         #expect(sydney.frequency.kind == .daily && !sydney.frequency.hasWeekendBars)
+        // A UTC-midnight daily index converted to New York: 19:00 in winter, 20:00 in summer, the
+        // evening before; the UTC time of day is the one that stays, so the UTC dates are the days.
+        let converted = try BarCSV.parse("Date,Open,High,Low,Close\n2020-03-05 19:00:00-05:00,1,1,1,1\n2020-03-08 20:00:00-04:00,1,1,1,1\n"
+                                         + "2020-03-09 20:00:00-04:00,1,1,1,1\n", file: "t.csv").series
+        #expect(converted.timestamps.map(\.iso) == ["2020-03-06", "2020-03-09", "2020-03-10"])
+        // One local date written twice with different offsets is not a day each: the instants
+        // (an hour apart) are kept in UTC, with the warning, rather than two bars on one date.
+        let twice = try BarCSV.parse("Date,Open,High,Low,Close\n2020-01-02 00:00:00+01:00,1,1,1,1\n2020-01-02 00:00:00+00:00,1,1,1,1\n", file: "t.csv")
+        #expect(twice.series.timestamps.map(\.isoDateTime) == ["2020-01-01T23:00:00", "2020-01-02T00:00:00"])
+        #expect(twice.warnings.map(\.kind) == [.timesInUTC])
+        _ = twice.series.frequency.description
         // Bars at several times of day are intraday: each keeps the time the file wrote, so a New
         // York session is 09:30–16:00 on both sides of a daylight-saving change.
         let mixed = try BarCSV.parse("Date,Open,High,Low,Close\n2020-01-02 00:00:00+01:00,1,1,1,1\n2020-01-02 09:00:00+01:00,1,1,1,1\n",

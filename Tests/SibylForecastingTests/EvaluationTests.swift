@@ -255,6 +255,38 @@ struct ForecastModelTests {
         #expect(try model.forecastNextBar(of: series).interval == nil)
     }
 
+    @Test("fingerprints find any piece of 2·bars − 1 training bars, over a 70,000-bar span as well")
+    func fingerprintCoverage() throws {
+        let (model, _) = try ForecastModel.train(on: series, settings: quickSettings)
+        // 70,000 hourly bars: stretches of ⌈70,000 / 2,048⌉ = 35 bars, 2,000 of them.
+        let n = 70_000
+        func bar(_ i: Int, bump: Double = 0) -> Bar {
+            let close = 100 + sin(Double(i) / 50) + Double(i % 7) / 100 + bump
+            return Bar(timestamp: Timestamp(secondsSinceEpoch: 1_500_000_000 + Int64(i) * 3600), open: close, high: close, low: close, close: close, volume: 1)
+        }
+        let big = try BarSeries(name: "big", bars: (0..<n).map { bar($0) })
+        let width = ForecastModel.fingerprintBars(spanning: n)
+        #expect(width == 35 && ForecastModel.fingerprintBars(spanning: 3000) == 32)
+        let fingerprints = ForecastModel.fingerprints(big, span: 0..<n, bars: width)
+        #expect(fingerprints.split(separator: ";").count == n / width)
+        let recorded = ForecastModel(settings: model.settings, pipeline: model.pipeline, scaler: model.scaler, network: model.network,
+                                     targetCenter: 0, targetScale: 1, typicalMove: 0,
+                                     provenance: ["data_name": "big", "train_start": "0", "train_end": "9",
+                                                  "train_fingerprints": fingerprints, "train_fingerprint_bars": String(width)])
+        for start in [0, 1, 17, 34, 40_001, n - 2 * width + 1] {
+            var piece = big[start..<(start + 2 * width - 1)]
+            piece.name = "a piece"
+            #expect(recorded.trainingOverlap(piece, evaluated: []).sameData, "\(start)")
+        }
+        // One bar fewer, starting just past a stretch's first bar, holds no whole stretch.
+        var short = big[1..<(2 * width - 1)]
+        short.name = "a piece"
+        #expect(!recorded.trainingOverlap(short, evaluated: []).sameData)
+        // A changed close is another series.
+        let changed = try BarSeries(name: "a piece", bars: (0..<(2 * width)).map { bar($0, bump: $0 % width == 3 ? 0.01 : 0) })
+        #expect(!recorded.trainingOverlap(changed, evaluated: []).sameData)
+    }
+
     @Test("a series too short to forecast from names the bars a forecast needs, however short it is")
     func tooShortToForecast() throws {
         let (model, _) = try ForecastModel.train(on: series, settings: quickSettings)
@@ -268,7 +300,8 @@ struct ForecastModelTests {
 
     @Test("interval ranks: too few errors give none; with just enough, the extremes")
     func intervalRanks() {
-        let nine = (1...9).map(Double.init).shuffled()
+        var generator = SeededGenerator(seed: 3)
+        let nine = (1...9).map(Double.init).shuffled(using: &generator)
         #expect(PredictionInterval.errorQuantiles(nine, level: 0.8)! == (1, 9))
         #expect(PredictionInterval.errorQuantiles(Array(nine.prefix(8)), level: 0.8) == nil)
         #expect(PredictionInterval.errorQuantiles((1...99).map(Double.init), level: 0.8)! == (10, 90))
