@@ -261,7 +261,7 @@ public struct Broker {
             let size = min(abs(fraction), 1 - Double.ulpOfOne)
             let costs = configuration.costs
             // The commission as backtesting.py's callable would give it for that size, minimum included.
-            let commission = max(costs.minimumCommission, costs.commissionPerOrder + (size * price) * costs.commissionRate + size * costs.commissionPerUnit)
+            let commission = costs.commission(units: size, price: price)
             let adjusted = price + commission / size
             let units = pythonFloorDivide(max(0, equity(at: quote)) * size, adjusted)
             return buying ? units : -units

@@ -48,9 +48,10 @@ public struct BarFile: Sendable {
 ///
 /// Reads the `Datasets/` format and Yahoo-style exports: a header row naming Date, Open, High,
 /// Low, Close and optionally Volume and Adj Close, in any order and any letter case; fields
-/// separated by commas (or semicolons or tabs, detected from the header); dates as `YYYY-MM-DD`
-/// or date-times as `YYYY-MM-DD HH:MM[:SS]` or `YYYY-MM-DDTHH:MM:SS`, optionally with `Z` or an
-/// offset such as `+01:00` (converted to UTC). Other columns are ignored with a warning.
+/// separated by commas (or semicolons, tabs or pipes, detected from the header); dates as
+/// `YYYY-MM-DD` or date-times as `YYYY-MM-DD HH:MM[:SS]` or `YYYY-MM-DDTHH:MM:SS`, optionally with
+/// `Z` or an offset such as `+01:00` (times with offsets are kept on the file's own clock, and bars
+/// that are days become calendar dates; see the reader). Other columns are ignored with a warning.
 public enum BarCSV {
     /// Reads the bar file at `path`.
     ///

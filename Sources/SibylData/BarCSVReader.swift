@@ -11,7 +11,7 @@ struct BarCSVReader {
         }
 
         /// Header names accepted for the role, compared after lowercasing and removing spaces,
-        /// underscores, hyphens and dots.
+        /// underscores, hyphens, dots and angle brackets (MetaTrader writes `<CLOSE>`).
         var aliases: [String] {
             switch self {
             case .date: ["date", "time", "datetime", "timestamp"]
@@ -195,13 +195,17 @@ struct BarCSVReader {
                          fix: "quote a whole field or nothing of it (\"2020-01-02T09:30\", not \"2020-01-02\"T09:30), and write a quote inside a quoted field as two (\"\")")
     }
 
+    /// A field's text as written (invalid UTF-8 decoded as U+FFFD).
+    private func rawText(_ field: Int) -> String {
+        guard let base else { return "" }
+        return String(decoding: UnsafeBufferPointer(start: base + fieldStarts[field], count: fieldEnds[field] - fieldStarts[field]), as: UTF8.self)
+    }
+
     /// A field's text, for messages: characters that would garble a terminal or cannot be seen
     /// (control characters, byte-order marks, no-break and zero-width spaces, dashes that look like
     /// '-') are shown by code point, such as <U+FEFF>.
     private func text(_ field: Int) -> String {
-        guard let base else { return "" }
-        let bytes = UnsafeBufferPointer(start: base + fieldStarts[field], count: fieldEnds[field] - fieldStarts[field])
-        let decoded = String(decoding: bytes, as: UTF8.self)
+        let decoded = rawText(field)
         func hidden(_ scalar: Unicode.Scalar) -> Bool {
             switch scalar.value {
             case 0..<0x20, 0x7F...0xA0, 0xAD, 0x2000...0x200F, 0x2010...0x2015, 0x2028...0x202F, 0x205F...0x206F, 0x2212, 0x3000, 0xFEFF, 0xFFFD: true
@@ -324,7 +328,7 @@ struct BarCSVReader {
                 continue rows
             }
             if fields != columnCount {
-                let wholeRowQuoted = fields == 1 && columnCount > 1 && text(0).contains(Character(UnicodeScalar(delimiter)))
+                let wholeRowQuoted = fields == 1 && columnCount > 1 && rawText(0).utf8.contains(delimiter)
                 try reject(DataError(kind: .wrongFieldCount, file: file, line: row, column: min(fields, columnCount) + 1,
                                      message: "row has \(fields) field\(fields == 1 ? "" : "s") but the header has \(columnCount)"
                                          + (wholeRowQuoted ? ": the whole row is quoted as one field" : ""),
@@ -514,13 +518,13 @@ struct BarCSVReader {
                        repairs: repairs, warnings: warnings, adjustedBars: adjustedBars)
     }
 
-    /// The error for a numeric cell that is empty, not a number, not finite, or breaks its rule.
     /// What spreadsheets and data vendors write for a value they do not have.
     private static let missingValueWords: Set<String> = ["nan", "inf", "infinity", "na", "n/a", "null", "none", "#n/a", "#value!", "#num!",
                                                          "#div/0!", "#ref!", "-", "—", "."]
 
+    /// The error for a numeric cell that is empty, not a number, not finite, or breaks its rule.
     private func cellError(role: Role, column: Int) -> DataError {
-        let raw = text(column)
+        let raw = text(column), word = rawText(column).lowercased()
         let (kind, message, fix): (DataError.Kind, String, String)
         if raw.isEmpty {
             (kind, message, fix) = (.emptyCell, "the \(role.displayName) cell is empty",
@@ -530,7 +534,7 @@ struct BarCSVReader {
                 ? BarValidation.volumeProblem(value: value, text: raw)!
                 : BarValidation.priceProblem(name: role.displayName, value: value, text: raw)!
             (kind, message, fix) = (problem.kind, problem.message, problem.fix)
-        } else if Self.missingValueWords.contains(raw.lowercased()) || Self.missingValueWords.contains(raw.lowercased().trimmingCharacters(in: ["+", "-"])) {
+        } else if Self.missingValueWords.contains(word) || Self.missingValueWords.contains(word.trimmingCharacters(in: ["+", "-"])) {
             (kind, message, fix) = (.notFinite, "\(role.displayName) is '\(raw)', not a finite number",
                                     "give a real value, or pass --repair drop or --repair ffill")
         } else if raw.range(of: #"^[+-]?\d+,\d+$"#, options: .regularExpression) != nil && delimiter != UInt8(ascii: ",") {

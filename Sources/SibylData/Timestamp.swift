@@ -1,7 +1,8 @@
-/// A point in time, in whole seconds since 1970-01-01T00:00:00 UTC.
+/// A point on a clock, in whole seconds since 1970-01-01T00:00:00 of that clock.
 ///
-/// Timestamps written without an offset are read as UTC; a bar's timestamp is whatever its source
-/// says (usually the session date, or the open time of an intraday bar).
+/// A bar's timestamp is what its source wrote: UTC for times without an offset or with `Z`, the
+/// file's own local clock for times written with an offset (the reader says when it had to keep
+/// those in UTC); usually the session date, or the open time of an intraday bar.
 public struct Timestamp: Hashable, Comparable, Sendable, Codable {
     public var secondsSinceEpoch: Int64
 

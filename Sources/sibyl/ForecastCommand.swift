@@ -12,7 +12,7 @@ struct ForecastCommand: ParsableCommand {
             With --model-file, uses a checkpoint from `sibyl train`; otherwise trains one first with \
             the training options. The evaluation covers the held-out test span: the model next to the \
             naive forecast (tomorrow = today) and an AR(5) on log returns fitted by least squares, with \
-            MAE, RMSE, MAPE, MASE, directional accuracy and its binomial p-value, Theil's U, and a check \
+            MAE, RMSE, MAPE, MASE, directional accuracy against chance (Pesaran–Timmermann), Theil's U, and a check \
             for a model that only repeats the last price. The next close comes with a prediction \
             interval (--interval, 80% by default) drawn from the model's held-out errors, each scaled \
             by the volatility of the 20 bars before it, and rescaled to the last 20 bars' volatility.
