@@ -80,7 +80,8 @@ struct BarCSVReader {
         guard let base, position < byteCount else { return nil }
         let (start, newline, carriageReturn) = (position, UInt8(ascii: "\n"), UInt8(ascii: "\r"))
         var end = start
-        while end < byteCount && base[end] != newline && base[end] != carriageReturn { end += 1 }
+        // One comparison for the ordinary bytes, which all lie above the carriage return.
+        while end < byteCount && (base[end] > carriageReturn || (base[end] != newline && base[end] != carriageReturn)) { end += 1 }
         position = end + (end + 1 < byteCount && base[end] == carriageReturn && base[end + 1] == newline ? 2 : 1)
         lineNumber += 1
         return (start, end)
@@ -171,12 +172,10 @@ struct BarCSVReader {
     }
 
     /// The fix for a date that does not parse, after what it looks like.
-    private func dateFix(_ raw: String, why: String) -> String {
+    private func dateFix(_ raw: String, impossible: Bool) -> String {
         let iso = "write dates as YYYY-MM-DD, or date-times as YYYY-MM-DDTHH:MM:SS (optionally with Z or +HH:MM)"
         if raw.isEmpty { return "fill in the date, or pass --repair drop to leave the row out" }
-        if why.hasPrefix("has month") || why.hasPrefix("has day") || why.hasPrefix("has a time outside") {
-            return "correct the date, or pass --repair drop to leave the row out"
-        }
+        if impossible { return "correct the date, or pass --repair drop to leave the row out" }
         if raw.allSatisfy(\.isASCII) && raw.allSatisfy(\.isNumber) && (9...13).contains(raw.count) {
             return "this looks like a Unix timestamp (\(raw.count <= 10 ? "seconds" : "milliseconds") since 1970): convert the column to YYYY-MM-DDTHH:MM:SSZ"
         }
@@ -342,7 +341,7 @@ struct BarCSVReader {
             let timestamp: Timestamp
             var rowOffset = 0
             switch parseDate(fieldStarts[dateColumn], fieldEnds[dateColumn]) {
-            case .failure(let why):
+            case .failure(let why, let impossible):
                 let raw = text(dateColumn)
                 if raw.lowercased() == headerNames[dateColumn].lowercased() {
                     try reject(DataError(kind: .unparsableDate, file: file, line: row, column: dateColumn + 1, value: raw,
@@ -352,7 +351,7 @@ struct BarCSVReader {
                 }
                 try reject(DataError(kind: raw.isEmpty ? .emptyCell : .unparsableDate, file: file, line: row, column: dateColumn + 1,
                                      value: raw, message: raw.isEmpty ? "the Date cell is empty" : "date '\(raw)' \(why)",
-                                     fix: dateFix(raw, why: why)))
+                                     fix: dateFix(raw, impossible: impossible)))
                 continue rows
             case .success(let parsed, let shape, let offset):
                 if let expected = dateShape, expected != shape {
@@ -602,7 +601,9 @@ struct BarCSVReader {
     enum DateParse {
         /// The instant (UTC), the format, and the written offset from UTC in seconds.
         case success(Timestamp, DateShape, offset: Int)
-        case failure(String)
+        /// What is wrong, and whether the date is well formed but names no real day or time (so
+        /// that the fix is to correct it rather than to rewrite the format).
+        case failure(String, impossible: Bool = false)
     }
 
     private func parseDate(_ start: Int, _ end: Int) -> DateParse {
@@ -628,10 +629,10 @@ struct BarCSVReader {
         guard let year = digits(4), expect(UInt8(ascii: "-")), let month = digits(2), expect(UInt8(ascii: "-")), let day = digits(2) else {
             return .failure(notISO)
         }
-        guard (1...12).contains(month) else { return .failure("has month \(month), outside 1–12") }
+        guard (1...12).contains(month) else { return .failure("has month \(month), outside 1–12", impossible: true) }
         let monthDays = [31, (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
         guard (1...monthDays[month - 1]).contains(day) else {
-            return .failure("has day \(day), but month \(month) of \(year) has \(monthDays[month - 1]) days")
+            return .failure("has day \(day), but month \(month) of \(year) has \(monthDays[month - 1]) days", impossible: true)
         }
         var shape = DateShape()
         var seconds = 0
@@ -662,7 +663,7 @@ struct BarCSVReader {
                 }
             }
             guard hour < 24, minute < 60, second < 60 else {
-                return .failure("has a time outside 00:00:00–23:59:59")
+                return .failure("has a time outside 00:00:00–23:59:59", impossible: true)
             }
             seconds = hour * 3600 + minute * 60 + second
             if i < end {

@@ -21,6 +21,9 @@ public struct NextBarForecast: Sendable, Equatable, Codable {
     public let predictedLogReturn: Double
     /// For a direction model, the probability that the next close is higher.
     public let upProbability: Double?
+    /// The standard deviation of the last 20 log returns (``PredictionInterval/volatilityBars``);
+    /// nil when it is not defined (fewer than 21 bars).
+    public let recentVolatility: Double?
     /// The range the next close should fall in (see ``PredictionInterval``); nil without an
     /// evaluation to draw it from, or when there were too few held-out errors or no volatility.
     public var interval: PredictionInterval?
@@ -222,10 +225,11 @@ public final class ForecastModel {
         let close = series.close[last]
         let iso = series.timestampFormat
         let predicted = close * exp(returns[0])
+        let sigma = PredictionInterval.lastVolatility(series.close)
         var forecast = NextBarForecast(lastTimestamp: iso(series.timestamps[last]), lastClose: close,
                                        nextTimestamp: iso(series.nextTimestamp()), predictedClose: predicted,
-                                       predictedLogReturn: returns[0], upProbability: probabilities?[0])
-        let sigma = PredictionInterval.volatility(series.close)[last]
+                                       predictedLogReturn: returns[0], upProbability: probabilities?[0],
+                                       recentVolatility: sigma.isFinite ? sigma : nil)
         if let band = evaluation?.errorBand, predicted.isFinite, predicted > 0, sigma > 0, sigma.isFinite {
             forecast.interval = PredictionInterval(level: band.level, low: predicted * exp(sigma * band.low), high: predicted * exp(sigma * band.high),
                                                    errorCount: band.count, volatility: sigma,

@@ -51,6 +51,12 @@ public struct PredictionInterval: Sendable, Equatable, Codable {
         ClassicFeatures.rollingStd(ClassicFeatures.logReturns(close), window: volatilityBars, start: 1)
     }
 
+    /// σ at the last bar of `close` alone (the same arithmetic as ``volatility(_:)`` there); NaN
+    /// for fewer than 21 closes.
+    public static func lastVolatility(_ close: [Double]) -> Double {
+        volatility(Array(close.suffix(volatilityBars + 1))).last ?? .nan
+    }
+
     /// The scaled errors e_t / σ_t of forecasts `forecasts[i]` made at bars `origins[i]`, skipping
     /// bars where σ is zero or undefined (a price that did not move for 20 bars).
     static func scaledErrors(forecasts: [Double], origins: [Int], close: [Double], volatility: [Double]) -> [Double] {

@@ -137,7 +137,7 @@ struct BacktestCommand: ParsableCommand {
             throw ValidationError("commission, spread and slippage options must be non-negative numbers")
         }
         guard commission < 0.5 else {
-            throw ValidationError("--commission is a fraction of traded value below 0.5 (0.001 means 0.1%); got \(commission), which would take \(commission * 100)% of every trade")
+            throw ValidationError("--commission is a fraction of traded value below 0.5 (0.001 means 0.1%); got \(commission), which would take \(String(format: "%g", commission * 100))% of every trade")
         }
         guard spreadBps < 10_000, slippageBps < 10_000 else {
             throw ValidationError("--spread-bps and --slippage-bps are in basis points, below 10000 (100%): 10 means 0.1%")

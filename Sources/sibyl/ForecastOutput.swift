@@ -105,7 +105,7 @@ enum ForecastOutput {
             + "log return \(signed(forecast.predictedLogReturn)) (\(signed(100 * (exp(forecast.predictedLogReturn) - 1), decimals: 3))%)"
         if let up = forecast.upProbability { text += ", P(up) \(String(format: "%.3f", up))" }
         // A move no bar of this series makes: most often a next-close model on another price scale.
-        let move = abs(forecast.predictedLogReturn), sigma = forecast.interval?.volatility ?? .nan
+        let move = abs(forecast.predictedLogReturn), sigma = forecast.recentVolatility ?? .nan
         if move > 1 || move > 10 * sigma {
             text += "\nWARNING: that move is far outside this series' own moves (\(sigma.isFinite ? "\(fixed(100 * sigma, 3))% a bar over the last \(PredictionInterval.volatilityBars) bars" : "over 100%")): the model is extrapolating (a next-close model beyond the prices it was trained on, or a series of another kind)"
         }

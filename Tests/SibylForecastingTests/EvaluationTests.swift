@@ -243,7 +243,8 @@ struct ForecastModelTests {
         // Ranks ⌊(n + 1)·0.05⌋ and ⌈(n + 1)·0.95⌉, 1-based.
         let (lowRank, highRank) = (Int(floor(Double(n + 1) * 5 / 100)), Int(ceil(Double(n + 1) * 95 / 100)))
         let now = sigma(series.count - 1)
-        #expect(abs(interval.volatility - now) <= 1e-12 * now)
+        #expect(abs(interval.volatility - now) <= 1e-12 * now && forecast.recentVolatility == interval.volatility)
+        #expect(PredictionInterval.lastVolatility(close) == PredictionInterval.volatility(close).last)
         #expect(abs(interval.low - forecast.predictedClose * exp(now * errors[lowRank - 1])) <= 1e-9 * interval.low)
         #expect(abs(interval.high - forecast.predictedClose * exp(now * errors[highRank - 1])) <= 1e-9 * interval.high)
         #expect(interval.low < forecast.predictedClose && forecast.predictedClose < interval.high && !interval.fromInSampleErrors)

@@ -60,8 +60,9 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .long, help: "Clip the global gradient norm to this; 0 turns clipping off.")
     var clip: Double = 1
 
-    @Option(name: .long, help: "Stop after this many epochs without a better validation loss; 0 turns early stopping off.")
-    var patience: Int = 5
+    /// Nil when not given (5), so that a given value can be told from the default.
+    @Option(name: .long, help: "Stop after this many epochs without a better validation loss; 0 turns early stopping off. (default: 5)")
+    var patience: Int?
 
     @Option(name: .long, help: "Weight initialization: pytorch, xavier or orthogonal.")
     var initialization: WeightInitialization = .pytorch
@@ -100,7 +101,7 @@ struct TrainingOptions: ParsableArguments {
         guard ["adam", "adamw", "sgd"].contains(optimizer) else { throw ValidationError("--optimizer takes adam, adamw or sgd, not '\(optimizer)'") }
         guard ["mse", "huber"].contains(loss) else { throw ValidationError("--loss takes mse or huber, not '\(loss)'") }
         guard ["constant", "cosine"].contains(schedule) else { throw ValidationError("--schedule takes constant or cosine, not '\(schedule)'") }
-        guard clip >= 0, clip.isFinite, patience >= 0 else { throw ValidationError("--clip and --patience must not be negative") }
+        guard clip >= 0, clip.isFinite, (patience ?? 0) >= 0 else { throw ValidationError("--clip and --patience must not be negative") }
     }
 
     /// Options given that the rest make inert, one note each: a model trains the same with them
@@ -110,7 +111,7 @@ struct TrainingOptions: ParsableArguments {
         if target == .direction && loss != "mse" {
             notes.append("--loss \(loss) is ignored with --target direction, which always trains on binary cross-entropy")
         }
-        if validation == 0 && patience != 5 {
+        if validation == 0 && patience != nil {
             notes.append("--patience is ignored with --validation 0: early stopping watches the validation loss, so every epoch runs")
         }
         return notes
@@ -134,7 +135,7 @@ struct TrainingOptions: ParsableArguments {
         let training = TrainingConfiguration(
             epochs: epochs, batchSize: batchSize, learningRate: learningRate, optimizer: optimizerKind,
             schedule: schedule == "cosine" ? .cosine() : .constant, loss: loss == "huber" ? .huber(delta: 1) : .meanSquaredError,
-            gradientClip: clip > 0 ? clip : nil, patience: patience > 0 ? patience : nil, seed: seed)
+            gradientClip: clip > 0 ? clip : nil, patience: (patience ?? 5) > 0 ? patience ?? 5 : nil, seed: seed)
         return ForecastSettings(featureSpec: features, window: window, target: target, scaler: scaler, cell: model, hiddenSize: hidden,
                                 layers: layers, dropout: dropout, initialization: initialization, training: training,
                                 validationFraction: validation, testFraction: testShare, threads: threads)
