@@ -25,8 +25,11 @@ public struct NextBarForecast: Sendable, Equatable, Codable {
     /// nil when it is not defined (fewer than 21 bars).
     public let recentVolatility: Double?
     /// The range the next close should fall in (see ``PredictionInterval``); nil without an
-    /// evaluation to draw it from, or when there were too few held-out errors or no volatility.
+    /// evaluation to draw it from, or for the reason in `intervalUnavailable`.
     public var interval: PredictionInterval?
+    /// Why an evaluation gave no interval: too few held-out errors, no recent volatility, or a
+    /// forecast far outside the moves the errors came from.
+    public var intervalUnavailable: String?
 }
 
 /// A forecast model's evaluation on a held-out span, next to the naive and autoregressive baselines.
@@ -49,9 +52,8 @@ public struct ForecastEvaluationReport: Sendable, Equatable, Codable {
     /// Set when the model was trained on another series over dates the evaluated span shares:
     /// "name, start → end". Scores on a series that moves with that one flatter the model.
     public let trainedOnOverlappingDates: String?
-    /// Quantiles of the model's scaled held-out errors, for the next bar's prediction interval; nil
-    /// with too few errors for the level.
-    public let errorBand: ErrorBand?
+    /// Quantiles of the model's scaled held-out errors, for the next bar's prediction interval.
+    public let errorBand: ErrorBand
     /// Per evaluated bar: timestamp, actual close, model forecast (for plots and reports).
     public let timestamps: [String]
     public let actual: [Double]
@@ -230,10 +232,19 @@ public final class ForecastModel {
                                        nextTimestamp: iso(series.nextTimestamp()), predictedClose: predicted,
                                        predictedLogReturn: returns[0], upProbability: probabilities?[0],
                                        recentVolatility: sigma.isFinite ? sigma : nil)
-        if let band = evaluation?.errorBand, predicted.isFinite, predicted > 0, sigma > 0, sigma.isFinite {
-            forecast.interval = PredictionInterval(level: band.level, low: predicted * exp(sigma * band.low), high: predicted * exp(sigma * band.high),
-                                                   errorCount: band.count, volatility: sigma,
-                                                   fromInSampleErrors: (evaluation?.inSampleCount ?? 0) > 0)
+        guard let band = evaluation?.errorBand, let evaluation, predicted.isFinite, predicted > 0 else { return forecast }
+        let percent = "\(String(format: "%g", 100 * band.level))%"
+        if !(sigma > 0) {
+            forecast.intervalUnavailable = sigma.isFinite ? "no \(percent) interval: the last \(PredictionInterval.volatilityBars + 1) closes did not move, so there is no volatility to scale it by"
+                : "no \(percent) interval: \(PredictionInterval.volatilityBars + 1) bars are needed to measure the volatility it scales by"
+        } else if abs(returns[0]) > 1 || abs(returns[0]) > 10 * sigma {
+            // Errors of forecasts near the price say nothing of one this far from it.
+            forecast.intervalUnavailable = "no \(percent) interval: the forecast lies far outside the moves of the forecasts whose errors would set it"
+        } else if let low = band.low, let high = band.high {
+            forecast.interval = PredictionInterval(level: band.level, low: predicted * exp(sigma * low), high: predicted * exp(sigma * high),
+                                                   errorCount: band.count, volatility: sigma, fromInSampleErrors: evaluation.inSampleCount > 0)
+        } else {
+            forecast.intervalUnavailable = "no \(percent) interval: \(band.count) held-out errors, \(PredictionInterval.minimumErrors(level: band.level)) needed (a larger --test share, or a lower --interval)"
         }
         return forecast
     }
@@ -310,8 +321,8 @@ public final class ForecastModel {
         let overlap = trainingOverlap(series, evaluated: ends.map { iso(series.timestamps[$0 + 1]) })
         let scaledErrors = PredictionInterval.scaledErrors(forecasts: forecasts, origins: ends, close: close,
                                                            volatility: PredictionInterval.volatility(close))
-        let band = PredictionInterval.errorQuantiles(scaledErrors, level: intervalLevel)
-            .map { ErrorBand(level: intervalLevel, low: $0.low, high: $0.high, count: scaledErrors.count) }
+        let quantiles = PredictionInterval.errorQuantiles(scaledErrors, level: intervalLevel)
+        let band = ErrorBand(level: intervalLevel, low: quantiles?.low, high: quantiles?.high, count: scaledErrors.count)
         return ForecastEvaluationReport(
             firstTimestamp: iso(series.timestamps[ends[0] + 1]), lastTimestamp: iso(series.timestamps[ends[ends.count - 1] + 1]),
             model: ForecastScore(name: "\(settings.cell.rawValue) model", forecasts: forecasts, actual: actual, previous: previous, naiveScale: naiveScale),

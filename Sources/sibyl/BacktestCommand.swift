@@ -352,7 +352,7 @@ enum BacktestOutput {
             lines.append("  \(String(i + 1).leftPadded(4))  \(String(fold.trainEnd - fold.trainStart).leftPadded(10))  \(fold.firstTimestamp) → \(fold.lastTimestamp)  \(String(fold.epochs).leftPadded(6))  \(price(fold.model?.mae).leftPadded(9))  \(price(fold.naive?.mae).leftPadded(9))  \(fixed(fold.model?.directionalAccuracyPercent, 1).leftPadded(9))")
         }
         if let model = walk.model, let naive = walk.naive {
-            lines.append("  all folds: MAE \(price(model.mae)) against naive \(price(naive.mae)) (MASE \(fixed(model.mase, 3))), direction \(fixed(model.directionalAccuracyPercent, 1))% against \(fixed(model.chanceAccuracyPercent, 1))% by chance (Pesaran–Timmermann p \(ForecastOutput.probability(model.pesaranTimmermannPValue, equals: true))), Theil's U \(fixed(model.theilU, 3))")
+            lines.append("  all folds: MAE \(price(model.mae)) against naive \(price(naive.mae)) (MASE \(fixed(model.mase, 3))), Theil's U \(fixed(model.theilU, 3)); \(ForecastOutput.directionVerdict(model))")
         }
         if let lag = walk.lag { lines.append("  lag check: \(lag.flagged ? "WARNING, " : "")the model \(lag.explanation)") }
         return lines.joined(separator: "\n")

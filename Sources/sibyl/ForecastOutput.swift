@@ -84,7 +84,11 @@ enum ForecastOutput {
             return "\(right); every bar of the span moved \(upMoves == 100 ? "up" : "down"), so direction cannot be judged"
         }
         let against = "against \(fixed(chance, 1))% for calls as often up made by chance"
-        if p >= 0.05 { return "\(right) \(against), not distinguishable from chance (Pesaran–Timmermann p = \(fixed(p, 2)))" }
+        // The test is asymptotic: on a handful of calls it rejects more often than its level says.
+        guard score.directionalCount >= 30 else {
+            return "\(right) \(against); \(score.directionalCount) calls are too few to judge against chance"
+        }
+        if p >= 0.05 { return "\(right) \(against), not distinguishable from chance (Pesaran–Timmermann p \(probability(p, equals: true)))" }
         return "\(right) \(against), \(accuracy < chance ? "worse" : "better") than chance by more than luck explains (Pesaran–Timmermann p \(probability(p, equals: true)))"
     }
 
@@ -115,6 +119,8 @@ enum ForecastOutput {
                 + " (the model's \(interval.errorCount) held-out errors, scaled to the volatility of the last \(PredictionInterval.volatilityBars) bars,"
                 + " \(fixed(100 * interval.volatility, 3))% a bar)"
             if interval.fromInSampleErrors { text += "; WARNING: some of those errors are in-sample, so it is too narrow" }
+        } else if let why = forecast.intervalUnavailable {
+            text += "\n\(why)"
         }
         return text
     }

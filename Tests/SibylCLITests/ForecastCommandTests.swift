@@ -62,6 +62,7 @@ struct ForecastCommandTests {
         #expect(train.status == 0, "\(train.standardError)")
         let other = try runSibyl(["forecast", "--model-file", checkpoint, "--data", datasetsFolder.appendingPathComponent("EURUSD_hourly.csv").path])
         #expect(other.standardOutput.contains("WARNING: that move is far outside this series' own moves"), "\(other.standardOutput)")
+        #expect(other.standardOutput.contains("no 80% interval: the forecast lies far outside") && !other.standardOutput.contains("prediction interval:"))
     }
 
     @Test("the same seed gives the same forecast")

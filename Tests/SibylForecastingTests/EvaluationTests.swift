@@ -249,11 +249,22 @@ struct ForecastModelTests {
         #expect(abs(interval.high - forecast.predictedClose * exp(now * errors[highRank - 1])) <= 1e-9 * interval.high)
         #expect(interval.low < forecast.predictedClose && forecast.predictedClose < interval.high && !interval.fromInSampleErrors)
         // The held-out errors fall inside their own band about as often as the level says.
-        let band = try #require(report.errorBand)
-        let inside = errors.filter { $0 >= band.low && $0 <= band.high }.count
+        let (low, high) = (try #require(report.errorBand.low), try #require(report.errorBand.high))
+        let inside = errors.filter { $0 >= low && $0 <= high }.count
         #expect(Double(inside) / Double(n) >= 0.9 && Double(inside) / Double(n) < 0.93)
         // No forecast without an evaluation to draw it from.
         #expect(try model.forecastNextBar(of: series).interval == nil)
+        // A level that needs more errors than the span has says so, with the number needed.
+        let strict = try model.forecastNextBar(of: series, evaluation: try model.evaluate(on: series, intervalLevel: 0.999))
+        #expect(strict.interval == nil && strict.intervalUnavailable == "no 99.9% interval: \(n) held-out errors, 1999 needed (a larger --test share, or a lower --interval)")
+        #expect(PredictionInterval.minimumErrors(level: 0.8) == 9 && PredictionInterval.minimumErrors(level: 0.95) == 39)
+        // The last 21 closes flat: no volatility to scale by, and the forecast says so.
+        let flat = try BarSeries(name: series.name, bars: (0..<series.count).map { i in
+            let bar = series[min(i, series.count - 22)]
+            return Bar(timestamp: series.timestamps[i], open: bar.close, high: bar.close, low: bar.close, close: bar.close, volume: 1)
+        })
+        let still = try model.forecastNextBar(of: flat, evaluation: try model.evaluate(on: flat))
+        #expect(still.interval == nil && still.intervalUnavailable?.contains("the last 21 closes did not move") == true, "\(String(describing: still.intervalUnavailable))")
     }
 
     @Test("fingerprints find any piece of 2·bars − 1 training bars, over a 70,000-bar span as well")
