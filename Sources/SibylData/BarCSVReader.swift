@@ -469,12 +469,17 @@ struct BarCSVReader {
                 // Two bars on one date (a day written twice with different offsets) are not days.
                 return zip(days, days.dropFirst()).allSatisfy { $0 < $1 } ? days : nil
             }
+            // A market open while the file's clock changes (a 24-hour market over a daylight-saving
+            // switch) is not on that clock: its local times repeat an hour or skip one there.
+            let sixHours: Int64 = 6 * 3600
+            let tradesAcrossChange = offsets.indices.dropFirst().contains { (i: Int) -> Bool in
+                offsets[i] != offsets[i - 1] && utc[i] - utc[i - 1] < sixHours
+            }
             if let days = dates(local) ?? dates(utc) {
                 for i in timestamps.indices { timestamps[i].secondsSinceEpoch = days[i] }
-            } else if zip(local, local.dropFirst()).allSatisfy({ $0 < $1 }) {
+            } else if !tradesAcrossChange && zip(local, local.dropFirst()).allSatisfy({ $0 < $1 }) {
                 for i in timestamps.indices { timestamps[i].secondsSinceEpoch = local[i] }
             } else {
-                // Local clocks repeat an hour when daylight-saving time ends: UTC keeps the order.
                 timesInUTC = true
             }
         }
@@ -499,7 +504,7 @@ struct BarCSVReader {
                            message: "\(ignored.count) columns are not used: \(ignored.prefix(5).map { "'\($0)'" }.joined(separator: ", ")), …")]
         if timesInUTC {
             warnings.append(DataWarning(kind: .timesInUTC, file: file, line: nil,
-                                        message: "the file's local times repeat or go back (a daylight-saving change), so its bars are kept and shown in UTC"))
+                                        message: "the market trades across a change of the file's UTC offset (a daylight-saving switch, where its local times repeat or skip an hour), so its bars are kept and shown in UTC"))
         }
         if newestFirst {
             warnings.append(DataWarning(kind: .newestFirst, file: file, line: nil,

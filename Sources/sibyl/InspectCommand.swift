@@ -86,7 +86,9 @@ struct InspectSummary: Encodable {
 
     var text: String {
         func length(_ days: Double) -> String {
-            days >= 1 ? "\((days * 10).rounded() / 10) days" : "\(Int((days * 24).rounded())) hours"
+            if days >= 1 { return "\((days * 10).rounded() / 10) days" }
+            let hours = Int((days * 24).rounded())
+            return hours >= 1 ? "\(hours) hour\(hours == 1 ? "" : "s")" : "\(Int((days * 1440).rounded())) minutes"
         }
         var lines = [
             "\(name) (\(path))",

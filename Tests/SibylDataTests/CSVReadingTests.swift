@@ -96,6 +96,11 @@ struct CSVReadingTests {
                                         + "2020-11-01 01:00:00-05:00,1,1,1,1\n2020-11-01 02:00:00-05:00,1,1,1,1\n", file: "t.csv")
         #expect(repeated.series.timestamps.map(\.isoDateTime) == ["2020-11-01T04:00:00", "2020-11-01T05:00:00", "2020-11-01T06:00:00", "2020-11-01T07:00:00"])
         #expect(repeated.warnings.map(\.kind) == [.timesInUTC])
+        // Spring forward: the local clock skips 02:00, which is no gap in a market open all night.
+        let skipped = try BarCSV.parse("Date,Open,High,Low,Close\n2020-03-08 00:00:00-05:00,1,1,1,1\n2020-03-08 01:00:00-05:00,1,1,1,1\n"
+                                       + "2020-03-08 03:00:00-04:00,1,1,1,1\n", file: "t.csv")
+        #expect(skipped.series.timestamps.map(\.isoDateTime) == ["2020-03-08T05:00:00", "2020-03-08T06:00:00", "2020-03-08T07:00:00"])
+        #expect(skipped.warnings.map(\.kind) == [.timesInUTC])
     }
 
     @Test("a newest-first export is read in reverse and said so; the same bars as the file sorted oldest first")
