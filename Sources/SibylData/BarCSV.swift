@@ -49,8 +49,9 @@ public struct BarFile: Sendable {
 /// Reads the `Datasets/` format and Yahoo-style exports: a header row naming Date, Open, High,
 /// Low, Close and optionally Volume and Adj Close, in any order and any letter case; fields
 /// separated by commas (or semicolons, tabs or pipes, detected from the header); dates as
-/// `YYYY-MM-DD` or date-times as `YYYY-MM-DD HH:MM[:SS]` or `YYYY-MM-DDTHH:MM:SS`, optionally with
-/// `Z` or an offset such as `+01:00` (times with offsets are kept on the file's own clock, and bars
+/// `YYYY-MM-DD` (or year first with `.` or `/`) or date-times as `YYYY-MM-DD HH:MM[:SS]` or
+/// `YYYY-MM-DDTHH:MM:SS`, or a date column with a `Time` column beside it, optionally with `Z` or
+/// an offset such as `+01:00` (times with offsets are kept on the file's own clock, and bars
 /// that are days become calendar dates; see the reader). Other columns are ignored with a warning.
 public enum BarCSV {
     /// Reads the bar file at `path`.

@@ -180,7 +180,6 @@ struct BarCSVReader {
             return "this looks like a Unix timestamp (\(raw.count <= 10 ? "seconds" : "milliseconds") since 1970): convert the column to YYYY-MM-DDTHH:MM:SSZ"
         }
         if raw.contains("/") { return "\(iso); a date such as 01/02/2020 cannot say whether it is January 2 or February 1" }
-        if raw.range(of: #"^\d{4}\.\d{2}\.\d{2}"#, options: .regularExpression) != nil { return "\(iso): write '-' between year, month and day, not '.'" }
         if raw.contains("<U+") || raw.unicodeScalars.contains(where: { !$0.isASCII }) { return "\(iso); the date holds a character that is not plain ASCII (shown as <U+…>): retype it" }
         return iso
     }
@@ -243,11 +242,20 @@ struct BarCSVReader {
         if let error = quoteError(line: headerLineNumber) { throw error }
         let headerNames = (0..<columnCount).map { text($0) }
         var columnOfRole = [Int?](repeating: nil, count: Role.allCases.count)
+        /// A separate time-of-day column beside a date-only Date column.
+        var timeColumn: Int?
         var ignored: [String] = []
         for (index, raw) in headerNames.enumerated() {
             let key = String(raw.lowercased().filter { !" _-.<>".contains($0) })
             guard let role = Role.allCases.first(where: { $0.aliases.contains(key) }) else {
                 ignored.append(raw.isEmpty ? "(unnamed column \(index + 1))" : raw)
+                continue
+            }
+            if let previous = columnOfRole[role.rawValue], role == .date, timeColumn == nil,
+               let pair = Self.dateAndTime(headerNames[previous], raw).map({ $0 ? (previous, index) : (index, previous) }) {
+                // A date column and a time column (MetaTrader and many vendors): read together.
+                columnOfRole[role.rawValue] = pair.0
+                timeColumn = pair.1
                 continue
             }
             if let previous = columnOfRole[role.rawValue], role == .date {
@@ -353,7 +361,33 @@ struct BarCSVReader {
                                      value: raw, message: raw.isEmpty ? "the Date cell is empty" : "date '\(raw)' \(why)",
                                      fix: dateFix(raw, impossible: impossible)))
                 continue rows
-            case .success(let parsed, let shape, let offset):
+            case .success(var parsed, var shape, let offset):
+                if let timeColumn {
+                    guard shape.separator == nil else {
+                        try reject(DataError(kind: .unparsableDate, file: file, line: row, column: dateColumn + 1, value: text(dateColumn),
+                                             message: "date '\(text(dateColumn))' has a time, and the file has a \(headerNames[timeColumn]) column too",
+                                             fix: "write the date alone in \(headerNames[dateColumn]) and the time of day in \(headerNames[timeColumn])"))
+                        continue rows
+                    }
+                    var i = fieldStarts[timeColumn]
+                    switch parseTimeOfDay(&i, fieldEnds[timeColumn], shape: &shape) {
+                    case .failure(let why, let impossible):
+                        let raw = text(timeColumn)
+                        try reject(DataError(kind: raw.isEmpty ? .emptyCell : .unparsableDate, file: file, line: row, column: timeColumn + 1, value: raw,
+                                             message: raw.isEmpty ? "the \(headerNames[timeColumn]) cell is empty" : "'\(raw)' is a time \(why)",
+                                             fix: impossible ? "correct the time, or pass --repair drop to leave the row out" : "write the time of day as HH:MM or HH:MM:SS"))
+                        continue rows
+                    case .success(let seconds):
+                        guard i == fieldEnds[timeColumn] else {
+                            try reject(DataError(kind: .unparsableDate, file: file, line: row, column: timeColumn + 1, value: text(timeColumn),
+                                                 message: "time '\(text(timeColumn))' has unexpected text after it",
+                                                 fix: "write the time of day as HH:MM or HH:MM:SS, without a zone"))
+                            continue rows
+                        }
+                        parsed.secondsSinceEpoch += Int64(seconds)
+                        shape.timeColumn = true
+                    }
+                }
                 if let expected = dateShape, expected != shape {
                     try reject(DataError(kind: .mixedDateFormats, file: file, line: row, column: dateColumn + 1, value: text(dateColumn),
                                          message: "date '\(text(dateColumn))' is written as \(shape) but line \(dateShapeLine) uses \(expected)",
@@ -587,20 +621,81 @@ struct BarCSVReader {
 
     /// How a date cell is written; every row of a file must use the same.
     struct DateShape: Equatable, CustomStringConvertible {
+        /// Between year, month and day: "-", or "." or "/" (year first, as MetaTrader writes).
+        var dateSeparator = UInt8(ascii: "-")
         /// Between date and time: "T" or " "; nil for a date alone.
         var separator: UInt8?
+        /// The time of day is in a column of its own.
+        var timeColumn = false
         var hasSeconds = false
         var fractionDigits = 0
         /// "", "Z", "+HH:MM" or "+HHMM".
         var zone = ""
 
         var description: String {
-            guard let separator else { return "YYYY-MM-DD" }
-            var text = "YYYY-MM-DD" + (separator == UInt8(ascii: "T") ? "T" : " ") + "HH:MM"
-            if hasSeconds { text += ":SS" }
-            if fractionDigits > 0 { text += "." + String(repeating: "f", count: fractionDigits) }
-            return text + zone
+            let mark = String(UnicodeScalar(dateSeparator))
+            let date = "YYYY\(mark)MM\(mark)DD"
+            guard separator != nil || timeColumn else { return date }
+            var time = "HH:MM"
+            if hasSeconds { time += ":SS" }
+            if fractionDigits > 0 { time += "." + String(repeating: "f", count: fractionDigits) }
+            if timeColumn { return "\(date), with the time \(time) in a column of its own" }
+            return date + (separator == UInt8(ascii: "T") ? "T" : " ") + time + zone
         }
+    }
+
+    enum TimeParse {
+        case success(seconds: Int)
+        case failure(String, impossible: Bool)
+    }
+
+    /// Whether header names `first` and `second` are a date column and a time column: true for
+    /// (date, time), false for (time, date), nil for anything else.
+    static func dateAndTime(_ first: String, _ second: String) -> Bool? {
+        let (a, b) = (first.lowercased().filter { !" _-.<>".contains($0) }, second.lowercased().filter { !" _-.<>".contains($0) })
+        if a == "date" && b == "time" { return true }
+        if a == "time" && b == "date" { return false }
+        return nil
+    }
+
+    /// HH:MM, HH:MM:SS or HH:MM:SS.000… from byte `i` on, which it moves past the time; records
+    /// the seconds and fraction digits in `shape`. Failures read after "a time" ("that is not …").
+    private func parseTimeOfDay(_ i: inout Int, _ end: Int, shape: inout DateShape) -> TimeParse {
+        guard let base else { return .failure("is empty", impossible: false) }
+        func digits(_ count: Int) -> Int? {
+            guard i + count <= end else { return nil }
+            var value = 0
+            for k in 0..<count {
+                let d = base[i + k] &- 48
+                guard d < 10 else { return nil }
+                value = value * 10 + Int(d)
+            }
+            i += count
+            return value
+        }
+        guard let hour = digits(2), i < end, base[i] == UInt8(ascii: ":"), { i += 1; return true }(), let minute = digits(2) else {
+            return .failure("that is not HH:MM or HH:MM:SS", impossible: false)
+        }
+        var second = 0
+        if i < end && base[i] == UInt8(ascii: ":") {
+            i += 1
+            guard let s = digits(2) else { return .failure("that is not HH:MM:SS", impossible: false) }
+            second = s
+            shape.hasSeconds = true
+            if i < end && base[i] == UInt8(ascii: ".") {
+                i += 1
+                while i < end, base[i] &- 48 < 10 {
+                    guard base[i] == UInt8(ascii: "0") else {
+                        return .failure("with fractions of a second; bars are timed to the second", impossible: false)
+                    }
+                    shape.fractionDigits += 1
+                    i += 1
+                }
+                guard shape.fractionDigits > 0 else { return .failure("with a '.' after the seconds but no digits", impossible: false) }
+            }
+        }
+        guard hour < 24, minute < 60, second < 60 else { return .failure("outside 00:00:00–23:59:59", impossible: true) }
+        return .success(seconds: hour * 3600 + minute * 60 + second)
     }
 
     enum DateParse {
@@ -631,46 +726,31 @@ struct BarCSVReader {
             return true
         }
         let notISO = "is not an ISO date (YYYY-MM-DD)"
-        guard let year = digits(4), expect(UInt8(ascii: "-")), let month = digits(2), expect(UInt8(ascii: "-")), let day = digits(2) else {
+        // Year first, the separator "-" (ISO), or "." or "/" used the same way twice.
+        guard let year = digits(4), i < end, base[i] == UInt8(ascii: "-") || base[i] == UInt8(ascii: ".") || base[i] == UInt8(ascii: "/") else {
             return .failure(notISO)
         }
+        let dateSeparator = base[i]
+        i += 1
+        guard let month = digits(2), expect(dateSeparator), let day = digits(2) else { return .failure(notISO) }
         guard (1...12).contains(month) else { return .failure("has month \(month), outside 1–12", impossible: true) }
         let monthDays = [31, (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
         guard (1...monthDays[month - 1]).contains(day) else {
             return .failure("has day \(day), but month \(month) of \(year) has \(monthDays[month - 1]) days", impossible: true)
         }
-        var shape = DateShape()
+        var shape = DateShape(dateSeparator: dateSeparator)
         var seconds = 0
         var offset = 0
         if i < end {
             guard base[i] == UInt8(ascii: "T") || base[i] == UInt8(ascii: " ") else { return .failure(notISO) }
             shape.separator = base[i]
             i += 1
-            guard let hour = digits(2), expect(UInt8(ascii: ":")), let minute = digits(2) else {
-                return .failure("has a time that is not HH:MM or HH:MM:SS")
+            switch parseTimeOfDay(&i, end, shape: &shape) {
+            case .failure(let why, let impossible):
+                return .failure("has a time \(why)", impossible: impossible)
+            case .success(let timeOfDay):
+                seconds = timeOfDay
             }
-            var second = 0
-            if i < end && base[i] == UInt8(ascii: ":") {
-                i += 1
-                guard let s = digits(2) else { return .failure("has a time that is not HH:MM:SS") }
-                second = s
-                shape.hasSeconds = true
-                if i < end && base[i] == UInt8(ascii: ".") {
-                    i += 1
-                    while i < end, base[i] &- 48 < 10 {
-                        guard base[i] == UInt8(ascii: "0") else {
-                            return .failure("has fractions of a second; bars are timed to the second")
-                        }
-                        shape.fractionDigits += 1
-                        i += 1
-                    }
-                    guard shape.fractionDigits > 0 else { return .failure("has a '.' after the seconds but no digits") }
-                }
-            }
-            guard hour < 24, minute < 60, second < 60 else {
-                return .failure("has a time outside 00:00:00–23:59:59", impossible: true)
-            }
-            seconds = hour * 3600 + minute * 60 + second
             if i < end {
                 if base[i] == UInt8(ascii: "Z") {
                     shape.zone = "Z"

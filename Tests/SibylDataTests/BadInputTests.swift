@@ -67,7 +67,10 @@ struct BadInputTests {
         ("\(goodHeader)\n2019-02-29,10,11,9,10.5,1000\n", "month 2 of 2019 has 28 days", "correct the date, or pass --repair drop"),
         ("\(goodHeader)\n1577923200,10,11,9,10.5,1000\n", "is not an ISO date", "Unix timestamp (seconds since 1970)"),
         ("\(goodHeader)\n1577923200000,10,11,9,10.5,1000\n", "is not an ISO date", "milliseconds since 1970"),
-        ("\(goodHeader)\n2020.01.02,10,11,9,10.5,1000\n", "is not an ISO date", "not '.'"),
+        ("\(goodHeader)\n02.01.2020,10,11,9,10.5,1000\n", "is not an ISO date", "write dates as YYYY-MM-DD"),
+        ("Date,Time,Open,High,Low,Close\n2020-01-02 09:30,09:30,1,1,1,1\n", "has a time, and the file has a Time column too", "the time of day in Time"),
+        ("Date,Time,Open,High,Low,Close\n2020-01-02,9h30,1,1,1,1\n", "'9h30' is a time that is not HH:MM or HH:MM:SS", "HH:MM or HH:MM:SS"),
+        ("Date,Time,Open,High,Low,Close\n2020-01-02,24:30,1,1,1,1\n", "'24:30' is a time outside 00:00:00–23:59:59", "correct the time"),
         ("\(goodHeader)\n2020-01-02,10,11,9,#N/A,1000\n", "not a finite number", "--repair drop"),
         ("2020-01-02,10,11,9,10.5,1000\n2020-01-03,10,11,9,10.5,1000\n", "no Date column", "the first line looks like data"),
         ("Date Open High Low Close\n2020-01-02 10 11 9 10.5\n", "no Date column", "the header is one field"),
@@ -83,11 +86,12 @@ struct BadInputTests {
         #expect(!error.description.contains("\n"))
     }
 
-    @Test("pipes delimit, MetaTrader's <DATE> names a column, and a doubled byte-order mark is skipped")
+    @Test("pipes delimit, MetaTrader's <DATE> names a column, year-first dates may use / or ., and a doubled byte-order mark is skipped")
     func otherExports() throws {
         let reference = try BarCSV.parse("Date,Open,High,Low,Close\n2020-01-02,1,2,0.5,1.5\n", file: "t.csv").series
         #expect(try BarCSV.parse("Date|Open|High|Low|Close\n2020-01-02|1|2|0.5|1.5\n", file: "t.csv").series == reference)
         #expect(try BarCSV.parse("<DATE>,<OPEN>,<HIGH>,<LOW>,<CLOSE>\n2020-01-02,1,2,0.5,1.5\n", file: "t.csv").series == reference)
+        #expect(try BarCSV.parse("Date,Open,High,Low,Close\n2020/01/02,1,2,0.5,1.5\n", file: "t.csv").series == reference)
         #expect(try BarCSV.parse("\u{FEFF}\u{FEFF}Date,Open,High,Low,Close\n2020-01-02,1,2,0.5,1.5\n", file: "t.csv").series == reference)
     }
 

@@ -181,10 +181,21 @@ struct CSVReadingTests {
         #expect(wide.warnings.count == 1 && wide.warnings[0].message.hasPrefix("300 columns are not used: 'indicator1'"))
     }
 
-    @Test("separate Date and Time columns get a fix that says to merge them")
+    @Test("a Date column and a Time column are read together, as MetaTrader writes them; other pairs of time columns are refused")
     func dateAndTimeColumns() throws {
+        let metaTrader = "<DATE>\t<TIME>\t<OPEN>\t<HIGH>\t<LOW>\t<CLOSE>\t<TICKVOL>\t<VOL>\t<SPREAD>\n"
+            + "2020.01.02\t09:30:00\t1.1\t1.2\t1.0\t1.15\t100\t0\t2\n2020.01.02\t10:30:00\t1.15\t1.3\t1.1\t1.2\t120\t0\t2\n"
+        let file = try BarCSV.parse(metaTrader, file: "t.csv")
+        #expect(file.series.timestamps.map(\.isoDateTime) == ["2020-01-02T09:30:00", "2020-01-02T10:30:00"])
+        #expect(file.series.close == [1.15, 1.2] && file.dateFormat == "YYYY.MM.DD, with the time HH:MM:SS in a column of its own")
+        // The time column first, and daily bars whose times are all midnight.
+        let swapped = try BarCSV.parse("Time,Date,Open,High,Low,Close\n00:00,2020-01-02,1,1,1,1\n00:00,2020-01-03,1,1,1,1\n", file: "t.csv").series
+        #expect(swapped.timestamps.map(\.iso) == ["2020-01-02", "2020-01-03"])
+        // A date in one format and then another is still refused.
+        let mixed = try #require(throws: DataError.self) { try BarCSV.parse("Date,Open,High,Low,Close\n2020.01.02,1,1,1,1\n2020-01-03,1,1,1,1\n", file: "t.csv") }
+        #expect(mixed.kind == .mixedDateFormats)
         let error = try #require(throws: DataError.self) {
-            try BarCSV.parse("Date,Time,Open,High,Low,Close\n2020-01-02,09:30,1,1,1,1\n", file: "t.csv")
+            try BarCSV.parse("Date,Timestamp,Open,High,Low,Close\n2020-01-02,2020-01-02 09:30,1,1,1,1\n", file: "t.csv")
         }
         #expect(error.fix.contains("merge them into one Date column"))
     }
