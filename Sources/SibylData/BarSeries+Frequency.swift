@@ -90,27 +90,36 @@ extension BarSeries {
 
     /// Breaks longer than the rhythm explains. Daily bars: a day of the week the series trades on
     /// without a bar that is not one of the holidays the series keeps (``ClosedDays``), so that a
-    /// single missing session is reported and a Thanksgiving is not. Intraday bars: breaks longer
-    /// than the typical spacing whose length (in whole spacings) does not recur, where recurring
-    /// means at least 3 times and at least once per 10 weeks of data, so nightly and weekend
-    /// closures are expected and a holiday is not. Otherwise: more than twice the typical spacing.
+    /// single missing session is reported and a Thanksgiving is not. Intraday bars: breaks from one
+    /// day to another that pass over such a day (a missing Monday, though every holiday weekend is
+    /// as long; not a half day's early close), and breaks within a day longer than the typical
+    /// spacing whose length (in whole spacings) does not recur, where recurring means at least 3
+    /// times and at least once per 10 weeks of data (a lunch break recurs; a missing hour does not).
+    /// Otherwise: more than twice the typical spacing.
     ///
     /// - Parameter frequency: The series' ``frequency`` when the caller has it already (it sorts
     ///   every spacing); detected when nil.
     public func gaps(frequency: BarFrequency? = nil) -> [BarGap] {
         let rhythm = frequency ?? self.frequency
         let breaks = (1..<max(count, 1)).map { BarGap(index: $0, from: timestamps[$0 - 1], to: timestamps[$0]) }
-        switch rhythm.kind {
-        case .daily:
-            let sessions = Set(rhythm.sessionWeekdays)
-            let closed = ClosedDays(learningFrom: self, sessionWeekdays: sessions)
-            return breaks.filter { gap in
+        /// Whether a break passes over a whole day the series trades on that is not a holiday it keeps.
+        func skipsSession(_ sessions: Set<Int>, _ closed: ClosedDays) -> (BarGap) -> Bool {
+            { gap in
                 ((gap.from.daysSinceEpoch + 1)..<max(gap.to.daysSinceEpoch, gap.from.daysSinceEpoch + 1)).contains { day in
                     let timestamp = Timestamp(secondsSinceEpoch: Int64(day) * 86_400)
                     return sessions.contains(timestamp.weekday) && !closed.contains(timestamp)
                 }
             }
+        }
+        switch rhythm.kind {
+        case .daily:
+            let sessions = Set(rhythm.sessionWeekdays)
+            return breaks.filter(skipsSession(sessions, ClosedDays(learningFrom: self, sessionWeekdays: sessions)))
         case .intraday:
+            // A whole session day missing is a gap however often breaks of that length recur (a
+            // missing Monday looks like every long weekend).
+            let sessions = Set(rhythm.sessionWeekdays)
+            let skips = skipsSession(sessions, ClosedDays(learningFrom: self, sessionWeekdays: sessions))
             let spacing = rhythm.typicalSpacingSeconds
             let long = breaks.filter { $0.seconds > spacing }
             // Length in whole spacings, so that breaks a few minutes apart count as the same closure.
@@ -118,7 +127,12 @@ extension BarSeries {
             for gap in long { occurrences[(gap.seconds + spacing / 2) / spacing, default: 0] += 1 }
             let weeks = Double(timestamps[count - 1].secondsSinceEpoch - timestamps[0].secondsSinceEpoch) / (7 * 86_400)
             let recurring = max(3, Int((weeks / 10).rounded(.up)))
-            return long.filter { occurrences[($0.seconds + spacing / 2) / spacing]! < recurring }
+            // Breaks across days are closures: a gap when they pass over a session day the series
+            // keeps open (a half day before a weekend is no gap); breaks within a day, when their
+            // length does not recur.
+            return long.filter { gap in
+                gap.from.daysSinceEpoch == gap.to.daysSinceEpoch ? occurrences[(gap.seconds + spacing / 2) / spacing]! < recurring : skips(gap)
+            }
         default:
             return breaks.filter { $0.seconds > 2 * rhythm.typicalSpacingSeconds }
         }

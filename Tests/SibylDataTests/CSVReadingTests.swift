@@ -334,6 +334,38 @@ struct ParsingDetailTests {
         print("EUR/USD unexplained gaps: \(fxGaps.map { "\($0.from) → \($0.to)" })")
     }
 
+    @Test("intraday gaps: a whole missing session day is one, though long weekends have its length; holidays, nights and weekends are not")
+    func intradayMissingDay() throws {
+        // Thirty-minute bars 09:30–15:30 on weekdays of 2016–2019, closed on four Monday holidays
+        // (third Mondays of January and February, last of May, first of September) and missing
+        // Monday 2019-06-10: its break is as long as each holiday weekend's, which recur.
+        func monday(_ year: Int, _ month: Int, nth: Int) -> String {
+            let first = Timestamp(year: year, month: month, day: 1)
+            return first.adding(days: (8 - first.weekday) % 7 + 7 * (nth - 1)).isoDate
+        }
+        var closed: Set<String> = ["2019-06-10"]
+        for year in 2016...2019 {
+            closed.formUnion([monday(year, 1, nth: 3), monday(year, 2, nth: 3), monday(year, 9, nth: 1)])
+            let may = Timestamp(year: year, month: 5, day: 31)
+            closed.insert(may.adding(days: -((may.weekday + 6) % 7)).isoDate)
+        }
+        var bars: [Bar] = []
+        var date = Timestamp(year: 2016, month: 1, day: 4)
+        while date.isoDate < "2019-12-21" {
+            if date.weekday <= 5 && !closed.contains(date.isoDate) {
+                for half in 0..<13 {
+                    let close = 100 + Double(bars.count % 13) / 10
+                    bars.append(Bar(timestamp: Timestamp(secondsSinceEpoch: date.secondsSinceEpoch + Int64(34_200 + half * 1800)),
+                                    open: close, high: close, low: close, close: close, volume: 1))
+                }
+            }
+            date = date.adding(days: 1)
+        }
+        let series = try BarSeries(name: "bars", bars: bars)
+        #expect(series.frequency.kind == .intraday)
+        #expect(series.gaps().map(\.from.isoDate) == ["2019-06-07"])
+    }
+
     @Test("chronological splits cover the series in order without overlap")
     func splits() throws {
         let split = ChronologicalSplit(count: 1000, train: 0.7, validation: 0.15)
