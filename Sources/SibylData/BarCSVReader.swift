@@ -658,21 +658,26 @@ struct BarCSVReader {
         return nil
     }
 
+    /// The number `count` decimal digits from byte `i` on spell, moving `i` past them; nil (and `i`
+    /// unmoved) when any of them is not a digit or the field ends first.
+    @inline(__always)
+    private func readDigits(_ count: Int, at i: inout Int, end: Int) -> Int? {
+        guard let base, i + count <= end else { return nil }
+        var value = 0
+        for k in 0..<count {
+            let d = base[i + k] &- 48
+            guard d < 10 else { return nil }
+            value = value * 10 + Int(d)
+        }
+        i += count
+        return value
+    }
+
     /// HH:MM, HH:MM:SS or HH:MM:SS.000… from byte `i` on, which it moves past the time; records
     /// the seconds and fraction digits in `shape`. Failures read after "a time" ("that is not …").
     private func parseTimeOfDay(_ i: inout Int, _ end: Int, shape: inout DateShape) -> TimeParse {
         guard let base else { return .failure("is empty", impossible: false) }
-        func digits(_ count: Int) -> Int? {
-            guard i + count <= end else { return nil }
-            var value = 0
-            for k in 0..<count {
-                let d = base[i + k] &- 48
-                guard d < 10 else { return nil }
-                value = value * 10 + Int(d)
-            }
-            i += count
-            return value
-        }
+        func digits(_ count: Int) -> Int? { readDigits(count, at: &i, end: end) }
         guard let hour = digits(2), i < end, base[i] == UInt8(ascii: ":"), { i += 1; return true }(), let minute = digits(2) else {
             return .failure("that is not HH:MM or HH:MM:SS", impossible: false)
         }
@@ -709,17 +714,7 @@ struct BarCSVReader {
     private func parseDate(_ start: Int, _ end: Int) -> DateParse {
         guard let base, start < end else { return .failure("is empty") }
         var i = start
-        func digits(_ count: Int) -> Int? {
-            guard i + count <= end else { return nil }
-            var value = 0
-            for k in 0..<count {
-                let d = base[i + k] &- 48
-                guard d < 10 else { return nil }
-                value = value * 10 + Int(d)
-            }
-            i += count
-            return value
-        }
+        func digits(_ count: Int) -> Int? { readDigits(count, at: &i, end: end) }
         func expect(_ byte: UInt8) -> Bool {
             guard i < end, base[i] == byte else { return false }
             i += 1
