@@ -90,12 +90,14 @@ extension BarSeries {
 
     /// Breaks longer than the rhythm explains. Daily bars: a day of the week the series trades on
     /// without a bar that is not one of the holidays the series keeps (``ClosedDays``), so that a
-    /// single missing session is reported and a Thanksgiving is not. Intraday bars: breaks from one
-    /// day to another that pass over such a day (a missing Monday, though every holiday weekend is
-    /// as long; not a half day's early close), and breaks within a day longer than the typical
-    /// spacing whose length (in whole spacings) does not recur, where recurring means at least 3
-    /// times and at least once per 10 weeks of data (a lunch break recurs; a missing hour does not).
-    /// Otherwise: more than twice the typical spacing.
+    /// single missing session is reported and a Thanksgiving is not. Intraday bars: breaks that pass
+    /// over such a day (a missing Monday, though every holiday weekend is as long), and breaks
+    /// longer than the typical spacing whose length (within an hour) does not recur, where
+    /// recurring means at least 3 times and at least once per 10 weeks of data (a lunch break
+    /// recurs; a missing hour does not). For a market that closes each night, a break from one day
+    /// to the next counts only when it passes over a session day (a half day's early close is no
+    /// gap; nor, then, are bars missing at the start or end of a day). Otherwise: more than twice
+    /// the typical spacing.
     ///
     /// - Parameter frequency: The series' ``frequency`` when the caller has it already (it sorts
     ///   every spacing); detected when nil.
@@ -116,22 +118,37 @@ extension BarSeries {
             let sessions = Set(rhythm.sessionWeekdays)
             return breaks.filter(skipsSession(sessions, ClosedDays(learningFrom: self, sessionWeekdays: sessions)))
         case .intraday:
-            // A whole session day missing is a gap however often breaks of that length recur (a
-            // missing Monday looks like every long weekend).
             let sessions = Set(rhythm.sessionWeekdays)
             let skips = skipsSession(sessions, ClosedDays(learningFrom: self, sessionWeekdays: sessions))
             let spacing = rhythm.typicalSpacingSeconds
             let long = breaks.filter { $0.seconds > spacing }
-            // Length in whole spacings, so that breaks a few minutes apart count as the same closure.
-            var occurrences: [Int64: Int] = [:]
-            for gap in long { occurrences[(gap.seconds + spacing / 2) / spacing, default: 0] += 1 }
+            // How many long breaks are within an hour (or a spacing, if longer) of each length, so
+            // that closures a few minutes apart, or an hour apart across a daylight-saving change,
+            // count as the same closure.
+            let lengths = long.map(\.seconds).sorted()
+            let slack = max(spacing, 3600)
+            func recurrences(_ seconds: Int64) -> Int {
+                func firstIndex(atLeast value: Int64) -> Int {
+                    var (low, high) = (0, lengths.count)
+                    while low < high {
+                        let middle = (low + high) / 2
+                        if lengths[middle] < value { low = middle + 1 } else { high = middle }
+                    }
+                    return low
+                }
+                return firstIndex(atLeast: seconds + slack + 1) - firstIndex(atLeast: seconds - slack)
+            }
             let weeks = Double(timestamps[count - 1].secondsSinceEpoch - timestamps[0].secondsSinceEpoch) / (7 * 86_400)
             let recurring = max(3, Int((weeks / 10).rounded(.up)))
-            // Breaks across days are closures: a gap when they pass over a session day the series
-            // keeps open (a half day before a weekend is no gap); breaks within a day, when their
-            // length does not recur.
+            // A market that trades through the night (most day-to-day steps are one spacing) has no
+            // nightly closure, so a break across midnight is judged by its length like any other;
+            // one that closes each night gets a gap there only for a session day passed over (a
+            // half day's early close is no gap).
+            let crossings = breaks.filter { $0.from.daysSinceEpoch != $0.to.daysSinceEpoch }
+            let tradesThroughNight = crossings.filter { $0.seconds <= spacing }.count * 2 > crossings.count
             return long.filter { gap in
-                gap.from.daysSinceEpoch == gap.to.daysSinceEpoch ? occurrences[(gap.seconds + spacing / 2) / spacing]! < recurring : skips(gap)
+                if !tradesThroughNight && gap.from.daysSinceEpoch != gap.to.daysSinceEpoch { return skips(gap) }
+                return recurrences(gap.seconds) < recurring || skips(gap)
             }
         default:
             return breaks.filter { $0.seconds > 2 * rhythm.typicalSpacingSeconds }

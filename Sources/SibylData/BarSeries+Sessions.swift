@@ -181,7 +181,8 @@ extension Int64 {
 /// before a Saturday, the Monday after a Sunday). A rule whose every missing day another rule also
 /// explains has no evidence of its own (the last Thursday of November, over years with four
 /// Thursdays, is the fourth): it closes a day only when that other rule names the day too.
-/// One-off closures (a storm, a day of mourning) are not learned.
+/// An observed day counts with less evidence: once its fixed date is learned and it went without a
+/// bar the latest time it came round. One-off closures (a storm, a day of mourning) are not learned.
 public struct ClosedDays: Sendable {
     enum Rule: Hashable {
         case date(month: Int, day: Int)
@@ -219,7 +220,19 @@ public struct ClosedDays: Sendable {
                 if traded.contains(day) { runs[rule] = nil } else { runs[rule, default: []].insert(day) }
             }
         }
-        closed = runs.filter { $0.value.count >= Self.minimumYears }
+        // A weekend holiday's observed day comes round every few years, never three times in a
+        // row within most series: it counts once its fixed date is a learned holiday and its own
+        // latest occurrence went without a bar (the Friday before a Saturday July 4; not the
+        // Friday before a Saturday January 1, on which New York trades).
+        var learned = runs.filter { $0.value.count >= Self.minimumYears }
+        for (rule, days) in runs where !days.isEmpty && learned[rule] == nil {
+            switch rule {
+            case .observedBefore(let month, let day), .observedAfter(let month, let day):
+                if learned[.date(month: month, day: day)] != nil { learned[rule] = days }
+            default: break
+            }
+        }
+        closed = learned
     }
 
     /// Whether the series keeps `timestamp`'s day closed: a learned rule names it, and so does
