@@ -332,6 +332,12 @@ struct ParsingDetailTests {
         #expect(fxGaps.contains { $0.to.isoDate == "2017-12-25" || $0.from.isoDate == "2017-12-25" })
         #expect(fxGaps.count < 6)
         print("EUR/USD unexplained gaps: \(fxGaps.map { "\($0.from) → \($0.to)" })")
+        // A market that trades through the night: eight hours missing across midnight are a gap.
+        let cut = try BarSeries(name: "holed", bars: (0..<fx.count).map { fx[$0] }.filter {
+            !($0.timestamp.isoDateTime >= "2017-08-09T22:00:00" && $0.timestamp.isoDateTime <= "2017-08-10T05:00:00")
+        })
+        #expect(cut.gaps().contains { $0.from.isoDateTime == "2017-08-09T21:00:00" && $0.to.isoDateTime == "2017-08-10T06:00:00" })
+        #expect(cut.gaps().count == fxGaps.count + 1)
     }
 
     @Test("intraday gaps: a whole missing session day is one, though long weekends have its length; holidays, nights and weekends are not")
