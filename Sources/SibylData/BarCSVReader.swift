@@ -389,9 +389,12 @@ struct BarCSVReader {
                     }
                 }
                 if let expected = dateShape, expected != shape {
-                    try reject(DataError(kind: .mixedDateFormats, file: file, line: row, column: dateColumn + 1, value: text(dateColumn),
-                                         message: "date '\(text(dateColumn))' is written as \(shape) but line \(dateShapeLine) uses \(expected)",
-                                         fix: "write every date in the file in one format"))
+                    // With a time column, a difference in the time alone is that column's.
+                    let inTime = timeColumn != nil && expected.dateSeparator == shape.dateSeparator
+                    let (column, what) = inTime ? (timeColumn!, "time") : (dateColumn, "date")
+                    try reject(DataError(kind: .mixedDateFormats, file: file, line: row, column: column + 1, value: text(column),
+                                         message: "\(what) '\(text(column))' is written as \(shape) but line \(dateShapeLine) uses \(expected)",
+                                         fix: "write every \(what) in the file in one format"))
                     continue rows
                 }
                 rowShape = shape
@@ -548,8 +551,11 @@ struct BarCSVReader {
         if let volume = series.volume {
             let zero = volume.indices.filter { volume[$0] == 0 }
             if let first = zero.first {
+                // MetaTrader exports of currency pairs leave <VOL> at 0 and count ticks in <TICKVOL>.
+                let ticks = zero.count == volume.count ? ignored.first { $0.lowercased().filter { !" _-.<>".contains($0) }.hasPrefix("tickvol") } : nil
                 warnings.append(DataWarning(kind: .zeroVolume, file: file, line: lines[first],
-                                            message: "\(zero.count) bar\(zero.count == 1 ? " has" : "s have") zero volume (first on \(series.timestamps[first]))"))
+                                            message: "\(zero.count) bar\(zero.count == 1 ? " has" : "s have") zero volume (first on \(series.timestamps[first]))"
+                                                + (ticks.map { "; the file counts ticks in '\($0)': rename that column Volume (and the other one anything else) to use them" } ?? "")))
             }
         }
         return BarFile(series: series, header: headerNames, dateFormat: dateShape?.description ?? "",

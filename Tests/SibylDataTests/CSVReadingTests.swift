@@ -188,12 +188,18 @@ struct CSVReadingTests {
         let file = try BarCSV.parse(metaTrader, file: "t.csv")
         #expect(file.series.timestamps.map(\.isoDateTime) == ["2020-01-02T09:30:00", "2020-01-02T10:30:00"])
         #expect(file.series.close == [1.15, 1.2] && file.dateFormat == "YYYY.MM.DD, with the time HH:MM:SS in a column of its own")
+        #expect(file.warnings.contains { $0.kind == .zeroVolume && $0.message.contains("the file counts ticks in '<TICKVOL>'") })
         // The time column first, and daily bars whose times are all midnight.
         let swapped = try BarCSV.parse("Time,Date,Open,High,Low,Close\n00:00,2020-01-02,1,1,1,1\n00:00,2020-01-03,1,1,1,1\n", file: "t.csv").series
         #expect(swapped.timestamps.map(\.iso) == ["2020-01-02", "2020-01-03"])
         // A date in one format and then another is still refused.
         let mixed = try #require(throws: DataError.self) { try BarCSV.parse("Date,Open,High,Low,Close\n2020.01.02,1,1,1,1\n2020-01-03,1,1,1,1\n", file: "t.csv") }
         #expect(mixed.kind == .mixedDateFormats)
+        // Seconds on one row and not the next: the Time column's fault, named as such.
+        let seconds = try #require(throws: DataError.self) {
+            try BarCSV.parse("Date,Time,Open,High,Low,Close\n2020-01-02,09:30,1,1,1,1\n2020-01-02,09:30:30,1,1,1,1\n", file: "t.csv")
+        }
+        #expect(seconds.column == 2 && seconds.message.hasPrefix("time '09:30:30' is written as"))
         let error = try #require(throws: DataError.self) {
             try BarCSV.parse("Date,Timestamp,Open,High,Low,Close\n2020-01-02,2020-01-02 09:30,1,1,1,1\n", file: "t.csv")
         }
