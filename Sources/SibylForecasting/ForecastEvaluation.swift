@@ -52,7 +52,12 @@ public struct ForecastScore: Sendable, Equatable, Codable {
         count = actual.count
         let errors = zip(forecasts, actual).map { $0 - $1 }
         mae = errors.reduce(0) { $0 + abs($1) } / Double(count)
-        rmse = (errors.reduce(0) { $0 + $1 * $1 } / Double(count)).squareRoot()
+        // Scaled by the largest error, so that squares of prices quoted in tiny units do not
+        // underflow to zero (nor huge ones overflow).
+        let largest = errors.reduce(0) { max($0, abs($1)) }
+        rmse = largest > 0 && largest.isFinite
+            ? largest * (errors.reduce(0) { $0 + ($1 / largest) * ($1 / largest) } / Double(count)).squareRoot()
+            : (errors.reduce(0) { $0 + $1 * $1 } / Double(count)).squareRoot()
         mapePercent = 100 * zip(errors, actual).reduce(0) { $0 + abs($1.0) / $1.1 } / Double(count)
         mase = mae / naiveScale
         var hits = 0, trials = 0, upCalls = 0, upMoves = 0

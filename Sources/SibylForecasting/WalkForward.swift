@@ -56,6 +56,10 @@ extension ForecastModel {
     public static func walkForward(_ series: BarSeries, settings: ForecastSettings, walk: WalkForwardSettings,
                                    progress: (_ fold: Int, _ folds: Int, TrainingEvent) -> Void = { _, _, _ in }) throws -> WalkForwardResult {
         let n = series.count
+        guard n >= 3 else {
+            throw ForecastError(message: "\(series.name) has \(n) bar\(n == 1 ? "" : "s"); a walk-forward needs bars to train on before the ones it forecasts",
+                                fix: "use a longer series")
+        }
         let first = walk.firstForecastBar ?? Int(Double(n) * 0.4)
         guard first > 0 && first < n - 1 else {
             throw ForecastError(message: "the first forecast bar \(first) leaves nothing to train on or to forecast in \(n) bars",

@@ -5,8 +5,11 @@ import SibylNeural
 /// `value` with `digits` decimals, or a dash where there is no finite number.
 func fixed(_ value: Double?, _ digits: Int = 4) -> String {
     guard let value, value.isFinite else { return "–" }
-    // A diverged model's errors run to hundreds of digits: those in scientific notation.
-    return abs(value) < 1e12 ? String(format: "%.\(digits)f", value) : String(format: "%.4e", value)
+    // A diverged model's errors run to hundreds of digits, and prices quoted in tiny units (1e-9 of
+    // a token) would print as zeros: those in scientific notation.
+    if abs(value) >= 1e12 { return String(format: "%.4e", value) }
+    if value != 0 && abs(value) < 1e-6 { return String(format: "%.6e", value) }
+    return String(format: "%.\(digits)f", value)
 }
 
 /// Decimals that show `value` to at least `significant` significant digits, and never fewer than

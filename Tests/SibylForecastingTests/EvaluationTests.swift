@@ -17,6 +17,10 @@ struct EvaluationTests {
         // Errors: −0.5, 2.5, −0.5, −1.
         #expect(abs(score.mae - 4.5 / 4) < 1e-12)
         #expect(abs(score.rmse - (7.75 / 4).squareRoot()) < 1e-12)
+        // Prices in tiny units: the squared errors would underflow to zero.
+        let tiny = ForecastScore(name: "m", forecasts: forecasts.map { $0 * 1e-300 }, actual: actual.map { $0 * 1e-300 },
+                                 previous: previous.map { $0 * 1e-300 }, naiveScale: 2e-300)
+        #expect(abs(tiny.rmse / 1e-300 - (7.75 / 4).squareRoot()) < 1e-9 && abs(tiny.mase - score.mase) < 1e-9)
         #expect(abs(score.mapePercent - 100 * (0.5 / 101 + 2.5 / 99 + 0.5 / 100 + 1.0 / 100) / 4) < 1e-12)
         #expect(abs(score.mase - 4.5 / 4 / 2) < 1e-12)
         // Directions: predicted +,+,+,− ; actual +,−,+,0 → the last bar did not move: 3 trials, 2 hits.
