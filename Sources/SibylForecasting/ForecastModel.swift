@@ -130,6 +130,13 @@ public final class ForecastModel {
             throw ForecastError(message: "a validation share of \(settings.validationFraction) leaves \(spans.validation.count) of the \(matrix.validRows.count) bars of \(series.name) to validate on",
                                 fix: "raise --validation (0.1 keeps a tenth), or pass --validation 0 to train without one")
         }
+        // A feature that overflows (squares of prices near 1e300) would only show up as a NaN loss.
+        for (name, column) in zip(matrix.names, matrix.columns) {
+            if let bad = matrix.validRows.first(where: { !column[$0].isFinite }) {
+                throw ForecastError(message: "feature \(name) is \(column[bad]) at \(series.timestampFormat(series.timestamps[bad])) (bar \(bad + 1) of \(series.name)): the prices overflow or underflow it",
+                                    fix: "rescale the prices (quote them in other units), or leave that feature out of --features")
+            }
+        }
         let scaler = FeatureScaler.fit(settings.scaler, to: matrix, rows: spans.train)
         let windows = WindowedDataset(matrix: matrix, series: series, scaler: scaler, windowLength: settings.window, target: settings.target)
         let trainEnds = ends(targetsIn: spans.train, windows: windows)

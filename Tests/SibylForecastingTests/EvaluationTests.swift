@@ -303,6 +303,19 @@ struct ForecastModelTests {
         #expect(!recorded.trainingOverlap(changed, evaluated: []).sameData)
     }
 
+    @Test("prices so large that a feature overflows are refused naming the feature and the bar, not left to a NaN loss")
+    func overflowingFeature() throws {
+        let huge = try BarSeries(name: "huge", bars: (0..<series.count).map { i in
+            let bar = series[i]
+            return Bar(timestamp: bar.timestamp, open: bar.open * 1e297, high: bar.high * 1e297, low: bar.low * 1e297, close: bar.close * 1e297,
+                       volume: bar.volume)
+        })
+        var settings = quickSettings
+        settings.featureSpec = "returns,bbands:20"
+        let error = try #require(throws: ForecastError.self) { try ForecastModel.train(on: huge, settings: settings) }
+        #expect(error.message.hasPrefix("feature bb_pctb_20_2 is") && error.message.contains("the prices overflow or underflow it"), "\(error)")
+    }
+
     @Test("a series too short to forecast from names the bars a forecast needs, however short it is")
     func tooShortToForecast() throws {
         let (model, _) = try ForecastModel.train(on: series, settings: quickSettings)
