@@ -20,6 +20,12 @@ public struct BacktestStatistics: Sendable, Equatable, Codable {
     public var volatilityAnnualizedPercent: Double
     public var cagrPercent: Double
     public var sharpeRatio: Double
+    /// Probabilistic Sharpe ratio against 0: the probability, in percent, that the strategy's true
+    /// per-period Sharpe ratio is above zero, given the period returns' count, skewness and
+    /// kurtosis (Bailey & López de Prado, 2012). Not a backtesting.py statistic.
+    public var probabilisticSharpePercent: Double
+    /// The same against buy-and-hold's measured per-period Sharpe ratio over the same periods.
+    public var probabilisticSharpeOverBuyAndHoldPercent: Double
     public var sortinoRatio: Double
     public var calmarRatio: Double
     public var alphaPercent: Double
@@ -103,6 +109,15 @@ extension BacktestStatistics {
         let years = durationDays / 365.25
         cagrPercent = years > 0 ? (pow(equityFinal / initial, 1 / years) - 1) * 100 : .nan
         sharpeRatio = volatilityAnnualizedPercent != 0 ? (returnAnnualizedPercent - rf * 100) / volatilityAnnualizedPercent : .nan
+        // Is that Sharpe ratio more than luck, and more than holding the market? Buy-and-hold's
+        // period returns over the same calendar periods, from the bar the strategy could first act.
+        var periodCloses: [Double] = []
+        for k in min(max(result.warmUp, 0), n - 1)..<n where k == n - 1 || period.bin(series.timestamps[k + 1]) != period.bin(series.timestamps[k]) {
+            periodCloses.append(close[k])
+        }
+        let marketReturns = zip(periodCloses.dropFirst(), periodCloses).map { $0 / $1 - 1 }
+        probabilisticSharpePercent = Self.probabilisticSharpe(returns, benchmark: 0) * 100
+        probabilisticSharpeOverBuyAndHoldPercent = Self.probabilisticSharpe(returns, benchmark: Self.periodSharpe(marketReturns)) * 100
         let downside = returns.isEmpty ? Double.nan : (returns.reduce(0) { $0 + min($1, 0) * min($1, 0) } / Double(returns.count)).squareRoot()
         sortinoRatio = (annual - rf) / (downside * periods.squareRoot())
 
@@ -208,6 +223,32 @@ extension BacktestStatistics {
     }
 
     /// exp(mean log(1 + x)) − 1; 0 when some 1 + x ≤ 0 (backtesting.py's convention).
+    /// mean / standard deviation (ddof 1) of period returns; NaN for fewer than two or no spread.
+    static func periodSharpe(_ returns: [Double]) -> Double {
+        guard returns.count >= 2 else { return .nan }
+        let deviation = variance(returns).squareRoot()
+        return deviation > 0 ? returns.reduce(0, +) / Double(returns.count) / deviation : .nan
+    }
+
+    /// PSR(SR*) = Φ((SR − SR*)·√(n − 1) / √(1 − γ₃·SR + (γ₄ − 1)/4·SR²)) for the per-period Sharpe
+    /// ratio SR of n returns with skewness γ₃ and kurtosis γ₄ (3 for a normal distribution);
+    /// NaN for fewer than three returns, no spread, or a negative variance term.
+    static func probabilisticSharpe(_ returns: [Double], benchmark: Double) -> Double {
+        let count = Double(returns.count)
+        let sharpe = periodSharpe(returns)
+        guard returns.count >= 3, sharpe.isFinite, benchmark.isFinite else { return .nan }
+        let mean = returns.reduce(0, +) / count
+        let (m2, m3, m4) = returns.reduce((0.0, 0.0, 0.0)) { moments, r in
+            let d = r - mean
+            return (moments.0 + d * d / count, moments.1 + d * d * d / count, moments.2 + d * d * d * d / count)
+        }
+        let skewness = m3 / pow(m2, 1.5), kurtosis = m4 / (m2 * m2)
+        let spread = 1 - skewness * sharpe + (kurtosis - 1) / 4 * sharpe * sharpe
+        guard spread > 0 else { return .nan }
+        let z = (sharpe - benchmark) * (count - 1).squareRoot() / spread.squareRoot()
+        return 0.5 * erfc(-z / 2.0.squareRoot())
+    }
+
     static func geometricMean(_ values: [Double]) -> Double {
         guard !values.isEmpty else { return .nan }
         if values.contains(where: { 1 + $0 <= 0 }) { return 0 }
@@ -240,7 +281,9 @@ extension BacktestStatistics {
         return [
             ("Return [%]", n(returnPercent)), ("Buy & Hold Return [%]", n(buyAndHoldReturnPercent)),
             ("Return (Ann.) [%]", n(returnAnnualizedPercent)), ("Volatility (Ann.) [%]", n(volatilityAnnualizedPercent)),
-            ("CAGR [%]", n(cagrPercent)), ("Sharpe Ratio", n(sharpeRatio, 3)), ("Sortino Ratio", n(sortinoRatio, 3)),
+            ("CAGR [%]", n(cagrPercent)), ("Sharpe Ratio", n(sharpeRatio, 3)),
+            ("P(Sharpe > 0) [%]", n(probabilisticSharpePercent, 1)), ("P(Sharpe > Buy & Hold) [%]", n(probabilisticSharpeOverBuyAndHoldPercent, 1)),
+            ("Sortino Ratio", n(sortinoRatio, 3)),
             ("Calmar Ratio", n(calmarRatio, 3)), ("Alpha [%]", n(alphaPercent)), ("Beta", n(beta, 3)),
             ("Max. Drawdown [%]", n(maxDrawdownPercent)), ("Avg. Drawdown [%]", n(averageDrawdownPercent)),
             ("Max. Drawdown Duration [days]", n(maxDrawdownDurationDays, 0)), ("Exposure Time [%]", n(exposureTimePercent)),

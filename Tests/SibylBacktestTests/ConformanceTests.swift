@@ -95,6 +95,18 @@ struct ConformanceTests {
         #expect(worst < 1e-9)
     }
 
+    @Test("probabilistic Sharpe ratios from backtesting.py's equity curve, computed apart in Python")
+    func probabilisticSharpe() {
+        // From the fixture's smacross equity and GOOGL's closes from bar 19 (the strategy's first
+        // decision), in plain Python: period returns as pct_change, SR = mean / std (ddof 1), biased
+        // skewness and kurtosis, PSR = ½·erfc(−z/√2). SR = −0.0151, buy-and-hold's SR = 0.0591.
+        let stats = BacktestStatistics(Self.run("smacross"))
+        #expect(abs(stats.probabilisticSharpePercent - 23.37879257079792) < 1e-7)
+        #expect(abs(stats.probabilisticSharpeOverBuyAndHoldPercent - 0.018484703273053397) < 1e-9)
+        // Fewer than three returns: undefined.
+        #expect(BacktestStatistics.probabilisticSharpe([0.01, -0.02], benchmark: 0).isNaN)
+    }
+
     @Test("statistics to 1e-6 relative", arguments: cases)
     func statistics(name: String) {
         let expected = Self.fixture.cases[name]!.stats
