@@ -333,8 +333,11 @@ public struct Broker {
         let commission = configuration.costs.commission(units: units, price: price)
         cash -= units * price + commission
         commissionsPaid += commission
+        let before = position
         position += units
-        if abs(position) <= 1e-9 * max(1, abs(units)) { position = 0 }
+        // Dust left by rounding when a fill closes the position: relative to the sizes involved
+        // (a position of 8e-12 units is a real one at prices of 10^15).
+        if abs(position) <= 1e-9 * max(abs(units), abs(before)) { position = 0 }
         // FIFO: close opposite trades first, then open the rest.
         var remaining = units
         while remaining != 0, let first = openTrades.first, (first.size > 0) != (remaining > 0) {

@@ -281,6 +281,16 @@ struct BrokerEdgeCaseTests {
         #expect(result.trades.count == 2 && result.trades.allSatisfy { $0.exitBar == 3 })
     }
 
+    @Test("prices of 10^15 buy fractions of a unit, which are kept: the run is the same as at prices of 100")
+    func hugePrices() {
+        let huge = bars([(1e15, 1.01e15, 0.99e15, 1e15), (1e15, 1.02e15, 0.98e15, 1.01e15), (1.02e15, 1.04e15, 1e15, 1.03e15),
+                         (1.03e15, 1.06e15, 1.01e15, 1.05e15), (1.05e15, 1.07e15, 1.03e15, 1.04e15)])
+        let scaled = run(huge, [0: { $0.buy() }])
+        let plain = run(flat, [0: { $0.buy() }])
+        #expect(scaled.position[4] > 0 && abs(scaled.position[4] * 1e13 - plain.position[4]) <= 1e-9 * plain.position[4])
+        for t in 0..<5 { #expect(abs(scaled.equity[t] - plain.equity[t]) <= 1e-9 * plain.equity[t], "bar \(t)") }
+    }
+
     @Test("a short can grow no further than equity (1× leverage), like a long")
     func shortLeverage() {
         let series = bars(Array(repeating: (100, 101, 99, 100), count: 8))
