@@ -109,15 +109,22 @@ extension BacktestStatistics {
         let years = durationDays / 365.25
         cagrPercent = years > 0 ? (pow(equityFinal / initial, 1 / years) - 1) * 100 : .nan
         sharpeRatio = volatilityAnnualizedPercent != 0 ? (returnAnnualizedPercent - rf * 100) / volatilityAnnualizedPercent : .nan
-        // Is that Sharpe ratio more than luck, and more than holding the market? Buy-and-hold's
-        // period returns over the same calendar periods, from the bar the strategy could first act.
-        var periodCloses: [Double] = []
-        for k in min(max(result.warmUp, 0), n - 1)..<n where k == n - 1 || period.bin(series.timestamps[k + 1]) != period.bin(series.timestamps[k]) {
-            periodCloses.append(close[k])
+        // Is that Sharpe ratio more than luck, and more than holding the market? Log returns of the
+        // strategy and of buy-and-hold over the same calendar periods, from the bar the strategy
+        // could first act (idle warm-up periods would pull its ratio toward zero), so that the
+        // sign agrees with the geometric Sharpe ratio above. An account that ran out of money has
+        // no chance of either.
+        let ends = (min(max(result.warmUp, 0), n - 1)..<n).filter { k in
+            k == n - 1 || period.bin(series.timestamps[k + 1]) != period.bin(series.timestamps[k])
         }
-        let marketReturns = zip(periodCloses.dropFirst(), periodCloses).map { $0 / $1 - 1 }
-        probabilisticSharpePercent = Self.probabilisticSharpe(returns, benchmark: 0) * 100
-        probabilisticSharpeOverBuyAndHoldPercent = Self.probabilisticSharpe(returns, benchmark: Self.periodSharpe(marketReturns)) * 100
+        if ends.contains(where: { !(equity[$0] > 0) }) {
+            (probabilisticSharpePercent, probabilisticSharpeOverBuyAndHoldPercent) = (0, 0)
+        } else {
+            let strategyLog = zip(ends.dropFirst(), ends).map { log(equity[$0] / equity[$1]) }
+            let marketLog = zip(ends.dropFirst(), ends).map { log(close[$0] / close[$1]) }
+            probabilisticSharpePercent = Self.probabilisticSharpe(strategyLog, benchmark: 0) * 100
+            probabilisticSharpeOverBuyAndHoldPercent = Self.probabilisticSharpe(strategyLog, benchmark: Self.periodSharpe(marketLog)) * 100
+        }
         let downside = returns.isEmpty ? Double.nan : (returns.reduce(0) { $0 + min($1, 0) * min($1, 0) } / Double(returns.count)).squareRoot()
         sortinoRatio = (annual - rf) / (downside * periods.squareRoot())
 

@@ -98,11 +98,14 @@ struct ConformanceTests {
     @Test("probabilistic Sharpe ratios from backtesting.py's equity curve, computed apart in Python")
     func probabilisticSharpe() {
         // From the fixture's smacross equity and GOOGL's closes from bar 19 (the strategy's first
-        // decision), in plain Python: period returns as pct_change, SR = mean / std (ddof 1), biased
-        // skewness and kurtosis, PSR = ½·erfc(−z/√2). SR = −0.0151, buy-and-hold's SR = 0.0591.
+        // decision) on, in plain Python: log returns bar to bar, SR = mean / std (ddof 1), biased
+        // skewness and kurtosis, PSR = ½·erfc(−z/√2). SR = −0.0224, buy-and-hold's SR = 0.0519.
         let stats = BacktestStatistics(Self.run("smacross"))
-        #expect(abs(stats.probabilisticSharpePercent - 23.37879257079792) < 1e-7)
-        #expect(abs(stats.probabilisticSharpeOverBuyAndHoldPercent - 0.018484703273053397) < 1e-9)
+        #expect(abs(stats.probabilisticSharpePercent - 14.154426344004461) < 1e-7)
+        #expect(abs(stats.probabilisticSharpeOverBuyAndHoldPercent - 0.018796017621753064) < 1e-9)
+        // An account that ran out of money: no chance its Sharpe ratio is above anything.
+        let ruined = BacktestStatistics(Self.run("out_of_money"))
+        #expect(ruined.probabilisticSharpePercent == 0 && ruined.probabilisticSharpeOverBuyAndHoldPercent == 0)
         // Fewer than three returns: undefined.
         #expect(BacktestStatistics.probabilisticSharpe([0.01, -0.02], benchmark: 0).isNaN)
     }
