@@ -47,6 +47,11 @@ public struct BacktestStatistics: Sendable, Equatable, Codable {
     public var kellyCriterion: Double
     /// Periods per year used for annualizing (252, 365, 52, 12, or as configured).
     public var periodsPerYear: Double
+    /// The most units traded in one bar (entries and exits together) as a share of that bar's
+    /// volume, in percent, and the bar's timestamp: fills that large would move the price, which
+    /// the backtest does not model. NaN (and nil) without volume or trades.
+    public var maxVolumeSharePercent: Double
+    public var maxVolumeShareAt: String?
     /// Trades whose stop and target were both inside the exit bar (the stop was taken).
     public var ambiguousExits: Int
     /// Orders the broker cut down or refused for lack of cash.
@@ -176,6 +181,21 @@ extension BacktestStatistics {
         let averageLoss = losses.isEmpty ? Double.nan : -losses.reduce(0, +) / Double(losses.count)
         kellyCriterion = winRate - (1 - winRate) / (averageWin / averageLoss)
 
+        // Capacity: units traded per bar against the bar's volume.
+        var traded = [Double](repeating: 0, count: n)
+        for trade in result.trades {
+            traded[trade.entryBar] += abs(trade.size)
+            if let exit = trade.exitBar { traded[exit] += abs(trade.size) }
+        }
+        var busiest: (share: Double, bar: Int)?
+        if let volume = series.volume {
+            for k in 0..<n where traded[k] > 0 && volume[k] > 0 {
+                let share = traded[k] / volume[k]
+                if share > (busiest?.share ?? -1) { busiest = (share, k) }
+            }
+        }
+        maxVolumeSharePercent = busiest.map { $0.share * 100 } ?? .nan
+        maxVolumeShareAt = busiest.map { iso(series.timestamps[$0.bar]) }
         ambiguousExits = result.trades.filter(\.ambiguousExit).count
         reducedOrders = result.events.filter { $0.kind == .reduced }.count
         rejectedOrders = result.events.filter { $0.kind == .rejected }.count
@@ -299,6 +319,7 @@ extension BacktestStatistics {
             ("Worst Trade [%]", n(worstTradePercent)), ("Avg. Trade [%]", n(averageTradePercent)),
             ("Avg. Trade Duration [days]", n(averageTradeDurationDays, 0)), ("Profit Factor", n(profitFactor, 3)),
             ("Expectancy [%]", n(expectancyPercent, 3)), ("SQN", n(sqn, 3)), ("Kelly Criterion", n(kellyCriterion, 3)),
+            ("Max. Volume Share [%]", maxVolumeSharePercent.isFinite && maxVolumeSharePercent < 0.01 ? "<0.01" : n(maxVolumeSharePercent)),
             ("Ambiguous exits", "\(ambiguousExits)"), ("Reduced / rejected orders", "\(reducedOrders) / \(rejectedOrders)"),
         ]
     }

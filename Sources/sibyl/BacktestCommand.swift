@@ -335,6 +335,9 @@ enum BacktestOutput {
             lines.append("  open at the end: \(open.map { "\($0.size) units from \(iso(result.series.timestamps[$0.entryBar]))" }.joined(separator: ", ")) (valued at the last close in the equity; left out of the trade statistics, exposure and commissions, as backtesting.py does: --close-at-end counts them)")
         }
         if s.ambiguousExits > 0 { lines.append("  \(s.ambiguousExits) exits had stop and target in one bar; the stop was taken") }
+        if s.maxVolumeSharePercent > 1, let at = s.maxVolumeShareAt {
+            lines.append("  CAPACITY: on \(at) the backtest traded \(fixed(s.maxVolumeSharePercent, 1))% of the bar's volume; fills that large would move the price, which the backtest does not model (trade less: --cash)")
+        }
         for event in result.events where event.kind == .outOfMoney { lines.append("  OUT OF MONEY: \(event.message)") }
         let unfilled = result.events.filter { $0.kind == .unfilledAtEnd }.count
         if s.reducedOrders + s.rejectedOrders + unfilled > 0 {

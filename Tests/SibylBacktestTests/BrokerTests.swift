@@ -291,6 +291,17 @@ struct BrokerEdgeCaseTests {
         for t in 0..<5 { #expect(abs(scaled.equity[t] - plain.equity[t]) <= 1e-9 * plain.equity[t], "bar \(t)") }
     }
 
+    @Test("capacity: the most units traded in one bar, entries and exits together, against its volume")
+    func volumeShare() {
+        // Volume 1000 a bar: 30 units in at bar 1's open, 30 out and 50 in (a reversal of 80 units)
+        // at bar 3's open, 50 out at bar 4's.
+        let result = run(flat, [0: { $0.submit(.units(30)) }, 2: { $0.submit(.units(-80)) }, 3: { $0.submit(.units(50)) }])
+        let stats = BacktestStatistics(result)
+        #expect(abs(stats.maxVolumeSharePercent - 8) < 1e-12 && stats.maxVolumeShareAt == flat.timestamps[3].isoDate)
+        let quiet = BacktestStatistics(run(flat, [:]))
+        #expect(quiet.maxVolumeSharePercent.isNaN && quiet.maxVolumeShareAt == nil)
+    }
+
     @Test("a short can grow no further than equity (1× leverage), like a long")
     func shortLeverage() {
         let series = bars(Array(repeating: (100, 101, 99, 100), count: 8))

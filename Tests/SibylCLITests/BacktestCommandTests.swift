@@ -5,6 +5,14 @@ import Testing
 struct BacktestCommandTests {
     var googl: String { datasetsFolder.appendingPathComponent("GOOGL_daily.csv").path }
 
+    @Test("an account too large for the market gets a capacity warning naming the bar")
+    func capacity() throws {
+        let run = try runSibyl(["backtest", "--data", googl, "--cash", "1e12"])
+        #expect(run.status == 0 && run.standardOutput.contains("CAPACITY: on ") && run.standardOutput.contains("of the bar's volume"))
+        let small = try runSibyl(["backtest", "--data", googl])
+        #expect(!small.standardOutput.contains("CAPACITY"))
+    }
+
     @Test("--reverse reproduces backtesting.py's SmaCross statistics on GOOGL, as JSON")
     func reverseJSON() throws {
         let run = try runSibyl(["backtest", "--data", googl, "--fast", "10", "--slow", "20", "--commission", "0.002", "--reverse", "--json"])
