@@ -93,6 +93,8 @@ struct CheckpointTests {
         var badLength = good
         badLength[7] = 0x7f
         #expect(error(badLength)?.contains("header claims") == true)
+        // A data file passed as the model: named as text, with the fix that data goes to --data.
+        #expect(error(Data("Date,Open,High,Low,Close\n2020-01-02,1,1,1,1\n".utf8)) == "is a text file (Date,Open,High,Low,Close…), not a safetensors checkpoint")
         var badJSON = good
         badJSON[8] = UInt8(ascii: "[")
         #expect(error(badJSON)?.contains("not a JSON object") == true)
