@@ -58,6 +58,10 @@ struct BarCSVReader {
         if head.count >= 2 && head[0] == 0x1F && head[1] == 0x8B { return "gzip-compressed data" }
         if head.count >= 4 && head[0] == 0x50 && head[1] == 0x4B && head[2] == 0x03 && head[3] == 0x04 { return "a zip archive (an .xlsx workbook is one)" }
         if head.count >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF)) { return "UTF-16 text" }
+        // safetensors: an 8-byte little-endian header length, then the JSON header.
+        if head.count >= 10 && head[8] == UInt8(ascii: "{") && head[9] == UInt8(ascii: "\"") && head[4..<8].allSatisfy({ $0 == 0 }) {
+            return "a safetensors checkpoint (a trained model: pass it with --model-file)"
+        }
         if head.contains(0) {
             // UTF-16 without a byte-order mark: text whose every other byte is zero. ASCII text
             // puts the zeros all at odd offsets (little-endian) or all at even ones (big-endian).
@@ -219,7 +223,8 @@ struct BarCSVReader {
     mutating func read(name: String) throws -> BarFile {
         if let kind = binaryKind() {
             throw DataError(kind: .unreadableFile, file: file, line: nil, message: "is not a CSV text file: it looks like \(kind)",
-                            fix: "export or save the data as a UTF-8 CSV file (decompress it first if it is compressed)")
+                            fix: kind.hasPrefix("a safetensors") ? "give --data a CSV file of bars, and the checkpoint to --model-file"
+                                : "export or save the data as a UTF-8 CSV file (decompress it first if it is compressed)")
         }
         // Header: the first line that is not blank.
         var headerLine = nextNonBlankLine()

@@ -151,6 +151,7 @@ struct CSVReadingTests {
     @Test("a compressed, UTF-16 or binary file is named as such, not parsed into a garbled header", arguments: [
         ([0x1F, 0x8B, 0x08, 0x00, 0x41, 0x42], "gzip-compressed"), ([0xFF, 0xFE, 0x44, 0x00, 0x61, 0x00], "UTF-16"),
         ([0x50, 0x4B, 0x03, 0x04, 0x14, 0x00], "zip archive"), ([0x44, 0x61, 0x00, 0x1B, 0x0A, 0x31], "binary data"),
+        ([0x20, 0x01, 0, 0, 0, 0, 0, 0, 0x7B, 0x22, 0x5F, 0x5F], "a safetensors checkpoint (a trained model: pass it with --model-file)"),
     ] as [([UInt8], String)])
     func notText(bytes: [UInt8], kind: String) throws {
         let error = try #require(throws: DataError.self) {
