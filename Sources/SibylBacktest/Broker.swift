@@ -7,6 +7,9 @@ import SibylData
 /// every bar equity = cash + position · close exactly, and the sum of all trades' profits equals
 /// equity − initial cash.
 public struct Broker {
+    /// Relative size below which what is left of a position or an order after a fill is rounding.
+    static let rounding = 1e-12
+
     public let configuration: BacktestConfiguration
     let series: BarSeries
     public private(set) var cash: Double
@@ -335,15 +338,16 @@ public struct Broker {
         commissionsPaid += commission
         let before = position
         position += units
-        // Dust left by rounding when a fill closes the position: relative to the sizes involved
-        // (a position of 8e-12 units is a real one at prices of 10^15).
-        if abs(position) <= 1e-9 * max(abs(units), abs(before)) { position = 0 }
+        // Dust left by rounding when a fill closes the position: a few ulps of the sizes involved,
+        // no more (a position of 8e-12 units is a real one at prices of 10^15, and 10^-4 units
+        // left of 10^5 were bought on purpose).
+        if abs(position) <= Self.rounding * max(abs(units), abs(before)) { position = 0 }
         // FIFO: close opposite trades first, then open the rest.
         var remaining = units
         while remaining != 0, let first = openTrades.first, (first.size > 0) != (remaining > 0) {
             var closed = min(abs(remaining), abs(first.size))
             // Sizes that differ only by rounding close the trade whole, leaving no dust behind.
-            if abs(abs(remaining) - abs(first.size)) <= 1e-9 * max(abs(remaining), abs(first.size)) { closed = abs(first.size) }
+            if abs(abs(remaining) - abs(first.size)) <= Self.rounding * max(abs(remaining), abs(first.size)) { closed = abs(first.size) }
             let share = commission * closed / abs(units)
             // backtesting.py: cash += size · (exit − entry) − the exit commission on that size.
             let closedSize = first.size > 0 ? closed : -closed
@@ -368,7 +372,7 @@ public struct Broker {
                 openTrades[0].commissions *= 1 - fraction
             }
             remaining += remaining > 0 ? -closed : closed
-            if abs(remaining) <= 1e-9 * abs(units) { remaining = 0 }
+            if abs(remaining) <= Self.rounding * abs(units) { remaining = 0 }
         }
         if position == 0 && !openTrades.isEmpty {
             // The net position is flat: whatever rounding left in the trades is closed with it.
@@ -393,6 +397,9 @@ public struct Broker {
                 targetPrice: exits.takeProfit.map { long ? price * (1 + $0) : price * (1 - $0) },
                 trailingFraction: exits.trailingStop, bestPrice: price, checkExitsFromEntryBar: atOpen))
         }
+        // The position is the sum of the open trades: with none left, rounding left over from an
+        // earlier, larger position (1000 units, then 10^-4 more, closed apart) is no position.
+        if openTrades.isEmpty { position = 0 }
     }
 
     /// The part of Δ that opens exposure rather than closing the existing position.

@@ -92,7 +92,8 @@ extension BarSeries {
     /// without a bar that is not one of the holidays the series keeps (``ClosedDays``), so that a
     /// single missing session is reported and a Thanksgiving is not. Intraday bars: breaks that pass
     /// over such a day (a missing Monday, though every holiday weekend is as long), and breaks
-    /// longer than the typical spacing whose length (within an hour) does not recur, where
+    /// longer than the typical spacing whose length (within half a spacing, or an hour more or
+    /// less for a daylight-saving change) does not recur, where
     /// recurring means at least 3 times and at least once per 10 weeks of data (a lunch break
     /// recurs; a missing hour does not). For a market that closes each night, a break from one day
     /// to the next counts only when it passes over a session day (a half day's early close is no
@@ -122,11 +123,11 @@ extension BarSeries {
             let skips = skipsSession(sessions, ClosedDays(learningFrom: self, sessionWeekdays: sessions))
             let spacing = rhythm.typicalSpacingSeconds
             let long = breaks.filter { $0.seconds > spacing }
-            // How many long breaks are within an hour (or a spacing, if longer) of each length, so
-            // that closures a few minutes apart, or an hour apart across a daylight-saving change,
-            // count as the same closure.
+            // How many long breaks are as long as each, within half a spacing, or an hour longer or
+            // shorter (the same closure across a daylight-saving change); an hour of slack all
+            // round would make every short hole in minute bars the same as a missing hour.
             let lengths = long.map(\.seconds).sorted()
-            let slack = max(spacing, 3600)
+            let half = spacing / 2
             func recurrences(_ seconds: Int64) -> Int {
                 func firstIndex(atLeast value: Int64) -> Int {
                     var (low, high) = (0, lengths.count)
@@ -136,7 +137,11 @@ extension BarSeries {
                     }
                     return low
                 }
-                return firstIndex(atLeast: seconds + slack + 1) - firstIndex(atLeast: seconds - slack)
+                func count(_ range: ClosedRange<Int64>) -> Int { firstIndex(atLeast: range.upperBound + 1) - firstIndex(atLeast: range.lowerBound) }
+                // Windows that would overlap (spacings of an hour or more) are one.
+                if half >= 1800 { return count((seconds - 3600 - half)...(seconds + 3600 + half)) }
+                return count((seconds - half)...(seconds + half)) + count((seconds - 3600 - half)...(seconds - 3600 + half))
+                    + count((seconds + 3600 - half)...(seconds + 3600 + half))
             }
             let weeks = Double(timestamps[count - 1].secondsSinceEpoch - timestamps[0].secondsSinceEpoch) / (7 * 86_400)
             let recurring = max(3, Int((weeks / 10).rounded(.up)))

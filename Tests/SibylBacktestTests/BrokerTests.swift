@@ -291,6 +291,15 @@ struct BrokerEdgeCaseTests {
         for t in 0..<5 { #expect(abs(scaled.equity[t] - plain.equity[t]) <= 1e-9 * plain.equity[t], "bar \(t)") }
     }
 
+    @Test("a tiny top-up closed after a large position leaves no position behind")
+    func dustAfterLargePosition() {
+        // 100000.3 + 1e-4 − 100000.3 − 1e-4 is 4.7e-12 in doubles; and the 1e-4 left after the
+        // large sale is a position, not rounding.
+        let result = run(flat, BacktestConfiguration(initialCash: 20_000_000),
+                         [0: { $0.submit(.units(100_000.3)) }, 1: { $0.submit(.units(1e-4)) }, 2: { $0.submit(.units(-100_000.3)) }, 3: { $0.submit(.units(-1e-4)) }])
+        #expect(result.position[4] == 0 && result.trades.count == 2 && result.trades.allSatisfy { $0.exitBar == 4 || $0.exitBar == 3 })
+    }
+
     @Test("capacity: the most units traded in one bar, entries and exits together, against its volume")
     func volumeShare() {
         // Volume 1000 a bar: 30 units in at bar 1's open, 30 out and 50 in (a reversal of 80 units)

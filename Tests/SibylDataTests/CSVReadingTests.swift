@@ -347,6 +347,29 @@ struct ParsingDetailTests {
         #expect(cut.gaps().count == fxGaps.count + 1)
     }
 
+    @Test("intraday gaps in minute bars: a missing hour stands out among scattered missing minutes")
+    func minuteBars() throws {
+        var state: UInt64 = 11
+        func uniform() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) * 0x1p-53
+        }
+        var bars: [Bar] = []
+        for day in 0..<28 {
+            let date = Timestamp(year: 2021, month: 3, day: 1).adding(days: day)
+            guard date.weekday <= 5 else { continue }
+            for minute in 0..<390 {
+                // About 1% of single minutes missing, and 11:00–11:59 of 2021-03-17.
+                if uniform() < 0.01 || (date.isoDate == "2021-03-17" && (90..<150).contains(minute)) { continue }
+                let close = 100 + Double(minute % 17) / 100
+                bars.append(Bar(timestamp: Timestamp(secondsSinceEpoch: date.secondsSinceEpoch + Int64(34_200 + 60 * minute)),
+                                open: close, high: close, low: close, close: close, volume: 1))
+            }
+        }
+        let series = try BarSeries(name: "minutes", bars: bars)
+        #expect(series.gaps().map(\.from.isoDateTime) == ["2021-03-17T10:59:00"])
+    }
+
     @Test("intraday gaps: a whole missing session day is one, though long weekends have its length; holidays, nights and weekends are not")
     func intradayMissingDay() throws {
         // Thirty-minute bars 09:30–15:30 on weekdays of 2016–2019, closed on four Monday holidays
