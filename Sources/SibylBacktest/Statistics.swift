@@ -24,7 +24,8 @@ public struct BacktestStatistics: Sendable, Equatable, Codable {
     /// per-period Sharpe ratio is above zero, given the period returns' count, skewness and
     /// kurtosis (Bailey & López de Prado, 2012). Not a backtesting.py statistic.
     public var probabilisticSharpePercent: Double
-    /// The same against buy-and-hold's measured per-period Sharpe ratio over the same periods.
+    /// The same against buy-and-hold's per-period Sharpe ratio over the same periods, taken as
+    /// known: its own sampling error is not counted, so this overstates the confidence.
     public var probabilisticSharpeOverBuyAndHoldPercent: Double
     public var sortinoRatio: Double
     public var calmarRatio: Double
@@ -49,7 +50,8 @@ public struct BacktestStatistics: Sendable, Equatable, Codable {
     public var periodsPerYear: Double
     /// The most units traded in one bar (entries and exits together) as a share of that bar's
     /// volume, in percent, and the bar's timestamp: fills that large would move the price, which
-    /// the backtest does not model. NaN (and nil) without volume or trades.
+    /// the backtest does not model. +∞ for a fill on a bar without volume; NaN (and nil) without
+    /// volume or trades.
     public var maxVolumeSharePercent: Double
     public var maxVolumeShareAt: String?
     /// Trades whose stop and target were both inside the exit bar (the stop was taken).
@@ -119,7 +121,8 @@ extension BacktestStatistics {
         // could first act (idle warm-up periods would pull its ratio toward zero), so that the
         // sign agrees with the geometric Sharpe ratio above. An account that ran out of money has
         // no chance of either.
-        let ends = (min(max(result.warmUp, 0), n - 1)..<n).filter { k in
+        let first = min(max(result.warmUp, 0), n - 1)
+        let ends = [first] + ((first + 1)..<max(n, first + 1)).filter { k in
             k == n - 1 || period.bin(series.timestamps[k + 1]) != period.bin(series.timestamps[k])
         }
         if ends.contains(where: { !(equity[$0] > 0) }) {
@@ -189,8 +192,9 @@ extension BacktestStatistics {
         }
         var busiest: (share: Double, bar: Int)?
         if let volume = series.volume {
-            for k in 0..<n where traded[k] > 0 && volume[k] > 0 {
-                let share = traded[k] / volume[k]
+            // A fill on a bar without volume (a halted day) is the worst case: an unbounded share.
+            for k in 0..<n where traded[k] > 0 {
+                let share = volume[k] > 0 ? traded[k] / volume[k] : .infinity
                 if share > (busiest?.share ?? -1) { busiest = (share, k) }
             }
         }
@@ -249,7 +253,6 @@ extension BacktestStatistics {
         return 1
     }
 
-    /// exp(mean log(1 + x)) − 1; 0 when some 1 + x ≤ 0 (backtesting.py's convention).
     /// mean / standard deviation (ddof 1) of period returns; NaN for fewer than two or no spread.
     static func periodSharpe(_ returns: [Double]) -> Double {
         guard returns.count >= 2 else { return .nan }
@@ -259,7 +262,7 @@ extension BacktestStatistics {
 
     /// PSR(SR*) = Φ((SR − SR*)·√(n − 1) / √(1 − γ₃·SR + (γ₄ − 1)/4·SR²)) for the per-period Sharpe
     /// ratio SR of n returns with skewness γ₃ and kurtosis γ₄ (3 for a normal distribution);
-    /// NaN for fewer than three returns, no spread, or a negative variance term.
+    /// NaN for fewer than three returns, no spread, or a variance term that is not positive.
     static func probabilisticSharpe(_ returns: [Double], benchmark: Double) -> Double {
         let count = Double(returns.count)
         let sharpe = periodSharpe(returns)
@@ -276,6 +279,7 @@ extension BacktestStatistics {
         return 0.5 * erfc(-z / 2.0.squareRoot())
     }
 
+    /// exp(mean log(1 + x)) − 1; 0 when some 1 + x ≤ 0 (backtesting.py's convention).
     static func geometricMean(_ values: [Double]) -> Double {
         guard !values.isEmpty else { return .nan }
         if values.contains(where: { 1 + $0 <= 0 }) { return 0 }
@@ -309,7 +313,7 @@ extension BacktestStatistics {
             ("Return [%]", n(returnPercent)), ("Buy & Hold Return [%]", n(buyAndHoldReturnPercent)),
             ("Return (Ann.) [%]", n(returnAnnualizedPercent)), ("Volatility (Ann.) [%]", n(volatilityAnnualizedPercent)),
             ("CAGR [%]", n(cagrPercent)), ("Sharpe Ratio", n(sharpeRatio, 3)),
-            ("P(Sharpe > 0) [%]", n(probabilisticSharpePercent, 1)), ("P(Sharpe > Buy & Hold) [%]", n(probabilisticSharpeOverBuyAndHoldPercent, 1)),
+            ("P(Sharpe > 0) [%]", n(probabilisticSharpePercent, 1)), ("P(Sharpe > B&H's measured) [%]", n(probabilisticSharpeOverBuyAndHoldPercent, 1)),
             ("Sortino Ratio", n(sortinoRatio, 3)),
             ("Calmar Ratio", n(calmarRatio, 3)), ("Alpha [%]", n(alphaPercent)), ("Beta", n(beta, 3)),
             ("Max. Drawdown [%]", n(maxDrawdownPercent)), ("Avg. Drawdown [%]", n(averageDrawdownPercent)),
@@ -319,7 +323,8 @@ extension BacktestStatistics {
             ("Worst Trade [%]", n(worstTradePercent)), ("Avg. Trade [%]", n(averageTradePercent)),
             ("Avg. Trade Duration [days]", n(averageTradeDurationDays, 0)), ("Profit Factor", n(profitFactor, 3)),
             ("Expectancy [%]", n(expectancyPercent, 3)), ("SQN", n(sqn, 3)), ("Kelly Criterion", n(kellyCriterion, 3)),
-            ("Max. Volume Share [%]", maxVolumeSharePercent.isFinite && maxVolumeSharePercent < 0.01 ? "<0.01" : n(maxVolumeSharePercent)),
+            ("Max. Volume Share [%]", maxVolumeSharePercent == .infinity ? "no volume on a fill's bar"
+                : maxVolumeSharePercent.isFinite && maxVolumeSharePercent < 0.01 ? "<0.01" : n(maxVolumeSharePercent)),
             ("Ambiguous exits", "\(ambiguousExits)"), ("Reduced / rejected orders", "\(reducedOrders) / \(rejectedOrders)"),
         ]
     }

@@ -336,7 +336,8 @@ enum BacktestOutput {
         }
         if s.ambiguousExits > 0 { lines.append("  \(s.ambiguousExits) exits had stop and target in one bar; the stop was taken") }
         if s.maxVolumeSharePercent > 1, let at = s.maxVolumeShareAt {
-            lines.append("  CAPACITY: on \(at) the backtest traded \(fixed(s.maxVolumeSharePercent, 1))% of the bar's volume; fills that large would move the price, which the backtest does not model (trade less: --cash)")
+            let share = s.maxVolumeSharePercent.isFinite ? "\(fixed(s.maxVolumeSharePercent, 1))% of the bar's volume" : "on a bar without volume"
+            lines.append("  CAPACITY: on \(at) the backtest traded \(share); fills that large would move the price, which the backtest does not model (trade less: --cash)")
         }
         for event in result.events where event.kind == .outOfMoney { lines.append("  OUT OF MONEY: \(event.message)") }
         let unfilled = result.events.filter { $0.kind == .unfilledAtEnd }.count
