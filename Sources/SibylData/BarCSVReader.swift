@@ -251,7 +251,7 @@ struct BarCSVReader {
         var timeColumn: Int?
         var ignored: [String] = []
         for (index, raw) in headerNames.enumerated() {
-            let key = String(raw.lowercased().filter { !" _-.<>".contains($0) })
+            let key = Self.headerKey(raw)
             guard let role = Role.allCases.first(where: { $0.aliases.contains(key) }) else {
                 ignored.append(raw.isEmpty ? "(unnamed column \(index + 1))" : raw)
                 continue
@@ -512,10 +512,13 @@ struct BarCSVReader {
                 return zip(days, days.dropFirst()).allSatisfy { $0 < $1 } ? days : nil
             }
             // A market open while the file's clock changes (a 24-hour market over a daylight-saving
-            // switch) is not on that clock: its local times repeat an hour or skip one there.
-            let sixHours: Int64 = 6 * 3600
+            // switch: the change falls between two bars its usual step apart) is not on that
+            // clock: its local times repeat an hour or skip one there.
+            let steps = zip(utc.dropFirst(), utc).map { $0 - $1 }.sorted()
+            // The lower quartile: the step between bars of a session, however few bars there are.
+            let usualStep = steps.isEmpty ? 0 : steps[(steps.count - 1) / 4]
             let tradesAcrossChange = offsets.indices.dropFirst().contains { (i: Int) -> Bool in
-                offsets[i] != offsets[i - 1] && utc[i] - utc[i - 1] < sixHours
+                offsets[i] != offsets[i - 1] && utc[i] - utc[i - 1] <= usualStep
             }
             if let days = dates(local) ?? dates(utc) {
                 for i in timestamps.indices { timestamps[i].secondsSinceEpoch = days[i] }
@@ -557,7 +560,7 @@ struct BarCSVReader {
             let zero = volume.indices.filter { volume[$0] == 0 }
             if let first = zero.first {
                 // MetaTrader exports of currency pairs leave <VOL> at 0 and count ticks in <TICKVOL>.
-                let ticks = zero.count == volume.count ? ignored.first { $0.lowercased().filter { !" _-.<>".contains($0) }.hasPrefix("tickvol") } : nil
+                let ticks = zero.count == volume.count ? ignored.first { Self.headerKey($0).hasPrefix("tickvol") } : nil
                 warnings.append(DataWarning(kind: .zeroVolume, file: file, line: lines[first],
                                             message: "\(zero.count) bar\(zero.count == 1 ? " has" : "s have") zero volume (first on \(series.timestamps[first]))"
                                                 + (ticks.map { "; the file counts ticks in '\($0)': rename that column Volume (and the other one anything else) to use them" } ?? "")))
@@ -660,10 +663,14 @@ struct BarCSVReader {
         case failure(String, impossible: Bool)
     }
 
+    /// A header name as the roles' aliases are written: lowercased, without spaces, underscores,
+    /// hyphens, dots and angle brackets ("Adj. Close" and "<CLOSE>" become "adjclose" and "close").
+    static func headerKey(_ name: String) -> String { String(name.lowercased().filter { !" _-.<>".contains($0) }) }
+
     /// Whether header names `first` and `second` are a date column and a time column: true for
     /// (date, time), false for (time, date), nil for anything else.
     static func dateAndTime(_ first: String, _ second: String) -> Bool? {
-        let (a, b) = (first.lowercased().filter { !" _-.<>".contains($0) }, second.lowercased().filter { !" _-.<>".contains($0) })
+        let (a, b) = (headerKey(first), headerKey(second))
         if a == "date" && b == "time" { return true }
         if a == "time" && b == "date" { return false }
         return nil
@@ -689,7 +696,12 @@ struct BarCSVReader {
     private func parseTimeOfDay(_ i: inout Int, _ end: Int, shape: inout DateShape) -> TimeParse {
         guard let base else { return .failure("is empty", impossible: false) }
         func digits(_ count: Int) -> Int? { readDigits(count, at: &i, end: end) }
-        guard let hour = digits(2), i < end, base[i] == UInt8(ascii: ":"), { i += 1; return true }(), let minute = digits(2) else {
+        func expect(_ byte: UInt8) -> Bool {
+            guard i < end, base[i] == byte else { return false }
+            i += 1
+            return true
+        }
+        guard let hour = digits(2), expect(UInt8(ascii: ":")), let minute = digits(2) else {
             return .failure("that is not HH:MM or HH:MM:SS", impossible: false)
         }
         var second = 0

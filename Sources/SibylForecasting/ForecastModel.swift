@@ -24,6 +24,12 @@ public struct NextBarForecast: Sendable, Equatable, Codable {
     /// The standard deviation of the last 20 log returns (``PredictionInterval/volatilityBars``);
     /// nil when it is not defined (fewer than 21 bars).
     public let recentVolatility: Double?
+    /// Whether the forecast move is one no bar of the series makes: over 100% in log terms, or
+    /// over 10 times the recent volatility (most often a next-close model extrapolating).
+    public var isFarOutsideRecentMoves: Bool {
+        let move = abs(predictedLogReturn)
+        return move > 1 || move > 10 * (recentVolatility ?? .nan)
+    }
     /// The range the next close should fall in (see ``PredictionInterval``); nil without an
     /// evaluation to draw it from, or for the reason in `intervalUnavailable`.
     public var interval: PredictionInterval?
@@ -244,7 +250,7 @@ public final class ForecastModel {
         if !(sigma > 0) {
             forecast.intervalUnavailable = sigma.isFinite ? "no \(percent) interval: the last \(PredictionInterval.volatilityBars + 1) closes did not move, so there is no volatility to scale it by"
                 : "no \(percent) interval: \(PredictionInterval.volatilityBars + 1) bars are needed to measure the volatility it scales by"
-        } else if abs(returns[0]) > 1 || abs(returns[0]) > 10 * sigma {
+        } else if forecast.isFarOutsideRecentMoves {
             // Errors of forecasts near the price say nothing of one this far from it.
             forecast.intervalUnavailable = "no \(percent) interval: the forecast lies far outside the moves of the forecasts whose errors would set it"
         } else if let low = band.low, let high = band.high {

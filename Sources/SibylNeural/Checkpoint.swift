@@ -99,8 +99,11 @@ public struct Checkpoint: Sendable {
         let headerLength = (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[$1]) << (8 * UInt64($1)) }
         guard headerLength <= UInt64(bytes.count - 8) else {
             // A safetensors file opens with a little-endian length; text opens with printable bytes.
-            if bytes.prefix(64).allSatisfy({ (0x20..<0x7F).contains($0) || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
-                throw fail("is a text file (\(String(decoding: bytes.prefix(24).filter { $0 >= 0x20 }, as: UTF8.self))…), not a safetensors checkpoint",
+            // (after a UTF-8 byte-order mark, as spreadsheets write one)
+            let text = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
+            if text.prefix(64).allSatisfy({ (0x20..<0x7F).contains($0) || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+                let firstLine = text.prefix(24).prefix { $0 != 0x0A && $0 != 0x0D }
+                throw fail("is a text file (\(String(decoding: firstLine, as: UTF8.self))…), not a safetensors checkpoint",
                            "pass the .safetensors file `sibyl train --out` wrote; data goes to --data")
             }
             throw fail("the file is truncated or not a safetensors file: the header claims \(headerLength) bytes but only \(bytes.count - 8) follow")

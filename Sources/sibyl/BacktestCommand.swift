@@ -351,12 +351,12 @@ enum BacktestOutput {
         var lines = ["walk-forward: \(walk.folds.count) fold\(walk.folds.count == 1 ? "" : "s"), each trained on earlier bars only", "  fold  train bars  forecasts                   epochs  MAE model   MAE naive  dir. acc %"]
         // Errors are in price units: enough decimals for four significant digits of the smallest.
         let digits = decimals(toShow: walk.folds.compactMap { $0.naive?.mae }.filter(\.isFinite).min() ?? 1, significant: 4)
-        func price(_ value: Double?) -> String { fixed(value, digits) }
+        func error(_ value: Double?) -> String { price(value, digits) }
         for (i, fold) in walk.folds.enumerated() {
-            lines.append("  \(String(i + 1).leftPadded(4))  \(String(fold.trainEnd - fold.trainStart).leftPadded(10))  \(fold.firstTimestamp) → \(fold.lastTimestamp)  \(String(fold.epochs).leftPadded(6))  \(price(fold.model?.mae).leftPadded(9))  \(price(fold.naive?.mae).leftPadded(9))  \(fixed(fold.model?.directionalAccuracyPercent, 1).leftPadded(9))")
+            lines.append("  \(String(i + 1).leftPadded(4))  \(String(fold.trainEnd - fold.trainStart).leftPadded(10))  \(fold.firstTimestamp) → \(fold.lastTimestamp)  \(String(fold.epochs).leftPadded(6))  \(error(fold.model?.mae).leftPadded(9))  \(error(fold.naive?.mae).leftPadded(9))  \(fixed(fold.model?.directionalAccuracyPercent, 1).leftPadded(9))")
         }
         if let model = walk.model, let naive = walk.naive {
-            lines.append("  all folds: MAE \(price(model.mae)) against naive \(price(naive.mae)) (MASE \(fixed(model.mase, 3))), Theil's U \(fixed(model.theilU, 3)); \(ForecastOutput.directionVerdict(model))")
+            lines.append("  all folds: MAE \(error(model.mae)) against naive \(error(naive.mae)) (MASE \(fixed(model.mase, 3))), Theil's U \(fixed(model.theilU, 3)); \(ForecastOutput.directionVerdict(model))")
         }
         if let lag = walk.lag { lines.append("  lag check: \(lag.flagged ? "WARNING, " : "")the model \(lag.explanation)") }
         return lines.joined(separator: "\n")

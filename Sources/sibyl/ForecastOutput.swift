@@ -5,11 +5,15 @@ import SibylNeural
 /// `value` with `digits` decimals, or a dash where there is no finite number.
 func fixed(_ value: Double?, _ digits: Int = 4) -> String {
     guard let value, value.isFinite else { return "–" }
-    // A diverged model's errors run to hundreds of digits, and prices quoted in tiny units (1e-9 of
-    // a token) would print as zeros: those in scientific notation.
-    if abs(value) >= 1e12 { return String(format: "%.4e", value) }
-    if value != 0 && abs(value) < 1e-6 { return String(format: "%.6e", value) }
-    return String(format: "%.\(digits)f", value)
+    // A diverged model's errors run to hundreds of digits: those in scientific notation.
+    return abs(value) < 1e12 ? String(format: "%.\(digits)f", value) : String(format: "%.4e", value)
+}
+
+/// A price or a price error: as `fixed`, but in scientific notation below 1e-6, where prices quoted
+/// in tiny units (1e-9 of a token) would print as zeros.
+func price(_ value: Double?, _ digits: Int) -> String {
+    guard let value, value.isFinite, value != 0, abs(value) < 1e-6 else { return fixed(value, digits) }
+    return String(format: "%.6e", value)
 }
 
 /// Decimals that show `value` to at least `significant` significant digits, and never fewer than
@@ -45,7 +49,7 @@ enum ForecastOutput {
         // Errors are in price units: enough decimals for four significant digits of the smallest.
         let digits = decimals(toShow: scores.map(\.mae).filter(\.isFinite).min() ?? 1, significant: 4)
         for score in scores {
-            rows.append([score.name, fixed(score.mae, digits), fixed(score.rmse, digits), fixed(score.mapePercent, 3), fixed(score.mase, 3),
+            rows.append([score.name, price(score.mae, digits), price(score.rmse, digits), fixed(score.mapePercent, 3), fixed(score.mase, 3),
                          fixed(score.directionalAccuracyPercent, 1), fixed(score.chanceAccuracyPercent, 1),
                          probability(score.pesaranTimmermannPValue), fixed(score.theilU, 3)])
         }
@@ -108,17 +112,17 @@ enum ForecastOutput {
             return head + "no forecast: the model's output is not a price (a diverged model, or a next-close model outside the prices it was trained on; --target log-return avoids the latter)"
         }
         var text = head
-            + "close \(fixed(forecast.predictedClose, decimals(toShow: forecast.lastClose, significant: 6))), "
+            + "close \(price(forecast.predictedClose, decimals(toShow: forecast.lastClose, significant: 6))), "
             + "log return \(signed(forecast.predictedLogReturn)) (\(signed(100 * (exp(forecast.predictedLogReturn) - 1), decimals: 3))%)"
         if let up = forecast.upProbability { text += ", P(up) \(String(format: "%.3f", up))" }
         // A move no bar of this series makes: most often a next-close model on another price scale.
-        let move = abs(forecast.predictedLogReturn), sigma = forecast.recentVolatility ?? .nan
-        if move > 1 || move > 10 * sigma {
+        let sigma = forecast.recentVolatility ?? .nan
+        if forecast.isFarOutsideRecentMoves {
             text += "\nWARNING: that move is far outside this series' own moves (\(sigma.isFinite ? "\(fixed(100 * sigma, 3))% a bar over the last \(PredictionInterval.volatilityBars) bars" : "over 100%")): the model is extrapolating (a next-close model beyond the prices it was trained on, or a series of another kind)"
         }
         if let interval = forecast.interval {
             let digits = decimals(toShow: forecast.lastClose, significant: 6)
-            text += "\n\(String(format: "%g", 100 * interval.level))% prediction interval: \(fixed(interval.low, digits)) to \(fixed(interval.high, digits))"
+            text += "\n\(String(format: "%g", 100 * interval.level))% prediction interval: \(price(interval.low, digits)) to \(price(interval.high, digits))"
                 + " (the model's \(interval.errorCount) held-out errors, scaled to the volatility of the last \(PredictionInterval.volatilityBars) bars,"
                 + " \(fixed(100 * interval.volatility, 3))% a bar)"
             if interval.fromInSampleErrors { text += "; WARNING: some of those errors are in-sample, so it is too narrow" }

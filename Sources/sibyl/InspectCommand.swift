@@ -87,8 +87,11 @@ struct InspectSummary: Encodable {
     var text: String {
         func length(_ days: Double) -> String {
             if days >= 1 { return "\((days * 10).rounded() / 10) days" }
-            let hours = Int((days * 24).rounded())
-            return hours >= 1 ? "\(hours) hour\(hours == 1 ? "" : "s")" : "\(Int((days * 1440).rounded())) minutes"
+            if days * 24 >= 1 {
+                let hours = Int((days * 24).rounded())
+                return "\(hours) hour\(hours == 1 ? "" : "s")"
+            }
+            return "\(Int((days * 1440).rounded())) minutes"
         }
         var lines = [
             "\(name) (\(path))",

@@ -81,7 +81,7 @@ struct CSVReadingTests {
         let twice = try BarCSV.parse("Date,Open,High,Low,Close\n2020-01-02 00:00:00+01:00,1,1,1,1\n2020-01-02 00:00:00+00:00,1,1,1,1\n", file: "t.csv")
         #expect(twice.series.timestamps.map(\.isoDateTime) == ["2020-01-01T23:00:00", "2020-01-02T00:00:00"])
         #expect(twice.warnings.map(\.kind) == [.timesInUTC])
-        _ = twice.series.frequency.description
+        #expect(twice.series.frequency.kind == .intraday && twice.series.frequency.description.hasPrefix("hourly"))
         // Bars at several times of day are intraday: each keeps the time the file wrote, so a New
         // York session is 09:30–16:00 on both sides of a daylight-saving change.
         let mixed = try BarCSV.parse("Date,Open,High,Low,Close\n2020-01-02 00:00:00+01:00,1,1,1,1\n2020-01-02 09:00:00+01:00,1,1,1,1\n",
@@ -101,6 +101,10 @@ struct CSVReadingTests {
                                        + "2020-03-08 03:00:00-04:00,1,1,1,1\n", file: "t.csv")
         #expect(skipped.series.timestamps.map(\.isoDateTime) == ["2020-03-08T05:00:00", "2020-03-08T06:00:00", "2020-03-08T07:00:00"])
         #expect(skipped.warnings.map(\.kind) == [.timesInUTC])
+        // Eight-hour bars of a market open all night: the same, though their step is over six hours.
+        let eightHours = try BarCSV.parse("Date,Open,High,Low,Close\n2020-03-07 16:00:00-05:00,1,1,1,1\n2020-03-08 00:00:00-05:00,1,1,1,1\n"
+                                          + "2020-03-08 08:00:00-04:00,1,1,1,1\n2020-03-08 16:00:00-04:00,1,1,1,1\n", file: "t.csv")
+        #expect(eightHours.warnings.map(\.kind) == [.timesInUTC] && eightHours.series.timestamps[2].isoDateTime == "2020-03-08T12:00:00")
     }
 
     @Test("a newest-first export is read in reverse and said so; the same bars as the file sorted oldest first")

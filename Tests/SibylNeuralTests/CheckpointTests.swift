@@ -95,6 +95,7 @@ struct CheckpointTests {
         #expect(error(badLength)?.contains("header claims") == true)
         // A data file passed as the model: named as text, with the fix that data goes to --data.
         #expect(error(Data("Date,Open,High,Low,Close\n2020-01-02,1,1,1,1\n".utf8)) == "is a text file (Date,Open,High,Low,Close…), not a safetensors checkpoint")
+        #expect(error(Data([0xEF, 0xBB, 0xBF] + Array("Date,Close\n2020-01-02,1\n2020-01-03,1\n".utf8))) == "is a text file (Date,Close…), not a safetensors checkpoint")
         var badJSON = good
         badJSON[8] = UInt8(ascii: "[")
         #expect(error(badJSON)?.contains("not a JSON object") == true)

@@ -60,8 +60,9 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .long, help: "Clip the global gradient norm to this; 0 turns clipping off.")
     var clip: Double = 1
 
-    /// Nil when not given (5), so that a given value can be told from the default.
-    @Option(name: .long, help: "Stop after this many epochs without a better validation loss; 0 turns early stopping off. (default: 5)")
+    static let defaultPatience = 5
+    /// Nil when not given (``defaultPatience``), so that a given value can be told from the default.
+    @Option(name: .long, help: "Stop after this many epochs without a better validation loss; 0 turns early stopping off. (default: \(defaultPatience))")
     var patience: Int?
 
     @Option(name: .long, help: "Weight initialization: pytorch, xavier or orthogonal.")
@@ -135,7 +136,7 @@ struct TrainingOptions: ParsableArguments {
         let training = TrainingConfiguration(
             epochs: epochs, batchSize: batchSize, learningRate: learningRate, optimizer: optimizerKind,
             schedule: schedule == "cosine" ? .cosine() : .constant, loss: loss == "huber" ? .huber(delta: 1) : .meanSquaredError,
-            gradientClip: clip > 0 ? clip : nil, patience: (patience ?? 5) > 0 ? patience ?? 5 : nil, seed: seed)
+            gradientClip: clip > 0 ? clip : nil, patience: (patience ?? Self.defaultPatience) > 0 ? patience ?? Self.defaultPatience : nil, seed: seed)
         return ForecastSettings(featureSpec: features, window: window, target: target, scaler: scaler, cell: model, hiddenSize: hidden,
                                 layers: layers, dropout: dropout, initialization: initialization, training: training,
                                 validationFraction: validation, testFraction: testShare, threads: threads)
