@@ -641,6 +641,8 @@ struct BarCSVReader {
         var separator: UInt8?
         /// The time of day is in a column of its own.
         var timeColumn = false
+        /// The time is on a 12-hour clock with AM or PM.
+        var twelveHour = false
         var hasSeconds = false
         var fractionDigits = 0
         /// "", "Z", "+HH:MM" or "+HHMM".
@@ -653,6 +655,7 @@ struct BarCSVReader {
             var time = "HH:MM"
             if hasSeconds { time += ":SS" }
             if fractionDigits > 0 { time += "." + String(repeating: "f", count: fractionDigits) }
+            if twelveHour { time += " AM/PM" }
             if timeColumn { return "\(date), with the time \(time) in a column of its own" }
             return date + (separator == UInt8(ascii: "T") ? "T" : " ") + time + zone
         }
@@ -701,7 +704,8 @@ struct BarCSVReader {
             i += 1
             return true
         }
-        guard let hour = digits(2), expect(UInt8(ascii: ":")), let minute = digits(2) else {
+        // One hour digit is read too (9:30, as spreadsheets re-save times): it cannot be misread.
+        guard var hour = digits(2) ?? digits(1), expect(UInt8(ascii: ":")), let minute = digits(2) else {
             return .failure("that is not HH:MM or HH:MM:SS", impossible: false)
         }
         var second = 0
@@ -721,6 +725,16 @@ struct BarCSVReader {
                 }
                 guard shape.fractionDigits > 0 else { return .failure("with a '.' after the seconds but no digits", impossible: false) }
             }
+        }
+        // A 12-hour clock: "9:30 AM", "12:05 pm", with or without the space.
+        var j = i
+        if j < end && base[j] == UInt8(ascii: " ") { j += 1 }
+        let meridiem = j + 2 <= end ? base[j] | 0x20 : 0
+        if meridiem == UInt8(ascii: "a") || meridiem == UInt8(ascii: "p"), base[j + 1] | 0x20 == UInt8(ascii: "m") {
+            guard (1...12).contains(hour) else { return .failure("with hour \(hour) on a 12-hour clock (AM/PM), outside 1–12", impossible: true) }
+            hour = hour % 12 + (meridiem == UInt8(ascii: "p") ? 12 : 0)
+            shape.twelveHour = true
+            i = j + 2
         }
         guard hour < 24, minute < 60, second < 60 else { return .failure("outside 00:00:00–23:59:59", impossible: true) }
         return .success(seconds: hour * 3600 + minute * 60 + second)

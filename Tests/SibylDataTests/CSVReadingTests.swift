@@ -186,7 +186,7 @@ struct CSVReadingTests {
         #expect(wide.warnings.count == 1 && wide.warnings[0].message.hasPrefix("300 columns are not used: 'indicator1'"))
     }
 
-    @Test("a Date column and a Time column are read together, as MetaTrader writes them; other pairs of time columns are refused")
+    @Test("a Date column and a Time column are read together, as MetaTrader writes them, on 24- or 12-hour clocks; other pairs of time columns are refused")
     func dateAndTimeColumns() throws {
         let metaTrader = "<DATE>\t<TIME>\t<OPEN>\t<HIGH>\t<LOW>\t<CLOSE>\t<TICKVOL>\t<VOL>\t<SPREAD>\n"
             + "2020.01.02\t09:30:00\t1.1\t1.2\t1.0\t1.15\t100\t0\t2\n2020.01.02\t10:30:00\t1.15\t1.3\t1.1\t1.2\t120\t0\t2\n"
@@ -197,6 +197,15 @@ struct CSVReadingTests {
         // The time column first, and daily bars whose times are all midnight.
         let swapped = try BarCSV.parse("Time,Date,Open,High,Low,Close\n00:00,2020-01-02,1,1,1,1\n00:00,2020-01-03,1,1,1,1\n", file: "t.csv").series
         #expect(swapped.timestamps.map(\.iso) == ["2020-01-02", "2020-01-03"])
+        // A 12-hour clock and one-digit hours, as spreadsheets write them, in either form.
+        let twelve = try BarCSV.parse("Date,Time,Open,High,Low,Close\n2020-01-02,9:30 AM,1,1,1,1\n2020-01-02,12:00 PM,1,1,1,1\n"
+                                      + "2020-01-02,1:30pm,1,1,1,1\n2020-01-03,12:15 AM,1,1,1,1\n", file: "t.csv")
+        #expect(twelve.series.timestamps.map(\.isoDateTime) == ["2020-01-02T09:30:00", "2020-01-02T12:00:00", "2020-01-02T13:30:00", "2020-01-03T00:15:00"])
+        #expect(twelve.dateFormat == "YYYY-MM-DD, with the time HH:MM AM/PM in a column of its own")
+        let oneDigit = try BarCSV.parse("Date,Open,High,Low,Close\n2020-01-02 9:30,1,1,1,1\n2020-01-02 10:30,1,1,1,1\n", file: "t.csv")
+        #expect(oneDigit.series.timestamps.map(\.isoDateTime) == ["2020-01-02T09:30:00", "2020-01-02T10:30:00"])
+        let thirteen = try #require(throws: DataError.self) { try BarCSV.parse("Date,Time,Open,High,Low,Close\n2020-01-02,13:30 PM,1,1,1,1\n", file: "t.csv") }
+        #expect(thirteen.message.contains("hour 13 on a 12-hour clock") && thirteen.column == 2)
         // A date in one format and then another is still refused.
         let mixed = try #require(throws: DataError.self) { try BarCSV.parse("Date,Open,High,Low,Close\n2020.01.02,1,1,1,1\n2020-01-03,1,1,1,1\n", file: "t.csv") }
         #expect(mixed.kind == .mixedDateFormats)
