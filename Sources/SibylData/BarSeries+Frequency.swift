@@ -96,9 +96,9 @@ extension BarSeries {
     /// less for a daylight-saving change) does not recur, where
     /// recurring means at least 3 times and at least once per 10 weeks of data (a lunch break
     /// recurs; a missing hour does not). For a market that closes each night, a break from one day
-    /// to the next counts only when it passes over a session day (a half day's early close is no
-    /// gap; nor, then, are bars missing at the start or end of a day). Otherwise: more than twice
-    /// the typical spacing.
+    /// to the next counts when it passes over a session day or ends after the time most days open
+    /// at (the day lost its opening bars); a half day's early close is no gap, and neither, then,
+    /// are bars missing at the end of a day. Otherwise: more than twice the typical spacing.
     ///
     /// - Parameter frequency: The series' ``frequency`` when the caller has it already (it sorts
     ///   every spacing); detected when nil.
@@ -151,8 +151,15 @@ extension BarSeries {
             // half day's early close is no gap).
             let crossings = breaks.filter { $0.from.daysSinceEpoch != $0.to.daysSinceEpoch }
             let tradesThroughNight = crossings.filter { $0.seconds <= spacing }.count * 2 > crossings.count
+            // The time most days open at; a day whose first bar comes later lost its opening bars
+            // (an early close cannot be told from a half day, but markets rarely open late).
+            var openings: [Int: Int] = [:]
+            for gap in crossings { openings[gap.to.secondOfDay, default: 0] += 1 }
+            let usualOpening = openings.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key
             return long.filter { gap in
-                if !tradesThroughNight && gap.from.daysSinceEpoch != gap.to.daysSinceEpoch { return skips(gap) }
+                if !tradesThroughNight && gap.from.daysSinceEpoch != gap.to.daysSinceEpoch {
+                    return skips(gap) || usualOpening.map { gap.to.secondOfDay > $0 + Int(spacing / 2) } == true
+                }
                 return recurrences(gap.seconds) < recurring || skips(gap)
             }
         default:

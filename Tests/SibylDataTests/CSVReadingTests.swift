@@ -383,7 +383,7 @@ struct ParsingDetailTests {
         #expect(series.gaps().map(\.from.isoDateTime) == ["2021-03-17T10:59:00"])
     }
 
-    @Test("intraday gaps: a whole missing session day is one, though long weekends have its length; holidays, nights and weekends are not")
+    @Test("intraday gaps: a whole missing session day is one, though long weekends have its length, and so is a late opening; holidays, nights and weekends are not")
     func intradayMissingDay() throws {
         // Thirty-minute bars 09:30–15:30 on weekdays of 2016–2019, closed on four Monday holidays
         // (third Mondays of January and February, last of May, first of September) and missing
@@ -402,7 +402,8 @@ struct ParsingDetailTests {
         var date = Timestamp(year: 2016, month: 1, day: 4)
         while date.isoDate < "2019-12-21" {
             if date.weekday <= 5 && !closed.contains(date.isoDate) {
-                for half in 0..<13 {
+                // 2018-03-06 lost its first hour (09:30 and 10:00).
+                for half in (date.isoDate == "2018-03-06" ? 2 : 0)..<13 {
                     let close = 100 + Double(bars.count % 13) / 10
                     bars.append(Bar(timestamp: Timestamp(secondsSinceEpoch: date.secondsSinceEpoch + Int64(34_200 + half * 1800)),
                                     open: close, high: close, low: close, close: close, volume: 1))
@@ -412,7 +413,7 @@ struct ParsingDetailTests {
         }
         let series = try BarSeries(name: "bars", bars: bars)
         #expect(series.frequency.kind == .intraday)
-        #expect(series.gaps().map(\.from.isoDate) == ["2019-06-07"])
+        #expect(series.gaps().map(\.from.isoDate) == ["2018-03-05", "2019-06-07"])
     }
 
     @Test("chronological splits cover the series in order without overlap")
