@@ -461,7 +461,9 @@ public struct Broker {
         cash -= units * price + commission
         commissionsPaid += commission
         position += units
-        if abs(position) < 1e-12 * max(1, abs(units)) { position = 0 }
+        // The position is the sum of the open trades: with none left there is none (rounding
+        // aside); a tiny one beside them is real (8.9e-13 units at prices of 10^15).
+        if openTrades.isEmpty { position = 0 }
         ledger += trade.size * (price - trade.entryPrice) - commission
         trade.exitBar = bar
         trade.exitPrice = price

@@ -291,6 +291,20 @@ struct BrokerEdgeCaseTests {
         for t in 0..<5 { #expect(abs(scaled.equity[t] - plain.equity[t]) <= 1e-9 * plain.equity[t], "bar \(t)") }
     }
 
+    @Test("a trade closed by its take-profit leaves a tiny trade beside it in the position (prices of 10^15)")
+    func tinyTradeBesideAnExit() {
+        let huge = bars([(1e15, 1.01e15, 0.99e15, 1e15), (1e15, 1.01e15, 0.99e15, 1e15), (1e15, 1.2e15, 0.99e15, 1.1e15),
+                         (1.1e15, 1.12e15, 1.08e15, 1.1e15), (1.1e15, 1.12e15, 1.08e15, 1.1e15)])
+        let result = run(huge, [0: { $0.submit(.units(5.93e-12), exits: ExitRules(takeProfit: 0.1)) }, 1: { $0.submit(.units(8.9e-13)) }])
+        // Both fill at bar 1's and bar 2's opens; bar 2's high reaches the first one's target.
+        #expect(result.trades.count == 2 && result.trades.first { $0.exitBar != nil }?.exitReason == .takeProfit)
+        for t in 2..<5 {
+            let open = result.trades.filter { $0.entryBar <= t && ($0.exitBar ?? 99) > t }.reduce(0) { $0 + $1.size }
+            #expect(abs(result.position[t] - open) <= 1e-9 * open, "bar \(t): \(result.position[t]) against open trades \(open)")
+            #expect(abs(result.equity[t] - (result.cash[t] + result.position[t] * huge.close[t])) <= 1e-9 * result.equity[t])
+        }
+    }
+
     @Test("a tiny top-up closed after a large position leaves no position behind")
     func dustAfterLargePosition() {
         // 100000.3 + 1e-4 − 100000.3 − 1e-4 is 4.7e-12 in doubles; and the 1e-4 left after the
