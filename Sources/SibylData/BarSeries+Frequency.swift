@@ -92,13 +92,14 @@ extension BarSeries {
     /// without a bar that is not one of the holidays the series keeps (``ClosedDays``), so that a
     /// single missing session is reported and a Thanksgiving is not. Intraday bars: breaks that pass
     /// over such a day (a missing Monday, though every holiday weekend is as long), and breaks
-    /// longer than the typical spacing whose length (within half a spacing, or an hour more or
-    /// less for a daylight-saving change) does not recur, where
-    /// recurring means at least 3 times and at least once per 10 weeks of data (a lunch break
-    /// recurs; a missing hour does not). For a market that closes each night, a break from one day
-    /// to the next counts when it passes over a session day or ends after the time most days open
-    /// at (the day lost its opening bars); a half day's early close is no gap, and neither, then,
-    /// are bars missing at the end of a day. Otherwise: more than twice the typical spacing.
+    /// longer than the typical spacing that do not recur at their time of day with their length
+    /// (each within half a spacing; an hour more or less for breaks of a day or more, which a
+    /// daylight-saving change of a UTC clock lengthens or shortens), where recurring means at least
+    /// 3 times and at least once per 10 weeks of data (a lunch break recurs; a missing hour, or a
+    /// lunch an hour longer, does not). For a market that closes each night, a break from one day
+    /// to the next counts when it passes over a session day or the next day opens later than the
+    /// days around it (it lost its opening bars); a half day's early close is no gap, and neither,
+    /// then, are bars missing at the end of a day. Otherwise: more than twice the typical spacing.
     ///
     /// - Parameter frequency: The series' ``frequency`` when the caller has it already (it sorts
     ///   every spacing); detected when nil.
@@ -123,44 +124,61 @@ extension BarSeries {
             let skips = skipsSession(sessions, ClosedDays(learningFrom: self, sessionWeekdays: sessions))
             let spacing = rhythm.typicalSpacingSeconds
             let long = breaks.filter { $0.seconds > spacing }
-            // How many long breaks are as long as each, within half a spacing, or an hour longer or
-            // shorter (the same closure across a daylight-saving change); an hour of slack all
-            // round would make every short hole in minute bars the same as a missing hour.
-            let lengths = long.map(\.seconds).sorted()
+            // Whether a break recurs: as long (within half a spacing; an hour more or less for
+            // breaks of a day or more, which a daylight-saving change of a UTC clock lengthens or
+            // shortens) and at the same time of day, or as long and scattered over the day, as the
+            // holes of minutes without trades are. A lunch break recurs; a missing hour, a break of
+            // the lunch's length at another time, or a lunch an hour longer, does not.
+            let byLength = long.sorted { $0.seconds < $1.seconds }
+            let lengths = byLength.map(\.seconds)
             let half = spacing / 2
-            func recurrences(_ seconds: Int64) -> Int {
-                func firstIndex(atLeast value: Int64) -> Int {
-                    var (low, high) = (0, lengths.count)
-                    while low < high {
-                        let middle = (low + high) / 2
-                        if lengths[middle] < value { low = middle + 1 } else { high = middle }
-                    }
-                    return low
-                }
-                func count(_ range: ClosedRange<Int64>) -> Int { firstIndex(atLeast: range.upperBound + 1) - firstIndex(atLeast: range.lowerBound) }
-                // Windows that would overlap (spacings of an hour or more) are one.
-                if half >= 1800 { return count((seconds - 3600 - half)...(seconds + 3600 + half)) }
-                return count((seconds - half)...(seconds + half)) + count((seconds - 3600 - half)...(seconds - 3600 + half))
-                    + count((seconds + 3600 - half)...(seconds + 3600 + half))
-            }
             let weeks = Double(timestamps[count - 1].secondsSinceEpoch - timestamps[0].secondsSinceEpoch) / (7 * 86_400)
             let recurring = max(3, Int((weeks / 10).rounded(.up)))
-            // A market that trades through the night (most day-to-day steps are one spacing) has no
-            // nightly closure, so a break across midnight is judged by its length like any other;
-            // one that closes each night gets a gap there only for a session day passed over (a
-            // half day's early close is no gap).
-            let crossings = breaks.filter { $0.from.daysSinceEpoch != $0.to.daysSinceEpoch }
-            let tradesThroughNight = crossings.filter { $0.seconds <= spacing }.count * 2 > crossings.count
-            // The time most days open at; a day whose first bar comes later lost its opening bars
-            // (an early close cannot be told from a half day, but markets rarely open late).
-            var openings: [Int: Int] = [:]
-            for gap in crossings { openings[gap.to.secondOfDay, default: 0] += 1 }
-            let usualOpening = openings.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key
-            return long.filter { gap in
-                if !tradesThroughNight && gap.from.daysSinceEpoch != gap.to.daysSinceEpoch {
-                    return skips(gap) || usualOpening.map { gap.to.secondOfDay > $0 + Int(spacing / 2) } == true
+            func firstIndex(atLeast value: Int64) -> Int {
+                var (low, high) = (0, lengths.count)
+                while low < high {
+                    let middle = (low + high) / 2
+                    if lengths[middle] < value { low = middle + 1 } else { high = middle }
                 }
-                return recurrences(gap.seconds) < recurring || skips(gap)
+                return low
+            }
+            /// Per window of equal lengths: whether no one time of day holds half of its breaks.
+            var scattered: [Range<Int>: Bool] = [:]
+            func recurs(_ gap: BarGap) -> Bool {
+                let slack = half + (gap.seconds >= 86_400 ? 3600 : 0)
+                let window = firstIndex(atLeast: gap.seconds - slack)..<firstIndex(atLeast: gap.seconds + slack + 1)
+                let atSameTime = byLength[window].filter { other in
+                    let apart = abs(other.from.secondOfDay - gap.from.secondOfDay)
+                    return Int64(min(apart, 86_400 - apart)) <= half
+                }.count
+                if atSameTime >= recurring { return true }
+                guard window.count >= recurring else { return false }
+                if scattered[window] == nil {
+                    var byTime: [Int64: Int] = [:]
+                    for other in byLength[window] { byTime[Int64(other.from.secondOfDay) / max(spacing, 1), default: 0] += 1 }
+                    scattered[window] = (byTime.values.max() ?? 0) * 2 < window.count
+                }
+                return scattered[window]!
+            }
+            // A market that trades through the night (most day-to-day steps are one spacing) has no
+            // nightly closure, so a break across midnight is judged like any other; one that closes
+            // each night gets a gap there for a session day passed over, or for a late opening:
+            // a first bar later than the openings of the five days before it and of the five after
+            // (so that a UTC clock's hour shift at a daylight-saving change is none). An early
+            // close cannot be told from a half day and is no gap.
+            let crossings = breaks.indices.filter { breaks[$0].from.daysSinceEpoch != breaks[$0].to.daysSinceEpoch }
+            let tradesThroughNight = crossings.filter { breaks[$0].seconds <= spacing }.count * 2 > crossings.count
+            var lateOpening = Set<Int>()
+            let openings = crossings.map { breaks[$0].to.secondOfDay }
+            func median(_ values: ArraySlice<Int>) -> Int? { values.isEmpty ? nil : values.sorted()[values.count / 2] }
+            for (j, opening) in openings.enumerated() {
+                let before = median(openings[max(0, j - 5)..<j]), after = median(openings[min(j + 1, openings.count)..<min(j + 6, openings.count)])
+                let usual = [before, after].compactMap { $0 }
+                if !usual.isEmpty, usual.allSatisfy({ opening > $0 + Int(half) }) { lateOpening.insert(breaks[crossings[j]].index) }
+            }
+            return long.filter { gap in
+                if !tradesThroughNight && gap.from.daysSinceEpoch != gap.to.daysSinceEpoch { return skips(gap) || lateOpening.contains(gap.index) }
+                return !recurs(gap) || skips(gap)
             }
         default:
             return breaks.filter { $0.seconds > 2 * rhythm.typicalSpacingSeconds }

@@ -383,6 +383,44 @@ struct ParsingDetailTests {
         #expect(series.gaps().map(\.from.isoDateTime) == ["2021-03-17T10:59:00"])
     }
 
+    @Test("intraday gaps at a lunch break's length but another time, or a lunch an hour longer, are gaps; the lunch itself is not")
+    func lunchBreaks() throws {
+        // Tokyo-like thirty-minute bars, 09:00–11:00 and 12:30–14:30 (lunch from 11:30), ten weeks
+        // from 2021-05-03; on 2021-06-08 the 13:00 and 13:30 bars are missing (a break of the
+        // lunch's length, 1.5 hours, at 12:30), on 2021-06-15 the lunch runs until 13:30.
+        var bars: [Bar] = []
+        for day in 0..<70 {
+            let date = Timestamp(year: 2021, month: 5, day: 3).adding(days: day)
+            guard date.weekday <= 5 else { continue }
+            var minutes = Array(stride(from: 540, through: 660, by: 30)) + Array(stride(from: 750, through: 870, by: 30))
+            if date.isoDate == "2021-06-08" { minutes.removeAll { $0 == 780 || $0 == 810 } }
+            if date.isoDate == "2021-06-15" { minutes.removeAll { $0 == 750 || $0 == 780 } }
+            for minute in minutes {
+                let close = 100 + Double(minute % 7) / 10
+                bars.append(Bar(timestamp: Timestamp(secondsSinceEpoch: date.secondsSinceEpoch + Int64(60 * minute)),
+                                open: close, high: close, low: close, close: close, volume: 1))
+            }
+        }
+        let series = try BarSeries(name: "lunch", bars: bars)
+        #expect(series.gaps().map(\.from.isoDateTime) == ["2021-06-08T12:30:00", "2021-06-15T11:00:00"])
+    }
+
+    @Test("a New York session written in UTC opens an hour earlier after the spring change: no late openings")
+    func utcSessionsAcrossDaylightSaving() throws {
+        var bars: [Bar] = []
+        for day in 0..<42 {
+            let date = Timestamp(year: 2019, month: 2, day: 18).adding(days: day)
+            guard date.weekday <= 5 else { continue }
+            let open = date.isoDate < "2019-03-10" ? 14 * 3600 + 1800 : 13 * 3600 + 1800  // 09:30 New York in UTC
+            for half in 0..<13 {
+                let close = 100 + Double(half) / 10
+                bars.append(Bar(timestamp: Timestamp(secondsSinceEpoch: date.secondsSinceEpoch + Int64(open + 1800 * half)),
+                                open: close, high: close, low: close, close: close, volume: 1))
+            }
+        }
+        #expect(try BarSeries(name: "utc", bars: bars).gaps().isEmpty)
+    }
+
     @Test("intraday gaps: a whole missing session day is one, though long weekends have its length, and so is a late opening; holidays, nights and weekends are not")
     func intradayMissingDay() throws {
         // Thirty-minute bars 09:30–15:30 on weekdays of 2016–2019, closed on four Monday holidays
