@@ -142,28 +142,30 @@ extension BarSeries {
                 }
                 return low
             }
-            /// Per window of equal lengths: whether no one time of day holds half of its breaks.
-            var scattered: [Range<Int>: Bool] = [:]
+            /// Per window of equal lengths: its breaks counted by the spacing of the day they start
+            /// in, and whether no one of those holds half of them.
+            var windows: [Range<Int>: (byTime: [Int64: Int], scattered: Bool)] = [:]
+            let step = max(spacing, 1), slotsPerDay = (86_400 + step - 1) / step
             func recurs(_ gap: BarGap) -> Bool {
                 let slack = half + (gap.seconds >= 86_400 ? 3600 : 0)
                 let window = firstIndex(atLeast: gap.seconds - slack)..<firstIndex(atLeast: gap.seconds + slack + 1)
-                let atSameTime = byLength[window].filter { other in
-                    let apart = abs(other.from.secondOfDay - gap.from.secondOfDay)
-                    return Int64(min(apart, 86_400 - apart)) <= half
-                }.count
-                if atSameTime >= recurring { return true }
                 guard window.count >= recurring else { return false }
-                if scattered[window] == nil {
+                if windows[window] == nil {
                     var byTime: [Int64: Int] = [:]
-                    for other in byLength[window] { byTime[Int64(other.from.secondOfDay) / max(spacing, 1), default: 0] += 1 }
-                    scattered[window] = (byTime.values.max() ?? 0) * 2 < window.count
+                    for other in byLength[window] { byTime[Int64(other.from.secondOfDay) / step, default: 0] += 1 }
+                    windows[window] = (byTime, (byTime.values.max() ?? 0) * 2 < window.count)
                 }
-                return scattered[window]!
+                let (byTime, scattered) = windows[window]!
+                // At the same time of day: in this spacing of the day or a neighbouring one.
+                let slot = Int64(gap.from.secondOfDay) / step
+                let atSameTime = (-1...1).reduce(0) { $0 + byTime[(slot + Int64($1) + slotsPerDay) % slotsPerDay, default: 0] }
+                return atSameTime >= recurring || scattered
             }
             // A market that trades through the night (most day-to-day steps are one spacing) has no
             // nightly closure, so a break across midnight is judged like any other; one that closes
             // each night gets a gap there for a session day passed over, or for a late opening:
-            // a first bar later than the openings of the five days before it and of the five after
+            // a first bar more than a spacing later than the openings of the five days before it
+            // and of the five after
             // (so that a UTC clock's hour shift at a daylight-saving change is none). An early
             // close cannot be told from a half day and is no gap.
             let crossings = breaks.indices.filter { breaks[$0].from.daysSinceEpoch != breaks[$0].to.daysSinceEpoch }
@@ -174,7 +176,8 @@ extension BarSeries {
             for (j, opening) in openings.enumerated() {
                 let before = median(openings[max(0, j - 5)..<j]), after = median(openings[min(j + 1, openings.count)..<min(j + 6, openings.count)])
                 let usual = [before, after].compactMap { $0 }
-                if !usual.isEmpty, usual.allSatisfy({ opening > $0 + Int(half) }) { lateOpening.insert(breaks[crossings[j]].index) }
+                // More than one bar late: a first minute without trades is no gap.
+                if !usual.isEmpty, usual.allSatisfy({ opening > $0 + Int(spacing) }) { lateOpening.insert(breaks[crossings[j]].index) }
             }
             return long.filter { gap in
                 if !tradesThroughNight && gap.from.daysSinceEpoch != gap.to.daysSinceEpoch { return skips(gap) || lateOpening.contains(gap.index) }
