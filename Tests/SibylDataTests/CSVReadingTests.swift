@@ -367,19 +367,10 @@ struct ParsingDetailTests {
             state = state &* 6364136223846793005 &+ 1442695040888963407
             return Double(state >> 11) * 0x1p-53
         }
-        var bars: [Bar] = []
-        for day in 0..<28 {
-            let date = Timestamp(year: 2021, month: 3, day: 1).adding(days: day)
-            guard date.weekday <= 5 else { continue }
-            for minute in 0..<390 {
-                // About 1% of single minutes missing, and 11:00–11:59 of 2021-03-17.
-                if uniform() < 0.01 || (date.isoDate == "2021-03-17" && (90..<150).contains(minute)) { continue }
-                let close = 100 + Double(minute % 17) / 100
-                bars.append(Bar(timestamp: Timestamp(secondsSinceEpoch: date.secondsSinceEpoch + Int64(34_200 + 60 * minute)),
-                                open: close, high: close, low: close, close: close, volume: 1))
-            }
+        // About 1% of single minutes missing, and 11:00–11:59 of 2021-03-17.
+        let series = try weekdayBars(from: Timestamp(year: 2021, month: 3, day: 1), days: 28) { date in
+            (570..<960).filter { minute in !(uniform() < 0.01 || (date.isoDate == "2021-03-17" && (660..<720).contains(minute))) }
         }
-        let series = try BarSeries(name: "minutes", bars: bars)
         #expect(series.gaps().map(\.from.isoDateTime) == ["2021-03-17T10:59:00"])
     }
 
@@ -388,37 +379,23 @@ struct ParsingDetailTests {
         // Tokyo-like thirty-minute bars, 09:00–11:00 and 12:30–14:30 (lunch from 11:30), ten weeks
         // from 2021-05-03; on 2021-06-08 the 13:00 and 13:30 bars are missing (a break of the
         // lunch's length, 1.5 hours, at 12:30), on 2021-06-15 the lunch runs until 13:30.
-        var bars: [Bar] = []
-        for day in 0..<70 {
-            let date = Timestamp(year: 2021, month: 5, day: 3).adding(days: day)
-            guard date.weekday <= 5 else { continue }
+        let series = try weekdayBars(from: Timestamp(year: 2021, month: 5, day: 3), days: 70) { date in
             var minutes = Array(stride(from: 540, through: 660, by: 30)) + Array(stride(from: 750, through: 870, by: 30))
             if date.isoDate == "2021-06-08" { minutes.removeAll { $0 == 780 || $0 == 810 } }
             if date.isoDate == "2021-06-15" { minutes.removeAll { $0 == 750 || $0 == 780 } }
-            for minute in minutes {
-                let close = 100 + Double(minute % 7) / 10
-                bars.append(Bar(timestamp: Timestamp(secondsSinceEpoch: date.secondsSinceEpoch + Int64(60 * minute)),
-                                open: close, high: close, low: close, close: close, volume: 1))
-            }
+            return minutes
         }
-        let series = try BarSeries(name: "lunch", bars: bars)
         #expect(series.gaps().map(\.from.isoDateTime) == ["2021-06-08T12:30:00", "2021-06-15T11:00:00"])
     }
 
     @Test("a New York session written in UTC opens an hour earlier after the spring change: no late openings")
     func utcSessionsAcrossDaylightSaving() throws {
-        var bars: [Bar] = []
-        for day in 0..<42 {
-            let date = Timestamp(year: 2019, month: 2, day: 18).adding(days: day)
-            guard date.weekday <= 5 else { continue }
-            let open = date.isoDate < "2019-03-10" ? 14 * 3600 + 1800 : 13 * 3600 + 1800  // 09:30 New York in UTC
-            for half in 0..<13 {
-                let close = 100 + Double(half) / 10
-                bars.append(Bar(timestamp: Timestamp(secondsSinceEpoch: date.secondsSinceEpoch + Int64(open + 1800 * half)),
-                                open: close, high: close, low: close, close: close, volume: 1))
-            }
+        // 09:30 New York is 14:30 UTC before 2019-03-10 and 13:30 after.
+        let series = try weekdayBars(from: Timestamp(year: 2019, month: 2, day: 18), days: 42) { date in
+            let open = date.isoDate < "2019-03-10" ? 870 : 810
+            return Array(stride(from: open, to: open + 390, by: 30))
         }
-        #expect(try BarSeries(name: "utc", bars: bars).gaps().isEmpty)
+        #expect(series.gaps().isEmpty)
     }
 
     @Test("intraday gaps: a whole missing session day is one, though long weekends have its length, and so is a late opening; holidays, nights and weekends are not")
@@ -436,20 +413,10 @@ struct ParsingDetailTests {
             let may = Timestamp(year: year, month: 5, day: 31)
             closed.insert(may.adding(days: -((may.weekday + 6) % 7)).isoDate)
         }
-        var bars: [Bar] = []
-        var date = Timestamp(year: 2016, month: 1, day: 4)
-        while date.isoDate < "2019-12-21" {
-            if date.weekday <= 5 && !closed.contains(date.isoDate) {
-                // 2018-03-06 lost its first hour (09:30 and 10:00).
-                for half in (date.isoDate == "2018-03-06" ? 2 : 0)..<13 {
-                    let close = 100 + Double(bars.count % 13) / 10
-                    bars.append(Bar(timestamp: Timestamp(secondsSinceEpoch: date.secondsSinceEpoch + Int64(34_200 + half * 1800)),
-                                    open: close, high: close, low: close, close: close, volume: 1))
-                }
-            }
-            date = date.adding(days: 1)
+        // 2018-03-06 lost its first hour (09:30 and 10:00).
+        let series = try weekdayBars(from: Timestamp(year: 2016, month: 1, day: 4), days: 1447) { date in
+            closed.contains(date.isoDate) ? [] : Array(stride(from: date.isoDate == "2018-03-06" ? 630 : 570, to: 960, by: 30))
         }
-        let series = try BarSeries(name: "bars", bars: bars)
         #expect(series.frequency.kind == .intraday)
         #expect(series.gaps().map(\.from.isoDate) == ["2018-03-05", "2019-06-07"])
     }

@@ -30,3 +30,19 @@ let goodRows = [
     "2020-01-06,11.5,11.8,10.9,11,1200",
     "2020-01-07,11,11.2,10.2,10.4,900",
 ]
+
+/// Intraday bars on the weekdays of `days` calendar days from `start`, one at each time of day (in
+/// minutes) `minutes(date)` gives, with closes that vary from bar to bar.
+func weekdayBars(from start: Timestamp, days: Int, minutes: (Timestamp) -> [Int]) throws -> BarSeries {
+    var bars: [Bar] = []
+    for day in 0..<days {
+        let date = start.adding(days: day)
+        guard date.weekday <= 5 else { continue }
+        for minute in minutes(date) {
+            let close = 100 + Double(bars.count % 13) / 10
+            bars.append(Bar(timestamp: Timestamp(secondsSinceEpoch: date.secondsSinceEpoch + Int64(60 * minute)),
+                            open: close, high: close, low: close, close: close, volume: 1))
+        }
+    }
+    return try BarSeries(name: "bars", bars: bars)
+}
