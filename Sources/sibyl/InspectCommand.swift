@@ -105,7 +105,8 @@ struct InspectSummary: Encodable {
             lines.append("  gaps        none beyond the series' rhythm")
         } else {
             let shown = gaps.sorted { $0.days > $1.days }.prefix(4).map { "\($0.from) → \($0.to) (\(length($0.days)))" }
-            lines.append("  gaps        \(gaps.count) beyond the series' rhythm; longest: \(shown.joined(separator: "; "))")
+            lines.append("  gaps        \(gaps.count) beyond the series' rhythm; \(gaps.count > shown.count ? "longest" : "all"): \(shown.joined(separator: "; "))"
+                         + (gaps.count > shown.count ? " (--json lists all \(gaps.count))" : ""))
         }
         lines.append("  warnings    \(warnings.isEmpty ? "none" : "\(warnings.count), listed above")")
         lines.append("  repairs     \(repairs.isEmpty ? "none" : "\(repairs.count), listed above")")
