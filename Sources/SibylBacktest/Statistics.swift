@@ -99,10 +99,8 @@ extension BacktestStatistics {
         // Period returns: of the last equity of each calendar week, month or year for weekly,
         // monthly or yearly bars, else of each calendar day (bar to bar for daily bars).
         let period = Self.returnPeriod(series)
-        var periodEquity: [Double] = []
-        for k in 0..<n where k == n - 1 || period.bin(series.timestamps[k + 1]) != period.bin(series.timestamps[k]) {
-            periodEquity.append(equity[k])
-        }
+        let periodEnds = (0..<n).filter { k in k == n - 1 || period.bin(series.timestamps[k + 1]) != period.bin(series.timestamps[k]) }
+        let periodEquity = periodEnds.map { equity[$0] }
         // 0/0 (equity at zero after an account ran out of money) is no return: dropped, as
         // pandas' pct_change().dropna() does.
         let returns = zip(periodEquity.dropFirst(), periodEquity).map { $0 / $1 - 1 }.filter { !$0.isNaN }
@@ -122,9 +120,7 @@ extension BacktestStatistics {
         // sign agrees with the geometric Sharpe ratio above. An account that ran out of money has
         // no chance of either.
         let first = min(max(result.warmUp, 0), n - 1)
-        let ends = [first] + ((first + 1)..<max(n, first + 1)).filter { k in
-            k == n - 1 || period.bin(series.timestamps[k + 1]) != period.bin(series.timestamps[k])
-        }
+        let ends = [first] + periodEnds.filter { $0 > first }
         if ends.contains(where: { !(equity[$0] > 0) }) {
             (probabilisticSharpePercent, probabilisticSharpeOverBuyAndHoldPercent) = (0, 0)
         } else {

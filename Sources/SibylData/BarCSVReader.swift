@@ -514,15 +514,17 @@ struct BarCSVReader {
             // A market open while the file's clock changes (a 24-hour market over a daylight-saving
             // switch: the change falls between two bars its usual step apart) is not on that
             // clock: its local times repeat an hour or skip one there.
-            let steps = zip(utc.dropFirst(), utc).map { $0 - $1 }.sorted()
-            // The lower quartile: the step between bars of a session, however few bars there are.
-            let usualStep = steps.isEmpty ? 0 : steps[(steps.count - 1) / 4]
-            let tradesAcrossChange = offsets.indices.dropFirst().contains { (i: Int) -> Bool in
-                offsets[i] != offsets[i - 1] && utc[i] - utc[i - 1] <= usualStep
+            func tradesAcrossChange() -> Bool {
+                let steps = zip(utc.dropFirst(), utc).map { $0 - $1 }.sorted()
+                // The lower quartile: the step between bars of a session, however few bars there are.
+                let usualStep = steps.isEmpty ? 0 : steps[(steps.count - 1) / 4]
+                return offsets.indices.dropFirst().contains { (i: Int) -> Bool in
+                    offsets[i] != offsets[i - 1] && utc[i] - utc[i - 1] <= usualStep
+                }
             }
             if let days = dates(local) ?? dates(utc) {
                 for i in timestamps.indices { timestamps[i].secondsSinceEpoch = days[i] }
-            } else if !tradesAcrossChange && zip(local, local.dropFirst()).allSatisfy({ $0 < $1 }) {
+            } else if !tradesAcrossChange() && zip(local, local.dropFirst()).allSatisfy({ $0 < $1 }) {
                 for i in timestamps.indices { timestamps[i].secondsSinceEpoch = local[i] }
             } else {
                 timesInUTC = true
@@ -694,16 +696,20 @@ struct BarCSVReader {
         return value
     }
 
+    /// Whether byte `i` is `byte`, moving `i` past it when it is.
+    @inline(__always)
+    private func readByte(_ byte: UInt8, at i: inout Int, end: Int) -> Bool {
+        guard let base, i < end, base[i] == byte else { return false }
+        i += 1
+        return true
+    }
+
     /// HH:MM, HH:MM:SS or HH:MM:SS.000… from byte `i` on, which it moves past the time; records
     /// the seconds and fraction digits in `shape`. Failures read after "a time" ("that is not …").
     private func parseTimeOfDay(_ i: inout Int, _ end: Int, shape: inout DateShape) -> TimeParse {
         guard let base else { return .failure("is empty", impossible: false) }
         func digits(_ count: Int) -> Int? { readDigits(count, at: &i, end: end) }
-        func expect(_ byte: UInt8) -> Bool {
-            guard i < end, base[i] == byte else { return false }
-            i += 1
-            return true
-        }
+        func expect(_ byte: UInt8) -> Bool { readByte(byte, at: &i, end: end) }
         // One hour digit is read too (9:30, as spreadsheets re-save times): it cannot be misread.
         guard var hour = digits(2) ?? digits(1), expect(UInt8(ascii: ":")), let minute = digits(2) else {
             return .failure("that is not HH:MM or HH:MM:SS", impossible: false)
@@ -752,11 +758,7 @@ struct BarCSVReader {
         guard let base, start < end else { return .failure("is empty") }
         var i = start
         func digits(_ count: Int) -> Int? { readDigits(count, at: &i, end: end) }
-        func expect(_ byte: UInt8) -> Bool {
-            guard i < end, base[i] == byte else { return false }
-            i += 1
-            return true
-        }
+        func expect(_ byte: UInt8) -> Bool { readByte(byte, at: &i, end: end) }
         let notISO = "is not an ISO date (YYYY-MM-DD)"
         // Year first, the separator "-" (ISO), or "." or "/" used the same way twice.
         guard let year = digits(4), i < end, base[i] == UInt8(ascii: "-") || base[i] == UInt8(ascii: ".") || base[i] == UInt8(ascii: "/") else {

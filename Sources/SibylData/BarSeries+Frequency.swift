@@ -107,8 +107,10 @@ extension BarSeries {
         let rhythm = frequency ?? self.frequency
         let breaks = (1..<max(count, 1)).map { BarGap(index: $0, from: timestamps[$0 - 1], to: timestamps[$0]) }
         /// Whether a break passes over a whole day the series trades on that is not a holiday it keeps.
-        func skipsSession(_ sessions: Set<Int>, _ closed: ClosedDays) -> (BarGap) -> Bool {
-            { gap in
+        func sessionSkips() -> (BarGap) -> Bool {
+            let sessions = Set(rhythm.sessionWeekdays)
+            let closed = ClosedDays(learningFrom: self, sessionWeekdays: sessions)
+            return { gap in
                 ((gap.from.daysSinceEpoch + 1)..<max(gap.to.daysSinceEpoch, gap.from.daysSinceEpoch + 1)).contains { day in
                     let timestamp = Timestamp(secondsSinceEpoch: Int64(day) * 86_400)
                     return sessions.contains(timestamp.weekday) && !closed.contains(timestamp)
@@ -117,11 +119,9 @@ extension BarSeries {
         }
         switch rhythm.kind {
         case .daily:
-            let sessions = Set(rhythm.sessionWeekdays)
-            return breaks.filter(skipsSession(sessions, ClosedDays(learningFrom: self, sessionWeekdays: sessions)))
+            return breaks.filter(sessionSkips())
         case .intraday:
-            let sessions = Set(rhythm.sessionWeekdays)
-            let skips = skipsSession(sessions, ClosedDays(learningFrom: self, sessionWeekdays: sessions))
+            let skips = sessionSkips()
             let spacing = rhythm.typicalSpacingSeconds
             let long = breaks.filter { $0.seconds > spacing }
             // Whether a break recurs: as long (within half a spacing; an hour more or less for
@@ -163,11 +163,10 @@ extension BarSeries {
             }
             // A market that trades through the night (most day-to-day steps are one spacing) has no
             // nightly closure, so a break across midnight is judged like any other; one that closes
-            // each night gets a gap there for a session day passed over, or for a late opening:
-            // a first bar more than a spacing later than the openings of the five days before it
-            // and of the five after
-            // (so that a UTC clock's hour shift at a daylight-saving change is none). An early
-            // close cannot be told from a half day and is no gap.
+            // each night gets a gap there for a session day passed over, or for a late opening: a
+            // first bar more than a spacing later than the openings of the five days before it and
+            // of the five after (so that a UTC clock's hour shift at a daylight-saving change is
+            // none). An early close cannot be told from a half day and is no gap.
             let crossings = breaks.indices.filter { breaks[$0].from.daysSinceEpoch != breaks[$0].to.daysSinceEpoch }
             let tradesThroughNight = crossings.filter { breaks[$0].seconds <= spacing }.count * 2 > crossings.count
             var lateOpening = Set<Int>()

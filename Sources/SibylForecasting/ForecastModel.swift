@@ -245,7 +245,8 @@ public final class ForecastModel {
                                        nextTimestamp: iso(series.nextTimestamp()), predictedClose: predicted,
                                        predictedLogReturn: returns[0], upProbability: probabilities?[0],
                                        recentVolatility: sigma.isFinite ? sigma : nil)
-        guard let band = evaluation?.errorBand, let evaluation, predicted.isFinite, predicted > 0 else { return forecast }
+        guard let evaluation, predicted.isFinite, predicted > 0 else { return forecast }
+        let band = evaluation.errorBand
         let percent = "\(String(format: "%g", 100 * band.level))%"
         if !(sigma > 0) {
             forecast.intervalUnavailable = sigma.isFinite ? "no \(percent) interval: the last \(PredictionInterval.volatilityBars + 1) closes did not move, so there is no volatility to scale it by"
@@ -298,12 +299,7 @@ public final class ForecastModel {
         let same = recorded.split(separator: ";").contains { entry in
             let parts = entry.split(separator: ":")
             guard parts.count == 2, let seconds = Int64(parts[0]) else { return false }
-            // Timestamps are sorted: the stretch's first bar by binary search.
-            var (low, high) = (0, series.count)
-            while low < high {
-                let middle = (low + high) / 2
-                if series.timestamps[middle].secondsSinceEpoch < seconds { low = middle + 1 } else { high = middle }
-            }
+            let low = series.firstIndex(atOrAfter: Timestamp(secondsSinceEpoch: seconds))
             return low < series.count && series.timestamps[low].secondsSinceEpoch == seconds
                 && Self.fingerprint(series, from: low, bars: bars).hasPrefix(parts[1])
         }
