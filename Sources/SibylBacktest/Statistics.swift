@@ -202,11 +202,12 @@ extension BacktestStatistics {
     }
 
     /// The period returns are taken over, and how many make a year, as backtesting.py chooses
-    /// them: from the median spacing of the last 100 bars in whole days, 7 → weeks (52 a year),
+    /// them: from the median of the 99 spacings between the last 100 bars in whole days (pandas'
+    /// `index[-100:].diff().median()`), 7 → weeks (52 a year),
     /// 31 → months (12), 365 → years (1); otherwise calendar days, 365 a year when weekend bars
     /// are more than 60% of their calendar share (2/7), else 252.
     static func returnPeriod(_ series: BarSeries) -> ReturnPeriod {
-        let recent = series.timestamps.suffix(101).map(\.secondsSinceEpoch)
+        let recent = series.timestamps.suffix(100).map(\.secondsSinceEpoch)
         let spacings = zip(recent.dropFirst(), recent).map { $0 - $1 }.sorted()
         var days = -1
         if !spacings.isEmpty {

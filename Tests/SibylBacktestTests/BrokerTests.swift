@@ -218,6 +218,20 @@ struct BrokerTests {
         let series = try BarSeries(name: "spaced", bars: bars)
         #expect(BacktestStatistics.returnPeriod(series).perYear == perYear)
     }
+
+    @Test("the median is of the 99 spacings between the last 100 bars: months of 30 and 31 days give 31, as in backtesting.py")
+    func returnPeriodWindow() throws {
+        // Spacings alternate 31 and 30 days, the 100th from the end a 30: the last 100 spacings
+        // (101 bars) split 50/50, with a median of 30.5 days, while the last 99 hold one 31 more.
+        var timestamp = Timestamp(year: 2001, month: 1, day: 31)
+        var bars = [Bar(timestamp: timestamp, open: 1, high: 1, low: 1, close: 1, volume: 1)]
+        for j in 0..<149 {
+            timestamp = timestamp.adding(days: j % 2 == 1 ? 30 : 31)
+            bars.append(Bar(timestamp: timestamp, open: 1, high: 1, low: 1, close: 1, volume: 1))
+        }
+        let series = try BarSeries(name: "month ends", bars: bars)
+        #expect(BacktestStatistics.returnPeriod(series).perYear == 12)
+    }
 }
 
 @Suite("Accounting cannot drift")
