@@ -56,7 +56,7 @@ public struct FeatureScaler: Sendable, Equatable, Codable {
 
     /// The q-quantile of sorted values, interpolating linearly between order statistics (numpy's
     /// default method).
-    static func quantile(_ sorted: [Double], _ q: Double) -> Double {
+    public static func quantile(_ sorted: [Double], _ q: Double) -> Double {
         let position = q * Double(sorted.count - 1)
         let lower = Int(position.rounded(.down))
         let upper = min(lower + 1, sorted.count - 1)

@@ -93,7 +93,7 @@ public enum FeatureSpec: Hashable, Sendable, CustomStringConvertible {
     }
 
     private static func format(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(value)
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }
 }
 
@@ -116,10 +116,14 @@ extension FeatureSpec {
     public static let syntax = "returns, simple-returns, mean:W, std:W, zscore:W, sma:W, ema:N, rsi:N, macd[:F:S:G], "
         + "bbands:W[:k], atr:N, volz:W, fft:W:K, lowpass:W:C"
 
-    /// Parses one item of a spec list, such as `rsi:14` or `fft:64:8`.
     /// The longest window, span or period a feature takes (a million-bar window is a typo).
     public static let largestParameter = 100_000
 
+    /// The band widths `bbands` takes, in standard deviations: outside them the bands are either
+    /// too narrow for single-precision features or wider than any price moves.
+    public static let bandWidths = 0.001...1000.0
+
+    /// Parses one item of a spec list, such as `rsi:14` or `fft:64:8`.
     public static func parse(_ item: String, position: Int = 1) throws -> FeatureSpec {
         let parts = item.split(separator: ":", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         let name = parts[0].lowercased()
@@ -174,6 +178,10 @@ extension FeatureSpec {
             }
             let k = arguments.count == 2 ? Double(arguments[1]) : 2
             guard let width = k, width > 0, width.isFinite else { throw fail("the band width must be a positive number", "write it as bbands:20:2") }
+            guard Self.bandWidths.contains(width) else {
+                throw fail("a band width of \(width) standard deviations is outside \(Self.bandWidths.lowerBound)–\(Int(Self.bandWidths.upperBound))",
+                           "write it as bbands:20:2 (the usual width)")
+            }
             spec = .bollingerPercentB(window: w, width: width)
         case "fft":
             let v = try integers(2...2, usage: "fft:64:8")

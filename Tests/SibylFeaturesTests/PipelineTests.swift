@@ -10,6 +10,7 @@ struct PipelineTests {
         let pipeline = try FeaturePipeline(parsing: everyFeature)
         #expect(try FeaturePipeline(parsing: pipeline.description) == pipeline)
         #expect(try FeaturePipeline(parsing: "macd,bbands:20").description == "macd:12:26:9,bbands:20:2")
+        #expect(try FeaturePipeline(parsing: "bbands:20:1000,bbands:10:0.5").description == "bbands:20:1000,bbands:10:0.5")
         let encoded = try JSONEncoder().encode(pipeline)
         #expect(String(decoding: encoded, as: UTF8.self) == "\"\(pipeline.description)\"")
         #expect(try JSONDecoder().decode(FeaturePipeline.self, from: encoded) == pipeline)
@@ -26,6 +27,10 @@ struct PipelineTests {
         ("macd:26:12:9", 1, "must be shorter"),
         ("returns,returns", 2, "repeats"),
         ("", 1, "empty"),
+        ("bbands:20:1e300", 1, "outside 0.001–1000"),
+        ("bbands:20:9.3e18", 1, "outside 0.001–1000"),
+        ("bbands:20:1e-320", 1, "outside 0.001–1000"),
+        ("bbands:20:-2", 1, "positive number"),
     ])
     func badSpec(text: String, position: Int, message: String) {
         do {
