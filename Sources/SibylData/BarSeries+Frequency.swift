@@ -18,6 +18,22 @@ public struct BarFrequency: Sendable, Equatable, Codable, CustomStringConvertibl
     /// 365.25 calendar days over its span).
     public let barsPerYear: Double
 
+    /// Calendar months between bars for monthly bars and for bars some whole months apart: 1, 2,
+    /// 3 (quarterly), 6 or 12 (yearly), from a median spacing within the lengths such a span of
+    /// months can have; nil otherwise.
+    public var monthsPerBar: Int? {
+        let days = Double(typicalSpacingSeconds) / 86_400
+        if kind == .monthly { return 1 }
+        guard kind == .irregular else { return nil }
+        return [2, 3, 6, 12].first { months in
+            // The shortest and longest run of that many consecutive months, a day's slack for a
+            // bar moved off a weekend or holiday.
+            let shortest = Double(months) * 30.4375 - (months == 12 ? 2 : 3)
+            let longest = Double(months) * 30.4375 + (months == 12 ? 2 : 3)
+            return days >= shortest && days <= longest
+        }
+    }
+
     public var description: String {
         switch kind {
         case .intraday:
@@ -34,7 +50,9 @@ public struct BarFrequency: Sendable, Equatable, Codable, CustomStringConvertibl
             return "daily, sessions on \(order.map { names[$0] }.joined(separator: " ")) (about \(Int(barsPerYear.rounded())) bars a year)"
         case .weekly: return "weekly (52 bars a year)"
         case .monthly: return "monthly (12 bars a year)"
-        case .irregular: return "irregular (about \(Int(barsPerYear.rounded())) bars a year)"
+        case .irregular:
+            let name = [3: "quarterly", 6: "half-yearly", 12: "yearly"][monthsPerBar ?? 0] ?? "irregular"
+            return "\(name) (about \(Int(barsPerYear.rounded())) bars a year)"
         }
     }
 }

@@ -8,7 +8,8 @@ extension BarSeries {
     ///   opening, and after a stock's 15:55 bar the next morning's 09:30;
     /// - weekly bars: the usual weekday of the following week;
     /// - monthly bars: the same place in the next month as most recent bars (the same day of the
-    ///   month, its last day, its last or first weekday);
+    ///   month, its last day, its last or first weekday); quarterly, half-yearly and yearly bars
+    ///   likewise, that many months on;
     /// - otherwise (and when no such rule fits the data) the last bar plus the typical spacing.
     ///
     /// - Parameter frequency: The series' ``frequency`` when the caller has it already; detected
@@ -30,8 +31,12 @@ extension BarSeries {
             }
             return candidate
         case .weekly: return nextWeek(after: last)
-        case .monthly: return nextMonth(after: last) ?? next
-        default: return next
+        default:
+            // Monthly, and bars some whole months apart (quarterly, half-yearly, yearly), step by
+            // calendar months: a fixed spacing drifts off month ends (a year after 2019-12-31 is
+            // 2020-12-30).
+            guard let months = rhythm.monthsPerBar else { return next }
+            return nextMonth(after: last, months: months) ?? next
         }
     }
 
@@ -108,14 +113,15 @@ extension BarSeries {
         return last.adding(days: 7 - last.weekday + usual)
     }
 
-    /// Monthly bars: the place in the month most of the last twelve bars share (at least two
-    /// thirds of them, so that a holiday moving one month's bar does not hide the rule), in the
-    /// month after the last bar's: the same day of the month, the last day, the last weekday or the
-    /// first weekday. Nil when no place is shared that widely.
-    private func nextMonth(after last: Timestamp) -> Timestamp? {
+    /// Bars whole months apart: the place in the month most of the last twelve bars share (at
+    /// least two thirds of them, so that a holiday moving one month's bar does not hide the rule),
+    /// `months` months after the last bar's: the same day of the month, the last day, the last
+    /// weekday or the first weekday. Nil when no place is shared that widely.
+    private func nextMonth(after last: Timestamp, months: Int) -> Timestamp? {
         let recent = Array(timestamps.suffix(12))
         let (year, month, _) = last.date
-        let (nextYear, nextMonth) = month == 12 ? (year + 1, 1) : (year, month + 1)
+        let monthIndex = year * 12 + (month - 1) + months
+        let (nextYear, nextMonth) = (monthIndex / 12, monthIndex % 12 + 1)
         let length = Timestamp.daysIn(year: nextYear, month: nextMonth)
         func day(_ d: Int) -> Timestamp {
             Timestamp(secondsSinceEpoch: Timestamp(year: nextYear, month: nextMonth, day: d).secondsSinceEpoch + Int64(last.secondOfDay))

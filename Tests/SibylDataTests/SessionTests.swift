@@ -176,6 +176,34 @@ struct SessionTests {
         #expect(try series(firstTradingDays).nextTimestamp().iso == "2021-01-01")
     }
 
+    @Test("quarterly, half-yearly and yearly bars step by calendar months, keeping their place in the month")
+    func quartersAndYears() throws {
+        func series(_ days: [Timestamp]) throws -> BarSeries {
+            try BarSeries(name: "bars", bars: days.map { Bar(timestamp: $0, open: 1, high: 1, low: 1, close: 1, volume: 1) })
+        }
+        func monthEnd(_ year: Int, _ month: Int) -> Timestamp { Timestamp(year: year, month: month, day: Timestamp.daysIn(year: year, month: month)) }
+        // Quarter ends through 2019-03-31 and through 2019-06-30 (a fixed 91 days gave 07-01 and 09-29).
+        let quarters = (0..<20).map { monthEnd(2014 + $0 / 4, 3 * ($0 % 4) + 1 + 2) }
+        #expect(quarters[19].iso == "2018-12-31")
+        #expect(try series(Array(quarters.prefix(20)) + [monthEnd(2019, 3)]).nextTimestamp().iso == "2019-06-30")
+        #expect(try series(Array(quarters.prefix(20)) + [monthEnd(2019, 3), monthEnd(2019, 6)]).nextTimestamp().iso == "2019-09-30")
+        let quarterly = try series(quarters).frequency
+        #expect(quarterly.monthsPerBar == 3 && quarterly.description.hasPrefix("quarterly"))
+        // Quarter starts on the first weekday.
+        let starts = (0..<12).map { i in (1...7).map { Timestamp(year: 2016 + i / 4, month: 3 * (i % 4) + 1, day: $0) }.first { $0.weekday <= 5 }! }
+        #expect(try series(starts).nextTimestamp().iso == "2019-01-01")
+        // Half years and years: December 31 stays December 31 (365.25 days on gave 2020-12-30).
+        let halves = (0..<10).map { monthEnd(2015 + $0 / 2, $0 % 2 == 0 ? 6 : 12) }
+        #expect(try series(halves).nextTimestamp().iso == "2020-06-30")
+        let years = (0..<12).map { monthEnd(2008 + $0, 12) }
+        let yearly = try series(years)
+        #expect(yearly.nextTimestamp().iso == "2020-12-31" && yearly.frequency.monthsPerBar == 12)
+        // Years on the last trading day: 2021-12-31 is a Friday, 2022-12-31 a Saturday.
+        let tradingYears = (0..<12).map { i in (0..<7).map { monthEnd(2010 + i, 12).adding(days: -$0) }.first { $0.weekday <= 5 }! }
+        #expect(tradingYears.last?.iso == "2021-12-31")
+        #expect(try series(tradingYears).nextTimestamp().iso == "2022-12-30")
+    }
+
     @Test("a market open Sunday to Thursday: its own session days, no weekend gaps, and after a Thursday comes a Sunday")
     func sundayToThursday() throws {
         let start = Timestamp(year: 2015, month: 1, day: 4)  // a Sunday
