@@ -19,12 +19,13 @@ import Foundation
 /// under independence (two-sided p-value here). It is undefined when the calls or the moves all go
 /// one way.
 public struct ForecastScore: Sendable, Equatable, Codable {
+    // The price errors are NaN (null in JSON) for a forecaster of direction only.
     public let name: String
     public let count: Int
-    public let mae: Double
-    public let rmse: Double
-    public let mapePercent: Double
-    public let mase: Double
+    public private(set) var mae: Double
+    public private(set) var rmse: Double
+    public private(set) var mapePercent: Double
+    public private(set) var mase: Double
     /// Nil for a forecaster that never predicts a move (the naive one).
     public let directionalAccuracyPercent: Double?
     public let directionalPValue: Double?
@@ -36,7 +37,7 @@ public struct ForecastScore: Sendable, Equatable, Codable {
     public let chanceAccuracyPercent: Double?
     /// Pesaran–Timmermann two-sided p-value; nil when the calls or the moves all go one way.
     public let pesaranTimmermannPValue: Double?
-    public let theilU: Double
+    public private(set) var theilU: Double
 
     /// Scores forecasts against actual closes.
     ///
@@ -45,7 +46,9 @@ public struct ForecastScore: Sendable, Equatable, Codable {
     ///   - actual: A, the closes forecast.
     ///   - previous: P, the close each forecast was made at.
     ///   - naiveScale: The in-sample mean absolute one-bar change, MASE's denominator.
-    public init(name: String, forecasts: [Double], actual: [Double], previous: [Double], naiveScale: Double) {
+    ///   - directionOnly: The forecasts are calls of direction only (above `previous` for up),
+    ///     not prices: the price errors (MAE, RMSE, MAPE, MASE, Theil's U) are then NaN.
+    public init(name: String, forecasts: [Double], actual: [Double], previous: [Double], naiveScale: Double, directionOnly: Bool = false) {
         precondition(forecasts.count == actual.count && actual.count == previous.count && !actual.isEmpty,
                      "forecasts, actual and previous closes must be non-empty and of equal length")
         self.name = name
@@ -90,6 +93,7 @@ public struct ForecastScore: Sendable, Equatable, Codable {
         let numerator = (0..<count).reduce(0.0) { $0 + pow((forecasts[$1] - actual[$1]) / previous[$1], 2) }
         let denominator = (0..<count).reduce(0.0) { $0 + pow((actual[$1] - previous[$1]) / previous[$1], 2) }
         theilU = denominator > 0 ? (numerator / denominator).squareRoot() : .nan
+        if directionOnly { (mae, rmse, mapePercent, mase, theilU) = (.nan, .nan, .nan, .nan, .nan) }
     }
 
     /// P(|X − n/2| ≥ |k − n/2|) for X ~ Binomial(n, ½), summed exactly in log space.
@@ -144,6 +148,9 @@ public struct LagDiagnostic: Sendable, Equatable, Codable {
         } else if moveRatio < 0.25 {
             flagged = true
             explanation = "mostly repeats the last close: its predicted moves are \(percent)% the size of the real ones"
+        } else if !returnCorrelation.isFinite {
+            flagged = true
+            explanation = "predicts the same move at every bar (\(percent)% the size of the real ones on average): no skill on moves can be measured"
         } else if !(returnCorrelation > 0) && lagCorrelation > targetCorrelation {
             flagged = true
             explanation = "lags: no skill on moves (return correlation \(String(format: "%.3f", returnCorrelation))) and it tracks the last close more closely than the close it forecasts"
@@ -151,6 +158,13 @@ public struct LagDiagnostic: Sendable, Equatable, Codable {
             flagged = false
             explanation = "moves on its own: predicted moves \(percent)% the size of the real ones, return correlation \(String(format: "%.3f", returnCorrelation))"
         }
+    }
+
+    /// For a model that forecasts no price (a direction model): nothing to check.
+    public init(notApplicable reason: String) {
+        (moveRatio, returnCorrelation, lagCorrelation, targetCorrelation) = (.nan, .nan, .nan, .nan)
+        flagged = false
+        explanation = reason
     }
 
     static func correlation(_ x: [Double], _ y: [Double]) -> Double {
@@ -166,5 +180,49 @@ public struct LagDiagnostic: Sendable, Equatable, Codable {
             syy += (b - my) * (b - my)
         }
         return sxx > 0 && syy > 0 ? sxy / (sxx * syy).squareRoot() : .nan
+    }
+}
+
+/// How good a direction model's probabilities of an up move were on a held-out span, next to the
+/// base rate: the share of up moves over the training span, the forecast a model with no skill
+/// would give at every bar.
+///
+/// With p_t the model's probability that bar t closes above bar t−1 and y_t 1 when it did (0 when
+/// it closed lower or unchanged, as the training target counts it): Brier score = mean (p − y)²,
+/// log loss = −mean [y·ln p + (1 − y)·ln(1 − p)] (p clamped to [10⁻¹⁵, 1 − 10⁻¹⁵]), each also for
+/// the constant base rate; the Brier skill score 1 − Brier / Brier(base rate) is above 0 when the
+/// model beats it (Murphy, 1973).
+public struct ProbabilityScore: Sendable, Equatable, Codable {
+    public let count: Int
+    public let brier: Double
+    public let baseRateBrier: Double
+    public let brierSkill: Double
+    public let logLoss: Double
+    public let baseRateLogLoss: Double
+    /// Share of up moves over the training span, in percent.
+    public let baseRatePercent: Double
+    /// Share of up moves over the evaluated span, in percent.
+    public let upMovePercent: Double
+
+    public init(probabilities: [Double], ups: [Bool], baseRate: Double) {
+        precondition(probabilities.count == ups.count && !ups.isEmpty, "probabilities and outcomes must be non-empty and of equal length")
+        let bars = ups.indices, n = Double(ups.count)
+        func meanSquare(_ p: (Int) -> Double) -> Double {
+            bars.reduce(0) { sum, i in let e = p(i) - (ups[i] ? 1 : 0); return sum + e * e } / n
+        }
+        func meanLogLoss(_ p: (Int) -> Double) -> Double {
+            -bars.reduce(0) { sum, i in
+                let q = min(max(p(i), 1e-15), 1 - 1e-15)
+                return sum + (ups[i] ? log(q) : log(1 - q))
+            } / n
+        }
+        brier = meanSquare { probabilities[$0] }
+        baseRateBrier = meanSquare { _ in baseRate }
+        brierSkill = baseRateBrier > 0 ? 1 - brier / baseRateBrier : .nan
+        logLoss = meanLogLoss { probabilities[$0] }
+        baseRateLogLoss = meanLogLoss { _ in baseRate }
+        baseRatePercent = 100 * baseRate
+        upMovePercent = 100 * Double(ups.filter { $0 }.count) / n
+        count = ups.count
     }
 }

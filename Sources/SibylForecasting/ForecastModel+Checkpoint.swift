@@ -78,8 +78,10 @@ extension ForecastModel {
             for key in ["data_name", "data_sha256", "prices", "train_start", "train_end", "train_fingerprints", "train_fingerprint_bars", "seed", "version"] {
                 provenance[key] = metadata[prefix + key]
             }
-            return ForecastModel(settings: settings, pipeline: pipeline, scaler: scaler, network: network, targetCenter: center,
-                                 targetScale: scale, typicalMove: move, provenance: provenance)
+            let model = ForecastModel(settings: settings, pipeline: pipeline, scaler: scaler, network: network, targetCenter: center,
+                                      targetScale: scale, typicalMove: move, provenance: provenance)
+            model.loadedFromFile = true
+            return model
         } catch let error as DecodingError {
             let place: String = switch error {
             case .dataCorrupted(let context), .keyNotFound(_, let context), .typeMismatch(_, let context), .valueNotFound(_, let context):

@@ -17,6 +17,8 @@ public struct NextBarForecast: Sendable, Equatable, Codable {
     /// The expected time of the next bar (the series' typical spacing on, skipping weekends for
     /// exchange-session data; holidays are not known).
     public let nextTimestamp: String
+    /// The forecast close and its log return from the last close; NaN (null in JSON) for a
+    /// direction model, which forecasts the chance of an up move, not a price.
     public let predictedClose: Double
     public let predictedLogReturn: Double
     /// For a direction model, the probability that the next close is higher.
@@ -27,8 +29,9 @@ public struct NextBarForecast: Sendable, Equatable, Codable {
     /// Whether the forecast move is one no bar of the series makes: over 100% in log terms, or
     /// over 10 times the recent volatility (most often a next-close model extrapolating).
     public var isFarOutsideRecentMoves: Bool {
-        let move = abs(predictedLogReturn)
-        return move > 1 || move > 10 * (recentVolatility ?? .nan)
+        let move = abs(predictedLogReturn), sigma = recentVolatility ?? .nan
+        // After bars that never moved there is no size of move to compare with.
+        return move > 1 || sigma > 0 && move > 10 * sigma
     }
     /// The range the next close should fall in (see ``PredictionInterval``); nil without an
     /// evaluation to draw it from, or for the reason in `intervalUnavailable`.
@@ -49,6 +52,9 @@ public struct ForecastEvaluationReport: Sendable, Equatable, Codable {
     public let autoregression: ForecastScore
     public let autoregressionOrder: Int
     public let lag: LagDiagnostic
+    /// For a direction model: its probabilities of an up move against the training span's base
+    /// rate (Brier score, log loss). Its `model` score then holds direction only.
+    public let probability: ProbabilityScore?
     /// Set when the series is the one the model was trained on (same name, or bars of its training
     /// span, whatever the file is called) and the evaluated bars reach into that span: the scores
     /// are then partly in-sample. Holds the last training date.
@@ -60,10 +66,48 @@ public struct ForecastEvaluationReport: Sendable, Equatable, Codable {
     public let trainedOnOverlappingDates: String?
     /// Quantiles of the model's scaled held-out errors, for the next bar's prediction interval.
     public let errorBand: ErrorBand
-    /// Per evaluated bar: timestamp, actual close, model forecast (for plots and reports).
+    /// Inputs whose values over the evaluated bars lie far outside those the scaler was fitted
+    /// on (see ``InputShift``): the model extrapolates from them.
+    public let inputShifts: [InputShift]
+    /// Per evaluated bar: timestamp, actual close, model forecast (for plots and reports; NaN for
+    /// a direction model, whose probabilities of an up move are in `upProbabilities`).
     public let timestamps: [String]
     public let actual: [Double]
     public let forecasts: [Double]
+    public let upProbabilities: [Double]?
+}
+
+/// A model input whose values over the evaluated bars sit far from those it was trained on: the
+/// median of its scaled values lies more than `threshold` training spreads from the training span's
+/// center (4 standard deviations for z-score scaling, 3 interquartile ranges for robust scaling;
+/// for min-max scaling, more than 1.5 training ranges outside the training range). A price-level
+/// feature (sma, ema, atr, lowpass) of a model trained on another price scale, or of a trending
+/// series whose test prices left the training range, is the usual case.
+public struct InputShift: Sendable, Equatable, Codable {
+    /// The feature column.
+    public let name: String
+    /// Median scaled value over the evaluated bars.
+    public let medianScaled: Double
+    /// How far that lies from the training center, in the scaler's units.
+    public let distance: Double
+    /// The scaler's unit: "standard deviations", "interquartile ranges" or "training ranges".
+    public let unit: String
+
+    /// The columns of `matrix` at `rows` that lie far outside `scaler`'s training values.
+    static func find(in matrix: FeatureMatrix, rows: [Int], scaler: FeatureScaler) -> [InputShift] {
+        guard !rows.isEmpty else { return [] }
+        let (center, threshold, unit): (Double, Double, String) = switch scaler.kind {
+        case .zScore: (0, 4, "standard deviations")
+        case .robust: (0, 3, "interquartile ranges")
+        case .minMax: (0.5, 2, "training ranges")
+        }
+        return matrix.columns.indices.compactMap { j in
+            let scaled = rows.map { scaler.transform(matrix.columns[j][$0], column: j) }.sorted()
+            let median = FeatureScaler.quantile(scaled, 0.5)
+            let distance = abs(median - center)
+            return distance > threshold ? InputShift(name: matrix.names[j], medianScaled: median, distance: distance, unit: unit) : nil
+        }
+    }
 }
 
 /// A recurrent network over a feature pipeline that forecasts the next bar: features, the scaler
@@ -81,6 +125,9 @@ public final class ForecastModel {
     public let typicalMove: Double
     /// Provenance: data name and SHA-256, seed, training span, version.
     public let provenance: [String: String]
+    /// Whether the model came from a checkpoint, whose settings (the test share among them) the
+    /// options of a command no longer change.
+    public internal(set) var loadedFromFile = false
 
     init(settings: ForecastSettings, pipeline: FeaturePipeline, scaler: FeatureScaler, network: RecurrentModel,
          targetCenter: Double, targetScale: Double, typicalMove: Double, provenance: [String: String]) {
@@ -129,7 +176,7 @@ public final class ForecastModel {
         let matrix = try pipeline.compute(series)
         let spans = Self.spans(matrix: matrix, settings: settings)
         guard spans.train.count > settings.window + 10 else {
-            throw ForecastError(message: "\(series.name) has \(matrix.validRows.count) bars past the \(pipeline.warmUp)-bar warm-up of its features, too few for a \(settings.window)-bar window and the split",
+            throw ForecastError(message: "\(series.name) has \(matrix.validRows.count) bar\(matrix.validRows.count == 1 ? "" : "s") past the \(pipeline.warmUp)-bar warm-up of its features, too few for a \(settings.window)-bar window and the split",
                                 fix: "use a longer series, a shorter --window, or features with a shorter warm-up")
         }
         guard spans.validation.count > 1 || settings.validationFraction == 0 else {
@@ -230,25 +277,26 @@ public final class ForecastModel {
     public func forecastNextBar(of series: BarSeries, evaluation: ForecastEvaluationReport? = nil) throws -> NextBarForecast {
         let (_, windows) = try windows(for: series)
         let last = series.count - 1
-        guard last >= windows.firstSampleEnd else {
-            // From the pipeline's own warm-up: the matrix caps its warm-up at a short series' length.
-            throw ForecastError(message: "\(series.name) has \(series.count) bars; a forecast needs \(pipeline.warmUp + settings.window) (a \(pipeline.warmUp)-bar feature warm-up and a \(settings.window)-bar window)",
-                                fix: "use a longer series")
-        }
+        try requireForecastable(series, windows: windows)
         // The last window has no next bar; predict without a target.
         let (returns, probabilities) = predictedLogReturns(windows: windows, series: series, ends: [last])
         let close = series.close[last]
         let iso = series.timestampFormat
-        let predicted = close * exp(returns[0])
+        let direction = settings.target == .direction
+        let predicted = direction ? .nan : close * exp(returns[0])
         let sigma = PredictionInterval.lastVolatility(series.close)
         var forecast = NextBarForecast(lastTimestamp: iso(series.timestamps[last]), lastClose: close,
                                        nextTimestamp: iso(series.nextTimestamp()), predictedClose: predicted,
-                                       predictedLogReturn: returns[0], upProbability: probabilities?[0],
+                                       predictedLogReturn: direction ? .nan : returns[0], upProbability: probabilities?[0],
                                        recentVolatility: sigma.isFinite ? sigma : nil)
-        guard let evaluation, predicted.isFinite, predicted > 0 else { return forecast }
+        guard let evaluation else { return forecast }
         let band = evaluation.errorBand
         let percent = "\(String(format: "%g", 100 * band.level))%"
-        if !(sigma > 0) {
+        if direction {
+            forecast.intervalUnavailable = "no \(percent) interval: a direction model forecasts the chance of an up move, not a price"
+        } else if !(predicted.isFinite && predicted > 0) {
+            forecast.intervalUnavailable = "no \(percent) interval: the model's output is not a price"
+        } else if !(sigma > 0) {
             forecast.intervalUnavailable = sigma.isFinite ? "no \(percent) interval: the last \(PredictionInterval.volatilityBars + 1) closes did not move, so there is no volatility to scale it by"
                 : "no \(percent) interval: \(PredictionInterval.volatilityBars + 1) bars are needed to measure the volatility it scales by"
         } else if forecast.isFarOutsideRecentMoves {
@@ -258,9 +306,19 @@ public final class ForecastModel {
             forecast.interval = PredictionInterval(level: band.level, low: predicted * exp(sigma * low), high: predicted * exp(sigma * high),
                                                    errorCount: band.count, volatility: sigma, fromInSampleErrors: evaluation.inSampleCount > 0)
         } else {
-            forecast.intervalUnavailable = "no \(percent) interval: \(band.count) held-out errors, \(PredictionInterval.minimumErrors(level: band.level)) needed (a larger --test share, or a lower --interval)"
+            forecast.intervalUnavailable = "no \(percent) interval: \(band.count) held-out errors, \(PredictionInterval.minimumErrors(level: band.level)) needed ("
+                + (loadedFromFile ? "a longer series, or a lower --interval" : "a larger --test share, or a lower --interval") + ")"
         }
         return forecast
+    }
+
+    /// Throws unless `series` is long enough for one window after the features' warm-up.
+    func requireForecastable(_ series: BarSeries, windows: WindowedDataset) throws {
+        guard series.count - 1 >= windows.firstSampleEnd else {
+            // From the pipeline's own warm-up: the matrix caps its warm-up at a short series' length.
+            throw ForecastError(message: "\(series.name) has \(series.count) bars; a forecast needs \(pipeline.warmUp + settings.window) (a \(pipeline.warmUp)-bar feature warm-up and a \(settings.window)-bar window)",
+                                fix: "use a longer series")
+        }
     }
 
     /// Bars per fingerprinted stretch of a training span of `count` bars: 32, longer for spans of
@@ -311,16 +369,26 @@ public final class ForecastModel {
     /// error band of a prediction interval at `intervalLevel`.
     public func evaluate(on series: BarSeries, autoregressionOrder order: Int = 5, intervalLevel: Double = 0.8) throws -> ForecastEvaluationReport {
         let (matrix, windows) = try windows(for: series)
+        try requireForecastable(series, windows: windows)
         let spans = Self.spans(matrix: matrix, settings: settings)
         let ends = Self.ends(targetsIn: spans.test, windows: windows)
         guard !ends.isEmpty else {
-            throw ForecastError(message: "the test span of \(series.name) holds no complete window", fix: "use a longer series or a larger --test share")
+            throw ForecastError(message: "the test span of \(series.name) (the last \(String(format: "%g", 100 * settings.testFraction))% of its \(matrix.validRows.count) bar\(matrix.validRows.count == 1 ? "" : "s") past the features' warm-up) holds no complete window",
+                                fix: loadedFromFile ? "use a longer series (the model's own --test share applies)" : "use a longer series or a larger --test share")
         }
         let close = series.close
-        let predicted = predictedLogReturns(windows: windows, series: series, ends: ends).returns
+        let (predicted, probabilities) = predictedLogReturns(windows: windows, series: series, ends: ends)
         let previous = ends.map { close[$0] }
         let actual = ends.map { close[$0 + 1] }
+        // A direction model's calls, as prices above or below the last close, score its direction.
         let forecasts = zip(previous, predicted).map { $0 * exp($1) }
+        let direction = settings.target == .direction
+        var probability: ProbabilityScore?
+        if let probabilities {
+            let trainBars = max(spans.train.lowerBound, 1)..<spans.train.upperBound
+            let baseRate = Double(trainBars.filter { close[$0] > close[$0 - 1] }.count) / Double(max(trainBars.count, 1))
+            probability = ProbabilityScore(probabilities: probabilities, ups: ends.map { close[$0 + 1] > close[$0] }, baseRate: baseRate)
+        }
         let logReturns = ClassicFeatures.logReturns(close)
         let autoregression = LinearAutoregression(fitting: logReturns, rows: max(spans.train.lowerBound, 1)..<spans.train.upperBound, order: order)
         let autoregressive = ends.map { close[$0] * exp(autoregression.forecast(logReturns, after: $0)) }
@@ -331,21 +399,28 @@ public final class ForecastModel {
         let scaledErrors = PredictionInterval.scaledErrors(forecasts: forecasts, origins: ends, close: close,
                                                            volatility: PredictionInterval.volatility(close))
         let quantiles = PredictionInterval.errorQuantiles(scaledErrors, level: intervalLevel)
-        let band = ErrorBand(level: intervalLevel, low: quantiles?.low, high: quantiles?.high, count: scaledErrors.count)
+        // A direction model's calls are no prices to draw an interval from.
+        let band = direction ? ErrorBand(level: intervalLevel, low: nil, high: nil, count: 0)
+            : ErrorBand(level: intervalLevel, low: quantiles?.low, high: quantiles?.high, count: scaledErrors.count)
         return ForecastEvaluationReport(
             firstTimestamp: iso(series.timestamps[ends[0] + 1]), lastTimestamp: iso(series.timestamps[ends[ends.count - 1] + 1]),
-            model: ForecastScore(name: "\(settings.cell.rawValue) model", forecasts: forecasts, actual: actual, previous: previous, naiveScale: naiveScale),
+            model: ForecastScore(name: "\(settings.cell.rawValue) model", forecasts: forecasts, actual: actual, previous: previous, naiveScale: naiveScale,
+                                 directionOnly: direction),
             naive: ForecastScore(name: "naive (last close)", forecasts: previous, actual: actual, previous: previous, naiveScale: naiveScale),
             autoregression: ForecastScore(name: "AR(\(order)) on log returns", forecasts: autoregressive, actual: actual, previous: previous,
                                           naiveScale: naiveScale),
             autoregressionOrder: order,
-            lag: LagDiagnostic(forecasts: forecasts, actual: actual, previous: previous),
+            lag: direction ? LagDiagnostic(notApplicable: "is a direction model: it forecasts the chance of an up move, not a price, so there is no lag to check")
+                : LagDiagnostic(forecasts: forecasts, actual: actual, previous: previous),
+            probability: probability,
             overlapsTrainingThrough: overlap.sameData && overlap.count > 0 ? provenance["train_end"] : nil,
             inSampleCount: overlap.sameData ? overlap.count : 0,
             trainedOnOverlappingDates: !overlap.sameData && overlap.count > 0
                 ? "\(provenance["data_name"] ?? "?"), \(provenance["train_start"] ?? "?") → \(provenance["train_end"] ?? "?")" : nil,
             errorBand: band,
-            timestamps: ends.map { iso(series.timestamps[$0 + 1]) }, actual: actual, forecasts: forecasts)
+            inputShifts: InputShift.find(in: matrix, rows: ends, scaler: scaler),
+            timestamps: ends.map { iso(series.timestamps[$0 + 1]) }, actual: actual,
+            forecasts: direction ? forecasts.map { _ in .nan } : forecasts, upProbabilities: probabilities)
     }
 }
 

@@ -38,9 +38,12 @@ public struct WalkForwardFold: Sendable, Equatable, Codable {
 
 /// Walk-forward forecasts over a series: one clock, retraining every k bars on past bars only.
 public struct WalkForwardResult: Sendable {
-    /// At index t: the log return forecast for bar t+1, made at bar t's close (NaN where none).
+    /// At index t: the log return forecast for bar t+1, made at bar t's close (NaN where none);
+    /// for a direction model, (2·P(up) − 1) times the training span's mean absolute log return,
+    /// a signal whose sign is the call.
     public let forecastLogReturns: [Double]
-    /// At index t+1: the close forecast for bar t+1 (NaN where none), for charts.
+    /// At index t+1: the close forecast for bar t+1 (NaN where none, and everywhere for a
+    /// direction model, which forecasts no price), for charts.
     public let forecastCloses: [Double]
     public let folds: [WalkForwardFold]
     /// All forecast bars scored together, with the naive forecast and the lag check.
@@ -56,6 +59,7 @@ extension ForecastModel {
     public static func walkForward(_ series: BarSeries, settings: ForecastSettings, walk: WalkForwardSettings,
                                    progress: (_ fold: Int, _ folds: Int, TrainingEvent) -> Void = { _, _, _ in }) throws -> WalkForwardResult {
         let n = series.count
+        let direction = settings.target == .direction
         guard n >= 3 else {
             throw ForecastError(message: "\(series.name) has \(n) bar\(n == 1 ? "" : "s"); a walk-forward needs bars to train on before the ones it forecasts",
                                 fix: "use a longer series")
@@ -90,18 +94,18 @@ extension ForecastModel {
             let predicted = ends.isEmpty ? [] : model.predictedLogReturns(windows: windows, series: visible, ends: ends).returns
             for (t, r) in zip(ends, predicted) {
                 forecasts[t] = r
-                if t + 1 < n { closes[t + 1] = series.close[t] * exp(r) }
+                if t + 1 < n && !direction { closes[t + 1] = series.close[t] * exp(r) }
             }
             let scored = ends.filter { $0 + 1 < n }
-            let score = Self.score(series, bars: scored, forecasts: forecasts, scale: Self.naiveScale(series, trainStart..<start))
+            let score = Self.score(series, bars: scored, forecasts: forecasts, scale: Self.naiveScale(series, trainStart..<start), directionOnly: direction)
             folds.append(WalkForwardFold(trainStart: trainStart, trainEnd: start, forecastStart: start, forecastEnd: end,
                                          firstTimestamp: iso(series.timestamps[start]), lastTimestamp: iso(series.timestamps[end - 1]),
                                          epochs: summary.epochs.count, model: score?.model, naive: score?.naive))
         }
         let all = (0..<(n - 1)).filter { !forecasts[$0].isNaN }
-        let overall = Self.score(series, bars: all, forecasts: forecasts, scale: Self.naiveScale(series, 0..<first))
-        let lag = all.isEmpty ? nil : LagDiagnostic(forecasts: all.map { series.close[$0] * exp(forecasts[$0]) },
-                                                    actual: all.map { series.close[$0 + 1] }, previous: all.map { series.close[$0] })
+        let overall = Self.score(series, bars: all, forecasts: forecasts, scale: Self.naiveScale(series, 0..<first), directionOnly: direction)
+        let lag = all.isEmpty || direction ? nil : LagDiagnostic(forecasts: all.map { series.close[$0] * exp(forecasts[$0]) },
+                                                                 actual: all.map { series.close[$0 + 1] }, previous: all.map { series.close[$0] })
         return WalkForwardResult(forecastLogReturns: forecasts, forecastCloses: closes, folds: folds,
                                  model: overall?.model, naive: overall?.naive, lag: lag)
     }
@@ -112,12 +116,13 @@ extension ForecastModel {
         return moves.isEmpty ? .nan : moves.reduce(0, +) / Double(moves.count)
     }
 
-    static func score(_ series: BarSeries, bars: [Int], forecasts: [Double], scale: Double) -> (model: ForecastScore, naive: ForecastScore)? {
+    static func score(_ series: BarSeries, bars: [Int], forecasts: [Double], scale: Double,
+                      directionOnly: Bool = false) -> (model: ForecastScore, naive: ForecastScore)? {
         guard !bars.isEmpty else { return nil }
         let previous = bars.map { series.close[$0] }
         let actual = bars.map { series.close[$0 + 1] }
         let forecast = bars.map { series.close[$0] * exp(forecasts[$0]) }
-        return (ForecastScore(name: "model", forecasts: forecast, actual: actual, previous: previous, naiveScale: scale),
+        return (ForecastScore(name: "model", forecasts: forecast, actual: actual, previous: previous, naiveScale: scale, directionOnly: directionOnly),
                 ForecastScore(name: "naive (last close)", forecasts: previous, actual: actual, previous: previous, naiveScale: scale))
     }
 }

@@ -144,16 +144,18 @@ public final class Trainer {
                                                        count: b * o, gradient: gradient.baseAddress)
                 guard loss.isFinite else {
                     model.restore(best.weights)
-                    throw TrainingError(message: "the loss became \(loss) in epoch \(epoch + 1), batch \(batchIndex + 1); \(kept(best.epoch))",
-                                        fix: "lower the learning rate, keep gradient clipping on, or check the inputs for extreme values")
+                    throw TrainingError(message: "the loss became \(Self.describe(loss)) in epoch \(epoch + 1), batch \(batchIndex + 1): the model diverged",
+                                        fix: "lower the learning rate\(configuration.gradientClip == nil ? ", turn gradient clipping on (--clip 1)" : "")"
+                                            + ", or check the inputs for extreme values")
                 }
                 model.zeroGradients()
                 model.backward(outputGradient: gradient.baseAddress)
                 let norm = configuration.gradientClip.map { clipGradientNorm(model.parameters, maxNorm: $0) } ?? gradientNorm(model.parameters)
                 guard norm.isFinite else {
                     model.restore(best.weights)
-                    throw TrainingError(message: "the gradient norm became \(norm) in epoch \(epoch + 1), batch \(batchIndex + 1); \(kept(best.epoch))",
-                                        fix: "lower the learning rate or turn gradient clipping on (--clip)")
+                    throw TrainingError(message: "the gradient norm became \(Self.describe(norm)) in epoch \(epoch + 1), batch \(batchIndex + 1): the model diverged",
+                                        fix: configuration.gradientClip == nil ? "lower the learning rate or turn gradient clipping on (--clip 1)"
+                                            : "lower the learning rate (clipping cannot bound a gradient that is already not finite)")
                 }
                 optimizer.step()
                 lossSum += loss * Double(b)
@@ -163,7 +165,7 @@ public final class Trainer {
             let validationLoss = validation.map { evaluate($0) }
             if let validationLoss, !validationLoss.isFinite {
                 model.restore(best.weights)
-                throw TrainingError(message: "the validation loss became \(validationLoss) in epoch \(epoch + 1); the best weights so far are kept",
+                throw TrainingError(message: "the validation loss became \(Self.describe(validationLoss)) in epoch \(epoch + 1): the model diverged",
                                     fix: "lower the learning rate or check the validation inputs")
             }
             // Without validation every epoch counts as an improvement, so the model ends on its last
@@ -196,8 +198,9 @@ public final class Trainer {
     }
 
     /// What a failed step leaves in the model.
-    private func kept(_ epoch: Int) -> String {
-        epoch == 0 ? "the initial weights are kept" : "the weights after epoch \(epoch), the best so far, are kept"
+    /// NaN without the sign C's printf gives it ("-nan"), infinities as "+∞" and "−∞".
+    static func describe(_ value: Double) -> String {
+        value.isNaN ? "NaN" : value.isInfinite ? (value > 0 ? "+∞" : "−∞") : "\(value)"
     }
 
     /// The mean loss over a dataset, in inference mode (no dropout).

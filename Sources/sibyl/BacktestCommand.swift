@@ -284,7 +284,8 @@ struct BacktestCommand: ParsableCommand {
                 result = backtest(&s, on: series, configuration: configuration)
             }
             let statistics = BacktestStatistics(result)
-            try write(result, statistics: statistics, forecasts: walk?.forecastCloses)
+            // A direction model forecasts no closes: no forecast chart then.
+            try write(result, statistics: statistics, forecasts: walk?.forecastCloses.contains { !$0.isNaN } == true ? walk?.forecastCloses : nil)
             if json {
                 let summary = walk.map { WalkForwardSummary(folds: $0.folds, model: $0.model, naive: $0.naive, lag: $0.lag) }
                 print(try JSONOutput.text(Output(
@@ -356,7 +357,9 @@ enum BacktestOutput {
             lines.append("  \(String(i + 1).leftPadded(4))  \(String(fold.trainEnd - fold.trainStart).leftPadded(10))  \(fold.firstTimestamp) → \(fold.lastTimestamp)  \(String(fold.epochs).leftPadded(6))  \(error(fold.model?.mae).leftPadded(9))  \(error(fold.naive?.mae).leftPadded(9))  \(fixed(fold.model?.directionalAccuracyPercent, 1).leftPadded(9))")
         }
         if let model = walk.model, let naive = walk.naive {
-            lines.append("  all folds: MAE \(error(model.mae)) against naive \(error(naive.mae)) (MASE \(fixed(model.mase, 3))), Theil's U \(fixed(model.theilU, 3)); \(ForecastOutput.directionVerdict(model))")
+            // A direction model's calls have no price errors: its direction is all there is to judge.
+            let errors = model.mae.isNaN ? "" : "MAE \(error(model.mae)) against naive \(error(naive.mae)) (MASE \(fixed(model.mase, 3))), Theil's U \(fixed(model.theilU, 3)); "
+            lines.append("  all folds: \(errors)\(ForecastOutput.directionVerdict(model))")
         }
         if let lag = walk.lag { lines.append("  lag check: \(lag.flagged ? "WARNING, " : "")the model \(lag.explanation)") }
         return lines.joined(separator: "\n")

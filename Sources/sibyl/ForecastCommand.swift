@@ -57,9 +57,10 @@ struct ForecastCommand: ParsableCommand {
                 model = try ForecastModel.load(contentsOf: modelFile)
                 // The thread count is how to run, not what was learned: --threads applies.
                 model.network.threads = trainingOptions.threads
-                if trainingOptions.differFromDefaults(ignoringThreads: true) {
-                    printToStandardError("\(modelFile): note: training options are ignored with --model-file; the model's own settings apply "
-                                         + "(\(model.settings.cell.rawValue), window \(model.settings.window), features \(model.settings.featureSpec))")
+                let ignored = trainingOptions.ignoredOptions(against: model.settings)
+                if !ignored.isEmpty {
+                    printToStandardError("\(modelFile): note: \(ignored.joined(separator: ", ")) \(ignored.count == 1 ? "is" : "are") ignored with --model-file; the model's own settings apply "
+                                         + "(\(model.settings.cell.rawValue), window \(model.settings.window), features \(model.settings.featureSpec), test share \(model.settings.testFraction))")
                 }
                 // Prices of the other kind than the model learned from shift every price-level
                 // feature; say so rather than forecast quietly from them.

@@ -40,6 +40,12 @@ enum ForecastOutput {
             let share = all ? "every one of the \(report.model.count) evaluated bars lies" : "\(report.inSampleCount) of the \(report.model.count) evaluated bars lie"
             lines.append("WARNING: the model was trained on this series through \(end); \(share) in its training span, so these scores are \(all ? "entirely" : "partly") in-sample")
         }
+        if !report.inputShifts.isEmpty {
+            let listed = report.inputShifts.prefix(3).map { "\($0.name) \(fixed($0.distance, 1)) \($0.unit)" }.joined(separator: ", ")
+            let more = report.inputShifts.count > 3 ? " and \(report.inputShifts.count - 3) more" : ""
+            lines.append("WARNING: inputs unlike those the model was trained on: over the evaluated bars the median input lies, in the scaler's units, \(listed)\(more)"
+                         + " from the training span's center; the model extrapolates (a price-level feature on another price scale, or prices that left the training range)")
+        }
         if let other = report.trainedOnOverlappingDates {
             lines.append("note: the model was trained on \(other), dates the evaluated span shares; if the two series move together, these scores flatter it")
         }
@@ -59,6 +65,11 @@ enum ForecastOutput {
                 column == 0 ? cell.padding(toLength: widths[0], withPad: " ", startingAt: 0) : cell.leftPadded(widths[column])
             }.joined(separator: "  "))
         }
+        if let probability = report.probability {
+            lines.append("probabilities of an up move: Brier score \(fixed(probability.brier)) against \(fixed(probability.baseRateBrier)) for the base rate "
+                         + "(\(fixed(probability.baseRatePercent, 1))% of the training span's bars went up), skill \(signed(100 * probability.brierSkill, decimals: 2))%; "
+                         + "log loss \(fixed(probability.logLoss)) against \(fixed(probability.baseRateLogLoss))")
+        }
         lines.append("lag check: \(report.lag.flagged ? "WARNING, " : "")the model \(report.lag.explanation)")
         lines.append("verdict: \(verdict(report))")
         return lines.joined(separator: "\n")
@@ -67,6 +78,12 @@ enum ForecastOutput {
     /// One honest sentence: does the model beat the naive forecast, and is its direction better than chance?
     static func verdict(_ report: ForecastEvaluationReport) -> String {
         let model = report.model, naive = report.naive
+        if let probability = report.probability {
+            // A direction model is judged on its calls and its probabilities, not on prices.
+            let skill = probability.brierSkill
+            let against = "Brier skill \(signed(100 * skill, decimals: 2))% against always forecasting the base rate of \(fixed(probability.baseRatePercent, 1))% up"
+            return "\(directionVerdict(model)); \(against)\(skill > 0 ? "" : " (its probabilities are no better than the base rate)")."
+        }
         guard model.mae.isFinite, model.mae >= 0 else {
             return "no verdict: the model's forecasts are not all finite prices (see the lag check)."
         }
@@ -107,25 +124,33 @@ enum ForecastOutput {
     }
 
     static func nextBar(_ forecast: NextBarForecast) -> String {
-        let head = "next bar (\(forecast.nextTimestamp), after \(forecast.lastTimestamp) close \(forecast.lastClose)): "
-        guard forecast.predictedLogReturn.isFinite else {
+        let digits = decimals(toShow: forecast.lastClose, significant: 6)
+        let head = "next bar (\(forecast.nextTimestamp), after \(forecast.lastTimestamp) close \(price(forecast.lastClose, decimals(toShow: forecast.lastClose, significant: 10)))): "
+        var text: String
+        if let up = forecast.upProbability {
+            text = head + "P(up) \(String(format: "%.3f", up)), the model calls \(up > 0.5 ? "up" : up < 0.5 ? "down" : "neither way") (a direction model forecasts no price)"
+        } else if forecast.predictedClose.isFinite, forecast.predictedClose > 0 {
+            text = head
+                + "close \(price(forecast.predictedClose, digits)), "
+                + "log return \(signed(forecast.predictedLogReturn)) (\(signed(100 * (exp(forecast.predictedLogReturn) - 1), decimals: 3))%)"
+        } else {
             return head + "no forecast: the model's output is not a price (a diverged model, or a next-close model outside the prices it was trained on; --target log-return avoids the latter)"
         }
-        var text = head
-            + "close \(price(forecast.predictedClose, decimals(toShow: forecast.lastClose, significant: 6))), "
-            + "log return \(signed(forecast.predictedLogReturn)) (\(signed(100 * (exp(forecast.predictedLogReturn) - 1), decimals: 3))%)"
-        if let up = forecast.upProbability { text += ", P(up) \(String(format: "%.3f", up))" }
         // A move no bar of this series makes: most often a next-close model on another price scale.
         let sigma = forecast.recentVolatility ?? .nan
         if forecast.isFarOutsideRecentMoves {
-            text += "\nWARNING: that move is far outside this series' own moves (\(sigma.isFinite ? "\(fixed(100 * sigma, 3))% a bar over the last \(PredictionInterval.volatilityBars) bars" : "over 100%")): the model is extrapolating (a next-close model beyond the prices it was trained on, or a series of another kind)"
+            text += "\nWARNING: that move is far outside this series' own moves (\(sigma.isFinite ? "\(fixed(100 * sigma, 3))% a bar over the last \(PredictionInterval.volatilityBars) bars" : "over 100%")): "
+                + "the model is extrapolating (a next-close model beyond the prices it was trained on, a model trained on a series of another kind) or diverged in training"
         }
         if let interval = forecast.interval {
-            let digits = decimals(toShow: forecast.lastClose, significant: 6)
             text += "\n\(String(format: "%g", 100 * interval.level))% prediction interval: \(price(interval.low, digits)) to \(price(interval.high, digits))"
                 + " (the model's \(interval.errorCount) held-out errors, scaled to the volatility of the last \(PredictionInterval.volatilityBars) bars,"
                 + " \(fixed(100 * interval.volatility, 3))% a bar)"
             if interval.fromInSampleErrors { text += "; WARNING: some of those errors are in-sample, so it is too narrow" }
+            if !(interval.low...interval.high).contains(forecast.predictedClose) {
+                // Conformal quantiles of signed errors correct a model's bias; its point forecast does not.
+                text += "\nnote: the forecast lies outside its interval: the model's held-out errors lean one way, and the interval corrects for that bias while the point forecast does not"
+            }
         } else if let why = forecast.intervalUnavailable {
             text += "\n\(why)"
         }
@@ -135,8 +160,12 @@ enum ForecastOutput {
     static func trainingSummary(_ summary: TrainingSummary) -> String {
         let best = summary.epochs[summary.bestEpoch - 1]
         var text = "trained \(summary.epochs.count) epoch\(summary.epochs.count == 1 ? "" : "s")\(summary.stoppedEarly ? " (stopped early)" : ""); "
-            + "best epoch \(summary.bestEpoch): train loss \(String(format: "%.4f", best.trainLoss))"
-        if let validation = best.validationLoss { text += ", validation loss \(String(format: "%.4f", validation))" }
+            + "best epoch \(summary.bestEpoch): train loss \(fixed(best.trainLoss))"
+        if let validation = best.validationLoss { text += ", validation loss \(fixed(validation))" }
+        // Targets are standardized: a constant forecast scores about 1 (MSE) or 0.69 (cross-entropy).
+        if best.trainLoss > 100 {
+            text += "\nWARNING: training diverged: a loss of \(fixed(best.trainLoss, 1)) on standardized targets, which a constant forecast keeps near 1 (fix: lower --learning-rate)"
+        }
         return text
     }
 }

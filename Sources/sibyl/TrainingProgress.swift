@@ -46,5 +46,5 @@ struct TrainingProgress {
         if !quiet { line.finish() }
     }
 
-    private func format(_ value: Double) -> String { String(format: "%.4f", value) }
+    private func format(_ value: Double) -> String { fixed(value) }
 }

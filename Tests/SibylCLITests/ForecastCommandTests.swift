@@ -33,6 +33,12 @@ struct ForecastCommandTests {
         }
         // The evaluation in train and in forecast is the same model on the same span.
         #expect((trained["evaluation"] as? [String: Any])?["model"] as? NSDictionary == evaluation["model"] as? NSDictionary)
+
+        // Options repeated as the model has them are not "ignored"; others are, each by name.
+        let same = try runSibyl(["forecast", "--data", googl, "--model-file", checkpoint] + quick)
+        #expect(same.status == 0 && !same.standardError.contains("ignored"), "\(same.standardError)")
+        let other = try runSibyl(["forecast", "--data", googl, "--model-file", checkpoint, "--hidden", "32", "--test", "0.3", "--threads", "2"])
+        #expect(other.status == 0 && other.standardError.contains("note: --hidden, --test are ignored with --model-file"), "\(other.standardError)")
     }
 
     @Test("forecast without a checkpoint trains first and prints the table and a verdict")
@@ -52,6 +58,29 @@ struct ForecastCommandTests {
         #expect(run.status == 0, "\(run.standardError)")
         #expect(run.standardError.contains("note: --loss huber is ignored with --target direction"))
         #expect(run.standardError.contains("note: --patience is ignored with --validation 0"))
+    }
+
+    @Test("a direction model forecasts P(up), not a price: no price errors, lag check or interval; Brier score against the base rate")
+    func directionModel() throws {
+        let run = try runSibyl(["forecast", "--data", googl, "--target", "direction"] + quick)
+        #expect(run.status == 0, "\(run.standardError)")
+        let text = run.standardOutput
+        for expected in ["P(up) 0.", "(a direction model forecasts no price)", "no 80% interval: a direction model",
+                         "probabilities of an up move: Brier score", "lag check: the model is a direction model", "Brier skill"] {
+            #expect(text.contains(expected), "missing '\(expected)' in:\n\(text)")
+        }
+        let modelRow = text.split(separator: "\n").first { $0.hasPrefix("lstm model") }.map(String.init) ?? ""
+        // forecaster (two words), MAE, RMSE, MAPE, MASE, accuracy, chance, PT p, Theil U.
+        let cells = modelRow.split(separator: " ").map(String.init)
+        #expect(cells.count == 10 && cells[2...5].allSatisfy { $0 == "–" } && cells[9] == "–" && cells[6] != "–",
+                "price errors shown for a direction model: \(modelRow)")
+        #expect(!text.contains("MAE") || !text.contains("verdict: MAE"))
+        let json = try runSibyl(["forecast", "--data", googl, "--target", "direction", "--json"] + quick)
+        let document = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]
+        let forecast = document?["forecast"] as? [String: Any], evaluation = document?["evaluation"] as? [String: Any]
+        #expect(forecast?["predictedClose"] is NSNull && forecast?["upProbability"] is Double)
+        #expect((evaluation?["probability"] as? [String: Any])?["brier"] is Double)
+        #expect(((evaluation?["model"] as? [String: Any])?["mae"]) is NSNull)
     }
 
     @Test("a next-close model forecasting a series on another price scale is flagged on the forecast line")
@@ -95,11 +124,13 @@ struct ForecastCommandTests {
         #expect(!run.standardError.contains("epoch"))
     }
 
-    @Test("bad training options are refused", arguments: [["--optimizer", "rmsprop"], ["--test", "0"], ["--dropout", "1.5"], ["--features", "rsi"], ["--interval", "1"]])
+    @Test("bad training options are refused", arguments: [["--optimizer", "rmsprop"], ["--test", "0"], ["--dropout", "1.5"], ["--features", "rsi"], ["--interval", "1"],
+                                                          ["--clip", "1e-300"], ["--features", "bbands:20:1e300"]])
     func badOptions(arguments: [String]) throws {
         let run = try runSibyl(["forecast", "--data", googl] + arguments)
-        #expect(run.status != 0)
-        #expect(!run.standardError.isEmpty)
+        // Refused as an error (1) or a usage error (64), not a trap.
+        #expect(run.status == 1 || run.status == 64, "status \(run.status): \(run.standardError)")
+        #expect(!run.standardError.isEmpty && !run.standardError.contains("Fatal error"))
     }
 
     @Test("a bad feature list is one line naming --features and the item, from every command that trains",

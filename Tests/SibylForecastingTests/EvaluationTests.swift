@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SibylData
+import SibylFeatures
 import SibylKernels
 import SibylNeural
 @testable import SibylForecasting
@@ -32,6 +33,40 @@ struct EvaluationTests {
         #expect(abs(score.theilU - (numerator / denominator).squareRoot()) < 1e-12)
         let naive = ForecastScore(name: "naive", forecasts: previous, actual: actual, previous: previous, naiveScale: 2)
         #expect(naive.directionalAccuracyPercent == nil && abs(naive.theilU - 1) < 1e-12)
+    }
+
+    @Test("Brier score, log loss and skill against the base rate on a four-bar example; a direction-only score has no price errors")
+    func probabilityScore() {
+        // Up moves: yes, no, yes, yes; base rate 0.5.
+        let score = ProbabilityScore(probabilities: [0.8, 0.4, 0.6, 1.0], ups: [true, false, true, true], baseRate: 0.5)
+        // (0.2² + 0.4² + 0.4² + 0²) / 4 = 0.09; the base rate scores 0.25 at every bar.
+        #expect(abs(score.brier - 0.09) < 1e-15 && abs(score.baseRateBrier - 0.25) < 1e-15)
+        #expect(abs(score.brierSkill - (1 - 0.09 / 0.25)) < 1e-12)
+        // −(ln 0.8 + ln 0.6 + ln 0.6 + ln(1 − 10⁻¹⁵)) / 4: a certain call that came true costs ~nothing.
+        #expect(abs(score.logLoss - -(log(0.8) + log(0.6) + log(0.6) + log(1 - 1e-15)) / 4) < 1e-12)
+        #expect(abs(score.baseRateLogLoss - log(2)) < 1e-12)
+        #expect(score.baseRatePercent == 50 && score.upMovePercent == 75)
+        // A certain call that went wrong is clamped, not infinite.
+        #expect(ProbabilityScore(probabilities: [0], ups: [true], baseRate: 0.5).logLoss == -log(1e-15))
+        let calls = ForecastScore(name: "d", forecasts: [101, 99], actual: [102, 98], previous: [100, 100], naiveScale: 1, directionOnly: true)
+        #expect(calls.mae.isNaN && calls.rmse.isNaN && calls.mase.isNaN && calls.theilU.isNaN && calls.directionalAccuracyPercent == 100)
+    }
+
+    @Test("inputs whose median over the evaluated bars lies beyond 4 standard deviations (3 IQRs, 1.5 ranges outside min–max) are named")
+    func inputShifts() {
+        let timestamps = (0..<5).map { Timestamp(year: 2020, month: 1, day: 1).adding(days: $0) }
+        // Column "far": median 5 (scaled by center 1, scale 1 → 4.0 and beyond); "near": median 3.
+        let matrix = FeatureMatrix(names: ["far", "near"], timestamps: timestamps,
+                                   columns: [[0, 6, 6, 5, 100], [0, 3, 3, 2, -100]], warmUp: 0)
+        let zscore = FeatureScaler(kind: .zScore, fittedRows: 0..<1, center: [1, 0], scale: [1, 1])
+        let shifts = InputShift.find(in: matrix, rows: [1, 2, 3, 4], scaler: zscore)
+        // Medians of the scaled rows 1–4: far (5, 5, 4, 99) → 5.0; near (3, 3, 2, −100) → 2.5.
+        #expect(shifts.map(\.name) == ["far"] && shifts.first?.distance == 5 && shifts.first?.unit == "standard deviations")
+        // Min–max: the training range maps onto [0, 1]; a median of 2.5 is 2 from its middle: not beyond 1.5 ranges outside.
+        let minMax = FeatureScaler(kind: .minMax, fittedRows: 0..<1, center: [0, 0], scale: [1, 1])
+        #expect(InputShift.find(in: matrix, rows: [1, 2, 3, 4], scaler: minMax).map(\.name) == ["far"])
+        let robust = FeatureScaler(kind: .robust, fittedRows: 0..<1, center: [3, 0], scale: [1, 1])  // far: median 3, not beyond 3
+        #expect(InputShift.find(in: matrix, rows: [1, 2, 3, 4], scaler: robust).isEmpty)
     }
 
     @Test("Pesaran–Timmermann: chance accuracy from the shares of up calls and up moves; none when the calls all go one way")

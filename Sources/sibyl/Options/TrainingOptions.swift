@@ -103,6 +103,9 @@ struct TrainingOptions: ParsableArguments {
         guard ["mse", "huber"].contains(loss) else { throw ValidationError("--loss takes mse or huber, not '\(loss)'") }
         guard ["constant", "cosine"].contains(schedule) else { throw ValidationError("--schedule takes constant or cosine, not '\(schedule)'") }
         guard clip >= 0, clip.isFinite, (patience ?? 0) >= 0 else { throw ValidationError("--clip and --patience must not be negative") }
+        guard clip == 0 || clip >= 1e-6 else {
+            throw ValidationError("--clip \(clip) would shrink every gradient to almost nothing and freeze training (Adam's steps vanish against its ε of 1e-8); use 1, or 0 to turn clipping off")
+        }
     }
 
     /// Options given that the rest make inert, one note each: a model trains the same with them
@@ -118,13 +121,29 @@ struct TrainingOptions: ParsableArguments {
         return notes
     }
 
-    /// Whether any option was set away from its default (the thread count aside when
-    /// `ignoringThreads`, as for a loaded model, which runs on the threads asked for).
-    func differFromDefaults(ignoringThreads: Bool = false) -> Bool {
+    /// Whether any option was set away from its default.
+    func differFromDefaults() -> Bool {
         guard let defaults = try? Self.parse([]) else { return false }
-        var (given, standard) = (settings, defaults.settings)
-        if ignoringThreads { (given.threads, standard.threads) = (1, 1) }
-        return given != standard
+        return settings != defaults.settings
+    }
+
+    /// The options given with values that differ from both their defaults and `model`'s own
+    /// settings (`--threads` aside): those a loaded checkpoint makes the command ignore.
+    func ignoredOptions(against model: ForecastSettings) -> [String] {
+        guard let defaults = try? Self.parse([]) else { return [] }
+        let given = settings, standard = defaults.settings
+        func features(_ spec: String) -> String { (try? FeaturePipeline(parsing: spec).description) ?? spec }
+        let fields: [(String, (ForecastSettings) -> String)] = [
+            ("--model", { $0.cell.rawValue }), ("--hidden", { "\($0.hiddenSize)" }), ("--layers", { "\($0.layers)" }),
+            ("--window", { "\($0.window)" }), ("--features", { features($0.featureSpec) }), ("--target", { $0.target.rawValue }),
+            ("--scaler", { $0.scaler.rawValue }), ("--dropout", { "\($0.dropout)" }), ("--initialization", { "\($0.initialization)" }),
+            ("--epochs", { "\($0.training.epochs)" }), ("--batch-size", { "\($0.training.batchSize)" }),
+            ("--learning-rate", { "\($0.training.learningRate)" }), ("--optimizer", { "\($0.training.optimizer)" }),
+            ("--schedule", { "\($0.training.schedule)" }), ("--loss", { "\($0.training.loss)" }),
+            ("--clip", { "\(String(describing: $0.training.gradientClip))" }), ("--patience", { "\(String(describing: $0.training.patience))" }),
+            ("--seed", { "\($0.training.seed)" }), ("--validation", { "\($0.validationFraction)" }), ("--test", { "\($0.testFraction)" }),
+        ]
+        return fields.filter { _, value in value(given) != value(standard) && value(given) != value(model) }.map(\.0)
     }
 
     var settings: ForecastSettings {
