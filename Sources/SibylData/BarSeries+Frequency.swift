@@ -52,7 +52,8 @@ public struct BarFrequency: Sendable, Equatable, Codable, CustomStringConvertibl
         case .monthly: return "monthly (12 bars a year)"
         case .irregular:
             let name = [3: "quarterly", 6: "half-yearly", 12: "yearly"][monthsPerBar ?? 0] ?? "irregular"
-            return "\(name) (about \(Int(barsPerYear.rounded())) bars a year)"
+            let bars = Int(barsPerYear.rounded())
+            return "\(name) (about \(bars) bar\(bars == 1 ? "" : "s") a year)"
         }
     }
 }
@@ -200,7 +201,17 @@ extension BarSeries {
                 if !tradesThroughNight && gap.from.daysSinceEpoch != gap.to.daysSinceEpoch { return skips(gap) || lateOpening.contains(gap.index) }
                 return !recurs(gap) || skips(gap)
             }
+        case .weekly:
+            // A calendar week (Monday to Sunday) without a bar: a holiday moving one week's bar a
+            // day is none, a missing week is one whatever the days around it.
+            func week(_ t: Timestamp) -> Int { Int(((Double(t.daysSinceEpoch) + 3) / 7).rounded(.down)) }  // 1969-12-29 was a Monday
+            return breaks.filter { week($0.to) - week($0.from) > 1 }
         default:
+            // Bars whole months apart: a calendar month (or quarter, or year) passed over.
+            if let months = rhythm.monthsPerBar {
+                func month(_ t: Timestamp) -> Int { t.date.year * 12 + t.date.month }
+                return breaks.filter { month($0.to) - month($0.from) > months }
+            }
             return breaks.filter { $0.seconds > 2 * rhythm.typicalSpacingSeconds }
         }
     }

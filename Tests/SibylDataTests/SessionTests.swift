@@ -174,6 +174,15 @@ struct SessionTests {
         firstTradingDays[12] = firstTradingDays[12].adding(days: 1)  // 2020-01-01 → 01-02
         firstTradingDays[20] = firstTradingDays[20].adding(days: 1)  // 2020-09-01 stays a Tuesday; moved as if a holiday
         #expect(try series(firstTradingDays).nextTimestamp().iso == "2021-01-01")
+        // A month or a week passed over is a gap (a break of 61 days or 14 was within twice the
+        // spacing); a holiday Monday's bar on Tuesday, or New Year's first trading day, is none.
+        #expect(try series(firstTradingDays).gaps().isEmpty && (try series(mondays).gaps().isEmpty))
+        var missingMonth = firstTradingDays
+        missingMonth.remove(at: 5)  // 2019-06-03
+        #expect(try series(missingMonth).gaps().map(\.from.iso) == ["2019-05-01"])
+        var missingWeek = mondays
+        missingWeek.remove(at: 10)
+        #expect(try series(missingWeek).gaps().map(\.from.iso) == [mondays[9].iso])
     }
 
     @Test("quarterly, half-yearly and yearly bars step by calendar months, keeping their place in the month")
@@ -198,6 +207,11 @@ struct SessionTests {
         let years = (0..<12).map { monthEnd(2008 + $0, 12) }
         let yearly = try series(years)
         #expect(yearly.nextTimestamp().iso == "2020-12-31" && yearly.frequency.monthsPerBar == 12)
+        // A missing quarter or year is a gap; a bar moved off a weekend is none.
+        var missingQuarter = quarters
+        missingQuarter.remove(at: 9)  // 2016-06-30
+        #expect(try series(missingQuarter).gaps().map(\.from.iso) == ["2016-03-31"] && (try series(quarters).gaps().isEmpty))
+        #expect(try series(years.filter { $0.date.year != 2012 }).gaps().map(\.from.iso) == ["2011-12-31"])
         // Years on the last trading day: 2021-12-31 is a Friday, 2022-12-31 a Saturday.
         let tradingYears = (0..<12).map { i in (0..<7).map { monthEnd(2010 + i, 12).adding(days: -$0) }.first { $0.weekday <= 5 }! }
         #expect(tradingYears.last?.iso == "2021-12-31")
