@@ -18,21 +18,9 @@ public struct BarFrequency: Sendable, Equatable, Codable, CustomStringConvertibl
     /// 365.25 calendar days over its span).
     public let barsPerYear: Double
 
-    /// Calendar months between bars for monthly bars and for bars some whole months apart: 1, 2,
-    /// 3 (quarterly), 6 or 12 (yearly), from a median spacing within the lengths such a span of
-    /// months can have; nil otherwise.
-    public var monthsPerBar: Int? {
-        let days = Double(typicalSpacingSeconds) / 86_400
-        if kind == .monthly { return 1 }
-        guard kind == .irregular else { return nil }
-        return [2, 3, 6, 12].first { months in
-            // The shortest and longest run of that many consecutive months, a day's slack for a
-            // bar moved off a weekend or holiday.
-            let shortest = Double(months) * 30.4375 - (months == 12 ? 2 : 3)
-            let longest = Double(months) * 30.4375 + (months == 12 ? 2 : 3)
-            return days >= shortest && days <= longest
-        }
-    }
+    /// Calendar months between bars: 1 for monthly bars, and 2, 3 (quarterly), 6 or 12 (yearly)
+    /// for bars that many months apart (see ``BarSeries/frequency``); nil otherwise.
+    public var monthsPerBar: Int? = nil
 
     public var description: String {
         switch kind {
@@ -94,7 +82,20 @@ extension BarSeries {
         default:
             (kind, perYear) = (.irregular, empirical)
         }
-        return BarFrequency(kind: kind, typicalSpacingSeconds: median, sessionWeekdays: sessions, barsPerYear: perYear)
+        return BarFrequency(kind: kind, typicalSpacingSeconds: median, sessionWeekdays: sessions, barsPerYear: perYear,
+                            monthsPerBar: kind == .monthly ? 1 : kind == .irregular ? Self.monthsApart(spacings) : nil)
+    }
+
+    /// 2, 3, 6 or 12 when at least two thirds of the (sorted) spacings lie within the lengths
+    /// that many consecutive calendar months can have (three days' slack for a bar moved off a
+    /// weekend or holiday, two for years); nil for spacings of no such kind (a mix of 30, 91 and
+    /// 150 days has a median of 91 but is not quarterly).
+    static func monthsApart(_ sorted: [Int64]) -> Int? {
+        [2, 3, 6, 12].first { months in
+            let slack = months == 12 ? 2.0 : 3.0
+            let low = Int64((Double(months) * 30.4375 - slack) * 86_400), high = Int64((Double(months) * 30.4375 + slack) * 86_400)
+            return 3 * sorted.filter { $0 >= low && $0 <= high }.count >= 2 * sorted.count
+        }
     }
 
     /// The days of the week with at least 30% as many bars as the busiest one (see
@@ -208,9 +209,12 @@ extension BarSeries {
             return breaks.filter { week($0.to) - week($0.from) > 1 }
         default:
             // Bars whole months apart: a calendar month (or quarter, or year) passed over.
+            // Both the calendar and the length count: bars a fixed 91 days apart cross a quarter
+            // boundary now and then without a quarter missing.
             if let months = rhythm.monthsPerBar {
                 func month(_ t: Timestamp) -> Int { t.date.year * 12 + t.date.month }
-                return breaks.filter { month($0.to) - month($0.from) > months }
+                let longest = Int64((Double(months) + 0.5) * 30.4375 * 86_400)
+                return breaks.filter { month($0.to) - month($0.from) > months && $0.seconds > longest }
             }
             return breaks.filter { $0.seconds > 2 * rhythm.typicalSpacingSeconds }
         }

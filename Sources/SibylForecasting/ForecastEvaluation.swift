@@ -184,8 +184,8 @@ public struct LagDiagnostic: Sendable, Equatable, Codable {
 }
 
 /// How good a direction model's probabilities of an up move were on a held-out span, next to the
-/// base rate: the share of up moves over the training span, the forecast a model with no skill
-/// would give at every bar.
+/// base rate b: the share of up moves among the model's training targets, with one up and one
+/// down added (Laplace), the forecast a model with no skill would give at every bar.
 ///
 /// With p_t the model's probability that bar t closes above bar t−1 and y_t 1 when it did (0 when
 /// it closed lower or unchanged, as the training target counts it): Brier score = mean (p − y)²,
@@ -199,12 +199,18 @@ public struct ProbabilityScore: Sendable, Equatable, Codable {
     public let brierSkill: Double
     public let logLoss: Double
     public let baseRateLogLoss: Double
-    /// Share of up moves over the training span, in percent.
+    /// The base rate, in percent.
     public let baseRatePercent: Double
-    /// Share of up moves over the evaluated span, in percent.
-    public let upMovePercent: Double
+    /// The training targets it was counted over; nil when a checkpoint did not record them.
+    public let baseRateBars: Int?
+    /// Whether the base rate is the model's own (recorded at training), rather than counted on the
+    /// evaluated series' training span for a checkpoint that did not record it.
+    public let baseRateFromModel: Bool
+    /// Share of the evaluated bars that closed higher, in percent (unchanged closes count as not
+    /// up, as in training; `ForecastScore`'s up-move share counts only bars that moved).
+    public let upSharePercent: Double
 
-    public init(probabilities: [Double], ups: [Bool], baseRate: Double) {
+    public init(probabilities: [Double], ups: [Bool], baseRate: Double, baseRateBars: Int? = nil, baseRateFromModel: Bool = true) {
         precondition(probabilities.count == ups.count && !ups.isEmpty, "probabilities and outcomes must be non-empty and of equal length")
         let bars = ups.indices, n = Double(ups.count)
         func meanSquare(_ p: (Int) -> Double) -> Double {
@@ -222,7 +228,8 @@ public struct ProbabilityScore: Sendable, Equatable, Codable {
         logLoss = meanLogLoss { probabilities[$0] }
         baseRateLogLoss = meanLogLoss { _ in baseRate }
         baseRatePercent = 100 * baseRate
-        upMovePercent = 100 * Double(ups.filter { $0 }.count) / n
+        upSharePercent = 100 * Double(ups.filter { $0 }.count) / n
+        (self.baseRateBars, self.baseRateFromModel) = (baseRateBars, baseRateFromModel)
         count = ups.count
     }
 }

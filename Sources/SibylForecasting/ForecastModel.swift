@@ -214,6 +214,7 @@ public final class ForecastModel {
         }
         let logReturns = ClassicFeatures.logReturns(series.close)
         let typicalMove = trainEnds.map { abs(logReturns[$0 + 1]) }.reduce(0, +) / Double(trainEnds.count)
+        let upShare = Self.upShare(series.close, targets: trainEnds)
 
         var generator = SeededGenerator(seed: settings.training.seed)
         let network = RecurrentModel(
@@ -239,11 +240,20 @@ public final class ForecastModel {
             "seed": String(settings.training.seed),
             "version": SibylVersion.current,
             "prices": pricesAdjusted ? "adjusted" : "as recorded",
+            "train_up_share": String(upShare),
+            "train_targets": String(trainEnds.count),
         ]
         if let dataDigest { provenance["data_sha256"] = dataDigest }
         let model = ForecastModel(settings: settings, pipeline: pipeline, scaler: scaler, network: network, targetCenter: center,
                                   targetScale: scale, typicalMove: typicalMove, provenance: provenance)
         return (model, summary)
+    }
+
+    /// The share of up moves (close above the one before) among the bars after `targets`, with
+    /// one up and one down added (Laplace's rule of succession), so that a span that only rose
+    /// gives a base rate below 1 and the base rate's log loss stays finite.
+    static func upShare(_ close: [Double], targets: [Int]) -> Double {
+        Double(targets.filter { close[$0 + 1] > close[$0] }.count + 1) / Double(targets.count + 2)
     }
 
     // MARK: - Forecasting
@@ -385,9 +395,14 @@ public final class ForecastModel {
         let direction = settings.target == .direction
         var probability: ProbabilityScore?
         if let probabilities {
-            let trainBars = max(spans.train.lowerBound, 1)..<spans.train.upperBound
-            let baseRate = Double(trainBars.filter { close[$0] > close[$0 - 1] }.count) / Double(max(trainBars.count, 1))
-            probability = ProbabilityScore(probabilities: probabilities, ups: ends.map { close[$0 + 1] > close[$0] }, baseRate: baseRate)
+            // The base rate the model learned from: its own training targets' up share, recorded in
+            // the checkpoint; for a checkpoint without it, this series' training span.
+            let recorded = provenance["train_up_share"].flatMap(Double.init).flatMap { $0 > 0 && $0 < 1 ? $0 : nil }
+            let trainTargets = Self.ends(targetsIn: spans.train, windows: windows)
+            let baseRate = recorded ?? Self.upShare(close, targets: trainTargets)
+            let count = recorded != nil ? provenance["train_targets"].flatMap(Int.init) : trainTargets.count
+            probability = ProbabilityScore(probabilities: probabilities, ups: ends.map { close[$0 + 1] > close[$0] }, baseRate: baseRate,
+                                           baseRateBars: count, baseRateFromModel: recorded != nil)
         }
         let logReturns = ClassicFeatures.logReturns(close)
         let autoregression = LinearAutoregression(fitting: logReturns, rows: max(spans.train.lowerBound, 1)..<spans.train.upperBound, order: order)

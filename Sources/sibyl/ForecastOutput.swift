@@ -44,7 +44,7 @@ enum ForecastOutput {
             let listed = report.inputShifts.prefix(3).map { "\($0.name) \(fixed($0.distance, 1)) \($0.unit)" }.joined(separator: ", ")
             let more = report.inputShifts.count > 3 ? " and \(report.inputShifts.count - 3) more" : ""
             lines.append("WARNING: inputs unlike those the model was trained on: over the evaluated bars the median input lies, in the scaler's units, \(listed)\(more)"
-                         + " from the training span's center; the model extrapolates (a price-level feature on another price scale, or prices that left the training range)")
+                         + " from the training span's center; the model extrapolates (a price-level feature on another price scale, prices that left the training range, or a series unlike the training one)")
         }
         if let other = report.trainedOnOverlappingDates {
             lines.append("note: the model was trained on \(other), dates the evaluated span shares; if the two series move together, these scores flatter it")
@@ -66,8 +66,12 @@ enum ForecastOutput {
             }.joined(separator: "  "))
         }
         if let probability = report.probability {
+            let percent = fixed(probability.baseRatePercent, 1)
+            let bars = probability.baseRateBars.map { " \($0)" } ?? ""
+            let source = probability.baseRateFromModel ? "the model's: \(percent)% of its\(bars) training targets went up"
+                : "\(percent)% of the\(bars) targets of this series' training span went up; the checkpoint records none of its own"
             lines.append("probabilities of an up move: Brier score \(fixed(probability.brier)) against \(fixed(probability.baseRateBrier)) for the base rate "
-                         + "(\(fixed(probability.baseRatePercent, 1))% of the training span's bars went up), skill \(signed(100 * probability.brierSkill, decimals: 2))%; "
+                         + "(\(source)), skill \(signed(100 * probability.brierSkill, decimals: 2))%; "
                          + "log loss \(fixed(probability.logLoss)) against \(fixed(probability.baseRateLogLoss))")
         }
         lines.append("lag check: \(report.lag.flagged ? "WARNING, " : "")the model \(report.lag.explanation)")
@@ -78,16 +82,18 @@ enum ForecastOutput {
     /// One honest sentence: does the model beat the naive forecast, and is its direction better than chance?
     static func verdict(_ report: ForecastEvaluationReport) -> String {
         let model = report.model, naive = report.naive
+        guard naive.mae > 0 else { return "no verdict: the closes never moved over the test span, so there was nothing to forecast." }
         if let probability = report.probability {
             // A direction model is judged on its calls and its probabilities, not on prices.
             let skill = probability.brierSkill
             let against = "Brier skill \(signed(100 * skill, decimals: 2))% against always forecasting the base rate of \(fixed(probability.baseRatePercent, 1))% up"
-            return "\(directionVerdict(model)); \(against)\(skill > 0 ? "" : " (its probabilities are no better than the base rate)")."
+            let judged = probability.count < 30 ? ", over \(probability.count) bar\(probability.count == 1 ? "" : "s"), too few to judge"
+                : skill > 0 ? "" : " (its probabilities are no better than the base rate)"
+            return "\(directionVerdict(model)); \(against)\(judged)."
         }
         guard model.mae.isFinite, model.mae >= 0 else {
             return "no verdict: the model's forecasts are not all finite prices (see the lag check)."
         }
-        guard naive.mae > 0 else { return "no verdict: the closes never moved over the test span, so there was nothing to forecast." }
         let errorPart = model.mae < naive.mae
             ? "MAE \(fixed(100 * (1 - model.mae / naive.mae), 2))% below the naive forecast"
             : "MAE \(fixed(100 * (model.mae / naive.mae - 1), 2))% above the naive forecast (no better than tomorrow = today)"
@@ -125,7 +131,10 @@ enum ForecastOutput {
 
     static func nextBar(_ forecast: NextBarForecast) -> String {
         let digits = decimals(toShow: forecast.lastClose, significant: 6)
-        let head = "next bar (\(forecast.nextTimestamp), after \(forecast.lastTimestamp) close \(price(forecast.lastClose, decimals(toShow: forecast.lastClose, significant: 10)))): "
+        // The last close as the file has it, unless that takes an exponent.
+        let close = forecast.lastClose
+        let last = abs(close) >= 1e-4 && abs(close) < 1e15 ? "\(close)" : price(close, digits)
+        let head = "next bar (\(forecast.nextTimestamp), after \(forecast.lastTimestamp) close \(last)): "
         var text: String
         if let up = forecast.upProbability {
             text = head + "P(up) \(String(format: "%.3f", up)), the model calls \(up > 0.5 ? "up" : up < 0.5 ? "down" : "neither way") (a direction model forecasts no price)"
@@ -164,7 +173,7 @@ enum ForecastOutput {
         if let validation = best.validationLoss { text += ", validation loss \(fixed(validation))" }
         // Targets are standardized: a constant forecast scores about 1 (MSE) or 0.69 (cross-entropy).
         if best.trainLoss > 100 {
-            text += "\nWARNING: training diverged: a loss of \(fixed(best.trainLoss, 1)) on standardized targets, which a constant forecast keeps near 1 (fix: lower --learning-rate)"
+            text += "\nWARNING: training diverged: a loss of \(fixed(best.trainLoss, 1)), where a constant forecast of the standardized target scores about 1 (0.69 for direction) (fix: lower --learning-rate)"
         }
         return text
     }

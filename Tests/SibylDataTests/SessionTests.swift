@@ -212,6 +212,14 @@ struct SessionTests {
         missingQuarter.remove(at: 9)  // 2016-06-30
         #expect(try series(missingQuarter).gaps().map(\.from.iso) == ["2016-03-31"] && (try series(quarters).gaps().isEmpty))
         #expect(try series(years.filter { $0.date.year != 2012 }).gaps().map(\.from.iso) == ["2011-12-31"])
+        // Spacings of 30, 91 and 150 days (median 91) are not quarterly; bars a fixed 91 days
+        // apart are, and crossing a quarter boundary now and then (12-31 → 04-01) is no gap.
+        let mixed = (0..<30).reduce(into: [Timestamp(year: 2000, month: 1, day: 3)]) { days, i in days.append(days[i].adding(days: [30, 91, 150][i % 3])) }
+        let mixedFrequency = try series(mixed).frequency
+        #expect(mixedFrequency.monthsPerBar == nil && mixedFrequency.description.hasPrefix("irregular"))
+        let fixed91 = (0..<40).map { Timestamp(year: 1990, month: 12, day: 31).adding(days: 91 * $0) }
+        #expect(fixed91[1].iso == "1991-04-01")
+        #expect(try series(fixed91).gaps().isEmpty)
         // Years on the last trading day: 2021-12-31 is a Friday, 2022-12-31 a Saturday.
         let tradingYears = (0..<12).map { i in (0..<7).map { monthEnd(2010 + i, 12).adding(days: -$0) }.first { $0.weekday <= 5 }! }
         #expect(tradingYears.last?.iso == "2021-12-31")

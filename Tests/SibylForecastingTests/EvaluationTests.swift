@@ -45,9 +45,11 @@ struct EvaluationTests {
         // −(ln 0.8 + ln 0.6 + ln 0.6 + ln(1 − 10⁻¹⁵)) / 4: a certain call that came true costs ~nothing.
         #expect(abs(score.logLoss - -(log(0.8) + log(0.6) + log(0.6) + log(1 - 1e-15)) / 4) < 1e-12)
         #expect(abs(score.baseRateLogLoss - log(2)) < 1e-12)
-        #expect(score.baseRatePercent == 50 && score.upMovePercent == 75)
+        #expect(score.baseRatePercent == 50 && score.upSharePercent == 75)
         // A certain call that went wrong is clamped, not infinite.
         #expect(ProbabilityScore(probabilities: [0], ups: [true], baseRate: 0.5).logLoss == -log(1e-15))
+        // Laplace's rule keeps a base rate away from 0 and 1: two rises of two give 3/4, none of one 1/3.
+        #expect(ForecastModel.upShare([1, 2, 3], targets: [0, 1]) == 0.75 && ForecastModel.upShare([2, 1], targets: [0]) == 1.0 / 3)
         let calls = ForecastScore(name: "d", forecasts: [101, 99], actual: [102, 98], previous: [100, 100], naiveScale: 1, directionOnly: true)
         #expect(calls.mae.isNaN && calls.rmse.isNaN && calls.mase.isNaN && calls.theilU.isNaN && calls.directionalAccuracyPercent == 100)
     }

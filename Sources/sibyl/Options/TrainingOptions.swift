@@ -104,7 +104,7 @@ struct TrainingOptions: ParsableArguments {
         guard ["constant", "cosine"].contains(schedule) else { throw ValidationError("--schedule takes constant or cosine, not '\(schedule)'") }
         guard clip >= 0, clip.isFinite, (patience ?? 0) >= 0 else { throw ValidationError("--clip and --patience must not be negative") }
         guard clip == 0 || clip >= 1e-6 else {
-            throw ValidationError("--clip \(clip) would shrink every gradient to almost nothing and freeze training (Adam's steps vanish against its ε of 1e-8); use 1, or 0 to turn clipping off")
+            throw ValidationError("--clip \(clip) would shrink every gradient to almost nothing and freeze training (\(optimizer == "sgd" ? "SGD's steps are the gradient's size" : "Adam's steps vanish against its ε of 1e-8")); use 1, or 0 to turn clipping off")
         }
     }
 
@@ -138,12 +138,27 @@ struct TrainingOptions: ParsableArguments {
             ("--window", { "\($0.window)" }), ("--features", { features($0.featureSpec) }), ("--target", { $0.target.rawValue }),
             ("--scaler", { $0.scaler.rawValue }), ("--dropout", { "\($0.dropout)" }), ("--initialization", { "\($0.initialization)" }),
             ("--epochs", { "\($0.training.epochs)" }), ("--batch-size", { "\($0.training.batchSize)" }),
-            ("--learning-rate", { "\($0.training.learningRate)" }), ("--optimizer", { "\($0.training.optimizer)" }),
+            ("--learning-rate", { "\($0.training.learningRate)" }), ("--optimizer", { Self.optimizerName($0.training.optimizer) }),
+            ("--weight-decay", { Self.weightDecay($0.training.optimizer) }),
             ("--schedule", { "\($0.training.schedule)" }), ("--loss", { "\($0.training.loss)" }),
             ("--clip", { "\(String(describing: $0.training.gradientClip))" }), ("--patience", { "\(String(describing: $0.training.patience))" }),
             ("--seed", { "\($0.training.seed)" }), ("--validation", { "\($0.validationFraction)" }), ("--test", { "\($0.testFraction)" }),
         ]
         return fields.filter { _, value in value(given) != value(standard) && value(given) != value(model) }.map(\.0)
+    }
+
+    static func optimizerName(_ kind: OptimizerKind) -> String {
+        switch kind {
+        case .adam: "adam"
+        case .adamW: "adamw"
+        case .sgd: "sgd"
+        }
+    }
+
+    static func weightDecay(_ kind: OptimizerKind) -> String {
+        switch kind {
+        case .adam(_, _, _, let decay), .adamW(_, _, _, let decay), .sgd(_, let decay): "\(decay)"
+        }
     }
 
     var settings: ForecastSettings {
