@@ -43,7 +43,8 @@ public struct BacktestResult: Sendable {
 /// range), attached exits are checked, the strategy decides at t's close, and equity is recorded
 /// as cash + position · close_t. With same-close fills, market orders placed at t fill at t's
 /// close before equity is recorded. When equity at t's close (after t's fills at the open and in
-/// its range) is zero or below, the account stops (see `Broker.stopIfOutOfMoney`). Nothing allocates per bar: the strategy is generic (no
+/// its range, and again after same-close fills) is zero or below, the account stops (see
+/// `Broker.stopIfOutOfMoney`). Nothing allocates per bar: the strategy is generic (no
 /// dynamic dispatch) and the broker's arrays keep their capacity.
 public func backtest<S: Strategy>(_ strategy: inout S, on series: BarSeries, configuration: BacktestConfiguration) -> BacktestResult {
     precondition(!series.isEmpty, "a backtest needs at least one bar")
@@ -60,6 +61,11 @@ public func backtest<S: Strategy>(_ strategy: inout S, on series: BarSeries, con
                 }
                 strategy.next(MarketView(columns: columns, index: t), broker: &broker)
                 broker.processMarketOrdersAtClose()
+                // A same-close fill's costs can take equity to zero or below at this very close.
+                if configuration.fills == .sameClose && broker.stopIfOutOfMoney() {
+                    for rest in t..<series.count { records.record(bar: rest, equity: 0, cash: 0, position: 0) }
+                    break
+                }
                 records.record(bar: t, equity: broker.equity(at: columns.close[t]), cash: broker.cash, position: broker.position)
             }
         }

@@ -242,11 +242,15 @@ public struct Broker {
             }
         }
         guard units != 0 else {
-            // Closing or targeting a position already reached is not an error.
+            // Closing or targeting a position already reached is not an error; a target that sizes
+            // to zero units from flat (one whole unit costs more than the equity) is, as any order
+            // sized to nothing.
             var reached = order.closesPosition
-            if case .targetFraction = order.size { reached = true }
+            if case .targetFraction(let f) = order.size { reached = f == 0 || position != 0 }
             if !reached {
-                events.append(BrokerEvent(kind: .rejected, bar: bar, message: "order \(order.id) sized to zero units at \(quote): too little equity"))
+                let what = order.id == 0 ? "an order" : "order \(order.id)"
+                events.append(BrokerEvent(kind: .rejected, bar: bar, message: "\(what) sized to zero units at \(quote): "
+                    + (configuration.wholeUnits && equity(at: quote) > 0 ? "one whole unit costs more than the equity of \(String(format: "%.2f", equity(at: quote)))" : "too little equity")))
             }
             return
         }

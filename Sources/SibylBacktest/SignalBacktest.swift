@@ -39,6 +39,10 @@ public func backtest(signal: [Double], on series: BarSeries, configuration: Back
                             broker.reportUnfilledAtEnd()
                         } else if sameClose {
                             broker.fillTarget(wanted, quote: close[t], atOpen: false)
+                            if broker.stopIfOutOfMoney() {
+                                for rest in t..<n { records.record(bar: rest, equity: 0, cash: 0, position: 0) }
+                                break
+                            }
                         } else {
                             pending = wanted
                         }

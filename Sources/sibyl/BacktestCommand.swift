@@ -44,13 +44,13 @@ struct BacktestCommand: ParsableCommand {
     @Flag(name: .long, help: "SMA crossover: close and reverse on every cross with whole units and all equity (backtesting.py's SmaCross settings).")
     var reverse = false
 
-    @Option(name: .long, help: "Z-score reversion: window.")
+    @Option(name: .long, help: "Z-score reversion: window of closes (at least 2).")
     var zWindow: Int = 20
 
-    @Option(name: .long, help: "Z-score reversion: enter beyond this many standard deviations.")
+    @Option(name: .long, help: "Z-score reversion: enter beyond this many standard deviations (long below −z, short above z; flat there with --long-only); above --z-exit.")
     var zEntry: Double = 2
 
-    @Option(name: .long, help: "Z-score reversion: exit within this many standard deviations.")
+    @Option(name: .long, help: "Z-score reversion: go flat within this many standard deviations (0 or more).")
     var zExit: Double = 0.5
 
     @Option(name: .long, help: "Starting cash.")
@@ -59,7 +59,7 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .long, help: "Commission as a fraction of traded value (0.001 = 0.1%).")
     var commission: Double = 0
 
-    @Option(name: .long, help: "Fixed commission per order.")
+    @Option(name: .long, help: "Fixed commission per order (a reversal is two orders).")
     var commissionPerOrder: Double = 0
 
     @Option(name: .long, help: "Commission per unit traded.")
@@ -86,13 +86,13 @@ struct BacktestCommand: ParsableCommand {
     @Flag(name: .long, help: "Close a position still open at the last bar at its close (otherwise it stays open, valued at the last close).")
     var closeAtEnd = false
 
-    @Option(name: .long, help: "Stop-loss on every entry, as a fraction of the entry price (0.05 = 5%).")
+    @Option(name: .long, help: "Stop-loss on every entry, as a fraction of its fill price, costs included (0.05 = 5%).")
     var stopLoss: Double?
 
-    @Option(name: .long, help: "Take-profit on every entry, as a fraction of the entry price.")
+    @Option(name: .long, help: "Take-profit on every entry, as a fraction of its fill price, costs included.")
     var takeProfit: Double?
 
-    @Option(name: .long, help: "Trailing stop on every entry, as a fraction below the best price since entry.")
+    @Option(name: .long, help: "Trailing stop on every entry, as a fraction below the best high since the fill (above the best low for a short), starting from the fill price.")
     var trailingStop: Double?
 
     @Option(name: .long, help: "Periods per year for annualized statistics (bars for daily and slower data, days for intraday data); from the data when omitted.")

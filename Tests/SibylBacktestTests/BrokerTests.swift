@@ -160,6 +160,28 @@ struct BrokerTests {
         #expect(signal.equity == result.equity && signal.trades == result.trades && signal.events.map(\.kind) == [.outOfMoney])
     }
 
+    @Test("a same-close fill whose costs take equity below zero stops the account at that close, on both paths")
+    func outOfMoneyAtSameCloseFill() {
+        // Buy all at 100 (0.9 units after a minimum commission of 10); at 5 the position is worth
+        // 4.5, and selling it at that close costs 10: equity −5.5 at bar 1's close, not bar 2's.
+        let series = bars([(100, 101, 99, 100), (6, 6, 5, 5), (5, 6, 4, 5)])
+        let configuration = BacktestConfiguration(initialCash: 100, costs: CostModel(minimumCommission: 10), fills: .sameClose)
+        let result = run(series, configuration, [0: { $0.buy(fraction: 1) }, 1: { $0.closePosition() }])
+        #expect(result.equity == [90, 0, 0], "\(result.equity)")
+        #expect(result.events.map(\.kind) == [.outOfMoney] && result.events[0].bar == 1 && result.events[0].message.contains("fell to -5.50"))
+        let signal = backtest(signal: [1, 0, .nan], on: series, configuration: configuration, name: "s", warmUp: 0)
+        #expect(signal.equity == result.equity && signal.events.map(\.kind) == [.outOfMoney] && signal.events[0].bar == 1)
+    }
+
+    @Test("a target sized to zero whole units from flat is a rejected order, with the reason")
+    func zeroUnitTarget() {
+        let result = run(flat, BacktestConfiguration(initialCash: 50, wholeUnits: true), [0: { $0.target(1) }])
+        #expect(result.trades.isEmpty && result.events.map(\.kind) == [.rejected])
+        #expect(result.events.first?.message.contains("one whole unit costs more than the equity of 50.00") == true)
+        // Targeting a position already held, or flat when flat, is no rejection.
+        #expect(run(flat, BacktestConfiguration(initialCash: 50, wholeUnits: true), [0: { $0.target(0) }]).events.isEmpty)
+    }
+
     @Test("an order larger than the cash is cut to what is affordable, or refused, and reported")
     func affordability() {
         let reduced = run(flat, BacktestConfiguration(initialCash: 1_000, wholeUnits: true), [0: { $0.submit(.units(50)) }])
@@ -390,9 +412,20 @@ struct RollingWindowTests {
                 let deviation = last.count > 1
                     ? (last.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(last.count - 1)).squareRoot() : 0
                 #expect(window.count == last.count && window.isFull == (last.count == capacity))
-                #expect(window.mean == mean && window.standardDeviation == deviation)
-                #expect(window.moments.mean == mean && window.moments.standardDeviation == deviation)
+                #expect(abs(window.mean - mean) <= 1e-14 * abs(mean) && abs(window.standardDeviation - deviation) <= 1e-12 * deviation)
+                #expect(window.moments.mean == window.mean && window.moments.standardDeviation == window.standardDeviation)
             }
         }
+    }
+
+    @Test("a window of equal values has exactly that mean and no deviation, where a plain sum rounds a bit off")
+    func equalValues() {
+        for (value, capacity) in [(0.08388999999999999, 8), (0.1, 3), (1.1, 10), (2506.850098, 20)] {
+            var window = RollingWindow(capacity: capacity)
+            for _ in 0..<(capacity + 3) { window.append(value) }
+            #expect(window.mean == value && window.standardDeviation == 0, "\(value) × \(capacity)")
+        }
+        // The plain sum does round a bit off for some of them, which is what made z-scores of ±0.935 out of flat closes.
+        #expect([(0.08388999999999999, 8), (0.1, 3), (1.1, 10)].contains { value, n in (0..<n).reduce(0.0) { s, _ in s + value } / Double(n) != value })
     }
 }

@@ -39,8 +39,17 @@ public struct RollingWindow {
         return total
     }
 
-    /// Mean of the stored values, summed oldest first.
-    public var mean: Double { sum { $0 } / Double(count) }
+    /// The oldest stored value.
+    private var oldest: Double { values[count == capacity ? next : 0] }
+
+    /// Mean of the stored values, summed oldest first relative to the oldest one, so that a
+    /// window of equal values has exactly that value as its mean (a plain sum can round it a last
+    /// bit off, and a deviation made of that rounding would look like a signal).
+    public var mean: Double {
+        guard count > 0 else { return .nan }
+        let reference = oldest
+        return reference + sum { $0 - reference } / Double(count)
+    }
 
     /// Sample standard deviation (ddof 1) of the stored values.
     public var standardDeviation: Double { moments.standardDeviation }
