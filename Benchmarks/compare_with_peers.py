@@ -174,6 +174,15 @@ def main() -> None:
             print(f"  sibyl {mode:28s} {value:14,.0f}   ({ratios})")
         for (engine,), value in sorted(peers.items()):
             print(f"  {engine:34s} {value:14,.0f}")
+        # The same work, not only the same speed: `sibyl backtest` on the peers' own random walk
+        # against their plain-loop reference.
+        agreement = run_json([args.python, os.path.join(here, "peers", "backtest_agreement.py"), "--peers", args.peers,
+                              "--sibyl", args.sibyl])
+        print("\nSame rules on the peers' random walk (fill at the crossing close, 0.1% a side): final equity, trades")
+        for record in agreement["records"]:
+            key, m = record["key"], record["metrics"]
+            print(f"  {key['bars']:>9,} bars, {key['units']:10s} sibyl {m['sibyl_equity']:18,.6f} ({m['sibyl_trades']})"
+                  f"  reference {m['reference_equity']:18,.6f} ({m['reference_trades']})  relative difference {m['equity_rel_diff']:.1e}")
 
     for suite, metric, unit in (("csv", "rows_per_s", "rows/s"), ("features", "bars_per_s", "bars/s")):
         if suite not in args.suites:

@@ -70,12 +70,11 @@ extension BacktestStatistics {
         let n = series.count
         let equity = result.equity
         let close = series.close
-        let times = series.timestamps.map { Double($0.secondsSinceEpoch) }
+        let timestamps = series.timestamps
+        func time(_ k: Int) -> Double { Double(timestamps[k].secondsSinceEpoch) }
         let closed = result.trades.filter { $0.exitBar != nil }
         let initial = result.configuration.initialCash
-        // The frequency sorts every spacing: compute it once.
-        let frequency = series.frequency
-        let resolution = Self.resolutionSeconds(frequency)
+        let resolution = Self.resolutionSeconds(spacing: series.typicalSpacingSeconds)
         func roundedDays(_ seconds: Double) -> Double {
             seconds.isFinite ? (seconds / resolution).rounded(.up) * resolution / 86_400 : .nan
         }
@@ -83,12 +82,12 @@ extension BacktestStatistics {
         let iso = series.timestampFormat
         start = iso(series.timestamps[0])
         end = iso(series.timestamps[n - 1])
-        durationDays = (times[n - 1] - times[0]) / 86_400
+        durationDays = (time(n - 1) - time(0)) / 86_400
 
         // Bars with a position: each closed trade from its entry bar to its exit bar, inclusive.
         var exposed = [Bool](repeating: false, count: n)
         for trade in closed { for k in trade.entryBar...trade.exitBar! { exposed[k] = true } }
-        exposureTimePercent = 100 * Double(exposed.filter { $0 }.count) / Double(n)
+        exposureTimePercent = 100 * Double(exposed.reduce(0) { $0 + ($1 ? 1 : 0) }) / Double(n)
         equityFinal = equity[n - 1]
         equityPeak = equity.max()!
         commissions = closed.reduce(0) { $0 + $1.commissions }
@@ -99,11 +98,15 @@ extension BacktestStatistics {
         // Period returns: of the last equity of each calendar week, month or year for weekly,
         // monthly or yearly bars, else of each calendar day (bar to bar for daily bars).
         let period = Self.returnPeriod(series)
-        let periodEnds = (0..<n).filter { k in k == n - 1 || period.bin(series.timestamps[k + 1]) != period.bin(series.timestamps[k]) }
-        let periodEquity = periodEnds.map { equity[$0] }
+        let periodEnds = (0..<n).filter { k in k == n - 1 || period.bin(timestamps[k + 1]) != period.bin(timestamps[k]) }
         // 0/0 (equity at zero after an account ran out of money) is no return: dropped, as
         // pandas' pct_change().dropna() does.
-        let returns = zip(periodEquity.dropFirst(), periodEquity).map { $0 / $1 - 1 }.filter { !$0.isNaN }
+        var returns: [Double] = []
+        returns.reserveCapacity(periodEnds.count)
+        for (end, start) in zip(periodEnds.dropFirst(), periodEnds) {
+            let r = equity[end] / equity[start] - 1
+            if !r.isNaN { returns.append(r) }
+        }
         let periods: Double = result.configuration.periodsPerYear ?? period.perYear
         periodsPerYear = periods
         let g = Self.geometricMean(returns)
@@ -119,15 +122,25 @@ extension BacktestStatistics {
         // could first act (idle warm-up periods would pull its ratio toward zero), so that the
         // sign agrees with the geometric Sharpe ratio above. An account that ran out of money has
         // no chance of either.
+        // Log returns per bar, for the market comparison below and, when every bar is a period of
+        // its own (daily bars), for these ratios too.
+        let equityLog = zip(equity.dropFirst(), equity).map { log($0 / $1) }
+        let marketLog = zip(close.dropFirst(), close).map { log($0 / $1) }
         let first = min(max(result.warmUp, 0), n - 1)
-        let ends = [first] + periodEnds.filter { $0 > first }
-        if ends.contains(where: { !(equity[$0] > 0) }) {
+        // The period ends after the first bar (periodEnds ascends).
+        let later = periodEnds[(periodEnds.firstIndex { $0 > first } ?? periodEnds.count)...]
+        if !(equity[first] > 0) || later.contains(where: { !(equity[$0] > 0) }) {
             (probabilisticSharpePercent, probabilisticSharpeOverBuyAndHoldPercent) = (0, 0)
         } else {
-            let strategyLog = zip(ends.dropFirst(), ends).map { log(equity[$0] / equity[$1]) }
-            let marketLog = zip(ends.dropFirst(), ends).map { log(close[$0] / close[$1]) }
-            probabilisticSharpePercent = Self.probabilisticSharpe(strategyLog, benchmark: 0) * 100
-            probabilisticSharpeOverBuyAndHoldPercent = Self.probabilisticSharpe(strategyLog, benchmark: Self.periodSharpe(marketLog)) * 100
+            // Period k runs from ends[k] to ends[k + 1]; when those are consecutive bars, its log
+            // return is the bar's own, already taken.
+            let everyBar = later.count == n - 1 - first
+            let ends = everyBar ? [] : [first] + later
+            let strategyLog = everyBar ? equityLog[first...] : zip(ends.dropFirst(), ends).map { log(equity[$0] / equity[$1]) }[...]
+            let periodMarketLog = everyBar ? marketLog[first...] : zip(ends.dropFirst(), ends).map { log(close[$0] / close[$1]) }[...]
+            let strategy = ReturnMoments(strategyLog)
+            probabilisticSharpePercent = strategy.probabilisticSharpe(over: 0) * 100
+            probabilisticSharpeOverBuyAndHoldPercent = strategy.probabilisticSharpe(over: ReturnMoments(periodMarketLog).sharpe) * 100
         }
         let downside = returns.isEmpty ? Double.nan : (returns.reduce(0) { $0 + min($1, 0) * min($1, 0) } / Double(returns.count)).squareRoot()
         sortinoRatio = (annual - rf) / (downside * periods.squareRoot())
@@ -141,7 +154,7 @@ extension BacktestStatistics {
         if zeros.last != n - 1 { zeros.append(n - 1) }
         var episodeDurations: [Double] = [], episodePeaks: [Double] = []
         for (previous, current) in zip(zeros, zeros.dropFirst()) where current > previous + 1 {
-            episodeDurations.append(times[current] - times[previous])
+            episodeDurations.append(time(current) - time(previous))
             episodePeaks.append(drawdown[previous...current].max()!)
         }
         // No episode (a drawdown on the last bar only): backtesting.py then averages the non-zero
@@ -152,8 +165,6 @@ extension BacktestStatistics {
         averageDrawdownDurationDays = roundedDays(episodeDurations.isEmpty ? .nan : episodeDurations.reduce(0, +) / Double(episodeDurations.count))
 
         // Against the market: log returns per bar, ddof 1.
-        let equityLog = zip(equity.dropFirst(), equity).map { log($0 / $1) }
-        let marketLog = zip(close.dropFirst(), close).map { log($0 / $1) }
         beta = equityLog.count > 1 ? Self.covariance(equityLog, marketLog) / Self.variance(marketLog) : .nan
         alphaPercent = returnPercent - rf * 100 - beta * (buyAndHoldReturnPercent - rf * 100)
 
@@ -161,7 +172,7 @@ extension BacktestStatistics {
         tradeCount = closed.count
         let profits = closed.map { $0.profit() }
         let returnsPerTrade = closed.map { $0.returnFraction() }
-        let durations = closed.map { times[$0.exitBar!] - times[$0.entryBar] }
+        let durations = closed.map { time($0.exitBar!) - time($0.entryBar) }
         let wins = profits.filter { $0 > 0 }, losses = profits.filter { $0 < 0 }
         let winRate = closed.isEmpty ? Double.nan : Double(wins.count) / Double(closed.count)
         winRatePercent = winRate * 100
@@ -221,7 +232,7 @@ extension BacktestStatistics {
         case 31: return ReturnPeriod(kind: .month, perYear: 12)
         case 365: return ReturnPeriod(kind: .year, perYear: 1)
         default:
-            let weekend = Double(series.timestamps.filter { $0.weekday >= 6 }.count) / Double(series.count)
+            let weekend = Double(series.timestamps.reduce(0) { $0 + ($1.weekday >= 6 ? 1 : 0) }) / Double(series.count)
             return ReturnPeriod(kind: .day, perYear: weekend > 2.0 / 7.0 * 0.6 ? 365 : 252)
         }
     }
@@ -244,36 +255,49 @@ extension BacktestStatistics {
 
     /// The unit durations are rounded up to: the largest of day, hour, minute, second that
     /// divides the bars' typical spacing.
-    static func resolutionSeconds(_ frequency: BarFrequency) -> Double {
-        let spacing = frequency.typicalSpacingSeconds
+    static func resolutionSeconds(spacing: Int64) -> Double {
         for unit: Int64 in [86_400, 3600, 60] where spacing % unit == 0 { return Double(unit) }
         return 1
     }
 
-    /// mean / standard deviation (ddof 1) of period returns; NaN for fewer than two or no spread.
-    static func periodSharpe(_ returns: [Double]) -> Double {
-        guard returns.count >= 2 else { return .nan }
-        let deviation = variance(returns).squareRoot()
-        return deviation > 0 ? returns.reduce(0, +) / Double(returns.count) / deviation : .nan
-    }
+    /// The moments of a list of period returns that the probabilistic Sharpe ratio needs, from
+    /// two passes over them.
+    struct ReturnMoments {
+        let count: Int
+        /// mean / standard deviation (ddof 1); NaN for fewer than two returns or no spread.
+        let sharpe: Double
+        /// Skewness γ₃ and kurtosis γ₄ (population moments; 3 for a normal distribution).
+        let skewness: Double
+        let kurtosis: Double
 
-    /// PSR(SR*) = Φ((SR − SR*)·√(n − 1) / √(1 − γ₃·SR + (γ₄ − 1)/4·SR²)) for the per-period Sharpe
-    /// ratio SR of n returns with skewness γ₃ and kurtosis γ₄ (3 for a normal distribution);
-    /// NaN for fewer than three returns, no spread, or a variance term that is not positive.
-    static func probabilisticSharpe(_ returns: [Double], benchmark: Double) -> Double {
-        let count = Double(returns.count)
-        let sharpe = periodSharpe(returns)
-        guard returns.count >= 3, sharpe.isFinite, benchmark.isFinite else { return .nan }
-        let mean = returns.reduce(0, +) / count
-        let (m2, m3, m4) = returns.reduce((0.0, 0.0, 0.0)) { moments, r in
-            let d = r - mean
-            return (moments.0 + d * d / count, moments.1 + d * d * d / count, moments.2 + d * d * d * d / count)
+        init(_ returns: ArraySlice<Double>) {
+            count = returns.count
+            let n = Double(count)
+            let mean = returns.reduce(0, +) / n
+            var (m2, m3, m4) = (0.0, 0.0, 0.0)
+            for r in returns {
+                let d = r - mean, d2 = d * d
+                m2 += d2
+                m3 += d2 * d
+                m4 += d2 * d2
+            }
+            let deviation = (m2 / (n - 1)).squareRoot()
+            sharpe = count >= 2 && deviation > 0 ? mean / deviation : .nan
+            (m2, m3, m4) = (m2 / n, m3 / n, m4 / n)
+            skewness = m3 / pow(m2, 1.5)
+            kurtosis = m4 / (m2 * m2)
         }
-        let skewness = m3 / pow(m2, 1.5), kurtosis = m4 / (m2 * m2)
-        let spread = 1 - skewness * sharpe + (kurtosis - 1) / 4 * sharpe * sharpe
-        guard spread > 0 else { return .nan }
-        let z = (sharpe - benchmark) * (count - 1).squareRoot() / spread.squareRoot()
-        return 0.5 * erfc(-z / 2.0.squareRoot())
+
+        /// PSR(SR*) = Φ((SR − SR*)·√(n − 1) / √(1 − γ₃·SR + (γ₄ − 1)/4·SR²)) for the per-period
+        /// Sharpe ratio SR of the n returns; NaN for fewer than three returns, no spread, or a
+        /// variance term that is not positive.
+        func probabilisticSharpe(over benchmark: Double) -> Double {
+            guard count >= 3, sharpe.isFinite, benchmark.isFinite else { return .nan }
+            let spread = 1 - skewness * sharpe + (kurtosis - 1) / 4 * sharpe * sharpe
+            guard spread > 0 else { return .nan }
+            let z = (sharpe - benchmark) * (Double(count) - 1).squareRoot() / spread.squareRoot()
+            return 0.5 * erfc(-z / 2.0.squareRoot())
+        }
     }
 
     /// exp(mean log(1 + x)) − 1; 0 when some 1 + x ≤ 0 (backtesting.py's convention).

@@ -61,8 +61,7 @@ extension BarSeries {
         guard count >= 2 else {
             return BarFrequency(kind: .daily, typicalSpacingSeconds: 86_400, sessionWeekdays: Array(1...5), barsPerYear: 252)
         }
-        var spacings = (1..<count).map { timestamps[$0].secondsSinceEpoch - timestamps[$0 - 1].secondsSinceEpoch }
-        spacings.sort()
+        let spacings = sortedSpacings()
         let median = spacings[spacings.count / 2]
         let sessions = sessionWeekdays()
         let span = Double(timestamps[count - 1].secondsSinceEpoch - timestamps[0].secondsSinceEpoch + median)
@@ -84,6 +83,20 @@ extension BarSeries {
         }
         return BarFrequency(kind: kind, typicalSpacingSeconds: median, sessionWeekdays: sessions, barsPerYear: perYear,
                             monthsPerBar: kind == .monthly ? 1 : kind == .irregular ? Self.monthsApart(spacings) : nil)
+    }
+
+    /// The seconds between consecutive bars, ascending.
+    func sortedSpacings() -> [Int64] {
+        var spacings = (1..<max(count, 1)).map { timestamps[$0].secondsSinceEpoch - timestamps[$0 - 1].secondsSinceEpoch }
+        spacings.sort()
+        return spacings
+    }
+
+    /// The median spacing between consecutive bars in seconds (the upper one of an even count),
+    /// as ``frequency`` has it, without the rest of its work; one day for fewer than two bars.
+    public var typicalSpacingSeconds: Int64 {
+        let spacings = sortedSpacings()
+        return spacings.isEmpty ? 86_400 : spacings[spacings.count / 2]
     }
 
     /// 2, 3, 6 or 12 when at least two thirds of the (sorted) spacings lie within the lengths

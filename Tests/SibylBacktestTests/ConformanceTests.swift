@@ -107,7 +107,7 @@ struct ConformanceTests {
         let ruined = BacktestStatistics(Self.run("out_of_money"))
         #expect(ruined.probabilisticSharpePercent == 0 && ruined.probabilisticSharpeOverBuyAndHoldPercent == 0)
         // Fewer than three returns: undefined.
-        #expect(BacktestStatistics.probabilisticSharpe([0.01, -0.02], benchmark: 0).isNaN)
+        #expect(BacktestStatistics.ReturnMoments([0.01, -0.02]).probabilisticSharpe(over: 0).isNaN)
     }
 
     @Test("statistics to 1e-6 relative", arguments: cases)
