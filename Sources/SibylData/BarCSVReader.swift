@@ -38,6 +38,8 @@ struct BarCSVReader {
     private var delimiter = UInt8(ascii: ",")
     private var fieldStarts: [Int] = []
     private var fieldEnds: [Int] = []
+    /// Fields of the line `splitFields` split last (the arrays above may hold more, from longer lines).
+    private var fieldCount = 0
     /// The first quoting fault `splitFields` met on its line: the field (0-based) and what is wrong.
     private var quoteFault: (field: Int, unclosed: Bool)?
 
@@ -126,10 +128,12 @@ struct BarCSVReader {
             }
             count += 1
         }
+        // In a tab-separated file a tab is a delimiter, never padding: two in a row hold an empty field.
+        let tab = delimiter == UInt8(ascii: "\t") ? UInt8(ascii: " ") : UInt8(ascii: "\t")
         var i = start
         while true {
             var fieldStart = i
-            while fieldStart < end && (base[fieldStart] == UInt8(ascii: " ") || base[fieldStart] == UInt8(ascii: "\t")) { fieldStart += 1 }
+            while fieldStart < end && (base[fieldStart] == UInt8(ascii: " ") || base[fieldStart] == tab) { fieldStart += 1 }
             if fieldStart < end && base[fieldStart] == UInt8(ascii: "\"") {
                 // Quoted field: runs to the closing quote ("" is an escaped quote inside).
                 var j = fieldStart + 1
@@ -158,7 +162,7 @@ struct BarCSVReader {
                 var j = fieldStart
                 while j < end && base[j] != delimiter { j += 1 }
                 var fieldEnd = j
-                while fieldEnd > fieldStart && (base[fieldEnd - 1] == UInt8(ascii: " ") || base[fieldEnd - 1] == UInt8(ascii: "\t")) {
+                while fieldEnd > fieldStart && (base[fieldEnd - 1] == UInt8(ascii: " ") || base[fieldEnd - 1] == tab) {
                     fieldEnd -= 1
                 }
                 store(fieldStart, fieldEnd)
@@ -172,7 +176,21 @@ struct BarCSVReader {
                 break
             }
         }
+        fieldCount = count
         return count
+    }
+
+    /// The number of a line among the next five that names every required column, when the
+    /// header line is not it (a title, a link or a comment written above the header).
+    private func headerBelow() -> Int? {
+        var probe = self
+        for _ in 0..<5 {
+            guard let line = probe.nextNonBlankLine() else { return nil }
+            probe.delimiter = probe.detectDelimiter(line.start, line.end)
+            let keys = Set((0..<probe.splitFields(line.start, line.end)).map { Self.headerKey(probe.text($0)) })
+            if Role.required.allSatisfy({ role in role.aliases.contains { keys.contains($0) } }) { return probe.lineNumber }
+        }
+        return nil
     }
 
     /// The fix for a date that does not parse, after what it looks like.
@@ -232,8 +250,10 @@ struct BarCSVReader {
         var namedDelimiter: UInt8?
         if let line = headerLine, let base {
             // Quotes and spaces around it are Excel's or an editor's, not part of it.
-            let text = String(decoding: UnsafeBufferPointer(start: base + line.start, count: line.end - line.start), as: UTF8.self)
-                .trimmingCharacters(in: CharacterSet(charactersIn: " \t\""))
+            // (A tab is trimmed only when it is not the delimiter named: "sep=<tab>".)
+            let raw = String(decoding: UnsafeBufferPointer(start: base + line.start, count: line.end - line.start), as: UTF8.self)
+            let quoted = raw.trimmingCharacters(in: CharacterSet(charactersIn: " \""))
+            let text = quoted.lowercased() == "sep=\t" ? quoted : raw.trimmingCharacters(in: CharacterSet(charactersIn: " \t\""))
             if text.count == 5, text.lowercased().hasPrefix("sep="), let byte = text.utf8.last { namedDelimiter = byte }
         }
         if namedDelimiter != nil { headerLine = nextNonBlankLine() }
@@ -280,6 +300,8 @@ struct BarCSVReader {
             var fix = "name the columns Date, Open, High, Low, Close and optionally Volume and Adj Close, in any order and letter case"
             if case .success = parseDate(fieldStarts[0], fieldEnds[0]) {
                 fix = "the first line looks like data, not a header: add a header line above it naming the columns in their order, such as Date,Open,High,Low,Close,Volume"
+            } else if let line = headerBelow() {
+                fix = "the header is on line \(line): delete the line\(line - headerLineNumber > 1 ? "s" : "") above it (a title, a link or a comment)"
             } else if columnCount == 1 {
                 fix = "the header is one field: separate the columns with ',', ';', a tab or '|', and name them Date, Open, High, Low, Close and optionally Volume"
             } else if headerNames[0].lowercased() == "price", role == .date {
@@ -316,6 +338,9 @@ struct BarCSVReader {
         var offsets: [Int] = []
         /// Whether the rows run newest first (decided by the first two kept rows).
         var newestFirst = false
+        // ';'-separated files: whether the first rows' numbers are all written as d.ddd.ddd, with
+        // points in the volumes too (whole numbers of a locale that groups thousands with '.').
+        var (groupedRows, groupedVolumes) = (0, 0)
         var dataLines = 0
         var values = [Double](repeating: .nan, count: Role.allCases.count)
 
@@ -429,6 +454,13 @@ struct BarCSVReader {
                 }
             }
 
+            if delimiter == UInt8(ascii: ";") && hasVolume && timestamps.count < 200 && groupedRows == timestamps.count {
+                let columns = numericRoles.map { columnOfRole[$0.rawValue]! }
+                if columns.allSatisfy({ groupedByPoints(fieldStarts[$0], fieldEnds[$0]) }) { groupedRows += 1 }
+                let volume = columnOfRole[Role.volume.rawValue]!
+                if (fieldStarts[volume]..<fieldEnds[volume]).contains(where: { base![$0] == UInt8(ascii: ".") }) { groupedVolumes += 1 }
+            }
+
             let open = values[Role.open.rawValue], high = values[Role.high.rawValue]
             let low = values[Role.low.rawValue], close = values[Role.close.rawValue]
             if let problem = BarValidation.consistencyProblem(open: open, high: high, low: low, close: close) {
@@ -522,7 +554,12 @@ struct BarCSVReader {
                     offsets[i] != offsets[i - 1] && utc[i] - utc[i - 1] <= usualStep
                 }
             }
-            if let days = dates(local) ?? dates(utc) {
+            // Both clocks give one time of day when the offset never changes: midnight marks the
+            // clock the dates were written on (a UTC-midnight index converted to Bogotá reads 19:00
+            // the evening before, every day); otherwise the local one (a vendor's local open).
+            let (localDays, utcDays) = (dates(local), dates(utc))
+            let utcMidnight = utcDays != nil && timeOfDay(utc[0]) == 0 && timeOfDay(local[0]) != 0
+            if let days = (utcMidnight ? utcDays : nil) ?? localDays ?? utcDays {
                 for i in timestamps.indices { timestamps[i].secondsSinceEpoch = days[i] }
             } else if !tradesAcrossChange() && zip(local, local.dropFirst()).allSatisfy({ $0 < $1 }) {
                 for i in timestamps.indices { timestamps[i].secondsSinceEpoch = local[i] }
@@ -553,6 +590,12 @@ struct BarCSVReader {
             warnings.append(DataWarning(kind: .timesInUTC, file: file, line: nil,
                                         message: "the market trades across a change of the file's UTC offset (a daylight-saving switch, where its local times repeat or skip an hour), so its bars are kept and shown in UTC"))
         }
+        if groupedRows > 0 && groupedRows == min(timestamps.count, 200) && groupedVolumes > 0 {
+            warnings.append(DataWarning(kind: .pointsMayBeThousands, file: file, line: nil,
+                                        message: "every number of this ';'-separated file has whole groups of three digits after its points, volumes too (7.600, 523.100): "
+                                            + "if the points separate thousands, as a German-locale export writes whole numbers, every value was read 1000 times too small; "
+                                            + "export it with plain numbers (7600) or with the locale set to English"))
+        }
         if newestFirst {
             warnings.append(DataWarning(kind: .newestFirst, file: file, line: nil,
                                         message: "the rows run newest first; the \(timestamps.count) bars were read in reverse, oldest first"))
@@ -580,9 +623,11 @@ struct BarCSVReader {
     private func cellError(role: Role, column: Int) -> DataError {
         let raw = text(column), word = rawText(column).lowercased()
         let (kind, message, fix): (DataError.Kind, String, String)
+        // A file without volumes may leave the column empty on every row: it is optional.
+        let noVolumes = role == .volume ? ", or delete the Volume column if the file has no volumes (it is optional)" : ""
         if raw.isEmpty {
             (kind, message, fix) = (.emptyCell, "the \(role.displayName) cell is empty",
-                                    "fill in the value, or pass --repair drop or --repair ffill")
+                                    "fill in the value, or pass --repair drop or --repair ffill\(noVolumes)")
         } else if let value = DecimalParser.parse(base!, from: fieldStarts[column], to: fieldEnds[column]) {
             let problem = role == .volume
                 ? BarValidation.volumeProblem(value: value, text: raw)!
@@ -590,7 +635,11 @@ struct BarCSVReader {
             (kind, message, fix) = (problem.kind, problem.message, problem.fix)
         } else if Self.missingValueWords.contains(word) || Self.missingValueWords.contains(word.trimmingCharacters(in: ["+", "-"])) {
             (kind, message, fix) = (.notFinite, "\(role.displayName) is '\(raw)', not a finite number",
-                                    "give a real value, or pass --repair drop or --repair ffill")
+                                    "give a real value, or pass --repair drop or --repair ffill\(noVolumes)")
+        } else if raw.range(of: #"^[+-]?\d{1,3}(,\d{3})+$"#, options: .regularExpression) != nil && rowHasPointDecimals() {
+            // Other numbers of the row have a decimal point: this comma separates thousands.
+            (kind, message, fix) = (.unparsableNumber, "\(role.displayName) '\(raw)' has a thousands separator",
+                                    "write it without one (\(raw.replacingOccurrences(of: ",", with: ""))), as a spreadsheet does when the number format has no grouping")
         } else if raw.range(of: #"^[+-]?\d+,\d+$"#, options: .regularExpression) != nil && delimiter != UInt8(ascii: ",") {
             (kind, message, fix) = (.unparsableNumber, "\(role.displayName) '\(raw)' is written with a decimal comma",
                                     "write the decimal separator as a point (\(raw.replacingOccurrences(of: ",", with: "."))), as a spreadsheet does when it exports with the locale set to English")
@@ -599,6 +648,27 @@ struct BarCSVReader {
                                     "write plain decimal numbers such as 1234.56 (no thousands separators, currency signs or units)")
         }
         return DataError(kind: kind, file: file, line: lineNumber, column: column + 1, value: raw, message: message, fix: fix)
+    }
+
+    /// Whether bytes `start..<end` spell 1 to 3 digits followed by groups of "." and 3 digits.
+    private func groupedByPoints(_ start: Int, _ end: Int) -> Bool {
+        guard let base else { return false }
+        var i = start, digits = 0
+        while i < end && base[i] >= UInt8(ascii: "0") && base[i] <= UInt8(ascii: "9") { i += 1; digits += 1 }
+        guard (1...3).contains(digits) else { return false }
+        while i < end {
+            guard base[i] == UInt8(ascii: "."), end - i >= 4 else { return false }
+            for k in 1...3 where !(base[i + k] >= UInt8(ascii: "0") && base[i + k] <= UInt8(ascii: "9")) { return false }
+            i += 4
+        }
+        return true
+    }
+
+    /// Whether another field of the current line is a number written with a decimal point.
+    private func rowHasPointDecimals() -> Bool {
+        (0..<fieldCount).contains { column in
+            fieldStarts[column] < fieldEnds[column] && rawText(column).range(of: #"^[+-]?\d*\.\d+$"#, options: .regularExpression) != nil
+        }
     }
 
     private func detectDelimiter(_ start: Int, _ end: Int) -> UInt8 {
@@ -669,8 +739,13 @@ struct BarCSVReader {
     }
 
     /// A header name as the roles' aliases are written: lowercased, without spaces, underscores,
-    /// hyphens, dots and angle brackets ("Adj. Close" and "<CLOSE>" become "adjclose" and "close").
-    static func headerKey(_ name: String) -> String { String(name.lowercased().filter { !" _-.<>".contains($0) }) }
+    /// hyphens, dots and angle brackets, and without a unit or zone in parentheses at its end
+    /// ("Adj. Close", "<CLOSE>" and "Time (UTC)" become "adjclose", "close" and "time").
+    static func headerKey(_ name: String) -> String {
+        var key = String(name.lowercased().filter { !" _-.<>".contains($0) })
+        if key.hasSuffix(")"), let open = key.lastIndex(of: "("), open > key.startIndex { key = String(key[..<open]) }
+        return key
+    }
 
     /// Whether header names `first` and `second` are a date column and a time column: true for
     /// (date, time), false for (time, date), nil for anything else.

@@ -89,15 +89,20 @@ enum BarValidation {
                            message: "timestamp \(current) is later than \(previous) on \(earlier), in a file read as newest first because its second row is earlier than its first (\(first.timestamp) on line \(first.line))",
                            fix: "if line \(first.line)'s date is wrong, correct it; otherwise sort the file by time, or pass --repair drop to drop out-of-order rows")
         }
+        // Local clock times repeat an hour in the night daylight-saving time ends (a Sunday in
+        // spring or autumn, before 04:00): those are real bars, which a drop would lose.
+        let clockChange = current.date == previous.date && current.weekday == 7 && [3, 4, 10, 11].contains(current.date.month)
+            && current.secondOfDay < 4 * 3600 && previous.secondsSinceEpoch - current.secondsSinceEpoch <= 3600
+        let clockFix = "this looks like the hour a local clock repeats when daylight-saving time ends: export the times in UTC or with their UTC offset (2020-10-25 02:00:00+01:00)"
         if current == previous {
             return Problem(kind: .duplicateTimestamp, value: current.iso,
                            message: "timestamp \(current) repeats \(earlier)",
-                           fix: "each bar needs its own timestamp; remove the duplicate, or pass --repair drop to keep the first")
+                           fix: clockChange ? clockFix : "each bar needs its own timestamp; remove the duplicate, or pass --repair drop to keep the first")
         }
         if current < previous {
             return Problem(kind: .decreasingTimestamp, value: current.iso,
                            message: "timestamp \(current) is earlier than \(previous) on \(earlier)",
-                           fix: "sort the file by time, oldest first, or pass --repair drop to drop out-of-order rows")
+                           fix: clockChange ? clockFix : "sort the file by time, oldest first, or pass --repair drop to drop out-of-order rows")
         }
         return nil
     }

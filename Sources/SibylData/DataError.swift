@@ -72,6 +72,9 @@ public struct DataWarning: Equatable, Sendable, CustomStringConvertible, Codable
         /// Times written with offsets could not be kept as local times (they repeat at a
         /// daylight-saving change) and are kept in UTC.
         case timesInUTC
+        /// Every number of a ';'-separated file has whole groups of three digits after its points,
+        /// volumes too: the points may separate thousands (a German-locale export).
+        case pointsMayBeThousands
     }
 
     public let kind: Kind

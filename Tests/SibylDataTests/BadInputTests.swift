@@ -78,6 +78,15 @@ struct BadInputTests {
         ("\(goodHeader)\n\"2020-01-02,10,11,9,10.5,1000\"\n", "the whole row is quoted as one field", "remove the quotes around the row"),
         ("Date\tOpen\tHigh\tLow\tClose\n\"2020-01-02\t10\t11\t9\t10.5\"\n", "the whole row is quoted as one field", "remove the quotes around the row"),
         ("\(goodHeader)\n2020-01-02,10,11,9,\u{2014},1000\n", "Close is '<U+2014>', not a finite number", "--repair drop"),
+        // A comma in a ';' file whose other numbers have points separates thousands: 877,000 is not 877.000.
+        ("Date;Open;High;Low;Close;Volume\n2020-01-02;10.5;11;9;10.5;877,000\n", "'877,000' has a thousands separator", "without one (877000)"),
+        ("https://www.example.com/data\n\(goodHeader)\n\(goodRows[0])\n", "no Date column", "the header is on line 2: delete the line above it"),
+        ("# prices\n# daily\n\n\(goodHeader)\n\(goodRows[0])\n", "no Date column", "the header is on line 4: delete the lines above it"),
+        ("\(goodHeader)\n2020-01-02,10,11,9,10.5,\n", "the Volume cell is empty", "delete the Volume column if the file has no volumes"),
+        ("\(goodHeader)\n2020-10-25 01:00:00,10,11,9,10.5,1\n2020-10-25 02:00:00,10,11,9,10.5,1\n2020-10-25 02:00:00,10,11,9,10.5,1\n",
+         "repeats line 3", "the hour a local clock repeats when daylight-saving time ends"),
+        ("\(goodHeader)\n2020-11-01 01:00:00,10,11,9,10.5,1\n2020-11-01 01:30:00,10,11,9,10.5,1\n2020-11-01 01:00:00,10,11,9,10.5,1\n",
+         "is earlier than", "daylight-saving time ends"),
     ] as [(String, String, String)])
     func tailoredMessages(text: String, message: String, fix: String) throws {
         let error = try #require(parseError(text))
@@ -93,6 +102,32 @@ struct BadInputTests {
         #expect(try BarCSV.parse("<DATE>,<OPEN>,<HIGH>,<LOW>,<CLOSE>\n2020-01-02,1,2,0.5,1.5\n", file: "t.csv").series == reference)
         #expect(try BarCSV.parse("Date,Open,High,Low,Close\n2020/01/02,1,2,0.5,1.5\n", file: "t.csv").series == reference)
         #expect(try BarCSV.parse("\u{FEFF}\u{FEFF}Date,Open,High,Low,Close\n2020-01-02,1,2,0.5,1.5\n", file: "t.csv").series == reference)
+    }
+
+    @Test("tabs delimit without collapsing (an empty cell is one), sep=<tab> names them, units and zones in parentheses are part of no name")
+    func tabsAndNames() throws {
+        let tsv = "Date\tOpen\tHigh\tLow\tClose\tVolume\n2020-01-02\t1\t2\t0.5\t1.5\t100\n2020-01-03\t1\t2\t0.5\t1.5\t\t\n"
+        // The empty volume of the second row is a cell of its own (the row had "7 fields, 6 expected"
+        // before, or with a trailing tab, lost a column): filled from the row before.
+        let filled = try BarCSV.parse(tsv.replacingOccurrences(of: "\t\t\n", with: "\t\n"), file: "t.tsv", options: BarReadOptions(repair: .forwardFill))
+        #expect(filled.series.count == 2 && filled.series.volume == [100, 100] && filled.repairs.count == 1)
+        let named = try BarCSV.parse("sep=\t\n" + tsv.replacingOccurrences(of: "\t\t\n", with: "\t7\n"), file: "t.csv")
+        #expect(named.series.count == 2 && named.series.volume == [100, 7])
+        // An unnamed first column, as pandas writes its index, keeps every later column in place.
+        let indexed = try BarCSV.parse("\tDate\tClose\tOpen\tHigh\tLow\n0\t2020-01-02\t1.5\t1\t2\t0.5\n", file: "t.tsv")
+        #expect(indexed.series.close == [1.5] && indexed.series.open == [1])
+        // "Time (UTC)" is a time column beside Date; "Close (USD)" the close.
+        let zoned = try BarCSV.parse("Date,Time (UTC),Open,High,Low,Close (USD)\n2020-01-02,09:00,1,2,0.5,1.5\n2020-01-02,10:00,1,2,0.5,1.5\n", file: "t.csv")
+        #expect(zoned.series.timestamps.map(\.iso) == ["2020-01-02T09:00:00", "2020-01-02T10:00:00"])
+    }
+
+    @Test("a ';' file whose numbers are all grouped by points, volumes too, is warned about: German exports group thousands so")
+    func pointsMayBeThousands() throws {
+        let german = "Date;Open;High;Low;Close;Volume\n2020-01-06;7.600;7.650;7.560;7.610;523.100\n2020-01-07;7.630;7.700;7.620;7.690;487.300\n"
+        #expect(try BarCSV.parse(german, file: "t.csv").warnings.map(\.kind) == [.pointsMayBeThousands])
+        // Prices with three decimals beside whole volumes (a yen pair) are ordinary decimals.
+        let yen = "Date;Open;High;Low;Close;Volume\n2020-01-06;108.123;108.200;108.001;108.150;5230\n2020-01-07;108.150;108.300;108.100;108.250;4873\n"
+        #expect(try BarCSV.parse(yen, file: "t.csv").warnings.isEmpty)
     }
 
     @Test("bars built in code are validated as strictly as files")

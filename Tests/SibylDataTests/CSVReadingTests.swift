@@ -76,6 +76,11 @@ struct CSVReadingTests {
         let converted = try BarCSV.parse("Date,Open,High,Low,Close\n2020-03-05 19:00:00-05:00,1,1,1,1\n2020-03-08 20:00:00-04:00,1,1,1,1\n"
                                          + "2020-03-09 20:00:00-04:00,1,1,1,1\n", file: "t.csv").series
         #expect(converted.timestamps.map(\.iso) == ["2020-03-06", "2020-03-09", "2020-03-10"])
+        // The same conversion where the offset never changes (Bogotá, −05:00 all year): both clocks
+        // keep one time of day, and the UTC one, at midnight, is the one the dates were written on.
+        let bogota = try BarCSV.parse("Date,Open,High,Low,Close\n1999-01-03 19:00:00-05:00,1,1,1,1\n1999-01-04 19:00:00-05:00,1,1,1,1\n"
+                                      + "1999-01-05 19:00:00-05:00,1,1,1,1\n", file: "t.csv").series
+        #expect(bogota.timestamps.map(\.iso) == ["1999-01-04", "1999-01-05", "1999-01-06"])
         // One local date written twice with different offsets is not a day each: the instants
         // (an hour apart) are kept in UTC, with the warning, rather than two bars on one date.
         let twice = try BarCSV.parse("Date,Open,High,Low,Close\n2020-01-02 00:00:00+01:00,1,1,1,1\n2020-01-02 00:00:00+00:00,1,1,1,1\n", file: "t.csv")
