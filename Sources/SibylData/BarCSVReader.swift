@@ -590,6 +590,17 @@ struct BarCSVReader {
             warnings.append(DataWarning(kind: .timesInUTC, file: file, line: nil,
                                         message: "the market trades across a change of the file's UTC offset (a daylight-saving switch, where its local times repeat or skip an hour), so its bars are kept and shown in UTC"))
         }
+        // Daily bars written in UTC, all at one afternoon time and on Sunday to Thursday, may be
+        // the midnights of a market east of UTC, each dated the day before.
+        let utcZone = dateShape.map { $0.zone == "Z" || $0.zone.hasPrefix("+00") || $0.zone.hasPrefix("-00") } ?? false
+        let times = Set(timestamps.prefix(1000).map(\.secondOfDay)), weekdays = Set(timestamps.prefix(1000).map(\.weekday))
+        if utcZone && offsets.allSatisfy({ $0 == 0 }) && timestamps.count >= 5 && times.count == 1, let seconds = times.first,
+           seconds >= 12 * 3600, weekdays.contains(7), !weekdays.contains(5) {
+            let time = String(format: "%02d:%02d", seconds / 3600, seconds % 3600 / 60)
+            warnings.append(DataWarning(kind: .timesInUTC, file: file, line: nil,
+                                        message: "the daily bars are all at \(time) UTC and fall on Sunday to Thursday: if \(time) UTC is midnight of a market east of UTC "
+                                            + "(Tokyo's 00:00 is 15:00 UTC the day before), every bar is dated a day early; write the times with the market's offset, or plain dates"))
+        }
         if groupedRows > 0 && groupedRows == min(timestamps.count, 200) && groupedVolumes > 0 {
             warnings.append(DataWarning(kind: .pointsMayBeThousands, file: file, line: nil,
                                         message: "every number of this ';'-separated file has whole groups of three digits after its points, volumes too (7.600, 523.100): "

@@ -81,6 +81,11 @@ struct CSVReadingTests {
         let bogota = try BarCSV.parse("Date,Open,High,Low,Close\n1999-01-03 19:00:00-05:00,1,1,1,1\n1999-01-04 19:00:00-05:00,1,1,1,1\n"
                                       + "1999-01-05 19:00:00-05:00,1,1,1,1\n", file: "t.csv").series
         #expect(bogota.timestamps.map(\.iso) == ["1999-01-04", "1999-01-05", "1999-01-06"])
+        // Tokyo midnights written in UTC (15:00Z the day before) come out Sunday to Thursday: warned.
+        let tokyo = try BarCSV.parse("Date,Open,High,Low,Close\n" + (6...10).map { "2020-01-\(String(format: "%02d", $0 - 1))T15:00:00Z,1,1,1,1\n" }.joined()
+                                     + (13...17).map { "2020-01-\($0 - 1)T15:00:00Z,1,1,1,1\n" }.joined(), file: "t.csv")
+        #expect(tokyo.series.frequency.sessionWeekdays == [1, 2, 3, 4, 7])
+        #expect(tokyo.warnings.count == 1 && tokyo.warnings[0].message.contains("all at 15:00 UTC and fall on Sunday to Thursday"))
         // One local date written twice with different offsets is not a day each: the instants
         // (an hour apart) are kept in UTC, with the warning, rather than two bars on one date.
         let twice = try BarCSV.parse("Date,Open,High,Low,Close\n2020-01-02 00:00:00+01:00,1,1,1,1\n2020-01-02 00:00:00+00:00,1,1,1,1\n", file: "t.csv")
