@@ -182,6 +182,7 @@ struct BarCSVReader {
 
     /// The number of a line among the next five that names every required column, when the
     /// header line is not it (a title, a link or a comment written above the header).
+    @inline(never)
     private func headerBelow() -> Int? {
         var probe = self
         for _ in 0..<5 {
@@ -631,6 +632,8 @@ struct BarCSVReader {
                                                          "#div/0!", "#ref!", "-", "—", "."]
 
     /// The error for a numeric cell that is empty, not a number, not finite, or breaks its rule.
+    /// (Kept out of line: the row loop calls it only for a bad cell.)
+    @inline(never)
     private func cellError(role: Role, column: Int) -> DataError {
         let raw = text(column), word = rawText(column).lowercased()
         let (kind, message, fix): (DataError.Kind, String, String)

@@ -80,9 +80,17 @@ enum BarValidation {
 
     /// - Parameter newestFirst: The first row (line, timestamp) when the file's first two rows run
     ///   newest first, so that rows must go back in time.
+    @inline(__always)
     static func orderProblem(previous: Timestamp, current: Timestamp, previousLine: Int?,
                              newestFirst: (line: Int, timestamp: Timestamp)? = nil) -> Problem? {
         if newestFirst != nil ? current < previous : current > previous { return nil }
+        return outOfOrder(previous: previous, current: current, previousLine: previousLine, newestFirst: newestFirst)
+    }
+
+    /// The problem of two timestamps out of order (kept out of line: rows in order never get here).
+    @inline(never)
+    private static func outOfOrder(previous: Timestamp, current: Timestamp, previousLine: Int?,
+                                   newestFirst: (line: Int, timestamp: Timestamp)?) -> Problem? {
         let earlier = previousLine.map { "line \($0)" } ?? "the bar before"
         if let first = newestFirst, current > previous {
             return Problem(kind: .decreasingTimestamp, value: current.iso,
