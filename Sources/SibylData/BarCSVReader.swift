@@ -271,9 +271,19 @@ struct BarCSVReader {
         /// A separate time-of-day column beside a date-only Date column.
         var timeColumn: Int?
         var ignored: [String] = []
+        // Names match their role as written. A unit or zone in parentheses ("Time (UTC)", "Close
+        // (USD)") is read past only for a role no name claims as written, and only once, so that
+        // "Close (adj)" beside "Close", or "Volume (USD)" after "Volume (BTC)", stays unused.
+        func role(_ key: String) -> Role? { Role.allCases.first { $0.aliases.contains(key) } }
+        let exactRoles = headerNames.map { role(Self.headerKey($0, keepingUnits: true)) }
+        let claimed = Set(exactRoles.compactMap { $0 })
         for (index, raw) in headerNames.enumerated() {
-            let key = Self.headerKey(raw)
-            guard let role = Role.allCases.first(where: { $0.aliases.contains(key) }) else {
+            var found = exactRoles[index]
+            if found == nil, let unit = role(Self.headerKey(raw)),
+               unit == .date || (!claimed.contains(unit) && columnOfRole[unit.rawValue] == nil) {
+                found = unit
+            }
+            guard let role = found else {
                 ignored.append(raw.isEmpty ? "(unnamed column \(index + 1))" : raw)
                 continue
             }
@@ -753,11 +763,12 @@ struct BarCSVReader {
     }
 
     /// A header name as the roles' aliases are written: lowercased, without spaces, underscores,
-    /// hyphens, dots and angle brackets, and without a unit or zone in parentheses at its end
-    /// ("Adj. Close", "<CLOSE>" and "Time (UTC)" become "adjclose", "close" and "time").
-    static func headerKey(_ name: String) -> String {
+    /// hyphens, dots and angle brackets, and (unless `keepingUnits`) without a unit or zone in
+    /// parentheses at its end ("Adj. Close", "<CLOSE>" and "Time (UTC)" become "adjclose", "close"
+    /// and "time").
+    static func headerKey(_ name: String, keepingUnits: Bool = false) -> String {
         var key = String(name.lowercased().filter { !" _-.<>".contains($0) })
-        if key.hasSuffix(")"), let open = key.lastIndex(of: "("), open > key.startIndex { key = String(key[..<open]) }
+        if !keepingUnits, key.hasSuffix(")"), let open = key.lastIndex(of: "("), open > key.startIndex { key = String(key[..<open]) }
         return key
     }
 

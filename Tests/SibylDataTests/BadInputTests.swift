@@ -119,6 +119,11 @@ struct BadInputTests {
         // "Time (UTC)" is a time column beside Date; "Close (USD)" the close.
         let zoned = try BarCSV.parse("Date,Time (UTC),Open,High,Low,Close (USD)\n2020-01-02,09:00,1,2,0.5,1.5\n2020-01-02,10:00,1,2,0.5,1.5\n", file: "t.csv")
         #expect(zoned.series.timestamps.map(\.iso) == ["2020-01-02T09:00:00", "2020-01-02T10:00:00"])
+        // A unit read past never makes a second column of a role a name claims as written, nor of
+        // one an earlier unit took: those columns stay unused, as before.
+        let both = try BarCSV.parse("Date,Open,High,Low,Close (adj),Close,Volume (BTC),Volume (USD)\n2020-01-02,1,2,0.5,1.4,1.5,10,15\n", file: "t.csv")
+        #expect(both.series.close == [1.5] && both.series.volume == [10])
+        #expect(both.warnings.map(\.message) == ["column 'Close (adj)' is not used", "column 'Volume (USD)' is not used"])
     }
 
     @Test("a ';' file whose numbers are all grouped by points, volumes too, is warned about: German exports group thousands so")
