@@ -1,4 +1,5 @@
 import ArgumentParser
+import SibylKernels
 import Foundation
 import SibylData
 import SibylForecasting
@@ -47,6 +48,9 @@ struct ForecastCommand: ParsableCommand {
     }
 
     func run() throws {
+        // The model's passes split their own work; OpenBLAS stays on one thread for the whole run
+        // (set and restored per pass, its idle second thread would spin between passes).
+        OpenBLAS.threadCount = 1
         // A checkpoint brings its own feature list: errors in it are about the file, not --features.
         try reportingErrors(featuresOption: modelFile.map { "the feature list of \($0)" } ?? "--features") {
             let path = try dataOptions.path()

@@ -19,6 +19,9 @@ func recurrentCases(_ settings: BenchSettings) -> [BenchCase] {
                         let model = RecurrentModel(RecurrentModelConfiguration(cell: cell, inputSize: c.f, hiddenSize: c.h, layers: c.l),
                                                    generator: &generator)
                         model.threads = threads
+                        // The passes split their work themselves and run OpenBLAS on one thread; set
+                        // it once, so that no pass restores a second OpenBLAS thread that then spins.
+                        OpenBLAS.threadCount = 1
                         let x = AlignedBuffer<Float>(count: c.t * c.b * c.f)
                         let y = AlignedBuffer<Float>(count: c.b)
                         let dy = AlignedBuffer<Float>(count: c.b)
