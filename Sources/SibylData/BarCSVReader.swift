@@ -271,41 +271,41 @@ struct BarCSVReader {
         /// A separate time-of-day column beside a date-only Date column.
         var timeColumn: Int?
         var ignored: [String] = []
-        // Names match their role as written. A unit or zone in parentheses ("Time (UTC)", "Close
-        // (USD)") is read past only for a role no name claims as written, and only once, so that
-        // "Close (adj)" beside "Close", or "Volume (USD)" after "Volume (BTC)", stays unused.
+        // Names match their role as written, first. A unit or zone in parentheses ("Time (UTC)",
+        // "Close (USD)") is read past after that, for a role still free, or for a time beside the
+        // date; so "Close (adj)" beside "Close", "Volume (USD)" after "Volume (BTC)" or
+        // "Timestamp (ms)" beside "Date" stay unused, as they were.
         func role(_ key: String) -> Role? { Role.allCases.first { $0.aliases.contains(key) } }
-        let exactRoles = headerNames.map { role(Self.headerKey($0, keepingUnits: true)) }
-        let claimed = Set(exactRoles.compactMap { $0 })
-        for (index, raw) in headerNames.enumerated() {
-            var found = exactRoles[index]
-            if found == nil, let unit = role(Self.headerKey(raw)),
-               unit == .date || (!claimed.contains(unit) && columnOfRole[unit.rawValue] == nil) {
-                found = unit
+        var unused = Set(headerNames.indices)
+        for exact in [true, false] {
+            for (index, raw) in headerNames.enumerated() where unused.contains(index) {
+                guard let role = role(Self.headerKey(raw, keepingUnits: exact)) else { continue }
+                if !exact, let previous = columnOfRole[role.rawValue],
+                   !(role == .date && timeColumn == nil && Self.dateAndTime(headerNames[previous], raw) != nil) {
+                    continue
+                }
+                unused.remove(index)
+                if let previous = columnOfRole[role.rawValue], role == .date, timeColumn == nil,
+                   let pair = Self.dateAndTime(headerNames[previous], raw).map({ $0 ? (previous, index) : (index, previous) }) {
+                    // A date column and a time column (MetaTrader and many vendors): read together.
+                    columnOfRole[role.rawValue] = pair.0
+                    timeColumn = pair.1
+                    continue
+                }
+                if let previous = columnOfRole[role.rawValue], role == .date {
+                    throw DataError(kind: .duplicateColumn, file: file, line: headerLineNumber, column: index + 1, value: raw,
+                                    message: "columns '\(headerNames[previous])' and '\(raw)' both look like the bar's time; Sibyl reads the date and time from one column",
+                                    fix: "merge them into one Date column written as YYYY-MM-DD HH:MM:SS (or keep only the date for daily bars)")
+                }
+                if let previous = columnOfRole[role.rawValue] {
+                    throw DataError(kind: .duplicateColumn, file: file, line: headerLineNumber, column: index + 1, value: raw,
+                                    message: "column '\(raw)' is a second \(role.displayName) column (column \(previous + 1) is the first)",
+                                    fix: "keep one \(role.displayName) column and rename or remove the other")
+                }
+                columnOfRole[role.rawValue] = index
             }
-            guard let role = found else {
-                ignored.append(raw.isEmpty ? "(unnamed column \(index + 1))" : raw)
-                continue
-            }
-            if let previous = columnOfRole[role.rawValue], role == .date, timeColumn == nil,
-               let pair = Self.dateAndTime(headerNames[previous], raw).map({ $0 ? (previous, index) : (index, previous) }) {
-                // A date column and a time column (MetaTrader and many vendors): read together.
-                columnOfRole[role.rawValue] = pair.0
-                timeColumn = pair.1
-                continue
-            }
-            if let previous = columnOfRole[role.rawValue], role == .date {
-                throw DataError(kind: .duplicateColumn, file: file, line: headerLineNumber, column: index + 1, value: raw,
-                                message: "columns '\(headerNames[previous])' and '\(raw)' both look like the bar's time; Sibyl reads the date and time from one column",
-                                fix: "merge them into one Date column written as YYYY-MM-DD HH:MM:SS (or keep only the date for daily bars)")
-            }
-            if let previous = columnOfRole[role.rawValue] {
-                throw DataError(kind: .duplicateColumn, file: file, line: headerLineNumber, column: index + 1, value: raw,
-                                message: "column '\(raw)' is a second \(role.displayName) column (column \(previous + 1) is the first)",
-                                fix: "keep one \(role.displayName) column and rename or remove the other")
-            }
-            columnOfRole[role.rawValue] = index
         }
+        ignored = unused.sorted().map { headerNames[$0].isEmpty ? "(unnamed column \($0 + 1))" : headerNames[$0] }
         for role in Role.required where columnOfRole[role.rawValue] == nil {
             let found = headerNames.prefix(12).map { $0.isEmpty ? "(empty)" : $0 }.joined(separator: ", ") + (columnCount > 12 ? ", … (\(columnCount) in all)" : "")
             var fix = "name the columns Date, Open, High, Low, Close and optionally Volume and Adj Close, in any order and letter case"
@@ -485,7 +485,8 @@ struct BarCSVReader {
             if timestamps.count == 1, timestamp < timestamps[0] { newestFirst = true }
             if let previous = timestamps.last,
                let problem = BarValidation.orderProblem(previous: previous, current: timestamp, previousLine: lines.last,
-                                                        newestFirst: newestFirst ? (lines[0], timestamps[0]) : nil) {
+                                                        newestFirst: newestFirst ? (lines[0], timestamps[0]) : nil,
+                                                        localClock: (rowShape?.zone ?? "").isEmpty) {
                 // Rows written with offsets are compared as instants: say so, next to the date as written.
                 let withOffsets = rowOffset != 0 || !offsets.isEmpty
                 try reject(DataError(kind: problem.kind, file: file, line: row, column: dateColumn + 1, value: problem.value,
@@ -603,9 +604,14 @@ struct BarCSVReader {
         }
         // Daily bars written in UTC, all at one afternoon time and on Sunday to Thursday, may be
         // the midnights of a market east of UTC, each dated the day before.
-        let utcZone = dateShape.map { $0.zone == "Z" || $0.zone.hasPrefix("+00") || $0.zone.hasPrefix("-00") } ?? false
-        let times = Set(timestamps.prefix(1000).map(\.secondOfDay)), weekdays = Set(timestamps.prefix(1000).map(\.weekday))
-        if utcZone && offsets.allSatisfy({ $0 == 0 }) && timestamps.count >= 5 && times.count == 1, let seconds = times.first,
+        // Written in UTC: with Z or offsets, all of them zero (the reader keeps no offsets then).
+        let utcZone = !(dateShape?.zone ?? "").isEmpty && offsets.allSatisfy { $0 == 0 }
+        let sample = timestamps.prefix(1000)
+        let times = Set(sample.map(\.secondOfDay)), weekdays = Set(sample.map(\.weekday))
+        // Daily: most steps are one to three days (not weekly bars on a Sunday evening).
+        let steps = zip(sample.dropFirst(), sample).map { $0.secondsSinceEpoch - $1.secondsSinceEpoch }
+        let daily = 2 * steps.filter { $0 >= 86_400 && $0 <= 3 * 86_400 }.count > steps.count
+        if utcZone && daily && timestamps.count >= 5 && times.count == 1, let seconds = times.first,
            seconds >= 12 * 3600, weekdays.contains(7), !weekdays.contains(5) {
             let time = String(format: "%02d:%02d", seconds / 3600, seconds % 3600 / 60)
             warnings.append(DataWarning(kind: .timesInUTC, file: file, line: nil,
@@ -679,7 +685,8 @@ struct BarCSVReader {
         guard let base else { return false }
         var i = start, digits = 0
         while i < end && base[i] >= UInt8(ascii: "0") && base[i] <= UInt8(ascii: "9") { i += 1; digits += 1 }
-        guard (1...3).contains(digits) else { return false }
+        // A leading group is 1 to 3 digits, and no thousands group starts with a 0 (0.034 is a decimal).
+        guard (1...3).contains(digits), base[start] != UInt8(ascii: "0") else { return false }
         while i < end {
             guard base[i] == UInt8(ascii: "."), end - i >= 4 else { return false }
             for k in 1...3 where !(base[i + k] >= UInt8(ascii: "0") && base[i + k] <= UInt8(ascii: "9")) { return false }
@@ -691,7 +698,9 @@ struct BarCSVReader {
     /// Whether another field of the current line is a number written with a decimal point.
     private func rowHasPointDecimals() -> Bool {
         (0..<fieldCount).contains { column in
+            // 12.500 may itself be twelve thousand five hundred: no evidence either way.
             fieldStarts[column] < fieldEnds[column] && rawText(column).range(of: #"^[+-]?\d*\.\d+$"#, options: .regularExpression) != nil
+                && !groupedByPoints(fieldStarts[column], fieldEnds[column])
         }
     }
 

@@ -78,30 +78,36 @@ enum BarValidation {
         return nil
     }
 
-    /// - Parameter newestFirst: The first row (line, timestamp) when the file's first two rows run
-    ///   newest first, so that rows must go back in time.
+    /// - Parameters:
+    ///   - newestFirst: The first row (line, timestamp) when the file's first two rows run newest
+    ///     first, so that rows must go back in time.
+    ///   - localClock: The times carry no zone or offset, so they may be a local clock's.
     @inline(__always)
     static func orderProblem(previous: Timestamp, current: Timestamp, previousLine: Int?,
-                             newestFirst: (line: Int, timestamp: Timestamp)? = nil) -> Problem? {
+                             newestFirst: (line: Int, timestamp: Timestamp)? = nil, localClock: Bool = false) -> Problem? {
         if newestFirst != nil ? current < previous : current > previous { return nil }
-        return outOfOrder(previous: previous, current: current, previousLine: previousLine, newestFirst: newestFirst)
+        return outOfOrder(previous: previous, current: current, previousLine: previousLine, newestFirst: newestFirst, localClock: localClock)
     }
 
     /// The problem of two timestamps out of order (kept out of line: rows in order never get here).
     @inline(never)
     private static func outOfOrder(previous: Timestamp, current: Timestamp, previousLine: Int?,
-                                   newestFirst: (line: Int, timestamp: Timestamp)?) -> Problem? {
+                                   newestFirst: (line: Int, timestamp: Timestamp)?, localClock: Bool) -> Problem? {
         let earlier = previousLine.map { "line \($0)" } ?? "the bar before"
         if let first = newestFirst, current > previous {
             return Problem(kind: .decreasingTimestamp, value: current.iso,
                            message: "timestamp \(current) is later than \(previous) on \(earlier), in a file read as newest first because its second row is earlier than its first (\(first.timestamp) on line \(first.line))",
                            fix: "if line \(first.line)'s date is wrong, correct it; otherwise sort the file by time, or pass --repair drop to drop out-of-order rows")
         }
-        // Local clock times repeat an hour in the night daylight-saving time ends (a Sunday in
-        // spring or autumn, before 04:00): those are real bars, which a drop would lose.
-        let clockChange = current.date == previous.date && current.weekday == 7 && [3, 4, 10, 11].contains(current.date.month)
+        // A local clock repeats an hour in the night daylight-saving time ends: the last Sunday of
+        // October (Europe), the first of November (North America) or of April (Australia, New
+        // Zealand), before 04:00. Those are real bars, which a drop would lose.
+        let (_, month, day) = current.date
+        let fallBack = month == 10 && day >= 25 || month == 11 && day <= 7 || month == 4 && day <= 7
+        let clockChange = localClock && current.date == previous.date && current.weekday == 7 && fallBack
             && current.secondOfDay < 4 * 3600 && previous.secondsSinceEpoch - current.secondsSinceEpoch <= 3600
-        let clockFix = "this looks like the hour a local clock repeats when daylight-saving time ends: export the times in UTC or with their UTC offset (2020-10-25 02:00:00+01:00)"
+        let clockFix = "this looks like the hour a local clock repeats when daylight-saving time ends: export the times in UTC or with their UTC offset (2020-10-25 02:00:00+01:00); "
+            + "if it is not, remove the duplicate"
         if current == previous {
             return Problem(kind: .duplicateTimestamp, value: current.iso,
                            message: "timestamp \(current) repeats \(earlier)",

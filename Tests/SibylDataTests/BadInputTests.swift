@@ -87,6 +87,13 @@ struct BadInputTests {
          "repeats line 3", "the hour a local clock repeats when daylight-saving time ends"),
         ("\(goodHeader)\n2020-11-01 01:00:00,10,11,9,10.5,1\n2020-11-01 01:30:00,10,11,9,10.5,1\n2020-11-01 01:00:00,10,11,9,10.5,1\n",
          "is earlier than", "daylight-saving time ends"),
+        // Not a clock-change night, or a file in UTC: an ordinary duplicate.
+        ("\(goodHeader)\n2020-10-04 01:00:00,10,11,9,10.5,1\n2020-10-04 02:00:00,10,11,9,10.5,1\n2020-10-04 02:00:00,10,11,9,10.5,1\n",
+         "repeats line 3", "each bar needs its own timestamp"),
+        ("\(goodHeader)\n2020-10-25T01:00:00Z,10,11,9,10.5,1\n2020-10-25T02:00:00Z,10,11,9,10.5,1\n2020-10-25T02:00:00Z,10,11,9,10.5,1\n",
+         "repeats line 3", "each bar needs its own timestamp"),
+        // A grouped volume (12.500) is no evidence of point decimals: 108,123 is a decimal comma.
+        ("Date;Open;High;Low;Close;Volume\n2020-01-02;108,123;108,2;108;108,1;12.500\n", "decimal comma", "as a point (108.123)"),
     ] as [(String, String, String)])
     func tailoredMessages(text: String, message: String, fix: String) throws {
         let error = try #require(parseError(text))
@@ -124,6 +131,12 @@ struct BadInputTests {
         let both = try BarCSV.parse("Date,Open,High,Low,Close (adj),Close,Volume (BTC),Volume (USD)\n2020-01-02,1,2,0.5,1.4,1.5,10,15\n", file: "t.csv")
         #expect(both.series.close == [1.5] && both.series.volume == [10])
         #expect(both.warnings.map(\.message) == ["column 'Close (adj)' is not used", "column 'Volume (USD)' is not used"])
+        // A time in parentheses before the date still pairs with it; a timestamp in milliseconds
+        // beside a Date column stays unused, as before.
+        let timeFirst = try BarCSV.parse("Time (UTC),Date,Open,High,Low,Close\n09:00,2020-01-02,1,2,0.5,1.5\n10:00,2020-01-02,1,2,0.5,1.5\n", file: "t.csv")
+        #expect(timeFirst.series.timestamps.map(\.iso) == ["2020-01-02T09:00:00", "2020-01-02T10:00:00"])
+        let millis = try BarCSV.parse("Date,Open,High,Low,Close,Timestamp (ms)\n2020-01-02,1,2,0.5,1.5,1577923200000\n", file: "t.csv")
+        #expect(millis.series.count == 1 && millis.warnings.map(\.message) == ["column 'Timestamp (ms)' is not used"])
     }
 
     @Test("a ';' file whose numbers are all grouped by points, volumes too, is warned about: German exports group thousands so")
@@ -133,6 +146,9 @@ struct BadInputTests {
         // Prices with three decimals beside whole volumes (a yen pair) are ordinary decimals.
         let yen = "Date;Open;High;Low;Close;Volume\n2020-01-06;108.123;108.200;108.001;108.150;5230\n2020-01-07;108.150;108.300;108.100;108.250;4873\n"
         #expect(try BarCSV.parse(yen, file: "t.csv").warnings.isEmpty)
+        // Below 1, a point is a decimal point: 0.034 is no thousands group.
+        let cents = "Date;Open;High;Low;Close;Volume\n2020-01-06;0.034;0.036;0.032;0.035;129.584\n2020-01-07;0.035;0.037;0.033;0.036;130.100\n"
+        #expect(try BarCSV.parse(cents, file: "t.csv").warnings.isEmpty)
     }
 
     @Test("bars built in code are validated as strictly as files")

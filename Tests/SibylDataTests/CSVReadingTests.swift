@@ -86,6 +86,11 @@ struct CSVReadingTests {
                                      + (13...17).map { "2020-01-\($0 - 1)T15:00:00Z,1,1,1,1\n" }.joined(), file: "t.csv")
         #expect(tokyo.series.frequency.sessionWeekdays == [1, 2, 3, 4, 7])
         #expect(tokyo.warnings.count == 1 && tokyo.warnings[0].message.contains("all at 15:00 UTC and fall on Sunday to Thursday"))
+        let tokyoOffsets = (6...10).map { "2020-01-\(String(format: "%02d", $0 - 1))T15:00:00+00:00,1,1,1,1\n" }.joined()
+        #expect(try BarCSV.parse("Date,Open,High,Low,Close\n" + tokyoOffsets, file: "t.csv").warnings.count == 1)
+        // Weekly bars on Sunday evenings are no daily bars dated a day early.
+        let sundays = (0..<8).map { "\(Timestamp(year: 2020, month: 1, day: 5).adding(days: 7 * $0).isoDate)T22:00:00Z,1,1,1,1\n" }.joined()
+        #expect(try BarCSV.parse("Date,Open,High,Low,Close\n" + sundays, file: "t.csv").warnings.isEmpty)
         // One local date written twice with different offsets is not a day each: the instants
         // (an hour apart) are kept in UTC, with the warning, rather than two bars on one date.
         let twice = try BarCSV.parse("Date,Open,High,Low,Close\n2020-01-02 00:00:00+01:00,1,1,1,1\n2020-01-02 00:00:00+00:00,1,1,1,1\n", file: "t.csv")
