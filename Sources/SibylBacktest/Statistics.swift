@@ -215,8 +215,10 @@ extension BacktestStatistics {
     /// The period returns are taken over, and how many make a year, as backtesting.py chooses
     /// them: from the median of the 99 spacings between the last 100 bars in whole days (pandas'
     /// `index[-100:].diff().median()`), 7 → weeks (52 a year),
-    /// 31 → months (12), 365 → years (1); otherwise calendar days, 365 a year when weekend bars
-    /// are more than 60% of their calendar share (2/7), else 252.
+    /// 31 → months (12), 365 → years (1); bars two, three or six calendar months apart (see
+    /// ``BarFrequency/monthsPerBar``) → their own months, 6, 4 or 2 a year (Sibyl's, where
+    /// backtesting.py counts days); otherwise calendar days, 365 a year when weekend bars are more
+    /// than 60% of their calendar share (2/7), else 252.
     static func returnPeriod(_ series: BarSeries) -> ReturnPeriod {
         let recent = series.timestamps.suffix(100).map(\.secondsSinceEpoch)
         let spacings = zip(recent.dropFirst(), recent).map { $0 - $1 }.sorted()
@@ -231,6 +233,10 @@ extension BacktestStatistics {
         case 7: return ReturnPeriod(kind: .week, perYear: 52)
         case 31: return ReturnPeriod(kind: .month, perYear: 12)
         case 365: return ReturnPeriod(kind: .year, perYear: 1)
+        // Quarterly and half-yearly bars are periods of their own, 4 or 2 a year; backtesting.py
+        // takes them as days (252 a year), which annualizes a quarter's return 63 times over.
+        case 45... where [2, 3, 6].contains(series.frequency.monthsPerBar ?? 0):
+            return ReturnPeriod(kind: .month, perYear: 12 / Double(series.frequency.monthsPerBar!))
         default:
             let weekend = Double(series.timestamps.reduce(0) { $0 + ($1.weekday >= 6 ? 1 : 0) }) / Double(series.count)
             return ReturnPeriod(kind: .day, perYear: weekend > 2.0 / 7.0 * 0.6 ? 365 : 252)

@@ -713,11 +713,24 @@ struct BarCSVReader {
     }
 
     /// One-bar close-to-close moves beyond the threshold: likely unadjusted splits or bad prices.
+    /// A move counts when it is also more than 8 times the series' median absolute log move (for
+    /// 20 moves or more), so that yearly bars, whose ordinary moves reach 40%, are not all flagged
+    /// while a split still stands out on monthly ones.
     static func jumpWarnings(_ series: BarSeries, lines: [Int], file: String, threshold: Double) -> [DataWarning] {
         var warnings: [DataWarning] = []
+        // Taken only once a move passes the threshold: sorting every move costs more than the read.
+        var typicalMove: Double?
+        func ordinary(_ move: Double) -> Bool {
+            guard series.count > 20 else { return false }
+            if typicalMove == nil {
+                let moves = (1..<series.count).map { abs(log(series.close[$0] / series.close[$0 - 1])) }.sorted()
+                typicalMove = moves[moves.count / 2]
+            }
+            return abs(log(1 + move)) <= 8 * typicalMove!
+        }
         for i in 1..<max(series.count, 1) {
             let move = series.close[i] / series.close[i - 1] - 1
-            guard abs(move) > threshold else { continue }
+            guard abs(move) > threshold, !ordinary(move) else { continue }
             var message = "close moved \(percent(move)) in one bar, \(series.timestamps[i - 1]) → \(series.timestamps[i]) "
                 + "(\(series.close[i - 1]) → \(series.close[i])): an unadjusted split or a bad price?"
             if let adjusted = series.adjustedClose {

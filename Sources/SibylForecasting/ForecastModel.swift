@@ -39,6 +39,10 @@ public struct NextBarForecast: Sendable, Equatable, Codable {
     /// Why an evaluation gave no interval: too few held-out errors, no recent volatility, or a
     /// forecast far outside the moves the errors came from.
     public var intervalUnavailable: String?
+    /// Why there is no price forecast, when a model that forecasts prices gave none.
+    public var noForecast: String?
+    /// Inputs of the last bar far outside the training values (see ``InputShift``).
+    public var inputShifts: [InputShift] = []
 }
 
 /// A forecast model's evaluation on a held-out span, next to the naive and autoregressive baselines.
@@ -79,8 +83,8 @@ public struct ForecastEvaluationReport: Sendable, Equatable, Codable {
 
 /// A model input whose values over the evaluated bars sit far from those it was trained on: the
 /// median of its scaled values lies more than `threshold` training spreads from the training span's
-/// center (4 standard deviations for z-score scaling, 3 interquartile ranges for robust scaling;
-/// for min-max scaling, more than 1.5 training ranges outside the training range). A price-level
+/// center (4 standard deviations for z-score scaling, 2.5 interquartile ranges for robust scaling;
+/// for min-max scaling, more than half the training range outside it). A price-level
 /// feature (sma, ema, atr, lowpass) of a model trained on another price scale, or of a trending
 /// series whose test prices left the training range, is the usual case.
 public struct InputShift: Sendable, Equatable, Codable {
@@ -98,8 +102,8 @@ public struct InputShift: Sendable, Equatable, Codable {
         guard !rows.isEmpty else { return [] }
         let (center, threshold, unit): (Double, Double, String) = switch scaler.kind {
         case .zScore: (0, 4, "standard deviations")
-        case .robust: (0, 3, "interquartile ranges")
-        case .minMax: (0.5, 2, "training ranges")
+        case .robust: (0, 2.5, "interquartile ranges")
+        case .minMax: (0.5, 1, "training ranges")
         }
         return matrix.columns.indices.compactMap { j in
             let scaled = rows.map { scaler.transform(matrix.columns[j][$0], column: j) }.sorted()
@@ -201,8 +205,11 @@ public final class ForecastModel {
         // A target that never changes over the training span leaves nothing to learn, and an
         // untrained network's output would then be read as a forecast.
         if let first = trainTargets.first, trainTargets.allSatisfy({ $0 == first }) {
-            throw ForecastError(message: "the training target (\(settings.target.rawValue)) is \(Float(first)) at every one of the \(trainTargets.count) training bars of \(series.name): the prices never move there, so there is nothing to learn",
-                                fix: "use a series whose prices move over its training span")
+            let why = settings.target != .direction ? "the prices never move there"
+                : first == 1 ? "every close there is above the one before" : "no close there is above the one before"
+            throw ForecastError(message: "the training target (\(settings.target.rawValue)) is \(Float(first)) at every one of the \(trainTargets.count) training bars of \(series.name): \(why), so there is nothing to learn",
+                                fix: settings.target == .direction ? "use a series whose closes both rise and fall over its training span"
+                                    : "use a series whose prices move over its training span")
         }
         let (center, scale): (Double, Double)
         if settings.target == .direction {
@@ -241,6 +248,7 @@ public final class ForecastModel {
             "version": SibylVersion.current,
             "prices": pricesAdjusted ? "adjusted" : "as recorded",
             "train_up_share": String(upShare),
+            "bar_spacing_seconds": String(series.typicalSpacingSeconds),
             "train_targets": String(trainEnds.count),
         ]
         if let dataDigest { provenance["data_sha256"] = dataDigest }
@@ -285,7 +293,7 @@ public final class ForecastModel {
     /// The forecast of the bar after the last one of `series`, with a prediction interval drawn
     /// from `evaluation`'s error band when one is given.
     public func forecastNextBar(of series: BarSeries, evaluation: ForecastEvaluationReport? = nil) throws -> NextBarForecast {
-        let (_, windows) = try windows(for: series)
+        let (matrix, windows) = try windows(for: series)
         let last = series.count - 1
         try requireForecastable(series, windows: windows)
         // The last window has no next bar; predict without a target.
@@ -293,12 +301,19 @@ public final class ForecastModel {
         let close = series.close[last]
         let iso = series.timestampFormat
         let direction = settings.target == .direction
-        let predicted = direction ? .nan : close * exp(returns[0])
+        // A forecast that is no price (a diverged model's 0 or ∞) is NaN, null in JSON, as a
+        // direction model's is; the reason goes with it.
+        let raw = close * exp(returns[0])
+        let isPrice = !direction && raw.isFinite && raw > 0
+        let predicted = isPrice ? raw : .nan
         let sigma = PredictionInterval.lastVolatility(series.close)
         var forecast = NextBarForecast(lastTimestamp: iso(series.timestamps[last]), lastClose: close,
                                        nextTimestamp: iso(series.nextTimestamp()), predictedClose: predicted,
-                                       predictedLogReturn: direction ? .nan : returns[0], upProbability: probabilities?[0],
+                                       predictedLogReturn: isPrice ? returns[0] : .nan, upProbability: probabilities?[0],
                                        recentVolatility: sigma.isFinite ? sigma : nil)
+        // The last bar's inputs, which the forecast rests on, against the training values.
+        forecast.inputShifts = InputShift.find(in: matrix, rows: [last], scaler: scaler)
+        if !direction && !isPrice { forecast.noForecast = "the model's output is not a price (a diverged model, or a next-close model outside the prices it was trained on)" }
         guard let evaluation else { return forecast }
         let band = evaluation.errorBand
         let percent = "\(String(format: "%g", 100 * band.level))%"

@@ -41,6 +41,15 @@ struct ForecastCommand: ParsableCommand {
         let modelFile: String?
     }
 
+    /// A spacing in seconds in the largest unit that keeps it whole or near it: "1 day", "5 minutes".
+    static func duration(_ seconds: Double) -> String {
+        for (unit, name) in [(86_400.0, "day"), (3600, "hour"), (60, "minute")] where seconds >= unit {
+            let count = (seconds / unit * 10).rounded() / 10
+            return "\(count == count.rounded() ? String(Int(count)) : String(count)) \(name)\(count == 1 ? "" : "s")"
+        }
+        return "\(Int(seconds)) second\(seconds == 1 ? "" : "s")"
+    }
+
     func validate() throws {
         guard interval > 0, interval < 1 else {
             throw ValidationError("--interval must lie between 0 and 1 (0.8 for an interval the next close falls in four times out of five); got \(interval)")
@@ -65,6 +74,15 @@ struct ForecastCommand: ParsableCommand {
                 if !ignored.isEmpty {
                     printToStandardError("\(modelFile): note: \(ignored.joined(separator: ", ")) \(ignored.count == 1 ? "is" : "are") ignored with --model-file; the model's own settings apply "
                                          + "(\(model.settings.cell.rawValue), window \(model.settings.window), features \(model.settings.featureSpec), test share \(model.settings.testFraction))")
+                }
+                // Bars of another rhythm (an hourly series for a daily model) carry features and
+                // moves of another size than the model learned.
+                if let recorded = model.provenance["bar_spacing_seconds"].flatMap(Double.init), recorded > 0 {
+                    let spacing = Double(file.series.typicalSpacingSeconds)
+                    if spacing > 2 * recorded || 2 * spacing < recorded {
+                        printToStandardError("\(modelFile): warning: the model was trained on bars \(Self.duration(recorded)) apart and this series' bars are \(Self.duration(spacing)) apart; "
+                                             + "its features and moves have another scale there")
+                    }
                 }
                 // Prices of the other kind than the model learned from shift every price-level
                 // feature; say so rather than forecast quietly from them.

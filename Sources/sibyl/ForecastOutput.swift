@@ -143,7 +143,11 @@ enum ForecastOutput {
                 + "close \(price(forecast.predictedClose, digits)), "
                 + "log return \(signed(forecast.predictedLogReturn)) (\(signed(100 * (exp(forecast.predictedLogReturn) - 1), decimals: 3))%)"
         } else {
-            return head + "no forecast: the model's output is not a price (a diverged model, or a next-close model outside the prices it was trained on; --target log-return avoids the latter)"
+            return head + "no forecast: \(forecast.noForecast ?? "the model's output is not a price"); --target log-return avoids the latter"
+        }
+        if !forecast.inputShifts.isEmpty {
+            let listed = forecast.inputShifts.prefix(3).map { "\($0.name) \(fixed($0.distance, 1)) \($0.unit)" }.joined(separator: ", ")
+            text += "\nWARNING: the last bar's inputs lie far outside the training values (\(listed)\(forecast.inputShifts.count > 3 ? ", …" : "") from the center): this forecast extrapolates"
         }
         // A move no bar of this series makes: most often a next-close model on another price scale.
         let sigma = forecast.recentVolatility ?? .nan
@@ -172,7 +176,7 @@ enum ForecastOutput {
             + "best epoch \(summary.bestEpoch): train loss \(fixed(best.trainLoss))"
         if let validation = best.validationLoss { text += ", validation loss \(fixed(validation))" }
         // Targets are standardized: a constant forecast scores about 1 (MSE) or 0.69 (cross-entropy).
-        if best.trainLoss > 100 {
+        if best.trainLoss > 10 {
             text += "\nWARNING: training diverged: a loss of \(fixed(best.trainLoss, 1)), where a constant forecast of the standardized target scores about 1 (0.69 for direction) (fix: lower --learning-rate)"
         }
         return text

@@ -279,6 +279,23 @@ struct CSVReadingTests {
         #expect(adjusted.open[0] == 48 * (24.15 / 48.3) && adjusted.high[0] == 49 * (24.15 / 48.3) && adjusted.low[0] == 47 * (24.15 / 48.3))
         #expect(adjusted.open[1] == 24 && adjusted.volume == file.series.volume)
     }
+
+    @Test("a jump is one beyond the series' own moves too: a split on monthly bars is flagged, a yearly index's ordinary 45% is not")
+    func jumpsAgainstTheSeriesMoves() throws {
+        func series(_ closes: [Double], monthsApart: Int) throws -> BarFile {
+            let rows = closes.enumerated().map { i, c in
+                "\(Timestamp(year: 1990 + i * monthsApart / 12, month: i * monthsApart % 12 + 1, day: 28).isoDate),\(c),\(c),\(c),\(c),1\n"
+            }
+            return try BarCSV.parse("Date,Open,High,Low,Close,Volume\n" + rows.joined(), file: "t.csv")
+        }
+        // Months moving ±5%, then a 2:1 split.
+        var monthly = (0..<40).map { 100 * pow(1.05, Double($0 % 2)) }
+        monthly += monthly.suffix(10).map { $0 / 2 }
+        #expect(try series(monthly, monthsApart: 1).warnings.filter { $0.kind == .largeJump }.count == 1)
+        // Years moving up 45% and back down, all ordinary for the series.
+        let yearly = (0..<30).map { 100 * pow(1.45, Double($0 % 2)) }
+        #expect(try series(yearly, monthsApart: 12).warnings.filter { $0.kind == .largeJump }.isEmpty)
+    }
 }
 
 @Suite("Numbers, dates, frequency")

@@ -54,7 +54,7 @@ struct EvaluationTests {
         #expect(calls.mae.isNaN && calls.rmse.isNaN && calls.mase.isNaN && calls.theilU.isNaN && calls.directionalAccuracyPercent == 100)
     }
 
-    @Test("inputs whose median over the evaluated bars lies beyond 4 standard deviations (3 IQRs, 1.5 ranges outside min–max) are named")
+    @Test("inputs whose median over the evaluated bars lies beyond 4 standard deviations (2.5 IQRs, half a range outside min–max) are named")
     func inputShifts() {
         let timestamps = (0..<5).map { Timestamp(year: 2020, month: 1, day: 1).adding(days: $0) }
         // Column "far": median 5 (scaled by center 1, scale 1 → 4.0 and beyond); "near": median 3.
@@ -64,10 +64,11 @@ struct EvaluationTests {
         let shifts = InputShift.find(in: matrix, rows: [1, 2, 3, 4], scaler: zscore)
         // Medians of the scaled rows 1–4: far (5, 5, 4, 99) → 5.0; near (3, 3, 2, −100) → 2.5.
         #expect(shifts.map(\.name) == ["far"] && shifts.first?.distance == 5 && shifts.first?.unit == "standard deviations")
-        // Min–max: the training range maps onto [0, 1]; a median of 2.5 is 2 from its middle: not beyond 1.5 ranges outside.
-        let minMax = FeatureScaler(kind: .minMax, fittedRows: 0..<1, center: [0, 0], scale: [1, 1])
+        // Min–max: the training range maps onto [0, 1]; "near" at a median of 1.5 is half a range
+        // above it, not more: unflagged.
+        let minMax = FeatureScaler(kind: .minMax, fittedRows: 0..<1, center: [0, 1], scale: [1, 1])
         #expect(InputShift.find(in: matrix, rows: [1, 2, 3, 4], scaler: minMax).map(\.name) == ["far"])
-        let robust = FeatureScaler(kind: .robust, fittedRows: 0..<1, center: [3, 0], scale: [1, 1])  // far: median 3, not beyond 3
+        let robust = FeatureScaler(kind: .robust, fittedRows: 0..<1, center: [3.5, 0], scale: [1, 1])  // far: median 2.5, not beyond 2.5
         #expect(InputShift.find(in: matrix, rows: [1, 2, 3, 4], scaler: robust).isEmpty)
     }
 
