@@ -58,6 +58,8 @@ struct ForecastCommandTests {
         #expect(run.status == 0, "\(run.standardError)")
         #expect(run.standardError.contains("note: --loss huber is ignored with --target direction"))
         #expect(run.standardError.contains("note: --patience is ignored with --validation 0"))
+        let sgd = try runSibyl(["forecast", "--data", googl, "--optimizer", "sgd", "--clip", "1e-6"] + quick)
+        #expect(sgd.standardError.contains("note: with --optimizer sgd, --clip 1e-06 caps every step"), "\(sgd.standardError)")
     }
 
     @Test("a direction model forecasts P(up), not a price: no price errors, lag check or interval; Brier score against the base rate")

@@ -115,6 +115,9 @@ struct TrainingOptions: ParsableArguments {
         if target == .direction && loss != "mse" {
             notes.append("--loss \(loss) is ignored with --target direction, which always trains on binary cross-entropy")
         }
+        if optimizer == "sgd" && clip > 0 && clip * learningRate < 1e-6 {
+            notes.append("with --optimizer sgd, --clip \(clip) caps every step at --learning-rate × --clip = \(String(format: "%.1g", clip * learningRate)), which hardly moves the weights; raise --clip, or 0 turns clipping off")
+        }
         if validation == 0 && patience != nil {
             notes.append("--patience is ignored with --validation 0: early stopping watches the validation loss, so every epoch runs")
         }
