@@ -39,6 +39,8 @@ struct ForecastCommand: ParsableCommand {
         let evaluation: ForecastEvaluationReport
         let training: TrainingSummary?
         let modelFile: String?
+        /// The text output's "training diverged" WARNING; nil for a loaded model.
+        let trainingDiverged: Bool?
     }
 
     /// A spacing in seconds in the largest unit that keeps it whole or near it: "1 day", "5 minutes".
@@ -101,7 +103,8 @@ struct ForecastCommand: ParsableCommand {
             let evaluation = try model.evaluate(on: file.series, intervalLevel: interval)
             let forecast = try model.forecastNextBar(of: file.series, evaluation: evaluation)
             if json {
-                print(try JSONOutput.text(Result(data: path, forecast: forecast, evaluation: evaluation, training: summary, modelFile: modelFile)))
+                print(try JSONOutput.text(Result(data: path, forecast: forecast, evaluation: evaluation, training: summary, modelFile: modelFile,
+                                                 trainingDiverged: summary.map(ForecastOutput.diverged))))
             } else {
                 print("\(file.series.name): \(ForecastOutput.nextBar(forecast))")
                 if let summary { print(ForecastOutput.trainingSummary(summary)) }

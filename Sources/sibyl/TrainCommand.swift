@@ -34,6 +34,8 @@ struct TrainCommand: ParsableCommand {
         let training: TrainingSummary
         let evaluation: ForecastEvaluationReport
         let checkpoint: String
+        /// The text output's "training diverged" WARNING (``ForecastOutput/diverged(_:)``).
+        let trainingDiverged: Bool
     }
 
     func run() throws {
@@ -54,7 +56,7 @@ struct TrainCommand: ParsableCommand {
             let evaluation = try model.evaluate(on: file.series)
             if json {
                 print(try JSONOutput.text(Result(data: path, dataSHA256: digest, settings: trainingOptions.settings, training: summary,
-                                                     evaluation: evaluation, checkpoint: out)))
+                                                     evaluation: evaluation, checkpoint: out, trainingDiverged: ForecastOutput.diverged(summary))))
             } else {
                 print(ForecastOutput.trainingSummary(summary))
                 print(ForecastOutput.evaluationTable(evaluation))

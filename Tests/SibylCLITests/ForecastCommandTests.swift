@@ -82,8 +82,27 @@ struct ForecastCommandTests {
         let document = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]
         let forecast = document?["forecast"] as? [String: Any], evaluation = document?["evaluation"] as? [String: Any]
         #expect(forecast?["predictedClose"] is NSNull && forecast?["upProbability"] is Double)
+        #expect(document?["trainingDiverged"] as? Bool == false)
         #expect((evaluation?["probability"] as? [String: Any])?["brier"] is Double)
         #expect(((evaluation?["model"] as? [String: Any])?["mae"]) is NSNull)
+    }
+
+    @Test("a diverged model: no forecast in the text, null with the reason in JSON, and the training flagged in both")
+    func divergedModel() throws {
+        let options = ["--data", googl, "--learning-rate", "1e8", "--clip", "0", "--epochs", "2", "--hidden", "3", "--layers", "1", "--window", "5",
+                       "--features", "returns"]
+        let text = try runSibyl(["forecast"] + options)
+        #expect(text.standardOutput.contains("WARNING: training diverged"), "\(text.standardOutput)")
+        let json = try runSibyl(["forecast", "--json"] + options)
+        let document = try #require(JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
+        let forecast = try #require(document["forecast"] as? [String: Any])
+        #expect(document["trainingDiverged"] as? Bool == true)
+        // Whatever the diverged network gave, the JSON never holds a non-price as a forecast.
+        if forecast["predictedClose"] is NSNull {
+            #expect(forecast["noForecast"] is String && forecast["predictedLogReturn"] is NSNull)
+        } else {
+            #expect((forecast["predictedClose"] as? Double).map { $0 > 0 && $0.isFinite } == true)
+        }
     }
 
     @Test("a next-close model forecasting a series on another price scale is flagged on the forecast line")
