@@ -190,7 +190,7 @@ public final class ForecastModel {
         // A feature that overflows (squares of prices near 1e300) would only show up as a NaN loss.
         for (name, column) in zip(matrix.names, matrix.columns) {
             if let bad = matrix.validRows.first(where: { !column[$0].isFinite }) {
-                throw ForecastError(message: "feature \(name) is \(column[bad]) at \(series.timestampFormat(series.timestamps[bad])) (bar \(bad + 1) of \(series.name)): the prices overflow or underflow it",
+                throw ForecastError(message: "feature \(name) is \(column[bad].isNaN ? "NaN" : "\(column[bad])") at \(series.timestampFormat(series.timestamps[bad])) (bar \(bad + 1) of \(series.name)): the prices overflow or underflow it",
                                     fix: "rescale the prices (quote them in other units), or leave that feature out of --features")
             }
         }

@@ -34,7 +34,7 @@ func signed(_ value: Double, decimals: Int = 5) -> String {
 /// Text renderings shared by `train` and `forecast`.
 enum ForecastOutput {
     static func evaluationTable(_ report: ForecastEvaluationReport) -> String {
-        var lines = ["held-out test span \(report.firstTimestamp) → \(report.lastTimestamp) (\(report.model.count) next-bar forecasts)"]
+        var lines = ["held-out test span \(report.firstTimestamp) → \(report.lastTimestamp) (\(report.model.count) next-bar forecast\(report.model.count == 1 ? "" : "s"))"]
         if let end = report.overlapsTrainingThrough {
             let all = report.inSampleCount == report.model.count
             let share = all ? "every one of the \(report.model.count) evaluated bars lies" : "\(report.inSampleCount) of the \(report.model.count) evaluated bars lie"
