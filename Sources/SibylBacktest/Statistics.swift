@@ -216,8 +216,8 @@ extension BacktestStatistics {
     /// them: from the median of the 99 spacings between the last 100 bars in whole days (pandas'
     /// `index[-100:].diff().median()`), 7 → weeks (52 a year),
     /// 31 → months (12), 365 → years (1); bars two, three or six calendar months apart (see
-    /// ``BarFrequency/monthsPerBar``) → their own months, 6, 4 or 2 a year (Sibyl's, where
-    /// backtesting.py counts days); otherwise calendar days, 365 a year when weekend bars are more
+    /// ``BarFrequency/monthsPerBar``) → their own months, 6, 4 or 2 a year, and 14 or 21 days →
+    /// their own weeks, 26 or 17⅓ a year (Sibyl's, where backtesting.py counts days); otherwise calendar days, 365 a year when weekend bars are more
     /// than 60% of their calendar share (2/7), else 252.
     static func returnPeriod(_ series: BarSeries) -> ReturnPeriod {
         let recent = series.timestamps.suffix(100).map(\.secondsSinceEpoch)
@@ -237,6 +237,8 @@ extension BacktestStatistics {
         // takes them as days (252 a year), which annualizes a quarter's return 63 times over.
         case 45... where [2, 3, 6].contains(series.frequency.monthsPerBar ?? 0):
             return ReturnPeriod(kind: .month, perYear: 12 / Double(series.frequency.monthsPerBar!))
+        // Bars two to three weeks apart likewise: each its own period, 26 or 17⅓ a year.
+        case 14, 21: return ReturnPeriod(kind: .week, perYear: 52 / Double(days / 7))
         default:
             let weekend = Double(series.timestamps.reduce(0) { $0 + ($1.weekday >= 6 ? 1 : 0) }) / Double(series.count)
             return ReturnPeriod(kind: .day, perYear: weekend > 2.0 / 7.0 * 0.6 ? 365 : 252)

@@ -106,6 +106,9 @@ public struct InputShift: Sendable, Equatable, Codable {
         case .minMax: (0.5, 1, "training ranges")
         }
         return matrix.columns.indices.compactMap { j in
+            // A column without spread over the fit span was given a scale of 1: its distances
+            // would be in its own units, no measure of being unusual.
+            guard scaler.scale[j] != 1 else { return nil }
             let scaled = rows.map { scaler.transform(matrix.columns[j][$0], column: j) }.sorted()
             let median = FeatureScaler.quantile(scaled, 0.5)
             let distance = abs(median - center)
@@ -311,9 +314,14 @@ public final class ForecastModel {
                                        nextTimestamp: iso(series.nextTimestamp()), predictedClose: predicted,
                                        predictedLogReturn: isPrice ? returns[0] : .nan, upProbability: probabilities?[0],
                                        recentVolatility: sigma.isFinite ? sigma : nil)
-        // The last bar's inputs, which the forecast rests on, against the training values.
-        forecast.inputShifts = InputShift.find(in: matrix, rows: [last], scaler: scaler)
-        if !direction && !isPrice { forecast.noForecast = "the model's output is not a price (a diverged model, or a next-close model outside the prices it was trained on)" }
+        // The last window's inputs, which the forecast rests on, against the training values (its
+        // median: one unusual bar in a window is ordinary).
+        forecast.inputShifts = InputShift.find(in: matrix, rows: Array(max(0, last - settings.window + 1)...last), scaler: scaler)
+        if !direction && !isPrice {
+            forecast.noForecast = settings.target == .nextClose
+                ? "the model's output is not a price (a next-close model outside the prices it was trained on, or one that diverged; --target log-return avoids the former)"
+                : "the model's output is not a price (a model that diverged in training)"
+        }
         guard let evaluation else { return forecast }
         let band = evaluation.errorBand
         let percent = "\(String(format: "%g", 100 * band.level))%"

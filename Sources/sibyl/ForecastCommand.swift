@@ -81,7 +81,7 @@ struct ForecastCommand: ParsableCommand {
                 // moves of another size than the model learned.
                 if let recorded = model.provenance["bar_spacing_seconds"].flatMap(Double.init), recorded > 0 {
                     let spacing = Double(file.series.typicalSpacingSeconds)
-                    if spacing > 2 * recorded || 2 * spacing < recorded {
+                    if spacing >= 2 * recorded || 2 * spacing <= recorded {
                         printToStandardError("\(modelFile): warning: the model was trained on bars \(Self.duration(recorded)) apart and this series' bars are \(Self.duration(spacing)) apart; "
                                              + "its features and moves have another scale there")
                     }

@@ -143,11 +143,11 @@ enum ForecastOutput {
                 + "close \(price(forecast.predictedClose, digits)), "
                 + "log return \(signed(forecast.predictedLogReturn)) (\(signed(100 * (exp(forecast.predictedLogReturn) - 1), decimals: 3))%)"
         } else {
-            return head + "no forecast: \(forecast.noForecast ?? "the model's output is not a price"); --target log-return avoids the latter"
+            return head + "no forecast: \(forecast.noForecast ?? "the model's output is not a price")"
         }
         if !forecast.inputShifts.isEmpty {
             let listed = forecast.inputShifts.prefix(3).map { "\($0.name) \(fixed($0.distance, 1)) \($0.unit)" }.joined(separator: ", ")
-            text += "\nWARNING: the last bar's inputs lie far outside the training values (\(listed)\(forecast.inputShifts.count > 3 ? ", …" : "") from the center): this forecast extrapolates"
+            text += "\nWARNING: the last window's inputs lie far outside the training values (medians \(listed)\(forecast.inputShifts.count > 3 ? ", …" : "") from the center): this forecast extrapolates"
         }
         // A move no bar of this series makes: most often a next-close model on another price scale.
         let sigma = forecast.recentVolatility ?? .nan

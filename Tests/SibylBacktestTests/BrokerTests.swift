@@ -230,7 +230,7 @@ struct BrokerTests {
     }
 
     @Test("annualizing periods follow the median spacing of the last 100 bars, as backtesting.py's do; quarters and half years are their own", arguments: [
-        (7, 52.0), (31, 12), (365, 1), (91, 4), (182, 2), (1, 252),
+        (7, 52.0), (31, 12), (365, 1), (91, 4), (182, 2), (14, 26), (1, 252),
     ])
     func returnPeriods(spacingDays: Int, perYear: Double) throws {
         let start = Timestamp(year: 2001, month: 1, day: 1)  // a Monday: every spacing here avoids weekends

@@ -57,19 +57,23 @@ struct EvaluationTests {
     @Test("inputs whose median over the evaluated bars lies beyond 4 standard deviations (2.5 IQRs, half a range outside min–max) are named")
     func inputShifts() {
         let timestamps = (0..<5).map { Timestamp(year: 2020, month: 1, day: 1).adding(days: $0) }
-        // Column "far": median 5 (scaled by center 1, scale 1 → 4.0 and beyond); "near": median 3.
+        // Column "far", rows 1–4: 6, 6, 5, 100; "near": 3, 3, 2, −100.
         let matrix = FeatureMatrix(names: ["far", "near"], timestamps: timestamps,
                                    columns: [[0, 6, 6, 5, 100], [0, 3, 3, 2, -100]], warmUp: 0)
-        let zscore = FeatureScaler(kind: .zScore, fittedRows: 0..<1, center: [1, 0], scale: [1, 1])
+        // Scaled by (x − 3.5) / 0.5 and (x − 1.75) / 0.5: far (5, 5, 3, 193) → median 5; near (2.5, 2.5, 0.5, −203.5) → 1.5.
+        let zscore = FeatureScaler(kind: .zScore, fittedRows: 0..<1, center: [3.5, 1.75], scale: [0.5, 0.5])
         let shifts = InputShift.find(in: matrix, rows: [1, 2, 3, 4], scaler: zscore)
-        // Medians of the scaled rows 1–4: far (5, 5, 4, 99) → 5.0; near (3, 3, 2, −100) → 2.5.
         #expect(shifts.map(\.name) == ["far"] && shifts.first?.distance == 5 && shifts.first?.unit == "standard deviations")
-        // Min–max: the training range maps onto [0, 1]; "near" at a median of 1.5 is half a range
-        // above it, not more: unflagged.
-        let minMax = FeatureScaler(kind: .minMax, fittedRows: 0..<1, center: [0, 1], scale: [1, 1])
+        // Min–max, the training range onto [0, 1]: far (3, 3, 2.5, 50) → 3, 2.5 from the middle;
+        // near (1, 1, 0.5, −50.5) → 0.75, inside.
+        let minMax = FeatureScaler(kind: .minMax, fittedRows: 0..<1, center: [0, 1], scale: [2, 2])
         #expect(InputShift.find(in: matrix, rows: [1, 2, 3, 4], scaler: minMax).map(\.name) == ["far"])
-        let robust = FeatureScaler(kind: .robust, fittedRows: 0..<1, center: [3.5, 0], scale: [1, 1])  // far: median 2.5, not beyond 2.5
+        // Robust: far (2.5, 2.5, 2, 49.5) → 2.5, not beyond 2.5.
+        let robust = FeatureScaler(kind: .robust, fittedRows: 0..<1, center: [1, 0], scale: [2, 2])
         #expect(InputShift.find(in: matrix, rows: [1, 2, 3, 4], scaler: robust).isEmpty)
+        // A column that had no spread to fit (scale set to 1) is no measure of anything: skipped.
+        let flat = FeatureScaler(kind: .zScore, fittedRows: 0..<1, center: [0, 0], scale: [1, 1])
+        #expect(InputShift.find(in: matrix, rows: [1, 2, 3, 4], scaler: flat).isEmpty)
     }
 
     @Test("Pesaran–Timmermann: chance accuracy from the shares of up calls and up moves; none when the calls all go one way")
