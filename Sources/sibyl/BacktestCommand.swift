@@ -36,43 +36,43 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .long, help: "Strategy: buy-and-hold, sma-cross, zscore or forecast.")
     var strategy: StrategyName = .smaCross
 
-    @Option(name: .long, help: "SMA crossover: fast window.")
+    @Option(name: .long, parsing: .unconditional, help: "SMA crossover: fast window.")
     var fast: Int = 10
 
-    @Option(name: .long, help: "SMA crossover: slow window.")
+    @Option(name: .long, parsing: .unconditional, help: "SMA crossover: slow window.")
     var slow: Int = 30
 
     @Flag(name: .long, help: "SMA crossover: close and reverse on every cross with whole units and all equity (backtesting.py's SmaCross settings).")
     var reverse = false
 
-    @Option(name: .long, help: "Z-score reversion: window of closes (at least 2).")
+    @Option(name: .long, parsing: .unconditional, help: "Z-score reversion: window of closes (at least 2).")
     var zWindow: Int = 20
 
-    @Option(name: .long, help: "Z-score reversion: enter beyond this many standard deviations (long below −z, short above z; flat there with --long-only); above --z-exit.")
+    @Option(name: .long, parsing: .unconditional, help: "Z-score reversion: enter beyond this many standard deviations (long below −z, short above z; flat there with --long-only); above --z-exit.")
     var zEntry: Double = 2
 
-    @Option(name: .long, help: "Z-score reversion: go flat within this many standard deviations (0 or more).")
+    @Option(name: .long, parsing: .unconditional, help: "Z-score reversion: go flat within this many standard deviations (0 or more).")
     var zExit: Double = 0.5
 
-    @Option(name: .long, help: "Starting cash.")
+    @Option(name: .long, parsing: .unconditional, help: "Starting cash.")
     var cash: Double = 10_000
 
-    @Option(name: .long, help: "Commission as a fraction of traded value (0.001 = 0.1%).")
+    @Option(name: .long, parsing: .unconditional, help: "Commission as a fraction of traded value (0.001 = 0.1%).")
     var commission: Double = 0
 
-    @Option(name: .long, help: "Fixed commission per order (a reversal is two orders).")
+    @Option(name: .long, parsing: .unconditional, help: "Fixed commission per order (a reversal is two orders).")
     var commissionPerOrder: Double = 0
 
-    @Option(name: .long, help: "Commission per unit traded.")
+    @Option(name: .long, parsing: .unconditional, help: "Commission per unit traded.")
     var commissionPerUnit: Double = 0
 
-    @Option(name: .long, help: "Least commission per order.")
+    @Option(name: .long, parsing: .unconditional, help: "Least commission per order.")
     var minimumCommission: Double = 0
 
-    @Option(name: .long, help: "Bid-ask spread in basis points (half paid on each side).")
+    @Option(name: .long, parsing: .unconditional, help: "Bid-ask spread in basis points (half paid on each side).")
     var spreadBps: Double = 0
 
-    @Option(name: .long, help: "Slippage in basis points, against every fill.")
+    @Option(name: .long, parsing: .unconditional, help: "Slippage in basis points, against every fill.")
     var slippageBps: Double = 0
 
     @Option(name: .long, help: "When market orders fill: next-open (default) or same-close (optimistic, labelled).")
@@ -87,34 +87,34 @@ struct BacktestCommand: ParsableCommand {
     @Flag(name: .long, help: "Close a position still open at the last bar at its close (otherwise it stays open, valued at the last close).")
     var closeAtEnd = false
 
-    @Option(name: .long, help: "Stop-loss on every entry, as a fraction of its fill price, costs included (0.05 = 5%).")
+    @Option(name: .long, parsing: .unconditional, help: "Stop-loss on every entry, as a fraction of its fill price, costs included (0.05 = 5%).")
     var stopLoss: Double?
 
-    @Option(name: .long, help: "Take-profit on every entry, as a fraction of its fill price, costs included.")
+    @Option(name: .long, parsing: .unconditional, help: "Take-profit on every entry, as a fraction of its fill price, costs included.")
     var takeProfit: Double?
 
-    @Option(name: .long, help: "Trailing stop on every entry, as a fraction below the best high since the fill (above the best low for a short), starting from the fill price.")
+    @Option(name: .long, parsing: .unconditional, help: "Trailing stop on every entry, as a fraction below the best high since the fill (above the best low for a short), starting from the fill price.")
     var trailingStop: Double?
 
-    @Option(name: .long, help: "Periods per year for annualized statistics (bars for daily and slower data, days for intraday data); from the data when omitted.")
+    @Option(name: .long, parsing: .unconditional, help: "Periods per year for annualized statistics (bars for daily and slower data, days for intraday data); from the data when omitted.")
     var periodsPerYear: Double?
 
-    @Option(name: .long, help: "Forecast strategy: trade when the forecast log return exceeds this (in absolute value).")
+    @Option(name: .long, parsing: .unconditional, help: "Forecast strategy: trade when the forecast log return exceeds this (in absolute value).")
     var threshold: Double = 0
 
     @Option(name: .long, help: "Forecast strategy sizing: full, confidence (|forecast| / twice the mean |forecast| so far) or vol-target.")
     var sizing: SizingName = .full
 
-    @Option(name: .long, help: "Forecast strategy: annual volatility target for --sizing vol-target.")
+    @Option(name: .long, parsing: .unconditional, help: "Forecast strategy: annual volatility target for --sizing vol-target.")
     var targetVolatility: Double = 0.15
 
-    @Option(name: .long, help: "Forecast strategy: retrain every this many bars.")
+    @Option(name: .long, parsing: .unconditional, help: "Forecast strategy: retrain every this many bars.")
     var retrainEvery: Int = 250
 
-    @Option(name: .long, help: "Forecast strategy: train on this many bars before each fold (expanding window when omitted).")
+    @Option(name: .long, parsing: .unconditional, help: "Forecast strategy: train on this many bars before each fold (expanding window when omitted).")
     var trailingWindow: Int?
 
-    @Option(name: .long, help: "Forecast strategy: the first bar to forecast (40% into the data when omitted).")
+    @Option(name: .long, parsing: .unconditional, help: "Forecast strategy: the first bar to forecast (40% into the data when omitted).")
     var firstForecastBar: Int?
 
     @OptionGroup(title: "Forecast model") var trainingOptions: TrainingOptions

@@ -23,16 +23,16 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Thread counts to measure, comma-separated.")
     var threads: String = "1,2"
 
-    @Option(name: .long, help: "Minimum seconds per timed repeat.")
+    @Option(name: .long, parsing: .unconditional, help: "Minimum seconds per timed repeat.")
     var minTime: Double = 0.15
 
-    @Option(name: .long, help: "Timed repeats per case; the median is reported.")
+    @Option(name: .long, parsing: .unconditional, help: "Timed repeats per case; the median is reported.")
     var repeats: Int = 5
 
-    @Option(name: .long, help: "Floats per element-wise operation.")
+    @Option(name: .long, parsing: .unconditional, help: "Floats per element-wise operation.")
     var elements: Int = 10_000_000
 
-    @Option(name: .long, help: "Windows per FFTW call in the FFT suite.")
+    @Option(name: .long, parsing: .unconditional, help: "Windows per FFTW call in the FFT suite.")
     var fftBatch: Int = RealFFT<Float>.defaultBatch
 
     @Option(name: .long, help: ArgumentHelp("CSV file the csv suite reads, written (1,000,000 synthetic bars) if missing.", valueName: "file"))

@@ -27,7 +27,7 @@ struct ForecastCommand: ParsableCommand {
 
     @OptionGroup var trainingOptions: TrainingOptions
 
-    @Option(name: .long, help: ArgumentHelp("Probability the next close's prediction interval is built to cover, from the model's held-out errors scaled by recent volatility.", valueName: "level"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Probability the next close's prediction interval is built to cover, from the model's held-out errors scaled by recent volatility.", valueName: "level"))
     var interval: Double = 0.8
 
     @Flag(name: .long, help: "Print one JSON document: the forecast, the evaluation and, when trained here, the training summary.")

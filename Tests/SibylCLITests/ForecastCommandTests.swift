@@ -147,7 +147,7 @@ struct ForecastCommandTests {
     }
 
     @Test("bad training options are refused", arguments: [["--optimizer", "rmsprop"], ["--test", "0"], ["--dropout", "1.5"], ["--features", "rsi"], ["--interval", "1"],
-                                                          ["--clip", "1e-300"], ["--features", "bbands:20:1e300"]])
+                                                          ["--clip", "1e-300"], ["--features", "bbands:20:1e300"], ["--interval", "-0.5"]])
     func badOptions(arguments: [String]) throws {
         let run = try runSibyl(["forecast", "--data", googl] + arguments)
         // Refused as an error (1) or a usage error (64), not a trap.

@@ -15,13 +15,13 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .long, help: "Recurrent cell: lstm or gru.")
     var model: RecurrentCell = .lstm
 
-    @Option(name: .long, help: "Hidden units per layer.")
+    @Option(name: .long, parsing: .unconditional, help: "Hidden units per layer.")
     var hidden: Int = 64
 
-    @Option(name: .long, help: "Stacked recurrent layers.")
+    @Option(name: .long, parsing: .unconditional, help: "Stacked recurrent layers.")
     var layers: Int = 2
 
-    @Option(name: .long, help: "Bars per input window.")
+    @Option(name: .long, parsing: .unconditional, help: "Bars per input window.")
     var window: Int = 64
 
     @Option(name: .long, help: ArgumentHelp("Features, comma-separated (see `sibyl features --help`).", valueName: "spec"))
@@ -33,19 +33,19 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .long, help: "Feature scaling, fitted on the training span: zscore, minmax or robust.")
     var scaler: FeatureScaler.Kind = .zScore
 
-    @Option(name: .long, help: "Training epochs at most (early stopping may end sooner).")
+    @Option(name: .long, parsing: .unconditional, help: "Training epochs at most (early stopping may end sooner).")
     var epochs: Int = 30
 
-    @Option(name: .long, help: "Windows per mini-batch.")
+    @Option(name: .long, parsing: .unconditional, help: "Windows per mini-batch.")
     var batchSize: Int = 64
 
-    @Option(name: .long, help: "Learning rate.")
+    @Option(name: .long, parsing: .unconditional, help: "Learning rate.")
     var learningRate: Double = 1e-3
 
     @Option(name: .long, help: "Optimizer: adam, adamw or sgd (momentum 0.9).")
     var optimizer: String = "adam"
 
-    @Option(name: .long, help: "Weight decay (L2 for adam and sgd, decoupled for adamw); 0, or 0.01 for adamw as in PyTorch, when omitted.")
+    @Option(name: .long, parsing: .unconditional, help: "Weight decay (L2 for adam and sgd, decoupled for adamw); 0, or 0.01 for adamw as in PyTorch, when omitted.")
     var weightDecay: Double?
 
     @Option(name: .long, help: "Loss for return and price targets: mse or huber (direction always uses binary cross-entropy).")
@@ -54,33 +54,33 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .long, help: "Learning-rate schedule: constant or cosine.")
     var schedule: String = "constant"
 
-    @Option(name: .long, help: "Dropout between stacked layers while training.")
+    @Option(name: .long, parsing: .unconditional, help: "Dropout between stacked layers while training.")
     var dropout: Double = 0
 
-    @Option(name: .long, help: "Clip the global gradient norm to this; 0 turns clipping off.")
+    @Option(name: .long, parsing: .unconditional, help: "Clip the global gradient norm to this; 0 turns clipping off.")
     var clip: Double = 1
 
     static let defaultPatience = 5
     /// Nil when not given (``defaultPatience``), so that a given value can be told from the default.
-    @Option(name: .long, help: "Stop after this many epochs without a better validation loss; 0 turns early stopping off. (default: \(defaultPatience))")
+    @Option(name: .long, parsing: .unconditional, help: "Stop after this many epochs without a better validation loss; 0 turns early stopping off. (default: \(defaultPatience))")
     var patience: Int?
 
     @Option(name: .long, help: "Weight initialization: pytorch, xavier or orthogonal.")
     var initialization: WeightInitialization = .pytorch
 
-    @Option(name: .long, help: "Share of the bars held out for validation (early stopping).")
+    @Option(name: .long, parsing: .unconditional, help: "Share of the bars held out for validation (early stopping).")
     var validation: Double = 0.15
 
-    @Option(name: .long, help: "Share of the bars held out for the final test (default 0.15; not for backtests, whose walk-forward forecasts every bar after its first fold out of sample).")
+    @Option(name: .long, parsing: .unconditional, help: "Share of the bars held out for the final test (default 0.15; not for backtests, whose walk-forward forecasts every bar after its first fold out of sample).")
     var test: Double?
 
     /// The test share: `--test`, or 0.15.
     var testShare: Double { test ?? 0.15 }
 
-    @Option(name: .long, help: "Seed for initialization, shuffling and dropout: the same seed, data and thread count give the same model.")
+    @Option(name: .long, parsing: .unconditional, help: "Seed for initialization, shuffling and dropout: the same seed, data and thread count give the same model.")
     var seed: UInt64 = 42
 
-    @Option(name: .long, help: "Threads for training and inference.")
+    @Option(name: .long, parsing: .unconditional, help: "Threads for training and inference.")
     var threads: Int = 1
 
     func validate() throws {
