@@ -611,9 +611,12 @@ struct BarCSVReader {
         // Daily: most steps are one to three days (not weekly bars on a Sunday evening).
         let steps = zip(sample.dropFirst(), sample).map { $0.secondsSinceEpoch - $1.secondsSinceEpoch }
         let daily = 2 * steps.filter { $0 >= 86_400 && $0 <= 3 * 86_400 }.count > steps.count
-        if utcZone && daily && timestamps.count >= 5 && times.count == 1, let seconds = times.first,
+        // One time of day, or two an hour apart (a market with daylight-saving time, in UTC).
+        if utcZone && daily && timestamps.count >= 5, let seconds = times.min(), let latest = times.max(),
+           times.count == 1 || (times.count == 2 && latest - seconds == 3600),
            seconds >= 12 * 3600, weekdays.contains(7), !weekdays.contains(5) {
-            let time = String(format: "%02d:%02d", seconds / 3600, seconds % 3600 / 60)
+            func clock(_ seconds: Int) -> String { String(format: "%02d:%02d", seconds / 3600, seconds % 3600 / 60) }
+            let time = times.count == 1 ? clock(seconds) : "\(clock(seconds)) or \(clock(latest))"
             warnings.append(DataWarning(kind: .timesInUTC, file: file, line: nil,
                                         message: "the daily bars are all at \(time) UTC and fall on Sunday to Thursday: if \(time) UTC is midnight of a market east of UTC "
                                             + "(Tokyo's 00:00 is 15:00 UTC the day before), every bar is dated a day early; write the times with the market's offset, or plain dates"))

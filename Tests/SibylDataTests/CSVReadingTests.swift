@@ -88,6 +88,11 @@ struct CSVReadingTests {
         #expect(tokyo.warnings.count == 1 && tokyo.warnings[0].message.contains("all at 15:00 UTC and fall on Sunday to Thursday"))
         let tokyoOffsets = (6...10).map { "2020-01-\(String(format: "%02d", $0 - 1))T15:00:00+00:00,1,1,1,1\n" }.joined()
         #expect(try BarCSV.parse("Date,Open,High,Low,Close\n" + tokyoOffsets, file: "t.csv").warnings.count == 1)
+        // Frankfurt midnights in UTC across a clock change: 23:00 in winter, 22:00 in summer.
+        let frankfurt = ["2020-03-22T23:00:00Z", "2020-03-23T23:00:00Z", "2020-03-24T23:00:00Z", "2020-03-25T23:00:00Z", "2020-03-26T23:00:00Z",
+                         "2020-03-29T22:00:00Z", "2020-03-30T22:00:00Z", "2020-03-31T22:00:00Z"].map { "\($0),1,1,1,1\n" }.joined()
+        let fra = try BarCSV.parse("Date,Open,High,Low,Close\n" + frankfurt, file: "t.csv")
+        #expect(fra.warnings.count == 1 && fra.warnings[0].message.contains("22:00 or 23:00 UTC"), "\(fra.warnings)")
         // Weekly bars on Sunday evenings are no daily bars dated a day early.
         let sundays = (0..<8).map { "\(Timestamp(year: 2020, month: 1, day: 5).adding(days: 7 * $0).isoDate)T22:00:00Z,1,1,1,1\n" }.joined()
         #expect(try BarCSV.parse("Date,Open,High,Low,Close\n" + sundays, file: "t.csv").warnings.isEmpty)
