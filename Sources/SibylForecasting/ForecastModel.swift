@@ -18,7 +18,8 @@ public struct NextBarForecast: Sendable, Equatable, Codable {
     /// exchange-session data; holidays are not known).
     public let nextTimestamp: String
     /// The forecast close and its log return from the last close; NaN (null in JSON) for a
-    /// direction model, which forecasts the chance of an up move, not a price.
+    /// direction model, which forecasts the chance of an up move, not a price, and for a model
+    /// whose output is no price (`noForecast` says why).
     public let predictedClose: Double
     public let predictedLogReturn: Double
     /// For a direction model, the probability that the next close is higher.
@@ -41,7 +42,7 @@ public struct NextBarForecast: Sendable, Equatable, Codable {
     public var intervalUnavailable: String?
     /// Why there is no price forecast, when a model that forecasts prices gave none.
     public var noForecast: String?
-    /// Inputs of the last bar far outside the training values (see ``InputShift``).
+    /// Inputs of the last window (their medians) far outside the training values (see ``InputShift``).
     public var inputShifts: [InputShift] = []
 }
 
@@ -56,8 +57,8 @@ public struct ForecastEvaluationReport: Sendable, Equatable, Codable {
     public let autoregression: ForecastScore
     public let autoregressionOrder: Int
     public let lag: LagDiagnostic
-    /// For a direction model: its probabilities of an up move against the training span's base
-    /// rate (Brier score, log loss). Its `model` score then holds direction only.
+    /// For a direction model: its probabilities of an up move against the base rate of its
+    /// training targets (Brier score, log loss). Its `model` score then holds direction only.
     public let probability: ProbabilityScore?
     /// Set when the series is the one the model was trained on (same name, or bars of its training
     /// span, whatever the file is called) and the evaluated bars reach into that span: the scores
