@@ -1,8 +1,8 @@
 // swift-tools-version:6.1
 // Sibyl: financial time-series forecasting and backtesting on an OpenBLAS/FFTW kernel layer.
-// Dependencies flow one way:
-//   sibyl (CLI) → SibylFeatures → SibylKernels → CBLAS, CFFTW, _SibylVectorMath
-//                            └→ SibylData
+// Dependencies flow one way (the README's architecture map draws them all):
+//   sibyl (CLI) → SibylForecasting → SibylFeatures, SibylNeural, SibylBacktest → SibylData, SibylKernels
+//   SibylKernels → CBLAS, CFFTW, _SibylVectorMath
 import PackageDescription
 
 let package = Package(
