@@ -52,7 +52,8 @@ def main() -> None:
     ap.add_argument("--peers", required=True, help="folder holding the peer scripts (gemm.py, fft_peers.py, ...)")
     ap.add_argument("--python", default=sys.executable, help="Python with the peers' packages installed")
     ap.add_argument("--sibyl", default=".build/release/sibyl")
-    ap.add_argument("--suites", nargs="+", default=["gemm", "fft", "elementwise"])
+    ap.add_argument("--suites", nargs="+", default=["gemm", "fft", "elementwise"],
+                    choices=["gemm", "fft", "elementwise", "csv", "features", "recurrent", "backtest"])
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--min-time", type=float, default=0.15)
     ap.add_argument("--csv-file", default="/tmp/sibyl-bench-1M.csv", help="CSV file both sides read in the csv suite")
