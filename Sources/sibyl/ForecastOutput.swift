@@ -71,7 +71,7 @@ enum ForecastOutput {
             let source = probability.baseRateFromModel ? "the model's: \(percent)% of its\(bars) training targets went up"
                 : "\(percent)% of the\(bars) targets of this series' training span went up; the checkpoint records none of its own"
             lines.append("probabilities of an up move: Brier score \(fixed(probability.brier)) against \(fixed(probability.baseRateBrier)) for the base rate "
-                         + "(\(source)), skill \(signed(100 * probability.brierSkill, decimals: 2))%; "
+                         + "(\(source)), skill \(skillText(probability.brierSkill)); "
                          + "log loss \(fixed(probability.logLoss)) against \(fixed(probability.baseRateLogLoss))")
         }
         lines.append("lag check: \(report.lag.flagged ? "WARNING, " : "")the model \(report.lag.explanation)")
@@ -86,7 +86,7 @@ enum ForecastOutput {
         if let probability = report.probability {
             // A direction model is judged on its calls and its probabilities, not on prices.
             let skill = probability.brierSkill
-            let against = "Brier skill \(signed(100 * skill, decimals: 2))% against always forecasting the base rate of \(fixed(probability.baseRatePercent, 1))% up"
+            let against = "Brier skill \(skillText(skill)) against always forecasting the base rate of \(fixed(probability.baseRatePercent, 1))% up"
             let judged = probability.count < 30 ? ", over \(probability.count) bar\(probability.count == 1 ? "" : "s"), too few to judge"
                 : skill > 0 ? "" : " (its probabilities are no better than the base rate)"
             return "\(directionVerdict(model)); \(against)\(judged)."
@@ -120,6 +120,12 @@ enum ForecastOutput {
         }
         if p >= 0.05 { return "\(right) \(against), not distinguishable from chance (Pesaran–Timmermann p \(probability(p, equals: true)))" }
         return "\(right) \(against), \(accuracy < chance ? "worse" : "better") than chance by more than luck explains (Pesaran–Timmermann p \(probability(p, equals: true)))"
+    }
+
+    /// A Brier skill score in percent; below −100% (a Brier score over twice the base rate's, as
+    /// against a base rate near 0 or 1) only as that, since the digits say nothing more.
+    static func skillText(_ skill: Double) -> String {
+        skill < -1 ? "below −100%" : "\(signed(100 * skill, decimals: 2))%"
     }
 
     /// A p-value to three decimals, or "<0.001" (with `equals`, "= 0.012" and "< 0.001").
