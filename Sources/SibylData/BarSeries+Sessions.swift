@@ -131,11 +131,28 @@ extension BarSeries {
         var dayCounts: [Int: Int] = [:]
         for t in recent { dayCounts[t.date.day, default: 0] += 1 }
         let usualDay = dayCounts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }!.key
+        // Days a first or last trading day passed over in the series (January 1 when its bar is
+        // on the 2nd): closed, so the next first or last trading day skips them too.
+        var closed = Set<Int>()
+        func key(_ t: Timestamp) -> Int { t.date.month * 100 + t.date.day }
+        for t in timestamps {
+            var before = t.adding(days: -1)
+            while t.date.day <= 7 && before.date.month == t.date.month {
+                if before.weekday <= 5 { closed.insert(key(before)) }
+                before = before.adding(days: -1)
+            }
+            var after = t.adding(days: 1)
+            while Timestamp.daysIn(year: t.date.year, month: t.date.month) - t.date.day < 7 && after.date.month == t.date.month {
+                if after.weekday <= 5 { closed.insert(key(after)) }
+                after = after.adding(days: 1)
+            }
+        }
+        let open = { (t: Timestamp) in t.weekday <= 5 && !closed.contains(key(t)) }
         let rules: [(matches: (Timestamp) -> Bool, next: () -> Timestamp?)] = [
             ({ $0.date.day == usualDay }, { day(min(usualDay, length)) }),
             ({ $0.adding(days: 1).date.month != $0.date.month }, { day(length) }),
-            (lastWeekday, { (0..<7).map { day(length - $0) }.first(where: lastWeekday) }),
-            (firstWeekday, { (1...7).map(day).first(where: firstWeekday) }),
+            (lastWeekday, { (0..<10).map { day(length - $0) }.first(where: open) }),
+            (firstWeekday, { (1...10).map(day).first(where: open) }),
         ]
         let counts = rules.map { rule in recent.filter(rule.matches).count }
         let best = counts.max()!

@@ -173,7 +173,12 @@ struct SessionTests {
         var firstTradingDays = months.map { m in (1...7).map { Timestamp(year: m.0, month: m.1, day: $0) }.first { $0.weekday <= 5 }! }
         firstTradingDays[12] = firstTradingDays[12].adding(days: 1)  // 2020-01-01 → 01-02
         firstTradingDays[20] = firstTradingDays[20].adding(days: 1)  // 2020-09-01 stays a Tuesday; moved as if a holiday
-        #expect(try series(firstTradingDays).nextTimestamp().iso == "2021-01-01")
+        // The first trading day skips the days first trading days passed over before: after
+        // 2020-01-02 (January 1 closed), 2021's is Monday the 4th, not New Year's Day, a Friday.
+        #expect(try series(firstTradingDays).nextTimestamp().iso == "2021-01-04")
+        #expect(try series(Array(firstTradingDays.prefix(20))).nextTimestamp().iso == "2020-09-01")  // nothing learned of September 1
+        // Without a January in the series, January 1 is not known to be closed.
+        #expect(try series(Array(firstTradingDays.prefix(12))).nextTimestamp().iso == "2020-01-01")
         // A month or a week passed over is a gap (a break of 61 days or 14 was within twice the
         // spacing); a holiday Monday's bar on Tuesday, or New Year's first trading day, is none.
         #expect(try series(firstTradingDays).gaps().isEmpty && (try series(mondays).gaps().isEmpty))
