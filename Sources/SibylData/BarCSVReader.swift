@@ -105,7 +105,8 @@ struct BarCSVReader {
     /// write below the data (",,,,,,").
     private func isBlank(_ start: Int, _ end: Int, delimiters: Bool = false) -> Bool {
         guard let base else { return true }
-        for i in start..<end where base[i] != UInt8(ascii: " ") && base[i] != UInt8(ascii: "\t") && !(delimiters && base[i] == delimiter) {
+        // 0x1A is the end-of-file mark DOS tools still append.
+        for i in start..<end where base[i] != UInt8(ascii: " ") && base[i] != UInt8(ascii: "\t") && base[i] != 0x1A && !(delimiters && base[i] == delimiter) {
             return false
         }
         return true
@@ -199,8 +200,12 @@ struct BarCSVReader {
         let iso = "write dates as YYYY-MM-DD, or date-times as YYYY-MM-DDTHH:MM:SS (optionally with Z or +HH:MM)"
         if raw.isEmpty { return "fill in the date, or pass --repair drop to leave the row out" }
         if impossible { return "correct the date, or pass --repair drop to leave the row out" }
-        if raw.allSatisfy(\.isASCII) && raw.allSatisfy(\.isNumber) && (9...13).contains(raw.count) {
-            return "this looks like a Unix timestamp (\(raw.count <= 10 ? "seconds" : "milliseconds") since 1970): convert the column to YYYY-MM-DDTHH:MM:SSZ"
+        if raw.allSatisfy(\.isASCII) && raw.allSatisfy(\.isNumber) {
+            let unit = [9: "seconds", 10: "seconds", 12: "milliseconds", 13: "milliseconds", 16: "microseconds", 19: "nanoseconds"][raw.count]
+            if let unit { return "this looks like a Unix timestamp (\(unit) since 1970): convert the column to YYYY-MM-DDTHH:MM:SSZ" }
+            if raw.count == 5, let serial = Int(raw), (20_000...80_000).contains(serial) {
+                return "this looks like a spreadsheet's serial day number (days since 1899-12-30): format the column as a date, YYYY-MM-DD, before exporting"
+            }
         }
         if raw.contains("/") { return "\(iso); a date such as 01/02/2020 cannot say whether it is January 2 or February 1" }
         if raw.contains("<U+") || raw.unicodeScalars.contains(where: { !$0.isASCII }) { return "\(iso); the date holds a character that is not plain ASCII (shown as <U+…>): retype it" }
@@ -304,6 +309,13 @@ struct BarCSVReader {
                 }
                 columnOfRole[role.rawValue] = index
             }
+        }
+        // Without a Close column, a column named Price or Last is the close (Investing.com, some
+        // brokers); beside a Close column it stays unused (yfinance's "Price" header row).
+        if columnOfRole[Role.close.rawValue] == nil,
+           let price = unused.sorted().first(where: { ["price", "last", "lastprice"].contains(Self.headerKey(headerNames[$0])) }) {
+            columnOfRole[Role.close.rawValue] = price
+            unused.remove(price)
         }
         ignored = unused.sorted().map { headerNames[$0].isEmpty ? "(unnamed column \($0 + 1))" : headerNames[$0] }
         for role in Role.required where columnOfRole[role.rawValue] == nil {

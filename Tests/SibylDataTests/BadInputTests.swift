@@ -67,6 +67,8 @@ struct BadInputTests {
         ("\(goodHeader)\n2019-02-29,10,11,9,10.5,1000\n", "month 2 of 2019 has 28 days", "correct the date, or pass --repair drop"),
         ("\(goodHeader)\n1577923200,10,11,9,10.5,1000\n", "is not an ISO date", "Unix timestamp (seconds since 1970)"),
         ("\(goodHeader)\n1577923200000,10,11,9,10.5,1000\n", "is not an ISO date", "milliseconds since 1970"),
+        ("\(goodHeader)\n1577923200000000,10,11,9,10.5,1000\n", "is not an ISO date", "microseconds since 1970"),
+        ("\(goodHeader)\n43832,10,11,9,10.5,1000\n", "is not an ISO date", "serial day number"),
         ("\(goodHeader)\n02.01.2020,10,11,9,10.5,1000\n", "is not an ISO date", "write dates as YYYY-MM-DD"),
         ("Date,Time,Open,High,Low,Close\n2020-01-02 09:30,09:30,1,1,1,1\n", "has a time, and the file has a Time column too", "the time of day in Time"),
         ("Date,Time,Open,High,Low,Close\n2020-01-02,9h30,1,1,1,1\n", "'9h30' is a time that is not HH:MM or HH:MM:SS", "HH:MM or HH:MM:SS"),
@@ -137,6 +139,10 @@ struct BadInputTests {
         #expect(timeFirst.series.timestamps.map(\.iso) == ["2020-01-02T09:00:00", "2020-01-02T10:00:00"])
         let millis = try BarCSV.parse("Date,Open,High,Low,Close,Timestamp (ms)\n2020-01-02,1,2,0.5,1.5,1577923200000\n", file: "t.csv")
         #expect(millis.series.count == 1 && millis.warnings.map(\.message) == ["column 'Timestamp (ms)' is not used"])
+        // Investing.com names the close Price; a DOS end-of-file mark ends the file.
+        let investing = try BarCSV.parse("Date,Price,Open,High,Low,Vol.,Change %\n2020-01-02,1.5,1,2,0.5,10,0.1%\n\u{1A}", file: "t.csv")
+        #expect(investing.series.close == [1.5] && investing.series.volume == [10])
+        #expect(investing.warnings.map(\.message) == ["column 'Change %' is not used"])
     }
 
     @Test("a ';' file whose numbers are all grouped by points, volumes too, is warned about: German exports group thousands so")
