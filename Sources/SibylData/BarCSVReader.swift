@@ -45,7 +45,10 @@ struct BarCSVReader {
 
     init(bytes: UnsafeRawBufferPointer, file: String, options: BarReadOptions) {
         base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
-        byteCount = bytes.count
+        // The end-of-file mark (0x1A) DOS tools still append is not part of the text.
+        var count = bytes.count
+        while count > 0, let base, base[count - 1] == 0x1A { count -= 1 }
+        byteCount = count
         self.file = file
         self.options = options
         // A UTF-8 byte-order mark is not part of the first header name.
@@ -105,8 +108,7 @@ struct BarCSVReader {
     /// write below the data (",,,,,,").
     private func isBlank(_ start: Int, _ end: Int, delimiters: Bool = false) -> Bool {
         guard let base else { return true }
-        // 0x1A is the end-of-file mark DOS tools still append.
-        for i in start..<end where base[i] != UInt8(ascii: " ") && base[i] != UInt8(ascii: "\t") && base[i] != 0x1A && !(delimiters && base[i] == delimiter) {
+        for i in start..<end where base[i] != UInt8(ascii: " ") && base[i] != UInt8(ascii: "\t") && !(delimiters && base[i] == delimiter) {
             return false
         }
         return true
