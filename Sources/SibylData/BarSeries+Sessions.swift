@@ -132,22 +132,25 @@ extension BarSeries {
         for t in recent { dayCounts[t.date.day, default: 0] += 1 }
         let usualDay = dayCounts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }!.key
         // Days a first or last trading day passed over in the series (January 1 when its bar is
-        // on the 2nd): closed, so the next first or last trading day skips them too.
-        var closed = Set<Int>()
+        // on the 2nd) in two years or more, and never a bar's day: closed, so the next first or
+        // last trading day skips them too. (A moving holiday, Labor Day on September 2 one year,
+        // is a bar's day another year, and stays open.)
+        var skipped: [Int: Int] = [:]
         func key(_ t: Timestamp) -> Int { t.date.month * 100 + t.date.day }
+        let barDays = Set(timestamps.map(key))
         for t in timestamps {
             var before = t.adding(days: -1)
             while t.date.day <= 7 && before.date.month == t.date.month {
-                if before.weekday <= 5 { closed.insert(key(before)) }
+                if before.weekday <= 5 { skipped[key(before), default: 0] += 1 }
                 before = before.adding(days: -1)
             }
             var after = t.adding(days: 1)
             while Timestamp.daysIn(year: t.date.year, month: t.date.month) - t.date.day < 7 && after.date.month == t.date.month {
-                if after.weekday <= 5 { closed.insert(key(after)) }
+                if after.weekday <= 5 { skipped[key(after), default: 0] += 1 }
                 after = after.adding(days: 1)
             }
         }
-        let open = { (t: Timestamp) in t.weekday <= 5 && !closed.contains(key(t)) }
+        let open = { (t: Timestamp) in t.weekday <= 5 && !((skipped[key(t)] ?? 0) >= 2 && !barDays.contains(key(t))) }
         let rules: [(matches: (Timestamp) -> Bool, next: () -> Timestamp?)] = [
             ({ $0.date.day == usualDay }, { day(min(usualDay, length)) }),
             ({ $0.adding(days: 1).date.month != $0.date.month }, { day(length) }),
