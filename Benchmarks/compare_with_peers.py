@@ -33,7 +33,10 @@ PEER_SCRIPTS = {
 def run_json(cmd: list[str], extra_env: dict[str, str] | None = None, check: bool = True) -> dict:
     print("+ " + "".join(f"{k}={v} " for k, v in (extra_env or {}).items()) + " ".join(cmd), file=sys.stderr, flush=True)
     env = dict(os.environ, **(extra_env or {}))
-    done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, check=check, env=env)
+    # Without check, a run that fails may still have printed its document; its errors show.
+    done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL if check else None, text=True, check=check, env=env)
+    if not done.stdout.strip():
+        sys.exit(f"{cmd[1] if len(cmd) > 1 else cmd[0]} printed no document (exit status {done.returncode})")
     return json.loads(done.stdout)
 
 

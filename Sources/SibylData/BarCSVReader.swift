@@ -45,9 +45,14 @@ struct BarCSVReader {
 
     init(bytes: UnsafeRawBufferPointer, file: String, options: BarReadOptions) {
         base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
-        // The end-of-file mark (0x1A) DOS tools still append is not part of the text.
+        // The end-of-file mark (0x1A) DOS tools still append, and a line break after it, are not
+        // part of the text.
         var count = bytes.count
-        while count > 0, let base, base[count - 1] == 0x1A { count -= 1 }
+        if let base, let mark = (max(0, count - 4)..<count).last(where: { base[$0] == 0x1A }),
+           (mark..<count).allSatisfy({ [0x1A, 0x0A, 0x0D].contains(base[$0]) }) {
+            count = mark
+            while count > 0 && base[count - 1] == 0x1A { count -= 1 }
+        }
         byteCount = count
         self.file = file
         self.options = options
@@ -192,7 +197,10 @@ struct BarCSVReader {
             guard let line = probe.nextNonBlankLine() else { return nil }
             probe.delimiter = probe.detectDelimiter(line.start, line.end)
             let keys = Set((0..<probe.splitFields(line.start, line.end)).map { Self.headerKey(probe.text($0)) })
-            if Role.required.allSatisfy({ role in role.aliases.contains { keys.contains($0) } }) { return probe.lineNumber }
+            let closeNames: Set<String> = ["price", "last", "lastprice"]
+            if Role.required.allSatisfy({ role in role.aliases.contains { keys.contains($0) } || (role == .close && !keys.isDisjoint(with: closeNames)) }) {
+                return probe.lineNumber
+            }
         }
         return nil
     }

@@ -151,11 +151,13 @@ extension BarSeries {
             }
         }
         let open = { (t: Timestamp) in t.weekday <= 5 && !((skipped[key(t)] ?? 0) >= 2 && !barDays.contains(key(t))) }
+        // On a tie the trading-day rules win: quarterly first trading days match "day 1" as often
+        // as "first weekday" over three years, and day 1 may be a Saturday.
         let rules: [(matches: (Timestamp) -> Bool, next: () -> Timestamp?)] = [
-            ({ $0.date.day == usualDay }, { day(min(usualDay, length)) }),
-            ({ $0.adding(days: 1).date.month != $0.date.month }, { day(length) }),
             (lastWeekday, { (0..<10).map { day(length - $0) }.first(where: open) }),
             (firstWeekday, { (1...10).map(day).first(where: open) }),
+            ({ $0.date.day == usualDay }, { day(min(usualDay, length)) }),
+            ({ $0.adding(days: 1).date.month != $0.date.month }, { day(length) }),
         ]
         let counts = rules.map { rule in recent.filter(rule.matches).count }
         let best = counts.max()!

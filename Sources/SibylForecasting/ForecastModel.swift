@@ -429,7 +429,13 @@ public final class ForecastModel {
                                            baseRateBars: count, baseRateFromModel: recorded != nil)
         }
         let logReturns = ClassicFeatures.logReturns(close)
-        let autoregression = LinearAutoregression(fitting: logReturns, rows: max(spans.train.lowerBound, 1)..<spans.train.upperBound, order: order)
+        // A short series (a checkpoint evaluated on a few dozen bars) fits a lower order.
+        let trainRows = max(spans.train.lowerBound, 1)..<spans.train.upperBound
+        guard let order = LinearAutoregression.fittableOrder(logReturns, rows: trainRows, upTo: order) else {
+            throw ForecastError(message: "\(series.name) has too few bars before its test span to fit even the mean of its returns for the baselines",
+                                fix: "use a longer series")
+        }
+        let autoregression = LinearAutoregression(fitting: logReturns, rows: trainRows, order: order)
         let autoregressive = ends.map { close[$0] * exp(autoregression.forecast(logReturns, after: $0)) }
         let trainMoves = (max(spans.train.lowerBound, 1)..<spans.train.upperBound).map { abs(close[$0] - close[$0 - 1]) }
         let naiveScale = trainMoves.reduce(0, +) / Double(max(trainMoves.count, 1))

@@ -12,8 +12,7 @@ public struct LinearAutoregression: Sendable, Equatable, Codable {
     /// Σ (r_t − c − Σ φ_i r_{t−i})² by solving the normal equations in Double.
     public init(fitting returns: [Double], rows: Range<Int>, order: Int) {
         precondition(order >= 0, "the order must be non-negative")
-        // Rows whose target and lags are all defined (the first return of a series is NaN).
-        let usable = rows.filter { t in t >= order && t < returns.count && (0...order).allSatisfy { returns[t - $0].isFinite } }
+        let usable = Self.usableRows(returns, rows: rows, order: order)
         let n = order + 1
         precondition(usable.count >= n, "an AR(\(order)) fit needs at least \(n) returns")
         // Normal equations XᵀX β = Xᵀy with x = (1, r_{t−1}, …, r_{t−p}).
@@ -29,6 +28,17 @@ public struct LinearAutoregression: Sendable, Equatable, Codable {
         let beta = Self.solve(xtx, xty)
         intercept = beta[0]
         coefficients = Array(beta.dropFirst())
+    }
+
+    /// Rows whose target and lags are all defined (the first return of a series is NaN).
+    static func usableRows(_ returns: [Double], rows: Range<Int>, order: Int) -> [Int] {
+        rows.filter { t in t >= order && t < returns.count && (0...order).allSatisfy { returns[t - $0].isFinite } }
+    }
+
+    /// The highest order up to `order` that `rows` hold enough returns to fit (p + 1 of them), or
+    /// nil when not even a mean can be fitted.
+    public static func fittableOrder(_ returns: [Double], rows: Range<Int>, upTo order: Int) -> Int? {
+        stride(from: order, through: 0, by: -1).first { usableRows(returns, rows: rows, order: $0).count >= $0 + 1 }
     }
 
     public init(intercept: Double, coefficients: [Double]) {

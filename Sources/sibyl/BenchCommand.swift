@@ -20,7 +20,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: "Suites to run: \(Suite.allCases.map(\.rawValue).joined(separator: ", ")).")
     var suites: [Suite] = Suite.allCases
 
-    @Option(name: .long, help: "Thread counts to measure, comma-separated.")
+    @Option(name: .long, parsing: .unconditional, help: "Thread counts to measure, comma-separated.")
     var threads: String = "1,2"
 
     @Option(name: .long, parsing: .unconditional, help: "Minimum seconds per timed repeat.")

@@ -84,6 +84,7 @@ struct BadInputTests {
         ("Date;Open;High;Low;Close;Volume\n2020-01-02;10.5;11;9;10.5;877,000\n", "'877,000' has a thousands separator", "without one (877000)"),
         ("https://www.example.com/data\n\(goodHeader)\n\(goodRows[0])\n", "no Date column", "the header is on line 2: delete the line above it"),
         ("# prices\n# daily\n\n\(goodHeader)\n\(goodRows[0])\n", "no Date column", "the header is on line 4: delete the lines above it"),
+        ("My export\nDate,Open,High,Low,Price\n2020-01-02,1,2,0.5,1.5\n", "no Date column", "the header is on line 2"),
         ("\(goodHeader)\n2020-01-02,10,11,9,10.5,\n", "the Volume cell is empty", "delete the Volume column if the file has no volumes"),
         ("\(goodHeader)\n2020-10-25 01:00:00,10,11,9,10.5,1\n2020-10-25 02:00:00,10,11,9,10.5,1\n2020-10-25 02:00:00,10,11,9,10.5,1\n",
          "repeats line 3", "the hour a local clock repeats when daylight-saving time ends"),
@@ -140,7 +141,7 @@ struct BadInputTests {
         let millis = try BarCSV.parse("Date,Open,High,Low,Close,Timestamp (ms)\n2020-01-02,1,2,0.5,1.5,1577923200000\n", file: "t.csv")
         #expect(millis.series.count == 1 && millis.warnings.map(\.message) == ["column 'Timestamp (ms)' is not used"])
         // Investing.com names the close Price; a DOS end-of-file mark ends the file.
-        let investing = try BarCSV.parse("Date,Price,Open,High,Low,Vol.,Change %\n2020-01-02,1.5,1,2,0.5,10,0.1%\n\u{1A}", file: "t.csv")
+        let investing = try BarCSV.parse("Date,Price,Open,High,Low,Vol.,Change %\n2020-01-02,1.5,1,2,0.5,10,0.1%\n\u{1A}\r\n", file: "t.csv")
         #expect(investing.series.close == [1.5] && investing.series.volume == [10])
         #expect(investing.warnings.map(\.message) == ["column 'Change %' is not used"])
     }

@@ -76,6 +76,15 @@ struct EvaluationTests {
         #expect(InputShift.find(in: matrix, rows: [1, 2, 3, 4], scaler: flat).isEmpty)
     }
 
+    @Test("a short span fits the highest AR order its returns allow, and none when there is not one return")
+    func fittableOrder() {
+        // Returns 1…3 defined (the first is NaN): order 1 has rows 2 and 3, two ≥ 2; order 2 only row 3.
+        let returns = [.nan, 0.1, 0.2, 0.1]
+        #expect(LinearAutoregression.fittableOrder(returns, rows: 1..<4, upTo: 5) == 1)
+        #expect(LinearAutoregression.fittableOrder(returns, rows: 1..<2, upTo: 5) == 0)
+        #expect(LinearAutoregression.fittableOrder(returns, rows: 0..<1, upTo: 5) == nil)
+    }
+
     @Test("Pesaran–Timmermann: chance accuracy from the shares of up calls and up moves; none when the calls all go one way")
     func pesaranTimmermann() throws {
         // 20 bars; moves and calls as signs. Reference values from the 1992 formulas evaluated
