@@ -117,15 +117,15 @@ extension BacktestStatistics {
         let years = durationDays / 365.25
         cagrPercent = years > 0 ? (pow(equityFinal / initial, 1 / years) - 1) * 100 : .nan
         sharpeRatio = volatilityAnnualizedPercent != 0 ? (returnAnnualizedPercent - rf * 100) / volatilityAnnualizedPercent : .nan
+        // Log returns per bar, for the market comparison below and, when every bar is a period of
+        // its own (daily bars), for the probabilistic Sharpe ratios too.
+        let equityLog = zip(equity.dropFirst(), equity).map { log($0 / $1) }
+        let marketLog = zip(close.dropFirst(), close).map { log($0 / $1) }
         // Is that Sharpe ratio more than luck, and more than holding the market? Log returns of the
         // strategy and of buy-and-hold over the same calendar periods, from the bar the strategy
         // could first act (idle warm-up periods would pull its ratio toward zero), so that the
         // sign agrees with the geometric Sharpe ratio above. An account that ran out of money has
         // no chance of either.
-        // Log returns per bar, for the market comparison below and, when every bar is a period of
-        // its own (daily bars), for these ratios too.
-        let equityLog = zip(equity.dropFirst(), equity).map { log($0 / $1) }
-        let marketLog = zip(close.dropFirst(), close).map { log($0 / $1) }
         let first = min(max(result.warmUp, 0), n - 1)
         // The period ends after the first bar (periodEnds ascends).
         let later = periodEnds[(periodEnds.firstIndex { $0 > first } ?? periodEnds.count)...]
@@ -214,11 +214,11 @@ extension BacktestStatistics {
 
     /// The period returns are taken over, and how many make a year, as backtesting.py chooses
     /// them: from the median of the 99 spacings between the last 100 bars in whole days (pandas'
-    /// `index[-100:].diff().median()`), 7 → weeks (52 a year),
-    /// 31 → months (12), 365 → years (1); bars two, three or six calendar months apart (see
-    /// ``BarFrequency/monthsPerBar``) → their own months, 6, 4 or 2 a year, and 14 or 21 days →
-    /// their own weeks, 26 or 17⅓ a year (Sibyl's, where backtesting.py counts days); otherwise calendar days, 365 a year when weekend bars are more
-    /// than 60% of their calendar share (2/7), else 252.
+    /// `index[-100:].diff().median()`), 7 → weeks (52 a year), 31 → months (12), 365 → years (1);
+    /// bars two, three or six calendar months apart (see ``BarFrequency/monthsPerBar``) → their own
+    /// months, 6, 4 or 2 a year, and 14 or 21 days → their own weeks, 26 or 17⅓ a year (Sibyl's,
+    /// where backtesting.py counts days); otherwise calendar days, 365 a year when weekend bars
+    /// are more than 60% of their calendar share (2/7), else 252.
     static func returnPeriod(_ series: BarSeries) -> ReturnPeriod {
         let recent = series.timestamps.suffix(100).map(\.secondsSinceEpoch)
         let spacings = zip(recent.dropFirst(), recent).map { $0 - $1 }.sorted()
@@ -229,14 +229,16 @@ extension BacktestStatistics {
             let median = spacings.count % 2 == 1 ? Double(spacings[middle]) : Double(spacings[middle - 1] + spacings[middle]) / 2
             days = Int((median / 86_400).rounded(.down))
         }
+        // Only bars six weeks apart or more can be months apart: the frequency sorts every spacing.
+        let months = days >= 45 ? series.frequency.monthsPerBar : nil
         switch days {
         case 7: return ReturnPeriod(kind: .week, perYear: 52)
         case 31: return ReturnPeriod(kind: .month, perYear: 12)
         case 365: return ReturnPeriod(kind: .year, perYear: 1)
         // Quarterly and half-yearly bars are periods of their own, 4 or 2 a year; backtesting.py
         // takes them as days (252 a year), which annualizes a quarter's return 63 times over.
-        case 45... where [2, 3, 6].contains(series.frequency.monthsPerBar ?? 0):
-            return ReturnPeriod(kind: .month, perYear: 12 / Double(series.frequency.monthsPerBar!))
+        case 45... where [2, 3, 6].contains(months ?? 0):
+            return ReturnPeriod(kind: .month, perYear: 12 / Double(months!))
         // Bars two to three weeks apart likewise: each its own period, 26 or 17⅓ a year.
         case 14, 21: return ReturnPeriod(kind: .week, perYear: 52 / Double(days / 7))
         default:

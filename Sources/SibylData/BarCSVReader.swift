@@ -25,6 +25,8 @@ struct BarCSVReader {
         }
 
         static let required: [Role] = [.date, .open, .high, .low, .close]
+        /// Names that are the close in a file without a Close column (Investing.com's Price).
+        static let closeFallbacks: Set<String> = ["price", "last", "lastprice"]
         static let prices: [Role] = [.open, .high, .low, .close, .adjustedClose]
     }
 
@@ -197,8 +199,7 @@ struct BarCSVReader {
             guard let line = probe.nextNonBlankLine() else { return nil }
             probe.delimiter = probe.detectDelimiter(line.start, line.end)
             let keys = Set((0..<probe.splitFields(line.start, line.end)).map { Self.headerKey(probe.text($0)) })
-            let closeNames: Set<String> = ["price", "last", "lastprice"]
-            if Role.required.allSatisfy({ role in role.aliases.contains { keys.contains($0) } || (role == .close && !keys.isDisjoint(with: closeNames)) }) {
+            if Role.required.allSatisfy({ role in role.aliases.contains { keys.contains($0) } || (role == .close && !keys.isDisjoint(with: Role.closeFallbacks)) }) {
                 return probe.lineNumber
             }
         }
@@ -323,7 +324,7 @@ struct BarCSVReader {
         // Without a Close column, a column named Price or Last is the close (Investing.com, some
         // brokers); beside a Close column it stays unused (yfinance's "Price" header row).
         if columnOfRole[Role.close.rawValue] == nil,
-           let price = unused.sorted().first(where: { ["price", "last", "lastprice"].contains(Self.headerKey(headerNames[$0])) }) {
+           let price = unused.sorted().first(where: { Role.closeFallbacks.contains(Self.headerKey(headerNames[$0])) }) {
             columnOfRole[Role.close.rawValue] = price
             unused.remove(price)
         }
@@ -351,6 +352,7 @@ struct BarCSVReader {
                             fix: "leave out --adjusted, or use a file with an Adj Close column")
         }
         let numericRoles = Role.allCases.filter { $0 != .date && columnOfRole[$0.rawValue] != nil }
+        let numericColumns = numericRoles.map { columnOfRole[$0.rawValue]! }
 
         let estimatedRows = byteCount / max(8 * columnCount, 1)
         var timestamps: [Timestamp] = []
@@ -488,8 +490,7 @@ struct BarCSVReader {
             }
 
             if delimiter == UInt8(ascii: ";") && hasVolume && timestamps.count < 200 && groupedRows == timestamps.count {
-                let columns = numericRoles.map { columnOfRole[$0.rawValue]! }
-                if columns.allSatisfy({ groupedByPoints(fieldStarts[$0], fieldEnds[$0]) }) { groupedRows += 1 }
+                if numericColumns.allSatisfy({ groupedByPoints(fieldStarts[$0], fieldEnds[$0]) }) { groupedRows += 1 }
                 let volume = columnOfRole[Role.volume.rawValue]!
                 if (fieldStarts[volume]..<fieldEnds[volume]).contains(where: { base![$0] == UInt8(ascii: ".") }) { groupedVolumes += 1 }
             }
@@ -713,9 +714,7 @@ struct BarCSVReader {
         // A leading group is 1 to 3 digits, and no thousands group starts with a 0 (0.034 is a decimal).
         guard (1...3).contains(digits), base[start] != UInt8(ascii: "0") else { return false }
         while i < end {
-            guard base[i] == UInt8(ascii: "."), end - i >= 4 else { return false }
-            for k in 1...3 where !(base[i + k] >= UInt8(ascii: "0") && base[i + k] <= UInt8(ascii: "9")) { return false }
-            i += 4
+            guard readByte(UInt8(ascii: "."), at: &i, end: end), readDigits(3, at: &i, end: end) != nil else { return false }
         }
         return true
     }

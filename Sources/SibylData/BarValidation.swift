@@ -84,9 +84,10 @@ enum BarValidation {
     ///   - localClock: The times carry no zone or offset, so they may be a local clock's.
     @inline(__always)
     static func orderProblem(previous: Timestamp, current: Timestamp, previousLine: Int?,
-                             newestFirst: (line: Int, timestamp: Timestamp)? = nil, localClock: Bool = false) -> Problem? {
+                             newestFirst: (line: Int, timestamp: Timestamp)? = nil, localClock: @autoclosure () -> Bool = false) -> Problem? {
         if newestFirst != nil ? current < previous : current > previous { return nil }
-        return outOfOrder(previous: previous, current: current, previousLine: previousLine, newestFirst: newestFirst, localClock: localClock)
+        // Rows in order never ask about the clock (a string read per row of the file).
+        return outOfOrder(previous: previous, current: current, previousLine: previousLine, newestFirst: newestFirst, localClock: localClock())
     }
 
     /// The problem of two timestamps out of order (kept out of line: rows in order never get here).

@@ -1,5 +1,4 @@
 import ArgumentParser
-import SibylKernels
 import Foundation
 import SibylBacktest
 import SibylData
@@ -232,9 +231,6 @@ struct BacktestCommand: ParsableCommand {
     }
 
     func run() throws {
-        // The model's passes split their own work; OpenBLAS stays on one thread for the whole run
-        // (set and restored per pass, its idle second thread would spin between passes).
-        OpenBLAS.threadCount = 1
         try reportingErrors {
             for (file, option) in [(trades, "--trades"), (equity, "--equity"), (report, "--report")] { try checkOutputPath(file, option: option) }
             let unused = unusedOptions

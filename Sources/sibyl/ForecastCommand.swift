@@ -1,5 +1,4 @@
 import ArgumentParser
-import SibylKernels
 import Foundation
 import SibylData
 import SibylForecasting
@@ -43,15 +42,6 @@ struct ForecastCommand: ParsableCommand {
         let trainingDiverged: Bool?
     }
 
-    /// A spacing in seconds in the largest unit that keeps it whole or near it: "1 day", "5 minutes".
-    static func duration(_ seconds: Double) -> String {
-        for (unit, name) in [(86_400.0, "day"), (3600, "hour"), (60, "minute")] where seconds >= unit {
-            let count = (seconds / unit * 10).rounded() / 10
-            return "\(count == count.rounded() ? String(Int(count)) : String(count)) \(name)\(count == 1 ? "" : "s")"
-        }
-        return "\(Int(seconds)) second\(seconds == 1 ? "" : "s")"
-    }
-
     func validate() throws {
         guard interval > 0, interval < 1 else {
             throw ValidationError("--interval must lie between 0 and 1 (0.8 for an interval the next close falls in four times out of five); got \(interval)")
@@ -59,9 +49,6 @@ struct ForecastCommand: ParsableCommand {
     }
 
     func run() throws {
-        // The model's passes split their own work; OpenBLAS stays on one thread for the whole run
-        // (set and restored per pass, its idle second thread would spin between passes).
-        OpenBLAS.threadCount = 1
         // A checkpoint brings its own feature list: errors in it are about the file, not --features.
         try reportingErrors(featuresOption: modelFile.map { "the feature list of \($0)" } ?? "--features") {
             let path = try dataOptions.path()
@@ -82,7 +69,7 @@ struct ForecastCommand: ParsableCommand {
                 if let recorded = model.provenance["bar_spacing_seconds"].flatMap(Double.init), recorded > 0 {
                     let spacing = Double(file.series.typicalSpacingSeconds)
                     if spacing >= 2 * recorded || 2 * spacing <= recorded {
-                        printToStandardError("\(modelFile): warning: the model was trained on bars \(Self.duration(recorded)) apart and this series' bars are \(Self.duration(spacing)) apart; "
+                        printToStandardError("\(modelFile): warning: the model was trained on bars \(duration(days: recorded / 86_400)) apart and this series' bars are \(duration(days: spacing / 86_400)) apart; "
                                              + "its features and moves have another scale there")
                     }
                 }

@@ -2,6 +2,17 @@ import Foundation
 import SibylForecasting
 import SibylNeural
 
+/// A length of time as the messages give it: days to a tenth ("7.0 days"), else whole hours or minutes.
+func duration(days: Double) -> String {
+    if days >= 1 { return "\((days * 10).rounded() / 10) days" }
+    if days * 24 >= 1 {
+        let hours = Int((days * 24).rounded())
+        return "\(hours) hour\(hours == 1 ? "" : "s")"
+    }
+    let minutes = Int((days * 1440).rounded())
+    return "\(minutes) minute\(minutes == 1 ? "" : "s")"
+}
+
 /// `value` with `digits` decimals, or a dash where there is no finite number.
 func fixed(_ value: Double?, _ digits: Int = 4) -> String {
     guard let value, value.isFinite else { return "–" }
@@ -41,9 +52,7 @@ enum ForecastOutput {
             lines.append("WARNING: the model was trained on this series through \(end); \(share) in its training span, so these scores are \(all ? "entirely" : "partly") in-sample")
         }
         if !report.inputShifts.isEmpty {
-            let listed = report.inputShifts.prefix(3).map { "\($0.name) \(fixed($0.distance, 1)) \($0.unit)" }.joined(separator: ", ")
-            let more = report.inputShifts.count > 3 ? " and \(report.inputShifts.count - 3) more" : ""
-            lines.append("WARNING: inputs unlike those the model was trained on: over the evaluated bars the median input lies, in the scaler's units, \(listed)\(more)"
+            lines.append("WARNING: inputs unlike those the model was trained on: over the evaluated bars the median input lies, in the scaler's units, \(shifts(report.inputShifts))"
                          + " from the training span's center; the model extrapolates (a price-level feature on another price scale, prices that left the training range, or a series unlike the training one)")
         }
         if let other = report.trainedOnOverlappingDates {
@@ -122,6 +131,12 @@ enum ForecastOutput {
         return "\(right) \(against), \(accuracy < chance ? "worse" : "better") than chance by more than luck explains (Pesaran–Timmermann p \(probability(p, equals: true)))"
     }
 
+    /// The first three input shifts as "name distance unit", and how many more there are.
+    static func shifts(_ shifts: [InputShift]) -> String {
+        shifts.prefix(3).map { "\($0.name) \(fixed($0.distance, 1)) \($0.unit)" }.joined(separator: ", ")
+            + (shifts.count > 3 ? " and \(shifts.count - 3) more" : "")
+    }
+
     /// A Brier skill score in percent; below −100% (a Brier score over twice the base rate's, as
     /// against a base rate near 0 or 1) only as that, since the digits say nothing more.
     static func skillText(_ skill: Double) -> String {
@@ -152,8 +167,7 @@ enum ForecastOutput {
             return head + "no forecast: \(forecast.noForecast ?? "the model's output is not a price")"
         }
         if !forecast.inputShifts.isEmpty {
-            let listed = forecast.inputShifts.prefix(3).map { "\($0.name) \(fixed($0.distance, 1)) \($0.unit)" }.joined(separator: ", ")
-            text += "\nWARNING: the last window's inputs lie far outside the training values (medians \(listed)\(forecast.inputShifts.count > 3 ? ", …" : "") from the center): this forecast extrapolates"
+            text += "\nWARNING: the last window's inputs lie far outside the training values (medians \(shifts(forecast.inputShifts)) from the center): this forecast extrapolates"
         }
         // A move no bar of this series makes: most often a next-close model on another price scale.
         let sigma = forecast.recentVolatility ?? .nan

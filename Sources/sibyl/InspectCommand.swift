@@ -85,14 +85,6 @@ struct InspectSummary: Encodable {
     }
 
     var text: String {
-        func length(_ days: Double) -> String {
-            if days >= 1 { return "\((days * 10).rounded() / 10) days" }
-            if days * 24 >= 1 {
-                let hours = Int((days * 24).rounded())
-                return "\(hours) hour\(hours == 1 ? "" : "s")"
-            }
-            return "\(Int((days * 1440).rounded())) minutes"
-        }
         var lines = [
             "\(name) (\(path))",
             "  bars        \(bars), \(first) → \(last) (\(String(format: "%.2f", years)) years)",
@@ -104,7 +96,7 @@ struct InspectSummary: Encodable {
         if gaps.isEmpty {
             lines.append("  gaps        none beyond the series' rhythm")
         } else {
-            let shown = gaps.sorted { $0.days > $1.days }.prefix(4).map { "\($0.from) → \($0.to) (\(length($0.days)))" }
+            let shown = gaps.sorted { $0.days > $1.days }.prefix(4).map { "\($0.from) → \($0.to) (\(duration(days: $0.days)))" }
             lines.append("  gaps        \(gaps.count) beyond the series' rhythm; \(gaps.count > shown.count ? "longest" : "all"): \(shown.joined(separator: "; "))"
                          + (gaps.count > shown.count ? " (--json lists all \(gaps.count))" : ""))
         }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import SibylKernels
 import Foundation
 import SibylData
 import SibylFeatures
@@ -39,9 +38,6 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        // The model's passes split their own work; OpenBLAS stays on one thread for the whole run
-        // (set and restored per pass, its idle second thread would spin between passes).
-        OpenBLAS.threadCount = 1
         try reportingErrors {
             try checkOutputPath(out, option: "--out")
             let path = try dataOptions.path()

@@ -20,7 +20,7 @@ func recurrentCases(_ settings: BenchSettings) -> [BenchCase] {
                                                    generator: &generator)
                         model.threads = threads
                         // The passes split their work themselves and run OpenBLAS on one thread; set
-                        // it once, so that no pass restores a second OpenBLAS thread that then spins.
+                        // it here too, as the GEMM cases before may have left it at two.
                         OpenBLAS.threadCount = 1
                         let x = AlignedBuffer<Float>(count: c.t * c.b * c.f)
                         let y = AlignedBuffer<Float>(count: c.b)
