@@ -56,14 +56,13 @@ public func backtest<S: Strategy>(_ strategy: inout S, on series: BarSeries, con
                 broker.begin(bar: t)
                 broker.processOpenAndRange()
                 if broker.stopIfOutOfMoney() {
-                    for rest in t..<series.count { records.record(bar: rest, equity: 0, cash: 0, position: 0) }
+                    records.recordStopped(from: t)
                     break
                 }
                 strategy.next(MarketView(columns: columns, index: t), broker: &broker)
-                broker.processMarketOrdersAtClose()
                 // A same-close fill's costs can take equity to zero or below at this very close.
-                if configuration.fills == .sameClose && broker.stopIfOutOfMoney() {
-                    for rest in t..<series.count { records.record(bar: rest, equity: 0, cash: 0, position: 0) }
+                if broker.processMarketOrdersAtClose() && broker.stopIfOutOfMoney() {
+                    records.recordStopped(from: t)
                     break
                 }
                 records.record(bar: t, equity: broker.equity(at: columns.close[t]), cash: broker.cash, position: broker.position)
@@ -102,6 +101,11 @@ struct BarRecords {
 
         // Takes the three numbers rather than the broker: passing the broker (a struct of arrays,
         // captured by the loop's closure) would copy it, with a retain per array, on every bar.
+        /// An account out of money from bar `t` on: nothing at every bar left.
+        func recordStopped(from t: Int) {
+            for rest in t..<equity.count { record(bar: rest, equity: 0, cash: 0, position: 0) }
+        }
+
         @inline(__always)
         func record(bar t: Int, equity value: Double, cash money: Double, position units: Double) {
             equity[t] = value

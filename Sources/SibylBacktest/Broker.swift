@@ -159,17 +159,21 @@ public struct Broker {
     /// Market orders at bar t's close (same-close fills), after the strategy decided at t. On the
     /// last bar nothing fills: a position taken at the final close would be held over no bar and
     /// only add its costs (backtesting.py leaves such orders unprocessed too); `finish` reports them.
-    mutating func processMarketOrdersAtClose() {
-        guard configuration.fills == .sameClose, !pendingOrders.isEmpty, bar < series.count - 1 else { return }
-        var index = 0
+    /// Returns whether any order filled.
+    @discardableResult
+    mutating func processMarketOrdersAtClose() -> Bool {
+        guard configuration.fills == .sameClose, !pendingOrders.isEmpty, bar < series.count - 1 else { return false }
+        var index = 0, filled = false
         while index < pendingOrders.count {
             if pendingOrders[index].type == .market {
                 let order = pendingOrders.remove(at: index)
                 fill(order, quote: series.close[bar], atOpen: false)
+                filled = true
             } else {
                 index += 1
             }
         }
+        return filled
     }
 
     /// Stops the account when its equity at bar t's close is zero or below, as backtesting.py

@@ -29,7 +29,7 @@ public func backtest(signal: [Double], on series: BarSeries, configuration: Back
                         pending = nil
                     }
                     if broker.stopIfOutOfMoney() {
-                        for rest in t..<n { records.record(bar: rest, equity: 0, cash: 0, position: 0) }
+                        records.recordStopped(from: t)
                         break
                     }
                     let wanted = signal[t]
@@ -40,7 +40,7 @@ public func backtest(signal: [Double], on series: BarSeries, configuration: Back
                         } else if sameClose {
                             broker.fillTarget(wanted, quote: close[t], atOpen: false)
                             if broker.stopIfOutOfMoney() {
-                                for rest in t..<n { records.record(bar: rest, equity: 0, cash: 0, position: 0) }
+                                records.recordStopped(from: t)
                                 break
                             }
                         } else {

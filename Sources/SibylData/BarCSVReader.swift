@@ -629,7 +629,7 @@ struct BarCSVReader {
         // the midnights of a market east of UTC, each dated the day before.
         // Written in UTC: with Z or offsets, all of them zero (the reader keeps no offsets then).
         let utcZone = !(dateShape?.zone ?? "").isEmpty && offsets.allSatisfy { $0 == 0 }
-        let sample = timestamps.prefix(1000)
+        let sample = utcZone ? timestamps.prefix(1000) : []
         let times = Set(sample.map(\.secondOfDay)), weekdays = Set(sample.map(\.weekday))
         // Daily: most steps are one to three days (not weekly bars on a Sunday evening).
         let steps = zip(sample.dropFirst(), sample).map { $0.secondsSinceEpoch - $1.secondsSinceEpoch }

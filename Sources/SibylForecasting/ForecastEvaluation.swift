@@ -22,10 +22,10 @@ public struct ForecastScore: Sendable, Equatable, Codable {
     // The price errors are NaN (null in JSON) for a forecaster of direction only.
     public let name: String
     public let count: Int
-    public private(set) var mae: Double
-    public private(set) var rmse: Double
-    public private(set) var mapePercent: Double
-    public private(set) var mase: Double
+    public let mae: Double
+    public let rmse: Double
+    public let mapePercent: Double
+    public let mase: Double
     /// Nil for a forecaster that never predicts a move (the naive one).
     public let directionalAccuracyPercent: Double?
     public let directionalPValue: Double?
@@ -37,7 +37,7 @@ public struct ForecastScore: Sendable, Equatable, Codable {
     public let chanceAccuracyPercent: Double?
     /// Pesaran–Timmermann two-sided p-value; nil when the calls or the moves all go one way.
     public let pesaranTimmermannPValue: Double?
-    public private(set) var theilU: Double
+    public let theilU: Double
 
     /// Scores forecasts against actual closes.
     ///
@@ -53,16 +53,23 @@ public struct ForecastScore: Sendable, Equatable, Codable {
                      "forecasts, actual and previous closes must be non-empty and of equal length")
         self.name = name
         count = actual.count
-        let errors = zip(forecasts, actual).map { $0 - $1 }
-        mae = errors.reduce(0) { $0 + abs($1) } / Double(count)
-        // Scaled by the largest error, so that squares of prices quoted in tiny units do not
-        // underflow to zero (nor huge ones overflow).
-        let largest = errors.reduce(0) { max($0, abs($1)) }
-        rmse = largest > 0 && largest.isFinite
-            ? largest * (errors.reduce(0) { $0 + ($1 / largest) * ($1 / largest) } / Double(count)).squareRoot()
-            : (errors.reduce(0) { $0 + $1 * $1 } / Double(count)).squareRoot()
-        mapePercent = 100 * zip(errors, actual).reduce(0) { $0 + abs($1.0) / $1.1 } / Double(count)
-        mase = mae / naiveScale
+        if directionOnly {
+            (mae, rmse, mapePercent, mase, theilU) = (.nan, .nan, .nan, .nan, .nan)
+        } else {
+            let errors = zip(forecasts, actual).map { $0 - $1 }
+            mae = errors.reduce(0) { $0 + abs($1) } / Double(count)
+            // Scaled by the largest error, so that squares of prices quoted in tiny units do not
+            // underflow to zero (nor huge ones overflow).
+            let largest = errors.reduce(0) { max($0, abs($1)) }
+            rmse = largest > 0 && largest.isFinite
+                ? largest * (errors.reduce(0) { $0 + ($1 / largest) * ($1 / largest) } / Double(count)).squareRoot()
+                : (errors.reduce(0) { $0 + $1 * $1 } / Double(count)).squareRoot()
+            mapePercent = 100 * zip(errors, actual).reduce(0) { $0 + abs($1.0) / $1.1 } / Double(count)
+            mase = mae / naiveScale
+            let numerator = (0..<count).reduce(0.0) { $0 + pow((forecasts[$1] - actual[$1]) / previous[$1], 2) }
+            let denominator = (0..<count).reduce(0.0) { $0 + pow((actual[$1] - previous[$1]) / previous[$1], 2) }
+            theilU = denominator > 0 ? (numerator / denominator).squareRoot() : .nan
+        }
         var hits = 0, trials = 0, upCalls = 0, upMoves = 0
         for i in 0..<count {
             let predicted = forecasts[i] - previous[i], moved = actual[i] - previous[i]
@@ -90,10 +97,6 @@ public struct ForecastScore: Sendable, Equatable, Codable {
         } else {
             (upCallPercent, upMovePercent, chanceAccuracyPercent, pesaranTimmermannPValue) = (nil, nil, nil, nil)
         }
-        let numerator = (0..<count).reduce(0.0) { $0 + pow((forecasts[$1] - actual[$1]) / previous[$1], 2) }
-        let denominator = (0..<count).reduce(0.0) { $0 + pow((actual[$1] - previous[$1]) / previous[$1], 2) }
-        theilU = denominator > 0 ? (numerator / denominator).squareRoot() : .nan
-        if directionOnly { (mae, rmse, mapePercent, mase, theilU) = (.nan, .nan, .nan, .nan, .nan) }
     }
 
     /// P(|X − n/2| ≥ |k − n/2|) for X ~ Binomial(n, ½), summed exactly in log space.

@@ -166,7 +166,7 @@ struct TrainingOptions: ParsableArguments {
 
     var settings: ForecastSettings {
         let optimizerKind: OptimizerKind = switch optimizer {
-        case "adamw": .adamW(weightDecay: weightDecay ?? 0.01)
+        case "adamw": weightDecay.map { .adamW(weightDecay: $0) } ?? .adamW()
         case "sgd": .sgd(momentum: 0.9, weightDecay: weightDecay ?? 0)
         default: .adam(weightDecay: weightDecay ?? 0)
         }
