@@ -131,26 +131,20 @@ extension BarSeries {
         var dayCounts: [Int: Int] = [:]
         for t in recent { dayCounts[t.date.day, default: 0] += 1 }
         let usualDay = dayCounts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }!.key
-        // Days a first or last trading day passed over in the series (January 1 when its bar is
-        // on the 2nd) in two years or more, and never a bar's day: closed, so the next first or
-        // last trading day skips them too. (A moving holiday, Labor Day on September 2 one year,
-        // is a bar's day another year, and stays open.)
-        var skipped: [Int: Int] = [:]
-        func key(_ t: Timestamp) -> Int { t.date.month * 100 + t.date.day }
-        let barDays = Set(timestamps.map(key))
+        // The weekdays a first or last trading day passed over (January 1 when the bar is on the
+        // 2nd) are closed, the bars' days open, the rest unknown: the holidays learned from them,
+        // as for daily bars, are skipped by the next first or last trading day.
+        var known = Set<Int>()
         for t in timestamps {
-            var before = t.adding(days: -1)
-            while t.date.day <= 7 && before.date.month == t.date.month {
-                if before.weekday <= 5 { skipped[key(before), default: 0] += 1 }
-                before = before.adding(days: -1)
-            }
-            var after = t.adding(days: 1)
-            while Timestamp.daysIn(year: t.date.year, month: t.date.month) - t.date.day < 7 && after.date.month == t.date.month {
-                if after.weekday <= 5 { skipped[key(after), default: 0] += 1 }
-                after = after.adding(days: 1)
+            let inMonth = { (d: Timestamp) in d.date.month == t.date.month && d.weekday <= 5 }
+            if t.date.day <= 7 { known.formUnion((1..<t.date.day).map { t.adding(days: -$0) }.filter(inMonth).map(\.daysSinceEpoch)) }
+            if Timestamp.daysIn(year: t.date.year, month: t.date.month) - t.date.day < 7 {
+                known.formUnion((1...7).map { t.adding(days: $0) }.filter(inMonth).map(\.daysSinceEpoch))
             }
         }
-        let open = { (t: Timestamp) in t.weekday <= 5 && !((skipped[key(t)] ?? 0) >= 2 && !barDays.contains(key(t))) }
+        let bars = Set(timestamps.map(\.daysSinceEpoch))
+        let closed = ClosedDays(days: known.union(bars).sorted(), open: bars)
+        let open = { (t: Timestamp) in t.weekday <= 5 && !closed.contains(t) }
         // On a tie the trading-day rules win: quarterly first trading days match "day 1" as often
         // as "first weekday" over three years, and day 1 may be a Saturday.
         let rules: [(matches: (Timestamp) -> Bool, next: () -> Timestamp?)] = [
@@ -234,18 +228,27 @@ public struct ClosedDays: Sendable {
     ///   (``BarSeries/sessionWeekdays()``) when nil.
     public init(learningFrom series: BarSeries, sessionWeekdays: Set<Int>? = nil) {
         guard let first = series.timestamps.first?.daysSinceEpoch, let last = series.timestamps.last?.daysSinceEpoch else {
-            closed = [:]
+            self.init(days: [], open: [])
             return
         }
         let sessions = sessionWeekdays ?? Set(series.sessionWeekdays())
         let traded = Set(series.timestamps.map(\.daysSinceEpoch))
+        // Every session day of the span is known: a bar's day is open, any other closed.
+        let days = (first...last).filter { sessions.contains(Timestamp(secondsSinceEpoch: Int64($0) * 86_400).weekday) }
+        self.init(days: days, open: traded)
+    }
+
+    /// Learns from `days` (days since 1970, ascending) known to be open (those in `open`) or
+    /// closed (the rest); days not listed are unknown and neither start nor end a rule's run, as
+    /// for a series of first trading days of the month, which shows only the days each first
+    /// trading day passed over and its own.
+    init(days: [Int], open: Set<Int>) {
         // Per rule, the days of its current run of occurrences without a bar; a bar ends the run.
         var runs: [Rule: Set<Int>] = [:]
-        for day in first...last {
+        for day in days {
             let timestamp = Timestamp(secondsSinceEpoch: Int64(day) * 86_400)
-            guard sessions.contains(timestamp.weekday) else { continue }
             for rule in Self.rules(for: timestamp) {
-                if traded.contains(day) { runs[rule] = nil } else { runs[rule, default: []].insert(day) }
+                if open.contains(day) { runs[rule] = nil } else { runs[rule, default: []].insert(day) }
             }
         }
         // A weekend holiday's observed day comes round every few years, never three times in a

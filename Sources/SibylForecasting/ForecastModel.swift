@@ -298,6 +298,20 @@ public final class ForecastModel {
     /// from `evaluation`'s error band when one is given.
     public func forecastNextBar(of series: BarSeries, evaluation: ForecastEvaluationReport? = nil) throws -> NextBarForecast {
         let (matrix, windows) = try windows(for: series)
+        return try forecastNextBar(of: series, matrix: matrix, windows: windows, evaluation: evaluation)
+    }
+
+    /// The evaluation on the held-out span and the next bar's forecast with its interval, from one
+    /// computation of the series' features (``evaluate(on:autoregressionOrder:intervalLevel:)``,
+    /// then ``forecastNextBar(of:evaluation:)``).
+    public func evaluateAndForecast(_ series: BarSeries, intervalLevel: Double = 0.8) throws -> (ForecastEvaluationReport, NextBarForecast) {
+        let (matrix, windows) = try windows(for: series)
+        let evaluation = try evaluate(on: series, matrix: matrix, windows: windows, autoregressionOrder: 5, intervalLevel: intervalLevel)
+        return (evaluation, try forecastNextBar(of: series, matrix: matrix, windows: windows, evaluation: evaluation))
+    }
+
+    private func forecastNextBar(of series: BarSeries, matrix: FeatureMatrix, windows: WindowedDataset,
+                                 evaluation: ForecastEvaluationReport?) throws -> NextBarForecast {
         let last = series.count - 1
         try requireForecastable(series, windows: windows)
         // The last window has no next bar; predict without a target.
@@ -403,6 +417,11 @@ public final class ForecastModel {
     /// error band of a prediction interval at `intervalLevel`.
     public func evaluate(on series: BarSeries, autoregressionOrder order: Int = 5, intervalLevel: Double = 0.8) throws -> ForecastEvaluationReport {
         let (matrix, windows) = try windows(for: series)
+        return try evaluate(on: series, matrix: matrix, windows: windows, autoregressionOrder: order, intervalLevel: intervalLevel)
+    }
+
+    private func evaluate(on series: BarSeries, matrix: FeatureMatrix, windows: WindowedDataset, autoregressionOrder order: Int,
+                          intervalLevel: Double) throws -> ForecastEvaluationReport {
         try requireForecastable(series, windows: windows)
         let spans = Self.spans(matrix: matrix, settings: settings)
         let ends = Self.ends(targetsIn: spans.test, windows: windows)

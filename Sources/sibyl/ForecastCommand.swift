@@ -87,8 +87,7 @@ struct ForecastCommand: ParsableCommand {
                                                            pricesAdjusted: dataOptions.adjusted) { progress.handle($0) }
                 progress.finish()
             }
-            let evaluation = try model.evaluate(on: file.series, intervalLevel: interval)
-            let forecast = try model.forecastNextBar(of: file.series, evaluation: evaluation)
+            let (evaluation, forecast) = try model.evaluateAndForecast(file.series, intervalLevel: interval)
             if json {
                 print(try JSONOutput.text(Result(data: path, forecast: forecast, evaluation: evaluation, training: summary, modelFile: modelFile,
                                                  trainingDiverged: summary.map(ForecastOutput.diverged))))

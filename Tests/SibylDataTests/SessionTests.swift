@@ -173,12 +173,14 @@ struct SessionTests {
         var firstTradingDays = months.map { m in (1...7).map { Timestamp(year: m.0, month: m.1, day: $0) }.first { $0.weekday <= 5 }! }
         firstTradingDays[12] = firstTradingDays[12].adding(days: 1)  // 2020-01-01 → 01-02
         firstTradingDays[20] = firstTradingDays[20].adding(days: 1)  // 2020-09-01 stays a Tuesday; moved as if a holiday
-        // The first trading day skips the days first trading days passed over in two years or
-        // more and that no bar fell on: with 2019's on January 2 too, 2021's is Monday the 4th,
-        // not New Year's Day, a Friday; September 1, passed over once, is not learned.
+        // The first trading day skips the holidays learned, as for daily bars, from the days first
+        // trading days passed over: with 2018's and 2019's on January 2 too (three years in a
+        // row), 2021's is Monday the 4th, not New Year's Day, a Friday; September 1, passed over
+        // once, is not learned.
         #expect(try series(firstTradingDays).nextTimestamp().iso == "2021-01-01")
-        var newYears = firstTradingDays
-        newYears[0] = newYears[0].adding(days: 1)  // 2019-01-01 → 01-02
+        var newYears = (1...12).map { month in (1...7).map { Timestamp(year: 2018, month: month, day: $0) }.first { $0.weekday <= 5 }! } + firstTradingDays
+        newYears[0] = newYears[0].adding(days: 1)  // 2018-01-01 → 01-02
+        newYears[12] = newYears[12].adding(days: 1)  // 2019-01-01 → 01-02
         #expect(try series(newYears).nextTimestamp().iso == "2021-01-04")
         #expect(try series(Array(firstTradingDays.prefix(20))).nextTimestamp().iso == "2020-09-01")  // nothing learned of September 1
         // Without a January in the series, January 1 is not known to be closed.
