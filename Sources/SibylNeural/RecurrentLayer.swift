@@ -4,11 +4,13 @@ import SibylKernels
 // Dimensions: T time steps, B batch, F input features, H hidden units, G gates (LSTM 4: i, f, g, o;
 // GRU 3: r, z, n), in PyTorch's order and with PyTorch's parameter layout.
 //
-// Forward: each step does one product on weights packed once per pass (`sibyl_gemm_panels`) and
-// one fused, vectorized pass over its gates (`_SibylVectorMath/recurrent.c`). For LSTM the product
-// is [x_t, h_{t−1}]·[W_ih W_hh]ᵀ, the input and recurrent projections in one (B, F+H)·(F+H, 4H)
-// GEMM; GRU keeps x_t·W_ihᵀ and h_{t−1}·W_hhᵀ apart, since r gates the recurrent n block. Doing
-// the input projection step by step, rather than as one (T·B, F)·(F, G·H) GEMM up front as cuDNN
+// Forward: each step does its products on weights packed once per pass and a fused, vectorized
+// pass over its gates. For LSTM the product is [x_t, h_{t−1}]·[W_ih W_hh]ᵀ, the input and
+// recurrent projections in one (B, F+H)·(F+H, 4H) GEMM (`sibyl_gemm_panels`), then one pass over
+// the gates (`_SibylVectorMath/recurrent.c`). GRU's step is one kernel (`sibyl_gru_step`), tile by
+// tile of 32 units: r and z over [x_t, h_{t−1}] in one accumulation, the n block's x_t·W_inᵀ and
+// h_{t−1}·W_hnᵀ apart (r gates the second), and the gates computed while the tile's products are
+// in L1. Doing the input projection step by step, rather than as one (T·B, F)·(F, G·H) GEMM up front as cuDNN
 // does, keeps every operand of a step in cache: the same FLOPs without a T·B·G·H buffer to stream.
 // Packing the weights once per pass spares the repacking a BLAS call would do at every step.
 //
@@ -51,15 +53,14 @@ final class RecurrentLayer {
 
     private(set) var steps = 0
     private(set) var batch = 0
-    /// Packed panels: forward, [W_ih W_hh]ᵀ (F+H, 4H) for LSTM and W_hhᵀ (H, 3H) for GRU, with
-    /// W_ihᵀ (F, 3H) apart for GRU; backward, W_hh (G·H, H).
+    /// Packed panels: forward, [W_ih W_hh]ᵀ (F+H, 4H) for LSTM and `sibyl_gru_pack`'s layout for
+    /// GRU; backward, W_hh (G·H, H).
     private let packedForward: AlignedBuffer<Float>
-    private let packedInput: AlignedBuffer<Float>
     private let packedBackward: AlignedBuffer<Float>
     /// W_ih (G·H, F) packed for dX = dG·W_ih.
     private let packedInputWeights: AlignedBuffer<Float>
-    /// Per thread: the step's projection (B_part, G·H) and, for GRU, its input projection, small
-    /// enough to stay in cache.
+    /// Per thread, LSTM only: the step's projection (B_part, 4H), small enough to stay in cache, and
+    /// the inference scratch for c.
     private var panelWorkspace = AlignedBuffer<Float>(count: 0)
     private var panelWorkspaceStride = 0
     /// Batch rows per thread and the thread count the per-thread workspaces are laid out for.
@@ -71,7 +72,6 @@ final class RecurrentLayer {
     private var stateBatchCapacity = 0
     private var historyRowCapacity = 0
     private var historyBatchCapacity = 0
-    private var inputProjectionOffset = 0
     /// Inference only: per-thread scratch for two alternating c slabs (the activations are not kept).
     private var scratchCellOffset = 0
     private var scratchCellStride = 0
@@ -82,7 +82,7 @@ final class RecurrentLayer {
     // Forward state, kept for backward.
     /// (T, B, G·H): gate activations at each step (LSTM: i, f, g, o; GRU: r, z, n).
     private var gates = AlignedBuffer<Float>(count: 0)
-    /// (T, B, G·H), GRU only: h_{t−1}·W_hhᵀ + b_hh, whose n block backward needs.
+    /// (T, B, H), GRU only: h_{t−1}·W_hnᵀ + b_hn, which backward needs.
     private var hiddenProjection = AlignedBuffer<Float>(count: 0)
     /// (T+1, B, H): h_0 (initial state), then h_1 … h_T, the layer's outputs.
     private(set) var hidden = AlignedBuffer<Float>(count: 0)
@@ -90,7 +90,7 @@ final class RecurrentLayer {
     private var cellState = AlignedBuffer<Float>(count: 0)
     /// (T, B, H), LSTM only: tanh(c_t).
     private var tanhCell = AlignedBuffer<Float>(count: 0)
-    /// (G·H): b_ih + b_hh, folded into the input projection (LSTM).
+    /// LSTM: b_ih + b_hh (4H), added by the step. GRU: `sibyl_gru_pack`'s four bias rows.
     private let biasSum: AlignedBuffer<Float>
     // Backward workspace.
     /// (T, B, G·H): pre-activation gate gradients (LSTM), or those of the input projection (GRU).
@@ -118,11 +118,10 @@ final class RecurrentLayer {
         biasIH = Parameter(name: "bias_ih_l\(index)", shape: [gh])
         biasHH = Parameter(name: "bias_hh_l\(index)", shape: [gh])
         let h = hiddenSize
-        packedForward = AlignedBuffer(count: sibyl_panel_size(cell == .lstm ? inputSize + h : h, gh))
-        packedInput = AlignedBuffer(count: cell == .gru ? sibyl_panel_size(inputSize, gh) : 0)
+        packedForward = AlignedBuffer(count: cell == .lstm ? sibyl_panel_size(inputSize + h, gh) : sibyl_gru_packed_size(inputSize, h))
         packedBackward = AlignedBuffer(count: sibyl_panel_size(gh, h))
         packedInputWeights = AlignedBuffer(count: sibyl_panel_size(gh, inputSize))
-        biasSum = AlignedBuffer(count: cell == .lstm ? gh : 0)
+        biasSum = AlignedBuffer(count: cell == .lstm ? gh : 4 * ((h + 31) / 32 * 32))
     }
 
     var parameters: [Parameter] { [weightIH, weightHH, biasIH, biasHH] }
@@ -135,14 +134,13 @@ final class RecurrentLayer {
         // Buffers grow and are then reused for anything that fits: a smaller last batch of an
         // epoch, or a validation pass, does not reallocate (and re-fault) tens of MB.
         let rowsPerPart = (batch + threads - 1) / threads
-        if rowsPerPart > rowsPerPartCapacity || threads != workspaceThreads {
+        if cell == .lstm, rowsPerPart > rowsPerPartCapacity || threads != workspaceThreads {
             rowsPerPartCapacity = max(rowsPerPart, rowsPerPartCapacity)
             workspaceThreads = threads
             let rows = rowsPerPartCapacity
             let (slab, unitSlab) = (lines(rows * gh), lines(rows * hiddenSize))
-            panelWorkspaceStride = 2 * slab + 2 * unitSlab
-            inputProjectionOffset = slab
-            scratchCellOffset = 2 * slab
+            panelWorkspaceStride = slab + 2 * unitSlab
+            scratchCellOffset = slab
             scratchCellStride = unitSlab
             panelWorkspace = AlignedBuffer(count: threads * panelWorkspaceStride)
         }
@@ -180,7 +178,7 @@ final class RecurrentLayer {
             tanhCell = AlignedBuffer(count: rows * h)
             dc = AlignedBuffer(count: sequences * h)
         case .gru:
-            hiddenProjection = AlignedBuffer(count: rows * gh)
+            hiddenProjection = AlignedBuffer(count: rows * h)
             hiddenGateGradients = AlignedBuffer(count: rows * gh)
         }
     }
@@ -222,8 +220,8 @@ final class RecurrentLayer {
             sibyl_pack_panels(weightHH.value.baseAddress, h, 1, h, gh, packedForward.baseAddress, f, f + h)
             VectorMath.add(UnsafeBufferPointer(biasIH.value.buffer), UnsafeBufferPointer(biasHH.value.buffer), into: biasSum.buffer)
         case .gru:
-            sibyl_pack_panels(weightIH.value.baseAddress, f, 1, f, gh, packedInput.baseAddress, 0, f)
-            sibyl_pack_panels(weightHH.value.baseAddress, h, 1, h, gh, packedForward.baseAddress, 0, h)
+            sibyl_gru_pack(weightIH.value.baseAddress, weightHH.value.baseAddress, biasIH.value.baseAddress, biasHH.value.baseAddress,
+                           f, h, packedForward.baseAddress, biasSum.baseAddress)
         }
         // The recurrence, each thread on its own rows of the batch.
         splitRows(batch) { part, rows in
@@ -251,18 +249,10 @@ final class RecurrentLayer {
                         sibyl_lstm_infer_step(projection, biasSum.baseAddress, cellPrevious, cellNext, next, n, h)
                     }
                 case .gru:
-                    // xw = x_t·W_ihᵀ and hw = h_{t−1}·W_hhᵀ apart: r gates hw's n block. hw is kept
-                    // (with b_hh added by the step) for backward.
-                    let inputProjection = workspace + inputProjectionOffset
-                    let recurrent = keepHistory ? hiddenProjection.baseAddress + (t * batch + b0) * gh : projection
-                    sibyl_gemm_panels(n, gh, f, x, f, 0, nil, 0, packedInput.baseAddress, 0, inputProjection, gh)
-                    sibyl_gemm_panels(n, gh, h, previous, h, 0, nil, 0, packedForward.baseAddress, 0, recurrent, gh)
-                    if keepHistory {
-                        sibyl_gru_forward_step(inputProjection, biasIH.value.baseAddress, recurrent, biasHH.value.baseAddress,
-                                               previous, gates.baseAddress + (t * batch + b0) * gh, next, n, h)
-                    } else {
-                        sibyl_gru_infer_step(inputProjection, biasIH.value.baseAddress, recurrent, biasHH.value.baseAddress, previous, next, n, h)
-                    }
+                    // Products and gates in one kernel; training keeps the gates and h_{t−1}·W_hnᵀ + b_hn.
+                    sibyl_gru_step(n, f, h, x, f, previous, packedForward.baseAddress, biasSum.baseAddress, next,
+                                   keepHistory ? gates.baseAddress + (t * batch + b0) * gh : nil,
+                                   keepHistory ? hiddenProjection.baseAddress + (t * batch + b0) * h : nil)
                 }
             }
         }
@@ -333,7 +323,7 @@ final class RecurrentLayer {
                     let dHidden = hiddenGateGradients.baseAddress + (t * batch + b0) * gh
                     // Writes the direct part dh·z into `recurrent`; `total` may be `recurrent` itself,
                     // which the kernel allows (each element is read before it is written).
-                    sibyl_gru_backward_step(gates.baseAddress + (t * batch + b0) * gh, hiddenProjection.baseAddress + (t * batch + b0) * gh,
+                    sibyl_gru_backward_step(gates.baseAddress + (t * batch + b0) * gh, hiddenProjection.baseAddress + (t * batch + b0) * h,
                                             hidden.baseAddress + t * bh + b0 * h, total, dGates, dHidden, recurrent, n, h)
                     sibyl_gemm_panels(n, h, gh, dHidden, gh, 0, nil, 0, packedBackward.baseAddress, 1, recurrent, h)
                 }

@@ -167,6 +167,120 @@ SIBYL_CLONES void sibyl_gemm_panels(size_t m, size_t n, size_t k1, const float *
     }
 }
 
+// One 8×32 tile of [A1 A2]·B into `tile` (8 rows of 32 floats, all stored: rows past the last row
+// of A repeat it). For the fused steps below, whose gate arithmetic then reads the tile from L1.
+static inline __attribute__((always_inline)) void tile_product(size_t k1, const float *a1, size_t lda1, size_t k2,
+                                                               const float *a2, size_t lda2, const float *panel,
+                                                               size_t rows, float *tile) {
+    DECLARE_ACCUMULATORS
+    const float *r[MR];
+    if (k1) {
+        for (size_t i = 0; i < MR; i++) r[i] = a1 + (i < rows ? i : rows - 1) * lda1;
+        ACCUMULATE(k1, r, 1, panel)
+    }
+    if (k2) {
+        for (size_t i = 0; i < MR; i++) r[i] = a2 + (i < rows ? i : rows - 1) * lda2;
+        ACCUMULATE(k2, r, 1, panel + k1 * NR)
+    }
+    store16(tile, c00); store16(tile + 16, c01); store16(tile + 32, c10); store16(tile + 48, c11);
+    store16(tile + 64, c20); store16(tile + 80, c21); store16(tile + 96, c30); store16(tile + 112, c31);
+    store16(tile + 128, c40); store16(tile + 144, c41); store16(tile + 160, c50); store16(tile + 176, c51);
+    store16(tile + 192, c60); store16(tile + 208, c61); store16(tile + 224, c70); store16(tile + 240, c71);
+}
+
+// The gates of one row of a GRU tile: `count` units from the four products' tile rows. Inlined
+// with a constant `keep` (store what backward needs), so that inference has no stores to skip: a
+// masked store to a null address costs a fault suppression per vector.
+static inline __attribute__((always_inline)) void gru_tile_row(size_t count, const float *pr, const float *pz,
+                                                               const float *phn, const float *pxn, const float *br,
+                                                               const float *bz, const float *bin, const float *bhn,
+                                                               const float *hp, float *out, float *gr, float *gz,
+                                                               float *gn, float *hn_out, const int keep) {
+    SIBYL_VECTORIZE
+    for (size_t j = 0; j < count; j++) {
+        const float recurrent_n = phn[j] + bhn[j];
+        const float r = sigmoidf_(pr[j] + br[j]);
+        const float z = sigmoidf_(pz[j] + bz[j]);
+        const float n = tanhf_(pxn[j] + bin[j] + r * recurrent_n);
+        if (keep) {
+            gr[j] = r; gz[j] = z; gn[j] = n;
+            hn_out[j] = recurrent_n;
+        }
+        out[j] = n + z * (hp[j] - n);
+    }
+}
+
+size_t sibyl_gru_packed_size(size_t inputs, size_t hidden) {
+    const size_t padded = (hidden + NR - 1) / NR * NR;
+    return padded * (2 * (inputs + hidden) + hidden + inputs);
+}
+
+void sibyl_gru_pack(const float *w_ih, const float *w_hh, const float *b_ih, const float *b_hh, size_t inputs,
+                    size_t hidden, float *packed, float *bias) {
+    const size_t padded = (hidden + NR - 1) / NR * NR, k = inputs + hidden;
+    float *packed_r = packed, *packed_z = packed_r + padded * k;
+    float *packed_hn = packed_z + padded * k, *packed_xn = packed_hn + padded * hidden;
+    for (size_t gate = 0; gate < 2; gate++) {
+        float *target = gate == 0 ? packed_r : packed_z;
+        sibyl_pack_panels(w_ih + gate * hidden * inputs, inputs, 1, inputs, hidden, target, 0, k);
+        sibyl_pack_panels(w_hh + gate * hidden * hidden, hidden, 1, hidden, hidden, target, inputs, k);
+    }
+    sibyl_pack_panels(w_hh + 2 * hidden * hidden, hidden, 1, hidden, hidden, packed_hn, 0, hidden);
+    sibyl_pack_panels(w_ih + 2 * hidden * inputs, inputs, 1, inputs, hidden, packed_xn, 0, inputs);
+    memset(bias, 0, 4 * padded * sizeof *bias);
+    for (size_t j = 0; j < hidden; j++) {
+        bias[j] = b_ih[j] + b_hh[j];
+        bias[padded + j] = b_ih[hidden + j] + b_hh[hidden + j];
+        bias[2 * padded + j] = b_ih[2 * hidden + j];
+        bias[3 * padded + j] = b_hh[2 * hidden + j];
+    }
+}
+
+SIBYL_CLONES void sibyl_gru_step(size_t rows, size_t inputs, size_t hidden, const float *x, size_t ldx,
+                                 const float *h_prev, const float *packed, const float *bias, float *h, float *gates,
+                                 float *hn) {
+    const size_t tiles = (hidden + NR - 1) / NR, padded = tiles * NR;
+    const float *packed_r = packed, *packed_z = packed_r + padded * (inputs + hidden);
+    const float *packed_hn = packed_z + padded * (inputs + hidden), *packed_xn = packed_hn + padded * hidden;
+    const float *bias_r = bias, *bias_z = bias + padded, *bias_in = bias_z + padded, *bias_hn = bias_in + padded;
+    float tile_r[MR * NR] __attribute__((aligned(64))), tile_z[MR * NR] __attribute__((aligned(64)));
+    float tile_hn[MR * NR] __attribute__((aligned(64))), tile_xn[MR * NR] __attribute__((aligned(64)));
+    // Tiles of 32 units outside, blocks of 8 rows inside, as in sibyl_gemm_panels: the tile's four
+    // panels are streamed once per block, and the gates of a block are computed while its four
+    // products are in L1.
+    for (size_t u = 0; u < tiles; u++) {
+        const size_t col = u * NR, width = hidden - col < NR ? hidden - col : NR;
+        const float *pr = packed_r + col * (inputs + hidden), *pz = packed_z + col * (inputs + hidden);
+        const float *phn = packed_hn + col * hidden, *pxn = packed_xn + col * inputs;
+        for (size_t b0 = 0; b0 < rows; b0 += MR) {
+            const size_t count = rows - b0 < MR ? rows - b0 : MR;
+            const float *xb = x + b0 * ldx, *hb = h_prev + b0 * hidden;
+            tile_product(inputs, xb, ldx, hidden, hb, hidden, pr, count, tile_r);
+            tile_product(inputs, xb, ldx, hidden, hb, hidden, pz, count, tile_z);
+            tile_product(0, NULL, 0, hidden, hb, hidden, phn, count, tile_hn);
+            tile_product(inputs, xb, ldx, 0, NULL, 0, pxn, count, tile_xn);
+            for (size_t i = 0; i < count; i++) {
+                const size_t row = b0 + i, t = i * NR;
+                float *gr = gates ? gates + row * 3 * hidden + col : NULL;
+                float *gz = gates ? gr + hidden : NULL, *gn = gates ? gz + hidden : NULL;
+                float *hn_out = gates ? hn + row * hidden + col : NULL;
+                const float *hp = h_prev + row * hidden + col;
+                float *out = h + row * hidden + col;
+                // A constant count for whole tiles, so that their loop is two full vectors.
+#define GRU_TILE_ROW(COUNT, KEEP)                                                                         \
+    gru_tile_row(COUNT, tile_r + t, tile_z + t, tile_hn + t, tile_xn + t, bias_r + col, bias_z + col, \
+                 bias_in + col, bias_hn + col, hp, out, gr, gz, gn, hn_out, KEEP)
+                if (gates) {
+                    if (width == NR) GRU_TILE_ROW(NR, 1); else GRU_TILE_ROW(width, 1);
+                } else {
+                    if (width == NR) GRU_TILE_ROW(NR, 0); else GRU_TILE_ROW(width, 0);
+                }
+#undef GRU_TILE_ROW
+            }
+        }
+    }
+}
+
 // Weight gradients: C += Aᵀ·B over a long K (all T·B rows of a pass), blocked as a GotoBLAS-style
 // GEMM. For each block of KC rows of K, B's rows are packed into K-major panels (KC×32 each, a few
 // hundred KB that stay in L2), then each group of 16 columns of A is copied k-major into two

@@ -62,48 +62,11 @@ SIBYL_CLONES void sibyl_lstm_backward_step(const float *gates, const float *c_pr
     }
 }
 
-static inline __attribute__((always_inline)) void gru_forward_rows(const float *xw, const float *bias_ih, float *hw,
-                                                                   const float *bias_hh, const float *h_prev, float *gates,
-                                                                   float *h, size_t batch, size_t hidden, const int keep) {
-    const float *bxr = bias_ih, *bxz = bxr + hidden, *bxn = bxz + hidden;
-    const float *bhr = bias_hh, *bhz = bhr + hidden, *bhn = bhz + hidden;
-    for (size_t b = 0; b < batch; b++) {
-        const float *xr = xw + b * 3 * hidden, *xz = xr + hidden, *xn = xz + hidden;
-        float *hr = hw + b * 3 * hidden, *hz = hr + hidden, *hn = hz + hidden;
-        const float *hp = h_prev + b * hidden;
-        float *gr = keep ? gates + b * 3 * hidden : NULL, *gz = keep ? gr + hidden : NULL, *gn = keep ? gz + hidden : NULL;
-        float *out = h + b * hidden;
-        SIBYL_VECTORIZE
-        for (size_t j = 0; j < hidden; j++) {
-            const float recurrentN = hn[j] + bhn[j];
-            const float r = sigmoidf_(xr[j] + bxr[j] + hr[j] + bhr[j]);
-            const float z = sigmoidf_(xz[j] + bxz[j] + hz[j] + bhz[j]);
-            const float n = tanhf_(xn[j] + bxn[j] + r * recurrentN);
-            const float previous = hp[j];
-            if (keep) {
-                hn[j] = recurrentN;
-                gr[j] = r; gz[j] = z; gn[j] = n;
-            }
-            out[j] = n + z * (previous - n);
-        }
-    }
-}
-
-SIBYL_CLONES void sibyl_gru_forward_step(const float *xw, const float *bias_ih, float *hw, const float *bias_hh,
-                                         const float *h_prev, float *gates, float *h, size_t batch, size_t hidden) {
-    gru_forward_rows(xw, bias_ih, hw, bias_hh, h_prev, gates, h, batch, hidden, 1);
-}
-
-SIBYL_CLONES void sibyl_gru_infer_step(const float *xw, const float *bias_ih, const float *hw, const float *bias_hh,
-                                       const float *h_prev, float *h, size_t batch, size_t hidden) {
-    gru_forward_rows(xw, bias_ih, (float *)hw, bias_hh, h_prev, NULL, h, batch, hidden, 0);
-}
-
-SIBYL_CLONES void sibyl_gru_backward_step(const float *gates, const float *hw, const float *h_prev, const float *dh,
+SIBYL_CLONES void sibyl_gru_backward_step(const float *gates, const float *hn_all, const float *h_prev, const float *dh,
                                           float *dxw, float *dhw, float *dh_prev, size_t batch, size_t hidden) {
     for (size_t b = 0; b < batch; b++) {
         const float *gr = gates + b * 3 * hidden, *gz = gr + hidden, *gn = gz + hidden;
-        const float *hn = hw + b * 3 * hidden + 2 * hidden;
+        const float *hn = hn_all + b * hidden;
         const float *hp = h_prev + b * hidden, *dhr = dh + b * hidden;
         float *xr = dxw + b * 3 * hidden, *xz = xr + hidden, *xn = xz + hidden;
         float *wr = dhw + b * 3 * hidden, *wz = wr + hidden, *wn = wz + hidden;

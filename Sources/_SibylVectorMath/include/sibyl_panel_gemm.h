@@ -33,6 +33,25 @@ void sibyl_pack_panels(const float *b, size_t ldb, int transposed, size_t k, siz
 void sibyl_gemm_panels(size_t m, size_t n, size_t k1, const float *a1, size_t lda1, size_t k2, const float *a2,
                        size_t lda2, const float *packed, float beta, float *c, size_t ldc);
 
+/// Floats the packed weights of `sibyl_gru_step` occupy: 2·P·(F+H) + P·H + P·F, P = H rounded up
+/// to a multiple of the panel width.
+size_t sibyl_gru_packed_size(size_t inputs, size_t hidden);
+
+/// Packs a GRU layer's W_ih (3H, F) and W_hh (3H, H), PyTorch's layout, for `sibyl_gru_step`: the r
+/// and z blocks of [W_ih W_hh]ᵀ over K = F + H each, then the n block of W_hhᵀ (K = H) and of W_ihᵀ
+/// (K = F) apart. `bias` gets four rows of P floats, zero-padded: b_ir + b_hr, b_iz + b_hz, b_in,
+/// b_hn.
+void sibyl_gru_pack(const float *w_ih, const float *w_hh, const float *b_ih, const float *b_hh, size_t inputs,
+                    size_t hidden, float *packed, float *bias);
+
+/// One GRU step for `rows` sequences with the gate arithmetic fused to the products, tile by tile of
+/// 32 units: r = σ([x h]·[W_ir W_hr]ᵀ + b_ir + b_hr), z likewise, n = tanh(x·W_inᵀ + b_in + r·(h·W_hnᵀ
+/// + b_hn)), h' = (1 − z)·n + z·h. x (rows, F) has row stride ldx; h_prev and h (rows, H) are
+/// contiguous and distinct. With `gates` (rows, 3H: r, z, n) and `hn` (rows, H: h·W_hnᵀ + b_hn),
+/// what backward needs is stored; both NULL for inference, which computes the same h bit for bit.
+void sibyl_gru_step(size_t rows, size_t inputs, size_t hidden, const float *x, size_t ldx, const float *h_prev,
+                    const float *packed, const float *bias, float *h, float *gates, float *hn);
+
 /// Floats of workspace `sibyl_gemm_tn_accumulate` needs for N1 + N2 columns.
 size_t sibyl_gemm_tn_workspace_size(size_t n1, size_t n2);
 

@@ -30,22 +30,14 @@ void sibyl_lstm_infer_step(const float *pre, const float *bias, const float *c_p
 void sibyl_lstm_backward_step(const float *gates, const float *c_prev, const float *tanh_c, const float *dh,
                               float *dc, float *dgates, size_t batch, size_t hidden);
 
-/// GRU step forward. `xw` (B, 3H) is x·W_ihᵀ and `hw` (B, 3H) is h_prev·W_hhᵀ; the biases b_ih and
-/// b_hh (3H each) are added here, and `hw` is left holding h_prev·W_hhᵀ + b_hh, which backward
-/// needs. Writes the activations r, z, n to `gates` (B, 3H) and h = (1 − z)·n + z·h_prev.
-void sibyl_gru_forward_step(const float *xw, const float *bias_ih, float *hw, const float *bias_hh, const float *h_prev,
-                            float *gates, float *h, size_t batch, size_t hidden);
+/// The GRU step forward is `sibyl_gru_step` (sibyl_panel_gemm.h), products and gates in one kernel.
 
-/// The GRU step for inference: the same h, bit for bit, without storing the activations (`hw` is
-/// only read).
-void sibyl_gru_infer_step(const float *xw, const float *bias_ih, const float *hw, const float *bias_hh, const float *h_prev,
-                          float *h, size_t batch, size_t hidden);
-
-/// GRU step backward. Reads the activations `gates` (B, 3H), `hw` (B, 3H), h_prev and dh (B, H).
+/// GRU step backward. Reads the activations `gates` (B, 3H), `hn` (B, H: h_prev·W_hnᵀ + b_hn, as
+/// the forward step stored it), h_prev and dh (B, H).
 /// Writes the gradients with respect to the input projection `dxw` = (dr, dz, dn) and the
 /// hidden projection `dhw` = (dr, dz, dn·r), both pre-activation (B, 3H), and the direct part of
 /// the gradient with respect to h_prev, dh·z, to `dh_prev` (B, H).
-void sibyl_gru_backward_step(const float *gates, const float *hw, const float *h_prev, const float *dh,
+void sibyl_gru_backward_step(const float *gates, const float *hn, const float *h_prev, const float *dh,
                              float *dxw, float *dhw, float *dh_prev, size_t batch, size_t hidden);
 
 /// Sum over rows: out[j] += Σ_r x[r·cols + j], for a (rows, cols) matrix.

@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+@testable import SibylKernels
+@testable import SibylNeural
+
+/// The layers' fused, tiled steps against a plain double-precision loop over PyTorch's equations,
+/// at sizes the PyTorch fixtures do not reach: H over one 32-unit tile with a partial last tile,
+/// batches over one 8-row block with a partial last block, one and two threads.
+@Suite("Recurrent layers against a naive double-precision reference")
+struct RecurrentReferenceTests {
+    /// h_1 … h_T, (T, B, H), by the equations of torch.nn.LSTM and torch.nn.GRU.
+    static func reference(cell: RecurrentCell, f: Int, h: Int, t: Int, b: Int, x: [Float], h0: [Float], c0: [Float],
+                          wih: [Float], whh: [Float], bih: [Float], bhh: [Float]) -> [Double] {
+        func sigmoid(_ v: Double) -> Double { 1 / (1 + exp(-v)) }
+        let g = cell.gateCount * h
+        var hidden = h0.map(Double.init), cellState = c0.map(Double.init)
+        var outputs: [Double] = []
+        for step in 0..<t {
+            var next = [Double](repeating: 0, count: b * h)
+            for row in 0..<b {
+                // xw = W_ih·x + b_ih and hw = W_hh·h + b_hh, each G·H long.
+                var xw = [Double](repeating: 0, count: g), hw = [Double](repeating: 0, count: g)
+                for unit in 0..<g {
+                    var sx = Double(bih[unit]), sh = Double(bhh[unit])
+                    for k in 0..<f { sx += Double(wih[unit * f + k]) * Double(x[(step * b + row) * f + k]) }
+                    for k in 0..<h { sh += Double(whh[unit * h + k]) * hidden[row * h + k] }
+                    xw[unit] = sx
+                    hw[unit] = sh
+                }
+                for j in 0..<h {
+                    let previous = hidden[row * h + j]
+                    switch cell {
+                    case .lstm:
+                        let i = sigmoid(xw[j] + hw[j]), fg = sigmoid(xw[h + j] + hw[h + j])
+                        let gg = tanh(xw[2 * h + j] + hw[2 * h + j]), o = sigmoid(xw[3 * h + j] + hw[3 * h + j])
+                        let c = fg * cellState[row * h + j] + i * gg
+                        cellState[row * h + j] = c
+                        next[row * h + j] = o * tanh(c)
+                    case .gru:
+                        let r = sigmoid(xw[j] + hw[j]), z = sigmoid(xw[h + j] + hw[h + j])
+                        let n = tanh(xw[2 * h + j] + r * hw[2 * h + j])
+                        next[row * h + j] = (1 - z) * n + z * previous
+                    }
+                }
+            }
+            hidden = next
+            outputs += next
+        }
+        return outputs
+    }
+
+    @Test("outputs of inference and training passes, tiles and row blocks partial, one and two threads",
+          arguments: RecurrentCell.allCases, [1, 2])
+    func matchesReference(cell: RecurrentCell, threads: Int) {
+        var worst = 0.0
+        for (f, h, t, b) in [(7, 45, 4, 19), (3, 32, 3, 8), (40, 70, 3, 5), (1, 1, 2, 1)] {
+            var generator = SeededGenerator(seed: UInt64(f * 1000 + h))
+            let layer = RecurrentLayer(cell: cell, inputSize: f, hiddenSize: h, index: 0)
+            layer.threads = threads
+            for parameter in layer.parameters { generator.fillUniform(parameter.value.buffer, lower: -0.4, upper: 0.4) }
+            let x = AlignedBuffer<Float>(count: t * b * f), h0 = AlignedBuffer<Float>(count: b * h), c0 = AlignedBuffer<Float>(count: b * h)
+            generator.fillNormal(x.buffer)
+            generator.fillNormal(h0.buffer)
+            generator.fillNormal(c0.buffer)
+            let expected = Self.reference(cell: cell, f: f, h: h, t: t, b: b, x: x.array, h0: h0.array, c0: c0.array,
+                                          wih: layer.weightIH.value.array, whh: layer.weightHH.value.array,
+                                          bih: layer.biasIH.value.array, bhh: layer.biasHH.value.array)
+            var passes: [[Float]] = []
+            for keep in [false, true] {
+                layer.forward(x.baseAddress, steps: t, batch: b, initialHidden: h0.baseAddress,
+                              initialCell: cell == .lstm ? c0.baseAddress : nil, keepHistory: keep)
+                passes.append(Array(UnsafeBufferPointer(start: layer.outputs, count: t * b * h)))
+            }
+            // Inference and training compute the same outputs, bit for bit.
+            #expect(passes[0] == passes[1], "F=\(f) H=\(h) T=\(t) B=\(b)")
+            for (got, want) in zip(passes[1], expected) { worst = max(worst, abs(Double(got) - want)) }
+        }
+        print("\(cell), \(threads) thread(s): largest difference from the double-precision reference \(worst)")
+        #expect(worst < 1e-5)
+    }
+}
