@@ -232,12 +232,16 @@ struct BacktestCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            for (file, option) in [(trades, "--trades"), (equity, "--equity"), (report, "--report")] { try checkOutputPath(file, option: option) }
+            let dataPath = try dataOptions.path()
+            let outputs = try [(trades, "--trades"), (equity, "--equity"), (report, "--report")].compactMap { file, option in
+                try file.map { try OutputFile($0, option: option, inputs: [(dataPath, "--data")]) }
+            }
+            try OutputFile.checkDistinct(outputs)
             let unused = unusedOptions
             if !unused.isEmpty {
                 printToStandardError("note: \(unused.joined(separator: ", ")) \(unused.count == 1 ? "does" : "do") not apply to --strategy \(strategy.rawValue) and \(unused.count == 1 ? "is" : "are") ignored")
             }
-            let path = try dataOptions.path()
+            let path = dataPath
             let series = try dataOptions.load().series
             // A window the series cannot fill would give no trade and no benchmark, silently.
             let window: (option: String, bars: Int)? = switch strategy {
@@ -285,7 +289,7 @@ struct BacktestCommand: ParsableCommand {
             }
             let statistics = BacktestStatistics(result)
             // A direction model forecasts no closes: no forecast chart then.
-            try write(result, statistics: statistics, forecasts: walk?.forecastCloses.contains { !$0.isNaN } == true ? walk?.forecastCloses : nil)
+            try write(result, statistics: statistics, forecasts: walk?.forecastCloses.contains { !$0.isNaN } == true ? walk?.forecastCloses : nil, to: outputs)
             if json {
                 let summary = walk.map { WalkForwardSummary(folds: $0.folds, model: $0.model, naive: $0.naive, lag: $0.lag) }
                 print(try JSONOutput.text(Output(
@@ -302,23 +306,19 @@ struct BacktestCommand: ParsableCommand {
         }
     }
 
-    private func write(_ result: BacktestResult, statistics: BacktestStatistics, forecasts: [Double]?) throws {
-        func save(_ text: String, to file: String?) throws {
-            guard let file else { return }
-            do {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
-            } catch {
-                throw CommandError("cannot write \(file): \(error.localizedDescription)", fix: "check that the folder exists and is writable")
+    /// Writes the requested files, all or none.
+    private func write(_ result: BacktestResult, statistics: BacktestStatistics, forecasts: [Double]?, to outputs: [OutputFile]) throws {
+        try OutputFile.write(outputs.map { file in
+            switch file.option {
+            case "--trades": return (file, Data(BacktestCSV.trades(result).utf8))
+            case "--equity": return (file, Data(BacktestCSV.equity(result).utf8))
+            default:
+                var notes = ["cash \(cash)", "commission \(commission)"]
+                if reverse { notes.append("backtesting.py SmaCross settings: close and reverse, whole units, all equity") }
+                if spreadBps > 0 || slippageBps > 0 { notes.append("spread \(spreadBps) bp, slippage \(slippageBps) bp") }
+                return (file, Data(HTMLReport(result: result, statistics: statistics, forecasts: forecasts, notes: notes).render().utf8))
             }
-        }
-        try save(BacktestCSV.trades(result), to: trades)
-        try save(BacktestCSV.equity(result), to: equity)
-        if report != nil {
-            var notes = ["cash \(cash)", "commission \(commission)"]
-            if reverse { notes.append("backtesting.py SmaCross settings: close and reverse, whole units, all equity") }
-            if spreadBps > 0 || slippageBps > 0 { notes.append("spread \(spreadBps) bp, slippage \(slippageBps) bp") }
-            try save(HTMLReport(result: result, statistics: statistics, forecasts: forecasts, notes: notes).render(), to: report)
-        }
+        })
     }
 }
 

@@ -31,17 +31,13 @@ struct FeaturesCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors(featuresOption: "--spec") {
-            try checkOutputPath(out, option: "--out")
+            let output = try out.map { try OutputFile($0, option: "--out", inputs: [(try dataOptions.path(), "--data")]) }
             let pipeline = try FeaturePipeline(parsing: spec)
             let file = try dataOptions.load()
             let matrix = try pipeline.compute(file.series)
             let text = FeatureCSV.text(of: matrix)
-            if let out {
-                do {
-                    try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
-                } catch {
-                    throw CommandError("cannot write \(out): \(error.localizedDescription)", fix: "check that the folder exists and is writable")
-                }
+            if let output {
+                try output.write(Data(text.utf8))
             } else {
                 print(text, terminator: "")
             }

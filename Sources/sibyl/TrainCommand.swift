@@ -39,8 +39,8 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            try checkOutputPath(out, option: "--out")
             let path = try dataOptions.path()
+            let output = try OutputFile(out, option: "--out", inputs: [(path, "--data")])
             let file = try dataOptions.load(digest: true)
             let digest = file.sha256 ?? ""
             var progress = TrainingProgress(quiet: json)
@@ -48,7 +48,7 @@ struct TrainCommand: ParsableCommand {
             let (model, summary) = try ForecastModel.train(on: file.series, settings: trainingOptions.settings, dataDigest: digest,
                                                            pricesAdjusted: dataOptions.adjusted) { progress.handle($0) }
             progress.finish()
-            try model.save(to: out)
+            try output.write(model.checkpoint().serialized())
             let evaluation = try model.evaluate(on: file.series)
             if json {
                 print(try JSONOutput.text(Result(data: path, dataSHA256: digest, settings: trainingOptions.settings, training: summary,

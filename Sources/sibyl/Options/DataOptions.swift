@@ -67,24 +67,6 @@ struct CommandError: Error, CustomStringConvertible {
     var description: String { "error: \(message) (fix: \(fix))" }
 }
 
-/// Refuses, before any work is done, an output path that could not be written at the end: a
-/// folder, or a file in a folder that does not exist or cannot be written to.
-func checkOutputPath(_ path: String?, option: String) throws {
-    guard let path else { return }
-    let manager = FileManager.default
-    var isDirectory: ObjCBool = false
-    if manager.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-        throw CommandError("\(option) \(path) is a folder", fix: "name a file, for example \(URL(fileURLWithPath: path).appendingPathComponent("out").path)")
-    }
-    let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-    guard manager.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-        throw CommandError("\(option) \(path): the folder \(folder) does not exist", fix: "create the folder first, or write somewhere else")
-    }
-    guard manager.isWritableFile(atPath: folder) else {
-        throw CommandError("\(option) \(path): the folder \(folder) is not writable", fix: "write somewhere else, or change the folder's permissions")
-    }
-}
-
 func printToStandardError(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
 }

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+
+/// Outputs never destroy what they should not: the input, another output, a link, a device, a
+/// read-only file, or earlier outputs of a run that fails.
+@Suite("Output files")
+struct OutputFileTests {
+    let folder: URL
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-outputs-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    func file(_ name: String) -> String { folder.appendingPathComponent(name).path }
+
+    /// A short price file: the first 300 rows of MSFT.
+    func prices(_ name: String) throws -> String {
+        let text = try String(contentsOf: datasetsFolder.appendingPathComponent("MSFT_daily.csv"), encoding: .utf8)
+        let path = file(name)
+        try (text.split(separator: "\n").prefix(301).joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test("an output that is the input, by its name, another path or a link, is refused and the input is untouched")
+    func outputIsInput() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = try prices("prices.csv")
+        let before = try Data(contentsOf: URL(fileURLWithPath: data))
+        try FileManager.default.createSymbolicLink(atPath: file("link.csv"), withDestinationPath: data)
+        let runs = [
+            ["features", "--data", data, "--spec", "returns", "--out", folder.appendingPathComponent("../\(folder.lastPathComponent)/prices.csv").path],
+            ["features", "--data", file("link.csv"), "--spec", "returns", "--out", data],
+            ["train", "--data", data, "--epochs", "1", "--hidden", "2", "--window", "4", "--features", "returns", "--out", file("link.csv")],
+            ["backtest", "--data", data, "--equity", data],
+        ]
+        for arguments in runs {
+            let run = try runSibyl(arguments)
+            #expect(run.status == 1 && run.standardError.contains("is the file --data reads"), "\(arguments): \(run.standardError)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: data)) == before)
+    }
+
+    @Test("two outputs naming one file are refused before any work")
+    func duplicateOutputs() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = try prices("prices.csv")
+        let run = try runSibyl(["backtest", "--data", data, "--trades", file("same.csv"), "--report", file("./same.csv")])
+        #expect(run.status == 1 && run.standardError.contains("--trades and --report both name"), "\(run.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: file("same.csv")))
+    }
+
+    @Test("a link keeps pointing at its target, which is written; a replaced file keeps its permissions; a device is written in place")
+    func linksModesDevices() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = try prices("prices.csv")
+        try FileManager.default.createSymbolicLink(atPath: file("link.csv"), withDestinationPath: "target.csv")
+        #expect(try runSibyl(["features", "--data", data, "--spec", "returns", "--out", file("link.csv")]).status == 0)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: file("link.csv")) == "target.csv")
+        #expect(try String(contentsOfFile: file("target.csv"), encoding: .utf8).hasPrefix("Date,log_return\n"))
+
+        try "private\n".write(toFile: file("private.csv"), atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file("private.csv"))
+        #expect(try runSibyl(["features", "--data", data, "--spec", "returns", "--out", file("private.csv")]).status == 0)
+        let attributes = try FileManager.default.attributesOfItem(atPath: file("private.csv"))
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        #expect(try String(contentsOfFile: file("private.csv"), encoding: .utf8).hasPrefix("Date,log_return\n"))
+
+        let discarded = try runSibyl(["features", "--data", data, "--spec", "returns", "--out", "/dev/null"])
+        #expect(discarded.status == 0, "\(discarded.standardError)")
+        var status = stat()
+        #expect(stat("/dev/null", &status) == 0 && status.st_mode & S_IFMT == S_IFCHR)
+    }
+
+    @Test("an output that cannot be written leaves every other output of the run as it was")
+    func allOrNothing() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = try prices("prices.csv")
+        try "keep\n".write(toFile: file("trades.csv"), atomically: true, encoding: .utf8)
+        // /dev/full takes the file open and refuses every byte: the failure comes while writing.
+        let run = try runSibyl(["backtest", "--data", data, "--trades", file("trades.csv"), "--report", "/dev/full"])
+        #expect(run.status == 1 && run.standardError.contains("cannot write /dev/full"), "\(run.standardError)")
+        #expect(try String(contentsOfFile: file("trades.csv"), encoding: .utf8) == "keep\n")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(".sibyl-") }
+        #expect(leftovers.isEmpty)
+        let long = String(repeating: "a", count: 300) + ".html"
+        let tooLong = try runSibyl(["backtest", "--data", data, "--trades", file("trades.csv"), "--report", file(long)])
+        #expect(tooLong.status == 1 && tooLong.standardError.contains("file names hold at most 255"), "\(tooLong.standardError)")
+        #expect(try String(contentsOfFile: file("trades.csv"), encoding: .utf8) == "keep\n")
+    }
+}
