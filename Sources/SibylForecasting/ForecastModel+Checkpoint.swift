@@ -78,6 +78,15 @@ extension ForecastModel {
             for key in ["data_name", "data_sha256", "prices", "train_start", "train_end", "train_fingerprints", "train_fingerprint_bars", "train_up_share", "train_targets", "bar_spacing_seconds", "seed", "version"] {
                 provenance[key] = metadata[prefix + key]
             }
+            // Numbers the checks and messages read: present ones must be what training writes.
+            func number<T: LosslessStringConvertible>(_ key: String, _ type: T.Type, _ valid: (T) -> Bool, _ meaning: String) throws {
+                guard let text = provenance[key] else { return }
+                try check(T(text).map(valid) == true, "the metadata's \(key) '\(text)' is not \(meaning)")
+            }
+            try number("train_fingerprint_bars", Int.self, { (1...1_000_000).contains($0) }, "a stretch length from 1 to 1000000 bars")
+            try number("train_targets", Int.self, { $0 >= 1 }, "a count of training targets")
+            try number("train_up_share", Double.self, { $0 > 0 && $0 < 1 }, "a share between 0 and 1")
+            try number("bar_spacing_seconds", Double.self, { $0 > 0 && $0.isFinite }, "a positive number of seconds")
             let model = ForecastModel(settings: settings, pipeline: pipeline, scaler: scaler, network: network, targetCenter: center,
                                       targetScale: scale, typicalMove: move, provenance: provenance)
             model.loadedFromFile = true

@@ -132,7 +132,11 @@ struct BacktestCommand: ParsableCommand {
 
     func validate() throws {
         if strategy == .smaCross, !(fast >= 1 && slow > fast) { throw ValidationError("--slow must be greater than --fast, both at least 1") }
-        guard cash > 0, cash.isFinite else { throw ValidationError("--cash must be a positive, finite amount, for example 10000; got \(cash)") }
+        // Past these bounds the account's arithmetic leaves double precision (equity sums overflow
+        // near 1e308, subnormal cash loses digits), so the statistics would be wrong, not just odd.
+        guard cash >= 0.01, cash <= 1e15 else {
+            throw ValidationError("--cash is an amount from 0.01 to 1e15, for example 10000; got \(cash)")
+        }
         guard [commission, commissionPerOrder, commissionPerUnit, minimumCommission, spreadBps, slippageBps].allSatisfy({ $0 >= 0 && $0.isFinite }) else {
             throw ValidationError("commission, spread and slippage options must be non-negative numbers")
         }
@@ -142,8 +146,8 @@ struct BacktestCommand: ParsableCommand {
         guard spreadBps < 10_000, slippageBps < 10_000 else {
             throw ValidationError("--spread-bps and --slippage-bps are in basis points, below 10000 (100%): 10 means 0.1%")
         }
-        if let periodsPerYear, !(periodsPerYear > 0 && periodsPerYear.isFinite) {
-            throw ValidationError("--periods-per-year must be a positive number, for example 252")
+        if let periodsPerYear, !(periodsPerYear >= 0.01 && periodsPerYear <= 1e8) {
+            throw ValidationError("--periods-per-year is a number from 0.01 to 1e8 (one-second bars make 3.2e7), for example 252; got \(periodsPerYear)")
         }
         guard threshold >= 0, threshold.isFinite else { throw ValidationError("--threshold is an absolute log return, 0 or more, for example 0.001") }
         guard targetVolatility > 0, targetVolatility.isFinite else {
@@ -157,10 +161,10 @@ struct BacktestCommand: ParsableCommand {
         for (name, value) in [("--stop-loss", stopLoss), ("--take-profit", takeProfit), ("--trailing-stop", trailingStop)] {
             if let value, !(value > 0 && value < 1) { throw ValidationError("\(name) is a fraction in (0, 1), for example 0.05") }
         }
-        if strategy == .zscore, !(zWindow >= 2 && zEntry > zExit && zExit >= 0) {
-            throw ValidationError("--z-window must be at least 2 and --z-entry greater than --z-exit ≥ 0")
+        if strategy == .zscore, !(zWindow >= 2 && zEntry > zExit && zExit >= 0 && zEntry.isFinite) {
+            throw ValidationError("--z-window must be at least 2 and --z-entry (finite) greater than --z-exit ≥ 0")
         }
-        guard retrainEvery >= 1 else { throw ValidationError("--retrain-every must be at least 1") }
+        guard (1...10_000_000).contains(retrainEvery) else { throw ValidationError("--retrain-every is a number of bars from 1 to 10000000; got \(retrainEvery)") }
         if reverse && strategy != .smaCross { throw ValidationError("--reverse applies to --strategy sma-cross") }
         if trainingOptions.test != nil {
             throw ValidationError("--test has no effect in a backtest: the walk-forward forecasts every bar after its first fold out of sample (see --first-forecast-bar); leave --test out")

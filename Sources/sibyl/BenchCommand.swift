@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SibylData
 import SibylKernels
 
 struct BenchCommand: ParsableCommand {
@@ -44,6 +45,16 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON document (peer-script record format) instead of the table.")
     var json = false
 
+    /// The csv suite's file exists (written if missing) and reads without error, checked before any
+    /// case runs: a file that cannot be written or read is one line and exit 1, not a trap mid-run.
+    private func checkCSVFile(seed: UInt64) throws {
+        if !FileManager.default.fileExists(atPath: csvFile) {
+            let output = try OutputFile(csvFile, option: "--csv-file", inputs: [])
+            try output.write(syntheticCSV(rows: dataBenchRows, seed: seed))
+        }
+        _ = try BarCSV.read(contentsOf: csvFile)
+    }
+
     var threadCounts: [Int] {
         threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
     }
@@ -53,14 +64,23 @@ struct BenchCommand: ParsableCommand {
         guard !counts.isEmpty, counts.count == threads.split(separator: ",").count, counts.allSatisfy({ $0 >= 1 }) else {
             throw ValidationError("--threads takes positive whole numbers separated by commas, for example 1,2; got '\(threads)'")
         }
+        guard counts.allSatisfy({ $0 <= 256 }) else {
+            throw ValidationError("--threads takes at most 256 threads per count; got '\(threads)'")
+        }
         guard minTime > 0, repeats >= 1, elements >= 1, fftBatch >= 1 else {
             throw ValidationError("--min-time, --repeats, --elements and --fft-batch must be positive")
         }
+        // Bounds that keep a case within memory and a lifetime: 10^8 floats are 400 MB per vector.
+        guard minTime <= 600 else { throw ValidationError("--min-time is at most 600 seconds per repeat; got \(minTime)") }
+        guard repeats <= 1000 else { throw ValidationError("--repeats is at most 1000; got \(repeats)") }
+        guard elements <= 100_000_000 else { throw ValidationError("--elements is at most 100000000 (400 MB per vector); got \(elements)") }
+        guard fftBatch <= 65_536 else { throw ValidationError("--fft-batch is at most 65536 windows per call; got \(fftBatch)") }
     }
 
     func run() throws {
         let settings = BenchSettings(minTime: minTime, repeats: repeats, threadCounts: threadCounts,
                                      elementCount: elements, seed: 42, fftBatch: fftBatch)
+        if suites.contains(.csv) { try reportingErrors { try checkCSVFile(seed: settings.seed) } }
         var cases: [BenchCase] = []
         for suite in suites {
             switch suite {

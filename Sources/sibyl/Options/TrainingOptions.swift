@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SibylFeatures
 import SibylForecasting
 import SibylNeural
@@ -87,8 +88,17 @@ struct TrainingOptions: ParsableArguments {
         guard hidden >= 1, layers >= 1, window >= 1, epochs >= 1, batchSize >= 1, threads >= 1 else {
             throw ValidationError("--hidden, --layers, --window, --epochs, --batch-size and --threads must be at least 1")
         }
-        guard hidden <= 4096, layers <= 16, window <= 100_000, threads <= 256, batchSize <= 1_000_000, epochs <= 1_000_000 else {
-            throw ValidationError("--hidden is at most 4096, --layers 16, --window 100000, --threads 256, --batch-size and --epochs 1000000")
+        for (option, value, limit) in [("--hidden", hidden, 4096), ("--layers", layers, 16), ("--window", window, 100_000), ("--threads", threads, 256),
+                                       ("--batch-size", batchSize, 1_000_000), ("--epochs", epochs, 1_000_000)] where value > limit {
+            throw ValidationError("\(option) is at most \(limit); got \(value)")
+        }
+        // Weights, their gradients, Adam's two moments and the packed copies the passes read: six
+        // floats per parameter (inputs counted as H wide), which must fit in this machine's memory.
+        let parameters = Double(layers * model.gateCount * hidden) * Double(2 * hidden + 2)
+        let bytes = 24 * parameters, memory = Double(ProcessInfo.processInfo.physicalMemory)
+        guard bytes < 0.8 * memory else {
+            func gigabytes(_ value: Double) -> String { String(format: "%.0f GB", value / 1e9) }
+            throw ValidationError("--hidden \(hidden) with --layers \(layers) needs about \(gigabytes(bytes)) for the weights, their gradients and the optimizer's state, and this machine has \(gigabytes(memory)); use a smaller --hidden or fewer --layers")
         }
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be a positive number") }
         if let weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) { throw ValidationError("--weight-decay must be 0 or a positive number") }
@@ -102,7 +112,8 @@ struct TrainingOptions: ParsableArguments {
         guard ["adam", "adamw", "sgd"].contains(optimizer) else { throw ValidationError("--optimizer takes adam, adamw or sgd, not '\(optimizer)'") }
         guard ["mse", "huber"].contains(loss) else { throw ValidationError("--loss takes mse or huber, not '\(loss)'") }
         guard ["constant", "cosine"].contains(schedule) else { throw ValidationError("--schedule takes constant or cosine, not '\(schedule)'") }
-        guard clip >= 0, clip.isFinite, (patience ?? 0) >= 0 else { throw ValidationError("--clip and --patience must not be negative") }
+        guard clip >= 0, clip.isFinite else { throw ValidationError("--clip is a finite gradient norm, 0 or more (0 turns clipping off); got \(clip)") }
+        guard (patience ?? 0) >= 0 else { throw ValidationError("--patience must not be negative") }
         guard clip == 0 || clip >= 1e-6 else {
             throw ValidationError("--clip \(clip) would shrink every gradient to almost nothing and freeze training (\(optimizer == "sgd" ? "SGD's steps are the gradient's size" : "Adam's steps vanish against its ε of 1e-8")); use 1, or 0 to turn clipping off")
         }

@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+
+/// Values past what the arithmetic or the machine can take are refused in one line, not trapped
+/// on or run into wrong numbers.
+@Suite("Option and metadata bounds")
+struct OptionBoundsTests {
+    static let spx = datasetsFolder.appendingPathComponent("SPX_daily.csv").path
+
+    @Test("out-of-range options are one line naming the option, with a usage or error status", arguments: [
+        (["bench", "--min-time", "inf"], "--min-time is at most 600"),
+        (["bench", "--threads", "1,3000000000"], "--threads takes at most 256"),
+        (["bench", "--elements", "100000000000"], "--elements is at most"),
+        (["bench", "--suites", "fft", "--fft-batch", "9223372036854775807"], "--fft-batch is at most"),
+        (["backtest", "--strategy", "forecast", "--retrain-every", "9223372036854775807"], "--retrain-every is a number of bars"),
+        (["backtest", "--cash", "1e308"], "--cash is an amount"),
+        (["backtest", "--cash", "1e-320"], "--cash is an amount"),
+        (["backtest", "--periods-per-year", "1e-320"], "--periods-per-year is a number"),
+        (["backtest", "--strategy", "zscore", "--z-entry", "inf"], "--z-entry (finite)"),
+        (["train", "--threads", "300", "--out", "/tmp/unused.safetensors"], "--threads is at most 256; got 300"),
+        (["train", "--clip", "inf", "--out", "/tmp/unused.safetensors"], "--clip is a finite gradient norm"),
+    ])
+    func refused(arguments: [String], expected: String) throws {
+        let run = try runSibyl(arguments)
+        #expect(run.status == 64 || run.status == 1, "status \(run.status): \(run.standardError)")
+        #expect(run.standardError.contains(expected), "\(run.standardError)")
+        #expect(!run.standardError.contains("Fatal error"))
+    }
+
+    @Test("a model too large for this machine's memory is refused before anything is allocated")
+    func modelTooLarge() throws {
+        // About 52 GB of weights, gradients and optimizer state.
+        guard ProcessInfo.processInfo.physicalMemory < 60_000_000_000 else { return }
+        let run = try runSibyl(["train", "--hidden", "4096", "--layers", "16", "--out", "/tmp/unused.safetensors"])
+        #expect(run.status == 64 && run.standardError.contains("needs about 52 GB"), "\(run.standardError)")
+    }
+
+    @Test("the csv benchmark's file must read: a bad one is its reader's error, not a trap")
+    func benchFile() throws {
+        let bad = try temporaryFile("x,y\n1,2\n")
+        defer { try? FileManager.default.removeItem(atPath: bad) }
+        let run = try runSibyl(["bench", "--suites", "csv", "--csv-file", bad, "--min-time", "0.01", "--repeats", "1"])
+        #expect(run.status == 1 && run.standardError.contains("\(bad):1: error: no Date column"), "\(run.standardError)")
+        let missingFolder = try runSibyl(["bench", "--suites", "csv", "--csv-file", "/no-such-folder/bench.csv"])
+        #expect(missingFolder.status == 1 && missingFolder.standardError.contains("does not exist"), "\(missingFolder.standardError)")
+    }
+
+    @Test("checkpoint provenance numbers that training never writes are refused naming the key", arguments: [
+        ("train_fingerprint_bars", "9223372036854775807"), ("train_fingerprint_bars", "-5"), ("train_targets", "-5"),
+        ("train_up_share", "2"), ("bar_spacing_seconds", "nan"),
+    ])
+    func damagedProvenance(key: String, value: String) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-provenance-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let good = folder.appendingPathComponent("good.safetensors").path
+        let trained = try runSibyl(["train", "--data", Self.spx, "--epochs", "1", "--hidden", "4", "--window", "8", "--features", "returns",
+                                    "--out", good])
+        try #require(trained.status == 0, "\(trained.standardError)")
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: good))
+        let length = bytes.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        var header = try #require(JSONSerialization.jsonObject(with: bytes[8..<(8 + length)]) as? [String: Any])
+        var metadata = try #require(header["__metadata__"] as? [String: String])
+        metadata["sibyl.forecast.\(key)"] = value
+        header["__metadata__"] = metadata
+        let text = try JSONSerialization.data(withJSONObject: header)
+        var damaged = Data(withUnsafeBytes(of: UInt64(text.count).littleEndian) { Array($0) })
+        damaged.append(text)
+        damaged.append(bytes[(8 + length)...])
+        let path = folder.appendingPathComponent("damaged.safetensors").path
+        try damaged.write(to: URL(fileURLWithPath: path))
+        // Another file name, so that the in-sample check reads the fingerprints.
+        let copy = folder.appendingPathComponent("copy.csv").path
+        try FileManager.default.copyItem(atPath: Self.spx, toPath: copy)
+        let run = try runSibyl(["forecast", "--model-file", path, "--data", copy])
+        #expect(run.status == 1 && run.standardError.contains("the metadata's \(key) '\(value)'"), "\(run.standardError)")
+    }
+}
