@@ -248,6 +248,7 @@ public final class ForecastModel {
             "train_end": iso(series.timestamps[spans.train.upperBound - 1]),
             "train_fingerprints": Self.fingerprints(series, span: spans.train, bars: fingerprintBars),
             "train_fingerprint_bars": String(fingerprintBars),
+            "train_samples": Self.closeSamples(series, span: spans.train),
             "seed": String(settings.training.seed),
             "version": SibylVersion.current,
             "prices": pricesAdjusted ? "adjusted" : "as recorded",
@@ -394,12 +395,35 @@ public final class ForecastModel {
         return SHA256.hexDigest(of: bytes)
     }
 
-    /// Whether `series` holds the training data (its name, or one of the fingerprinted stretches of
-    /// the training span), and how many of the `evaluated` timestamps lie in the recorded span.
+    /// Up to 256 bars spread evenly over `span`, as `seconds:close` pairs: what tells the training
+    /// data from another series over the same dates when the closes are not bit for bit the same.
+    static func closeSamples(_ series: BarSeries, span: Range<Int>) -> String {
+        let step = max(1, (span.count + 255) / 256)
+        return stride(from: span.lowerBound, to: span.upperBound, by: step)
+            .map { "\(series.timestamps[$0].secondsSinceEpoch):\(series.close[$0])" }
+            .joined(separator: ";")
+    }
+
+    /// Whether `series` holds the training data, and how many of the `evaluated` timestamps lie in
+    /// the recorded span. The same data is a fingerprinted stretch of the training span found
+    /// exactly, or most of the recorded close samples found on their dates within 0.25% (another
+    /// vendor's copy, or one rounded to cents). The file's name says nothing: `AAPL/daily.csv`
+    /// and `MSFT/daily.csv` are different series.
     func trainingOverlap(_ series: BarSeries, evaluated: [String]) -> (sameData: Bool, count: Int) {
         guard let start = provenance["train_start"], let end = provenance["train_end"] else { return (false, 0) }
         let count = evaluated.filter { $0 >= start && $0 <= end }.count
-        if provenance["data_name"] == series.name { return (true, count) }
+        if let samples = provenance["train_samples"] {
+            var (found, agreeing) = (0, 0)
+            for entry in samples.split(separator: ";") {
+                let parts = entry.split(separator: ":")
+                guard parts.count == 2, let seconds = Int64(parts[0]), let close = Double(parts[1]), close > 0 else { continue }
+                let index = series.firstIndex(atOrAfter: Timestamp(secondsSinceEpoch: seconds))
+                guard index < series.count, series.timestamps[index].secondsSinceEpoch == seconds else { continue }
+                found += 1
+                if abs(series.close[index] / close - 1) <= 0.0025 { agreeing += 1 }
+            }
+            if found >= 8 && Double(agreeing) >= 0.9 * Double(found) { return (true, count) }
+        }
         guard let recorded = provenance["train_fingerprints"] else { return (false, count) }
         let bars = provenance["train_fingerprint_bars"].flatMap { Int($0) }.map { max(1, $0) } ?? 64
         let same = recorded.split(separator: ";").contains { entry in

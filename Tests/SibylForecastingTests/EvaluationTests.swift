@@ -236,7 +236,7 @@ struct ForecastModelTests {
         #expect(error.description.contains("nothing to learn"))
     }
 
-    @Test("evaluating on the training data under another name, or cut shorter, is called in-sample; another series over the same dates gets a note")
+    @Test("evaluating on the training data under another name, cut shorter or rounded, is called in-sample; another series over the same dates, even under the training file's name, gets a note")
     func inSampleEvaluation() throws {
         let (model, _) = try ForecastModel.train(on: series, settings: quickSettings)
         var renamed = series[0..<1400]
@@ -260,6 +260,21 @@ struct ForecastModelTests {
         let other = try model.evaluate(on: msft)
         #expect(other.overlapsTrainingThrough == nil && other.inSampleCount == 0)
         #expect(other.trainedOnOverlappingDates?.hasPrefix("GOOGL_daily, ") == true)
+        // Another series that happens to carry the training file's name is still another series.
+        var namesake = msft
+        namesake.name = series.name
+        let namesakeReport = try model.evaluate(on: namesake)
+        #expect(namesakeReport.overlapsTrainingThrough == nil && namesakeReport.inSampleCount == 0)
+        #expect(namesakeReport.trainedOnOverlappingDates != nil)
+        // The training data as another vendor gives it, every price rounded to a tenth (not one
+        // stretch bit for bit the same), is still the training data.
+        func tenth(_ value: Double) -> Double { (value * 10).rounded() / 10 }
+        let rounded = try BarSeries(name: "rounded copy", bars: (0..<1400).map { i in
+            let bar = series[i]
+            return Bar(timestamp: bar.timestamp, open: tenth(bar.open), high: tenth(bar.high), low: tenth(bar.low), close: tenth(bar.close), volume: bar.volume)
+        })
+        let roundedReport = try model.evaluate(on: rounded)
+        #expect(roundedReport.overlapsTrainingThrough == model.provenance["train_end"] && roundedReport.inSampleCount == roundedReport.model.count)
         // The training series itself, whole: its test span follows the training span.
         let own = try model.evaluate(on: series)
         #expect(own.overlapsTrainingThrough == nil && own.trainedOnOverlappingDates == nil)
