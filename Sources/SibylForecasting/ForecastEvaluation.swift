@@ -236,3 +236,70 @@ public struct ProbabilityScore: Sendable, Equatable, Codable {
         count = ups.count
     }
 }
+
+/// Whether one forecaster's absolute errors are smaller than another's by more than luck explains:
+/// the Diebold–Mariano test (1995) on the loss differential d_t = |e1_t| − |e2_t| of one-step
+/// forecasts, with Harvey, Leybourne and Newbold's small-sample correction (1997).
+///
+/// With d̄ the mean of d over n bars and γ₀ = (1/n)·Σ(d_t − d̄)², DM = d̄ / √(γ₀ / n); for one-step
+/// forecasts the correction multiplies it by √((n − 1) / n) and reads it against Student's t with
+/// n − 1 degrees of freedom (two-sided p-value). Negative statistics favour the first forecaster.
+public struct ErrorComparison: Sendable, Equatable, Codable {
+    public let count: Int
+    /// mean |e1| − mean |e2|.
+    public let meanDifference: Double
+    /// The corrected statistic; nil when d never varies (or n < 2).
+    public let statistic: Double?
+    public let pValue: Double?
+
+    public init(errors first: [Double], against second: [Double]) {
+        precondition(first.count == second.count, "the two forecasters must be scored on the same bars")
+        count = first.count
+        let d = zip(first, second).map { abs($0) - abs($1) }
+        let n = Double(count)
+        let mean = count > 0 ? d.reduce(0, +) / n : .nan
+        meanDifference = mean
+        let variance = count > 0 ? d.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n : 0
+        guard count >= 2, variance > 0, variance.isFinite else {
+            (statistic, pValue) = (nil, nil)
+            return
+        }
+        let corrected = mean / (variance / n).squareRoot() * ((n - 1) / n).squareRoot()
+        statistic = corrected
+        pValue = Self.studentTwoSidedPValue(corrected, degreesOfFreedom: n - 1)
+    }
+
+    /// P(|T| ≥ |t|) for Student's t with ν degrees of freedom: I_{ν/(ν+t²)}(ν/2, 1/2).
+    static func studentTwoSidedPValue(_ t: Double, degreesOfFreedom nu: Double) -> Double {
+        regularizedIncompleteBeta(nu / (nu + t * t), a: nu / 2, b: 0.5)
+    }
+
+    /// I_x(a, b), by the continued fraction of the incomplete beta function (modified Lentz), on
+    /// whichever side of the mean it converges fast, using I_x(a, b) = 1 − I_{1−x}(b, a).
+    static func regularizedIncompleteBeta(_ x: Double, a: Double, b: Double) -> Double {
+        if x <= 0 { return 0 }
+        if x >= 1 { return 1 }
+        let logGammas: Double = lgamma(a + b) - lgamma(a) - lgamma(b)
+        let logFront: Double = logGammas + a * log(x) + b * log(1 - x)
+        if x > (a + 1) / (a + b + 2) { return 1 - regularizedIncompleteBeta(1 - x, a: b, b: a) }
+        let tiny = 1e-300
+        var c = 1.0, d = 1 - (a + b) * x / (a + 1)
+        d = 1 / (abs(d) < tiny ? tiny : d)
+        var fraction = d
+        for m in 1...500 {
+            let m = Double(m)
+            // Even step, then odd step, of the continued fraction's coefficients.
+            let even: Double = m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m))
+            let odd: Double = -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))
+            for numerator in [even, odd] {
+                d = 1 + numerator * d
+                d = 1 / (abs(d) < tiny ? tiny : d)
+                c = 1 + numerator / c
+                if abs(c) < tiny { c = tiny }
+                fraction *= d * c
+            }
+            if abs(d * c - 1) < 1e-15 { break }
+        }
+        return exp(logFront) * fraction / a
+    }
+}

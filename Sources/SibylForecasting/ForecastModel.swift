@@ -60,9 +60,12 @@ public struct ForecastEvaluationReport: Sendable, Equatable, Codable {
     /// For a direction model: its probabilities of an up move against the base rate of its
     /// training targets (Brier score, log loss). Its `model` score then holds direction only.
     public let probability: ProbabilityScore?
-    /// Set when the series is the one the model was trained on (same name, or bars of its training
-    /// span, whatever the file is called) and the evaluated bars reach into that span: the scores
-    /// are then partly in-sample. Holds the last training date.
+    /// The model's absolute errors against the naive forecast's, bar by bar (Diebold–Mariano); nil
+    /// for a direction model.
+    public let againstNaive: ErrorComparison?
+    /// Set when the series holds the prices the model was trained on (see `trainingOverlap`),
+    /// whatever the file is called, and the evaluated bars reach into that span: the scores are
+    /// then partly in-sample. Holds the last training date.
     public let overlapsTrainingThrough: String?
     /// How many evaluated bars lie inside that training span (all of them: entirely in-sample).
     public let inSampleCount: Int
@@ -501,6 +504,8 @@ public final class ForecastModel {
             lag: direction ? LagDiagnostic(notApplicable: "is a direction model: it forecasts the chance of an up move, not a price, so there is no lag to check")
                 : LagDiagnostic(forecasts: forecasts, actual: actual, previous: previous),
             probability: probability,
+            againstNaive: direction ? nil : ErrorComparison(errors: zip(forecasts, actual).map { $0 - $1 },
+                                                            against: zip(previous, actual).map { $0 - $1 }),
             overlapsTrainingThrough: overlap.sameData && overlap.count > 0 ? provenance["train_end"] : nil,
             inSampleCount: overlap.sameData ? overlap.count : 0,
             trainedOnOverlappingDates: !overlap.sameData && overlap.count > 0

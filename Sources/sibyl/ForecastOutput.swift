@@ -103,9 +103,18 @@ enum ForecastOutput {
         guard model.mae.isFinite, model.mae >= 0 else {
             return "no verdict: the model's forecasts are not all finite prices (see the lag check)."
         }
-        let errorPart = model.mae < naive.mae
+        var errorPart = model.mae < naive.mae
             ? "MAE \(fixed(100 * (1 - model.mae / naive.mae), 2))% below the naive forecast"
             : "MAE \(fixed(100 * (model.mae / naive.mae - 1), 2))% above the naive forecast (no better than tomorrow = today)"
+        // Whether the difference is more than luck: Diebold–Mariano on the bars' absolute errors.
+        if let comparison = report.againstNaive, model.mae < naive.mae {
+            if comparison.count < 30 {
+                errorPart += " over \(comparison.count) bar\(comparison.count == 1 ? "" : "s"), too few to judge"
+            } else if let p = comparison.pValue {
+                errorPart += p < 0.05 ? ", by more than luck explains (Diebold–Mariano p \(probability(p, equals: true)))"
+                    : ", not distinguishable from it (Diebold–Mariano p \(probability(p, equals: true)))"
+            }
+        }
         return "\(errorPart); \(directionVerdict(model))."
     }
 

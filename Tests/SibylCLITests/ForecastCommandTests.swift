@@ -31,6 +31,10 @@ struct ForecastCommandTests {
             let score = try #require(evaluation[name] as? [String: Any])
             #expect((score["mae"] as? Double).map { $0 > 0 } == true, "\(name)")
         }
+        // The model's errors against the naive forecast's, bar by bar: a Diebold–Mariano p-value.
+        let againstNaive = try #require(evaluation["againstNaive"] as? [String: Any])
+        #expect(againstNaive["count"] as? Int == (evaluation["model"] as? [String: Any])?["count"] as? Int)
+        #expect((againstNaive["pValue"] as? Double).map { $0 > 0 && $0 <= 1 } == true)
         // The evaluation in train and in forecast is the same model on the same span.
         #expect((trained["evaluation"] as? [String: Any])?["model"] as? NSDictionary == evaluation["model"] as? NSDictionary)
 

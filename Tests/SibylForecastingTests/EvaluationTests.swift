@@ -428,3 +428,35 @@ func autoregressionWithUndefinedFirstReturn() {
     let fit = LinearAutoregression(fitting: returns, rows: 1..<500, order: 5)
     #expect(fit.intercept.isFinite && fit.coefficients.allSatisfy(\.isFinite))
 }
+
+@Suite("Diebold–Mariano against the naive forecast")
+struct ErrorComparisonTests {
+    @Test("Student's t two-sided p-values match scipy.stats.t.sf to 1e-10")
+    func studentT() {
+        // 2·t.sf(t, ν) from scipy 1.x.
+        let cases: [(Double, Double, Double)] = [(2.0, 10, 0.07338803477074037), (1.0, 1, 0.5000000000000001), (3.0, 5, 0.030099247897462586),
+                                                 (2.228138851986, 10, 0.050000000000023255), (0.5, 27, 0.6211258637632511),
+                                                 (4.0, 2, 0.05719095841793663), (1.96, 100_000, 0.04999856319430168)]
+        for (t, nu, expected) in cases {
+            let p = ErrorComparison.studentTwoSidedPValue(t, degreesOfFreedom: nu)
+            #expect(abs(p - expected) < 1e-10, "t \(t), ν \(nu): \(p)")
+            #expect(abs(ErrorComparison.studentTwoSidedPValue(-t, degreesOfFreedom: nu) - expected) < 1e-10)
+        }
+    }
+
+    @Test("the corrected statistic and its p-value on twelve errors, against numpy and scipy")
+    func statistic() throws {
+        let first = [2.041, -2.556, 0.418, -0.568, -0.453, -0.216, -2.02, -0.232, -0.865, 3.323, 0.226, -0.353]
+        let second = [-0.366, -0.868, -1.372, -0.508, 0.627, -0.31, 1.245, -0.26, 0.032, 2.01, 0.709, -0.657]
+        let comparison = ErrorComparison(errors: first, against: second)
+        #expect(comparison.count == 12)
+        #expect(abs(comparison.meanDifference - zip(first, second).map { abs($0) - abs($1) }.reduce(0, +) / 12) < 1e-15)
+        #expect(abs(try #require(comparison.statistic) - 1.4222052099919824) < 1e-12)
+        #expect(abs(try #require(comparison.pValue) - 0.18269781353344902) < 1e-10)
+        // Swapping the forecasters flips the sign and keeps the p-value.
+        let swapped = ErrorComparison(errors: second, against: first)
+        #expect(abs(try #require(swapped.statistic) + 1.4222052099919824) < 1e-12 && swapped.pValue == comparison.pValue)
+        // Losses that never differ by a varying amount have no statistic.
+        #expect(ErrorComparison(errors: [1, 2, 3], against: [0, 1, 2]).pValue == nil)
+    }
+}
