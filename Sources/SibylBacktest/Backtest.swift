@@ -121,8 +121,11 @@ extension Broker {
     /// `records` is taken in place: a copy would duplicate its three arrays on the last bar's update.
     mutating func finishRun(name: String, records: inout BarRecords, warmUp: Int) -> BacktestResult {
         let last = series.count - 1
+        let held = position != 0
         finish()
         if configuration.closeAtEnd {
+            // The closing fill's costs can take equity to zero or below: out of money, as at any close.
+            if held { _ = stopIfOutOfMoney() }
             let (value, money, units) = (equity(at: series.close[last]), cash, position)
             records.writing { $0.record(bar: last, equity: value, cash: money, position: units) }
         }

@@ -356,7 +356,7 @@ public struct Broker {
             var closed = min(abs(remaining), abs(first.size))
             // Sizes that differ only by rounding close the trade whole, leaving no dust behind.
             if abs(abs(remaining) - abs(first.size)) <= Self.rounding * max(abs(remaining), abs(first.size)) { closed = abs(first.size) }
-            let share = commission * closed / abs(units)
+            let share = commission * (closed / abs(units))
             // backtesting.py: cash += size · (exit − entry) − the exit commission on that size.
             let closedSize = first.size > 0 ? closed : -closed
             ledger += closedSize * (price - first.entryPrice) - configuration.costs.commission(units: closedSize, price: price)
@@ -395,7 +395,7 @@ public struct Broker {
             remaining = 0
         }
         if remaining != 0 {
-            let share = commission * abs(remaining) / abs(units)
+            let share = commission * (abs(remaining) / abs(units))
             ledger -= configuration.costs.commission(units: remaining, price: price)
             let long = remaining > 0
             openTrades.append(Trade(

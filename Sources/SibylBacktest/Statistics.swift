@@ -215,10 +215,12 @@ extension BacktestStatistics {
     /// The period returns are taken over, and how many make a year, as backtesting.py chooses
     /// them: from the median of the 99 spacings between the last 100 bars in whole days (pandas'
     /// `index[-100:].diff().median()`), 7 → weeks (52 a year), 31 → months (12), 365 → years (1);
-    /// bars two, three or six calendar months apart (see ``BarFrequency/monthsPerBar``) → their own
-    /// months, 6, 4 or 2 a year, and 14 or 21 days → their own weeks, 26 or 17⅓ a year (Sibyl's,
-    /// where backtesting.py counts days); otherwise calendar days, 365 a year when weekend bars
-    /// are more than 60% of their calendar share (2/7), else 252.
+    /// bars one, two, three, six or twelve calendar months apart (see
+    /// ``BarFrequency/monthsPerBar``) → their own months, 12, 6, 4, 2 or 1 a year, and 14 or 21
+    /// days → their own weeks, 26 or 17⅓ a year (Sibyl's, where backtesting.py counts days: monthly
+    /// bars on each month's last trading day have a median of 30 days in one window in six, and
+    /// yearly ones 364, which it annualizes at 252); otherwise calendar days, 365 a year when
+    /// weekend bars are more than 60% of their calendar share (2/7), else 252.
     static func returnPeriod(_ series: BarSeries) -> ReturnPeriod {
         let recent = series.timestamps.suffix(100).map(\.secondsSinceEpoch)
         let spacings = zip(recent.dropFirst(), recent).map { $0 - $1 }.sorted()
@@ -229,16 +231,17 @@ extension BacktestStatistics {
             let median = spacings.count % 2 == 1 ? Double(spacings[middle]) : Double(spacings[middle - 1] + spacings[middle]) / 2
             days = Int((median / 86_400).rounded(.down))
         }
-        // Only bars six weeks apart or more can be months apart: the frequency sorts every spacing.
-        let months = days >= 45 ? series.frequency.monthsPerBar : nil
+        // Only bars four weeks apart or more can be months apart: the frequency sorts every spacing.
+        let months = days >= 27 ? series.frequency.monthsPerBar : nil
         switch days {
         case 7: return ReturnPeriod(kind: .week, perYear: 52)
         case 31: return ReturnPeriod(kind: .month, perYear: 12)
         case 365: return ReturnPeriod(kind: .year, perYear: 1)
         // Quarterly and half-yearly bars are periods of their own, 4 or 2 a year; backtesting.py
         // takes them as days (252 a year), which annualizes a quarter's return 63 times over.
-        case 45... where [2, 3, 6].contains(months ?? 0):
+        case 27... where [1, 2, 3, 6].contains(months ?? 0):
             return ReturnPeriod(kind: .month, perYear: 12 / Double(months!))
+        case 27... where months == 12: return ReturnPeriod(kind: .year, perYear: 1)
         // Bars two to three weeks apart likewise: each its own period, 26 or 17⅓ a year.
         case 14, 21: return ReturnPeriod(kind: .week, perYear: 52 / Double(days / 7))
         default:
@@ -340,6 +343,9 @@ extension BacktestStatistics {
             let text = String(format: "%.\(digits)f", v)
             return text.hasPrefix("-") && Double(text) == 0 ? String(text.dropFirst()) : text
         }
+        // Durations in whole days, or to the hundredth below ten days (an hourly trade of 11 hours
+        // is 0.46, not 0).
+        func days(_ v: Double) -> String { n(v, abs(v) < 10 ? 2 : 0) }
         return [
             ("Return [%]", n(returnPercent)), ("Buy & Hold Return [%]", n(buyAndHoldReturnPercent)),
             ("Return (Ann.) [%]", n(returnAnnualizedPercent)), ("Volatility (Ann.) [%]", n(volatilityAnnualizedPercent)),
@@ -348,11 +354,11 @@ extension BacktestStatistics {
             ("Sortino Ratio", n(sortinoRatio, 3)),
             ("Calmar Ratio", n(calmarRatio, 3)), ("Alpha [%]", n(alphaPercent)), ("Beta", n(beta, 3)),
             ("Max. Drawdown [%]", n(maxDrawdownPercent)), ("Avg. Drawdown [%]", n(averageDrawdownPercent)),
-            ("Max. Drawdown Duration [days]", n(maxDrawdownDurationDays, 0)), ("Exposure Time [%]", n(exposureTimePercent)),
+            ("Max. Drawdown Duration [days]", days(maxDrawdownDurationDays)), ("Exposure Time [%]", n(exposureTimePercent)),
             ("Equity Final", n(equityFinal)), ("Equity Peak", n(equityPeak)), ("Commissions", n(commissions)),
             ("# Trades", "\(tradeCount)"), ("Win Rate [%]", n(winRatePercent)), ("Best Trade [%]", n(bestTradePercent)),
             ("Worst Trade [%]", n(worstTradePercent)), ("Avg. Trade [%]", n(averageTradePercent)),
-            ("Avg. Trade Duration [days]", n(averageTradeDurationDays, 0)), ("Profit Factor", n(profitFactor, 3)),
+            ("Avg. Trade Duration [days]", days(averageTradeDurationDays)), ("Profit Factor", n(profitFactor, 3)),
             ("Expectancy [%]", n(expectancyPercent, 3)), ("SQN", n(sqn, 3)), ("Kelly Criterion", n(kellyCriterion, 3)),
             ("Max. Volume Share [%]", maxVolumeSharePercent == .infinity ? "no volume on a fill's bar"
                 : maxVolumeSharePercent.isFinite && maxVolumeSharePercent < 0.01 ? "<0.01" : n(maxVolumeSharePercent)),

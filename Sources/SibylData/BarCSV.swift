@@ -17,7 +17,8 @@ public struct BarReadOptions: Sendable {
     /// One-bar close-to-close moves larger than this fraction are reported as warnings.
     public var jumpWarningThreshold: Double
     /// Put the series on split- and dividend-adjusted prices: Adj Close as the close, and open,
-    /// high and low scaled by Adj Close / Close on each bar (``BarSeries/withCloses(_:)``). The
+    /// high and low scaled by Adj Close / Close on each bar, volume by its inverse
+    /// (``BarSeries/withCloses(_:)``). The
     /// file must have an Adj Close column; warnings are about the adjusted prices.
     public var adjusted: Bool
 

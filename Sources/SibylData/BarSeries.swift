@@ -79,7 +79,10 @@ public struct BarSeries: Sendable, Equatable {
     }
 
     /// The same bars with `close` replaced by `replacement` and open, high and low scaled by the
-    /// same factor per bar, so that the bars stay consistent. Used to trade on adjusted prices.
+    /// same factor per bar, so that the bars stay consistent, and the volume by its inverse, so
+    /// that price × volume (the value traded) stays what it was: after a 2:1 split is adjusted
+    /// away, the earlier bars hold twice the shares at half the price. Used to trade on adjusted
+    /// prices.
     public func withCloses(_ replacement: [Double]) -> BarSeries {
         precondition(replacement.count == count, "replacement closes differ in length")
         var copy = self
@@ -89,6 +92,7 @@ public struct BarSeries: Sendable, Equatable {
             copy.high[i] *= factor
             copy.low[i] *= factor
             copy.close[i] = replacement[i]
+            if factor > 0, factor.isFinite { copy.volume?[i] /= factor }
         }
         return copy
     }

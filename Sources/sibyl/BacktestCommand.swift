@@ -137,14 +137,16 @@ struct BacktestCommand: ParsableCommand {
         guard cash >= 0.01, cash <= 1e15 else {
             throw ValidationError("--cash is an amount from 0.01 to 1e15, for example 10000; got \(cash)")
         }
-        guard [commission, commissionPerOrder, commissionPerUnit, minimumCommission, spreadBps, slippageBps].allSatisfy({ $0 >= 0 && $0.isFinite }) else {
-            throw ValidationError("commission, spread and slippage options must be non-negative numbers")
+        for (option, value) in [("--commission", commission), ("--commission-per-order", commissionPerOrder), ("--commission-per-unit", commissionPerUnit),
+                                ("--minimum-commission", minimumCommission), ("--spread-bps", spreadBps), ("--slippage-bps", slippageBps)]
+        where !(value >= 0 && value.isFinite) {
+            throw ValidationError("\(option) must be a finite number, 0 or more; got \(value)")
         }
         guard commission < 0.5 else {
             throw ValidationError("--commission is a fraction of traded value below 0.5 (0.001 means 0.1%); got \(commission), which would take \(String(format: "%g", commission * 100))% of every trade")
         }
-        guard spreadBps < 10_000, slippageBps < 10_000 else {
-            throw ValidationError("--spread-bps and --slippage-bps are in basis points, below 10000 (100%): 10 means 0.1%")
+        guard spreadBps / 2 + slippageBps < 10_000 else {
+            throw ValidationError("--spread-bps and --slippage-bps are in basis points (10 means 0.1%), and half the spread plus the slippage, the cost of each fill, must stay below 10000 (100%) or a sale would pay nothing; got \(spreadBps / 2 + slippageBps)")
         }
         if let periodsPerYear, !(periodsPerYear >= 0.01 && periodsPerYear <= 1e8) {
             throw ValidationError("--periods-per-year is a number from 0.01 to 1e8 (one-second bars make 3.2e7), for example 252; got \(periodsPerYear)")
@@ -317,9 +319,20 @@ struct BacktestCommand: ParsableCommand {
             case "--trades": return (file, Data(BacktestCSV.trades(result).utf8))
             case "--equity": return (file, Data(BacktestCSV.equity(result).utf8))
             default:
+                // Every setting the run's numbers depend on, so that the report stands on its own.
                 var notes = ["cash \(cash)", "commission \(commission)"]
+                for (name, value) in [("per order", commissionPerOrder), ("per unit", commissionPerUnit), ("minimum", minimumCommission)] where value > 0 {
+                    notes.append("commission \(name) \(value)")
+                }
                 if reverse { notes.append("backtesting.py SmaCross settings: close and reverse, whole units, all equity") }
                 if spreadBps > 0 || slippageBps > 0 { notes.append("spread \(spreadBps) bp, slippage \(slippageBps) bp") }
+                notes.append(fill == .nextOpen ? "fills at the next bar's open" : "fills at the same bar's close")
+                for (name, value) in [("stop-loss", stopLoss), ("take-profit", takeProfit), ("trailing stop", trailingStop)] {
+                    if let value { notes.append("\(name) \(value)") }
+                }
+                if wholeUnits && !reverse { notes.append("whole units") }
+                if longOnly { notes.append("long only") }
+                if closeAtEnd { notes.append("closed at the end") }
                 return (file, Data(HTMLReport(result: result, statistics: statistics, forecasts: forecasts, notes: notes).render().utf8))
             }
         })

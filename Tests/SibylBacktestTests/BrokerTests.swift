@@ -256,6 +256,64 @@ struct BrokerTests {
     }
 }
 
+@Suite("Edges of the account")
+struct AccountEdgeTests {
+    @Test("a closing fill at the end whose costs take equity below zero puts the account out of money: equity 0, not negative")
+    func closeAtEndOutOfMoney() {
+        // 90 units at 100 (cash 10), then a fixed commission of 80 on the way out: 10 + 90·100 − 80
+        // would be 8,930 without the entry; here cash is 100, so the account owes money.
+        let costs = CostModel(commissionPerOrder: 80)
+        let config = BacktestConfiguration(initialCash: 100, costs: costs, closeAtEnd: true)
+        let result = run(flat, config, [0: { $0.submit(.units(0.2)) }])
+        let last = flat.count - 1
+        #expect(result.equity[last] == 0 && result.cash[last] == 0, "equity \(result.equity[last]), cash \(result.cash[last])")
+        #expect(result.events.contains { $0.kind == .outOfMoney && $0.bar == last })
+        #expect(BacktestStatistics(result).returnPercent == -100)
+    }
+
+    @Test("a trade's share of a commission is kept when trades are tiny (the product of two tiny numbers underflowed to 0)")
+    func tinyTradeCommission() {
+        let costs = CostModel(commissionRate: 0.3)
+        let result = run(flat, BacktestConfiguration(initialCash: 1e-150, costs: costs), [0: { $0.submit(.units(1e-160)) }, 2: { $0.submit(.units(-1e-160)) }])
+        let trade = result.trades[0]
+        // In at 100 and out at 103, 0.3 of the value each way.
+        let expected = 0.3 * 1e-160 * 100 + 0.3 * 1e-160 * 103
+        #expect(abs(trade.commissions / expected - 1) < 1e-12, "\(trade.commissions)")
+    }
+
+    @Test("adjusted prices carry the volume inversely: the value traded is kept, so capacity does not change with a split")
+    func adjustedVolume() throws {
+        let raw = try BarSeries(name: "split", bars: (0..<4).map { i in
+            Bar(timestamp: Timestamp(year: 2021, month: 1, day: 4).adding(days: i), open: i < 2 ? 200 : 100, high: i < 2 ? 202 : 101,
+                low: i < 2 ? 198 : 99, close: i < 2 ? 200 : 100, volume: i < 2 ? 1000 : 2000, adjustedClose: 100)
+        })
+        let adjusted = raw.withCloses(raw.adjustedClose!)
+        #expect(adjusted.close == [100, 100, 100, 100] && adjusted.volume == [2000, 2000, 2000, 2000])
+        #expect(zip(adjusted.close, adjusted.volume!).map { $0 * $1 } == [200_000, 200_000, 200_000, 200_000])
+    }
+
+    @Test("monthly bars on last trading days, 30 days apart at the median, are annualized as months; yearly ones as years")
+    func lastTradingDayMonths() throws {
+        // Month ends moved back to a Friday when they fall on a weekend: the 99 spacings of
+        // 1992–2000's last trading days have a median of 30 days (backtesting.py's 252 a year).
+        var bars: [Bar] = []
+        for k in 0..<100 {
+            var day = Timestamp(year: 1992 + k / 12, month: k % 12 + 1, day: 1).adding(days: 40)
+            day = Timestamp(year: day.date.year, month: day.date.month, day: 1).adding(days: -1)
+            while day.weekday >= 6 { day = day.adding(days: -1) }
+            bars.append(Bar(timestamp: day, open: 1, high: 1, low: 1, close: 1, volume: 1))
+        }
+        let months = try BarSeries(name: "month ends", bars: bars)
+        #expect(BacktestStatistics.returnPeriod(months).perYear == 12)
+        let years = try BarSeries(name: "year ends", bars: (0..<30).map { k in
+            var day = Timestamp(year: 1990 + k, month: 12, day: 31)
+            while day.weekday >= 6 { day = day.adding(days: -1) }
+            return Bar(timestamp: day, open: 1, high: 1, low: 1, close: 1, volume: 1)
+        })
+        #expect(BacktestStatistics.returnPeriod(years).perYear == 1)
+    }
+}
+
 @Suite("Accounting cannot drift")
 struct AccountingTests {
     /// Random bars and a strategy that trades at random: market, limit and stop orders, exits,

@@ -118,7 +118,7 @@ struct BacktestCommandTests {
         (["--fast", "30", "--slow", "10"], "--slow"), (["--commission", "2"], "--commission"), (["--stop-loss", "5"], "--stop-loss"),
         (["--strategy", "magic"], "magic"), (["--reverse", "--long-only"], "--reverse"), (["--cash", "inf"], "--cash"),
         // A negative value after a space is the option's value, refused by its rule (not "missing").
-        (["--cash", "-5"], "--cash must be a positive"), (["--strategy", "forecast", "--threshold", "-0.1"], "--threshold"),
+        (["--cash", "-5"], "--cash is an amount from 0.01"), (["--strategy", "forecast", "--threshold", "-0.1"], "--threshold"),
         (["--spread-bps", "20000"], "basis points"), (["--periods-per-year", "0"], "--periods-per-year"),
         (["--strategy", "forecast", "--threshold=-0.1"], "--threshold"), (["--strategy", "forecast", "--target-volatility=-1"], "--target-volatility"),
         (["--strategy", "forecast", "--weight-decay", "nan"], "--weight-decay"), (["--strategy", "forecast", "--hidden", "100000"], "--hidden"),

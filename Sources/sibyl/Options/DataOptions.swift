@@ -13,7 +13,7 @@ struct DataOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("What to do with bad rows: none (stop with an error), drop, or ffill (fill from the previous bar). Every change is reported.", valueName: "policy"))
     var repair: RepairPolicy = .none
 
-    @Flag(name: .long, help: "Use split- and dividend-adjusted prices: Adj Close as the close, and Open, High and Low scaled by Adj Close / Close on each bar (needs an Adj Close column).")
+    @Flag(name: .long, help: "Use split- and dividend-adjusted prices: Adj Close as the close, Open, High and Low scaled by Adj Close / Close on each bar and Volume by its inverse (needs an Adj Close column).")
     var adjusted = false
 
     /// The file to read: --data, or the bundled dataset.
