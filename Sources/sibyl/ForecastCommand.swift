@@ -75,16 +75,24 @@ struct ForecastCommand: ParsableCommand {
                 }
                 // Prices of the other kind than the model learned from shift every price-level
                 // feature; say so rather than forecast quietly from them.
-                if let prices = model.provenance["prices"], (prices == "adjusted") != dataOptions.adjusted {
-                    printToStandardError("\(modelFile): warning: the model was trained on \(prices == "adjusted" ? "adjusted prices" : "prices as recorded") and this data is "
-                                         + (dataOptions.adjusted ? "adjusted (leave out --adjusted)" : "as recorded (add --adjusted)"))
+                // Only prices that differ count: an Adj Close equal to Close adjusts nothing.
+                if let prices = model.provenance["prices"] {
+                    let adjustable = file.series.adjustedClose.map { zip($0, file.series.close).contains { $0 != $1 } } ?? false
+                    if prices == "adjusted" && !dataOptions.adjusted {
+                        printToStandardError("\(modelFile): warning: the model was trained on adjusted prices and this data is as recorded; "
+                                             + (adjustable ? "add --adjusted to use its Adj Close"
+                                                : "the file has no Adj Close that differs from Close, which is right if its vendor adjusts the prices already"))
+                    } else if prices != "adjusted" && dataOptions.adjusted && file.adjustedBars > 0 {
+                        printToStandardError("\(modelFile): warning: the model was trained on prices as recorded and this data is adjusted "
+                                             + "(\(file.adjustedBars) of \(file.series.count) bars scaled): its price-level features move where the adjustment scaled prices")
+                    }
                 }
             } else {
                 let digest = file.sha256 ?? ""
                 var progress = TrainingProgress(quiet: json)
                 for note in trainingOptions.inertOptionNotes { printToStandardError("note: \(note)") }
                 (model, summary) = try ForecastModel.train(on: file.series, settings: trainingOptions.settings, dataDigest: digest,
-                                                           pricesAdjusted: dataOptions.adjusted) { progress.handle($0) }
+                                                           pricesAdjusted: dataOptions.adjusted && file.adjustedBars > 0) { progress.handle($0) }
                 progress.finish()
             }
             let (evaluation, forecast) = try model.evaluateAndForecast(file.series, intervalLevel: interval)

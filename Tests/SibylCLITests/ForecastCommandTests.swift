@@ -188,14 +188,28 @@ struct ForecastCommandTests {
     func checkpointKnowsItsData() throws {
         let checkpoint = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-adjusted-\(UUID()).safetensors").path
         defer { try? FileManager.default.removeItem(atPath: checkpoint) }
-        let train = try runSibyl(["train", "--data", googl, "--adjusted", "--out", checkpoint, "--epochs", "1", "--hidden", "4",
+        // GOOGL's Adj Close equals its Close; this copy's is 0.8 of it before 2014, as after a
+        // dividend: adjusting changes the early prices.
+        let lines = try String(contentsOfFile: googl, encoding: .utf8).split(separator: "\n").map(String.init)
+        let dividends = lines.enumerated().map { index, line -> String in
+            guard index > 0, line < "2014" else { return line }
+            var fields = line.split(separator: ",").map(String.init)
+            fields[6] = String(Double(fields[4])! * 0.8)
+            return fields.joined(separator: ",")
+        }.joined(separator: "\n") + "\n"
+        let data = try temporaryFile(dividends)
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let train = try runSibyl(["train", "--data", data, "--adjusted", "--out", checkpoint, "--epochs", "1", "--hidden", "4",
                                   "--layers", "1", "--window", "8", "--features", "returns,volz:5"])
         #expect(train.status == 0, "\(train.standardError)")
-        let raw = try runSibyl(["forecast", "--data", googl, "--model-file", checkpoint])
+        let raw = try runSibyl(["forecast", "--data", data, "--model-file", checkpoint])
         #expect(raw.status == 0)
-        #expect(raw.standardError.contains("warning: the model was trained on adjusted prices and this data is as recorded (add --adjusted)"))
-        let adjusted = try runSibyl(["forecast", "--data", googl, "--adjusted", "--model-file", checkpoint])
+        #expect(raw.standardError.contains("warning: the model was trained on adjusted prices and this data is as recorded; add --adjusted"), "\(raw.standardError)")
+        let adjusted = try runSibyl(["forecast", "--data", data, "--adjusted", "--model-file", checkpoint])
         #expect(adjusted.status == 0 && !adjusted.standardError.contains("warning: the model"))
+        // A file whose Adj Close is its Close adjusts nothing: --adjusted then changes nothing to warn about.
+        let plain = try runSibyl(["forecast", "--data", googl, "--model-file", checkpoint])
+        #expect(plain.status == 0 && plain.standardError.contains("which is right if its vendor adjusts the prices already"), "\(plain.standardError)")
         // Its feature list needs volume, which this file lacks: the error names the checkpoint, not --features.
         let rows = (0..<120).map { (t: Int) -> String in
             let close: Double = 1 + 0.01 * Double(t % 7)
