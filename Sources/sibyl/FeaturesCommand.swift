@@ -35,6 +35,11 @@ struct FeaturesCommand: ParsableCommand {
             let pipeline = try FeaturePipeline(parsing: spec)
             let file = try dataOptions.load()
             let matrix = try pipeline.compute(file.series)
+            // A table of headers only would read as features computed.
+            guard !matrix.validRows.isEmpty else {
+                throw CommandError("\(try dataOptions.path()) has \(file.series.count) bars and the features '\(pipeline)' need \(pipeline.warmUp) bars of warm-up before their first row",
+                                   fix: "use shorter windows in --spec, or a longer series")
+            }
             let text = FeatureCSV.text(of: matrix)
             if let output {
                 try output.write(Data(text.utf8))

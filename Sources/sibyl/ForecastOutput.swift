@@ -9,8 +9,12 @@ func duration(days: Double) -> String {
         let hours = Int((days * 24).rounded())
         return "\(hours) hour\(hours == 1 ? "" : "s")"
     }
-    let minutes = Int((days * 1440).rounded())
-    return "\(minutes) minute\(minutes == 1 ? "" : "s")"
+    if days * 1440 >= 1 {
+        let minutes = Int((days * 1440).rounded())
+        return "\(minutes) minute\(minutes == 1 ? "" : "s")"
+    }
+    let seconds = Int((days * 86_400).rounded())
+    return "\(seconds) second\(seconds == 1 ? "" : "s")"
 }
 
 /// `value` with `digits` decimals, or a dash where there is no finite number.
@@ -77,8 +81,9 @@ enum ForecastOutput {
         if let probability = report.probability {
             let percent = fixed(probability.baseRatePercent, 1)
             let bars = probability.baseRateBars.map { " \($0)" } ?? ""
-            let source = probability.baseRateFromModel ? "the model's: \(percent)% of its\(bars) training targets went up"
-                : "\(percent)% of the\(bars) targets of this series' training span went up; the checkpoint records none of its own"
+            // Laplace-smoothed, (ups + 1)/(n + 2): not the raw share of the targets that went up.
+            let source = probability.baseRateFromModel ? "the model's: \(percent)%, the smoothed up share of its\(bars) training targets"
+                : "\(percent)%, the smoothed up share of the\(bars) targets of this series' training span; the checkpoint records none of its own"
             lines.append("probabilities of an up move: Brier score \(fixed(probability.brier)) against \(fixed(probability.baseRateBrier)) for the base rate "
                          + "(\(source)), skill \(skillText(probability.brierSkill)); "
                          + "log loss \(fixed(probability.logLoss)) against \(fixed(probability.baseRateLogLoss))")

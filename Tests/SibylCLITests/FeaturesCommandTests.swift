@@ -53,3 +53,11 @@ func featuresReproduce() throws {
     #expect(first.status == 0 && second.status == 0)
     #expect(first.standardOutput == second.standardOutput && first.standardOutput.count > 100_000)
 }
+
+@Test("features whose warm-up outlasts the series are an error, not a file of headers")
+func warmUpLongerThanSeries() throws {
+    let out = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-features-\(UUID()).csv").path
+    let run = try runSibyl(["features", "--spec", "returns,sma:100000", "--out", out])
+    #expect(run.status == 1 && run.standardError.contains("need 99999 bars of warm-up"), "\(run.standardError)")
+    #expect(!FileManager.default.fileExists(atPath: out))
+}

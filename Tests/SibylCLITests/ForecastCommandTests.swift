@@ -81,7 +81,7 @@ struct ForecastCommandTests {
         #expect(cells.count == 10 && cells[2...5].allSatisfy { $0 == "–" } && cells[9] == "–" && cells[6] != "–",
                 "price errors shown for a direction model: \(modelRow)")
         #expect(!text.contains("verdict: MAE") && text.contains("verdict: direction right"))
-        #expect(text.contains("(the model's: ") && text.contains("training targets went up)"))
+        #expect(text.contains("(the model's: ") && text.contains("%, the smoothed up share of its") && text.contains("training targets)"))
         let json = try runSibyl(["forecast", "--data", googl, "--target", "direction", "--json"] + quick)
         let document = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]
         let forecast = document?["forecast"] as? [String: Any], evaluation = document?["evaluation"] as? [String: Any]
