@@ -364,6 +364,22 @@ public final class ForecastModel {
         return forecast
     }
 
+    /// The fewest bars on which `evaluate` scores one test window with this model's features,
+    /// window and shares, found by counting up (the spans round down).
+    func minimumEvaluableBars() -> Int {
+        let (warmUp, window) = (pipeline.warmUp, settings.window)
+        var count = warmUp + window + 1
+        while count < 100_000_000 {
+            let inner = ChronologicalSplit(count: count - warmUp, train: 1 - settings.validationFraction - settings.testFraction,
+                                           validation: settings.validationFraction)
+            let first = max(warmUp + window - 1, inner.test.lowerBound + warmUp - 1)
+            let last = min(inner.test.upperBound + warmUp - 2, count - 2)
+            if first <= last { return count }
+            count += 1
+        }
+        return count
+    }
+
     /// Throws unless `series` is long enough for one window after the features' warm-up.
     func requireForecastable(_ series: BarSeries, windows: WindowedDataset) throws {
         guard series.count - 1 >= windows.firstSampleEnd else {
@@ -449,12 +465,12 @@ public final class ForecastModel {
 
     private func evaluate(on series: BarSeries, matrix: FeatureMatrix, windows: WindowedDataset, autoregressionOrder order: Int,
                           intervalLevel: Double) throws -> ForecastEvaluationReport {
-        try requireForecastable(series, windows: windows)
         let spans = Self.spans(matrix: matrix, settings: settings)
         let ends = Self.ends(targetsIn: spans.test, windows: windows)
         guard !ends.isEmpty else {
-            throw ForecastError(message: "the test span of \(series.name) (the last \(String(format: "%g", 100 * settings.testFraction))% of its \(matrix.validRows.count) bar\(matrix.validRows.count == 1 ? "" : "s") past the features' warm-up) holds no complete window",
-                                fix: loadedFromFile ? "use a longer series (the model's own --test share applies)" : "use a longer series or a larger --test share")
+            let needed = minimumEvaluableBars()
+            throw ForecastError(message: "\(series.name) has \(series.count) bar\(series.count == 1 ? "" : "s"); scoring a forecast needs \(needed) (a \(pipeline.warmUp)-bar feature warm-up, a \(settings.window)-bar window, and a test span, the last \(String(format: "%g", 100 * settings.testFraction))% of the bars past the warm-up, that holds one window's target)",
+                                fix: loadedFromFile ? "use a longer series (the model's own --test share and window apply)" : "use a longer series, a larger --test share or a shorter --window")
         }
         let close = series.close
         let (predicted, probabilities) = predictedLogReturns(windows: windows, series: series, ends: ends)

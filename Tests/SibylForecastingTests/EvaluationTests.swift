@@ -280,6 +280,16 @@ struct ForecastModelTests {
         #expect(own.overlapsTrainingThrough == nil && own.trainedOnOverlappingDates == nil)
     }
 
+    @Test("the fewest bars a model scores on is what the error says: one bar fewer fails, that many succeed")
+    func minimumBars() throws {
+        let (model, _) = try ForecastModel.train(on: series, settings: quickSettings)
+        let needed = model.minimumEvaluableBars()
+        #expect(needed > model.pipeline.warmUp + model.settings.window)
+        _ = try model.evaluate(on: series[0..<needed])
+        let error = try #require(throws: ForecastError.self) { try model.evaluate(on: series[0..<(needed - 1)]) }
+        #expect(error.description.contains("has \(needed - 1) bars; scoring a forecast needs \(needed) "), "\(error)")
+    }
+
     @Test("spans are chronological and the scaler saw the training span only")
     func spans() throws {
         let (model, _) = try ForecastModel.train(on: series, settings: quickSettings)
