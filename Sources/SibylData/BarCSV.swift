@@ -65,7 +65,12 @@ public enum BarCSV {
     /// - Throws: ``DataError`` naming the file, line, column and a fix.
     public static func read(contentsOf path: String, name: String? = nil, options: BarReadOptions = .init(),
                             digest: Bool = false) throws -> BarFile {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        // A pipe (`--data <(zcat prices.csv.gz)`, a FIFO) has no size to read by: read it to its end.
+        var status = stat()
+        let piped = stat(path, &status) == 0 && [S_IFIFO, S_IFCHR].contains(status.st_mode & S_IFMT)
+        let contents = piped ? FileHandle(forReadingAtPath: path).flatMap { try? $0.readToEnd() ?? Data() }
+            : FileManager.default.contents(atPath: path)
+        guard let data = contents else {
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
             throw DataError(kind: .unreadableFile, file: path,

@@ -69,3 +69,20 @@ func bundledCopyMatchesDatasets() throws {
     let bundled = datasetsFolder.deletingLastPathComponent().appendingPathComponent("Sources/sibyl/Resources/SPX_daily.csv")
     #expect(try Data(contentsOf: bundled) == Data(contentsOf: datasetsFolder.appendingPathComponent("SPX_daily.csv")))
 }
+
+@Test("a pipe is read to its end, as `--data <(zcat prices.csv.gz)` gives one")
+func readsFromPipe() throws {
+    let fifo = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-fifo-\(UUID())").path
+    try #require(mkfifo(fifo, 0o600) == 0)
+    defer { try? FileManager.default.removeItem(atPath: fifo) }
+    let text = try String(contentsOf: datasetsFolder.appendingPathComponent("GOOGL_daily.csv"), encoding: .utf8)
+    let writer = Thread {
+        if let handle = FileHandle(forWritingAtPath: fifo) {
+            handle.write(Data(text.utf8))
+            try? handle.close()
+        }
+    }
+    writer.start()
+    let run = try runSibyl(["inspect", "--data", fifo])
+    #expect(run.status == 0 && run.standardOutput.contains("bars        2335"), "\(run.standardError)")
+}
