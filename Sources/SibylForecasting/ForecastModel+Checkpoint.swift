@@ -59,6 +59,9 @@ extension ForecastModel {
                       && settings.validationFraction + settings.testFraction < 1,
                       "the metadata's validation and test shares (\(settings.validationFraction), \(settings.testFraction)) are not shares of the data")
             try check((1...256).contains(settings.threads), "the metadata's thread count \(settings.threads) is out of range (1 to 256)")
+            try check((0..<1).contains(settings.dropout), "the metadata's dropout \(settings.dropout) is not in [0, 1)")
+            try check((try? FeaturePipeline(parsing: settings.featureSpec))?.description == pipeline.description,
+                      "the metadata's settings name the features '\(settings.featureSpec)' and its feature list '\(pipeline)'; they must agree")
             try check(center.isFinite && scale.isFinite && scale > 0 && move.isFinite && move >= 0,
                       "the metadata's target scaling (center \(center), scale \(scale), typical move \(move)) is not finite and positive")
             try check(network.configuration.outputSize == 1,

@@ -45,9 +45,9 @@ struct OptionBoundsTests {
         #expect(missingFolder.status == 1 && missingFolder.standardError.contains("does not exist"), "\(missingFolder.standardError)")
     }
 
-    @Test("checkpoint provenance numbers that training never writes are refused naming the key", arguments: [
+    @Test("checkpoint metadata that training never writes is refused naming the key", arguments: [
         ("train_fingerprint_bars", "9223372036854775807"), ("train_fingerprint_bars", "-5"), ("train_targets", "-5"),
-        ("train_up_share", "2"), ("bar_spacing_seconds", "nan"),
+        ("train_up_share", "2"), ("bar_spacing_seconds", "nan"), ("settings.dropout", "5"), ("settings.featureSpec", "returns,rsi:14"),
     ])
     func damagedProvenance(key: String, value: String) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-provenance-\(UUID())")
@@ -61,7 +61,15 @@ struct OptionBoundsTests {
         let length = bytes.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
         var header = try #require(JSONSerialization.jsonObject(with: bytes[8..<(8 + length)]) as? [String: Any])
         var metadata = try #require(header["__metadata__"] as? [String: String])
-        metadata["sibyl.forecast.\(key)"] = value
+        if key.hasPrefix("settings.") {
+            // A field of the settings' JSON.
+            let field = String(key.dropFirst("settings.".count))
+            var settings = try #require(JSONSerialization.jsonObject(with: Data(metadata["sibyl.forecast.settings"]!.utf8)) as? [String: Any])
+            settings[field] = Double(value) ?? value as Any
+            metadata["sibyl.forecast.settings"] = String(decoding: try JSONSerialization.data(withJSONObject: settings), as: UTF8.self)
+        } else {
+            metadata["sibyl.forecast.\(key)"] = value
+        }
         header["__metadata__"] = metadata
         let text = try JSONSerialization.data(withJSONObject: header)
         var damaged = Data(withUnsafeBytes(of: UInt64(text.count).littleEndian) { Array($0) })
@@ -73,6 +81,8 @@ struct OptionBoundsTests {
         let copy = folder.appendingPathComponent("copy.csv").path
         try FileManager.default.copyItem(atPath: Self.spx, toPath: copy)
         let run = try runSibyl(["forecast", "--model-file", path, "--data", copy])
-        #expect(run.status == 1 && run.standardError.contains("the metadata's \(key) '\(value)'"), "\(run.standardError)")
+        let expected = key == "settings.dropout" ? "the metadata's dropout 5.0 is not in [0, 1)"
+            : key == "settings.featureSpec" ? "the metadata's settings name the features 'returns,rsi:14'" : "the metadata's \(key) '\(value)'"
+        #expect(run.status == 1 && run.standardError.contains(expected), "\(run.standardError)")
     }
 }
