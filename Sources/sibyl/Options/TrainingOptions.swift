@@ -158,7 +158,12 @@ struct TrainingOptions: ParsableArguments {
             ("--clip", { "\(String(describing: $0.training.gradientClip))" }), ("--patience", { "\(String(describing: $0.training.patience))" }),
             ("--seed", { "\($0.training.seed)" }), ("--validation", { "\($0.validationFraction)" }), ("--test", { "\($0.testFraction)" }),
         ]
-        return fields.filter { _, value in value(given) != value(standard) && value(given) != value(model) }.map(\.0)
+        // Given: set away from the default, or typed even at the default (--window 64 against a
+        // model of window 16 is ignored as surely as --window 32 is).
+        let typed = Set(CommandLine.arguments.map { String($0.split(separator: "=", maxSplits: 1).first ?? "") })
+        return fields.filter { name, value in
+            (value(given) != value(standard) || typed.contains(name)) && value(given) != value(model)
+        }.map(\.0)
     }
 
     static func optimizerName(_ kind: OptimizerKind) -> String {
