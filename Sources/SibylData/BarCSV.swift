@@ -67,7 +67,7 @@ public enum BarCSV {
                             digest: Bool = false) throws -> BarFile {
         // A pipe (`--data <(zcat prices.csv.gz)`, a FIFO) has no size to read by: read it to its end.
         var status = stat()
-        let piped = stat(path, &status) == 0 && [S_IFIFO, S_IFCHR].contains(status.st_mode & S_IFMT)
+        let piped = stat(path, &status) == 0 && [S_IFIFO, S_IFSOCK].contains(status.st_mode & S_IFMT)
         let contents = piped ? FileHandle(forReadingAtPath: path).flatMap { try? $0.readToEnd() ?? Data() }
             : FileManager.default.contents(atPath: path)
         guard let data = contents else {

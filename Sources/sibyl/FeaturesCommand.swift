@@ -37,7 +37,7 @@ struct FeaturesCommand: ParsableCommand {
             let matrix = try pipeline.compute(file.series)
             // A table of headers only would read as features computed.
             guard !matrix.validRows.isEmpty else {
-                throw CommandError("\(try dataOptions.path()) has \(file.series.count) bars and the features '\(pipeline)' need \(pipeline.warmUp) bars of warm-up before their first row",
+                throw CommandError("\(try dataOptions.path()) has \(file.series.count) bars and the features '\(pipeline)' need at least \(pipeline.warmUp + 1) (\(pipeline.warmUp) of warm-up, then one row)",
                                    fix: "use shorter windows in --spec, or a longer series")
             }
             let text = FeatureCSV.text(of: matrix)

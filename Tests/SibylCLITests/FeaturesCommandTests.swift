@@ -58,6 +58,6 @@ func featuresReproduce() throws {
 func warmUpLongerThanSeries() throws {
     let out = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-features-\(UUID()).csv").path
     let run = try runSibyl(["features", "--spec", "returns,sma:100000", "--out", out])
-    #expect(run.status == 1 && run.standardError.contains("need 99999 bars of warm-up"), "\(run.standardError)")
+    #expect(run.status == 1 && run.standardError.contains("need at least 100000 (99999 of warm-up, then one row)"), "\(run.standardError)")
     #expect(!FileManager.default.fileExists(atPath: out))
 }

@@ -142,7 +142,7 @@ struct ForecastCommandTests {
     }
 
     @Test("an output path that cannot be written is refused before any training", arguments: [
-        (["train", "--out", "/"], "is a folder"), (["train", "--out", "/no-such-folder/m.safetensors"], "does not exist"),
+        (["train", "--out", "/"], "names a folder"), (["train", "--out", "/no-such-folder/m.safetensors"], "does not exist"),
         (["features", "--out", "/no-such-folder/f.csv"], "does not exist"), (["backtest", "--report", "/no-such-folder/r.html"], "does not exist"),
     ])
     func unwritableOutput(arguments: [String], expected: String) throws {

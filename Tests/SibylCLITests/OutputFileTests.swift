@@ -72,6 +72,48 @@ struct OutputFileTests {
         #expect(stat("/dev/null", &status) == 0 && status.st_mode & S_IFMT == S_IFCHR)
     }
 
+    @Test("links are followed as the kernel follows them: link/.. is the parent of the target, and a relative target is read from the link's real folder")
+    func linksAsTheKernelReadsThem() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = try prices("prices.csv")
+        let manager = FileManager.default
+        for sub in ["work/z", "real/sub", "real/z"] {
+            try manager.createDirectory(atPath: file(sub), withIntermediateDirectories: true)
+        }
+        try manager.createSymbolicLink(atPath: file("work/dirlink"), withDestinationPath: "../real/sub")
+        try "precious\n".write(toFile: file("work/precious.csv"), atomically: true, encoding: .utf8)
+        try "keep\n".write(toFile: file("work/z/target.csv"), atomically: true, encoding: .utf8)
+        try manager.createSymbolicLink(atPath: file("real/sub/rel"), withDestinationPath: "../z/target.csv")
+        for out in ["work/dirlink/../precious.csv", "work/dirlink/rel"] {
+            let run = try runSibyl(["features", "--data", data, "--spec", "returns", "--out", file(out)])
+            #expect(run.status == 0, "\(out): \(run.standardError)")
+        }
+        // The files named by the kernel's reading were written; the look-alikes beside the link were not.
+        #expect(try String(contentsOfFile: file("real/precious.csv"), encoding: .utf8).hasPrefix("Date,log_return"))
+        #expect(try String(contentsOfFile: file("real/z/target.csv"), encoding: .utf8).hasPrefix("Date,log_return"))
+        #expect(try String(contentsOfFile: file("work/precious.csv"), encoding: .utf8) == "precious\n")
+        #expect(try String(contentsOfFile: file("work/z/target.csv"), encoding: .utf8) == "keep\n")
+    }
+
+    @Test("a loop of links, a name ending in /, and a read-only file (by its bits, root or not) are refused; /dev/stdout is the process's own output")
+    func refusedNamesAndHeldDescriptors() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = try prices("prices.csv")
+        try FileManager.default.createSymbolicLink(atPath: file("loop-a"), withDestinationPath: "loop-b")
+        try FileManager.default.createSymbolicLink(atPath: file("loop-b"), withDestinationPath: "loop-a")
+        try "kept\n".write(toFile: file("read-only.csv"), atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: file("read-only.csv"))
+        for (out, expected) in [(file("loop-a"), "is a loop of symbolic links"), (file("new") + "/", "names a folder"),
+                                (file("read-only.csv"), "is read-only")] {
+            let run = try runSibyl(["features", "--data", data, "--spec", "returns", "--out", out])
+            #expect(run.status == 1 && run.standardError.contains(expected), "\(out): \(run.standardError)")
+        }
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: file("loop-a")) == "loop-b")
+        #expect(try String(contentsOfFile: file("read-only.csv"), encoding: .utf8) == "kept\n")
+        let stdout = try runSibyl(["features", "--data", data, "--spec", "returns", "--out", "/dev/stdout"])
+        #expect(stdout.status == 0 && stdout.standardOutput.hasPrefix("Date,log_return\n"), "\(stdout.standardError)")
+    }
+
     @Test("an output that cannot be written leaves every other output of the run as it was")
     func allOrNothing() throws {
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -13,7 +13,9 @@ struct FiniteDifferenceTests {
         let loss: Loss
         let layers: Int
         let dropout: Double
-        var description: String { "\(cell) \(loss) L=\(layers) dropout=\(dropout)" }
+        /// H and B: past one 32-unit tile and one 8-row block, the fused steps' tiling shows.
+        var hidden = 4, batch = 3
+        var description: String { "\(cell) \(loss) L=\(layers) dropout=\(dropout) H=\(hidden) B=\(batch)" }
     }
 
     static let cases: [Case] = [
@@ -25,11 +27,13 @@ struct FiniteDifferenceTests {
         Case(cell: .gru, loss: .binaryCrossEntropy, layers: 2, dropout: 0),
         Case(cell: .lstm, loss: .meanSquaredError, layers: 3, dropout: 0.4),
         Case(cell: .gru, loss: .meanSquaredError, layers: 2, dropout: 0.4),
+        Case(cell: .gru, loss: .meanSquaredError, layers: 2, dropout: 0, hidden: 37, batch: 11),
+        Case(cell: .lstm, loss: .meanSquaredError, layers: 2, dropout: 0, hidden: 37, batch: 11),
     ]
 
     @Test("analytic gradients match central differences", arguments: cases)
     func gradients(_ testCase: Case) {
-        let (f, h, t, b, o) = (3, 4, 5, 3, 2)
+        let (f, h, t, b, o) = (3, testCase.hidden, 5, testCase.batch, 2)
         var generator = SeededGenerator(seed: 17)
         let model = RecurrentModel(RecurrentModelConfiguration(cell: testCase.cell, inputSize: f, hiddenSize: h,
                                                                layers: testCase.layers, dropout: testCase.dropout, outputSize: o),
