@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SibylForecasting
 import SibylKernels
 
@@ -16,6 +17,22 @@ struct SibylCommand: ParsableCommand {
         // for the whole run (set and restored around each pass, its idle second thread would spin
         // between passes). The GEMM benchmark sets the thread count it measures itself.
         OpenBLAS.threadCount = 1
-        main(nil)
+        // Swift reads "0x10" as a number (16) where a user meant something else: number options
+        // take decimal numbers only.
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let hexadecimal = arguments.first(where: isHexadecimalNumber) {
+            printToStandardError("error: '\(hexadecimal)' is a hexadecimal number; options take decimal numbers (fix: write it in decimal, such as 16 or 0.001)")
+            Foundation.exit(64)
+        }
+        main(arguments)
+    }
+
+    /// "0x10", "-0x1.8p3": what `Double(_:)` reads as hexadecimal.
+    static func isHexadecimalNumber(_ text: String) -> Bool {
+        // An option and its value in one argument: --learning-rate=0x10.
+        let value = text.hasPrefix("--") ? String(text.split(separator: "=", maxSplits: 1).dropFirst().first ?? "") : text
+        var body = Substring(value.trimmingCharacters(in: .whitespaces))
+        if body.first == "+" || body.first == "-" { body = body.dropFirst() }
+        return body.lowercased().hasPrefix("0x") && Double(String(body)) != nil
     }
 }

@@ -19,6 +19,8 @@ struct OptionBoundsTests {
         (["backtest", "--strategy", "zscore", "--z-entry", "inf"], "--z-entry (finite)"),
         (["train", "--threads", "300", "--out", "/tmp/unused.safetensors"], "--threads is at most 256; got 300"),
         (["train", "--clip", "inf", "--out", "/tmp/unused.safetensors"], "--clip is a finite gradient norm"),
+        (["train", "--learning-rate", "0x10", "--out", "/tmp/unused.safetensors"], "'0x10' is a hexadecimal number"),
+        (["backtest", "--commission=-0x1p-3"], "is a hexadecimal number"),
     ])
     func refused(arguments: [String], expected: String) throws {
         let run = try runSibyl(arguments)
