@@ -65,11 +65,30 @@ public enum BarCSV {
     /// - Throws: ``DataError`` naming the file, line, column and a fix.
     public static func read(contentsOf path: String, name: String? = nil, options: BarReadOptions = .init(),
                             digest: Bool = false) throws -> BarFile {
-        // A pipe (`--data <(zcat prices.csv.gz)`, a FIFO) has no size to read by: read it to its end.
+        // A pipe (`--data <(zcat prices.csv.gz)`, a FIFO) has no size to read by: read it to its end,
+        // up to a limit, since a pipe may never end (`cat /dev/zero |`).
         var status = stat()
-        let piped = stat(path, &status) == 0 && [S_IFIFO, S_IFSOCK].contains(status.st_mode & S_IFMT)
-        let contents = piped ? FileHandle(forReadingAtPath: path).flatMap { try? $0.readToEnd() ?? Data() }
-            : FileManager.default.contents(atPath: path)
+        let kind = stat(path, &status) == 0 ? status.st_mode & S_IFMT : 0
+        if kind == S_IFCHR || kind == S_IFBLK {
+            throw DataError(kind: .unreadableFile, file: path, message: "is a device, not a file",
+                            fix: "pass a CSV file, or a pipe such as <(zcat prices.csv.gz)")
+        }
+        let contents: Data?
+        if kind == S_IFIFO || kind == S_IFSOCK {
+            let limit = 2 << 30
+            guard let handle = FileHandle(forReadingAtPath: path) else { throw DataError(kind: .unreadableFile, file: path, message: "cannot be read", fix: "check the pipe's permissions") }
+            var buffer = Data()
+            while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+                buffer.append(chunk)
+                if buffer.count > limit {
+                    throw DataError(kind: .unreadableFile, file: path, message: "gave more than 2 GB without ending",
+                                    fix: "pass a finite CSV file or pipe")
+                }
+            }
+            contents = buffer
+        } else {
+            contents = FileManager.default.contents(atPath: path)
+        }
         guard let data = contents else {
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)

@@ -48,9 +48,13 @@ struct BenchCommand: ParsableCommand {
     /// The csv suite's file exists (written if missing) and reads without error, checked before any
     /// case runs: a file that cannot be written or read is one line and exit 1, not a trap mid-run.
     private func checkCSVFile(seed: UInt64) throws {
-        if !FileManager.default.fileExists(atPath: csvFile) {
+        var status = stat()
+        if stat(csvFile, &status) != 0 {
             let output = try OutputFile(csvFile, option: "--csv-file", inputs: [])
             try output.write(syntheticCSV(rows: dataBenchRows, seed: seed))
+        } else if status.st_mode & S_IFMT != S_IFREG {
+            // Each repeat reads the file again: a pipe or device would hang or read something else.
+            throw CommandError("--csv-file \(csvFile) is not a regular file, and the benchmark reads it once per repeat", fix: "name a CSV file")
         }
         _ = try BarCSV.read(contentsOf: csvFile)
     }

@@ -32,6 +32,11 @@ struct FeaturesCommand: ParsableCommand {
     func run() throws {
         try reportingErrors(featuresOption: "--spec") {
             let output = try out.map { try OutputFile($0, option: "--out", inputs: [(try dataOptions.path(), "--data")]) }
+            // Features on standard output keep it to themselves: the summary goes to standard error.
+            let toStandardOutput = output?.descriptor == 1
+            if json && toStandardOutput {
+                throw CommandError("--json prints the summary on standard output, which --out \(out!) takes for the features", fix: "write the features to a file, or leave out --json")
+            }
             let pipeline = try FeaturePipeline(parsing: spec)
             let file = try dataOptions.load()
             let matrix = try pipeline.compute(file.series)
@@ -49,7 +54,7 @@ struct FeaturesCommand: ParsableCommand {
             let summary = FeaturesSummary(matrix: matrix, pipeline: pipeline, out: out, source: try dataOptions.path())
             if json {
                 print(try JSONOutput.text(summary))
-            } else if out != nil {
+            } else if out != nil && !toStandardOutput {
                 print(summary.text)
             } else {
                 printToStandardError(summary.text)

@@ -114,6 +114,25 @@ struct OutputFileTests {
         #expect(stdout.status == 0 && stdout.standardOutput.hasPrefix("Date,log_return\n"), "\(stdout.standardError)")
     }
 
+    @Test("a pipe no process reads is refused, not waited on; a link to /dev/stdout writes to the command's output; a device as --data is named")
+    func pipesAndDescriptors() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = try prices("prices.csv")
+        try #require(mkfifo(file("pipe"), 0o600) == 0)
+        let unread = try runSibyl(["features", "--data", data, "--spec", "returns", "--out", file("pipe")])
+        #expect(unread.status == 1 && unread.standardError.contains("is a pipe that no process reads"), "\(unread.standardError)")
+        try FileManager.default.createSymbolicLink(atPath: file("out-link"), withDestinationPath: "/dev/stdout")
+        let linked = try runSibyl(["features", "--data", data, "--spec", "returns", "--out", file("out-link")])
+        #expect(linked.status == 0 && linked.standardOutput.hasPrefix("Date,log_return\n"), "\(linked.standardError)")
+        // The summary goes to standard error, so standard output holds the features alone.
+        #expect(!linked.standardOutput.contains("rows ×") && linked.standardError.contains("rows ×"))
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: file("out-link")) == "/dev/stdout")
+        let device = try runSibyl(["features", "--data", "/dev/zero", "--spec", "returns"])
+        #expect(device.status == 1 && device.standardError.contains("is a device, not a file"), "\(device.standardError)")
+        let bench = try runSibyl(["bench", "--suites", "csv", "--csv-file", file("pipe")])
+        #expect(bench.status == 1 && bench.standardError.contains("is not a regular file"), "\(bench.standardError)")
+    }
+
     @Test("an output that cannot be written leaves every other output of the run as it was")
     func allOrNothing() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
