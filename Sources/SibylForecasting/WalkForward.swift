@@ -49,6 +49,9 @@ public struct WalkForwardResult: Sendable {
     /// All forecast bars scored together, with the naive forecast and the lag check.
     public let model: ForecastScore?
     public let naive: ForecastScore?
+    /// The model's absolute errors against the naive forecast's over all forecast bars
+    /// (Diebold–Mariano); nil for a direction model.
+    public let againstNaive: ErrorComparison?
     public let lag: LagDiagnostic?
 }
 
@@ -106,8 +109,11 @@ extension ForecastModel {
         let overall = Self.score(series, bars: all, forecasts: forecasts, scale: Self.naiveScale(series, 0..<first), directionOnly: direction)
         let lag = all.isEmpty || direction ? nil : LagDiagnostic(forecasts: all.map { series.close[$0] * exp(forecasts[$0]) },
                                                                  actual: all.map { series.close[$0 + 1] }, previous: all.map { series.close[$0] })
+        let comparison = all.isEmpty || direction ? nil
+            : ErrorComparison(errors: all.map { series.close[$0] * exp(forecasts[$0]) - series.close[$0 + 1] },
+                              against: all.map { series.close[$0] - series.close[$0 + 1] })
         return WalkForwardResult(forecastLogReturns: forecasts, forecastCloses: closes, folds: folds,
-                                 model: overall?.model, naive: overall?.naive, lag: lag)
+                                 model: overall?.model, naive: overall?.naive, againstNaive: comparison, lag: lag)
     }
 
     /// Mean absolute one-bar change over a span: MASE's scale.

@@ -233,6 +233,7 @@ struct BacktestCommand: ParsableCommand {
         let folds: [WalkForwardFold]
         let model: ForecastScore?
         let naive: ForecastScore?
+        let againstNaive: ErrorComparison?
         let lag: LagDiagnostic?
     }
 
@@ -288,7 +289,10 @@ struct BacktestCommand: ParsableCommand {
                 let sizingRule: ForecastThreshold.Sizing = switch sizing {
                 case .full: .full
                 case .confidence: .confidence
-                case .volatilityTarget: .volatilityTarget(annual: targetVolatility, lookback: 20, barsPerYear: series.frequency.barsPerYear)
+                // Bars a year from the bars up to the first decision only: later bars are the future.
+                case .volatilityTarget:
+                    .volatilityTarget(annual: targetVolatility, lookback: 20,
+                                      barsPerYear: series[0..<((forecasts.firstIndex { !$0.isNaN } ?? series.count - 1) + 1)].frequency.barsPerYear)
                 }
                 var s = ForecastThreshold(forecasts: forecasts, threshold: threshold, sizing: sizingRule, exits: exits)
                 result = backtest(&s, on: series, configuration: configuration)
@@ -297,7 +301,7 @@ struct BacktestCommand: ParsableCommand {
             // A direction model forecasts no closes: no forecast chart then.
             try write(result, statistics: statistics, forecasts: walk?.forecastCloses.contains { !$0.isNaN } == true ? walk?.forecastCloses : nil, to: outputs)
             if json {
-                let summary = walk.map { WalkForwardSummary(folds: $0.folds, model: $0.model, naive: $0.naive, lag: $0.lag) }
+                let summary = walk.map { WalkForwardSummary(folds: $0.folds, model: $0.model, naive: $0.naive, againstNaive: $0.againstNaive, lag: $0.lag) }
                 print(try JSONOutput.text(Output(
                     data: path, strategy: result.strategy, fills: configuration.fills.rawValue, statistics: statistics,
                     trades: result.trades.filter { $0.exitBar != nil }.count, openTrades: result.trades.filter { $0.exitBar == nil }.count,
@@ -375,7 +379,8 @@ enum BacktestOutput {
         }
         if let model = walk.model, let naive = walk.naive {
             // A direction model's calls have no price errors: its direction is all there is to judge.
-            let errors = model.mae.isNaN ? "" : "MAE \(error(model.mae)) against naive \(error(naive.mae)) (MASE \(fixed(model.mase, 3))), Theil's U \(fixed(model.theilU, 3)); "
+            let luck = model.mae < naive.mae ? ForecastOutput.beyondLuck(walk.againstNaive) : ""
+            let errors = model.mae.isNaN ? "" : "MAE \(error(model.mae)) against naive \(error(naive.mae))\(luck) (MASE \(fixed(model.mase, 3))), Theil's U \(fixed(model.theilU, 3)); "
             lines.append("  all folds: \(errors)\(ForecastOutput.directionVerdict(model))")
         }
         if let lag = walk.lag { lines.append("  lag check: \(lag.flagged ? "WARNING, " : "")the model \(lag.explanation)") }

@@ -108,19 +108,20 @@ enum ForecastOutput {
         guard model.mae.isFinite, model.mae >= 0 else {
             return "no verdict: the model's forecasts are not all finite prices (see the lag check)."
         }
-        var errorPart = model.mae < naive.mae
-            ? "MAE \(fixed(100 * (1 - model.mae / naive.mae), 2))% below the naive forecast"
+        let errorPart = model.mae < naive.mae
+            ? "MAE \(fixed(100 * (1 - model.mae / naive.mae), 2))% below the naive forecast" + beyondLuck(report.againstNaive)
             : "MAE \(fixed(100 * (model.mae / naive.mae - 1), 2))% above the naive forecast (no better than tomorrow = today)"
-        // Whether the difference is more than luck: Diebold–Mariano on the bars' absolute errors.
-        if let comparison = report.againstNaive, model.mae < naive.mae {
-            if comparison.count < 30 {
-                errorPart += " over \(comparison.count) bar\(comparison.count == 1 ? "" : "s"), too few to judge"
-            } else if let p = comparison.pValue {
-                errorPart += p < 0.05 ? ", by more than luck explains (Diebold–Mariano p \(probability(p, equals: true)))"
-                    : ", not distinguishable from it (Diebold–Mariano p \(probability(p, equals: true)))"
-            }
-        }
         return "\(errorPart); \(directionVerdict(model))."
+    }
+
+    /// For a model whose MAE is below the naive forecast's: whether that is more than luck, by the
+    /// Diebold–Mariano test on the bars' absolute errors, and too few bars to judge under 30.
+    static func beyondLuck(_ comparison: ErrorComparison?) -> String {
+        guard let comparison else { return "" }
+        if comparison.count < 30 { return " over \(comparison.count) bar\(comparison.count == 1 ? "" : "s"), too few to judge" }
+        guard let p = comparison.pValue else { return "" }
+        return p < 0.05 ? ", by more than luck explains (Diebold–Mariano p \(probability(p, equals: true)))"
+            : ", not distinguishable from it (Diebold–Mariano p \(probability(p, equals: true)))"
     }
 
     /// Direction against chance: calls made independently of the moves with the same share of ups

@@ -112,6 +112,31 @@ struct BacktestCommandTests {
         let folds = try #require(walk["folds"] as? [[String: Any]])
         #expect(folds.count == 3)
         #expect(walk["naive"] != nil && walk["lag"] != nil)
+        // The model's errors against the naive forecast's over every forecast bar: Diebold–Mariano.
+        let againstNaive = try #require(walk["againstNaive"] as? [String: Any])
+        #expect(againstNaive["count"] as? Int == (walk["model"] as? [String: Any])?["count"] as? Int)
+        #expect((againstNaive["pValue"] as? Double).map { $0 > 0 && $0 <= 1 } == true)
+    }
+
+    @Test("volatility-target sizing reads only the past: bars after t change nothing before t (its bars a year came from the whole file)")
+    func volatilityTargetNoLookAhead() throws {
+        // 700 hourly EUR/USD bars, and the same cut after bar 500.
+        let lines = try String(contentsOf: datasetsFolder.appendingPathComponent("EURUSD_hourly.csv"), encoding: .utf8).split(separator: "\n")
+        let full = try temporaryFile((lines.prefix(1) + lines.dropFirst(1000).prefix(700)).joined(separator: "\n") + "\n")
+        let cut = try temporaryFile((lines.prefix(1) + lines.dropFirst(1000).prefix(501)).joined(separator: "\n") + "\n")
+        defer { for file in [full, cut] { try? FileManager.default.removeItem(atPath: file) } }
+        func equity(_ data: String) throws -> [Substring] {
+            let out = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-vol-\(UUID()).csv").path
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            let run = try runSibyl(["backtest", "--data", data, "--strategy", "forecast", "--epochs", "1", "--hidden", "4", "--layers", "1",
+                                    "--window", "8", "--features", "returns", "--retrain-every", "200", "--first-forecast-bar", "300",
+                                    "--sizing", "vol-target", "--target-volatility", "0.05", "--equity", out])
+            #expect(run.status == 0, "\(run.standardError)")
+            return try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+        }
+        let (whole, shortened) = (try equity(full), try equity(cut))
+        // Header and bars 0 … 499: the decisions at bars before 500 filled by bar 500's open.
+        #expect(Array(whole.prefix(501)) == Array(shortened.prefix(501)))
     }
 
     @Test("bad options are refused with a message, before any work", arguments: [
