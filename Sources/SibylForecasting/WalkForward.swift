@@ -86,7 +86,8 @@ extension ForecastModel {
             do {
                 (model, summary) = try train(on: series[trainStart..<start], settings: training) { progress(foldIndex + 1, starts.count, $0) }
             } catch let error as ForecastError {
-                let options = walk.trailingWindow != nil ? "a longer --trailing-window" : "a later --first-forecast-bar"
+                // A trailing window can only help if the first forecast bar leaves it room.
+                let options = walk.trailingWindow.map { $0 < start ? "a longer --trailing-window" : "a later --first-forecast-bar" } ?? "a later --first-forecast-bar"
                 throw ForecastError(message: "fold \(foldIndex + 1) trains on the \(start - trainStart) bars before bar \(start)\(walk.trailingWindow != nil ? " (--trailing-window)" : ""): \(error.message)",
                                     fix: "use \(options); or \(error.fix)")
             }

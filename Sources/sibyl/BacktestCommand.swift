@@ -186,10 +186,13 @@ struct BacktestCommand: ParsableCommand {
             if zEntry != defaults.zEntry { unused.append("--z-entry") }
             if zExit != defaults.zExit { unused.append("--z-exit") }
         }
+        // --target-volatility sizes only --sizing vol-target.
+        if (strategy != .forecast || sizing != .volatilityTarget) && targetVolatility != defaults.targetVolatility {
+            unused.append(strategy == .forecast ? "--target-volatility (which sizes --sizing vol-target only)" : "--target-volatility")
+        }
         if strategy != .forecast {
             if threshold != defaults.threshold { unused.append("--threshold") }
             if sizing != defaults.sizing { unused.append("--sizing") }
-            if targetVolatility != defaults.targetVolatility { unused.append("--target-volatility") }
             if retrainEvery != defaults.retrainEvery { unused.append("--retrain-every") }
             if trailingWindow != nil { unused.append("--trailing-window") }
             if firstForecastBar != nil { unused.append("--first-forecast-bar") }

@@ -159,6 +159,11 @@ struct BacktestCommandTests {
         #expect(run.status == 0 && run.standardError.contains("note: --slow, --threshold do not apply to --strategy buy-and-hold"))
         let plain = try runSibyl(["backtest", "--strategy", "sma-cross", "--slow", "50", "--json"])
         #expect(plain.status == 0 && !plain.standardError.contains("note:"))
+        // A target volatility sizes vol-target sizing only, even with the forecast strategy.
+        let forecast = try runSibyl(["backtest", "--strategy", "forecast", "--target-volatility", "0.3", "--epochs", "1", "--hidden", "4",
+                                     "--layers", "1", "--window", "8", "--features", "returns", "--first-forecast-bar", "4990", "--json"])
+        #expect(forecast.status == 0 && forecast.standardError.contains("note: --target-volatility (which sizes --sizing vol-target only) does not apply"),
+                "\(forecast.standardError)")
     }
 
     @Test("a window longer than the series is refused, not run as zero trades")
