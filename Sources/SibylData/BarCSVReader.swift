@@ -509,7 +509,7 @@ struct BarCSVReader {
             if let previous = timestamps.last,
                let problem = BarValidation.orderProblem(previous: previous, current: timestamp, previousLine: lines.last,
                                                         newestFirst: newestFirst ? (lines[0], timestamps[0]) : nil,
-                                                        localClock: (rowShape?.zone ?? "").isEmpty) {
+                                                        localClock: (rowShape?.zone ?? .unmarked) == .unmarked) {
                 // Rows written with offsets are compared as instants: say so, next to the date as written.
                 let withOffsets = rowOffset != 0 || !offsets.isEmpty
                 try reject(DataError(kind: problem.kind, file: file, line: row, column: dateColumn + 1, value: problem.value,
@@ -524,7 +524,7 @@ struct BarCSVReader {
                 offsets.append(rowOffset)
             }
             lines.append(row)
-            repairs += rowFills
+            if !rowFills.isEmpty { repairs += rowFills }
             if dateShape == nil, let rowShape { dateShape = rowShape; dateShapeLine = row }
             for role in numericRoles { numbers.append(values[role.rawValue]) }
         }
@@ -628,7 +628,7 @@ struct BarCSVReader {
         // Daily bars written in UTC, all at one afternoon time and on Sunday to Thursday, may be
         // the midnights of a market east of UTC, each dated the day before.
         // Written in UTC: with Z or offsets, all of them zero (the reader keeps no offsets then).
-        let utcZone = !(dateShape?.zone ?? "").isEmpty && offsets.allSatisfy { $0 == 0 }
+        let utcZone = (dateShape?.zone ?? .unmarked) != .unmarked && offsets.allSatisfy { $0 == 0 }
         let sample = utcZone ? timestamps.prefix(1000) : []
         let times = Set(sample.map(\.secondOfDay)), weekdays = Set(sample.map(\.weekday))
         // Daily: most steps are one to three days (not weekly bars on a Sunday evening).
@@ -787,8 +787,16 @@ struct BarCSVReader {
         var twelveHour = false
         var hasSeconds = false
         var fractionDigits = 0
-        /// "", "Z", "+HH:MM" or "+HHMM".
-        var zone = ""
+        /// How the time's zone is written; a plain enumeration keeps the shape a plain value, copied
+        /// and compared on every row without reference counting.
+        var zone = Zone.unmarked
+
+        enum Zone: UInt8 {
+            case unmarked, utc, offsetWithColon, offset
+
+            /// "", "Z", "+HH:MM" or "+HHMM".
+            var text: String { ["", "Z", "+HH:MM", "+HHMM"][Int(rawValue)] }
+        }
 
         var description: String {
             let mark = String(UnicodeScalar(dateSeparator))
@@ -799,7 +807,7 @@ struct BarCSVReader {
             if fractionDigits > 0 { time += "." + String(repeating: "f", count: fractionDigits) }
             if twelveHour { time += " AM/PM" }
             if timeColumn { return "\(date), with the time \(time) in a column of its own" }
-            return date + (separator == UInt8(ascii: "T") ? "T" : " ") + time + zone
+            return date + (separator == UInt8(ascii: "T") ? "T" : " ") + time + zone.text
         }
     }
 
@@ -933,7 +941,7 @@ struct BarCSVReader {
             }
             if i < end {
                 if base[i] == UInt8(ascii: "Z") {
-                    shape.zone = "Z"
+                    shape.zone = .utc
                     i += 1
                 } else if base[i] == UInt8(ascii: "+") || base[i] == UInt8(ascii: "-") {
                     let sign = base[i] == UInt8(ascii: "-") ? -1 : 1
@@ -943,7 +951,7 @@ struct BarCSVReader {
                     guard let minutes = digits(2), hours < 24, minutes < 60 else {
                         return .failure("has a time-zone offset that is not +HH:MM")
                     }
-                    shape.zone = colon ? "+HH:MM" : "+HHMM"
+                    shape.zone = colon ? .offsetWithColon : .offset
                     offset = sign * (hours * 3600 + minutes * 60)
                 }
             }
