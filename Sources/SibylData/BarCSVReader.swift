@@ -126,66 +126,74 @@ struct BarCSVReader {
     /// `fieldStarts` and `fieldEnds`, which keep their storage from line to line.
     private mutating func splitFields(_ start: Int, _ end: Int) -> Int {
         guard let base else { return 0 }
-        var count = 0
-        quoteFault = nil
-        func store(_ fieldStart: Int, _ fieldEnd: Int) {
-            if count < fieldStarts.count {
-                fieldStarts[count] = fieldStart
-                fieldEnds[count] = fieldEnd
-            } else {
-                fieldStarts.append(fieldStart)
-                fieldEnds.append(fieldEnd)
-            }
-            count += 1
+        // A line of n bytes holds at most n + 1 fields: with room for them, the loop writes through
+        // pointers, with no uniqueness check of the arrays per field.
+        if fieldStarts.count < end - start + 1 {
+            fieldStarts += [Int](repeating: 0, count: end - start + 1 - fieldStarts.count)
+            fieldEnds += [Int](repeating: 0, count: end - start + 1 - fieldEnds.count)
         }
+        let delimiter = self.delimiter
         // In a tab-separated file a tab is a delimiter, never padding: two in a row hold an empty field.
         let tab = delimiter == UInt8(ascii: "\t") ? UInt8(ascii: " ") : UInt8(ascii: "\t")
-        var i = start
-        while true {
-            var fieldStart = i
-            while fieldStart < end && (base[fieldStart] == UInt8(ascii: " ") || base[fieldStart] == tab) { fieldStart += 1 }
-            if fieldStart < end && base[fieldStart] == UInt8(ascii: "\"") {
-                // Quoted field: runs to the closing quote ("" is an escaped quote inside).
-                var j = fieldStart + 1
-                while j < end {
-                    if base[j] == UInt8(ascii: "\"") {
-                        if j + 1 < end && base[j + 1] == UInt8(ascii: "\"") { j += 2; continue }
+        var fault: (field: Int, unclosed: Bool)?
+        let count = fieldStarts.withUnsafeMutableBufferPointer { starts in
+            fieldEnds.withUnsafeMutableBufferPointer { ends in
+                var count = 0
+                func store(_ fieldStart: Int, _ fieldEnd: Int) {
+                    starts[count] = fieldStart
+                    ends[count] = fieldEnd
+                    count += 1
+                }
+                var i = start
+                while true {
+                    var fieldStart = i
+                    while fieldStart < end && (base[fieldStart] == UInt8(ascii: " ") || base[fieldStart] == tab) { fieldStart += 1 }
+                    if fieldStart < end && base[fieldStart] == UInt8(ascii: "\"") {
+                        // Quoted field: runs to the closing quote ("" is an escaped quote inside).
+                        var j = fieldStart + 1
+                        while j < end {
+                            if base[j] == UInt8(ascii: "\"") {
+                                if j + 1 < end && base[j + 1] == UInt8(ascii: "\"") { j += 2; continue }
+                                break
+                            }
+                            j += 1
+                        }
+                        let closing = j
+                        if closing >= end && fault == nil { fault = (count, true) }
+                        j = min(j + 1, end)
+                        // Only spaces may follow the closing quote: text there ("11"5) is not dropped quietly.
+                        while j < end && base[j] != delimiter {
+                            if base[j] != UInt8(ascii: " ") && base[j] != UInt8(ascii: "\t") && fault == nil { fault = (count, false) }
+                            j += 1
+                        }
+                        // Spaces inside the quotes are not part of the value either.
+                        var (inner, innerEnd) = (fieldStart + 1, min(closing, end))
+                        while inner < innerEnd && base[inner] == UInt8(ascii: " ") { inner += 1 }
+                        while innerEnd > inner && base[innerEnd - 1] == UInt8(ascii: " ") { innerEnd -= 1 }
+                        store(inner, innerEnd)
+                        i = j
+                    } else {
+                        var j = fieldStart
+                        while j < end && base[j] != delimiter { j += 1 }
+                        var fieldEnd = j
+                        while fieldEnd > fieldStart && (base[fieldEnd - 1] == UInt8(ascii: " ") || base[fieldEnd - 1] == tab) {
+                            fieldEnd -= 1
+                        }
+                        store(fieldStart, fieldEnd)
+                        i = j
+                    }
+                    if i >= end { break }
+                    i += 1  // past the delimiter
+                    if i == end {
+                        // A delimiter at the very end leaves one more, empty, field.
+                        store(end, end)
                         break
                     }
-                    j += 1
                 }
-                let closing = j
-                if closing >= end && quoteFault == nil { quoteFault = (count, true) }
-                j = min(j + 1, end)
-                // Only spaces may follow the closing quote: text there ("11"5) is not dropped quietly.
-                while j < end && base[j] != delimiter {
-                    if base[j] != UInt8(ascii: " ") && base[j] != UInt8(ascii: "\t") && quoteFault == nil { quoteFault = (count, false) }
-                    j += 1
-                }
-                // Spaces inside the quotes are not part of the value either.
-                var (inner, innerEnd) = (fieldStart + 1, min(closing, end))
-                while inner < innerEnd && base[inner] == UInt8(ascii: " ") { inner += 1 }
-                while innerEnd > inner && base[innerEnd - 1] == UInt8(ascii: " ") { innerEnd -= 1 }
-                store(inner, innerEnd)
-                i = j
-            } else {
-                var j = fieldStart
-                while j < end && base[j] != delimiter { j += 1 }
-                var fieldEnd = j
-                while fieldEnd > fieldStart && (base[fieldEnd - 1] == UInt8(ascii: " ") || base[fieldEnd - 1] == tab) {
-                    fieldEnd -= 1
-                }
-                store(fieldStart, fieldEnd)
-                i = j
-            }
-            if i >= end { break }
-            i += 1  // past the delimiter
-            if i == end {
-                // A delimiter at the very end leaves one more, empty, field.
-                store(end, end)
-                break
+                return count
             }
         }
+        quoteFault = fault
         fieldCount = count
         return count
     }
