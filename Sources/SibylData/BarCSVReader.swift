@@ -32,6 +32,8 @@ struct BarCSVReader {
 
     private let base: UnsafePointer<UInt8>?
     private let byteCount: Int
+    /// Whether any carriage return occurs: without one, lines end at "\n" alone, found by memchr.
+    private let hasCarriageReturn: Bool
     private let file: String
     private let options: BarReadOptions
     private var position = 0
@@ -56,6 +58,7 @@ struct BarCSVReader {
             while count > 0 && base[count - 1] == 0x1A { count -= 1 }
         }
         byteCount = count
+        hasCarriageReturn = base.map { memchr($0, 0x0D, count) != nil } ?? false
         self.file = file
         self.options = options
         // A UTF-8 byte-order mark is not part of the first header name.
@@ -95,6 +98,13 @@ struct BarCSVReader {
     private mutating func nextLine() -> (start: Int, end: Int)? {
         guard let base, position < byteCount else { return nil }
         let (start, newline, carriageReturn) = (position, UInt8(ascii: "\n"), UInt8(ascii: "\r"))
+        if !hasCarriageReturn {
+            // The common case, Unix line ends only: the C library's vectorized search.
+            let end = memchr(base + start, Int32(newline), byteCount - start).map { UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - base } ?? byteCount
+            position = end + 1
+            lineNumber += 1
+            return (start, end)
+        }
         var end = start
         // One comparison for the ordinary bytes, which all lie above the carriage return.
         while end < byteCount && (base[end] > carriageReturn || (base[end] != newline && base[end] != carriageReturn)) { end += 1 }
