@@ -87,7 +87,8 @@ public enum BarCSV {
             }
             contents = buffer
         } else {
-            contents = FileManager.default.contents(atPath: path)
+            // Mapped, not copied: the kernel neither copies the file nor zeroes fresh pages for it.
+            contents = (try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)) ?? FileManager.default.contents(atPath: path)
         }
         guard let data = contents else {
             var isDirectory: ObjCBool = false
