@@ -40,12 +40,16 @@ def run_json(cmd: list[str], extra_env: dict[str, str] | None = None, check: boo
     return json.loads(done.stdout)
 
 
-def median_by_key(docs: list[dict], key_fields: tuple[str, ...], metric: str) -> dict:
+def median_by_key(docs: list[dict], key_fields: tuple[str, ...], metric: str, suite: str | None = None) -> dict:
+    """Medians of `metric` by key; with `suite`, of that suite's records only (suites run together
+    share metric names: the backtest and features suites both count bars/s)."""
     values = defaultdict(list)
     for doc in docs:
         for record in doc["records"]:
+            if suite is not None and record["key"].get("suite") != suite:
+                continue
             key = tuple(record["key"].get(f) for f in key_fields)
-            if metric in record["metrics"]:
+            if record["metrics"].get(metric) is not None:
                 values[key].append(record["metrics"][metric])
     return {k: statistics.median(v) for k, v in values.items()}
 
@@ -171,11 +175,9 @@ def main() -> None:
             print(f"{cell} F{f} H{h} L{l} T{t} B{b} {mode} t={threads}".ljust(44) + f" {value:14.1f} {share}")
 
     if "backtest" in args.suites:
-        ours = median_by_key(sibyl_docs, ("suite", "mode"), "bars_per_s")
+        ours = median_by_key(sibyl_docs, ("suite", "mode"), "bars_per_s", suite="backtest")
         peers = median_by_key(peer_docs["backtest"], ("engine",), "bars_per_s")
         print("\nSMA(10)/SMA(30) crossover over 10^6 bars: bars/s (higher is better); target >= vectorbt, >= 100x backtesting.py")
-        # Records of the other suites run alongside have no bars/s: only the backtest suite's count.
-        ours = {key: value for key, value in ours.items() if key[0] == "backtest" and value is not None}
         for (suite, mode), value in sorted(ours.items(), key=lambda kv: str(kv[0])):
             ratios = ", ".join(f"{value / v:.1f}x {engine}" for (engine,), v in sorted(peers.items()))
             print(f"  sibyl {mode:28s} {value:14,.0f}   ({ratios})")
@@ -197,12 +199,8 @@ def main() -> None:
     for suite, metric, unit in (("csv", "rows_per_s", "rows/s"), ("features", "bars_per_s", "bars/s")):
         if suite not in args.suites:
             continue
-        ours = median_by_key(sibyl_docs, ("suite", "spec"), metric) if suite == "features" else \
-            median_by_key(sibyl_docs, ("suite",), metric)
-        # Only this suite's records: the backtest suite, run alongside, counts bars/s too.
-        ours = {key: value for key, value in ours.items() if key[0] == suite and value is not None}
-        peers = median_by_key([{"records": [r for r in d["records"] if r["key"]["suite"] == suite]} for d in peer_docs["data"]],
-                              ("backend",), metric)
+        ours = median_by_key(sibyl_docs, ("suite", "spec") if suite == "features" else ("suite",), metric, suite=suite)
+        peers = median_by_key(peer_docs["data"], ("backend",), metric, suite=suite)
         print(f"\n{suite}: {unit} (higher is better)")
         for key, value in sorted(ours.items(), key=lambda kv: str(kv[0])):
             label = "sibyl" + (f" {key[1]}" if suite == "features" else " read + validate")

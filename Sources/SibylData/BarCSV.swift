@@ -68,7 +68,11 @@ public enum BarCSV {
         // A pipe (`--data <(zcat prices.csv.gz)`, a FIFO) has no size to read by: read it to its end,
         // up to a limit, since a pipe may never end (`cat /dev/zero |`).
         var status = stat()
-        let kind = stat(path, &status) == 0 ? status.st_mode & S_IFMT : 0
+        let exists = stat(path, &status) == 0
+        let kind = exists ? status.st_mode & S_IFMT : 0
+        if kind == S_IFDIR {
+            throw DataError(kind: .unreadableFile, file: path, message: "is a folder, not a file", fix: "pass the path of a CSV file inside it")
+        }
         if kind == S_IFCHR || kind == S_IFBLK {
             throw DataError(kind: .unreadableFile, file: path, message: "is a device, not a file",
                             fix: "pass a CSV file, or a pipe such as <(zcat prices.csv.gz)")
@@ -91,13 +95,8 @@ public enum BarCSV {
             contents = (try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)) ?? FileManager.default.contents(atPath: path)
         }
         guard let data = contents else {
-            var isDirectory: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-            throw DataError(kind: .unreadableFile, file: path,
-                            message: exists ? (isDirectory.boolValue ? "is a folder, not a file" : "cannot be read")
-                                : "no such file",
-                            fix: exists ? (isDirectory.boolValue ? "pass the path of a CSV file inside it" : "check the file's permissions")
-                                : "check the path; leave out --data to use the bundled S&P 500 dataset")
+            throw DataError(kind: .unreadableFile, file: path, message: exists ? "cannot be read" : "no such file",
+                            fix: exists ? "check the file's permissions" : "check the path; leave out --data to use the bundled S&P 500 dataset")
         }
         let seriesName = name ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         var file = try data.withUnsafeBytes { bytes in

@@ -156,7 +156,11 @@ public final class ForecastModel {
 
     /// Train, validation and test spans over the rows where every feature is defined, oldest first.
     public static func spans(matrix: FeatureMatrix, settings: ForecastSettings) -> ChronologicalSplit {
-        let valid = matrix.validRows
+        spans(valid: matrix.validRows, settings: settings)
+    }
+
+    /// The spans of the rows `valid` (those past the features' warm-up).
+    static func spans(valid: Range<Int>, settings: ForecastSettings) -> ChronologicalSplit {
         let trainShare = 1 - settings.validationFraction - settings.testFraction
         let inner = ChronologicalSplit(count: valid.count, train: trainShare, validation: settings.validationFraction)
         let offset = valid.lowerBound
@@ -167,8 +171,12 @@ public final class ForecastModel {
     /// Window ends t whose target bar t+1 lies in `span` (windows may reach back into earlier spans,
     /// which are the past).
     static func ends(targetsIn span: Range<Int>, windows: WindowedDataset) -> [Int] {
-        let first = max(windows.firstSampleEnd, span.lowerBound - 1)
-        let last = min(span.upperBound - 2, windows.rows - 2)
+        ends(targetsIn: span, firstSampleEnd: windows.firstSampleEnd, rows: windows.rows)
+    }
+
+    static func ends(targetsIn span: Range<Int>, firstSampleEnd: Int, rows: Int) -> [Int] {
+        let first = max(firstSampleEnd, span.lowerBound - 1)
+        let last = min(span.upperBound - 2, rows - 2)
         return first <= last ? Array(first...last) : []
     }
 
@@ -370,11 +378,10 @@ public final class ForecastModel {
         let (warmUp, window) = (pipeline.warmUp, settings.window)
         var count = warmUp + window + 1
         while count < 100_000_000 {
-            let inner = ChronologicalSplit(count: count - warmUp, train: 1 - settings.validationFraction - settings.testFraction,
-                                           validation: settings.validationFraction)
-            let first = max(warmUp + window - 1, inner.test.lowerBound + warmUp - 1)
-            let last = min(inner.test.upperBound + warmUp - 2, count - 2)
-            if first <= last { return count }
+            // The spans and window ends `evaluate` takes, on `count` bars (a window's first end as
+            // WindowedDataset places it: warm-up + window − 1).
+            let test = Self.spans(valid: warmUp..<count, settings: settings).test
+            if !Self.ends(targetsIn: test, firstSampleEnd: warmUp + window - 1, rows: count).isEmpty { return count }
             count += 1
         }
         return count

@@ -108,11 +108,12 @@ extension ForecastModel {
         }
         let all = (0..<(n - 1)).filter { !forecasts[$0].isNaN }
         let overall = Self.score(series, bars: all, forecasts: forecasts, scale: Self.naiveScale(series, 0..<first), directionOnly: direction)
-        let lag = all.isEmpty || direction ? nil : LagDiagnostic(forecasts: all.map { series.close[$0] * exp(forecasts[$0]) },
-                                                                 actual: all.map { series.close[$0 + 1] }, previous: all.map { series.close[$0] })
+        // The forecast closes, the closes and the closes they were made at, once for both checks.
+        let predicted = all.map { series.close[$0] * exp(forecasts[$0]) }
+        let (actual, previous) = (all.map { series.close[$0 + 1] }, all.map { series.close[$0] })
+        let lag = all.isEmpty || direction ? nil : LagDiagnostic(forecasts: predicted, actual: actual, previous: previous)
         let comparison = all.isEmpty || direction ? nil
-            : ErrorComparison(errors: all.map { series.close[$0] * exp(forecasts[$0]) - series.close[$0 + 1] },
-                              against: all.map { series.close[$0] - series.close[$0 + 1] })
+            : ErrorComparison(errors: zip(predicted, actual).map { $0 - $1 }, against: zip(previous, actual).map { $0 - $1 })
         return WalkForwardResult(forecastLogReturns: forecasts, forecastCloses: closes, folds: folds,
                                  model: overall?.model, naive: overall?.naive, againstNaive: comparison, lag: lag)
     }

@@ -121,7 +121,7 @@ final class RecurrentLayer {
         packedForward = AlignedBuffer(count: cell == .lstm ? sibyl_panel_size(inputSize + h, gh) : sibyl_gru_packed_size(inputSize, h))
         packedBackward = AlignedBuffer(count: sibyl_panel_size(gh, h))
         packedInputWeights = AlignedBuffer(count: sibyl_panel_size(gh, inputSize))
-        biasSum = AlignedBuffer(count: cell == .lstm ? gh : 4 * ((h + 31) / 32 * 32))
+        biasSum = AlignedBuffer(count: cell == .lstm ? gh : 4 * sibyl_panel_size(1, h))
     }
 
     var parameters: [Parameter] { [weightIH, weightHH, biasIH, biasHH] }
@@ -226,8 +226,9 @@ final class RecurrentLayer {
         // The recurrence, each thread on its own rows of the batch.
         splitRows(batch) { part, rows in
             let (b0, n) = (rows.lowerBound, rows.count)
+            // LSTM only: the step's (n, 4H) projection opens the thread's slab (GRU's step needs none).
             let workspace = panelWorkspace.baseAddress + part * panelWorkspaceStride
-            let projection = workspace  // the step's (n, G·H) projection opens the thread's slab
+            let projection = workspace
             for t in 0..<steps {
                 let x = input + (t * batch + b0) * f
                 let previous = hidden.baseAddress + t * bh + b0 * h

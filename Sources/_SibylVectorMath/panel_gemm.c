@@ -67,6 +67,22 @@ void sibyl_pack_panels(const float *b, size_t ldb, int transposed, size_t k, siz
         c70 += R[7][o] * b0; c71 += R[7][o] * b1;                                      \
     }
 
+// ACCUMULATE over [A1 A2] read in place, row by row: K1 columns of A1 then K2 of A2 against the
+// panel's rows in the same order. Past the last row of A (ROWS < MR) the row pointers repeat that
+// row (read, computed, not stored).
+#define ACCUMULATE_ROWS(K1, A1, LDA1, K2, A2, LDA2, PANEL, ROWS)                                 \
+    {                                                                                            \
+        const float *r[MR];                                                                      \
+        if (K1) {                                                                                \
+            for (size_t i = 0; i < MR; i++) r[i] = (A1) + (i < (ROWS) ? i : (ROWS) - 1) * (LDA1); \
+            ACCUMULATE(K1, r, 1, PANEL)                                                          \
+        }                                                                                        \
+        if (K2) {                                                                                \
+            for (size_t i = 0; i < MR; i++) r[i] = (A2) + (i < (ROWS) ? i : (ROWS) - 1) * (LDA2); \
+            ACCUMULATE(K2, r, 1, (PANEL) + (K1) * NR)                                            \
+        }                                                                                        \
+    }
+
 // Stores (beta = 0) or adds (beta = 1) rows < `rows` and columns < `width` of the block into C.
 // Straight-line stores per row keep the accumulators in registers (an indexed array of them
 // would go through the stack).
@@ -109,19 +125,12 @@ static inline __attribute__((always_inline)) void block(size_t k, const float *a
 }
 
 // One 8×32 block of C = [A1 A2]·B with A1 and A2 read in place, row by row: no packing of A.
-// Past the last row of A the row pointers repeat that row (read, computed, not stored).
 static inline __attribute__((always_inline)) void block_rows(size_t k1, const float *a1, size_t lda1, size_t k2,
                                                              const float *a2, size_t lda2, const float *panel,
                                                              float beta, float *c, size_t ldc, size_t rows,
                                                              size_t width) {
     DECLARE_ACCUMULATORS
-    const float *r[MR];
-    for (size_t i = 0; i < MR; i++) r[i] = a1 + (i < rows ? i : rows - 1) * lda1;
-    ACCUMULATE(k1, r, 1, panel)
-    if (k2) {
-        for (size_t i = 0; i < MR; i++) r[i] = a2 + (i < rows ? i : rows - 1) * lda2;
-        ACCUMULATE(k2, r, 1, panel + k1 * NR)
-    }
+    ACCUMULATE_ROWS(k1, a1, lda1, k2, a2, lda2, panel, rows)
     STORE_BLOCK
 }
 
@@ -173,15 +182,7 @@ static inline __attribute__((always_inline)) void tile_product(size_t k1, const 
                                                                const float *a2, size_t lda2, const float *panel,
                                                                size_t rows, float *tile) {
     DECLARE_ACCUMULATORS
-    const float *r[MR];
-    if (k1) {
-        for (size_t i = 0; i < MR; i++) r[i] = a1 + (i < rows ? i : rows - 1) * lda1;
-        ACCUMULATE(k1, r, 1, panel)
-    }
-    if (k2) {
-        for (size_t i = 0; i < MR; i++) r[i] = a2 + (i < rows ? i : rows - 1) * lda2;
-        ACCUMULATE(k2, r, 1, panel + k1 * NR)
-    }
+    ACCUMULATE_ROWS(k1, a1, lda1, k2, a2, lda2, panel, rows)
     store16(tile, c00); store16(tile + 16, c01); store16(tile + 32, c10); store16(tile + 48, c11);
     store16(tile + 64, c20); store16(tile + 80, c21); store16(tile + 96, c30); store16(tile + 112, c31);
     store16(tile + 128, c40); store16(tile + 144, c41); store16(tile + 160, c50); store16(tile + 176, c51);

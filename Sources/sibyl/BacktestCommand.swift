@@ -333,7 +333,6 @@ struct BacktestCommand: ParsableCommand {
                 }
                 if reverse { notes.append("backtesting.py SmaCross settings: close and reverse, whole units, all equity") }
                 if spreadBps > 0 || slippageBps > 0 { notes.append("spread \(spreadBps) bp, slippage \(slippageBps) bp") }
-                notes.append(fill == .nextOpen ? "fills at the next bar's open" : "fills at the same bar's close")
                 for (name, value) in [("stop-loss", stopLoss), ("take-profit", takeProfit), ("trailing stop", trailingStop)] {
                     if let value { notes.append("\(name) \(value)") }
                 }

@@ -50,9 +50,12 @@ struct BenchCommand: ParsableCommand {
     private func checkCSVFile(seed: UInt64) throws {
         var status = stat()
         if stat(csvFile, &status) != 0 {
+            // Written here, it reads: no need to parse it before the timed runs do.
             let output = try OutputFile(csvFile, option: "--csv-file", inputs: [])
             try output.write(syntheticCSV(rows: dataBenchRows, seed: seed))
-        } else if status.st_mode & S_IFMT != S_IFREG {
+            return
+        }
+        guard status.st_mode & S_IFMT == S_IFREG else {
             // Each repeat reads the file again: a pipe or device would hang or read something else.
             throw CommandError("--csv-file \(csvFile) is not a regular file, and the benchmark reads it once per repeat", fix: "name a CSV file")
         }

@@ -31,7 +31,8 @@ struct FeaturesCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors(featuresOption: "--spec") {
-            let output = try out.map { try OutputFile($0, option: "--out", inputs: [(try dataOptions.path(), "--data")]) }
+            let path = try dataOptions.path()
+            let output = try out.map { try OutputFile($0, option: "--out", inputs: [(path, "--data")]) }
             // Features on standard output keep it to themselves: the summary goes to standard error.
             let toStandardOutput = output?.descriptor == 1
             if json && toStandardOutput {
@@ -42,7 +43,7 @@ struct FeaturesCommand: ParsableCommand {
             let matrix = try pipeline.compute(file.series)
             // A table of headers only would read as features computed.
             guard !matrix.validRows.isEmpty else {
-                throw CommandError("\(try dataOptions.path()) has \(file.series.count) bars and the features '\(pipeline)' need at least \(pipeline.warmUp + 1) (\(pipeline.warmUp) of warm-up, then one row)",
+                throw CommandError("\(path) has \(file.series.count) bars and the features '\(pipeline)' need at least \(pipeline.warmUp + 1) (\(pipeline.warmUp) of warm-up, then one row)",
                                    fix: "use shorter windows in --spec, or a longer series")
             }
             let text = FeatureCSV.text(of: matrix)
@@ -51,7 +52,7 @@ struct FeaturesCommand: ParsableCommand {
             } else {
                 print(text, terminator: "")
             }
-            let summary = FeaturesSummary(matrix: matrix, pipeline: pipeline, out: out, source: try dataOptions.path())
+            let summary = FeaturesSummary(matrix: matrix, pipeline: pipeline, out: out, source: path)
             if json {
                 print(try JSONOutput.text(summary))
             } else if out != nil && !toStandardOutput {
@@ -85,8 +86,8 @@ struct FeaturesSummary: Encodable {
     let bars: Int
     let warmUpRows: Int
     let rowsWritten: Int
-    let firstRow: String?
-    let lastRow: String?
+    let firstRow: String
+    let lastRow: String
     let out: String?
 
     init(matrix: FeatureMatrix, pipeline: FeaturePipeline, out: String?, source: String) {
@@ -97,14 +98,14 @@ struct FeaturesSummary: Encodable {
         warmUpRows = matrix.warmUp
         rowsWritten = matrix.validRows.count
         let iso = Timestamp.csvFormat(for: matrix.timestamps)
-        firstRow = matrix.validRows.isEmpty ? nil : iso(matrix.timestamps[matrix.validRows.lowerBound])
-        lastRow = matrix.validRows.isEmpty ? nil : iso(matrix.timestamps[matrix.rows - 1])
+        // The command refuses a matrix without valid rows before it gets here.
+        firstRow = iso(matrix.timestamps[matrix.validRows.lowerBound])
+        lastRow = iso(matrix.timestamps[matrix.rows - 1])
         self.out = out
     }
 
     var text: String {
-        let span = firstRow.map { "\($0) → \(lastRow!)" } ?? "no rows: the series is shorter than the warm-up"
-        return "\(rowsWritten) rows × \(features.count) features (\(span)) to \(out ?? "standard output"); "
+        return "\(rowsWritten) rows × \(features.count) features (\(firstRow) → \(lastRow)) to \(out ?? "standard output"); "
             + "\(warmUpRows) warm-up rows left out; spec \(spec)"
     }
 }

@@ -82,7 +82,7 @@ struct ForecastCommand: ParsableCommand {
                         printToStandardError("\(modelFile): warning: the model was trained on adjusted prices and this data is as recorded; "
                                              + (adjustable ? "add --adjusted to use its Adj Close"
                                                 : "the file has no Adj Close that differs from Close, which is right if its vendor adjusts the prices already"))
-                    } else if prices != "adjusted" && dataOptions.adjusted && file.adjustedBars > 0 {
+                    } else if prices != "adjusted" && file.adjustedBars > 0 {
                         printToStandardError("\(modelFile): warning: the model was trained on prices as recorded and this data is adjusted "
                                              + "(\(file.adjustedBars) of \(file.series.count) bars scaled): its price-level features move where the adjustment scaled prices")
                     }
@@ -92,7 +92,7 @@ struct ForecastCommand: ParsableCommand {
                 var progress = TrainingProgress(quiet: json)
                 for note in trainingOptions.inertOptionNotes { printToStandardError("note: \(note)") }
                 (model, summary) = try ForecastModel.train(on: file.series, settings: trainingOptions.settings, dataDigest: digest,
-                                                           pricesAdjusted: dataOptions.adjusted && file.adjustedBars > 0) { progress.handle($0) }
+                                                           pricesAdjusted: file.adjustedBars > 0) { progress.handle($0) }
                 progress.finish()
             }
             let (evaluation, forecast) = try model.evaluateAndForecast(file.series, intervalLevel: interval)

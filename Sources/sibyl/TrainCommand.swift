@@ -46,7 +46,7 @@ struct TrainCommand: ParsableCommand {
             var progress = TrainingProgress(quiet: json)
             for note in trainingOptions.inertOptionNotes { printToStandardError("note: \(note)") }
             let (model, summary) = try ForecastModel.train(on: file.series, settings: trainingOptions.settings, dataDigest: digest,
-                                                           pricesAdjusted: dataOptions.adjusted && file.adjustedBars > 0) { progress.handle($0) }
+                                                           pricesAdjusted: file.adjustedBars > 0) { progress.handle($0) }
             progress.finish()
             try output.write(model.checkpoint().serialized())
             let evaluation = try model.evaluate(on: file.series)
