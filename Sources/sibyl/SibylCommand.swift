@@ -18,13 +18,31 @@ struct SibylCommand: ParsableCommand {
         // between passes). The GEMM benchmark sets the thread count it measures itself.
         OpenBLAS.threadCount = 1
         // Swift reads "0x10" as a number (16) where a user meant something else: number options
-        // take decimal numbers only.
+        // take decimal numbers only. Paths and patterns are names, whatever they look like.
         let arguments = Array(CommandLine.arguments.dropFirst())
-        if let hexadecimal = arguments.first(where: isHexadecimalNumber) {
+        if let hexadecimal = numberArguments(arguments).first(where: isHexadecimalNumber) {
             printToStandardError("error: '\(hexadecimal)' is a hexadecimal number; options take decimal numbers (fix: write it in decimal, such as 16 or 0.001)")
             Foundation.exit(64)
         }
         main(arguments)
+    }
+
+    /// Options whose value is a path or a pattern, never a number.
+    static let textOptionNames: Set<String> = ["--data", "--out", "--model-file", "--trades", "--equity", "--report", "--csv-file", "--filter"]
+
+    /// The arguments that may be numbers: all but the values of `textOptionNames`, given as the
+    /// next argument or after `=`.
+    static func numberArguments(_ arguments: [String]) -> [String] {
+        var numbers: [String] = []
+        var previous = ""
+        for argument in arguments {
+            let name = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument
+            if !textOptionNames.contains(previous) && !(argument.contains("=") && textOptionNames.contains(name)) {
+                numbers.append(argument)
+            }
+            previous = argument
+        }
+        return numbers
     }
 
     /// "0x10", "-0x1.8p3": what `Double(_:)` reads as hexadecimal.

@@ -29,6 +29,19 @@ struct OptionBoundsTests {
         #expect(!run.standardError.contains("Fatal error"))
     }
 
+    @Test("a path that reads like a hexadecimal number is a path", arguments: [false, true])
+    func hexadecimalLookingPath(joined: Bool) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-hex-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.copyItem(atPath: Self.spx, toPath: folder.appendingPathComponent("0x1p3").path)
+        let data = joined ? ["--data=0x1p3"] : ["--data", "0x1p3"]
+        let run = try runSibyl(["inspect"] + data, in: folder)
+        #expect(run.status == 0 && run.standardOutput.contains("5031 valid bars"), "\(run.standardError)")
+        let number = try runSibyl(["inspect", "--data", "0x1p3", "--json", "--repair", "0x1"], in: folder)
+        #expect(number.status == 64 && number.standardError.contains("'0x1' is a hexadecimal number"), "\(number.standardError)")
+    }
+
     @Test("a model too large for this machine's memory is refused before anything is allocated")
     func modelTooLarge() throws {
         // About 52 GB of weights, gradients and optimizer state.

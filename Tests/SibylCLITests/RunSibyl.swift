@@ -7,14 +7,16 @@ struct ToolRun {
     let standardError: String
 }
 
-/// Runs the `sibyl` executable built next to the test bundle, as a user would.
-func runSibyl(_ arguments: [String], environment: [String: String] = [:]) throws -> ToolRun {
+/// Runs the `sibyl` executable built next to the test bundle, as a user would, in `folder` when
+/// one is given.
+func runSibyl(_ arguments: [String], environment: [String: String] = [:], in folder: URL? = nil) throws -> ToolRun {
     let buildFolder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     let executable = buildFolder.appendingPathComponent("sibyl")
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    if let folder { process.currentDirectoryURL = folder }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
