@@ -18,13 +18,34 @@ public struct FeatureScaler: Sendable, Equatable, Codable {
     public let center: [Double]
     /// Never zero: a column that is constant over the fit span gets scale 1.
     public let scale: [Double]
+    /// The columns without spread over the fit span, whose scale of 1 is a stand-in, not a
+    /// measure of their values.
+    public let constant: [Bool]
 
-    public init(kind: Kind, fittedRows: Range<Int>, center: [Double], scale: [Double]) {
+    /// `constant` defaults to no column.
+    public init(kind: Kind, fittedRows: Range<Int>, center: [Double], scale: [Double], constant: [Bool]? = nil) {
         precondition(center.count == scale.count, "center and scale differ in length")
+        precondition(constant.map { $0.count == scale.count } ?? true, "constant and scale differ in length")
         self.kind = kind
         self.fittedRows = fittedRows
         self.center = center
         self.scale = scale
+        self.constant = constant ?? Array(repeating: false, count: scale.count)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case kind, fittedRows, center, scale, constant
+    }
+
+    /// Scalers saved before `constant` existed marked a constant column by its scale of exactly 1
+    /// alone; that is what they are read with.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try container.decode(Kind.self, forKey: .kind)
+        fittedRows = try container.decode(Range<Int>.self, forKey: .fittedRows)
+        center = try container.decode([Double].self, forKey: .center)
+        scale = try container.decode([Double].self, forKey: .scale)
+        constant = try container.decodeIfPresent([Bool].self, forKey: .constant) ?? scale.map { $0 == 1 }
     }
 
     /// Fits on `rows` of `matrix`, which must all be past the warm-up.
@@ -32,7 +53,7 @@ public struct FeatureScaler: Sendable, Equatable, Codable {
         precondition(!rows.isEmpty, "a scaler needs at least one row to fit on")
         precondition(rows.lowerBound >= matrix.warmUp && rows.upperBound <= matrix.rows,
                      "fit rows \(rows) must lie within the valid rows \(matrix.validRows)")
-        var center: [Double] = [], scale: [Double] = []
+        var center: [Double] = [], scale: [Double] = [], constant: [Bool] = []
         for column in matrix.columns {
             let values = Array(column[rows])
             let (c, s): (Double, Double)
@@ -48,10 +69,12 @@ public struct FeatureScaler: Sendable, Equatable, Codable {
                 let sorted = values.sorted()
                 (c, s) = (quantile(sorted, 0.5), quantile(sorted, 0.75) - quantile(sorted, 0.25))
             }
+            let spread = s > 0 && s.isFinite
             center.append(c)
-            scale.append(s > 0 && s.isFinite ? s : 1)
+            scale.append(spread ? s : 1)
+            constant.append(!spread)
         }
-        return FeatureScaler(kind: kind, fittedRows: rows, center: center, scale: scale)
+        return FeatureScaler(kind: kind, fittedRows: rows, center: center, scale: scale, constant: constant)
     }
 
     /// The q-quantile of sorted values, interpolating linearly between order statistics (numpy's

@@ -69,8 +69,8 @@ extension ForecastModel {
             let features = network.configuration.inputSize
             try check(pipeline.columnNames.count == features,
                       "the metadata's feature list '\(pipeline)' gives \(pipeline.columnNames.count) features but the network reads \(features)")
-            try check(scaler.center.count == features && scaler.scale.count == features,
-                      "the metadata's scaler has \(scaler.center.count) centers and \(scaler.scale.count) scales for the network's \(features) features")
+            try check(scaler.center.count == features && scaler.scale.count == features && scaler.constant.count == features,
+                      "the metadata's scaler has \(scaler.center.count) centers, \(scaler.scale.count) scales and \(scaler.constant.count) constancy marks for the network's \(features) features")
             try check(scaler.center.allSatisfy(\.isFinite) && scaler.scale.allSatisfy { $0.isFinite && $0 > 0 },
                       "the metadata's scaler holds values that are not finite, or scales that are not positive")
             try check(settings.hiddenSize == network.configuration.hiddenSize && settings.layers == network.configuration.layers

@@ -112,7 +112,7 @@ public struct InputShift: Sendable, Equatable, Codable {
         return matrix.columns.indices.compactMap { j in
             // A column without spread over the fit span was given a scale of 1: its distances
             // would be in its own units, no measure of being unusual.
-            guard scaler.scale[j] != 1 else { return nil }
+            guard !scaler.constant[j] else { return nil }
             let scaled = rows.map { scaler.transform(matrix.columns[j][$0], column: j) }.sorted()
             let median = FeatureScaler.quantile(scaled, 0.5)
             let distance = abs(median - center)

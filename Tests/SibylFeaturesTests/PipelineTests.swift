@@ -91,9 +91,16 @@ struct PipelineTests {
         #expect(robust.center[0] == 3 && robust.scale[0] == 2)
         #expect(robust.inverse(robust.transform(17, column: 0), column: 0) == 17)
         let constant = FeatureMatrix(names: ["c"], timestamps: matrix.timestamps, columns: [[5, 5, 5, 5, 5]], warmUp: 0)
-        #expect(FeatureScaler.fit(.zScore, to: constant, rows: 0..<5).scale == [1])
+        let flat = FeatureScaler.fit(.zScore, to: constant, rows: 0..<5)
+        #expect(flat.scale == [1] && flat.constant == [true])
+        // A range of exactly 1 is a measured spread, not the constant columns' stand-in.
+        let unitRange = FeatureScaler.fit(.minMax, to: matrix, rows: 0..<2)
+        #expect(unitRange.scale == [1] && unitRange.constant == [false])
         let decoded = try JSONDecoder().decode(FeatureScaler.self, from: JSONEncoder().encode(robust))
-        #expect(decoded == robust)
+        #expect(decoded == robust && decoded.constant == [false])
+        // A scaler saved before the constancy marks: a scale of 1 stood for a constant column.
+        let older = #"{"kind":"minmax","fittedRows":[0,2],"center":[1,0],"scale":[1,2]}"#
+        #expect(try JSONDecoder().decode(FeatureScaler.self, from: Data(older.utf8)).constant == [true, false])
     }
 
     @Test("windows are time-major with next-bar targets, and spans never read past themselves")

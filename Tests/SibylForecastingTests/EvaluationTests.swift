@@ -72,8 +72,12 @@ struct EvaluationTests {
         let robust = FeatureScaler(kind: .robust, fittedRows: 0..<1, center: [1, 0], scale: [2, 2])
         #expect(InputShift.find(in: matrix, rows: [1, 2, 3, 4], scaler: robust).isEmpty)
         // A column that had no spread to fit (scale set to 1) is no measure of anything: skipped.
-        let flat = FeatureScaler(kind: .zScore, fittedRows: 0..<1, center: [0, 0], scale: [1, 1])
+        let flat = FeatureScaler(kind: .zScore, fittedRows: 0..<1, center: [0, 0], scale: [1, 1], constant: [true, true])
         #expect(InputShift.find(in: matrix, rows: [1, 2, 3, 4], scaler: flat).isEmpty)
+        // A training range of exactly 1 is a range like any other: far (6, 6, 5, 100) over
+        // [0, 1] → median 6, 5.5 from the middle; near over [2, 3]: (1, 1, 0, −102) → 0.5, inside.
+        let unitRange = FeatureScaler(kind: .minMax, fittedRows: 0..<1, center: [0, 2], scale: [1, 1])
+        #expect(InputShift.find(in: matrix, rows: [1, 2, 3, 4], scaler: unitRange).map(\.name) == ["far"])
     }
 
     @Test("a short span fits the highest AR order its returns allow, and none when there is not one return")
