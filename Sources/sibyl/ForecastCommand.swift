@@ -43,6 +43,7 @@ struct ForecastCommand: ParsableCommand {
     }
 
     func validate() throws {
+        try trainingOptions.validateHeldOutShares()
         guard interval > 0, interval < 1 else {
             throw ValidationError("--interval must lie between 0 and 1 (0.8 for an interval the next close falls in four times out of five); got \(interval)")
         }

@@ -37,6 +37,10 @@ struct TrainCommand: ParsableCommand {
         let trainingDiverged: Bool
     }
 
+    func validate() throws {
+        try trainingOptions.validateHeldOutShares()
+    }
+
     func run() throws {
         try reportingErrors {
             let path = try dataOptions.path()

@@ -118,6 +118,19 @@ struct BacktestCommandTests {
         #expect((againstNaive["pValue"] as? Double).map { $0 > 0 && $0 <= 1 } == true)
     }
 
+    @Test("a walk-forward has no test span: its validation share is not held against one")
+    func walkForwardValidationShare() throws {
+        // 0.8 with the forecast's default test share of 0.15 would leave too little to train on.
+        let lines = try String(contentsOf: datasetsFolder.appendingPathComponent("EURUSD_hourly.csv"), encoding: .utf8).split(separator: "\n")
+        let data = try temporaryFile((lines.prefix(701)).joined(separator: "\n") + "\n")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let run = try runSibyl(["backtest", "--data", data, "--strategy", "forecast", "--epochs", "1", "--hidden", "4", "--layers", "1",
+                                "--window", "8", "--features", "returns", "--validation", "0.8", "--first-forecast-bar", "400", "--json"])
+        #expect(run.status == 0, "\(run.standardError)")
+        let refused = try runSibyl(["train", "--validation", "0.8", "--out", "/tmp/unused.safetensors"])
+        #expect(refused.status == 64 && refused.standardError.contains("validation + test < 0.9"), "\(refused.standardError)")
+    }
+
     @Test("volatility-target sizing reads only the past: bars after t change nothing before t (its bars a year came from the whole file)")
     func volatilityTargetNoLookAhead() throws {
         // 700 hourly EUR/USD bars, and the same cut after bar 500.
@@ -147,6 +160,7 @@ struct BacktestCommandTests {
         (["--spread-bps", "20000"], "basis points"), (["--periods-per-year", "0"], "--periods-per-year"),
         (["--strategy", "forecast", "--threshold=-0.1"], "--threshold"), (["--strategy", "forecast", "--target-volatility=-1"], "--target-volatility"),
         (["--strategy", "forecast", "--weight-decay", "nan"], "--weight-decay"), (["--strategy", "forecast", "--hidden", "100000"], "--hidden"),
+        (["--strategy", "forecast", "--validation", "0.9"], "--validation must be a share"),
     ])
     func badOptions(arguments: [String], named: String) throws {
         let run = try runSibyl(["backtest"] + arguments)

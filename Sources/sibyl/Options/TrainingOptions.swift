@@ -106,8 +106,8 @@ struct TrainingOptions: ParsableArguments {
             throw ValidationError("--dropout acts between recurrent layers, so it needs --layers 2 or more (with one layer it would change nothing)")
         }
         guard (0..<1).contains(dropout) else { throw ValidationError("--dropout must lie in [0, 1)") }
-        guard validation >= 0, testShare > 0, validation + testShare < 0.9 else {
-            throw ValidationError("--validation and --test (0.15 unless given) must be shares with test > 0 and validation + test < 0.9, for example 0.15 and 0.15")
+        guard validation >= 0, validation < 0.9, test.map({ $0 > 0 }) ?? true else {
+            throw ValidationError("--validation must be a share from 0 to below 0.9 and --test a share above 0, for example 0.15 and 0.15")
         }
         guard ["adam", "adamw", "sgd"].contains(optimizer) else { throw ValidationError("--optimizer takes adam, adamw or sgd, not '\(optimizer)'") }
         guard ["mse", "huber"].contains(loss) else { throw ValidationError("--loss takes mse or huber, not '\(loss)'") }
@@ -116,6 +116,14 @@ struct TrainingOptions: ParsableArguments {
         guard (patience ?? 0) >= 0 else { throw ValidationError("--patience must not be negative") }
         guard clip == 0 || clip >= 1e-6 else {
             throw ValidationError("--clip \(clip) would shrink every gradient to almost nothing and freeze training (\(optimizer == "sgd" ? "SGD's steps are the gradient's size" : "Adam's steps vanish against its ε of 1e-8")); use 1, or 0 to turn clipping off")
+        }
+    }
+
+    /// Checks the shares of a model with a final test span (`train`, `forecast`; a backtest's
+    /// walk-forward has none).
+    func validateHeldOutShares() throws {
+        guard validation + testShare < 0.9 else {
+            throw ValidationError("--validation and --test (0.15 unless given) must leave the training span at least 10% of the bars: validation + test < 0.9, for example 0.15 and 0.15; got \(validation) and \(testShare)")
         }
     }
 
