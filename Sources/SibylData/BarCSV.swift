@@ -98,12 +98,22 @@ public enum BarCSV {
             throw DataError(kind: .unreadableFile, file: path, message: exists ? "cannot be read" : "no such file",
                             fix: exists ? "check the file's permissions" : "check the path; leave out --data to use the bundled S&P 500 dataset")
         }
-        let seriesName = name ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        let seriesName = name ?? defaultSeriesName(path)
         var file = try data.withUnsafeBytes { bytes in
             try parse(bytes, file: path, name: seriesName, options: options)
         }
         if digest { file.sha256 = SHA256.hexDigest(of: data) }
         return file
+    }
+
+    /// A series is named after its file; one read through a descriptor (`<(zcat prices.csv.gz)`
+    /// is /dev/fd/63) has no name of its own but "pipe".
+    static func defaultSeriesName(_ path: String) -> String {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        let descriptor = parts.count >= 3 && parts[parts.count - 2] == "fd" && Int(parts[parts.count - 1]) != nil
+            && (parts.count == 3 && parts[0] == "dev" || parts.count == 4 && parts[0] == "proc")
+        if descriptor || path == "/dev/stdin" { return "pipe" }
+        return URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
     }
 
     /// Parses CSV text held in memory.

@@ -14,6 +14,14 @@ struct CSVReadingTests {
         #expect(again.series == file.series)
     }
 
+    @Test("a series is named after its file, and one read through a descriptor is a pipe", arguments: [
+        ("Datasets/SPX_daily.csv", "SPX_daily"), ("/tmp/prices.v2.csv", "prices.v2"), ("/dev/fd/63", "pipe"), ("/proc/self/fd/5", "pipe"),
+        ("/proc/4711/fd/0", "pipe"), ("/dev/stdin", "pipe"), ("/data/fd/7", "7"), ("/dev/fd/x", "x"),
+    ])
+    func seriesName(path: String, name: String) {
+        #expect(BarCSV.defaultSeriesName(path) == name)
+    }
+
     @Test("the bundled files hold the values of their text: spot checks against the raw rows")
     func spotValues() throws {
         let spx = try BarCSV.read(contentsOf: datasetPath("SPX_daily")).series
