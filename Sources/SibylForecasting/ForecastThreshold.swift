@@ -7,7 +7,9 @@ import SibylBacktest
 /// The forecast array holds, at index t, the forecast made at bar t's close for bar t+1 (NaN
 /// where there is none; after the first forecast, a missing or non-finite one closes the position). The position is sized by confidence, min(1, |forecast| / (2 × the mean
 /// |forecast| up to this bar)), or by a volatility target, target / (σ of the last `lookback` log
-/// returns · √barsPerYear), capped at 1. Both use only what is known at the bar.
+/// returns · √barsPerYear), capped at 1. Both use only what is known at the bar. After a stop-loss,
+/// take-profit or trailing-stop exit, it enters again only once the forecast's direction has changed
+/// (one entry per signal, as the crossover and z-score strategies do, whatever the sizing).
 public struct ForecastThreshold: Strategy {
     public enum Sizing: Sendable, Equatable {
         /// Fully invested whenever the signal is on.
@@ -27,6 +29,9 @@ public struct ForecastThreshold: Strategy {
     public let warmUp: Int
     private var returns: RollingWindow
     private var lastTarget = 0.0
+    /// The direction of a position the exit rules closed: no new entry that way until the
+    /// forecast's direction changes.
+    private var exitedDirection: Double?
     private var previousClose: Double?
     private var absoluteForecastSum = 0.0
     private var forecastCount = 0
@@ -48,6 +53,12 @@ public struct ForecastThreshold: Strategy {
             if let previousClose { returns.append(log(view.close() / previousClose)) }
             previousClose = view.close()
         }
+        // The broker's exit rules closed the position (no order of ours is waiting): that signal
+        // has had its trade.
+        if lastTarget != 0 && broker.position == 0 && broker.pendingOrders.isEmpty {
+            exitedDirection = lastTarget > 0 ? 1 : -1
+            lastTarget = 0
+        }
         let forecast = view.index < forecasts.count ? forecasts[view.index] : .nan
         // No forecast before the first one; after it, a forecast that is not a number (a model that
         // failed) is no view, and no view holds no position.
@@ -63,6 +74,10 @@ public struct ForecastThreshold: Strategy {
         var direction = 0.0
         if forecast > threshold { direction = 1 }
         else if forecast < -threshold { direction = broker.configuration.allowShort ? -1 : 0 }
+        if let exited = exitedDirection {
+            guard direction != exited else { return }
+            exitedDirection = nil
+        }
         var size = 1.0
         switch sizing {
         case .full:

@@ -84,6 +84,28 @@ struct ForecastThresholdTests {
         #expect(abs(capped[4] * 104 + 10_000) < 1e-6)
     }
 
+    @Test("after a stop-loss exit, no new entry until the forecast's direction changes, whatever the sizing",
+          arguments: [ForecastThreshold.Sizing.full, .confidence])
+    func oneEntryPerSignal(sizing: ForecastThreshold.Sizing) {
+        // Long from bar 2's open (102); bar 3 trades down to 95, through the 5% stop at 96.9.
+        let bars: [(Double, Double, Double, Double)] = [
+            (100, 100, 100, 100), (101, 101, 101, 101), (102, 102, 102, 102), (101, 101, 95, 97),
+            (98, 99, 97, 98), (99, 100, 98, 99), (100, 100, 100, 100), (101, 101, 101, 101), (102, 102, 102, 102),
+        ]
+        let series = try! BarSeries(name: "stop", bars: bars.enumerated().map { t, b in
+            Bar(timestamp: Timestamp(secondsSinceEpoch: 1_600_000_000 + Int64(t) * 86_400), open: b.0, high: b.1, low: b.2, close: b.3, volume: 1)
+        })
+        // Long calls of changing strength at bars 3 and 4 (confidence sizing's target moves by more
+        // than 5% of equity), none at bar 5, long again at bar 6.
+        let forecasts: [Double] = [.nan, 0.01, 0.01, 0.002, 0.03, 0.0005, 0.01, 0.01, 0.01]
+        var strategy = ForecastThreshold(forecasts: forecasts, threshold: 0.001, sizing: sizing, exits: ExitRules(stopLoss: 0.05))
+        let result = backtest(&strategy, on: series, configuration: BacktestConfiguration())
+        let p = result.position
+        #expect(p[2] > 0 && p[3] == 0 && p[4] == 0 && p[5] == 0 && p[6] == 0, "\(p)")
+        #expect(p[7] > 0, "\(p)")
+        #expect(result.trades.count == 2 && abs((result.trades[0].exitPrice ?? 0) - 96.9) < 1e-9, "\(result.trades)")
+    }
+
     @Test("no forecast, no trade")
     func noForecast() {
         var strategy = ForecastThreshold(forecasts: Array(repeating: .nan, count: 8), threshold: 0)
