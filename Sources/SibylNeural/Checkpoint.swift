@@ -243,6 +243,17 @@ extension RecurrentModel {
             throw fail("weight_ih_l0 \(weightIH.shape) or head.weight \(head.shape) does not fit a model of \(hidden) hidden units")
         }
         guard (0..<1).contains(dropout) else { throw fail("the metadata gives dropout \(dropout), outside [0, 1)") }
+        // Every layer's shapes before any model is built from them: a shape with a zero in it
+        // takes no bytes, so the file's size bounds nothing until the shapes are known to agree.
+        let gates = weightHH.shape[0]
+        for layer in 0..<layers {
+            let inputs = layer == 0 ? weightIH.shape[1] : hidden
+            for (name, expected) in [("weight_ih_l\(layer)", [gates, inputs]), ("weight_hh_l\(layer)", [gates, hidden])] {
+                guard let shape = checkpoint.tensor(named: name)?.shape, shape == expected else {
+                    throw fail("\(name) has shape \(checkpoint.tensor(named: name)?.shape.description ?? "none"); a \(cell.rawValue) of \(hidden) hidden units needs \(expected)")
+                }
+            }
+        }
         let configuration = RecurrentModelConfiguration(cell: cell, inputSize: weightIH.shape[1], hiddenSize: hidden, layers: layers,
                                                         dropout: dropout, outputSize: head.shape[0])
         if let recorded = checkpoint.metadata[metadataPrefix + "cell"], recorded != cell.rawValue {

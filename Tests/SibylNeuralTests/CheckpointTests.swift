@@ -171,6 +171,24 @@ enum TorchPython {
     }
 }
 
+@Test("an empty weight whose other dimension is huge is refused before a model is built from it (it took no bytes)")
+func emptyWeightWithHugeShape() throws {
+    var generator = SeededGenerator(seed: 5)
+    let model = RecurrentModel(RecurrentModelConfiguration(cell: .gru, inputSize: 3, hiddenSize: 4, layers: 2), generator: &generator)
+    for (name, shape) in [("weight_ih_l0", [0, 1 << 40]), ("weight_hh_l1", [12, 0]), ("weight_ih_l1", [12, 5])] {
+        var checkpoint = model.checkpoint()
+        let index = try #require(checkpoint.tensors.firstIndex { $0.name == name })
+        checkpoint.tensors[index].value = Tensor(shape: shape, scalars: Array(repeating: 0, count: shape.reduce(1, *)))
+        let parsed = try Checkpoint.parse(try checkpoint.serialized(), file: "crafted.safetensors")
+        #expect(throws: CheckpointError.self) { try RecurrentModel.configuration(of: parsed, file: "crafted.safetensors") }
+        do {
+            _ = try RecurrentModel.configuration(of: parsed, file: "crafted.safetensors")
+        } catch let error as CheckpointError {
+            #expect(error.message.contains("\(name) has shape \(shape)") || error.message.contains("weight_ih_l0"), "\(error.message)")
+        }
+    }
+}
+
 @Test("a header whose shape overflows or is fractional is an error, not a crash")
 func hostileHeaders() {
     for header in [#"{"weight_ih_l0":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,0]}}"#,
