@@ -281,9 +281,11 @@ struct BacktestCommand: ParsableCommand {
                 var progress = TrainingProgress(quiet: json)
                 let settings = trainingOptions.settings
                 let walkSettings = WalkForwardSettings(retrainEvery: retrainEvery, trailingWindow: trailingWindow, firstForecastBar: firstForecastBar)
+                var currentFold = 0
                 walk = try ForecastModel.walkForward(series, settings: settings, walk: walkSettings) { fold, folds, event in
-                    if case .epoch(let report) = event, report.epoch == 1, !json {
-                        printToStandardError("fold \(fold)/\(folds): training")
+                    if fold != currentFold {
+                        currentFold = fold
+                        progress.begin("fold \(fold)/\(folds): training")
                     }
                     progress.handle(event)
                 }

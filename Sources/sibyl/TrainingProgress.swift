@@ -6,12 +6,21 @@ import SibylNeural
 struct TrainingProgress {
     let quiet: Bool
     private var line = ProgressLine()
-    private let started = ContinuousClock.now
+    private var started = ContinuousClock.now
     private var lastDraw = ContinuousClock.now
     private var lastReport: EpochReport?
 
     init(quiet: Bool) {
         self.quiet = quiet
+    }
+
+    /// Starts another training (a walk-forward's next fold) under a title line: the rate, losses
+    /// and time left are its own from here.
+    mutating func begin(_ title: String) {
+        guard !quiet else { return }
+        line.commit(title)
+        started = .now
+        lastReport = nil
     }
 
     mutating func handle(_ event: TrainingEvent) {

@@ -118,6 +118,18 @@ struct BacktestCommandTests {
         #expect((againstNaive["pValue"] as? Double).map { $0 > 0 && $0 <= 1 } == true)
     }
 
+    @Test("each fold's training starts under its own title line, before its first epoch")
+    func foldProgress() throws {
+        let run = try runSibyl(["backtest", "--data", googl, "--strategy", "forecast", "--epochs", "2", "--hidden", "4", "--layers", "1",
+                                "--window", "8", "--features", "returns", "--retrain-every", "800"])
+        #expect(run.status == 0, "\(run.standardError)")
+        let lines = run.standardError.split(separator: "\n").filter { $0.hasPrefix("fold ") || $0.hasPrefix("epoch ") }
+        let folds = lines.filter { $0.hasPrefix("fold ") }.count
+        #expect(folds >= 2)
+        let expected = (1...folds).flatMap { ["fold \($0)/\(folds): training", "epoch 1/2", "epoch 2/2"] }
+        #expect(lines.map { $0.hasPrefix("epoch") ? String($0.prefix(9)) : String($0) } == expected, "\(run.standardError)")
+    }
+
     @Test("a walk-forward has no test span: its validation share is not held against one")
     func walkForwardValidationShare() throws {
         // 0.8 with the forecast's default test share of 0.15 would leave too little to train on.
