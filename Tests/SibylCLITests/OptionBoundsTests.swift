@@ -50,6 +50,16 @@ struct OptionBoundsTests {
         #expect(run.status == 64 && run.standardError.contains("needs about 52 GB"), "\(run.standardError)")
     }
 
+    @Test("batches whose activations would not fit in memory are refused before training, naming the batch and window")
+    func activationsTooLarge() throws {
+        // About 3,500 windows of 2,000 bars in one batch, 1,024 LSTM units: some 600 GB.
+        guard ProcessInfo.processInfo.physicalMemory < 400_000_000_000 else { return }
+        let msft = datasetsFolder.appendingPathComponent("MSFT_daily.csv").path
+        let run = try runSibyl(["train", "--data", msft, "--window", "2000", "--batch-size", "4096", "--hidden", "1024", "--out", "/tmp/unused.safetensors"])
+        #expect(run.status == 1 && run.standardError.contains("of activations for backpropagation through time")
+                && run.standardError.contains("windows of 2000 bars") && run.standardError.contains("--batch-size"), "\(run.standardError)")
+    }
+
     @Test("the csv benchmark's file must read: a bad one is its reader's error, not a trap")
     func benchFile() throws {
         let bad = try temporaryFile("x,y\n1,2\n")
