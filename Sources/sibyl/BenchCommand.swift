@@ -53,6 +53,7 @@ struct BenchCommand: ParsableCommand {
             // Written here, it reads: no need to parse it before the timed runs do.
             let output = try OutputFile(csvFile, option: "--csv-file", inputs: [])
             try output.write(syntheticCSV(rows: dataBenchRows, seed: seed))
+            printToStandardError("note: wrote \(dataBenchRows) synthetic bars to \(csvFile) for the csv suite (read from there by later runs)")
             return
         }
         guard status.st_mode & S_IFMT == S_IFREG else {
@@ -62,15 +63,25 @@ struct BenchCommand: ParsableCommand {
         _ = try BarCSV.read(contentsOf: csvFile)
     }
 
+    /// The thread counts in the order given, each once.
     var threadCounts: [Int] {
-        threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        var counts: [Int] = []
+        for count in threads.split(separator: ",", omittingEmptySubsequences: false).compactMap({ Int($0.trimmingCharacters(in: .whitespaces)) })
+        where !counts.contains(count) { counts.append(count) }
+        return counts
+    }
+
+    /// The suites in the order given, each once.
+    var uniqueSuites: [Suite] {
+        suites.enumerated().filter { index, suite in !suites[..<index].contains(suite) }.map(\.element)
     }
 
     func validate() throws {
-        let counts = threadCounts
-        guard !counts.isEmpty, counts.count == threads.split(separator: ",").count, counts.allSatisfy({ $0 >= 1 }) else {
+        let pieces = threads.split(separator: ",", omittingEmptySubsequences: false)
+        guard !threads.isEmpty, pieces.allSatisfy({ Int($0.trimmingCharacters(in: .whitespaces)).map { $0 >= 1 } ?? false }) else {
             throw ValidationError("--threads takes positive whole numbers separated by commas, for example 1,2; got '\(threads)'")
         }
+        let counts = threadCounts
         guard counts.allSatisfy({ $0 <= 256 }) else {
             throw ValidationError("--threads takes at most 256 threads per count; got '\(threads)'")
         }
@@ -87,9 +98,8 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         let settings = BenchSettings(minTime: minTime, repeats: repeats, threadCounts: threadCounts,
                                      elementCount: elements, seed: 42, fftBatch: fftBatch)
-        if suites.contains(.csv) { try reportingErrors { try checkCSVFile(seed: settings.seed) } }
         var cases: [BenchCase] = []
-        for suite in suites {
+        for suite in uniqueSuites {
             switch suite {
             case .gemm: cases += gemmCases(settings)
             case .fft: cases += fftCases(settings)
@@ -104,8 +114,25 @@ struct BenchCommand: ParsableCommand {
             cases = cases.filter { $0.name.contains(filter) }
             // An empty table would read as a benchmark that ran.
             if cases.isEmpty {
-                printToStandardError("error: no case of the suites \(suites.map(\.rawValue).joined(separator: ", ")) has '\(filter)' in its name (fix: run without --filter to see the case names)")
+                printToStandardError("error: no case of the suites \(uniqueSuites.map(\.rawValue).joined(separator: ", ")) has '\(filter)' in its name (fix: run without --filter to see the case names)")
                 throw ExitCode(1)
+            }
+        }
+        if cases.contains(where: { $0.suite == "csv" }) { try reportingErrors { try checkCSVFile(seed: settings.seed) } }
+        let processors = ProcessInfo.processInfo.activeProcessorCount
+        for count in threadCounts where count > processors {
+            printToStandardError("note: --threads \(count) is more than this machine's \(processors) processors: those cases measure threads taking turns")
+        }
+        if cases.contains(where: { $0.suite == "gemm" }), let most = threadCounts.max() {
+            // OpenBLAS caps the count at the number it was built for; a figure labelled with more
+            // threads than ran would mislead.
+            let saved = OpenBLAS.threadCount
+            OpenBLAS.threadCount = most
+            let granted = OpenBLAS.threadCount
+            OpenBLAS.threadCount = saved
+            if granted < most {
+                printToStandardError("error: this OpenBLAS runs at most \(granted) threads, so a GEMM at --threads \(most) would run on \(granted) (fix: use --threads up to \(granted), or leave out the gemm suite)")
+                throw ExitCode(64)
             }
         }
         let environment = BenchEnvironment.current(

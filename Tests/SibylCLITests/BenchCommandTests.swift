@@ -40,8 +40,34 @@ struct BenchCommandTests {
         #expect(run.standardOutput.contains("naive sigmoid"))
     }
 
+    @Test("a thread count or suite given twice runs once; a count above the processors is noted")
+    func repeatedCounts() throws {
+        let processors = ProcessInfo.processInfo.activeProcessorCount
+        let run = try runSibyl(["bench", "--suites", "elementwise", "elementwise", "--filter", "sigmoid backward",
+                                "--threads", "1,1,\(processors + 1)", "--min-time", "0.001", "--repeats", "1", "--elements", "1000", "--json"])
+        #expect(run.status == 0, "\(run.standardError)")
+        let document = try #require(JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any])
+        let records = try #require(document["records"] as? [[String: Any]])
+        let threads = records.compactMap { ($0["key"] as? [String: Any])?["threads"] as? Int }
+        #expect(threads == [1, processors + 1], "\(threads)")
+        #expect(run.standardError.contains("note: --threads \(processors + 1) is more than this machine's \(processors) processors"))
+    }
+
+    @Test("the csv suite's file is written only when a case will read it, and said so; its case is found by the name the table shows")
+    func csvFileAndName() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-bench-\(UUID()).csv").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let filtered = try runSibyl(["bench", "--suites", "csv", "--csv-file", file, "--filter", "no such case"])
+        #expect(filtered.status == 1 && !FileManager.default.fileExists(atPath: file))
+        let name = URL(fileURLWithPath: file).lastPathComponent
+        let run = try runSibyl(["bench", "--suites", "csv", "--csv-file", file, "--filter", name, "--min-time", "0.001", "--repeats", "1"])
+        #expect(run.status == 0 && run.standardError.contains("note: wrote 1000000 synthetic bars to \(file)"), "\(run.standardError)")
+        #expect(run.standardOutput.contains("read + validate \(name), 1000000 rows"), "\(run.standardOutput)")
+    }
+
     @Test("a malformed option is refused with a message and a non-zero exit", arguments: [
         ["--threads", "1,x"], ["--threads", "0"], ["--repeats", "0"], ["--suites", "nonsense"],
+        ["--threads", "1,,2"], ["--threads", "1,"], ["--threads", ",1"], ["--threads", ""],
     ])
     func badOptions(arguments: [String]) throws {
         let run = try runSibyl(["bench"] + arguments)

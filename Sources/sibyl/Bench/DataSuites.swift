@@ -52,7 +52,7 @@ func csvCases(_ settings: BenchSettings, file: String) -> [BenchCase] {
         return BenchRecord(
             suite: "csv", key: ["backend": .text("sibyl"), "rows": .integer(rows), "file": .text(file)],
             metrics: ["rows_per_s": rate.median, "seconds": Spread(seconds).median],
-            caseName: "read + validate \(rows) rows", headline: (rate.median, "rows/s", rate), threads: 1)
+            caseName: "read + validate \(URL(fileURLWithPath: file).lastPathComponent), \(rows) rows", headline: (rate.median, "rows/s", rate), threads: 1)
     }]
 }
 
