@@ -8,6 +8,11 @@ both sides alike; the reported figure per side is the median over rounds.
 
     Benchmarks/compare_with_peers.py --peers DIR --python VENV/bin/python [--rounds 2]
         [--suites gemm fft elementwise] [--sibyl .build/release/sibyl] [--out results.json]
+        [--wait-quiet 60]
+
+Before each side it waits (up to --wait-quiet seconds) for other processes to leave the CPUs idle,
+with the peers' wait_quiet.py, and it prints how busy the machine was during the peers' runs. A
+peer that fails is reported with the end of its standard error; the other suites still compare.
 
 OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE pass through unchanged to both sides: to compare another
 kernel, set them on this command (both sides then load the same core).
@@ -30,14 +35,46 @@ PEER_SCRIPTS = {
 }
 
 
-def run_json(cmd: list[str], extra_env: dict[str, str] | None = None, check: bool = True) -> dict:
+def run_json(cmd: list[str], extra_env: dict[str, str] | None = None, check: bool = True) -> dict | None:
+    """The JSON document `cmd` prints. With `check`, a command that fails or prints no document is
+    reported with the end of its standard error and gives None, so the other suites still run;
+    without, a run that fails may still have printed its document, and its errors show as they come."""
     print("+ " + "".join(f"{k}={v} " for k, v in (extra_env or {}).items()) + " ".join(cmd), file=sys.stderr, flush=True)
     env = dict(os.environ, **(extra_env or {}))
-    # Without check, a run that fails may still have printed its document; its errors show.
-    done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL if check else None, text=True, check=check, env=env)
-    if not done.stdout.strip():
-        sys.exit(f"{cmd[1] if len(cmd) > 1 else cmd[0]} printed no document (exit status {done.returncode})")
-    return json.loads(done.stdout)
+    name = os.path.basename(cmd[1] if len(cmd) > 1 and cmd[1].endswith(".py") else cmd[0])
+    try:
+        done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE if check else None, text=True, env=env)
+    except OSError as error:
+        print(f"error: cannot run {cmd[0]}: {error.strerror}", file=sys.stderr)
+        return None
+    try:
+        document = json.loads(done.stdout) if done.stdout.strip() else None
+    except json.JSONDecodeError:
+        document = None
+    if done.returncode != 0 and check or document is None:
+        tail = "\n    ".join((done.stderr or "").strip().splitlines()[-6:]) if check else "(its errors are above)"
+        print(f"error: {name} failed (exit status {done.returncode}){' and printed no document' if document is None else ''}:\n    {tail}",
+              file=sys.stderr)
+        return None
+    return document
+
+
+def wait_quiet(peers: str, python: str, timeout: float) -> None:
+    """Waits (up to `timeout` seconds) until other processes leave the CPUs nearly idle, with the
+    peers' own wait_quiet.py, so that each side starts on a quiet machine."""
+    script = os.path.join(peers, "wait_quiet.py")
+    if timeout > 0 and os.path.exists(script):
+        try:
+            subprocess.run([python, script, "--timeout", str(timeout)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except OSError:
+            pass  # the peer command will report the missing Python
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def median_by_key(docs: list[dict], key_fields: tuple[str, ...], metric: str, suite: str | None = None) -> dict:
@@ -61,52 +98,85 @@ def main() -> None:
     ap.add_argument("--sibyl", default=".build/release/sibyl")
     ap.add_argument("--suites", nargs="+", default=["gemm", "fft", "elementwise"],
                     choices=["gemm", "fft", "elementwise", "csv", "features", "recurrent", "backtest"])
-    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--rounds", type=positive_int, default=2)
     ap.add_argument("--min-time", type=float, default=0.15)
     ap.add_argument("--csv-file", default="/tmp/sibyl-bench-1M.csv", help="CSV file both sides read in the csv suite")
     ap.add_argument("--out", help="write every raw document here as JSON")
+    ap.add_argument("--wait-quiet", type=float, default=60, metavar="SECONDS",
+                    help="before each side, wait up to this long for other processes to leave the CPUs idle (0: never)")
     args = ap.parse_args()
+    if not os.path.exists(args.sibyl):
+        sys.exit(f"error: no Sibyl binary at {args.sibyl} (fix: swift build -c release, or pass --sibyl)")
+    if "recurrent" in args.suites:
+        probe = subprocess.run([args.python, "-c", "import torch"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if probe.returncode != 0:
+            sys.exit(f"error: {args.python} cannot import torch, which the recurrent suite's peer needs "
+                     "(fix: pass --python with a venv holding torch==2.13.0+cpu; the peers' setup.sh makes one)")
 
     here = os.path.dirname(os.path.abspath(__file__))
     sibyl_docs, peer_docs = [], defaultdict(list)
+    def peer(name: str, command: list[str], extra_env: dict[str, str] | None = None) -> None:
+        wait_quiet(args.peers, args.python, args.wait_quiet)
+        document = run_json(command, extra_env)
+        if document is not None:
+            peer_docs[name].append(document)
+
     for _ in range(args.rounds):
-        sibyl_docs.append(run_json([args.sibyl, "bench", "--json", "--min-time", str(args.min_time),
-                                    "--csv-file", args.csv_file, "--suites", *args.suites]))
+        wait_quiet(args.peers, args.python, args.wait_quiet)
+        document = run_json([args.sibyl, "bench", "--json", "--min-time", str(args.min_time),
+                             "--csv-file", args.csv_file, "--suites", *args.suites])
+        if document is None:
+            sys.exit("error: sibyl bench failed; nothing to compare")
+        sibyl_docs.append(document)
         if "csv" in args.suites or "features" in args.suites:
-            peer_docs["data"].append(run_json([args.python, os.path.join(here, "peers", "data_peers.py"),
-                                               "--csv", args.csv_file, "--min-time", str(args.min_time)]))
+            # The CSV read is compared only when the csv suite runs (it writes the file).
+            csv = ["--csv", args.csv_file] if "csv" in args.suites else []
+            peer("data", [args.python, os.path.join(here, "peers", "data_peers.py"), *csv, "--min-time", str(args.min_time)])
         for suite in args.suites:
             if suite in PEER_SCRIPTS:
                 script, extra = PEER_SCRIPTS[suite]
                 timing = [] if suite == "backtest" else ["--min-time", str(args.min_time)]
                 command = [args.python, os.path.join(args.peers, script), *timing, *extra]
-                peer_docs[suite].append(run_json(command))
+                peer(suite, command)
                 if suite == "recurrent":
                     # PyTorch runs both ways: as installed, and with its CPU allocations advised
                     # onto transparent huge pages (THP_MEM_ALLOC_ENABLE=1), its faster setting for
                     # training on machines with THP in madvise mode. Sibyl's large buffers ask for
                     # huge pages themselves.
-                    peer_docs["recurrent_thp"].append(run_json(command, {"THP_MEM_ALLOC_ENABLE": "1"}))
+                    peer("recurrent_thp", command, {"THP_MEM_ALLOC_ENABLE": "1"})
+    missing = sorted(name for name in ["data", *args.suites, *(["recurrent_thp"] if "recurrent" in args.suites else [])]
+                     if (name in PEER_SCRIPTS or name in ("data", "recurrent_thp")) and not peer_docs[name]
+                     and (name != "data" or "csv" in args.suites or "features" in args.suites))
+    loads = [doc["env"].get("foreign_load", {}) for docs in peer_docs.values() for doc in docs]
+    busiest = max((load["foreign_busy_cpus"] for load in loads if isinstance(load, dict) and "foreign_busy_cpus" in load), default=None)
 
     failures: list[str] = []
     env = sibyl_docs[-1]["env"]
     print(f"Sibyl {env['sibylVersion']}: OpenBLAS core {env['openBLASCore']}, element-wise kernels "
           f"{env['vectorInstructionSet']}, OPENBLAS env {env['openBLASEnvironment'] or 'unset'}; "
           f"medians of {args.rounds} alternating rounds")
+    if busiest is not None:
+        print(f"other processes kept up to {busiest:.2f} CPUs busy during the peers' runs (their foreign_load); "
+              "ratios from a busy machine are noise")
+    if missing:
+        print(f"no peer figures for: {', '.join(missing)} (their errors are above)")
 
-    if "gemm" in args.suites:
+    if "gemm" in args.suites and peer_docs["gemm"]:
         ours = median_by_key(sibyl_docs, ("suite", "shape", "threads"), "gflops")
         numpy_ = median_by_key(peer_docs["gemm"], ("backend", "shape", "threads"), "gflops")
         arch = next((p.get("architecture") for p in peer_docs["gemm"][-1]["env"].get("threadpools", [])
                      if isinstance(p, dict) and "numpy" in str(p.get("filepath"))), "?")
         print(f"\nSGEMM GFLOP/s (numpy's OpenBLAS core: {arch})")
-        print(f"{'shape':32s} {'thr':>3s} {'sibyl':>8s} {'numpy':>8s} {'system':>8s} {'sibyl/numpy':>12s}")
+        print("system: the OpenBLAS library Sibyl links, called through ctypes (the like-for-like column); shapes that take")
+        print("a few microseconds carry the peers' Python call overhead (about 1 µs a call)")
+        print(f"{'shape':32s} {'thr':>3s} {'sibyl':>8s} {'numpy':>8s} {'system':>8s} {'sibyl/numpy':>12s} {'sibyl/system':>13s}")
         for (suite, shape, threads), value in sorted(ours.items(), key=lambda kv: (kv[0][2], kv[0][1])):
             n = numpy_.get(("numpy", shape, threads))
             s = numpy_.get(("system", shape, threads))
             if n is None:
                 continue
-            print(f"{shape:32s} {threads:3d} {value:8.1f} {n:8.1f} {s or float('nan'):8.1f} {value / n:12.2f}")
+            print(f"{shape:32s} {threads:3d} {value:8.1f} {n:8.1f} {s or float('nan'):8.1f} {value / n:12.2f} "
+                  f"{value / s if s else float('nan'):13.2f}")
         # Sibyl's own recurrent products (one thread) and the register-only FMA peak they run against.
         kernels = median_by_key(sibyl_docs, ("suite", "kernel", "shape", "threads"), "gflops")
         top = ours.get(("gemm", "fma_peak", 1))
@@ -116,7 +186,7 @@ def main() -> None:
                 if kernel:
                     print(f"{shape:32s} {value:8.1f} {100 * value / top:6.0f}% of peak")
 
-    if "fft" in args.suites:
+    if "fft" in args.suites and peer_docs["fft"]:
         ours = median_by_key(sibyl_docs, ("suite", "n", "threads"), "ns_per_transform")
         ours_roll = median_by_key(sibyl_docs, ("suite", "n", "threads"), "rolling_windows_per_s")
         peers = median_by_key(peer_docs["fft"], ("backend", "dtype", "n", "threads"), "ns_per_transform")
@@ -144,7 +214,7 @@ def main() -> None:
         for (suite, op, threads), value in sorted(ours.items(), key=lambda kv: (kv[0][2], kv[0][1])):
             print(f"{op:34s} {threads:3d} {value:8.3f}")
 
-    if "recurrent" in args.suites:
+    if "recurrent" in args.suites and peer_docs["recurrent"]:
         fields = ("cell", "mode", "input", "hidden", "layers", "seq", "batch", "threads")
         ours = median_by_key(sibyl_docs, fields, "seq_per_s")
         torch_ = median_by_key(peer_docs["recurrent"], fields, "seq_per_s")
@@ -156,9 +226,10 @@ def main() -> None:
             peer, peer_thp = torch_.get(key), torch_thp.get(key)
             cell, mode, f, h, l, t, b, threads = key
             label = f"{cell} F{f} H{h} L{l} T{t} B{b} {mode} t={threads}"
-            if peer and peer_thp:
-                print(f"{label:44s} {value:10.0f} {peer:10.0f} {peer_thp:10.0f} {value / peer:6.2f}x "
-                      f"{value / peer_thp:6.2f}x {value / max(peer, peer_thp):6.2f}x")
+            if peer:
+                thp = peer_thp or float("nan")
+                print(f"{label:44s} {value:10.0f} {peer:10.0f} {thp:10.0f} {value / peer:6.2f}x "
+                      f"{value / thp:6.2f}x {value / max(peer, peer_thp or 0):6.2f}x")
         # The products' share of the machine: GFLOP/s by the peer script's estimate of the work,
         # against the register-only FMA peak (`sibyl bench --suites gemm`) when it was measured.
         gflops = median_by_key(sibyl_docs, fields, "gflops_est")
@@ -174,7 +245,7 @@ def main() -> None:
             share = f"{100 * value / top:11.0f}%" if top else f"{'-':>12s}"
             print(f"{cell} F{f} H{h} L{l} T{t} B{b} {mode} t={threads}".ljust(44) + f" {value:14.1f} {share}")
 
-    if "backtest" in args.suites:
+    if "backtest" in args.suites and peer_docs["backtest"]:
         ours = median_by_key(sibyl_docs, ("suite", "mode"), "bars_per_s", suite="backtest")
         peers = median_by_key(peer_docs["backtest"], ("engine",), "bars_per_s")
         print("\nSMA(10)/SMA(30) crossover over 10^6 bars: bars/s (higher is better); target >= vectorbt, >= 100x backtesting.py")
@@ -188,6 +259,9 @@ def main() -> None:
         agreement = run_json([args.python, os.path.join(here, "peers", "backtest_agreement.py"), "--peers", args.peers,
                               "--sibyl", args.sibyl], check=False)
         print("\nSame rules on the peers' random walk (fill at the crossing close, 0.1% a side): final equity, trades")
+        if agreement is None:
+            agreement = {"records": []}
+            failures.append("the backtest agreement check did not run")
         for record in agreement["records"]:
             key, m = record["key"], record["metrics"]
             print(f"  {key['bars']:>9,} bars, {key['units']:10s} sibyl {m['sibyl_equity']:18,.6f} ({m['sibyl_trades']})"
@@ -197,7 +271,7 @@ def main() -> None:
             failures.append("the backtest results differ from the peer reference")
 
     for suite, metric, unit in (("csv", "rows_per_s", "rows/s"), ("features", "bars_per_s", "bars/s")):
-        if suite not in args.suites:
+        if suite not in args.suites or not peer_docs["data"]:
             continue
         ours = median_by_key(sibyl_docs, ("suite", "spec") if suite == "features" else ("suite",), metric, suite=suite)
         peers = median_by_key(peer_docs["data"], ("backend",), metric, suite=suite)

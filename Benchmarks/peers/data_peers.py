@@ -2,7 +2,7 @@
 """Peers for Sibyl's data benchmarks: pandas.read_csv on the same CSV file, and the rolling FFT
 spectral features (fft:64:8) computed with numpy, with pyFFTW or numpy's FFT for the transforms.
 
-    data_peers.py --csv FILE [--bars 1000000] [--min-time 0.15] [--repeats 5] [--out FILE]
+    data_peers.py [--csv FILE] [--bars 1000000] [--min-time 0.15] [--repeats 5] [--out FILE]
 
 The CSV file is the one `sibyl bench --suites csv --csv-file FILE` writes and reads. Prints one
 JSON document ({"bench", "env", "records"}) in the record format of `sibyl bench --json`.
@@ -100,7 +100,7 @@ def reference_window(x: np.ndarray, window: int, bands: int) -> np.ndarray:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--csv", required=True)
+    ap.add_argument("--csv", help="CSV file to read with pandas (leave out to time only the features)")
     ap.add_argument("--bars", type=int, default=1_000_000)
     ap.add_argument("--window", type=int, default=64)
     ap.add_argument("--bands", type=int, default=8)
@@ -117,13 +117,14 @@ def main() -> None:
         frame["Date"] = pd.to_datetime(frame["Date"], format="ISO8601")
         return frame
 
-    rows = len(read_with_dates())
-    for name, fn in (("pandas read_csv + to_datetime", read_with_dates), ("pandas read_csv", lambda: pd.read_csv(args.csv))):
-        seconds = time_calls(fn, args.min_time, args.repeats)
-        med = statistics.median(seconds)
-        print(f"{name:34s} {rows / med:12.0f} rows/s", file=sys.stderr)
-        records.append({"key": {"suite": "csv", "backend": name, "rows": rows, "threads": 1},
-                        "metrics": {"rows_per_s": rows / med, "seconds": med}})
+    if args.csv:
+        rows = len(read_with_dates())
+        for name, fn in (("pandas read_csv + to_datetime", read_with_dates), ("pandas read_csv", lambda: pd.read_csv(args.csv))):
+            seconds = time_calls(fn, args.min_time, args.repeats)
+            med = statistics.median(seconds)
+            print(f"{name:34s} {rows / med:12.0f} rows/s", file=sys.stderr)
+            records.append({"key": {"suite": "csv", "backend": name, "rows": rows, "threads": 1},
+                            "metrics": {"rows_per_s": rows / med, "seconds": med}})
 
     rng = np.random.default_rng(42)
     log_close = np.log(100.0) + np.cumsum(0.01 * rng.standard_normal(args.bars))
