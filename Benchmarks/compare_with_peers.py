@@ -128,6 +128,8 @@ def main() -> None:
         if document is None:
             sys.exit("error: sibyl bench failed; nothing to compare")
         sibyl_docs.append(document)
+        if "elementwise" in args.suites:
+            peer("elementwise", [args.python, os.path.join(here, "peers", "elementwise_peers.py"), "--min-time", str(args.min_time)])
         if "csv" in args.suites or "features" in args.suites:
             # The CSV read is compared only when the csv suite runs (it writes the file).
             csv = ["--csv", args.csv_file] if "csv" in args.suites else []
@@ -145,7 +147,7 @@ def main() -> None:
                     # huge pages themselves.
                     peer("recurrent_thp", command, {"THP_MEM_ALLOC_ENABLE": "1"})
     missing = sorted(name for name in ["data", *args.suites, *(["recurrent_thp"] if "recurrent" in args.suites else [])]
-                     if (name in PEER_SCRIPTS or name in ("data", "recurrent_thp")) and not peer_docs[name]
+                     if (name in PEER_SCRIPTS or name in ("data", "recurrent_thp", "elementwise")) and not peer_docs[name]
                      and (name != "data" or "csv" in args.suites or "features" in args.suites))
     loads = [doc["env"].get("foreign_load", {}) for docs in peer_docs.values() for doc in docs]
     busiest = max((load["foreign_busy_cpus"] for load in loads if isinstance(load, dict) and "foreign_busy_cpus" in load), default=None)
@@ -210,9 +212,16 @@ def main() -> None:
 
     if "elementwise" in args.suites:
         ours = median_by_key(sibyl_docs, ("suite", "op", "threads"), "ns_per_element")
-        print("\nelement-wise over 10^7 floats: ns per element (lower is better)")
+        peers = median_by_key(peer_docs["elementwise"], ("backend", "op", "threads"), "ns_per_element")
+        backends = ("numpy", "scipy", "torch")
+        print("\nelement-wise over 10^7 floats: ns per element (lower is better); numpy and scipy run on one thread;")
+        print("numpy's sigmoid is 1/(1+exp(-x)) in four ufunc passes, scipy's is expit")
+        print(f"{'op':34s} {'thr':>3s} {'sibyl':>8s} " + " ".join(f"{b:>8s}" for b in backends) + f" {'best peer / sibyl':>18s}")
         for (suite, op, threads), value in sorted(ours.items(), key=lambda kv: (kv[0][2], kv[0][1])):
-            print(f"{op:34s} {threads:3d} {value:8.3f}")
+            figures = [peers.get((b, op, threads)) for b in backends]
+            known = [f for f in figures if f is not None]
+            ratio = f"{min(known) / value:17.2f}x" if known else f"{'':18s}"
+            print(f"{op:34s} {threads:3d} {value:8.3f} " + " ".join(f"{f:8.3f}" if f else f"{'-':>8s}" for f in figures) + f" {ratio}")
 
     if "recurrent" in args.suites and peer_docs["recurrent"]:
         fields = ("cell", "mode", "input", "hidden", "layers", "seq", "batch", "threads")

@@ -57,47 +57,47 @@ SIBYL_CLONES void sibyl_log(const float *x, float *y, size_t n) {
 }
 
 SIBYL_CLONES void sibyl_sigmoid_backward(const float *y, const float *dy, float *dx, size_t n) {
-    SIBYL_VECTORIZE
+    SIBYL_VECTORIZE_STREAMING
     for (size_t i = 0; i < n; i++) dx[i] = dy[i] * y[i] * (1.0f - y[i]);
 }
 
 SIBYL_CLONES void sibyl_tanh_backward(const float *y, const float *dy, float *dx, size_t n) {
-    SIBYL_VECTORIZE
+    SIBYL_VECTORIZE_STREAMING
     for (size_t i = 0; i < n; i++) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
 }
 
 SIBYL_CLONES void sibyl_add(const float *a, const float *b, float *y, size_t n) {
-    SIBYL_VECTORIZE
+    SIBYL_VECTORIZE_STREAMING
     for (size_t i = 0; i < n; i++) y[i] = a[i] + b[i];
 }
 
 SIBYL_CLONES void sibyl_sub(const float *a, const float *b, float *y, size_t n) {
-    SIBYL_VECTORIZE
+    SIBYL_VECTORIZE_STREAMING
     for (size_t i = 0; i < n; i++) y[i] = a[i] - b[i];
 }
 
 SIBYL_CLONES void sibyl_mul(const float *a, const float *b, float *y, size_t n) {
-    SIBYL_VECTORIZE
+    SIBYL_VECTORIZE_STREAMING
     for (size_t i = 0; i < n; i++) y[i] = a[i] * b[i];
 }
 
 SIBYL_CLONES void sibyl_muladd(const float *a, const float *b, const float *c, float *y, size_t n) {
-    SIBYL_VECTORIZE
+    SIBYL_VECTORIZE_STREAMING
     for (size_t i = 0; i < n; i++) y[i] = a[i] * b[i] + c[i];
 }
 
 SIBYL_CLONES void sibyl_axpy(float alpha, const float *x, float *y, size_t n) {
-    SIBYL_VECTORIZE
+    SIBYL_VECTORIZE_STREAMING
     for (size_t i = 0; i < n; i++) y[i] = alpha * x[i] + y[i];
 }
 
 SIBYL_CLONES void sibyl_scale(float alpha, const float *x, float *y, size_t n) {
-    SIBYL_VECTORIZE
+    SIBYL_VECTORIZE_STREAMING
     for (size_t i = 0; i < n; i++) y[i] = alpha * x[i];
 }
 
 SIBYL_CLONES void sibyl_clip(const float *x, float lo, float hi, float *y, size_t n) {
-    SIBYL_VECTORIZE
+    SIBYL_VECTORIZE_STREAMING
     for (size_t i = 0; i < n; i++) y[i] = clampf(x[i], lo, hi);
 }
 

@@ -138,7 +138,7 @@ func fftCases(_ settings: BenchSettings) -> [BenchCase] {
     }
 }
 
-/// Element-wise operations over `elementCount` floats, split across threads in contiguous halves.
+/// Element-wise operations over `elementCount` floats, split across threads in contiguous parts.
 func elementwiseCases(_ settings: BenchSettings) -> [BenchCase] {
     typealias Kernel = (_ x: UnsafeBufferPointer<Float>, _ x2: UnsafeBufferPointer<Float>, _ y: UnsafeMutableBufferPointer<Float>) -> Void
     let kernels: [(name: String, kernel: Kernel)] = [
