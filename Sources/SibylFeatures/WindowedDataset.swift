@@ -57,14 +57,6 @@ public struct WindowedDataset: Sendable {
         }
     }
 
-    /// Sample end rows t whose window starts in `span` and whose target bar t+1 also lies in it,
-    /// so that a training span never reads a validation or test target.
-    public func sampleEnds(in span: Range<Int>) -> [Int] {
-        let first = max(firstSampleEnd, span.lowerBound + windowLength - 1)
-        let last = min(span.upperBound - 2, rows - 2)
-        return first <= last ? Array(first...last) : []
-    }
-
     /// Copies the windows ending at `ends` into `inputs`, time-major, and their targets into `targets`.
     ///
     /// - Parameters:

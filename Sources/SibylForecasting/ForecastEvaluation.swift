@@ -120,8 +120,9 @@ public struct ForecastScore: Sendable, Equatable, Codable {
 ///   forecast tracks the last close more closely than the close it forecasts.
 ///
 /// Flagged when the predicted moves are under a quarter of the real ones or over four times their
-/// size, when some forecasts are not prices (not finite, or not above zero), or when the forecast has
-/// no skill on moves (return correlation ≤ 0) and tracks the last close more than the target.
+/// size, when some forecasts are not prices (not finite, or not above zero), when it predicts the
+/// same move at every bar (no return correlation can be measured), or when the forecast has no
+/// skill on moves (return correlation ≤ 0) and tracks the last close more than the target.
 public struct LagDiagnostic: Sendable, Equatable, Codable {
     public let moveRatio: Double
     public let returnCorrelation: Double

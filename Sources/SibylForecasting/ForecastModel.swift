@@ -27,8 +27,9 @@ public struct NextBarForecast: Sendable, Equatable, Codable {
     /// The standard deviation of the last 20 log returns (``PredictionInterval/volatilityBars``);
     /// nil when it is not defined (fewer than 21 bars).
     public let recentVolatility: Double?
-    /// Whether the forecast move is one no bar of the series makes: over 100% in log terms, or
-    /// over 10 times the recent volatility (most often a next-close model extrapolating).
+    /// Whether the forecast move is far outside the series' recent moves: over 100% in log terms,
+    /// or over 10 times the volatility of the last 20 bars (most often a next-close model
+    /// extrapolating).
     public var isFarOutsideRecentMoves: Bool {
         let move = abs(predictedLogReturn), sigma = recentVolatility ?? .nan
         // After bars that never moved there is no size of move to compare with.

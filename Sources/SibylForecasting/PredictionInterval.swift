@@ -36,9 +36,9 @@ public struct PredictionInterval: Sendable, Equatable, Codable {
     public static func errorQuantiles(_ errors: [Double], level: Double) -> (low: Double, high: Double)? {
         precondition(level > 0 && level < 1, "level must lie strictly between 0 and 1")
         let n = errors.count
+        guard n >= minimumErrors(level: level) else { return nil }
         // 1 − 0.8 is 0.19999999999999996 in binary: without the tolerance, 100 errors' 10th rank
         // would round down to the 9th.
-        guard n >= minimumErrors(level: level) else { return nil }
         let lowRank = Int((Double(n + 1) * (1 - level) / 2 + 1e-9).rounded(.down))
         let highRank = Int((Double(n + 1) * (1 + level) / 2 - 1e-9).rounded(.up))
         guard lowRank >= 1, highRank <= n else { return nil }  // the same bound, kept as the index check

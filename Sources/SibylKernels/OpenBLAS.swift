@@ -25,7 +25,4 @@ public enum OpenBLAS {
             openblas_set_num_threads(Int32(newValue))
         }
     }
-
-    /// Processors OpenBLAS sees.
-    public static var processorCount: Int { Int(openblas_get_num_procs()) }
 }

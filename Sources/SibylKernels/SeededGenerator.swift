@@ -62,7 +62,8 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         mean + standardDeviation * nextNormal()
     }
 
-    /// Fills `buffer` with uniform values in [lower, upper).
+    /// Fills `buffer` with uniform values in [lower, upper) drawn in double precision; rounding to
+    /// a narrower scalar can give `upper` itself.
     public mutating func fillUniform<Scalar: TensorScalar>(_ buffer: UnsafeMutableBufferPointer<Scalar>,
                                                           lower: Scalar, upper: Scalar) {
         for i in buffer.indices { buffer[i] = Scalar(nextUniform(in: Double(lower), Double(upper))) }

@@ -63,8 +63,8 @@ public final class RecurrentModel {
     public let parameters: [Parameter]
 
     /// Threads a forward or backward pass uses. The passes split their work themselves (batch
-    /// rows for the recurrence, output rows for the large products) and run OpenBLAS on one thread
-    /// per part, restoring its thread count afterwards.
+    /// rows for the recurrence, output rows for the large products) on Sibyl's own kernels; only
+    /// the dense head's small products call OpenBLAS, held at one thread during a pass.
     public var threads = 1 {
         didSet {
             precondition(threads >= 1, "a model needs at least one thread")
@@ -72,7 +72,8 @@ public final class RecurrentModel {
         }
     }
 
-    /// Runs `body` with OpenBLAS on one thread, since the passes split work among threads themselves.
+    /// Runs `body` with OpenBLAS (the head's products) on one thread, since the passes split work
+    /// among threads themselves.
     private func withSingleThreadedBLAS<R>(_ body: () -> R) -> R {
         let saved = OpenBLAS.threadCount
         if saved != 1 { OpenBLAS.threadCount = 1 }
@@ -94,11 +95,6 @@ public final class RecurrentModel {
 
     /// Number of trainable scalars.
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
-
-    /// The parameter with a state-dict name.
-    public func parameter(named name: String) -> Parameter? {
-        parameters.first { $0.name == name }
-    }
 
     // MARK: - Initialization
 
@@ -246,12 +242,6 @@ public final class RecurrentModel {
     /// The final hidden state of each layer after the last forward: L buffers of (B, H).
     public func finalHiddenStates() -> [[Float]] {
         layers.map { Array(UnsafeBufferPointer(start: $0.finalHidden, count: batch * configuration.hiddenSize)) }
-    }
-
-    /// The final cell state of each LSTM layer after the last forward: L buffers of (B, H).
-    public func finalCellStates() -> [[Float]] {
-        precondition(configuration.cell == .lstm, "only LSTM layers have a cell state")
-        return layers.map { Array(UnsafeBufferPointer(start: $0.finalCell, count: batch * configuration.hiddenSize)) }
     }
 
     /// The top layer's outputs h_1 … h_T after the last forward, (T, B, H).

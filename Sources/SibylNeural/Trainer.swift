@@ -76,7 +76,8 @@ public struct TrainingSummary: Sendable, Equatable, Codable {
     public let stoppedEarly: Bool
 }
 
-/// Training that cannot go on: the model keeps the last good weights.
+/// Training that cannot go on: the model is left holding the best weights seen (those of the
+/// best validation epoch so far, or the initial ones if no epoch finished).
 public struct TrainingError: Error, CustomStringConvertible, Sendable {
     public let message: String
     public let fix: String
@@ -107,7 +108,7 @@ public final class Trainer {
     /// Trains on `train`, watching `validation` when given.
     ///
     /// - Throws: ``TrainingError`` when a loss or gradient stops being finite; the model then holds
-    ///   the weights from before the step that failed.
+    ///   the best weights seen: the best validation epoch's, or the initial ones if no epoch finished.
     @discardableResult
     public func fit(train: some SequenceDataset, validation: (some SequenceDataset)?,
                     progress: (TrainingEvent) -> Void = { _ in }) throws -> TrainingSummary {
@@ -197,8 +198,7 @@ public final class Trainer {
                                bestValidationLoss: validation == nil ? nil : best.loss, stoppedEarly: stoppedEarly)
     }
 
-    /// What a failed step leaves in the model.
-    /// NaN without the sign C's printf gives it ("-nan"), infinities as "+∞" and "−∞".
+    /// A non-finite loss or norm for a message: NaN without the sign C's printf gives it ("-nan"), infinities as "+∞" and "−∞".
     static func describe(_ value: Double) -> String {
         value.isNaN ? "NaN" : value.isInfinite ? (value > 0 ? "+∞" : "−∞") : "\(value)"
     }
@@ -222,10 +222,6 @@ public final class Trainer {
         return total / Double(dataset.count * o)
     }
 
-    /// Predictions for every sample of a dataset, (N, O), in inference mode.
-    public func predict(_ dataset: some SequenceDataset) -> [Float] {
-        model.predict(dataset, batchSize: configuration.batchSize)
-    }
 }
 
 extension RecurrentModel {

@@ -251,7 +251,6 @@ struct BacktestCommand: ParsableCommand {
             if !unused.isEmpty {
                 printToStandardError("note: \(unused.joined(separator: ", ")) \(unused.count == 1 ? "does" : "do") not apply to --strategy \(strategy.rawValue) and \(unused.count == 1 ? "is" : "are") ignored")
             }
-            let path = dataPath
             let series = try dataOptions.load().series
             // A window the series cannot fill would give no trade and no benchmark, silently.
             let window: (option: String, bars: Int)? = switch strategy {
@@ -308,11 +307,11 @@ struct BacktestCommand: ParsableCommand {
             if json {
                 let summary = walk.map { WalkForwardSummary(folds: $0.folds, model: $0.model, naive: $0.naive, againstNaive: $0.againstNaive, lag: $0.lag) }
                 print(try JSONOutput.text(Output(
-                    data: path, strategy: result.strategy, fills: configuration.fills.rawValue, statistics: statistics,
+                    data: dataPath, strategy: result.strategy, fills: configuration.fills.rawValue, statistics: statistics,
                     trades: result.trades.filter { $0.exitBar != nil }.count, openTrades: result.trades.filter { $0.exitBar == nil }.count,
                     events: result.events, walkForward: summary)))
             } else {
-                print(BacktestOutput.text(result: result, statistics: statistics, path: path))
+                print(BacktestOutput.text(result: result, statistics: statistics, path: dataPath))
                 if let walk { print(BacktestOutput.walkForward(walk)) }
                 for (file, what) in [(trades, "trades"), (equity, "equity curve"), (report, "report")] {
                     if let file { print("wrote the \(what) to \(file)") }

@@ -184,7 +184,8 @@ enum ForecastOutput {
         if !forecast.inputShifts.isEmpty {
             text += "\nWARNING: the last window's inputs lie far outside the training values (medians \(shifts(forecast.inputShifts)) from the center): this forecast extrapolates"
         }
-        // A move no bar of this series makes: most often a next-close model on another price scale.
+        // A move over 100%, or over 10 times the last 20 bars' volatility: most often a next-close
+        // model on another price scale.
         let sigma = forecast.recentVolatility ?? .nan
         if forecast.isFarOutsideRecentMoves {
             text += "\nWARNING: that move is far outside this series' own moves (\(sigma.isFinite ? "\(fixed(100 * sigma, 3))% a bar over the last \(PredictionInterval.volatilityBars) bars" : "over 100%")): "

@@ -13,9 +13,10 @@ struct SibylCommand: ParsableCommand {
     )
 
     static func main() {
-        // The models' passes split their own work and run OpenBLAS on one thread; it stays there
-        // for the whole run (set and restored around each pass, its idle second thread would spin
-        // between passes). The GEMM benchmark sets the thread count it measures itself.
+        // The models' passes split their own work on Sibyl's kernels; their heads' small products
+        // call OpenBLAS on one thread, where it stays for the whole run (set and restored around
+        // each pass, its idle second thread would spin between passes). The GEMM benchmark sets
+        // the thread count it measures itself.
         OpenBLAS.threadCount = 1
         // Swift reads "0x10" as a number (16) where a user meant something else: number options
         // take decimal numbers only. Paths and patterns are names, whatever they look like.
@@ -28,7 +29,8 @@ struct SibylCommand: ParsableCommand {
     }
 
     /// Options whose value is a path or a pattern, never a number.
-    static let textOptionNames: Set<String> = ["--data", "--out", "--model-file", "--trades", "--equity", "--report", "--csv-file", "--filter"]
+    static let textOptionNames: Set<String> = ["--data", "--out", "--model-file", "--trades", "--equity", "--report", "--csv-file", "--filter",
+                                               "--features", "--spec"]
 
     /// The arguments that may be numbers: all but the values of `textOptionNames`, given as the
     /// next argument or after `=`.

@@ -103,7 +103,7 @@ struct PipelineTests {
         #expect(try JSONDecoder().decode(FeatureScaler.self, from: Data(older.utf8)).constant == [true, false])
     }
 
-    @Test("windows are time-major with next-bar targets, and spans never read past themselves")
+    @Test("windows are time-major with next-bar targets")
     func windows() throws {
         let series = try randomWalk(200, seed: 8)
         let matrix = try FeaturePipeline(parsing: "returns,rsi:5").compute(series)
@@ -112,10 +112,6 @@ struct PipelineTests {
         let scaler = FeatureScaler.fit(.zScore, to: matrix, rows: matrix.warmUp..<150)
         let dataset = WindowedDataset(matrix: matrix, series: series, scaler: scaler, windowLength: 4, target: .logReturn)
         #expect(dataset.firstSampleEnd == 5 + 3)
-        let train = dataset.sampleEnds(in: 0..<150)
-        #expect(train.first == 8 && train.last == 148)  // the target of 148 is bar 149, still inside
-        let test = dataset.sampleEnds(in: 150..<200)
-        #expect(test.first == 153 && test.last == 198)
         let ends = [10, 57, 148]
         let inputs = UnsafeMutablePointer<Float>.allocate(capacity: 4 * 3 * 2)
         let targets = UnsafeMutablePointer<Float>.allocate(capacity: 3)

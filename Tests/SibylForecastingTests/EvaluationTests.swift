@@ -80,6 +80,16 @@ struct EvaluationTests {
         #expect(InputShift.find(in: matrix, rows: [1, 2, 3, 4], scaler: unitRange).map(\.name) == ["far"])
     }
 
+    @Test("a span's windows are those whose target bar lies in it, never past it; windows reach back into the past")
+    func windowEnds() {
+        // First window ends at bar 8 (warm-up 5, window 4), 200 bars.
+        let train = ForecastModel.ends(targetsIn: 0..<150, firstSampleEnd: 8, rows: 200)
+        #expect(train.first == 8 && train.last == 148)  // the target of 148 is bar 149, still inside
+        let test = ForecastModel.ends(targetsIn: 150..<200, firstSampleEnd: 8, rows: 200)
+        #expect(test.first == 149 && test.last == 198)  // 149's window reads training bars, its target is 150
+        #expect(ForecastModel.ends(targetsIn: 0..<8, firstSampleEnd: 8, rows: 200).isEmpty)
+    }
+
     @Test("a short span fits the highest AR order its returns allow, and none when there is not one return")
     func fittableOrder() {
         // Returns 1…3 defined (the first is NaN): order 1 has rows 2 and 3, two ≥ 2; order 2 only row 3.

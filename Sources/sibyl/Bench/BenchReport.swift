@@ -14,13 +14,6 @@ struct BenchRecord: Encodable {
             case .integer(let value): try container.encode(value)
             }
         }
-
-        var display: String {
-            switch self {
-            case .text(let value): value
-            case .integer(let value): String(value)
-            }
-        }
     }
 
     let suite: String

@@ -19,8 +19,8 @@ func recurrentCases(_ settings: BenchSettings) -> [BenchCase] {
                         let model = RecurrentModel(RecurrentModelConfiguration(cell: cell, inputSize: c.f, hiddenSize: c.h, layers: c.l),
                                                    generator: &generator)
                         model.threads = threads
-                        // The passes split their work themselves and run OpenBLAS on one thread; set
-                        // it here too, as the GEMM cases before may have left it at two.
+                        // The passes split their work themselves; the head's products call OpenBLAS
+                        // on one thread, as in a command's run (the GEMM cases may have left it at two).
                         OpenBLAS.threadCount = 1
                         let x = AlignedBuffer<Float>(count: c.t * c.b * c.f)
                         let y = AlignedBuffer<Float>(count: c.b)
