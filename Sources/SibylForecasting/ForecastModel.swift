@@ -214,8 +214,10 @@ public final class ForecastModel {
         let windows = WindowedDataset(matrix: matrix, series: series, scaler: scaler, windowLength: settings.window, target: settings.target)
         let trainEnds = ends(targetsIn: spans.train, windows: windows)
         let validationEnds = ends(targetsIn: spans.validation, windows: windows)
-        guard trainEnds.count >= settings.training.batchSize || trainEnds.count >= 32 else {
-            throw ForecastError(message: "only \(trainEnds.count) training windows", fix: "use a longer series or a shorter --window")
+        let neededWindows = min(settings.training.batchSize, 32)
+        guard trainEnds.count >= neededWindows else {
+            throw ForecastError(message: "only \(trainEnds.count) training window\(trainEnds.count == 1 ? "" : "s") in the training span of \(series.name), and training needs \(neededWindows) (one batch, at most 32)",
+                                fix: "use a longer series, a shorter --window, or a --batch-size of \(max(trainEnds.count, 1)) or less")
         }
         // Backpropagation through time keeps every step's gates, states and their gradients: about
         // 2·((2G + 3)·H + 2F) floats for each of T·B rows and each layer (measured, LSTM H=64 T=512
@@ -519,8 +521,7 @@ public final class ForecastModel {
         }
         let autoregression = LinearAutoregression(fitting: logReturns, rows: trainRows, order: order)
         let autoregressive = ends.map { close[$0] * exp(autoregression.forecast(logReturns, after: $0)) }
-        let trainMoves = (max(spans.train.lowerBound, 1)..<spans.train.upperBound).map { abs(close[$0] - close[$0 - 1]) }
-        let naiveScale = trainMoves.reduce(0, +) / Double(max(trainMoves.count, 1))
+        let naiveScale = Self.naiveScale(series, spans.train)
         let iso = series.timestampFormat
         let overlap = trainingOverlap(series, evaluated: ends.map { iso(series.timestamps[$0 + 1]) })
         let scaledErrors = PredictionInterval.scaledErrors(forecasts: forecasts, origins: ends, close: close,

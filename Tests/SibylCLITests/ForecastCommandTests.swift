@@ -6,6 +6,19 @@ struct ForecastCommandTests {
     let quick = ["--epochs", "2", "--hidden", "8", "--layers", "1", "--window", "16", "--features", "returns,rsi:14,zscore:20"]
     var googl: String { datasetsFolder.appendingPathComponent("GOOGL_daily.csv").path }
 
+    @Test("too few training windows for a batch names the count needed and --batch-size")
+    func tooFewWindows() throws {
+        let lines = try String(contentsOf: datasetsFolder.appendingPathComponent("GOOGL_daily.csv"), encoding: .utf8).split(separator: "\n")
+        let data = try temporaryFile(lines.prefix(51).joined(separator: "\n") + "\n")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let options = ["--epochs", "1", "--hidden", "4", "--layers", "1", "--window", "8", "--features", "returns", "--test", "0.2"]
+        let refused = try runSibyl(["forecast", "--data", data] + options)
+        #expect(refused.status == 1 && refused.standardError.contains("training needs 32 (one batch, at most 32)")
+                && refused.standardError.contains("--batch-size of"), "\(refused.standardError)")
+        let small = try runSibyl(["forecast", "--data", data, "--batch-size", "8"] + options)
+        #expect(small.status == 0, "\(small.standardError)")
+    }
+
     @Test("train writes a checkpoint; forecast reads it; both as JSON, with the baselines beside the model")
     func trainThenForecast() throws {
         let checkpoint = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-cli-\(UUID()).safetensors").path
