@@ -448,7 +448,8 @@ public final class ForecastModel {
     /// Whether `series` holds the training data, and how many of the `evaluated` timestamps lie in
     /// the recorded span. The same data is a fingerprinted stretch of the training span found
     /// exactly, or most of the recorded close samples found on their dates within 0.25% (another
-    /// vendor's copy, or one rounded to cents). The file's name says nothing: `AAPL/daily.csv`
+    /// vendor's copy, or one rounded to cents; in a file too short to hold eight samples, all of
+    /// at least two). The file's name says nothing: `AAPL/daily.csv`
     /// and `MSFT/daily.csv` are different series.
     func trainingOverlap(_ series: BarSeries, evaluated: [String]) -> (sameData: Bool, count: Int) {
         guard let start = provenance["train_start"], let end = provenance["train_end"] else { return (false, 0) }
@@ -463,7 +464,8 @@ public final class ForecastModel {
                 found += 1
                 if abs(series.close[index] / close - 1) <= 0.0025 { agreeing += 1 }
             }
-            if found >= 8 && Double(agreeing) >= 0.9 * Double(found) { return (true, count) }
+            // A short file holds few samples: two or more, every one agreeing, still say it.
+            if found >= 8 && Double(agreeing) >= 0.9 * Double(found) || found >= 2 && agreeing == found { return (true, count) }
         }
         guard let recorded = provenance["train_fingerprints"] else { return (false, count) }
         let bars = provenance["train_fingerprint_bars"].flatMap { Int($0) }.map { max(1, $0) } ?? 64

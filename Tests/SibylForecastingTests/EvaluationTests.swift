@@ -269,6 +269,12 @@ struct ForecastModelTests {
             let pieceReport = try model.evaluate(on: piece)
             #expect(pieceReport.overlapsTrainingThrough == model.provenance["train_end"] && pieceReport.inSampleCount == pieceReport.model.count, "\(range)")
         }
+        // A piece as short as evaluation allows holds fewer than eight of the 256 close samples:
+        // all of them agreeing still says it.
+        var tiny = series[600..<(600 + model.minimumEvaluableBars())]
+        tiny.name = "a tiny piece"
+        let tinyReport = try model.evaluate(on: tiny)
+        #expect(tinyReport.inSampleCount == tinyReport.model.count && tinyReport.inSampleCount > 0, "\(tiny.count) bars")
         // Another series over overlapping dates: not the training data, but the dates are shared.
         let msft = try bundledSeries("MSFT_daily")  // its test span (2013 → 2017) meets GOOGL's training span
         let other = try model.evaluate(on: msft)
