@@ -42,7 +42,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors(data: dataOptions) {
             let path = try dataOptions.path()
             let output = try OutputFile(out, option: "--out", inputs: [(path, "--data")])
             let file = try dataOptions.load(digest: true)

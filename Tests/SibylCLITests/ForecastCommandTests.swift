@@ -195,7 +195,8 @@ struct ForecastCommandTests {
         let run = try runSibyl(command + ["--data", path])
         #expect(run.status == 1)
         #expect(run.standardError.split(separator: "\n").count == 1, "\(run.standardError)")
-        #expect(run.standardError.hasPrefix("error: ") && run.standardError.contains("(fix: "), "\(run.standardError)")
+        // Named after the data it is about, as data errors are.
+        #expect(run.standardError.hasPrefix("\(path): error: ") && run.standardError.contains("(fix: "), "\(run.standardError)")
     }
 
     @Test("a checkpoint remembers adjusted prices and its own feature list: forecasts on other data say so")

@@ -75,8 +75,12 @@ func printToStandardError(_ line: String) {
 /// a bad checkpoint, training that stops, a series too short to forecast) into one line on
 /// standard error and a non-zero exit, without the argument parser's usage text.
 ///
-/// - Parameter featuresOption: The option whose feature list a ``FeatureSpecError`` is about.
-func reportingErrors(featuresOption: String = "--features", _ body: () throws -> Void) throws {
+/// - Parameters:
+///   - featuresOption: The option whose feature list a ``FeatureSpecError`` is about.
+///   - data: The data a ``ForecastError`` or ``TrainingError`` is about, named at the front of its
+///     line as data errors name their file.
+func reportingErrors(featuresOption: String = "--features", data: DataOptions? = nil, _ body: () throws -> Void) throws {
+    let file = (try? data?.path()).map { "\($0): " } ?? ""
     let line: String
     do {
         try body()
@@ -90,9 +94,9 @@ func reportingErrors(featuresOption: String = "--features", _ body: () throws ->
     } catch let error as FeatureSpecError {
         line = "error: \(featuresOption): \(error.description)"
     } catch let error as ForecastError {
-        line = error.description
+        line = file + error.description
     } catch let error as TrainingError {
-        line = "error: \(error.description)"
+        line = "\(file)error: \(error.description)"
     }
     printToStandardError(line)
     throw ExitCode(1)
