@@ -25,7 +25,14 @@ public struct ForecastThreshold: Strategy {
     public let sizing: Sizing
     /// Stop-loss, take-profit and trailing stop attached to every entry.
     public let exits: ExitRules
-    public var name: String { "forecast(threshold \(threshold))" }
+    public var name: String {
+        switch sizing {
+        case .full: "forecast(threshold \(threshold))"
+        case .confidence: "forecast(threshold \(threshold), confidence sizing)"
+        case .volatilityTarget(let annual, let lookback, _):
+            "forecast(threshold \(threshold), volatility target \(String(format: "%g", 100 * annual))% over \(lookback) bars)"
+        }
+    }
     public let warmUp: Int
     private var returns: RollingWindow
     private var lastTarget = 0.0
@@ -36,7 +43,9 @@ public struct ForecastThreshold: Strategy {
     private var absoluteForecastSum = 0.0
     private var forecastCount = 0
 
-    public init(forecasts: [Double], threshold: Double, sizing: Sizing = .full, exits: ExitRules = .none) {
+    /// - Parameter priorCloses: Closes before the first bar the strategy sees (a backtest that starts
+    ///   where the forecasts do), which fill the volatility target's lookback from the start.
+    public init(forecasts: [Double], threshold: Double, sizing: Sizing = .full, exits: ExitRules = .none, priorCloses: [Double] = []) {
         self.exits = exits
         precondition(threshold >= 0, "the threshold must be non-negative")
         self.forecasts = forecasts
@@ -46,6 +55,10 @@ public struct ForecastThreshold: Strategy {
         var lookback = 2
         if case .volatilityTarget(_, let bars, _) = sizing { lookback = max(bars, 2) }
         returns = RollingWindow(capacity: lookback)
+        if case .volatilityTarget = sizing, let last = priorCloses.last {
+            for (close, before) in zip(priorCloses.suffix(lookback).dropFirst(), priorCloses.suffix(lookback)) { returns.append(log(close / before)) }
+            previousClose = last
+        }
     }
 
     public mutating func next(_ view: MarketView, broker: inout Broker) {

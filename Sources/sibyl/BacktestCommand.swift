@@ -230,6 +230,9 @@ struct BacktestCommand: ParsableCommand {
         let openTrades: Int
         let events: [BrokerEvent]
         let walkForward: WalkForwardSummary?
+        /// Bars of the data before the run's first bar (a walk-forward's first fold's training
+        /// history, outside the statistics); 0 for other strategies.
+        let historyBars: Int
     }
 
     struct WalkForwardSummary: Encodable {
@@ -264,6 +267,8 @@ struct BacktestCommand: ParsableCommand {
             }
             let configuration = backtestConfiguration
             var walk: WalkForwardResult?
+            // The first bar of the run (a walk-forward's first decision), when not the series' first.
+            var tradedFrom = 0
             let result: BacktestResult
             switch strategy {
             case .buyAndHold:
@@ -290,28 +295,34 @@ struct BacktestCommand: ParsableCommand {
                 }
                 progress.finish()
                 let forecasts = walk!.forecastLogReturns
+                // The strategy's statistics run from its first decision: the bars before are its
+                // first fold's training history, when it could not trade (flat there, they would
+                // pull every annualized figure toward zero).
+                let first = forecasts.firstIndex { !$0.isNaN } ?? series.count - 1
+                tradedFrom = first
                 let sizingRule: ForecastThreshold.Sizing = switch sizing {
                 case .full: .full
                 case .confidence: .confidence
                 // Bars a year from the bars up to the first decision only: later bars are the future.
                 case .volatilityTarget:
-                    .volatilityTarget(annual: targetVolatility, lookback: 20,
-                                      barsPerYear: series[0..<((forecasts.firstIndex { !$0.isNaN } ?? series.count - 1) + 1)].frequency.barsPerYear)
+                    .volatilityTarget(annual: targetVolatility, lookback: 20, barsPerYear: series[0..<(first + 1)].frequency.barsPerYear)
                 }
-                var s = ForecastThreshold(forecasts: forecasts, threshold: threshold, sizing: sizingRule, exits: exits)
-                result = backtest(&s, on: series, configuration: configuration)
+                var s = ForecastThreshold(forecasts: Array(forecasts[first...]), threshold: threshold, sizing: sizingRule, exits: exits,
+                                          priorCloses: Array(series.close[max(0, first - 20)..<first]))
+                result = backtest(&s, on: series[first..<series.count], configuration: configuration)
             }
             let statistics = BacktestStatistics(result)
             // A direction model forecasts no closes: no forecast chart then.
-            try write(result, statistics: statistics, forecasts: walk?.forecastCloses.contains { !$0.isNaN } == true ? walk?.forecastCloses : nil, to: outputs)
+            try write(result, statistics: statistics, walk: walk, tradedFrom: tradedFrom, to: outputs)
             if json {
                 let summary = walk.map { WalkForwardSummary(folds: $0.folds, model: $0.model, naive: $0.naive, againstNaive: $0.againstNaive, lag: $0.lag) }
                 print(try JSONOutput.text(Output(
                     data: dataPath, strategy: result.strategy, fills: configuration.fills.rawValue, statistics: statistics,
                     trades: result.trades.filter { $0.exitBar != nil }.count, openTrades: result.trades.filter { $0.exitBar == nil }.count,
-                    events: result.events, walkForward: summary)))
+                    events: result.events, walkForward: summary, historyBars: tradedFrom)))
             } else {
-                print(BacktestOutput.text(result: result, statistics: statistics, path: dataPath))
+                let history = tradedFrom > 0 ? "from the first forecast on; the \(tradedFrom) bars before, from \(series.timestampFormat(series.timestamps[0])), are the first fold's training history" : nil
+                print(BacktestOutput.text(result: result, statistics: statistics, path: dataPath, history: history))
                 if let walk { print(BacktestOutput.walkForward(walk)) }
                 for (file, what) in [(trades, "trades"), (equity, "equity curve"), (report, "report")] {
                     if let file { print("wrote the \(what) to \(file)") }
@@ -321,7 +332,9 @@ struct BacktestCommand: ParsableCommand {
     }
 
     /// Writes the requested files, all or none.
-    private func write(_ result: BacktestResult, statistics: BacktestStatistics, forecasts: [Double]?, to outputs: [OutputFile]) throws {
+    private func write(_ result: BacktestResult, statistics: BacktestStatistics, walk: WalkForwardResult?, tradedFrom: Int,
+                       to outputs: [OutputFile]) throws {
+        let forecasts = walk?.forecastCloses.contains { !$0.isNaN } == true ? walk.map { Array($0.forecastCloses[tradedFrom...]) } : nil
         try OutputFile.write(outputs.map { file in
             switch file.option {
             case "--trades": return (file, Data(BacktestCSV.trades(result).utf8))
@@ -340,7 +353,9 @@ struct BacktestCommand: ParsableCommand {
                 if wholeUnits && !reverse { notes.append("whole units") }
                 if longOnly { notes.append("long only") }
                 if closeAtEnd { notes.append("closed at the end") }
-                return (file, Data(HTMLReport(result: result, statistics: statistics, forecasts: forecasts, notes: notes).render().utf8))
+                if result.configuration.periodsPerYear != nil { notes.append("annualized over \(String(format: "%g", statistics.periodsPerYear)) periods a year (--periods-per-year)") }
+                let sections = walk.map { [(title: "Walk-forward", text: BacktestOutput.walkForward($0))] } ?? []
+                return (file, Data(HTMLReport(result: result, statistics: statistics, forecasts: forecasts, notes: notes, sections: sections).render().utf8))
             }
         })
     }
@@ -348,16 +363,17 @@ struct BacktestCommand: ParsableCommand {
 
 /// Text output of `sibyl backtest`.
 enum BacktestOutput {
-    static func text(result: BacktestResult, statistics s: BacktestStatistics, path: String) -> String {
-        var lines = ["\(result.strategy) on \(result.series.name) (\(path)), \(s.start) → \(s.end), \(result.series.count) bars",
-                     "fills: \(result.configuration.fills == .nextOpen ? "next bar's open" : "same bar's close (OPTIMISTIC: a close cannot be traded once it is known)")"]
+    /// - Parameter history: What precedes the run's first bar, when it starts later than the data.
+    static func text(result: BacktestResult, statistics s: BacktestStatistics, path: String, history: String? = nil) -> String {
+        var lines = ["\(result.strategy) on \(result.series.name) (\(path)), \(s.start) → \(s.end), \(result.series.count) bars\(history.map { " (\($0))" } ?? "")",
+                     "fills: \(result.configuration.fills == .nextOpen ? "next bar's open" : "same bar's close (OPTIMISTIC: a close cannot be traded once it is known)"); annualized over \(String(format: "%g", s.periodsPerYear)) periods a year\(result.configuration.periodsPerYear != nil ? " (--periods-per-year)" : "")"]
         let rows = s.displayRows.filter { !["Ambiguous exits", "Reduced / rejected orders"].contains($0.label) }
         let width = rows.map(\.label.count).max()!
         for (name, value) in rows { lines.append("  \(name.padding(toLength: width, withPad: " ", startingAt: 0))  \(value)") }
         let open = result.trades.filter { $0.exitBar == nil }
         let iso = result.series.timestampFormat
         if !open.isEmpty {
-            lines.append("  open at the end: \(open.map { "\($0.size) units from \(iso(result.series.timestamps[$0.entryBar]))" }.joined(separator: ", ")) (valued at the last close in the equity; left out of the trade statistics, exposure and commissions, as backtesting.py does: --close-at-end counts them)")
+            lines.append("  open at the end: \(open.map { "\(String(format: "%.6g", $0.size)) units from \(iso(result.series.timestamps[$0.entryBar]))" }.joined(separator: ", ")) (valued at the last close in the equity; left out of the trade statistics, exposure and commissions, as backtesting.py does: --close-at-end counts them)")
         }
         if s.ambiguousExits > 0 { lines.append("  \(s.ambiguousExits) exits had stop and target in one bar; the stop was taken") }
         if s.maxVolumeSharePercent > 1, let at = s.maxVolumeShareAt {
@@ -373,20 +389,22 @@ enum BacktestOutput {
     }
 
     static func walkForward(_ walk: WalkForwardResult) -> String {
-        var lines = ["walk-forward: \(walk.folds.count) fold\(walk.folds.count == 1 ? "" : "s"), each trained on earlier bars only", "  fold  train bars  forecasts                   epochs  MAE model   MAE naive  dir. acc %"]
+        var lines = ["walk-forward: \(walk.folds.count) fold\(walk.folds.count == 1 ? "" : "s"), each trained on earlier bars only", "  fold  train bars  forecasts made at           epochs  MAE model   MAE naive  dir. acc %  scored"]
         // Errors are in price units: enough decimals for four significant digits of the smallest.
         let digits = decimals(toShow: walk.folds.compactMap { $0.naive?.mae }.filter(\.isFinite).min() ?? 1, significant: 4)
         func error(_ value: Double?) -> String { price(value, digits) }
         for (i, fold) in walk.folds.enumerated() {
-            lines.append("  \(String(i + 1).leftPadded(4))  \(String(fold.trainEnd - fold.trainStart).leftPadded(10))  \(fold.firstTimestamp) → \(fold.lastTimestamp)  \(String(fold.epochs).leftPadded(6))  \(error(fold.model?.mae).leftPadded(9))  \(error(fold.naive?.mae).leftPadded(9))  \(fixed(fold.model?.directionalAccuracyPercent, 1).leftPadded(9))")
+            lines.append("  \(String(i + 1).leftPadded(4))  \(String(fold.trainEnd - fold.trainStart).leftPadded(10))  \(fold.firstTimestamp) → \(fold.lastTimestamp)  \(String(fold.epochs).leftPadded(6))  \(error(fold.model?.mae).leftPadded(9))  \(error(fold.naive?.mae).leftPadded(9))  \(fixed(fold.model?.directionalAccuracyPercent, 1).leftPadded(9))  \(String(fold.model?.count ?? 0).leftPadded(6))")
         }
         if let model = walk.model, let naive = walk.naive {
             // A direction model's calls have no price errors: its direction is all there is to judge.
-            let luck = model.mae < naive.mae ? ForecastOutput.beyondLuck(walk.againstNaive) : ""
+            let luck = model.mae < naive.mae ? ForecastOutput.beyondLuck(walk.againstNaive)
+                : ForecastOutput.worseBeyondLuck(walk.againstNaive).map { ", \($0)" } ?? ""
             let errors = model.mae.isNaN ? "" : "MAE \(error(model.mae)) against naive \(error(naive.mae))\(luck) (MASE \(fixed(model.mase, 3))), Theil's U \(fixed(model.theilU, 3)); "
             lines.append("  all folds: \(errors)\(ForecastOutput.directionVerdict(model))")
         }
         if let lag = walk.lag { lines.append("  lag check: \(lag.flagged ? "WARNING, " : "")the model \(lag.explanation)") }
+        lines.append("  (a forecast made at a bar is of the next bar's close and scored against it; one made at the last bar has nothing to score)")
         return lines.joined(separator: "\n")
     }
 }

@@ -110,7 +110,7 @@ enum ForecastOutput {
         }
         let errorPart = model.mae < naive.mae
             ? "MAE \(fixed(100 * (1 - model.mae / naive.mae), 2))% below the naive forecast" + beyondLuck(report.againstNaive)
-            : "MAE \(fixed(100 * (model.mae / naive.mae - 1), 2))% above the naive forecast (no better than tomorrow = today)"
+            : "MAE \(fixed(100 * (model.mae / naive.mae - 1), 2))% above the naive forecast (no better than tomorrow = today\(worseBeyondLuck(report.againstNaive).map { "; \($0)" } ?? ""))"
         return "\(errorPart); \(directionVerdict(model))."
     }
 
@@ -122,6 +122,13 @@ enum ForecastOutput {
         guard let p = comparison.pValue else { return "" }
         return p < 0.05 ? ", by more than luck explains (Diebold–Mariano p \(probability(p, equals: true)))"
             : ", not distinguishable from it (Diebold–Mariano p \(probability(p, equals: true)))"
+    }
+
+    /// For a model whose errors are larger than the naive forecast's: whether that is more than
+    /// luck explains (then worse, not merely no better).
+    static func worseBeyondLuck(_ comparison: ErrorComparison?) -> String? {
+        guard let comparison, comparison.count >= 30, let p = comparison.pValue, p < 0.05 else { return nil }
+        return "worse by more than luck explains (Diebold–Mariano p \(probability(p, equals: true)))"
     }
 
     /// Direction against chance: calls made independently of the moves with the same share of ups

@@ -111,6 +111,11 @@ struct BacktestCommandTests {
         let walk = try #require(output["walkForward"] as? [String: Any])
         let folds = try #require(walk["folds"] as? [[String: Any]])
         #expect(folds.count == 3)
+        // Statistics from the first forecast on: the first fold's training bars come before.
+        let history = try #require(output["historyBars"] as? Int)
+        #expect(history == folds[0]["forecastStart"] as? Int && history > 0)
+        let statistics = try #require(output["statistics"] as? [String: Any])
+        #expect(statistics["start"] as? String == folds[0]["firstTimestamp"] as? String)
         #expect(walk["naive"] != nil && walk["lag"] != nil)
         // The model's errors against the naive forecast's over every forecast bar: Diebold–Mariano.
         let againstNaive = try #require(walk["againstNaive"] as? [String: Any])
@@ -160,8 +165,13 @@ struct BacktestCommandTests {
             return try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
         }
         let (whole, shortened) = (try equity(full), try equity(cut))
-        // Header and bars 0 … 499: the decisions at bars before 500 filled by bar 500's open.
-        #expect(Array(whole.prefix(501)) == Array(shortened.prefix(501)))
+        // The run starts at the first decision, bar 300 (the bars before are the first fold's
+        // training history), sized from its first bar: the lookback is filled from the history.
+        let bar300 = lines[1000 + 300].split(separator: ",")[0]
+        #expect(whole[1].hasPrefix(bar300 + ","), "\(whole[1])")
+        #expect(whole[2].split(separator: ",")[3] != "0.0", "\(whole[2])")
+        // Header and bars 300 … 499: the decisions at bars before 500 filled by bar 500's open.
+        #expect(Array(whole.prefix(201)) == Array(shortened.prefix(201)))
     }
 
     @Test("bad options are refused with a message, before any work", arguments: [

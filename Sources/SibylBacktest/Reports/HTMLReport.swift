@@ -10,13 +10,20 @@ public struct HTMLReport {
     public var forecasts: [Double]?
     /// Extra notes shown under the title (settings, caveats).
     public var notes: [String] = []
+    /// Sections of plain text after the statistics (a walk-forward's folds), title and text.
+    public var sections: [(title: String, text: String)] = []
 
-    public init(result: BacktestResult, statistics: BacktestStatistics, forecasts: [Double]? = nil, notes: [String] = []) {
+    public init(result: BacktestResult, statistics: BacktestStatistics, forecasts: [Double]? = nil, notes: [String] = [],
+                sections: [(title: String, text: String)] = []) {
         self.result = result
         self.statistics = statistics
         self.forecasts = forecasts
         self.notes = notes
+        self.sections = sections
     }
+
+    /// Trades whose entries and exits are marked on the price chart; the trades CSV has them all.
+    static let markedTrades = 2_000
 
     public func render() -> String {
         let series = result.series
@@ -32,15 +39,16 @@ public struct HTMLReport {
         let drawdownChart = SVGChart(title: "Drawdown (%)", labels: labels,
                                      series: [.init(name: "drawdown", values: drawdown, color: "#d1242f", fill: true)], height: 170)
         var markers: [SVGChart.Marker] = []
-        for trade in result.trades.prefix(2_000) {
+        for trade in result.trades.prefix(Self.markedTrades) {
             markers.append(.init(index: trade.entryBar, value: series.low[trade.entryBar] * 0.995, color: trade.size > 0 ? "#1a7f37" : "#d1242f",
-                                 up: trade.size > 0, label: "\(trade.size > 0 ? "buy" : "sell short") \(abs(trade.size)) at \(trade.entryPrice) on \(labels[trade.entryBar])"))
+                                 up: trade.size > 0, label: "\(trade.size > 0 ? "buy" : "sell short") \(String(format: "%.6g", abs(trade.size))) at \(trade.entryPrice) on \(labels[trade.entryBar])"))
             if let exit = trade.exitBar, let price = trade.exitPrice {
                 markers.append(.init(index: exit, value: series.high[exit] * 1.005, color: "#6e7781", up: false,
                                      label: "exit (\(trade.exitReason.rawValue)) at \(price) on \(labels[exit])"))
             }
         }
-        var priceChart = SVGChart(title: "Close with trades (▲ long entry, ▼ short entry or exit)", labels: labels,
+        let marked = result.trades.count > Self.markedTrades ? "; the first \(Self.markedTrades) of \(result.trades.count) trades marked" : ""
+        var priceChart = SVGChart(title: "Close with trades (▲ long entry, ▼ short entry or exit\(marked))", labels: labels,
                                   series: [.init(name: "close", values: series.close, color: "#24292f")])
         priceChart.markers = markers
         var charts = [equityChart.render(), drawdownChart.render(), priceChart.render()]
@@ -68,6 +76,7 @@ public struct HTMLReport {
             \(charts.joined(separator: "\n"))
             <h2>Statistics</h2>
             \(statisticsTable())
+            \(sections.map { "<h2>\(escape($0.title))</h2>\n<pre class=\"notes\">\(escape($0.text))</pre>" }.joined(separator: "\n"))
             <h2>Trades (\(result.trades.count))</h2>
             \(tradesTable())
             </body></html>
