@@ -101,7 +101,7 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Forecast strategy: trade when the forecast log return exceeds this (in absolute value).")
     var threshold: Double = 0
 
-    @Option(name: .long, help: "Forecast strategy sizing: full, confidence (|forecast| / twice the mean |forecast| so far) or vol-target.")
+    @Option(name: .long, help: "Forecast strategy sizing: full, confidence (|forecast| / twice the mean |forecast| so far, at most 1) or vol-target (target / the last 20 bars' annualized volatility, at most 1: never leveraged).")
     var sizing: SizingName = .full
 
     @Option(name: .long, parsing: .unconditional, help: "Forecast strategy: annual volatility target for --sizing vol-target.")
@@ -323,6 +323,9 @@ struct BacktestCommand: ParsableCommand {
             } else {
                 let history = tradedFrom > 0 ? "from the first forecast on; the \(tradedFrom) bars before, from \(series.timestampFormat(series.timestamps[0])), are the first fold's training history" : nil
                 print(BacktestOutput.text(result: result, statistics: statistics, path: dataPath, history: history))
+                if strategy == .forecast && sizing != .full {
+                    print("  (sizing that rebalances closes part of a position at each change, and each part counts as a trade: the trade statistics weigh every part alike, whatever its size, as backtesting.py's do; Return, Sharpe and the equity curve weigh them by size)")
+                }
                 if let walk { print(BacktestOutput.walkForward(walk)) }
                 for (file, what) in [(trades, "trades"), (equity, "equity curve"), (report, "report")] {
                     if let file { print("wrote the \(what) to \(file)") }
@@ -400,7 +403,7 @@ enum BacktestOutput {
             // A direction model's calls have no price errors: its direction is all there is to judge.
             let luck = model.mae < naive.mae ? ForecastOutput.beyondLuck(walk.againstNaive)
                 : ForecastOutput.worseBeyondLuck(walk.againstNaive).map { ", \($0)" } ?? ""
-            let errors = model.mae.isNaN ? "" : "MAE \(error(model.mae)) against naive \(error(naive.mae))\(luck) (MASE \(fixed(model.mase, 3))), Theil's U \(fixed(model.theilU, 3)); "
+            let errors = model.mae.isNaN ? "" : "MAE \(error(model.mae)) against naive \(error(naive.mae))\(luck) (MASE \(fixed(model.mase, 3)), the naive forecast's own \(fixed(naive.mase, 3))), Theil's U \(fixed(model.theilU, 3)); "
             lines.append("  all folds: \(errors)\(ForecastOutput.directionVerdict(model))")
         }
         if let lag = walk.lag { lines.append("  lag check: \(lag.flagged ? "WARNING, " : "")the model \(lag.explanation)") }
