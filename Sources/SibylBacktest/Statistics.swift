@@ -48,6 +48,10 @@ public struct BacktestStatistics: Sendable, Equatable, Codable {
     public var kellyCriterion: Double
     /// Periods per year used for annualizing (252, 365, 52, 12, or as configured).
     public var periodsPerYear: Double
+    /// Return periods a year the data holds (those periods over the years the data spans); nil
+    /// for less than 90 days. Far from `periodsPerYear`, the annualized figures are off by the
+    /// ratio (hourly FX, whose Sunday-evening hours form days of their own).
+    public var observedPeriodsPerYear: Double?
     /// The most units traded in one bar (entries and exits together) as a share of that bar's
     /// volume, in percent, and the bar's timestamp: fills that large would move the price, which
     /// the backtest does not model. +∞ for a fill on a bar without volume; NaN (and nil) without
@@ -109,6 +113,7 @@ extension BacktestStatistics {
         }
         let periods: Double = result.configuration.periodsPerYear ?? period.perYear
         periodsPerYear = periods
+        observedPeriodsPerYear = durationDays >= 90 ? Double(periodEnds.count - 1) / (durationDays / 365.25) : nil
         let g = Self.geometricMean(returns)
         let annual = pow(1 + g, periods) - 1
         returnAnnualizedPercent = annual * 100

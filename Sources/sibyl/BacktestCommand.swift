@@ -378,6 +378,9 @@ enum BacktestOutput {
         if !open.isEmpty {
             lines.append("  open at the end: \(open.map { "\(String(format: "%.6g", $0.size)) units from \(iso(result.series.timestamps[$0.entryBar]))" }.joined(separator: ", ")) (valued at the last close in the equity; left out of the trade statistics, exposure and commissions, as backtesting.py does: --close-at-end counts them)")
         }
+        if result.configuration.periodsPerYear == nil, let observed = s.observedPeriodsPerYear, abs(observed / s.periodsPerYear - 1) > 0.1 {
+            lines.append("  note: the returns fall into \(Int(observed.rounded())) periods a year, annualized as \(String(format: "%g", s.periodsPerYear)) (backtesting.py's rule): Return (Ann.), volatility and the ratios built on them are off by that ratio; --periods-per-year \(Int(observed.rounded())) annualizes by the periods the data has")
+        }
         if s.ambiguousExits > 0 { lines.append("  \(s.ambiguousExits) exits had stop and target in one bar; the stop was taken") }
         if s.maxVolumeSharePercent > 1, let at = s.maxVolumeShareAt {
             let share = s.maxVolumeSharePercent.isFinite ? "\(fixed(s.maxVolumeSharePercent, 1))% of the bar's volume" : "on a bar without volume"

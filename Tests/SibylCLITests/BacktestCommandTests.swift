@@ -123,6 +123,17 @@ struct BacktestCommandTests {
         #expect((againstNaive["pValue"] as? Double).map { $0 > 0 && $0 <= 1 } == true)
     }
 
+    @Test("returns falling into far more periods a year than annualize them are named, with the override that fits")
+    func observedPeriods() throws {
+        let eurusd = datasetsFolder.appendingPathComponent("EURUSD_hourly.csv").path
+        let hourly = try runSibyl(["backtest", "--data", eurusd])
+        #expect(hourly.status == 0 && hourly.standardOutput.contains("periods a year, annualized as 252 (backtesting.py's rule)"), "\(hourly.standardOutput)")
+        let set = try runSibyl(["backtest", "--data", eurusd, "--periods-per-year", "314"])
+        #expect(set.status == 0 && !set.standardOutput.contains("annualized as") && set.standardOutput.contains("annualized over 314 periods a year (--periods-per-year)"))
+        let daily = try runSibyl(["backtest", "--data", googl])
+        #expect(daily.status == 0 && !daily.standardOutput.contains("periods a year, annualized as"))
+    }
+
     @Test("each fold's training starts under its own title line, before its first epoch")
     func foldProgress() throws {
         let run = try runSibyl(["backtest", "--data", googl, "--strategy", "forecast", "--epochs", "2", "--hidden", "4", "--layers", "1",
