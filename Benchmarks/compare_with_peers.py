@@ -51,6 +51,9 @@ def run_json(cmd: list[str], extra_env: dict[str, str] | None = None, check: boo
         document = json.loads(done.stdout) if done.stdout.strip() else None
     except json.JSONDecodeError:
         document = None
+    # A document in the record format: an object with its environment and a list of records.
+    if not (isinstance(document, dict) and isinstance(document.get("env"), dict) and isinstance(document.get("records"), list)):
+        document = None
     if done.returncode != 0 and check or document is None:
         tail = "\n    ".join((done.stderr or "").strip().splitlines()[-6:]) if check else "(its errors are above)"
         print(f"error: {name} failed (exit status {done.returncode}){' and printed no document' if document is None else ''}:\n    {tail}",
@@ -162,6 +165,7 @@ def main() -> None:
               "ratios from a busy machine are noise")
     if missing:
         print(f"no peer figures for: {', '.join(missing)} (their errors are above)")
+        failures.append(f"peers failed: {', '.join(missing)}")
 
     if "gemm" in args.suites and peer_docs["gemm"]:
         ours = median_by_key(sibyl_docs, ("suite", "shape", "threads"), "gflops")

@@ -63,7 +63,7 @@ def main() -> None:
                         "agrees": difference <= args.tolerance and trades == reference["trades"],
                     },
                 })
-    print(json.dumps({"records": records}, indent=1))
+    print(json.dumps({"bench": "backtest_agreement", "env": {"python": sys.version.split()[0]}, "records": records}, indent=1))
     # A disagreement fails the run, so that a script or CI step can rely on it.
     sys.exit(0 if all(r["metrics"]["agrees"] for r in records) else 1)
 

@@ -52,6 +52,12 @@ public struct BacktestStatistics: Sendable, Equatable, Codable {
     /// for less than 90 days. Far from `periodsPerYear`, the annualized figures are off by the
     /// ratio (hourly FX, whose Sunday-evening hours form days of their own).
     public var observedPeriodsPerYear: Double?
+    /// The period returns' standard deviation annualized by √A, in percent: what the compounded
+    /// `volatilityAnnualizedPercent` approaches for returns near zero on average, and what it
+    /// stops measuring for returns far from it (a losing strategy's compounded volatility tends to 0).
+    public var simpleVolatilityAnnualizedPercent: Double
+    /// (mean period return · A − risk-free rate) / (σ √A): the Sharpe ratio on that volatility.
+    public var simpleSharpeRatio: Double
     /// The most units traded in one bar (entries and exits together) as a share of that bar's
     /// volume, in percent, and the bar's timestamp: fills that large would move the price, which
     /// the backtest does not model. +∞ for a fill on a bar without volume; NaN (and nil) without
@@ -119,6 +125,9 @@ extension BacktestStatistics {
         returnAnnualizedPercent = annual * 100
         let variance = Self.variance(returns)
         volatilityAnnualizedPercent = (pow(variance + (1 + g) * (1 + g), periods) - pow(1 + g, 2 * periods)).squareRoot() * 100
+        simpleVolatilityAnnualizedPercent = (variance * periods).squareRoot() * 100
+        let meanReturn = returns.isEmpty ? Double.nan : returns.reduce(0, +) / Double(returns.count)
+        simpleSharpeRatio = variance > 0 ? (meanReturn * periods - rf) / (variance * periods).squareRoot() : .nan
         let years = durationDays / 365.25
         cagrPercent = years > 0 ? (pow(equityFinal / initial, 1 / years) - 1) * 100 : .nan
         sharpeRatio = volatilityAnnualizedPercent != 0 ? (returnAnnualizedPercent - rf * 100) / volatilityAnnualizedPercent : .nan
@@ -203,7 +212,9 @@ extension BacktestStatistics {
             if let exit = trade.exitBar { traded[exit] += abs(trade.size) }
         }
         var busiest: (share: Double, bar: Int)?
-        if let volume = series.volume {
+        // A series whose volume is zero throughout has no volume data (an FX export's real-volume
+        // column): nothing to measure capacity against.
+        if let volume = series.volume, volume.contains(where: { $0 > 0 }) {
             // A fill on a bar without volume (a halted day) is the worst case: an unbounded share.
             for k in 0..<n where traded[k] > 0 {
                 let share = volume[k] > 0 ? traded[k] / volume[k] : .infinity
@@ -351,13 +362,17 @@ extension BacktestStatistics {
         // Durations in whole days, or to the hundredth below ten days (an hourly trade of 11 hours
         // is 0.46, not 0).
         func days(_ v: Double) -> String { n(v, abs(v) < 10 ? 2 : 0) }
+        // An account that ran out of money has no geometric mean return: backtesting.py's 0 for
+        // these would read as a flat account.
+        let broke = !(equityFinal > 0)
+        func ratio(_ v: Double, _ digits: Int = 3) -> String { broke ? "–" : n(v, digits) }
         return [
             ("Return [%]", n(returnPercent)), ("Buy & Hold Return [%]", n(buyAndHoldReturnPercent)),
-            ("Return (Ann.) [%]", n(returnAnnualizedPercent)), ("Volatility (Ann.) [%]", n(volatilityAnnualizedPercent)),
-            ("CAGR [%]", n(cagrPercent)), ("Sharpe Ratio", n(sharpeRatio, 3)),
+            ("Return (Ann.) [%]", ratio(returnAnnualizedPercent, 2)), ("Volatility (Ann.) [%]", n(volatilityAnnualizedPercent)),
+            ("CAGR [%]", n(cagrPercent)), ("Sharpe Ratio", ratio(sharpeRatio)),
             ("P(Sharpe > 0) [%]", n(probabilisticSharpePercent, 1)), ("P(Sharpe > B&H's measured) [%]", n(probabilisticSharpeOverBuyAndHoldPercent, 1)),
-            ("Sortino Ratio", n(sortinoRatio, 3)),
-            ("Calmar Ratio", n(calmarRatio, 3)), ("Alpha [%]", n(alphaPercent)), ("Beta", n(beta, 3)),
+            ("Sortino Ratio", ratio(sortinoRatio)),
+            ("Calmar Ratio", ratio(calmarRatio)), ("Alpha [%]", n(alphaPercent)), ("Beta", n(beta, 3)),
             ("Max. Drawdown [%]", n(maxDrawdownPercent)), ("Avg. Drawdown [%]", n(averageDrawdownPercent)),
             ("Max. Drawdown Duration [days]", days(maxDrawdownDurationDays)),
             ("Avg. Drawdown Duration [days]", days(averageDrawdownDurationDays)), ("Exposure Time [%]", n(exposureTimePercent)),

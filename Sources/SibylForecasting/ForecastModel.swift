@@ -448,24 +448,31 @@ public final class ForecastModel {
     /// Whether `series` holds the training data, and how many of the `evaluated` timestamps lie in
     /// the recorded span. The same data is a fingerprinted stretch of the training span found
     /// exactly, or most of the recorded close samples found on their dates within 0.25% (another
-    /// vendor's copy, or one rounded to cents; in a file too short to hold eight samples, all of
-    /// at least two). The file's name says nothing: `AAPL/daily.csv`
+    /// vendor's copy, or one rounded to cents; in a file too short to hold eight samples, at least
+    /// two, all its dates have, each the same price to the cent). The file's name says nothing: `AAPL/daily.csv`
     /// and `MSFT/daily.csv` are different series.
     func trainingOverlap(_ series: BarSeries, evaluated: [String]) -> (sameData: Bool, count: Int) {
         guard let start = provenance["train_start"], let end = provenance["train_end"] else { return (false, 0) }
         let count = evaluated.filter { $0 >= start && $0 <= end }.count
         if let samples = provenance["train_samples"] {
-            var (found, agreeing) = (0, 0)
+            var (found, agreeing, exact, inRange) = (0, 0, 0, 0)
+            let (first, last) = (series.timestamps[0].secondsSinceEpoch, series.timestamps[series.count - 1].secondsSinceEpoch)
             for entry in samples.split(separator: ";") {
                 let parts = entry.split(separator: ":")
                 guard parts.count == 2, let seconds = Int64(parts[0]), let close = Double(parts[1]), close > 0 else { continue }
+                if seconds >= first && seconds <= last { inRange += 1 }
                 let index = series.firstIndex(atOrAfter: Timestamp(secondsSinceEpoch: seconds))
                 guard index < series.count, series.timestamps[index].secondsSinceEpoch == seconds else { continue }
                 found += 1
                 if abs(series.close[index] / close - 1) <= 0.0025 { agreeing += 1 }
+                // The same price, or the same rounded to cents.
+                if abs(series.close[index] - close) <= 0.005 + 1e-4 * close { exact += 1 }
             }
-            // A short file holds few samples: two or more, every one agreeing, still say it.
-            if found >= 8 && Double(agreeing) >= 0.9 * Double(found) || found >= 2 && agreeing == found { return (true, count) }
+            if found >= 8 && Double(agreeing) >= 0.9 * Double(found) { return (true, count) }
+            // A file too short to hold eight samples: two or more, every sample of its dates found
+            // and each the same price (to the cent), still say it; a series that tracks the
+            // training one within a fraction of a percent (a futures contract, an index fund) does not.
+            if found >= 2 && found == inRange && exact == found { return (true, count) }
         }
         guard let recorded = provenance["train_fingerprints"] else { return (false, count) }
         let bars = provenance["train_fingerprint_bars"].flatMap { Int($0) }.map { max(1, $0) } ?? 64

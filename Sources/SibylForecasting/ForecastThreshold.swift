@@ -66,8 +66,9 @@ public struct ForecastThreshold: Strategy {
             if let previousClose { returns.append(log(view.close() / previousClose)) }
             previousClose = view.close()
         }
-        // The broker's exit rules closed the position (no order of ours is waiting): that signal
-        // has had its trade.
+        // Flat while the last target was not, with no order of ours waiting: the exit rules closed
+        // the position (or the broker could not fill the entry, such as less equity than one whole
+        // unit): that signal has had its trade.
         if lastTarget != 0 && broker.position == 0 && broker.pendingOrders.isEmpty {
             exitedDirection = lastTarget > 0 ? 1 : -1
             lastTarget = 0

@@ -20,7 +20,7 @@
 // For loops that do a few operations per element and so wait on memory for long vectors: 256-bit
 // vectors, since Zen 4 streams 512-bit stores to DRAM 15-25% slower (10^7 floats: 0.46 against
 // 0.39 ns/element for y = a + b) and the two widths tie in cache.
-#define SIBYL_VECTORIZE_STREAMING _Pragma("clang loop vectorize(assume_safety) vectorize_width(8) interleave_count(4)")
+#define SIBYL_VECTORIZE_STREAMING _Pragma("clang loop vectorize(assume_safety) vectorize_width(8) interleave_count(2)")
 #else
 #define SIBYL_VECTORIZE _Pragma("GCC ivdep")
 #define SIBYL_VECTORIZE_PLAIN _Pragma("GCC ivdep")

@@ -230,8 +230,9 @@ struct BacktestCommand: ParsableCommand {
         let openTrades: Int
         let events: [BrokerEvent]
         let walkForward: WalkForwardSummary?
-        /// Bars of the data before the run's first bar (a walk-forward's first fold's training
-        /// history, outside the statistics); 0 for other strategies.
+        /// Bars of the data before the run's first bar (a walk-forward's bars before its first
+        /// forecast, outside the statistics); 0 for other strategies. Bar numbers in the events,
+        /// like the trades CSV's, count the file's bars.
         let historyBars: Int
     }
 
@@ -254,7 +255,8 @@ struct BacktestCommand: ParsableCommand {
             if !unused.isEmpty {
                 printToStandardError("note: \(unused.joined(separator: ", ")) \(unused.count == 1 ? "does" : "do") not apply to --strategy \(strategy.rawValue) and \(unused.count == 1 ? "is" : "are") ignored")
             }
-            let series = try dataOptions.load().series
+            let file = try dataOptions.load()
+            let series = file.series
             // A window the series cannot fill would give no trade and no benchmark, silently.
             let window: (option: String, bars: Int)? = switch strategy {
             case .smaCross: ("--slow", slow)
@@ -295,37 +297,41 @@ struct BacktestCommand: ParsableCommand {
                 }
                 progress.finish()
                 let forecasts = walk!.forecastLogReturns
-                // The strategy's statistics run from its first decision: the bars before are its
-                // first fold's training history, when it could not trade (flat there, they would
-                // pull every annualized figure toward zero).
-                let first = forecasts.firstIndex { !$0.isNaN } ?? series.count - 1
+                // The strategy's statistics run from its first decision: the bars before are the
+                // history its first fold trained on, when it could not trade (flat there, they would
+                // pull every annualized figure toward zero). No forecast at all: the whole series.
+                let first = forecasts.firstIndex { !$0.isNaN } ?? 0
                 tradedFrom = first
+                let lookback = 20
                 let sizingRule: ForecastThreshold.Sizing = switch sizing {
                 case .full: .full
                 case .confidence: .confidence
                 // Bars a year from the bars up to the first decision only: later bars are the future.
                 case .volatilityTarget:
-                    .volatilityTarget(annual: targetVolatility, lookback: 20, barsPerYear: series[0..<(first + 1)].frequency.barsPerYear)
+                    .volatilityTarget(annual: targetVolatility, lookback: lookback, barsPerYear: series[0..<(first + 1)].frequency.barsPerYear)
                 }
                 var s = ForecastThreshold(forecasts: Array(forecasts[first...]), threshold: threshold, sizing: sizingRule, exits: exits,
-                                          priorCloses: Array(series.close[max(0, first - 20)..<first]))
+                                          priorCloses: Array(series.close[max(0, first - lookback)..<first]))
                 result = backtest(&s, on: series[first..<series.count], configuration: configuration)
             }
             let statistics = BacktestStatistics(result)
             // A direction model forecasts no closes: no forecast chart then.
-            try write(result, statistics: statistics, walk: walk, tradedFrom: tradedFrom, to: outputs)
+            // The report carries every caveat the text prints, the data's own included.
+            let sizingNote = strategy == .forecast && sizing != .full
+                ? "sizing that rebalances closes part of a position at each change, and each part counts as a trade: the trade statistics weigh every part alike, whatever its size, as backtesting.py's do; Return, Sharpe and the equity curve weigh them by size" : nil
+            let history = historyNote(series: series, tradedFrom: tradedFrom, walk: walk)
+            let caveats = (history.map { ["statistics \($0)"] } ?? []) + file.repairs.map(\.description) + file.warnings.map(\.description)
+                + BacktestOutput.notes(result: result, statistics: statistics) + (sizingNote.map { [$0] } ?? [])
+            try write(result, statistics: statistics, walk: walk, tradedFrom: tradedFrom, caveats: caveats, to: outputs)
             if json {
                 let summary = walk.map { WalkForwardSummary(folds: $0.folds, model: $0.model, naive: $0.naive, againstNaive: $0.againstNaive, lag: $0.lag) }
                 print(try JSONOutput.text(Output(
                     data: dataPath, strategy: result.strategy, fills: configuration.fills.rawValue, statistics: statistics,
                     trades: result.trades.filter { $0.exitBar != nil }.count, openTrades: result.trades.filter { $0.exitBar == nil }.count,
-                    events: result.events, walkForward: summary, historyBars: tradedFrom)))
+                    events: result.events.map { $0.offset(by: tradedFrom) }, walkForward: summary, historyBars: tradedFrom)))
             } else {
-                let history = tradedFrom > 0 ? "from the first forecast on; the \(tradedFrom) bars before, from \(series.timestampFormat(series.timestamps[0])), are the first fold's training history" : nil
                 print(BacktestOutput.text(result: result, statistics: statistics, path: dataPath, history: history))
-                if strategy == .forecast && sizing != .full {
-                    print("  (sizing that rebalances closes part of a position at each change, and each part counts as a trade: the trade statistics weigh every part alike, whatever its size, as backtesting.py's do; Return, Sharpe and the equity curve weigh them by size)")
-                }
+                if let sizingNote { print("  (\(sizingNote))") }
                 if let walk { print(BacktestOutput.walkForward(walk)) }
                 for (file, what) in [(trades, "trades"), (equity, "equity curve"), (report, "report")] {
                     if let file { print("wrote the \(what) to \(file)") }
@@ -334,13 +340,22 @@ struct BacktestCommand: ParsableCommand {
         }
     }
 
+    /// What comes before a run that starts after the data's first bar: a walk-forward's bars before
+    /// its first forecast, of which its first fold trained on some or all.
+    private func historyNote(series: BarSeries, tradedFrom: Int, walk: WalkForwardResult?) -> String? {
+        guard tradedFrom > 0 else { return nil }
+        let trained = walk?.folds.first.map { $0.trainEnd - $0.trainStart } ?? tradedFrom
+        let what = trained == tradedFrom ? "the first fold's training history" : "history, the first fold trained on the last \(trained) of them"
+        return "from the first forecast on; the \(tradedFrom) bars before, from \(series.timestampFormat(series.timestamps[0])), are \(what)"
+    }
+
     /// Writes the requested files, all or none.
     private func write(_ result: BacktestResult, statistics: BacktestStatistics, walk: WalkForwardResult?, tradedFrom: Int,
-                       to outputs: [OutputFile]) throws {
+                       caveats: [String], to outputs: [OutputFile]) throws {
         let forecasts = walk?.forecastCloses.contains { !$0.isNaN } == true ? walk.map { Array($0.forecastCloses[tradedFrom...]) } : nil
         try OutputFile.write(outputs.map { file in
             switch file.option {
-            case "--trades": return (file, Data(BacktestCSV.trades(result).utf8))
+            case "--trades": return (file, Data(BacktestCSV.trades(result, barOffset: tradedFrom).utf8))
             case "--equity": return (file, Data(BacktestCSV.equity(result).utf8))
             default:
                 // Every setting the run's numbers depend on, so that the report stands on its own.
@@ -358,7 +373,7 @@ struct BacktestCommand: ParsableCommand {
                 if closeAtEnd { notes.append("closed at the end") }
                 if result.configuration.periodsPerYear != nil { notes.append("annualized over \(String(format: "%g", statistics.periodsPerYear)) periods a year (--periods-per-year)") }
                 let sections = walk.map { [(title: "Walk-forward", text: BacktestOutput.walkForward($0))] } ?? []
-                return (file, Data(HTMLReport(result: result, statistics: statistics, forecasts: forecasts, notes: notes, sections: sections).render().utf8))
+                return (file, Data(HTMLReport(result: result, statistics: statistics, forecasts: forecasts, notes: notes, sections: sections, warnings: caveats).render().utf8))
             }
         })
     }
@@ -373,25 +388,38 @@ enum BacktestOutput {
         let rows = s.displayRows.filter { !["Ambiguous exits", "Reduced / rejected orders"].contains($0.label) }
         let width = rows.map(\.label.count).max()!
         for (name, value) in rows { lines.append("  \(name.padding(toLength: width, withPad: " ", startingAt: 0))  \(value)") }
+        lines += notes(result: result, statistics: s).map { "  " + $0 }
+        return lines.joined(separator: "\n")
+    }
+
+    /// What the statistics alone do not say (positions open at the end, exits decided within one
+    /// bar, capacity, running out of money, the broker's changes, annualization and volatility
+    /// caveats), one line each: under the text's statistics and in the HTML report.
+    static func notes(result: BacktestResult, statistics s: BacktestStatistics) -> [String] {
+        var lines: [String] = []
         let open = result.trades.filter { $0.exitBar == nil }
         let iso = result.series.timestampFormat
         if !open.isEmpty {
-            lines.append("  open at the end: \(open.map { "\(String(format: "%.6g", $0.size)) units from \(iso(result.series.timestamps[$0.entryBar]))" }.joined(separator: ", ")) (valued at the last close in the equity; left out of the trade statistics, exposure and commissions, as backtesting.py does: --close-at-end counts them)")
+            lines.append("open at the end: \(open.map { "\(String(format: "%.6g", $0.size)) units from \(iso(result.series.timestamps[$0.entryBar]))" }.joined(separator: ", ")) (valued at the last close in the equity; left out of the trade statistics, exposure and commissions, as backtesting.py does: --close-at-end counts them)")
         }
         if result.configuration.periodsPerYear == nil, let observed = s.observedPeriodsPerYear, abs(observed / s.periodsPerYear - 1) > 0.1 {
-            lines.append("  note: the returns fall into \(Int(observed.rounded())) periods a year, annualized as \(String(format: "%g", s.periodsPerYear)) (backtesting.py's rule): Return (Ann.), volatility and the ratios built on them are off by that ratio; --periods-per-year \(Int(observed.rounded())) annualizes by the periods the data has")
+            lines.append("note: the returns fall into \(Int(observed.rounded())) periods a year, annualized as \(String(format: "%g", s.periodsPerYear)) (backtesting.py's rule): Return (Ann.), volatility and the ratios built on them are off by that ratio; --periods-per-year \(Int(observed.rounded())) annualizes by the periods the data has")
         }
-        if s.ambiguousExits > 0 { lines.append("  \(s.ambiguousExits) exits had stop and target in one bar; the stop was taken") }
+        let (compounded, simple) = (s.volatilityAnnualizedPercent, s.simpleVolatilityAnnualizedPercent)
+        if s.equityFinal > 0, simple > 0, compounded.isFinite, !(compounded / simple > 0.5 && compounded / simple < 2) {
+            lines.append("note: with returns this far from zero on average, the compounded volatility (backtesting.py's, \(fixed(compounded, 2))%) and the Sharpe ratio on it say little: the returns' standard deviation annualized (σ√A) is \(fixed(simple, 2))%, a Sharpe ratio of \(fixed(s.simpleSharpeRatio, 3)) on their mean")
+        }
+        if s.ambiguousExits > 0 { lines.append("\(s.ambiguousExits) exits had stop and target in one bar; the stop was taken") }
         if s.maxVolumeSharePercent > 1, let at = s.maxVolumeShareAt {
             let share = s.maxVolumeSharePercent.isFinite ? "\(fixed(s.maxVolumeSharePercent, 1))% of the bar's volume" : "on a bar without volume"
-            lines.append("  CAPACITY: on \(at) the backtest traded \(share); fills that large would move the price, which the backtest does not model (trade less: --cash)")
+            lines.append("CAPACITY: on \(at) the backtest traded \(share); fills that large would move the price, which the backtest does not model (trade less: --cash)")
         }
-        for event in result.events where event.kind == .outOfMoney { lines.append("  OUT OF MONEY: \(event.message)") }
+        for event in result.events where event.kind == .outOfMoney { lines.append("OUT OF MONEY: \(event.message)") }
         let unfilled = result.events.filter { $0.kind == .unfilledAtEnd }.count
         if s.reducedOrders + s.rejectedOrders + unfilled > 0 {
-            lines.append("  broker: \(s.reducedOrders) orders reduced, \(s.rejectedOrders) rejected, \(unfilled) left unfilled at the end (see --json)")
+            lines.append("broker: \(s.reducedOrders) orders reduced, \(s.rejectedOrders) rejected, \(unfilled) left unfilled at the end (see --json)")
         }
-        return lines.joined(separator: "\n")
+        return lines
     }
 
     static func walkForward(_ walk: WalkForwardResult) -> String {

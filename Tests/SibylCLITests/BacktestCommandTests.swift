@@ -95,6 +95,18 @@ struct BacktestCommandTests {
         #expect(!html.contains("<script") && !html.contains("src="))
     }
 
+    @Test("the HTML report carries the caveats the text prints, the data's warnings among them")
+    func reportCaveats() throws {
+        let report = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-caveats-\(UUID()).html").path
+        defer { try? FileManager.default.removeItem(atPath: report) }
+        let msft = datasetsFolder.appendingPathComponent("MSFT_daily.csv").path
+        // Buy and hold ends with its position open; MSFT has a bar without volume.
+        let run = try runSibyl(["backtest", "--data", msft, "--strategy", "buy-and-hold", "--report", report])
+        #expect(run.status == 0 && run.standardOutput.contains("open at the end"), "\(run.standardError)")
+        let html = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(html.contains("<li>open at the end: ") && html.contains("zero volume"), "\(html.prefix(3000))")
+    }
+
     @Test("same-close fills are labelled as optimistic")
     func sameCloseLabel() throws {
         let run = try runSibyl(["backtest", "--fill", "same-close"])
@@ -183,6 +195,16 @@ struct BacktestCommandTests {
         #expect(whole[2].split(separator: ",")[3] != "0.0", "\(whole[2])")
         // Header and bars 300 … 499: the decisions at bars before 500 filled by bar 500's open.
         #expect(Array(whole.prefix(201)) == Array(shortened.prefix(201)))
+        // The trades CSV numbers the file's bars, not the run's.
+        let trades = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-vol-trades-\(UUID()).csv").path
+        defer { try? FileManager.default.removeItem(atPath: trades) }
+        let run = try runSibyl(["backtest", "--data", full, "--strategy", "forecast", "--epochs", "1", "--hidden", "4", "--layers", "1",
+                                "--window", "8", "--features", "returns", "--retrain-every", "200", "--first-forecast-bar", "300", "--trades", trades])
+        #expect(run.status == 0, "\(run.standardError)")
+        let first = try #require(try String(contentsOfFile: trades, encoding: .utf8).split(separator: "\n").dropFirst().first?
+            .split(separator: ",", omittingEmptySubsequences: false))
+        let entryBar = try #require(Int(first[0]))
+        #expect(entryBar > 300 && lines[1000 + entryBar].hasPrefix(first[2] + ","), "bar \(entryBar): \(lines[1000 + entryBar]) against \(first[2])")
     }
 
     @Test("bad options are refused with a message, before any work", arguments: [

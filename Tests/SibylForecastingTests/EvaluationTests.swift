@@ -275,6 +275,14 @@ struct ForecastModelTests {
         tiny.name = "a tiny piece"
         let tinyReport = try model.evaluate(on: tiny)
         #expect(tinyReport.inSampleCount == tinyReport.model.count && tinyReport.inSampleCount > 0, "\(tiny.count) bars")
+        // The same short stretch of a series that tracks the training one within 0.12% (a futures
+        // contract near expiry) is another series.
+        let tracking = try BarSeries(name: "a contract", bars: (0..<tiny.count).map { i in
+            let bar = tiny[i]
+            return Bar(timestamp: bar.timestamp, open: bar.open * 0.9988, high: bar.high * 0.9988, low: bar.low * 0.9988,
+                       close: bar.close * 0.9988, volume: bar.volume)
+        })
+        #expect(try model.evaluate(on: tracking).inSampleCount == 0)
         // Another series over overlapping dates: not the training data, but the dates are shared.
         let msft = try bundledSeries("MSFT_daily")  // its test span (2013 → 2017) meets GOOGL's training span
         let other = try model.evaluate(on: msft)

@@ -12,14 +12,18 @@ public struct HTMLReport {
     public var notes: [String] = []
     /// Sections of plain text after the statistics (a walk-forward's folds), title and text.
     public var sections: [(title: String, text: String)] = []
+    /// Caveats about the data and the run (repairs, warnings, capacity, running out of money),
+    /// listed above the charts.
+    public var warnings: [String] = []
 
     public init(result: BacktestResult, statistics: BacktestStatistics, forecasts: [Double]? = nil, notes: [String] = [],
-                sections: [(title: String, text: String)] = []) {
+                sections: [(title: String, text: String)] = [], warnings: [String] = []) {
         self.result = result
         self.statistics = statistics
         self.forecasts = forecasts
         self.notes = notes
         self.sections = sections
+        self.warnings = warnings
     }
 
     /// Trades whose entries and exits are marked on the price chart; the trades CSV has them all.
@@ -73,6 +77,7 @@ public struct HTMLReport {
             </style></head><body>
             <h1>\(escape(result.strategy)) on \(escape(series.name))</h1>
             <p class="notes">\(escape(statistics.start)) → \(escape(statistics.end)), \(series.count) bars; fills \(result.configuration.fills == .nextOpen ? "at the next bar's open" : "at the same bar's close (optimistic: the close is not tradable once known)"); \(notes.map(escape).joined(separator: "; "))</p>
+            \(warnings.isEmpty ? "" : "<ul class=\"notes\">" + warnings.map { "<li>\(escape($0))</li>" }.joined() + "</ul>")
             \(charts.joined(separator: "\n"))
             <h2>Statistics</h2>
             \(statisticsTable())
@@ -87,7 +92,7 @@ public struct HTMLReport {
         let rows = statistics.displayRows
         let half = (rows.count + 1) / 2
         func table(_ part: ArraySlice<(label: String, value: String)>) -> String {
-            "<table>" + part.map { "<tr><td>\(escape($0.label))</td><td>\($0.value)</td></tr>" }.joined() + "</table>"
+            "<table>" + part.map { "<tr><td>\(escape($0.label))</td><td>\(escape($0.value))</td></tr>" }.joined() + "</table>"
         }
         return "<div class=\"grid\">\(table(rows[..<half]))\(table(rows[half...]))</div>"
     }

@@ -77,8 +77,8 @@ func printToStandardError(_ line: String) {
 ///
 /// - Parameters:
 ///   - featuresOption: The option whose feature list a ``FeatureSpecError`` is about.
-///   - data: The data a ``ForecastError`` or ``TrainingError`` is about, named at the front of its
-///     line as data errors name their file.
+///   - data: The data a ``ForecastError`` is about, named at the front of its line as data errors
+///     name their file.
 func reportingErrors(featuresOption: String = "--features", data: DataOptions? = nil, _ body: () throws -> Void) throws {
     let file = (try? data?.path()).map { "\($0): " } ?? ""
     let line: String
@@ -96,7 +96,7 @@ func reportingErrors(featuresOption: String = "--features", data: DataOptions? =
     } catch let error as ForecastError {
         line = file + error.description
     } catch let error as TrainingError {
-        line = "\(file)error: \(error.description)"
+        line = "error: \(error.description)"
     }
     printToStandardError(line)
     throw ExitCode(1)
