@@ -45,6 +45,11 @@ public struct NextBarForecast: Sendable, Equatable, Codable {
     public var noForecast: String?
     /// Inputs of the last window (their medians) far outside the training values (see ``InputShift``).
     public var inputShifts: [InputShift] = []
+    /// For intraday bars whose next bar opens a new session (more than twice the usual spacing and
+    /// more than four hours away): how much larger the series' moves into a session's first bar have been than its other
+    /// moves (the ratio of their median sizes; nil when there are fewer than 10 such openings).
+    /// The interval's errors come mostly from bars within a session.
+    public var sessionOpeningMoveRatio: Double?
 }
 
 /// A forecast model's evaluation on a held-out span, next to the naive and autoregressive baselines.
@@ -337,6 +342,26 @@ public final class ForecastModel {
         return (evaluation, try forecastNextBar(of: series, matrix: matrix, windows: windows, evaluation: evaluation))
     }
 
+    /// See ``NextBarForecast/sessionOpeningMoveRatio``.
+    static func sessionOpeningMoveRatio(_ series: BarSeries) -> Double? {
+        let frequency = series.frequency
+        guard frequency.kind == .intraday, series.count > 2 else { return nil }
+        // A session break: more than twice the usual spacing and more than four hours (a lunch
+        // pause or a missing minute is no new session).
+        let breakSeconds = max(2 * frequency.typicalSpacingSeconds, 4 * 3600)
+        let times = series.timestamps.map(\.secondsSinceEpoch)
+        guard series.nextTimestamp(frequency: frequency).secondsSinceEpoch - times[times.count - 1] > breakSeconds else { return nil }
+        var opening: [Double] = [], within: [Double] = []
+        for k in 1..<series.count {
+            let move = abs(log(series.close[k] / series.close[k - 1]))
+            guard move.isFinite else { continue }
+            if times[k] - times[k - 1] > breakSeconds { opening.append(move) } else { within.append(move) }
+        }
+        guard opening.count >= 10, !within.isEmpty else { return nil }
+        let (a, b) = (FeatureScaler.quantile(opening.sorted(), 0.5), FeatureScaler.quantile(within.sorted(), 0.5))
+        return b > 0 ? a / b : nil
+    }
+
     private func forecastNextBar(of series: BarSeries, matrix: FeatureMatrix, windows: WindowedDataset,
                                  evaluation: ForecastEvaluationReport?) throws -> NextBarForecast {
         let last = series.count - 1
@@ -359,6 +384,7 @@ public final class ForecastModel {
         // The last window's inputs, which the forecast rests on, against the training values (its
         // median: one unusual bar in a window is ordinary).
         forecast.inputShifts = InputShift.find(in: matrix, rows: Array(max(0, last - settings.window + 1)...last), scaler: scaler)
+        forecast.sessionOpeningMoveRatio = Self.sessionOpeningMoveRatio(series)
         if !direction && !isPrice {
             forecast.noForecast = settings.target == .nextClose
                 ? "the model's output is not a price (a next-close model outside the prices it was trained on, or one that diverged; --target log-return avoids the former)"

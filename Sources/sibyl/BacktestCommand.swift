@@ -98,7 +98,7 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Periods per year for annualized statistics (bars for daily and slower data, days for intraday data); from the data when omitted.")
     var periodsPerYear: Double?
 
-    @Option(name: .long, parsing: .unconditional, help: "Forecast strategy: trade when the forecast log return exceeds this (in absolute value).")
+    @Option(name: .long, parsing: .unconditional, help: "Forecast strategy: trade when the forecast log return exceeds this (in absolute value); for a --target direction model, the signal is (2·P(up) − 1) times the fold's mean absolute log return.")
     var threshold: Double = 0
 
     @Option(name: .long, help: "Forecast strategy sizing: full, confidence (|forecast| / twice the mean |forecast| so far, at most 1) or vol-target (target / the last 20 bars' annualized volatility, at most 1: never leveraged).")
@@ -332,6 +332,10 @@ struct BacktestCommand: ParsableCommand {
             } else {
                 print(BacktestOutput.text(result: result, statistics: statistics, path: dataPath, history: history))
                 if let sizingNote { print("  (\(sizingNote))") }
+                if strategy == .forecast && result.trades.isEmpty, let walk {
+                    let largest = walk.forecastLogReturns.filter(\.isFinite).map(abs).max() ?? 0
+                    print("  no trade: no forecast crossed --threshold \(threshold) (the largest in absolute value was \(String(format: "%.3g", largest)))")
+                }
                 if let walk { print(BacktestOutput.walkForward(walk)) }
                 for (file, what) in [(trades, "trades"), (equity, "equity curve"), (report, "report")] {
                     if let file { print("wrote the \(what) to \(file)") }

@@ -167,6 +167,10 @@ struct BacktestCommandTests {
         let run = try runSibyl(["backtest", "--data", data, "--strategy", "forecast", "--epochs", "1", "--hidden", "4", "--layers", "1",
                                 "--window", "8", "--features", "returns", "--validation", "0.8", "--first-forecast-bar", "400", "--json"])
         #expect(run.status == 0, "\(run.standardError)")
+        // A threshold no forecast reaches is named, with the largest forecast, not left as an empty table.
+        let idle = try runSibyl(["backtest", "--data", data, "--strategy", "forecast", "--epochs", "1", "--hidden", "4", "--layers", "1",
+                                 "--window", "8", "--features", "returns", "--first-forecast-bar", "400", "--threshold", "0.5"])
+        #expect(idle.status == 0 && idle.standardOutput.contains("no trade: no forecast crossed --threshold 0.5 (the largest"), "\(idle.standardOutput)")
         let refused = try runSibyl(["train", "--validation", "0.8", "--out", "/tmp/unused.safetensors"])
         #expect(refused.status == 64 && refused.standardError.contains("validation + test < 0.9"), "\(refused.standardError)")
     }

@@ -90,6 +90,28 @@ struct EvaluationTests {
         #expect(ForecastModel.ends(targetsIn: 0..<8, firstSampleEnd: 8, rows: 200).isEmpty)
     }
 
+    @Test("intraday bars whose next bar opens a session measure the openings' moves against the others; a lunch pause is no session")
+    func sessionOpenings() throws {
+        // 30 sessions of 60 one-minute bars from 09:30, a 3-minute pause at 10:00; moves of 0.01%
+        // within a session, 1% into its first bar.
+        var bars: [Bar] = []
+        var close = 100.0
+        for day in 0..<30 {
+            let open = Timestamp(year: 2024, month: 1, day: 1).adding(days: day).secondsSinceEpoch + 9 * 3600 + 30 * 60
+            for minute in 0..<60 where !(30..<33).contains(minute) {
+                close *= exp((minute == 0 ? 0.01 : 0.0001) * (day % 2 == 0 ? 1 : -1))
+                bars.append(Bar(timestamp: Timestamp(secondsSinceEpoch: open + Int64(minute) * 60), open: close, high: close, low: close, close: close, volume: 1))
+            }
+        }
+        let series = try BarSeries(name: "sessions", bars: bars)
+        let ratio = try #require(ForecastModel.sessionOpeningMoveRatio(series))
+        #expect(abs(ratio - 100) < 1, "\(ratio)")
+        // Cut in the middle of a session, the next bar follows within it.
+        #expect(ForecastModel.sessionOpeningMoveRatio(series[0..<(series.count - 10)]) == nil)
+        // Daily bars have no sessions within them.
+        #expect(ForecastModel.sessionOpeningMoveRatio(try bundledSeries("GOOGL_daily")) == nil)
+    }
+
     @Test("a short span fits the highest AR order its returns allow, and none when there is not one return")
     func fittableOrder() {
         // Returns 1…3 defined (the first is NaN): order 1 has rows 2 and 3, two ≥ 2; order 2 only row 3.
