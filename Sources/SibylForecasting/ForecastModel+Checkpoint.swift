@@ -78,7 +78,7 @@ extension ForecastModel {
                       "the metadata's settings (\(settings.cell.rawValue), hidden \(settings.hiddenSize), \(settings.layers) layers) disagree with its tensors")
             network.threads = settings.threads
             var provenance: [String: String] = [:]
-            for key in ["data_name", "data_sha256", "prices", "train_start", "train_end", "train_fingerprints", "train_fingerprint_bars", "train_samples", "train_up_share", "train_targets", "bar_spacing_seconds", "seed", "version"] {
+            for key in ["data_name", "data_sha256", "prices", "train_start", "train_end", "train_fingerprints", "train_fingerprint_bars", "train_samples", "train_up_share", "train_targets", "train_flat_share", "bar_spacing_seconds", "seed", "version"] {
                 provenance[key] = metadata[prefix + key]
             }
             // Numbers the checks and messages read: present ones must be what training writes.
@@ -89,6 +89,7 @@ extension ForecastModel {
             try number("train_fingerprint_bars", Int.self, { (1...1_000_000).contains($0) }, "a stretch length from 1 to 1000000 bars")
             try number("train_targets", Int.self, { $0 >= 1 }, "a count of training targets")
             try number("train_up_share", Double.self, { $0 > 0 && $0 < 1 }, "a share between 0 and 1")
+            try number("train_flat_share", Double.self, { $0 >= 0 && $0 <= 1 }, "a share from 0 to 1")
             try number("bar_spacing_seconds", Double.self, { $0 > 0 && $0.isFinite }, "a positive number of seconds")
             let model = ForecastModel(settings: settings, pipeline: pipeline, scaler: scaler, network: network, targetCenter: center,
                                       targetScale: scale, typicalMove: move, provenance: provenance)

@@ -89,6 +89,9 @@ public struct ForecastEvaluationReport: Sendable, Equatable, Codable {
     public let actual: [Double]
     public let forecasts: [Double]
     public let upProbabilities: [Double]?
+    /// The share of the model's training bars whose close did not move, in percent (from its
+    /// checkpoint; nil for one saved without it).
+    public var trainingFlatPercent: Double? = nil
 }
 
 /// A model input whose values over the evaluated bars sit far from those it was trained on: the
@@ -286,6 +289,7 @@ public final class ForecastModel {
             "train_up_share": String(upShare),
             "bar_spacing_seconds": String(series.typicalSpacingSeconds),
             "train_targets": String(trainEnds.count),
+            "train_flat_share": String(Self.flatShare(series.close, span: spans.train)),
         ]
         if let dataDigest { provenance["data_sha256"] = dataDigest }
         let model = ForecastModel(settings: settings, pipeline: pipeline, scaler: scaler, network: network, targetCenter: center,
@@ -340,6 +344,13 @@ public final class ForecastModel {
         let (matrix, windows) = try windows(for: series)
         let evaluation = try evaluate(on: series, matrix: matrix, windows: windows, autoregressionOrder: 5, intervalLevel: intervalLevel)
         return (evaluation, try forecastNextBar(of: series, matrix: matrix, windows: windows, evaluation: evaluation))
+    }
+
+    /// The share of a span's bars whose close equals the one before (a halted or illiquid stretch).
+    static func flatShare(_ close: [Double], span: Range<Int>) -> Double {
+        let bars = max(span.lowerBound, 1)..<span.upperBound
+        guard !bars.isEmpty else { return 0 }
+        return Double(bars.filter { close[$0] == close[$0 - 1] }.count) / Double(bars.count)
     }
 
     /// See ``NextBarForecast/sessionOpeningMoveRatio``.
@@ -585,7 +596,8 @@ public final class ForecastModel {
             errorBand: band,
             inputShifts: InputShift.find(in: matrix, rows: ends, scaler: scaler),
             timestamps: ends.map { iso(series.timestamps[$0 + 1]) }, actual: actual,
-            forecasts: direction ? forecasts.map { _ in .nan } : forecasts, upProbabilities: probabilities)
+            forecasts: direction ? forecasts.map { _ in .nan } : forecasts, upProbabilities: probabilities,
+            trainingFlatPercent: provenance["train_flat_share"].flatMap(Double.init).map { 100 * $0 })
     }
 }
 

@@ -59,6 +59,9 @@ enum ForecastOutput {
             lines.append("WARNING: inputs unlike those the model was trained on: over the evaluated bars the median input lies, in the scaler's units, \(shifts(report.inputShifts))"
                          + " from the training span's center; the model extrapolates (a price-level feature on another price scale, prices that left the training range, or a series unlike the training one)")
         }
+        if let flat = report.trainingFlatPercent, flat > 50 {
+            lines.append("WARNING: \(fixed(flat, 0))% of the bars the model was trained on did not move (a halted or illiquid stretch): it learned from little, and its scores against its training base rate mean little")
+        }
         if let other = report.trainedOnOverlappingDates {
             lines.append("note: the model was trained on \(other), dates the evaluated span shares; if the two series move together, these scores flatter it")
         }
@@ -136,7 +139,10 @@ enum ForecastOutput {
     static func directionVerdict(_ score: ForecastScore) -> String {
         guard let accuracy = score.directionalAccuracyPercent, let chance = score.chanceAccuracyPercent,
               let upCalls = score.upCallPercent, let upMoves = score.upMovePercent else { return "no directional calls" }
-        let right = "direction right \(fixed(accuracy, 1))% of the time"
+        // Bars that did not move (or that the model called flat) are no trial of direction: say so
+        // when they are more than a few.
+        let scored = score.directionalCount < score.count * 95 / 100 ? " (on the \(score.directionalCount) of \(score.count) bars with a move and a call)" : ""
+        let right = "direction right \(fixed(accuracy, 1))% of the time\(scored)"
         if upCalls == 100 || upCalls == 0 {
             let way = upCalls == 100 ? "up" : "down"
             return "\(right), but it called \(way) at every bar: its hits are the share of bars that went \(way), not skill"

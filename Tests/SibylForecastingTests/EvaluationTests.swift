@@ -217,6 +217,26 @@ struct ForecastModelTests {
         #expect(loaded.provenance["data_sha256"] == "abc123" && loaded.provenance["version"] == SibylVersion.current)
     }
 
+    @Test("a model trained mostly on bars that did not move says how many, and keeps it in its checkpoint")
+    func flatTraining() throws {
+        // The first 1,400 GOOGL bars with the first 800 closes held at one price.
+        let flat = try BarSeries(name: "halted", bars: (0..<1400).map { i in
+            let bar = series[i], price = series[0].close
+            return i < 800 ? Bar(timestamp: bar.timestamp, open: price, high: price, low: price, close: price, volume: bar.volume)
+                : Bar(timestamp: bar.timestamp, open: bar.open, high: bar.high, low: bar.low, close: bar.close, volume: bar.volume)
+        })
+        let (model, _) = try ForecastModel.train(on: flat, settings: quickSettings)
+        let share = try #require(try model.evaluate(on: flat).trainingFlatPercent)
+        // The training span is the first 70% of the bars past the features' warm-up: mostly flat.
+        #expect(share > 70 && share < 90, "\(share)")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-flat-\(UUID()).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try model.save(to: path)
+        #expect(try ForecastModel.load(contentsOf: path).evaluate(on: flat).trainingFlatPercent == share)
+        let (moving, _) = try ForecastModel.train(on: series, settings: quickSettings)
+        #expect(try #require(try moving.evaluate(on: series).trainingFlatPercent) < 5)
+    }
+
     @Test("a checkpoint whose settings, scaler or target scaling were damaged is refused in one line", arguments: [
         // A key written twice: JSONDecoder keeps the first, the damaged value.
         ("settings", #""window":"#, #""window":0,"window":"#, "window 0"),
