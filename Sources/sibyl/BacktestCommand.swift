@@ -437,7 +437,7 @@ enum BacktestOutput {
         if let model = walk.model, let naive = walk.naive {
             // A direction model's calls have no price errors: its direction is all there is to judge.
             let luck = model.mae < naive.mae ? ForecastOutput.beyondLuck(walk.againstNaive)
-                : ForecastOutput.worseBeyondLuck(walk.againstNaive).map { ", \($0)" } ?? ""
+                : ForecastOutput.worseBeyondLuck(walk.againstNaive).map { ", worse by more than luck explains (Diebold–Mariano \($0))" } ?? ""
             let errors = model.mae.isNaN ? "" : "MAE \(error(model.mae)) against naive \(error(naive.mae))\(luck) (MASE \(fixed(model.mase, 3)), the naive forecast's own \(fixed(naive.mase, 3))), Theil's U \(fixed(model.theilU, 3)); "
             lines.append("  all folds: \(errors)\(ForecastOutput.directionVerdict(model))")
         }

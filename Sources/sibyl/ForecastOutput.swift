@@ -24,10 +24,11 @@ func fixed(_ value: Double?, _ digits: Int = 4) -> String {
     return abs(value) < 1e12 ? String(format: "%.\(digits)f", value) : String(format: "%.4e", value)
 }
 
-/// A price or a price error: as `fixed`, but in scientific notation below 1e-6, where prices quoted
-/// in tiny units (1e-9 of a token) would print as zeros.
+/// A price or a price error: as `fixed`, but in scientific notation where `digits` decimals would
+/// show it as zero (prices quoted in tiny units, 1e-13 of a token), so that one column keeps one
+/// notation as long as its decimals can show it.
 func price(_ value: Double?, _ digits: Int) -> String {
-    guard let value, value.isFinite, value != 0, abs(value) < 1e-6 else { return fixed(value, digits) }
+    guard let value, value.isFinite, value != 0, abs(value) < 0.5 * pow(10, -Double(digits)) else { return fixed(value, digits) }
     return String(format: "%.6e", value)
 }
 
@@ -113,7 +114,7 @@ enum ForecastOutput {
         }
         let errorPart = model.mae < naive.mae
             ? "MAE \(fixed(100 * (1 - model.mae / naive.mae), 2))% below the naive forecast" + beyondLuck(report.againstNaive)
-            : "MAE \(fixed(100 * (model.mae / naive.mae - 1), 2))% above the naive forecast (no better than tomorrow = today\(worseBeyondLuck(report.againstNaive).map { "; \($0)" } ?? ""))"
+            : "MAE \(fixed(100 * (model.mae / naive.mae - 1), 2))% above the naive forecast (no better than tomorrow = today\(worseBeyondLuck(report.againstNaive).map { ", and worse by more than luck explains: Diebold–Mariano \($0)" } ?? ""))"
         return "\(errorPart); \(directionVerdict(model))."
     }
 
@@ -127,11 +128,11 @@ enum ForecastOutput {
             : ", not distinguishable from it (Diebold–Mariano p \(probability(p, equals: true)))"
     }
 
-    /// For a model whose errors are larger than the naive forecast's: whether that is more than
-    /// luck explains (then worse, not merely no better).
+    /// For a model whose errors are larger than the naive forecast's, the Diebold–Mariano p-value
+    /// ("p = 0.012") when that is more than luck explains (then worse, not merely no better).
     static func worseBeyondLuck(_ comparison: ErrorComparison?) -> String? {
         guard let comparison, comparison.count >= 30, let p = comparison.pValue, p < 0.05 else { return nil }
-        return "worse by more than luck explains (Diebold–Mariano p \(probability(p, equals: true)))"
+        return "p \(probability(p, equals: true))"
     }
 
     /// Direction against chance: calls made independently of the moves with the same share of ups
