@@ -368,7 +368,7 @@ extension BacktestStatistics {
         func ratio(_ v: Double, _ digits: Int = 3) -> String { broke ? "–" : n(v, digits) }
         return [
             ("Return [%]", n(returnPercent)), ("Buy & Hold Return [%]", n(buyAndHoldReturnPercent)),
-            ("Return (Ann.) [%]", ratio(returnAnnualizedPercent, 2)), ("Volatility (Ann.) [%]", n(volatilityAnnualizedPercent)),
+            ("Return (Ann.) [%]", ratio(returnAnnualizedPercent, 2)), ("Volatility (Ann.) [%]", ratio(volatilityAnnualizedPercent, 2)),
             ("CAGR [%]", n(cagrPercent)), ("Sharpe Ratio", ratio(sharpeRatio)),
             ("P(Sharpe > 0) [%]", n(probabilisticSharpePercent, 1)), ("P(Sharpe > B&H's measured) [%]", n(probabilisticSharpeOverBuyAndHoldPercent, 1)),
             ("Sortino Ratio", ratio(sortinoRatio)),

@@ -486,7 +486,7 @@ public final class ForecastModel {
     /// the recorded span. The same data is a fingerprinted stretch of the training span found
     /// exactly, or most of the recorded close samples found on their dates within 0.25% (another
     /// vendor's copy, or one rounded to cents; in a file too short to hold eight samples, at least
-    /// two, all its dates have, each the same price to the cent). The file's name says nothing: `AAPL/daily.csv`
+    /// two, all its dates have, each within half a cent plus 0.01% of the price). The file's name says nothing: `AAPL/daily.csv`
     /// and `MSFT/daily.csv` are different series.
     func trainingOverlap(_ series: BarSeries, evaluated: [String]) -> (sameData: Bool, count: Int) {
         guard let start = provenance["train_start"], let end = provenance["train_end"] else { return (false, 0) }

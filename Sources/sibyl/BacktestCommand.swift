@@ -317,11 +317,21 @@ struct BacktestCommand: ParsableCommand {
             let statistics = BacktestStatistics(result)
             // A direction model forecasts no closes: no forecast chart then.
             // The report carries every caveat the text prints, the data's own included.
+            // A forecast strategy without a trade because no forecast reached the threshold (in a
+            // direction it may take): said, with the largest, rather than left as an empty table.
+            var idleNote: String?
+            if strategy == .forecast, result.trades.isEmpty, let walk {
+                let usable = walk.forecastLogReturns.filter(\.isFinite).map { longOnly ? $0 : abs($0) }
+                let largest = usable.max() ?? 0
+                if !(largest > threshold) {
+                    idleNote = "no trade: no forecast crossed --threshold \(threshold) (the largest\(longOnly ? " upward, long only," : " in absolute value") was \(String(format: "%.3g", largest)))"
+                }
+            }
             let sizingNote = strategy == .forecast && sizing != .full
                 ? "sizing that rebalances closes part of a position at each change, and each part counts as a trade: the trade statistics weigh every part alike, whatever its size, as backtesting.py's do; Return, Sharpe and the equity curve weigh them by size" : nil
             let history = historyNote(series: series, tradedFrom: tradedFrom, walk: walk)
             let caveats = (history.map { ["statistics \($0)"] } ?? []) + file.repairs.map(\.description) + file.warnings.map(\.description)
-                + BacktestOutput.notes(result: result, statistics: statistics) + (sizingNote.map { [$0] } ?? [])
+                + BacktestOutput.notes(result: result, statistics: statistics) + (sizingNote.map { [$0] } ?? []) + (idleNote.map { [$0] } ?? [])
             try write(result, statistics: statistics, walk: walk, tradedFrom: tradedFrom, caveats: caveats, to: outputs)
             if json {
                 let summary = walk.map { WalkForwardSummary(folds: $0.folds, model: $0.model, naive: $0.naive, againstNaive: $0.againstNaive, lag: $0.lag) }
@@ -332,10 +342,7 @@ struct BacktestCommand: ParsableCommand {
             } else {
                 print(BacktestOutput.text(result: result, statistics: statistics, path: dataPath, history: history))
                 if let sizingNote { print("  (\(sizingNote))") }
-                if strategy == .forecast && result.trades.isEmpty, let walk {
-                    let largest = walk.forecastLogReturns.filter(\.isFinite).map(abs).max() ?? 0
-                    print("  no trade: no forecast crossed --threshold \(threshold) (the largest in absolute value was \(String(format: "%.3g", largest)))")
-                }
+                if let idleNote { print("  \(idleNote)") }
                 if let walk { print(BacktestOutput.walkForward(walk)) }
                 for (file, what) in [(trades, "trades"), (equity, "equity curve"), (report, "report")] {
                     if let file { print("wrote the \(what) to \(file)") }

@@ -171,6 +171,11 @@ struct BacktestCommandTests {
         let idle = try runSibyl(["backtest", "--data", data, "--strategy", "forecast", "--epochs", "1", "--hidden", "4", "--layers", "1",
                                  "--window", "8", "--features", "returns", "--first-forecast-bar", "400", "--threshold", "0.5"])
         #expect(idle.status == 0 && idle.standardOutput.contains("no trade: no forecast crossed --threshold 0.5 (the largest"), "\(idle.standardOutput)")
+        // No trade for another reason (less cash than one whole unit): the broker's rejections say
+        // it, not the threshold.
+        let poor = try runSibyl(["backtest", "--data", data, "--strategy", "forecast", "--epochs", "1", "--hidden", "4", "--layers", "1",
+                                 "--window", "8", "--features", "returns", "--first-forecast-bar", "400", "--cash", "0.5", "--whole-units"])
+        #expect(poor.status == 0 && poor.standardOutput.contains("rejected") && !poor.standardOutput.contains("no trade:"), "\(poor.standardOutput)")
         let refused = try runSibyl(["train", "--validation", "0.8", "--out", "/tmp/unused.safetensors"])
         #expect(refused.status == 64 && refused.standardError.contains("validation + test < 0.9"), "\(refused.standardError)")
     }
