@@ -283,52 +283,12 @@ struct BacktestCommand: ParsableCommand {
                 var s = ZScoreReversion(window: zWindow, entry: zEntry, exit: zExit, exits: exits)
                 result = backtest(&s, on: series, configuration: configuration)
             case .forecast:
-                for note in trainingOptions.inertOptionNotes { printToStandardError("note: \(note)") }
-                var progress = TrainingProgress(quiet: json)
-                let settings = trainingOptions.settings
-                let walkSettings = WalkForwardSettings(retrainEvery: retrainEvery, trailingWindow: trailingWindow, firstForecastBar: firstForecastBar)
-                var currentFold = 0
-                walk = try ForecastModel.walkForward(series, settings: settings, walk: walkSettings) { fold, folds, event in
-                    if fold != currentFold {
-                        currentFold = fold
-                        progress.begin("fold \(fold)/\(folds): training")
-                    }
-                    progress.handle(event)
-                }
-                progress.finish()
-                let forecasts = walk!.forecastLogReturns
-                // The strategy's statistics run from its first decision: the bars before are the
-                // history its first fold trained on, when it could not trade (flat there, they would
-                // pull every annualized figure toward zero). No forecast at all: the whole series.
-                let first = forecasts.firstIndex { !$0.isNaN } ?? 0
-                tradedFrom = first
-                let lookback = 20
-                let sizingRule: ForecastThreshold.Sizing = switch sizing {
-                case .full: .full
-                case .confidence: .confidence
-                // Bars a year from the bars up to the first decision only: later bars are the future.
-                case .volatilityTarget:
-                    .volatilityTarget(annual: targetVolatility, lookback: lookback, barsPerYear: series[0..<(first + 1)].frequency.barsPerYear)
-                }
-                var s = ForecastThreshold(forecasts: Array(forecasts[first...]), threshold: threshold, sizing: sizingRule, exits: exits,
-                                          priorCloses: Array(series.close[max(0, first - lookback)..<first]))
-                result = backtest(&s, on: series[first..<series.count], configuration: configuration)
+                let run = try walkForwardBacktest(series, configuration: configuration)
+                (result, walk, tradedFrom) = (run.result, run.walk, run.tradedFrom)
             }
             let statistics = BacktestStatistics(result)
-            // A direction model forecasts no closes: no forecast chart then.
+            let (sizingNote, idleNote) = forecastNotes(result: result, walk: walk)
             // The report carries every caveat the text prints, the data's own included.
-            // A forecast strategy without a trade because no forecast reached the threshold (in a
-            // direction it may take): said, with the largest, rather than left as an empty table.
-            var idleNote: String?
-            if strategy == .forecast, result.trades.isEmpty, let walk {
-                let usable = walk.forecastLogReturns.filter(\.isFinite).map { longOnly ? $0 : abs($0) }
-                let largest = usable.max() ?? 0
-                if !(largest > threshold) {
-                    idleNote = "no trade: no forecast crossed --threshold \(threshold) (the largest\(longOnly ? " upward, long only," : " in absolute value") was \(String(format: "%.3g", largest)))"
-                }
-            }
-            let sizingNote = strategy == .forecast && sizing != .full
-                ? "sizing that rebalances closes part of a position at each change, and each part counts as a trade: the trade statistics weigh every part alike, whatever its size, as backtesting.py's do; Return, Sharpe and the equity curve weigh them by size" : nil
             let history = historyNote(series: series, tradedFrom: tradedFrom, walk: walk)
             let caveats = (history.map { ["statistics \($0)"] } ?? []) + file.repairs.map(\.description) + file.warnings.map(\.description)
                 + BacktestOutput.notes(result: result, statistics: statistics) + (sizingNote.map { [$0] } ?? []) + (idleNote.map { [$0] } ?? [])
@@ -351,6 +311,52 @@ struct BacktestCommand: ParsableCommand {
         }
     }
 
+    /// The forecast strategy's walk-forward: models trained on past bars only, their forecasts
+    /// traded from the first one on (the bars before are the history the first fold trained on,
+    /// when it could not trade; flat there, they would pull every annualized figure toward zero).
+    private func walkForwardBacktest(_ series: BarSeries, configuration: BacktestConfiguration) throws
+        -> (result: BacktestResult, walk: WalkForwardResult, tradedFrom: Int) {
+        for note in trainingOptions.inertOptionNotes { printToStandardError("note: \(note)") }
+        var progress = TrainingProgress(quiet: json)
+        let walkSettings = WalkForwardSettings(retrainEvery: retrainEvery, trailingWindow: trailingWindow, firstForecastBar: firstForecastBar)
+        var currentFold = 0
+        let walk = try ForecastModel.walkForward(series, settings: trainingOptions.settings, walk: walkSettings) { fold, folds, event in
+            if fold != currentFold {
+                currentFold = fold
+                progress.begin("fold \(fold)/\(folds): training")
+            }
+            progress.handle(event)
+        }
+        progress.finish()
+        let forecasts = walk.forecastLogReturns
+        // No forecast at all: the whole series.
+        let first = forecasts.firstIndex { !$0.isNaN } ?? 0
+        let lookback = 20
+        let sizingRule: ForecastThreshold.Sizing = switch sizing {
+        case .full: .full
+        case .confidence: .confidence
+        // Bars a year from the bars up to the first decision only: later bars are the future.
+        case .volatilityTarget:
+            .volatilityTarget(annual: targetVolatility, lookback: lookback, barsPerYear: series[0..<(first + 1)].frequency.barsPerYear)
+        }
+        var strategy = ForecastThreshold(forecasts: Array(forecasts[first...]), threshold: threshold, sizing: sizingRule, exits: exits,
+                                         priorCloses: Array(series.close[max(0, first - lookback)..<first]))
+        return (backtest(&strategy, on: series[first..<series.count], configuration: configuration), walk, first)
+    }
+
+    /// The forecast strategy's caveats beyond the statistics: how rebalancing sizing counts trades,
+    /// and a run without a trade because no forecast reached the threshold in a direction the
+    /// strategy may take (said, with the largest, rather than left as an empty table).
+    private func forecastNotes(result: BacktestResult, walk: WalkForwardResult?) -> (sizing: String?, idle: String?) {
+        guard strategy == .forecast, let walk else { return (nil, nil) }
+        let sizingNote = sizing == .full ? nil
+            : "sizing that rebalances closes part of a position at each change, and each part counts as a trade: the trade statistics weigh every part alike, whatever its size, as backtesting.py's do; Return, Sharpe and the equity curve weigh them by size"
+        guard result.trades.isEmpty else { return (sizingNote, nil) }
+        let largest = walk.forecastLogReturns.filter(\.isFinite).map { longOnly ? $0 : abs($0) }.max() ?? 0
+        guard !(largest > threshold) else { return (sizingNote, nil) }
+        return (sizingNote, "no trade: no forecast crossed --threshold \(threshold) (the largest\(longOnly ? " upward, long only," : " in absolute value") was \(String(format: "%.3g", largest)))")
+    }
+
     /// What comes before a run that starts after the data's first bar: a walk-forward's bars before
     /// its first forecast, of which its first fold trained on some or all.
     private func historyNote(series: BarSeries, tradedFrom: Int, walk: WalkForwardResult?) -> String? {
@@ -363,6 +369,7 @@ struct BacktestCommand: ParsableCommand {
     /// Writes the requested files, all or none.
     private func write(_ result: BacktestResult, statistics: BacktestStatistics, walk: WalkForwardResult?, tradedFrom: Int,
                        caveats: [String], to outputs: [OutputFile]) throws {
+        // A direction model forecasts no closes: no forecast chart then.
         let forecasts = walk?.forecastCloses.contains { !$0.isNaN } == true ? walk.map { Array($0.forecastCloses[tradedFrom...]) } : nil
         try OutputFile.write(outputs.map { file in
             switch file.option {
