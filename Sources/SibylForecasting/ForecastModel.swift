@@ -92,6 +92,8 @@ public struct ForecastEvaluationReport: Sendable, Equatable, Codable {
     /// The share of the model's training bars whose close did not move, in percent (from its
     /// checkpoint; nil for one saved without it).
     public var trainingFlatPercent: Double? = nil
+    /// The evaluated series' typical spacing between bars, in seconds.
+    public var barSpacingSeconds: Int64 = 86_400
 }
 
 /// A model input whose values over the evaluated bars sit far from those it was trained on: the
@@ -597,7 +599,8 @@ public final class ForecastModel {
             inputShifts: InputShift.find(in: matrix, rows: ends, scaler: scaler),
             timestamps: ends.map { iso(series.timestamps[$0 + 1]) }, actual: actual,
             forecasts: direction ? forecasts.map { _ in .nan } : forecasts, upProbabilities: probabilities,
-            trainingFlatPercent: provenance["train_flat_share"].flatMap(Double.init).map { 100 * $0 })
+            trainingFlatPercent: provenance["train_flat_share"].flatMap(Double.init).map { 100 * $0 },
+            barSpacingSeconds: series.typicalSpacingSeconds)
     }
 }
 

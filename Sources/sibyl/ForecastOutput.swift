@@ -114,7 +114,7 @@ enum ForecastOutput {
         }
         let errorPart = model.mae < naive.mae
             ? "MAE \(fixed(100 * (1 - model.mae / naive.mae), 2))% below the naive forecast" + beyondLuck(report.againstNaive)
-            : "MAE \(fixed(100 * (model.mae / naive.mae - 1), 2))% above the naive forecast (no better than tomorrow = today\(worseBeyondLuck(report.againstNaive).map { ", and worse by more than luck explains: Diebold–Mariano \($0)" } ?? ""))"
+            : "MAE \(fixed(100 * (model.mae / naive.mae - 1), 2))% above the naive forecast (no better than \(report.barSpacingSeconds >= 43_200 && report.barSpacingSeconds <= 4 * 86_400 ? "tomorrow = today" : "the next bar = the last close")\(worseBeyondLuck(report.againstNaive).map { ", and worse by more than luck explains: Diebold–Mariano \($0)" } ?? ""))"
         return "\(errorPart); \(directionVerdict(model))."
     }
 
