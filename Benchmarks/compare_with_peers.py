@@ -220,11 +220,11 @@ def main() -> None:
         backends = ("numpy", "scipy", "torch")
         print("\nelement-wise over 10^7 floats: ns per element (lower is better); numpy and scipy run on one thread;")
         print("numpy's sigmoid is 1/(1+exp(-x)) in four ufunc passes, scipy's is expit")
-        print(f"{'op':34s} {'thr':>3s} {'sibyl':>8s} " + " ".join(f"{b:>8s}" for b in backends) + f" {'best peer / sibyl':>18s}")
+        print(f"{'op':34s} {'thr':>3s} {'sibyl':>8s} " + " ".join(f"{b:>8s}" for b in backends) + f" {'sibyl / best peer':>18s}")
         for (suite, op, threads), value in sorted(ours.items(), key=lambda kv: (kv[0][2], kv[0][1])):
             figures = [peers.get((b, op, threads)) for b in backends]
             known = [f for f in figures if f is not None]
-            ratio = f"{min(known) / value:17.2f}x" if known else f"{'':18s}"
+            ratio = f"{value / min(known):8.2f}x the time" if known else f"{'':18s}"
             print(f"{op:34s} {threads:3d} {value:8.3f} " + " ".join(f"{f:8.3f}" if f else f"{'-':>8s}" for f in figures) + f" {ratio}")
 
     if "recurrent" in args.suites and peer_docs["recurrent"]:

@@ -22,15 +22,13 @@ public struct FeatureScaler: Sendable, Equatable, Codable {
     /// measure of their values.
     public let constant: [Bool]
 
-    /// `constant` defaults to no column.
-    public init(kind: Kind, fittedRows: Range<Int>, center: [Double], scale: [Double], constant: [Bool]? = nil) {
-        precondition(center.count == scale.count, "center and scale differ in length")
-        precondition(constant.map { $0.count == scale.count } ?? true, "constant and scale differ in length")
+    public init(kind: Kind, fittedRows: Range<Int>, center: [Double], scale: [Double], constant: [Bool]) {
+        precondition(center.count == scale.count && constant.count == scale.count, "center, scale and constant differ in length")
         self.kind = kind
         self.fittedRows = fittedRows
         self.center = center
         self.scale = scale
-        self.constant = constant ?? Array(repeating: false, count: scale.count)
+        self.constant = constant
     }
 
     private enum CodingKeys: String, CodingKey {

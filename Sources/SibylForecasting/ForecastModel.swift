@@ -89,11 +89,11 @@ public struct ForecastEvaluationReport: Sendable, Equatable, Codable {
     public let actual: [Double]
     public let forecasts: [Double]
     public let upProbabilities: [Double]?
-    /// The share of the model's training bars whose close did not move, in percent (from its
+    /// The share of the model's training targets whose close did not move, in percent (from its
     /// checkpoint; nil for one saved without it).
-    public var trainingFlatPercent: Double? = nil
-    /// The evaluated series' typical spacing between bars, in seconds.
-    public var barSpacingSeconds: Int64 = 86_400
+    public let trainingFlatPercent: Double?
+    /// Whether the evaluated bars are daily (the naive forecast is then "tomorrow = today").
+    public let dailyBars: Bool
 }
 
 /// A model input whose values over the evaluated bars sit far from those it was trained on: the
@@ -291,7 +291,7 @@ public final class ForecastModel {
             "train_up_share": String(upShare),
             "bar_spacing_seconds": String(series.typicalSpacingSeconds),
             "train_targets": String(trainEnds.count),
-            "train_flat_share": String(Self.flatShare(series.close, span: spans.train)),
+            "train_flat_share": String(Self.flatShare(series.close, targets: trainEnds)),
         ]
         if let dataDigest { provenance["data_sha256"] = dataDigest }
         let model = ForecastModel(settings: settings, pipeline: pipeline, scaler: scaler, network: network, targetCenter: center,
@@ -304,6 +304,12 @@ public final class ForecastModel {
     /// gives a base rate below 1 and the base rate's log loss stays finite.
     static func upShare(_ close: [Double], targets: [Int]) -> Double {
         Double(targets.filter { close[$0 + 1] > close[$0] }.count + 1) / Double(targets.count + 2)
+    }
+
+    /// The share of training targets (window ends t) whose next close equals theirs: bars that did
+    /// not move, counted as `upShare` counts the ups.
+    static func flatShare(_ close: [Double], targets ends: [Int]) -> Double {
+        ends.isEmpty ? 0 : Double(ends.filter { close[$0 + 1] == close[$0] }.count) / Double(ends.count)
     }
 
     // MARK: - Forecasting
@@ -348,22 +354,14 @@ public final class ForecastModel {
         return (evaluation, try forecastNextBar(of: series, matrix: matrix, windows: windows, evaluation: evaluation))
     }
 
-    /// The share of a span's bars whose close equals the one before (a halted or illiquid stretch).
-    static func flatShare(_ close: [Double], span: Range<Int>) -> Double {
-        let bars = max(span.lowerBound, 1)..<span.upperBound
-        guard !bars.isEmpty else { return 0 }
-        return Double(bars.filter { close[$0] == close[$0 - 1] }.count) / Double(bars.count)
-    }
-
     /// See ``NextBarForecast/sessionOpeningMoveRatio``.
-    static func sessionOpeningMoveRatio(_ series: BarSeries) -> Double? {
-        let frequency = series.frequency
+    static func sessionOpeningMoveRatio(_ series: BarSeries, frequency: BarFrequency, next: Timestamp) -> Double? {
         guard frequency.kind == .intraday, series.count > 2 else { return nil }
         // A session break: more than twice the usual spacing and more than four hours (a lunch
         // pause or a missing minute is no new session).
         let breakSeconds = max(2 * frequency.typicalSpacingSeconds, 4 * 3600)
         let times = series.timestamps.map(\.secondsSinceEpoch)
-        guard series.nextTimestamp(frequency: frequency).secondsSinceEpoch - times[times.count - 1] > breakSeconds else { return nil }
+        guard next.secondsSinceEpoch - times[times.count - 1] > breakSeconds else { return nil }
         var opening: [Double] = [], within: [Double] = []
         for k in 1..<series.count {
             let move = abs(log(series.close[k] / series.close[k - 1]))
@@ -390,14 +388,16 @@ public final class ForecastModel {
         let isPrice = !direction && raw.isFinite && raw > 0
         let predicted = isPrice ? raw : .nan
         let sigma = PredictionInterval.lastVolatility(series.close)
+        let frequency = series.frequency
+        let next = series.nextTimestamp(frequency: frequency)
         var forecast = NextBarForecast(lastTimestamp: iso(series.timestamps[last]), lastClose: close,
-                                       nextTimestamp: iso(series.nextTimestamp()), predictedClose: predicted,
+                                       nextTimestamp: iso(next), predictedClose: predicted,
                                        predictedLogReturn: isPrice ? returns[0] : .nan, upProbability: probabilities?[0],
                                        recentVolatility: sigma.isFinite ? sigma : nil)
         // The last window's inputs, which the forecast rests on, against the training values (its
         // median: one unusual bar in a window is ordinary).
         forecast.inputShifts = InputShift.find(in: matrix, rows: Array(max(0, last - settings.window + 1)...last), scaler: scaler)
-        forecast.sessionOpeningMoveRatio = Self.sessionOpeningMoveRatio(series)
+        forecast.sessionOpeningMoveRatio = Self.sessionOpeningMoveRatio(series, frequency: frequency, next: next)
         if !direction && !isPrice {
             forecast.noForecast = settings.target == .nextClose
                 ? "the model's output is not a price (a next-close model outside the prices it was trained on, or one that diverged; --target log-return avoids the former)"
@@ -494,7 +494,7 @@ public final class ForecastModel {
         guard let start = provenance["train_start"], let end = provenance["train_end"] else { return (false, 0) }
         let count = evaluated.filter { $0 >= start && $0 <= end }.count
         if let samples = provenance["train_samples"] {
-            var (found, agreeing, exact, inRange) = (0, 0, 0, 0)
+            var (found, agreeing, sameToCent, inRange) = (0, 0, 0, 0)
             let (first, last) = (series.timestamps[0].secondsSinceEpoch, series.timestamps[series.count - 1].secondsSinceEpoch)
             for entry in samples.split(separator: ";") {
                 let parts = entry.split(separator: ":")
@@ -505,13 +505,13 @@ public final class ForecastModel {
                 found += 1
                 if abs(series.close[index] / close - 1) <= 0.0025 { agreeing += 1 }
                 // The same price, or the same rounded to cents.
-                if abs(series.close[index] - close) <= 0.005 + 1e-4 * close { exact += 1 }
+                if abs(series.close[index] - close) <= 0.005 + 1e-4 * close { sameToCent += 1 }
             }
             if found >= 8 && Double(agreeing) >= 0.9 * Double(found) { return (true, count) }
             // A file too short to hold eight samples: two or more, every sample of its dates found
             // and each the same price (to the cent), still say it; a series that tracks the
             // training one within a fraction of a percent (a futures contract, an index fund) does not.
-            if found >= 2 && found == inRange && exact == found { return (true, count) }
+            if found >= 2 && found < 8 && found == inRange && sameToCent == found { return (true, count) }
         }
         guard let recorded = provenance["train_fingerprints"] else { return (false, count) }
         let bars = provenance["train_fingerprint_bars"].flatMap { Int($0) }.map { max(1, $0) } ?? 64
@@ -600,7 +600,7 @@ public final class ForecastModel {
             timestamps: ends.map { iso(series.timestamps[$0 + 1]) }, actual: actual,
             forecasts: direction ? forecasts.map { _ in .nan } : forecasts, upProbabilities: probabilities,
             trainingFlatPercent: provenance["train_flat_share"].flatMap(Double.init).map { 100 * $0 },
-            barSpacingSeconds: series.typicalSpacingSeconds)
+            dailyBars: series.frequency.kind == .daily)
     }
 }
 

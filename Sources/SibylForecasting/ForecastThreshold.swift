@@ -8,8 +8,9 @@ import SibylBacktest
 /// where there is none; after the first forecast, a missing or non-finite one closes the position). The position is sized by confidence, min(1, |forecast| / (2 × the mean
 /// |forecast| up to this bar)), or by a volatility target, target / (σ of the last `lookback` log
 /// returns · √barsPerYear), capped at 1. Both use only what is known at the bar. After a stop-loss,
-/// take-profit or trailing-stop exit, it enters again only once the forecast's direction has changed
-/// (one entry per signal, as the crossover and z-score strategies do, whatever the sizing).
+/// take-profit or trailing-stop exit, or an entry the broker could not fill, it enters again only
+/// once the forecast's direction has changed (one entry per signal, as the crossover and z-score
+/// strategies do, whatever the sizing).
 public struct ForecastThreshold: Strategy {
     public enum Sizing: Sendable, Equatable {
         /// Fully invested whenever the signal is on.

@@ -98,7 +98,7 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Periods per year for annualized statistics (bars for daily and slower data, days for intraday data); from the data when omitted.")
     var periodsPerYear: Double?
 
-    @Option(name: .long, parsing: .unconditional, help: "Forecast strategy: trade when the forecast log return exceeds this (in absolute value); for a --target direction model, the signal is (2·P(up) − 1) times the fold's mean absolute log return.")
+    @Option(name: .long, parsing: .unconditional, help: "Forecast strategy: trade when the forecast log return exceeds this (in absolute value); for a --target direction model, the signal is (2·P(up) − 1) times the mean absolute log return over the fold's training span.")
     var threshold: Double = 0
 
     @Option(name: .long, help: "Forecast strategy sizing: full, confidence (|forecast| / twice the mean |forecast| so far, at most 1) or vol-target (target / the last 20 bars' annualized volatility, at most 1: never leveraged).")
@@ -287,11 +287,10 @@ struct BacktestCommand: ParsableCommand {
                 (result, walk, tradedFrom) = (run.result, run.walk, run.tradedFrom)
             }
             let statistics = BacktestStatistics(result)
-            let (sizingNote, idleNote) = forecastNotes(result: result, walk: walk)
-            // The report carries every caveat the text prints, the data's own included.
+            // The notes under the text's statistics; the report carries them and the data's own caveats.
+            let notes = BacktestOutput.notes(result: result, statistics: statistics) + forecastNotes(result: result, walk: walk)
             let history = historyNote(series: series, tradedFrom: tradedFrom, walk: walk)
-            let caveats = (history.map { ["statistics \($0)"] } ?? []) + file.repairs.map(\.description) + file.warnings.map(\.description)
-                + BacktestOutput.notes(result: result, statistics: statistics) + (sizingNote.map { [$0] } ?? []) + (idleNote.map { [$0] } ?? [])
+            let caveats = (history.map { ["statistics \($0)"] } ?? []) + file.repairs.map(\.description) + file.warnings.map(\.description) + notes
             try write(result, statistics: statistics, walk: walk, tradedFrom: tradedFrom, caveats: caveats, to: outputs)
             if json {
                 let summary = walk.map { WalkForwardSummary(folds: $0.folds, model: $0.model, naive: $0.naive, againstNaive: $0.againstNaive, lag: $0.lag) }
@@ -300,9 +299,7 @@ struct BacktestCommand: ParsableCommand {
                     trades: result.trades.filter { $0.exitBar != nil }.count, openTrades: result.trades.filter { $0.exitBar == nil }.count,
                     events: result.events.map { $0.offset(by: tradedFrom) }, walkForward: summary, historyBars: tradedFrom)))
             } else {
-                print(BacktestOutput.text(result: result, statistics: statistics, path: dataPath, history: history))
-                if let sizingNote { print("  (\(sizingNote))") }
-                if let idleNote { print("  \(idleNote)") }
+                print(BacktestOutput.text(result: result, statistics: statistics, path: dataPath, history: history, notes: notes))
                 if let walk { print(BacktestOutput.walkForward(walk)) }
                 for (file, what) in [(trades, "trades"), (equity, "equity curve"), (report, "report")] {
                     if let file { print("wrote the \(what) to \(file)") }
@@ -347,14 +344,17 @@ struct BacktestCommand: ParsableCommand {
     /// The forecast strategy's caveats beyond the statistics: how rebalancing sizing counts trades,
     /// and a run without a trade because no forecast reached the threshold in a direction the
     /// strategy may take (said, with the largest, rather than left as an empty table).
-    private func forecastNotes(result: BacktestResult, walk: WalkForwardResult?) -> (sizing: String?, idle: String?) {
-        guard strategy == .forecast, let walk else { return (nil, nil) }
-        let sizingNote = sizing == .full ? nil
-            : "sizing that rebalances closes part of a position at each change, and each part counts as a trade: the trade statistics weigh every part alike, whatever its size, as backtesting.py's do; Return, Sharpe and the equity curve weigh them by size"
-        guard result.trades.isEmpty else { return (sizingNote, nil) }
+    private func forecastNotes(result: BacktestResult, walk: WalkForwardResult?) -> [String] {
+        guard strategy == .forecast, let walk else { return [] }
+        var notes: [String] = []
+        if sizing != .full {
+            notes.append("note: sizing that rebalances closes part of a position at each change, and each part counts as a trade: the trade statistics weigh every part alike, whatever its size, as backtesting.py's do; Return, Sharpe and the equity curve weigh them by size")
+        }
         let largest = walk.forecastLogReturns.filter(\.isFinite).map { longOnly ? $0 : abs($0) }.max() ?? 0
-        guard !(largest > threshold) else { return (sizingNote, nil) }
-        return (sizingNote, "no trade: no forecast crossed --threshold \(threshold) (the largest\(longOnly ? " upward, long only," : " in absolute value") was \(String(format: "%.3g", largest)))")
+        if result.trades.isEmpty && !(largest > threshold) {
+            notes.append("no trade: no forecast crossed --threshold \(threshold) (the largest\(longOnly ? " upward, long only," : " in absolute value") was \(String(format: "%.3g", largest)))")
+        }
+        return notes
     }
 
     /// What comes before a run that starts after the data's first bar: a walk-forward's bars before
@@ -399,14 +399,16 @@ struct BacktestCommand: ParsableCommand {
 
 /// Text output of `sibyl backtest`.
 enum BacktestOutput {
-    /// - Parameter history: What precedes the run's first bar, when it starts later than the data.
-    static func text(result: BacktestResult, statistics s: BacktestStatistics, path: String, history: String? = nil) -> String {
+    /// - Parameters:
+    ///   - history: What precedes the run's first bar, when it starts later than the data.
+    ///   - notes: The caveats under the statistics (``notes(result:statistics:)`` and the strategy's own).
+    static func text(result: BacktestResult, statistics s: BacktestStatistics, path: String, history: String?, notes: [String]) -> String {
         var lines = ["\(result.strategy) on \(result.series.name) (\(path)), \(s.start) → \(s.end), \(result.series.count) bars\(history.map { " (\($0))" } ?? "")",
                      "fills: \(result.configuration.fills == .nextOpen ? "next bar's open" : "same bar's close (OPTIMISTIC: a close cannot be traded once it is known)"); annualized over \(String(format: "%g", s.periodsPerYear)) periods a year\(result.configuration.periodsPerYear != nil ? " (--periods-per-year)" : "")"]
         let rows = s.displayRows.filter { !["Ambiguous exits", "Reduced / rejected orders"].contains($0.label) }
         let width = rows.map(\.label.count).max()!
         for (name, value) in rows { lines.append("  \(name.padding(toLength: width, withPad: " ", startingAt: 0))  \(value)") }
-        lines += notes(result: result, statistics: s).map { "  " + $0 }
+        lines += notes.map { "  " + $0 }
         return lines.joined(separator: "\n")
     }
 
@@ -421,7 +423,7 @@ enum BacktestOutput {
             lines.append("open at the end: \(open.map { "\(String(format: "%.6g", $0.size)) units from \(iso(result.series.timestamps[$0.entryBar]))" }.joined(separator: ", ")) (valued at the last close in the equity; left out of the trade statistics, exposure and commissions, as backtesting.py does: --close-at-end counts them)")
         }
         if result.configuration.periodsPerYear == nil, let observed = s.observedPeriodsPerYear, abs(observed / s.periodsPerYear - 1) > 0.1 {
-            lines.append("note: the returns fall into \(Int(observed.rounded())) periods a year, annualized as \(String(format: "%g", s.periodsPerYear)) (backtesting.py's rule): Return (Ann.), volatility and the ratios built on them are off by that ratio; --periods-per-year \(Int(observed.rounded())) annualizes by the periods the data has")
+            lines.append("note: the returns fall into \(Int(observed.rounded())) periods a year, annualized as \(String(format: "%g", s.periodsPerYear)) (backtesting.py's rule): Return (Ann.), volatility and the ratios built on them are annualized with the wrong number of periods; --periods-per-year \(Int(observed.rounded())) annualizes by the periods the data has")
         }
         let (compounded, simple) = (s.volatilityAnnualizedPercent, s.simpleVolatilityAnnualizedPercent)
         if s.equityFinal > 0, simple > 0, compounded.isFinite, !(compounded / simple > 0.5 && compounded / simple < 2) {
@@ -451,7 +453,7 @@ enum BacktestOutput {
         if let model = walk.model, let naive = walk.naive {
             // A direction model's calls have no price errors: its direction is all there is to judge.
             let luck = model.mae < naive.mae ? ForecastOutput.beyondLuck(walk.againstNaive)
-                : ForecastOutput.worseBeyondLuck(walk.againstNaive).map { ", worse by more than luck explains (Diebold–Mariano \($0))" } ?? ""
+                : ForecastOutput.worseBeyondLuck(walk.againstNaive)
             let errors = model.mae.isNaN ? "" : "MAE \(error(model.mae)) against naive \(error(naive.mae))\(luck) (MASE \(fixed(model.mase, 3)), the naive forecast's own \(fixed(naive.mase, 3))), Theil's U \(fixed(model.theilU, 3)); "
             lines.append("  all folds: \(errors)\(ForecastOutput.directionVerdict(model))")
         }

@@ -112,9 +112,10 @@ enum ForecastOutput {
         guard model.mae.isFinite, model.mae >= 0 else {
             return "no verdict: the model's forecasts are not all finite prices (see the lag check)."
         }
+        let naiveName = report.dailyBars ? "tomorrow = today" : "the next bar = the last close"
         let errorPart = model.mae < naive.mae
             ? "MAE \(fixed(100 * (1 - model.mae / naive.mae), 2))% below the naive forecast" + beyondLuck(report.againstNaive)
-            : "MAE \(fixed(100 * (model.mae / naive.mae - 1), 2))% above the naive forecast (no better than \(report.barSpacingSeconds >= 43_200 && report.barSpacingSeconds <= 4 * 86_400 ? "tomorrow = today" : "the next bar = the last close")\(worseBeyondLuck(report.againstNaive).map { ", and worse by more than luck explains: Diebold–Mariano \($0)" } ?? ""))"
+            : "MAE \(fixed(100 * (model.mae / naive.mae - 1), 2))% above the naive forecast (no better than \(naiveName))" + worseBeyondLuck(report.againstNaive)
         return "\(errorPart); \(directionVerdict(model))."
     }
 
@@ -128,11 +129,11 @@ enum ForecastOutput {
             : ", not distinguishable from it (Diebold–Mariano p \(probability(p, equals: true)))"
     }
 
-    /// For a model whose errors are larger than the naive forecast's, the Diebold–Mariano p-value
-    /// ("p = 0.012") when that is more than luck explains (then worse, not merely no better).
-    static func worseBeyondLuck(_ comparison: ErrorComparison?) -> String? {
-        guard let comparison, comparison.count >= 30, let p = comparison.pValue, p < 0.05 else { return nil }
-        return "p \(probability(p, equals: true))"
+    /// For a model whose errors are larger than the naive forecast's: when that is more than luck
+    /// explains, a clause saying so (then worse, not merely no better), in `beyondLuck`'s shape.
+    static func worseBeyondLuck(_ comparison: ErrorComparison?) -> String {
+        guard let comparison, comparison.count >= 30, let p = comparison.pValue, p < 0.05 else { return "" }
+        return ", worse by more than luck explains (Diebold–Mariano p \(probability(p, equals: true)))"
     }
 
     /// Direction against chance: calls made independently of the moves with the same share of ups

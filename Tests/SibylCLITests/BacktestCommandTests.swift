@@ -167,17 +167,25 @@ struct BacktestCommandTests {
         let run = try runSibyl(["backtest", "--data", data, "--strategy", "forecast", "--epochs", "1", "--hidden", "4", "--layers", "1",
                                 "--window", "8", "--features", "returns", "--validation", "0.8", "--first-forecast-bar", "400", "--json"])
         #expect(run.status == 0, "\(run.standardError)")
+        // Where there is a test span, 0.8 is too much.
+        let refused = try runSibyl(["train", "--validation", "0.8", "--out", "/tmp/unused.safetensors"])
+        #expect(refused.status == 64 && refused.standardError.contains("validation + test < 0.9"), "\(refused.standardError)")
+    }
+
+    @Test("a forecast strategy without a trade says why: no forecast reached the threshold, or the broker's rejections")
+    func idleForecastStrategy() throws {
+        let lines = try String(contentsOf: datasetsFolder.appendingPathComponent("EURUSD_hourly.csv"), encoding: .utf8).split(separator: "\n")
+        let data = try temporaryFile((lines.prefix(701)).joined(separator: "\n") + "\n")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let quick = ["backtest", "--data", data, "--strategy", "forecast", "--epochs", "1", "--hidden", "4", "--layers", "1",
+                     "--window", "8", "--features", "returns", "--first-forecast-bar", "400"]
         // A threshold no forecast reaches is named, with the largest forecast, not left as an empty table.
-        let idle = try runSibyl(["backtest", "--data", data, "--strategy", "forecast", "--epochs", "1", "--hidden", "4", "--layers", "1",
-                                 "--window", "8", "--features", "returns", "--first-forecast-bar", "400", "--threshold", "0.5"])
+        let idle = try runSibyl(quick + ["--threshold", "0.5"])
         #expect(idle.status == 0 && idle.standardOutput.contains("no trade: no forecast crossed --threshold 0.5 (the largest"), "\(idle.standardOutput)")
         // No trade for another reason (less cash than one whole unit): the broker's rejections say
         // it, not the threshold.
-        let poor = try runSibyl(["backtest", "--data", data, "--strategy", "forecast", "--epochs", "1", "--hidden", "4", "--layers", "1",
-                                 "--window", "8", "--features", "returns", "--first-forecast-bar", "400", "--cash", "0.5", "--whole-units"])
+        let poor = try runSibyl(quick + ["--cash", "0.5", "--whole-units"])
         #expect(poor.status == 0 && poor.standardOutput.contains("rejected") && !poor.standardOutput.contains("no trade:"), "\(poor.standardOutput)")
-        let refused = try runSibyl(["train", "--validation", "0.8", "--out", "/tmp/unused.safetensors"])
-        #expect(refused.status == 64 && refused.standardError.contains("validation + test < 0.9"), "\(refused.standardError)")
     }
 
     @Test("volatility-target sizing reads only the past: bars after t change nothing before t (its bars a year came from the whole file)")

@@ -61,22 +61,22 @@ struct EvaluationTests {
         let matrix = FeatureMatrix(names: ["far", "near"], timestamps: timestamps,
                                    columns: [[0, 6, 6, 5, 100], [0, 3, 3, 2, -100]], warmUp: 0)
         // Scaled by (x − 3.5) / 0.5 and (x − 1.75) / 0.5: far (5, 5, 3, 193) → median 5; near (2.5, 2.5, 0.5, −203.5) → 1.5.
-        let zscore = FeatureScaler(kind: .zScore, fittedRows: 0..<1, center: [3.5, 1.75], scale: [0.5, 0.5])
+        let zscore = FeatureScaler(kind: .zScore, fittedRows: 0..<1, center: [3.5, 1.75], scale: [0.5, 0.5], constant: [false, false])
         let shifts = InputShift.find(in: matrix, rows: [1, 2, 3, 4], scaler: zscore)
         #expect(shifts.map(\.name) == ["far"] && shifts.first?.distance == 5 && shifts.first?.unit == "standard deviations")
         // Min–max, the training range onto [0, 1]: far (3, 3, 2.5, 50) → 3, 2.5 from the middle;
         // near (1, 1, 0.5, −50.5) → 0.75, inside.
-        let minMax = FeatureScaler(kind: .minMax, fittedRows: 0..<1, center: [0, 1], scale: [2, 2])
+        let minMax = FeatureScaler(kind: .minMax, fittedRows: 0..<1, center: [0, 1], scale: [2, 2], constant: [false, false])
         #expect(InputShift.find(in: matrix, rows: [1, 2, 3, 4], scaler: minMax).map(\.name) == ["far"])
         // Robust: far (2.5, 2.5, 2, 49.5) → 2.5, not beyond 2.5.
-        let robust = FeatureScaler(kind: .robust, fittedRows: 0..<1, center: [1, 0], scale: [2, 2])
+        let robust = FeatureScaler(kind: .robust, fittedRows: 0..<1, center: [1, 0], scale: [2, 2], constant: [false, false])
         #expect(InputShift.find(in: matrix, rows: [1, 2, 3, 4], scaler: robust).isEmpty)
         // A column that had no spread to fit (scale set to 1) is no measure of anything: skipped.
         let flat = FeatureScaler(kind: .zScore, fittedRows: 0..<1, center: [0, 0], scale: [1, 1], constant: [true, true])
         #expect(InputShift.find(in: matrix, rows: [1, 2, 3, 4], scaler: flat).isEmpty)
         // A training range of exactly 1 is a range like any other: far (6, 6, 5, 100) over
         // [0, 1] → median 6, 5.5 from the middle; near over [2, 3]: (1, 1, 0, −102) → 0.5, inside.
-        let unitRange = FeatureScaler(kind: .minMax, fittedRows: 0..<1, center: [0, 2], scale: [1, 1])
+        let unitRange = FeatureScaler(kind: .minMax, fittedRows: 0..<1, center: [0, 2], scale: [1, 1], constant: [false, false])
         #expect(InputShift.find(in: matrix, rows: [1, 2, 3, 4], scaler: unitRange).map(\.name) == ["far"])
     }
 
@@ -104,12 +104,16 @@ struct EvaluationTests {
             }
         }
         let series = try BarSeries(name: "sessions", bars: bars)
-        let ratio = try #require(ForecastModel.sessionOpeningMoveRatio(series))
-        #expect(abs(ratio - 100) < 1, "\(ratio)")
+        func ratio(_ series: BarSeries) -> Double? {
+            let frequency = series.frequency
+            return ForecastModel.sessionOpeningMoveRatio(series, frequency: frequency, next: series.nextTimestamp(frequency: frequency))
+        }
+        let opening = try #require(ratio(series))
+        #expect(abs(opening - 100) < 1, "\(opening)")
         // Cut in the middle of a session, the next bar follows within it.
-        #expect(ForecastModel.sessionOpeningMoveRatio(series[0..<(series.count - 10)]) == nil)
+        #expect(ratio(series[0..<(series.count - 10)]) == nil)
         // Daily bars have no sessions within them.
-        #expect(ForecastModel.sessionOpeningMoveRatio(try bundledSeries("GOOGL_daily")) == nil)
+        #expect(ratio(try bundledSeries("GOOGL_daily")) == nil)
     }
 
     @Test("a short span fits the highest AR order its returns allow, and none when there is not one return")

@@ -8,7 +8,7 @@ public struct HTMLReport {
     public let statistics: BacktestStatistics
     /// Optional: per-bar forecast closes (NaN where none) for the forecast chart.
     public var forecasts: [Double]?
-    /// Extra notes shown under the title (settings, caveats).
+    /// The run's settings, shown under the title.
     public var notes: [String] = []
     /// Sections of plain text after the statistics (a walk-forward's folds), title and text.
     public var sections: [(title: String, text: String)] = []
