@@ -101,7 +101,7 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Forecast strategy: trade when the forecast log return exceeds this (in absolute value); for a --target direction model, the signal is (2·P(up) − 1) times the mean absolute log return over the fold's training span.")
     var threshold: Double = 0
 
-    @Option(name: .long, help: "Forecast strategy sizing: full, confidence (|forecast| / twice the mean |forecast| so far, at most 1) or vol-target (target / the last 20 bars' annualized volatility, at most 1: never leveraged).")
+    @Option(name: .long, help: "Forecast strategy sizing: full, confidence (|forecast| / twice the mean |forecast| so far, at most 1) or vol-target (target / the last \(Self.volatilityLookback) bars' annualized volatility, at most 1: never leveraged).")
     var sizing: SizingName = .full
 
     @Option(name: .long, parsing: .unconditional, help: "Forecast strategy: annual volatility target for --sizing vol-target.")
@@ -308,6 +308,9 @@ struct BacktestCommand: ParsableCommand {
         }
     }
 
+    /// Bars of log returns the volatility target's sizing measures the realized volatility over.
+    static let volatilityLookback = 20
+
     /// The forecast strategy's walk-forward: models trained on past bars only, their forecasts
     /// traded from the first one on (the bars before are the history the first fold trained on,
     /// when it could not trade; flat there, they would pull every annualized figure toward zero).
@@ -328,16 +331,15 @@ struct BacktestCommand: ParsableCommand {
         let forecasts = walk.forecastLogReturns
         // No forecast at all: the whole series.
         let first = forecasts.firstIndex { !$0.isNaN } ?? 0
-        let lookback = 20
         let sizingRule: ForecastThreshold.Sizing = switch sizing {
         case .full: .full
         case .confidence: .confidence
         // Bars a year from the bars up to the first decision only: later bars are the future.
         case .volatilityTarget:
-            .volatilityTarget(annual: targetVolatility, lookback: lookback, barsPerYear: series[0..<(first + 1)].frequency.barsPerYear)
+            .volatilityTarget(annual: targetVolatility, lookback: Self.volatilityLookback, barsPerYear: series[0..<(first + 1)].frequency.barsPerYear)
         }
         var strategy = ForecastThreshold(forecasts: Array(forecasts[first...]), threshold: threshold, sizing: sizingRule, exits: exits,
-                                         priorCloses: Array(series.close[max(0, first - lookback)..<first]))
+                                         priorCloses: Array(series.close[..<first]))
         return (backtest(&strategy, on: series[first..<series.count], configuration: configuration), walk, first)
     }
 
