@@ -121,15 +121,4 @@ public struct BrokerEvent: Sendable, Equatable, Codable {
     public let kind: Kind
     public let bar: Int
     public let message: String
-
-    public init(kind: Kind, bar: Int, message: String) {
-        self.kind = kind
-        self.bar = bar
-        self.message = message
-    }
-
-    /// The same event with its bar counted `offset` bars later (a run over a later part of a file).
-    public func offset(by offset: Int) -> BrokerEvent {
-        BrokerEvent(kind: kind, bar: bar + offset, message: message)
-    }
 }

@@ -228,12 +228,24 @@ struct BacktestCommand: ParsableCommand {
         let statistics: BacktestStatistics
         let trades: Int
         let openTrades: Int
-        let events: [BrokerEvent]
+        let events: [Event]
         let walkForward: WalkForwardSummary?
         /// Bars of the data before the run's first bar (a walk-forward's bars before its first
         /// forecast, outside the statistics); 0 for other strategies. Bar numbers in the events,
         /// like the trades CSV's, count the file's bars.
         let historyBars: Int
+    }
+
+    /// A broker event with its bar counted from the series' first (a walk-forward runs from a
+    /// later bar).
+    struct Event: Encodable {
+        let kind: BrokerEvent.Kind
+        let bar: Int
+        let message: String
+
+        init(_ event: BrokerEvent, barOffset: Int) {
+            (kind, bar, message) = (event.kind, event.bar + barOffset, event.message)
+        }
     }
 
     struct WalkForwardSummary: Encodable {
@@ -297,7 +309,7 @@ struct BacktestCommand: ParsableCommand {
                 print(try JSONOutput.text(Output(
                     data: dataPath, strategy: result.strategy, fills: configuration.fills.rawValue, statistics: statistics,
                     trades: result.trades.filter { $0.exitBar != nil }.count, openTrades: result.trades.filter { $0.exitBar == nil }.count,
-                    events: result.events.map { $0.offset(by: tradedFrom) }, walkForward: summary, historyBars: tradedFrom)))
+                    events: result.events.map { Event($0, barOffset: tradedFrom) }, walkForward: summary, historyBars: tradedFrom)))
             } else {
                 print(BacktestOutput.text(result: result, statistics: statistics, path: dataPath, history: history, notes: notes))
                 if let walk { print(BacktestOutput.walkForward(walk)) }
