@@ -418,7 +418,7 @@ enum BacktestOutput {
     ///   - notes: The caveats under the statistics (``notes(result:statistics:)`` and the strategy's own).
     static func text(result: BacktestResult, statistics s: BacktestStatistics, path: String, history: String?, notes: [String]) -> String {
         var lines = ["\(result.strategy) on \(result.series.name) (\(path)), \(s.start) → \(s.end), \(result.series.count) bars\(history.map { " (\($0))" } ?? "")",
-                     "fills: \(result.configuration.fills == .nextOpen ? "next bar's open" : "same bar's close (OPTIMISTIC: a close cannot be traded once it is known)"); annualized over \(String(format: "%g", s.periodsPerYear)) periods a year\(result.configuration.periodsPerYear != nil ? " (--periods-per-year)" : "")"]
+                     "fills: \(result.configuration.fills == .nextOpen ? "next bar's open" : "same bar's close (OPTIMISTIC: a close cannot be traded once it is known)"); annualized over \(String(format: "%g", s.periodsPerYear)) period\(s.periodsPerYear == 1 ? "" : "s") a year\(result.configuration.periodsPerYear != nil ? " (--periods-per-year)" : "")"]
         let rows = s.displayRows.filter { !["Ambiguous exits", "Reduced / rejected orders"].contains($0.label) }
         let width = rows.map(\.label.count).max()!
         for (name, value) in rows { lines.append("  \(name.padding(toLength: width, withPad: " ", startingAt: 0))  \(value)") }

@@ -212,7 +212,7 @@ enum ForecastOutput {
                 + " \(fixed(100 * interval.volatility, 3))% a bar)"
             if interval.fromInSampleErrors { text += "; WARNING: some of those errors are in-sample, so it is too narrow" }
             if let ratio = forecast.sessionOpeningMoveRatio, ratio > 1.5 {
-                text += "\nWARNING: the next bar opens a new session, and this series' moves into a session's first bar have been \(fixed(ratio, 1))× the size of its other moves (medians): the interval, built mostly from errors within sessions, is too narrow for it"
+                text += "\nWARNING: the next bar opens a new session, and this series' moves into a session's first bar have been \(fixed(ratio, 2))× the size of its other moves (medians): the interval, built mostly from errors within sessions, is too narrow for it"
             }
             if !(interval.low...interval.high).contains(forecast.predictedClose) {
                 // Conformal quantiles of signed errors correct a model's bias; its point forecast does not.

@@ -65,6 +65,9 @@ public struct HTMLReport {
             ])
             charts.append(forecastChart.render())
         }
+        // Closed trades are what the statistics count; one still open at the end is listed too.
+        let open = result.trades.filter { $0.exitBar == nil }.count
+        let tradesHeading = open == 0 ? "\(result.trades.count)" : "\(result.trades.count - open) closed, \(open) open at the end"
         return """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><title>\(escape(result.strategy)) on \(escape(series.name))</title>
@@ -82,7 +85,7 @@ public struct HTMLReport {
             <h2>Statistics</h2>
             \(statisticsTable())
             \(sections.map { "<h2>\(escape($0.title))</h2>\n<pre class=\"notes\">\(escape($0.text))</pre>" }.joined(separator: "\n"))
-            <h2>Trades (\(result.trades.count))</h2>
+            <h2>Trades (\(tradesHeading))</h2>
             \(tradesTable())
             </body></html>
             """
