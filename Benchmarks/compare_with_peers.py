@@ -117,8 +117,10 @@ def main() -> None:
                      "(fix: pass --python with a venv holding torch==2.13.0+cpu; the peers' setup.sh makes one)")
 
     here = os.path.dirname(os.path.abspath(__file__))
-    sibyl_docs, peer_docs = [], defaultdict(list)
+    sibyl_docs, peer_docs, expected = [], defaultdict(list), set()
+
     def peer(name: str, command: list[str], extra_env: dict[str, str] | None = None) -> None:
+        expected.add(name)
         wait_quiet(args.peers, args.python, args.wait_quiet)
         document = run_json(command, extra_env)
         if document is not None:
@@ -149,9 +151,7 @@ def main() -> None:
                     # training on machines with THP in madvise mode. Sibyl's large buffers ask for
                     # huge pages themselves.
                     peer("recurrent_thp", command, {"THP_MEM_ALLOC_ENABLE": "1"})
-    missing = sorted(name for name in ["data", *args.suites, *(["recurrent_thp"] if "recurrent" in args.suites else [])]
-                     if (name in PEER_SCRIPTS or name in ("data", "recurrent_thp", "elementwise")) and not peer_docs[name]
-                     and (name != "data" or "csv" in args.suites or "features" in args.suites))
+    missing = sorted(name for name in expected if not peer_docs[name])
     loads = [doc["env"].get("foreign_load", {}) for docs in peer_docs.values() for doc in docs]
     busiest = max((load["foreign_busy_cpus"] for load in loads if isinstance(load, dict) and "foreign_busy_cpus" in load), default=None)
 

@@ -167,11 +167,7 @@ public final class ForecastModel {
 
     /// Train, validation and test spans over the rows where every feature is defined, oldest first.
     public static func spans(matrix: FeatureMatrix, settings: ForecastSettings) -> ChronologicalSplit {
-        spans(valid: matrix.validRows, settings: settings)
-    }
-
-    /// The spans of the rows `valid` (those past the features' warm-up).
-    static func spans(valid: Range<Int>, settings: ForecastSettings) -> ChronologicalSplit {
+        let valid = matrix.validRows
         let trainShare = 1 - settings.validationFraction - settings.testFraction
         let inner = ChronologicalSplit(count: valid.count, train: trainShare, validation: settings.validationFraction)
         let offset = valid.lowerBound
@@ -427,18 +423,11 @@ public final class ForecastModel {
     }
 
     /// The fewest bars on which `evaluate` scores one test window with this model's features,
-    /// window and shares, found by counting up (the spans round down).
+    /// window and shares: the warm-up, one window, and the bar after it. With a test share above 0
+    /// the spans, which round down, always leave the last valid bar to the test span, so the one
+    /// window ending at the bar before it has its target there.
     func minimumEvaluableBars() -> Int {
-        let (warmUp, window) = (pipeline.warmUp, settings.window)
-        var count = warmUp + window + 1
-        while count < 100_000_000 {
-            // The spans and window ends `evaluate` takes, on `count` bars (a window's first end as
-            // WindowedDataset places it: warm-up + window − 1).
-            let test = Self.spans(valid: warmUp..<count, settings: settings).test
-            if !Self.ends(targetsIn: test, firstSampleEnd: warmUp + window - 1, rows: count).isEmpty { return count }
-            count += 1
-        }
-        return count
+        pipeline.warmUp + settings.window + 1
     }
 
     /// Throws unless `series` is long enough for one window after the features' warm-up.

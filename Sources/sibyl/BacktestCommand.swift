@@ -403,7 +403,7 @@ struct BacktestCommand: ParsableCommand {
                 if wholeUnits && !reverse { notes.append("whole units") }
                 if longOnly { notes.append("long only") }
                 if closeAtEnd { notes.append("closed at the end") }
-                if result.configuration.periodsPerYear != nil { notes.append("annualized over \(String(format: "%g", statistics.periodsPerYear)) periods a year (--periods-per-year)") }
+                notes.append(BacktestOutput.annualization(result: result, statistics: statistics))
                 let sections = walk.map { [(title: "Walk-forward", text: BacktestOutput.walkForward($0))] } ?? []
                 return (file, Data(HTMLReport(result: result, statistics: statistics, forecasts: forecasts, notes: notes, sections: sections, warnings: caveats).render().utf8))
             }
@@ -418,12 +418,17 @@ enum BacktestOutput {
     ///   - notes: The caveats under the statistics (``notes(result:statistics:)`` and the strategy's own).
     static func text(result: BacktestResult, statistics s: BacktestStatistics, path: String, history: String?, notes: [String]) -> String {
         var lines = ["\(result.strategy) on \(result.series.name) (\(path)), \(s.start) → \(s.end), \(result.series.count) bars\(history.map { " (\($0))" } ?? "")",
-                     "fills: \(result.configuration.fills == .nextOpen ? "next bar's open" : "same bar's close (OPTIMISTIC: a close cannot be traded once it is known)"); annualized over \(String(format: "%g", s.periodsPerYear)) period\(s.periodsPerYear == 1 ? "" : "s") a year\(result.configuration.periodsPerYear != nil ? " (--periods-per-year)" : "")"]
+                     "fills: \(result.configuration.fills == .nextOpen ? "next bar's open" : "same bar's close (OPTIMISTIC: a close cannot be traded once it is known)"); \(annualization(result: result, statistics: s))"]
         let rows = s.displayRows.filter { !["Ambiguous exits", "Reduced / rejected orders"].contains($0.label) }
         let width = rows.map(\.label.count).max()!
         for (name, value) in rows { lines.append("  \(name.padding(toLength: width, withPad: " ", startingAt: 0))  \(value)") }
         lines += notes.map { "  " + $0 }
         return lines.joined(separator: "\n")
+    }
+
+    /// "annualized over 252 periods a year", and whether `--periods-per-year` set that.
+    static func annualization(result: BacktestResult, statistics s: BacktestStatistics) -> String {
+        "annualized over \(String(format: "%g", s.periodsPerYear)) period\(s.periodsPerYear == 1 ? "" : "s") a year\(result.configuration.periodsPerYear != nil ? " (--periods-per-year)" : "")"
     }
 
     /// What the statistics alone do not say (positions open at the end, exits decided within one

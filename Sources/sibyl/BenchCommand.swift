@@ -65,15 +65,15 @@ struct BenchCommand: ParsableCommand {
 
     /// The thread counts in the order given, each once.
     var threadCounts: [Int] {
-        var counts: [Int] = []
-        for count in threads.split(separator: ",", omittingEmptySubsequences: false).compactMap({ Int($0.trimmingCharacters(in: .whitespaces)) })
-        where !counts.contains(count) { counts.append(count) }
-        return counts
+        firstOccurrences(threads.split(separator: ",", omittingEmptySubsequences: false).compactMap { Int($0.trimmingCharacters(in: .whitespaces)) })
     }
 
     /// The suites in the order given, each once.
-    var uniqueSuites: [Suite] {
-        suites.enumerated().filter { index, suite in !suites[..<index].contains(suite) }.map(\.element)
+    var uniqueSuites: [Suite] { firstOccurrences(suites) }
+
+    /// `values` in their order, each kept where it first occurs.
+    private func firstOccurrences<T: Equatable>(_ values: [T]) -> [T] {
+        values.enumerated().filter { index, value in !values[..<index].contains(value) }.map(\.element)
     }
 
     func validate() throws {
