@@ -49,8 +49,8 @@ public struct BacktestStatistics: Sendable, Equatable, Codable {
     /// Periods per year used for annualizing (252, 365, 52, 12, or as configured).
     public var periodsPerYear: Double
     /// Return periods a year the data holds (those periods over the years the data spans); nil
-    /// for less than 90 days. Far from `periodsPerYear`, the annualized figures are off by the
-    /// ratio (hourly FX, whose Sunday-evening hours form days of their own).
+    /// for less than 90 days. Far from `periodsPerYear`, the annualized figures use the wrong
+    /// number of periods (hourly FX, whose Sunday-evening hours form days of their own).
     public var observedPeriodsPerYear: Double?
     /// The period returns' standard deviation annualized by √A, in percent: what the compounded
     /// `volatilityAnnualizedPercent` approaches for returns near zero on average, and what it
@@ -125,9 +125,10 @@ extension BacktestStatistics {
         returnAnnualizedPercent = annual * 100
         let variance = Self.variance(returns)
         volatilityAnnualizedPercent = (pow(variance + (1 + g) * (1 + g), periods) - pow(1 + g, 2 * periods)).squareRoot() * 100
-        simpleVolatilityAnnualizedPercent = (variance * periods).squareRoot() * 100
+        let simpleVolatility = (variance * periods).squareRoot()
+        simpleVolatilityAnnualizedPercent = simpleVolatility * 100
         let meanReturn = returns.isEmpty ? Double.nan : returns.reduce(0, +) / Double(returns.count)
-        simpleSharpeRatio = variance > 0 ? (meanReturn * periods - rf) / (variance * periods).squareRoot() : .nan
+        simpleSharpeRatio = simpleVolatility > 0 ? (meanReturn * periods - rf) / simpleVolatility : .nan
         let years = durationDays / 365.25
         cagrPercent = years > 0 ? (pow(equityFinal / initial, 1 / years) - 1) * 100 : .nan
         sharpeRatio = volatilityAnnualizedPercent != 0 ? (returnAnnualizedPercent - rf * 100) / volatilityAnnualizedPercent : .nan

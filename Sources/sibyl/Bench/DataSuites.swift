@@ -43,7 +43,8 @@ func syntheticSeries(count: Int, seed: UInt64) -> BarSeries {
 
 func csvCases(_ settings: BenchSettings, file: String) -> [BenchCase] {
     // The command has checked that the file exists and reads (`BenchCommand.checkCSVFile`).
-    [BenchCase(suite: "csv", name: "read + validate \(URL(fileURLWithPath: file).lastPathComponent)", threads: 1) {
+    let name = "read + validate \(URL(fileURLWithPath: file).lastPathComponent)"
+    return [BenchCase(suite: "csv", name: name, threads: 1) {
         var rows = 0
         let seconds = timeCalls(minTime: settings.minTime, repeats: settings.repeats, warmup: 1) {
             rows = (try? BarCSV.read(contentsOf: file))?.series.count ?? 0
@@ -52,7 +53,7 @@ func csvCases(_ settings: BenchSettings, file: String) -> [BenchCase] {
         return BenchRecord(
             suite: "csv", key: ["backend": .text("sibyl"), "rows": .integer(rows), "file": .text(file)],
             metrics: ["rows_per_s": rate.median, "seconds": Spread(seconds).median],
-            caseName: "read + validate \(URL(fileURLWithPath: file).lastPathComponent), \(rows) rows", headline: (rate.median, "rows/s", rate), threads: 1)
+            caseName: "\(name), \(rows) rows", headline: (rate.median, "rows/s", rate), threads: 1)
     }]
 }
 
