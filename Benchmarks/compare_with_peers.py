@@ -8,7 +8,11 @@ both sides alike; the reported figure per side is the median over rounds.
 
     Benchmarks/compare_with_peers.py --peers DIR --python VENV/bin/python [--rounds 2]
         [--suites gemm fft elementwise] [--sibyl .build/release/sibyl] [--out results.json]
-        [--wait-quiet 60]
+        [--wait-quiet 60] [--threads 1,2] [--gemm-sizes 64,...] [--fft-sizes 32,...]
+        [--configs "F,H,L,T,B;..."]
+
+--threads, --gemm-sizes, --fft-sizes and --configs go to both sides (the peers' --threads, --sizes
+and --configs), so any shape the peers can time is compared; left out, each side runs its defaults.
 
 Before each side it waits (up to --wait-quiet seconds) for other processes to leave the CPUs idle,
 with the peers' wait_quiet.py, and it prints how busy the machine was during the peers' runs. A
@@ -107,6 +111,10 @@ def main() -> None:
     ap.add_argument("--out", help="write every raw document here as JSON")
     ap.add_argument("--wait-quiet", type=float, default=60, metavar="SECONDS",
                     help="before each side, wait up to this long for other processes to leave the CPUs idle (0: never)")
+    ap.add_argument("--threads", help="thread counts for both sides, comma-separated (default: each side's, 1,2)")
+    ap.add_argument("--gemm-sizes", help="square GEMM sizes for both sides (gemm.py --sizes)")
+    ap.add_argument("--fft-sizes", help="FFT sizes for both sides (fft_peers.py --sizes)")
+    ap.add_argument("--configs", help="recurrent configurations F,H,L,T,B;... for both sides (lstm_torch.py --configs)")
     args = ap.parse_args()
     if not os.path.exists(args.sibyl):
         sys.exit(f"error: no Sibyl binary at {args.sibyl} (fix: swift build -c release, or pass --sibyl)")
@@ -115,6 +123,16 @@ def main() -> None:
         if probe.returncode != 0:
             sys.exit(f"error: {args.python} cannot import torch, which the recurrent suite's peer needs "
                      "(fix: pass --python with a venv holding torch==2.13.0+cpu; the peers' setup.sh makes one)")
+
+    def shared(option: str, peer_name: str | None = None) -> list[str]:
+        """The option and its value when given on this command, under Sibyl's name or the peer's."""
+        value = getattr(args, option)
+        return [] if value is None else [peer_name or "--" + option.replace("_", "-"), value]
+
+    # Each peer script's own names for the shared options.
+    peer_options = {"gemm": shared("threads") + shared("gemm_sizes", "--sizes"),
+                    "fft": shared("threads") + shared("fft_sizes", "--sizes"),
+                    "recurrent": shared("threads") + shared("configs")}
 
     here = os.path.dirname(os.path.abspath(__file__))
     sibyl_docs, peer_docs, expected = [], defaultdict(list), set()
@@ -129,12 +147,14 @@ def main() -> None:
     for _ in range(args.rounds):
         wait_quiet(args.peers, args.python, args.wait_quiet)
         document = run_json([args.sibyl, "bench", "--json", "--min-time", str(args.min_time),
-                             "--csv-file", args.csv_file, "--suites", *args.suites])
+                             "--csv-file", args.csv_file, *shared("threads"), *shared("gemm_sizes"),
+                             *shared("fft_sizes"), *shared("configs"), "--suites", *args.suites])
         if document is None:
             sys.exit("error: sibyl bench failed; nothing to compare")
         sibyl_docs.append(document)
         if "elementwise" in args.suites:
-            peer("elementwise", [args.python, os.path.join(here, "peers", "elementwise_peers.py"), "--min-time", str(args.min_time)])
+            peer("elementwise", [args.python, os.path.join(here, "peers", "elementwise_peers.py"), "--min-time", str(args.min_time),
+                                 *shared("threads")])
         if "csv" in args.suites or "features" in args.suites:
             # The CSV read is compared only when the csv suite runs (it writes the file).
             csv = ["--csv", args.csv_file] if "csv" in args.suites else []
@@ -143,7 +163,7 @@ def main() -> None:
             if suite in PEER_SCRIPTS:
                 script, extra = PEER_SCRIPTS[suite]
                 timing = [] if suite == "backtest" else ["--min-time", str(args.min_time)]
-                command = [args.python, os.path.join(args.peers, script), *timing, *extra]
+                command = [args.python, os.path.join(args.peers, script), *timing, *extra, *peer_options.get(suite, [])]
                 peer(suite, command)
                 if suite == "recurrent":
                     # PyTorch runs both ways: as installed, and with its CPU allocations advised

@@ -36,6 +36,18 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Windows per FFTW call in the FFT suite.")
     var fftBatch: Int = RealFFT<Float>.defaultBatch
 
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
+        "Square GEMM sizes, comma-separated (the peer script's --sizes); the recurrent shapes always run.", valueName: "sizes"))
+    var gemmSizes: String = defaultGEMMSizes.map(String.init).joined(separator: ",")
+
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("FFT sizes, comma-separated (the peer script's --sizes).", valueName: "sizes"))
+    var fftSizes: String = defaultFFTSizes.map(String.init).joined(separator: ",")
+
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
+        "Recurrent configurations as the PyTorch peer script takes them: inputs,hidden,layers,steps,batch, separated by semicolons.",
+        valueName: "configs"))
+    var configs: String = defaultRecurrentConfigurations.map(\.description).joined(separator: ";")
+
     @Option(name: .long, help: ArgumentHelp("CSV file the csv suite reads, written (1,000,000 synthetic bars) if missing.", valueName: "file"))
     var csvFile: String = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-bench-1M.csv").path
 
@@ -64,8 +76,30 @@ struct BenchCommand: ParsableCommand {
     }
 
     /// The thread counts in the order given, each once.
-    var threadCounts: [Int] {
-        firstOccurrences(threads.split(separator: ",", omittingEmptySubsequences: false).compactMap { Int($0.trimmingCharacters(in: .whitespaces)) })
+    var threadCounts: [Int] { firstOccurrences(Self.integers(threads)) }
+
+    /// The whole numbers of a comma-separated list; pieces that are not numbers are left out
+    /// (`validate` refuses them first).
+    private static func integers(_ text: Substring) -> [Int] {
+        text.split(separator: ",", omittingEmptySubsequences: false).compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    }
+    private static func integers(_ text: String) -> [Int] { integers(Substring(text)) }
+
+    /// Refuses a list that is empty, has an empty piece or a piece that is not a whole number in
+    /// `range`: "1,,2" and "1," would otherwise run something other than what was typed.
+    private static func checkList(_ text: Substring, option: String, range: ClosedRange<Int>, example: String, what: String = "") throws {
+        let pieces = text.split(separator: ",", omittingEmptySubsequences: false)
+        guard !text.isEmpty, pieces.allSatisfy({ Int($0.trimmingCharacters(in: .whitespaces)).map(range.contains) ?? false }) else {
+            throw ValidationError("\(option) takes whole numbers from \(range.lowerBound) to \(range.upperBound) separated by commas\(what), for example \(example); got '\(text)'")
+        }
+    }
+
+    /// The recurrent configurations in the order given, each once.
+    var recurrentConfigurations: [RecurrentBenchConfiguration] {
+        firstOccurrences(configs.split(separator: ";", omittingEmptySubsequences: false).compactMap { piece in
+            let values = Self.integers(piece)
+            return values.count == 5 ? RecurrentBenchConfiguration(f: values[0], h: values[1], l: values[2], t: values[3], b: values[4]) : nil
+        })
     }
 
     /// The suites in the order given, each once.
@@ -77,13 +111,22 @@ struct BenchCommand: ParsableCommand {
     }
 
     func validate() throws {
-        let pieces = threads.split(separator: ",", omittingEmptySubsequences: false)
-        guard !threads.isEmpty, pieces.allSatisfy({ Int($0.trimmingCharacters(in: .whitespaces)).map { $0 >= 1 } ?? false }) else {
-            throw ValidationError("--threads takes positive whole numbers separated by commas, for example 1,2; got '\(threads)'")
+        try Self.checkList(Substring(threads), option: "--threads", range: 1...256, example: "1,2")
+        // Up to 4096: three matrices of 64 MB.
+        try Self.checkList(Substring(gemmSizes), option: "--gemm-sizes", range: 1...4096, example: "256,1024")
+        // Windows are cut from a series of `fftSeriesLength` values.
+        try Self.checkList(Substring(fftSizes), option: "--fft-sizes", range: 2...65_536, example: "64,256")
+        for piece in configs.split(separator: ";", omittingEmptySubsequences: false) {
+            try Self.checkList(piece, option: "--configs", range: 1...100_000, example: "8,64,1,64,64;16,256,1,128,32",
+                               what: " (inputs,hidden,layers,steps,batch), configurations by semicolons")
+            guard Self.integers(piece).count == 5 else {
+                throw ValidationError("--configs takes five numbers per configuration, inputs,hidden,layers,steps,batch, for example 16,256,1,128,32; got '\(piece)'")
+            }
         }
-        let counts = threadCounts
-        guard counts.allSatisfy({ $0 <= 256 }) else {
-            throw ValidationError("--threads takes at most 256 threads per count; got '\(threads)'")
+        let memory = Double(ProcessInfo.processInfo.physicalMemory)
+        for configuration in recurrentConfigurations where configuration.trainingBytes > 0.5 * memory {
+            throw ValidationError(String(format: "--configs %@ needs about %.1f GB for a training step, and this machine has %.1f GB",
+                                         configuration.description, configuration.trainingBytes / 1e9, memory / 1e9))
         }
         guard minTime > 0, repeats >= 1, elements >= 1, fftBatch >= 1 else {
             throw ValidationError("--min-time, --repeats, --elements and --fft-batch must be positive")
@@ -97,7 +140,9 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let settings = BenchSettings(minTime: minTime, repeats: repeats, threadCounts: threadCounts,
-                                     elementCount: elements, seed: 42, fftBatch: fftBatch)
+                                     elementCount: elements, seed: 42, fftBatch: fftBatch,
+                                     gemmSizes: firstOccurrences(Self.integers(gemmSizes)), fftSizes: firstOccurrences(Self.integers(fftSizes)),
+                                     recurrentConfigurations: recurrentConfigurations)
         var cases: [BenchCase] = []
         for suite in uniqueSuites {
             switch suite {

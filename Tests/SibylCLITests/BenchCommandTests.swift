@@ -65,9 +65,31 @@ struct BenchCommandTests {
         #expect(run.standardOutput.contains("read + validate \(name), 1000000 rows"), "\(run.standardOutput)")
     }
 
+    @Test("--configs, --gemm-sizes and --fft-sizes choose the shapes, as the peer scripts' options do; repeats run once")
+    func chosenShapes() throws {
+        let run = try runSibyl(["bench", "--suites", "recurrent", "gemm", "fft", "--threads", "1", "--min-time", "0.001", "--repeats", "1",
+                                "--configs", "3,12,2,7,5;4,8,1,9,3;3,12,2,7,5", "--gemm-sizes", "48,48", "--fft-sizes", "63", "--json"])
+        #expect(run.status == 0, "\(run.standardError)")
+        let document = try #require(JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any])
+        let keys = try #require(document["records"] as? [[String: Any]]).compactMap { $0["key"] as? [String: Any] }
+        let recurrent = keys.filter { $0["suite"] as? String == "recurrent" }.map { key in
+            ["input", "hidden", "layers", "seq", "batch"].map { key[$0] as? Int ?? -1 }
+        }
+        // Two cells, two modes, two distinct configurations in the order given.
+        #expect(recurrent.count == 8)
+        #expect(Set(recurrent.map { $0.map(String.init).joined(separator: ",") }) == ["3,12,2,7,5", "4,8,1,9,3"])
+        #expect(recurrent.first == [3, 12, 2, 7, 5])
+        let squares = keys.compactMap { $0["shape"] as? String }.filter { $0.hasPrefix("square_") }
+        #expect(squares == ["square_48"])
+        #expect(keys.filter { $0["suite"] as? String == "fft" }.compactMap { $0["n"] as? Int } == [63])
+    }
+
     @Test("a malformed option is refused with a message and a non-zero exit", arguments: [
         ["--threads", "1,x"], ["--threads", "0"], ["--repeats", "0"], ["--suites", "nonsense"],
         ["--threads", "1,,2"], ["--threads", "1,"], ["--threads", ",1"], ["--threads", ""],
+        ["--configs", "8,64,1,64"], ["--configs", "8,64,1,64,64;"], ["--configs", "8,0,1,64,64"], ["--configs", "8,64,1,64,64,1"],
+        ["--configs", "4096,4096,64,100000,100000"], ["--gemm-sizes", "0"], ["--gemm-sizes", "64,,128"], ["--fft-sizes", "1"],
+        ["--fft-sizes", "64,x"],
     ])
     func badOptions(arguments: [String]) throws {
         let run = try runSibyl(["bench"] + arguments)

@@ -9,7 +9,7 @@ struct OptionBoundsTests {
 
     @Test("out-of-range options are one line naming the option, with a usage or error status", arguments: [
         (["bench", "--min-time", "inf"], "--min-time is at most 600"),
-        (["bench", "--threads", "1,3000000000"], "--threads takes at most 256"),
+        (["bench", "--threads", "1,3000000000"], "--threads takes whole numbers from 1 to 256"),
         (["bench", "--elements", "100000000000"], "--elements is at most"),
         (["bench", "--suites", "fft", "--fft-batch", "9223372036854775807"], "--fft-batch is at most"),
         (["backtest", "--strategy", "forecast", "--retrain-every", "9223372036854775807"], "--retrain-every is a number of bars"),

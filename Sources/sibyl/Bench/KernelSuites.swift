@@ -9,6 +9,10 @@ struct BenchSettings {
     var seed: UInt64
     /// Windows per FFTW call in the FFT suite.
     var fftBatch: Int
+    /// Square GEMM sizes, FFT sizes and recurrent configurations to measure.
+    var gemmSizes: [Int] = defaultGEMMSizes
+    var fftSizes: [Int] = defaultFFTSizes
+    var recurrentConfigurations: [RecurrentBenchConfiguration] = defaultRecurrentConfigurations
 }
 
 /// One thing to measure: set up, timed and turned into a record when `run` is called.
@@ -19,9 +23,16 @@ struct BenchCase {
     let run: () -> BenchRecord
 }
 
-/// GEMM shapes: name, M, K, N (C = A·B with A M×K and B K×N, row-major).
-let gemmShapes: [(name: String, m: Int, k: Int, n: Int)] =
-    [64, 128, 256, 512, 1024, 2048].map { ("square_\($0)", $0, $0, $0) } + [
+/// The peer GEMM script's square sizes.
+let defaultGEMMSizes = [64, 128, 256, 512, 1024, 2048]
+
+/// GEMM shapes: name, M, K, N (C = A·B with A M×K and B K×N, row-major): squares of `sizes`, then
+/// recurrent shapes.
+func gemmShapes(squares sizes: [Int]) -> [(name: String, m: Int, k: Int, n: Int)] {
+    sizes.map { ("square_\($0)", $0, $0, $0) } + recurrentGEMMShapes
+}
+
+let recurrentGEMMShapes: [(name: String, m: Int, k: Int, n: Int)] = [
         // One recurrent step of an LSTM, (B, H) · (H, 4H), batch 64.
         ("lstm_step_b64_h64", 64, 64, 256),
         ("lstm_step_b64_h128", 64, 128, 512),
@@ -59,7 +70,7 @@ func fmaPeakCase(_ settings: BenchSettings, threads: Int) -> BenchCase {
 
 func gemmCases(_ settings: BenchSettings) -> [BenchCase] {
     settings.threadCounts.flatMap { threads in
-        [fmaPeakCase(settings, threads: threads)] + gemmShapes.map { shape in
+        [fmaPeakCase(settings, threads: threads)] + gemmShapes(squares: settings.gemmSizes).map { shape in
             BenchCase(suite: "gemm", name: "sgemm \(shape.name)", threads: threads) {
                 OpenBLAS.threadCount = threads
                 var rng = SeededGenerator(seed: settings.seed)
@@ -87,13 +98,13 @@ func gemmCases(_ settings: BenchSettings) -> [BenchCase] {
 }
 
 /// FFT sizes, and the series the rolling windows are cut from (as in the peer FFT script).
-let fftSizes = [32, 64, 128, 256, 512, 1024, 2048, 4096]
+let defaultFFTSizes = [32, 64, 128, 256, 512, 1024, 2048, 4096]
 let fftSeriesLength = 100_000
 let fftMaxElements = 1 << 24
 
 func fftCases(_ settings: BenchSettings) -> [BenchCase] {
     settings.threadCounts.flatMap { threads in
-        fftSizes.map { n in
+        settings.fftSizes.map { n in
             BenchCase(suite: "fft", name: "r2c f32 n=\(n)", threads: threads) {
                 let windows = min(fftSeriesLength - n + 1, fftMaxElements / n)
                 let k = n / 2 + 1

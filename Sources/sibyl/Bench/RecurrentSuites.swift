@@ -1,9 +1,28 @@
 import SibylKernels
 import SibylNeural
 
-/// The four configurations of the peer PyTorch script: (inputs F, hidden H, layers L, steps T, batch B).
-let recurrentConfigurations: [(f: Int, h: Int, l: Int, t: Int, b: Int)] = [
-    (8, 64, 1, 64, 64), (32, 128, 2, 64, 64), (16, 256, 1, 128, 32), (5, 32, 1, 30, 256),
+/// A recurrent network to time: inputs F, hidden H, layers L, steps T, batch B.
+struct RecurrentBenchConfiguration: Equatable, CustomStringConvertible {
+    var f, h, l, t, b: Int
+
+    /// "F,H,L,T,B", as the peer script's --configs takes it.
+    var description: String { "\(f),\(h),\(l),\(t),\(b)" }
+
+    /// About the bytes a training step holds for the larger cell (LSTM): every step's gates,
+    /// states and their gradients, and the weights with their gradients, Adam moments and packed
+    /// copies.
+    var trainingBytes: Double {
+        let gates = 4.0, hidden = Double(h), inputs = Double(f)
+        let activations = 8 * Double(t) * Double(b) * Double(l) * ((2 * gates + 3) * hidden + 2 * max(inputs, hidden))
+        let weights = 4 * 6 * Double(l) * gates * hidden * (max(inputs, hidden) + hidden + 2)
+        return activations + weights
+    }
+}
+
+/// The four configurations of the peer PyTorch script.
+let defaultRecurrentConfigurations: [RecurrentBenchConfiguration] = [
+    .init(f: 8, h: 64, l: 1, t: 64, b: 64), .init(f: 32, h: 128, l: 2, t: 64, b: 64),
+    .init(f: 16, h: 256, l: 1, t: 128, b: 32), .init(f: 5, h: 32, l: 1, t: 30, b: 256),
 ]
 
 /// LSTM and GRU inference (forward) and training steps (forward, MSE on a one-output head over the
@@ -11,7 +30,7 @@ let recurrentConfigurations: [(f: Int, h: Int, l: Int, t: Int, b: Int)] = [
 func recurrentCases(_ settings: BenchSettings) -> [BenchCase] {
     settings.threadCounts.flatMap { threads in
         RecurrentCell.allCases.flatMap { cell in
-            recurrentConfigurations.flatMap { c in
+            settings.recurrentConfigurations.flatMap { c in
                 ["infer", "train"].map { mode in
                     let name = "\(cell) F\(c.f) H\(c.h) L\(c.l) T\(c.t) B\(c.b) \(mode)"
                     return BenchCase(suite: "recurrent", name: name, threads: threads) {
