@@ -253,12 +253,28 @@ public struct Broker {
             if case .targetFraction(let f) = order.size { reached = f == 0 || position != 0 }
             if !reached {
                 let what = order.id == 0 ? "an order" : "order \(order.id)"
-                events.append(BrokerEvent(kind: .rejected, bar: bar, message: "\(what) sized to zero units at \(quote): "
-                    + (configuration.wholeUnits && equity(at: quote) > 0 ? "one whole unit costs more than the equity of \(String(format: "%.2f", equity(at: quote)))" : "too little equity")))
+                events.append(BrokerEvent(kind: .rejected, bar: bar, message: "\(what) sized to zero units at \(quote): " + zeroSizeReason(order, quote: quote)))
             }
             return
         }
         execute(units: units, quote: quote, reason: .signal, exits: order.exits, atOpen: atOpen)
+    }
+
+    /// Why `order` sized to no units at `quote`: the share of equity it was given, when less than
+    /// all of it, buys less than one whole unit; or one whole unit costs more than the equity.
+    private func zeroSizeReason(_ order: Order, quote: Double) -> String {
+        let equity = equity(at: quote)
+        guard configuration.wholeUnits && equity > 0 else { return "too little equity" }
+        var fraction = 1.0
+        switch order.size {
+        case .equityFraction(let f), .targetFraction(let f): fraction = abs(f)
+        case .units: break
+        }
+        let money = { (value: Double) in String(format: "%.2f", value) }
+        if fraction < 1 {
+            return "\(String(format: "%.4g", 100 * fraction))% of the equity of \(money(equity)), \(money(fraction * equity)), buys less than one whole unit with its costs"
+        }
+        return "one whole unit, with its costs, costs more than the equity of \(money(equity))"
     }
 
     /// Units worth `fraction` of equity (marked at `quote`), after the execution price and the

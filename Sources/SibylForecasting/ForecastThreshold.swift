@@ -7,7 +7,9 @@ import SibylBacktest
 /// The forecast array holds, at index t, the forecast made at bar t's close for bar t+1 (NaN
 /// where there is none; after the first forecast, a missing or non-finite one closes the position). The position is sized by confidence, min(1, |forecast| / (2 × the mean
 /// |forecast| up to this bar)), or by a volatility target, target / (σ of the last `lookback` log
-/// returns · √barsPerYear), capped at 1. Both use only what is known at the bar. After a stop-loss,
+/// returns · √barsPerYear), capped at 1 (so 1 when σ = 0). Both use only what is known at the bar. A
+/// held position is resized only when its target moves by more than 5% of equity; entries, exits
+/// and reversals always trade. After a stop-loss,
 /// take-profit or trailing-stop exit, or an entry the broker could not fill, it enters again only
 /// once the forecast's direction has changed (one entry per signal, as the crossover and z-score
 /// strategies do, whatever the sizing).
@@ -101,12 +103,16 @@ public struct ForecastThreshold: Strategy {
             let scale = 2 * absoluteForecastSum / Double(forecastCount)
             size = scale > 0 ? min(1, abs(forecast) / scale) : 0
         case .volatilityTarget(let annual, _, let barsPerYear):
-            let realized = returns.isFull ? returns.standardDeviation * barsPerYear.squareRoot() : 0
-            size = realized > 0 ? min(1, annual / realized) : 0
+            // Until the lookback has its returns, the volatility is unknown and nothing is held; a
+            // price that has not moved over all of it (a halt) has none, and the cap holds: 1.
+            guard returns.isFull else { size = 0; break }
+            let realized = returns.standardDeviation * barsPerYear.squareRoot()
+            size = realized > 0 ? min(1, annual / realized) : 1
         }
         let target = direction * size
-        // Rebalance only when the target moves by more than 5% of equity, to avoid churning on noise.
-        if abs(target - lastTarget) > 0.05 || (target == 0) != (lastTarget == 0) {
+        // Resize a position only when its target moves by more than 5% of equity, to avoid churning
+        // on noise; opening, closing and turning a position always trade, however small.
+        if abs(target - lastTarget) > 0.05 || target.sign != lastTarget.sign || (target == 0) != (lastTarget == 0) {
             broker.target(target, exits: exits)
             lastTarget = target
         }

@@ -101,7 +101,7 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Forecast strategy: trade when the forecast log return exceeds this (in absolute value); for a --target direction model, the signal is (2·P(up) − 1) times the mean absolute log return over the fold's training span.")
     var threshold: Double = 0
 
-    @Option(name: .long, help: "Forecast strategy sizing: full, confidence (|forecast| / twice the mean |forecast| so far, at most 1) or vol-target (target / the last \(Self.volatilityLookback) bars' annualized volatility, at most 1: never leveraged).")
+    @Option(name: .long, help: "Forecast strategy sizing: full, confidence (|forecast| / twice the mean |forecast| so far, at most 1) or vol-target (target / the last \(Self.volatilityLookback) bars' annualized volatility, at most 1: never leveraged). A held position is resized when its size moves by more than 5% of equity; entries, exits and reversals always trade.")
     var sizing: SizingName = .full
 
     @Option(name: .long, parsing: .unconditional, help: "Forecast strategy: annual volatility target for --sizing vol-target.")
@@ -263,6 +263,12 @@ struct BacktestCommand: ParsableCommand {
                 try file.map { try OutputFile($0, option: option, inputs: [(dataPath, "--data")]) }
             }
             try OutputFile.checkDistinct(outputs)
+            // A file written to standard output keeps it to itself: the summary goes to standard error.
+            let toStandardOutput = outputs.first { $0.descriptor == 1 }
+            if json, let toStandardOutput {
+                throw CommandError("--json prints the summary on standard output, which \(toStandardOutput.option) \(toStandardOutput.path) takes",
+                                   fix: "write that output to a file, or leave out --json")
+            }
             let unused = unusedOptions
             if !unused.isEmpty {
                 printToStandardError("note: \(unused.joined(separator: ", ")) \(unused.count == 1 ? "does" : "do") not apply to --strategy \(strategy.rawValue) and \(unused.count == 1 ? "is" : "are") ignored")
@@ -311,10 +317,12 @@ struct BacktestCommand: ParsableCommand {
                     trades: result.trades.filter { $0.exitBar != nil }.count, openTrades: result.trades.filter { $0.exitBar == nil }.count,
                     events: result.events.map { Event($0, barOffset: tradedFrom) }, walkForward: summary, historyBars: tradedFrom)))
             } else {
-                print(BacktestOutput.text(result: result, statistics: statistics, path: dataPath, history: history, notes: notes))
-                if let walk { print(BacktestOutput.walkForward(walk)) }
+                let summaryToStandardError = toStandardOutput != nil
+                func say(_ text: String) { if summaryToStandardError { printToStandardError(text) } else { print(text) } }
+                say(BacktestOutput.text(result: result, statistics: statistics, path: dataPath, history: history, notes: notes))
+                if let walk { say(BacktestOutput.walkForward(walk)) }
                 for (file, what) in [(trades, "trades"), (equity, "equity curve"), (report, "report")] {
-                    if let file { print("wrote the \(what) to \(file)") }
+                    if let file { say("wrote the \(what) to \(file)") }
                 }
             }
         }

@@ -45,6 +45,12 @@ struct TrainCommand: ParsableCommand {
         try reportingErrors(data: dataOptions) {
             let path = try dataOptions.path()
             let output = try OutputFile(out, option: "--out", inputs: [(path, "--data")])
+            // A checkpoint written to standard output keeps it to itself: the summary goes to standard error.
+            let toStandardOutput = output.descriptor == 1
+            if json && toStandardOutput {
+                throw CommandError("--json prints the summary on standard output, which --out \(out) takes for the checkpoint",
+                                   fix: "write the checkpoint to a file, or leave out --json")
+            }
             let file = try dataOptions.load(digest: true)
             let digest = file.sha256 ?? ""
             var progress = TrainingProgress(quiet: json)
@@ -58,9 +64,10 @@ struct TrainCommand: ParsableCommand {
                 print(try JSONOutput.text(Result(data: path, dataSHA256: digest, settings: trainingOptions.settings, training: summary,
                                                      evaluation: evaluation, checkpoint: out, trainingDiverged: ForecastOutput.diverged(summary))))
             } else {
-                print(ForecastOutput.trainingSummary(summary))
-                print(ForecastOutput.evaluationTable(evaluation))
-                print("saved \(out) (\(model.network.parameterCount) parameters, \(trainingOptions.model.rawValue) H\(trainingOptions.hidden) L\(trainingOptions.layers))")
+                func say(_ text: String) { if toStandardOutput { printToStandardError(text) } else { print(text) } }
+                say(ForecastOutput.trainingSummary(summary))
+                say(ForecastOutput.evaluationTable(evaluation))
+                say("saved \(out) (\(model.network.parameterCount) parameters, \(trainingOptions.model.rawValue) H\(trainingOptions.hidden) L\(trainingOptions.layers))")
             }
         }
     }

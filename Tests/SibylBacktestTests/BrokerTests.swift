@@ -177,7 +177,11 @@ struct BrokerTests {
     func zeroUnitTarget() {
         let result = run(flat, BacktestConfiguration(initialCash: 50, wholeUnits: true), [0: { $0.target(1) }])
         #expect(result.trades.isEmpty && result.events.map(\.kind) == [.rejected])
-        #expect(result.events.first?.message.contains("one whole unit costs more than the equity of 50.00") == true)
+        #expect(result.events.first?.message.contains("one whole unit, with its costs, costs more than the equity of 50.00") == true)
+        // A share of the equity that buys less than a unit says so, not that a unit costs more than all of it.
+        let part = run(flat, BacktestConfiguration(initialCash: 1_000, wholeUnits: true), [0: { $0.target(0.05) }])
+        #expect(part.events.map(\.kind) == [.rejected])
+        #expect(part.events.first?.message.contains("5% of the equity of 1000.00, 50.00, buys less than one whole unit") == true, "\(part.events)")
         // Targeting a position already held, or flat when flat, is no rejection.
         #expect(run(flat, BacktestConfiguration(initialCash: 50, wholeUnits: true), [0: { $0.target(0) }]).events.isEmpty)
     }

@@ -114,6 +114,22 @@ struct OutputFileTests {
         #expect(stdout.status == 0 && stdout.standardOutput.hasPrefix("Date,log_return\n"), "\(stdout.standardError)")
     }
 
+    @Test("a backtest output or a checkpoint on standard output keeps it to itself: the summary goes to standard error, and --json is refused")
+    func outputsOnStandardOutput() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = try prices("prices.csv")
+        let trades = try runSibyl(["backtest", "--data", data, "--fast", "5", "--slow", "20", "--trades", "/dev/stdout"])
+        #expect(trades.status == 0 && trades.standardOutput.hasPrefix("EntryBar,ExitBar,"), "\(trades.standardOutput.prefix(200)) \(trades.standardError)")
+        #expect(!trades.standardOutput.contains("Return [%]") && trades.standardError.contains("Return [%]"))
+        #expect(trades.standardError.contains("wrote the trades to /dev/stdout"))
+        for arguments in [["backtest", "--data", data, "--equity", "/dev/stdout", "--json"],
+                          ["train", "--data", data, "--epochs", "1", "--out", "/dev/stdout", "--json"]] {
+            let run = try runSibyl(arguments)
+            #expect(run.status == 1 && run.standardOutput.isEmpty, "\(arguments)")
+            #expect(run.standardError.contains("--json prints the summary on standard output, which"), "\(run.standardError)")
+        }
+    }
+
     @Test("a pipe no process reads is refused, not waited on; a link to /dev/stdout writes to the command's output; a device as --data is named")
     func pipesAndDescriptors() throws {
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -84,6 +84,31 @@ struct ForecastThresholdTests {
         #expect(abs(capped[4] * 104 + 10_000) < 1e-6)
     }
 
+    @Test("a small position turns when the forecast does: the 5% resizing band never holds the wrong side")
+    func smallReversal() {
+        // Confidence sizes of about 2% (one forecast far above the rest sets the scale): long, then
+        // short by a similar amount, a move of about 4% of equity in the target.
+        let forecasts: [Double] = [.nan, 1, 0.001, 0.0011, -0.0012, -0.0011, 0.0013, .nan]
+        var strategy = ForecastThreshold(forecasts: forecasts, threshold: 0.0001, sizing: .confidence)
+        let p = backtest(&strategy, on: series, configuration: BacktestConfiguration()).position
+        for t in 3..<7 {
+            // The forecast made at bar t − 1's close is held from bar t's open.
+            #expect(p[t] != 0 && (p[t] > 0) == (forecasts[t - 1] > 0), "bar \(t): \(p)")
+        }
+    }
+
+    @Test("volatility target on prices that have not moved over the lookback: capped at full size, not flat")
+    func volatilityTargetOnAHalt() {
+        let still = try! BarSeries(name: "halt", bars: (0..<8).map { t in
+            Bar(timestamp: Timestamp(secondsSinceEpoch: 1_600_000_000 + Int64(t) * 86_400), open: 50, high: 50, low: 50, close: 50, volume: 0)
+        })
+        var strategy = ForecastThreshold(forecasts: [.nan, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01], threshold: 0.001,
+                                         sizing: .volatilityTarget(annual: 0.1, lookback: 3, barsPerYear: 252))
+        let p = backtest(&strategy, on: still, configuration: BacktestConfiguration()).position
+        // Bars 1 and 2 have fewer than three returns (unknown volatility); from bar 3's close, zero.
+        #expect(p[3] == 0 && abs(p[4] * 50 - 10_000) < 1e-9 && p[7] == p[4], "\(p)")
+    }
+
     @Test("after a stop-loss exit, no new entry until the forecast's direction changes, whatever the sizing",
           arguments: [ForecastThreshold.Sizing.full, .confidence])
     func oneEntryPerSignal(sizing: ForecastThreshold.Sizing) {
