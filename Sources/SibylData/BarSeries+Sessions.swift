@@ -6,7 +6,9 @@ extension BarSeries {
     ///   last eight after a holiday week (see ``usualTimes()``), on a day that is not one of the
     ///   holidays the series keeps, so that after a Friday's last hour of a currency pair comes the Sunday
     ///   opening, and after a stock's 15:55 bar the next morning's 09:30;
-    /// - weekly bars: the usual weekday of the following week;
+    /// - weekly bars: the usual weekday of the following week, or the nearest day of that week the
+    ///   series does not keep closed (the Tuesday after Martin Luther King Day for bars stamped
+    ///   with their week's first trading day);
     /// - monthly bars: the same place in the next month as most recent bars (the same day of the
     ///   month, its last day, its last or first weekday); quarterly, half-yearly and yearly bars
     ///   likewise, that many months on;
@@ -105,12 +107,38 @@ extension BarSeries {
                           weekdays: weekly ? [] : weekdays.union(1...5))
     }
 
-    /// Weekly bars: the weekday most of the last twelve fell on, in the week after the last bar's.
+    /// Weekly bars: the weekday most of the last twelve fell on, in the week after the last bar's;
+    /// when that is a holiday the series keeps, the next (or, for bars stamped late in the week,
+    /// the previous) weekday of that week that is not.
+    ///
+    /// The holidays are learned as for daily bars, from what the bars show: a week stamped with its
+    /// first trading day has the weekdays before its bar closed (Monday before a Tuesday bar), one
+    /// stamped with its last trading day those after it (Friday after a Thursday bar).
     private func nextWeek(after last: Timestamp) -> Timestamp {
         var counts = [Int](repeating: 0, count: 8)
         for timestamp in timestamps.suffix(12) { counts[timestamp.weekday] += 1 }
         let usual = (1...7).max { counts[$0] < counts[$1] }!
-        return last.adding(days: 7 - last.weekday + usual)
+        let candidate = last.adding(days: 7 - last.weekday + usual)
+        guard usual <= 5 else { return candidate }
+        // A first trading day moves later in its week, a last one earlier.
+        let step = usual <= 3 ? 1 : -1
+        var known = Set<Int>()
+        for t in timestamps where t.weekday <= 5 && (t.weekday - usual) * step > 0 {
+            known.formUnion((1...abs(t.weekday - usual)).map { t.adding(days: -step * $0).daysSinceEpoch })
+        }
+        let bars = Set(timestamps.map(\.daysSinceEpoch))
+        // A fixed date is seen only in the years it falls on the usual weekday, one in five or
+        // six: two such years without a bar make it a holiday (July 4 on a Monday in 2005 and
+        // 2011). Weekday rules (the third Monday of January) come round on it every year.
+        let closed = ClosedDays(days: known.union(bars).sorted(), open: bars, fixedDateRun: 2)
+        var day = candidate
+        // Within the week's weekdays; a week closed throughout keeps the usual day.
+        while closed.contains(day) {
+            let next = day.adding(days: step)
+            guard (1...5).contains(next.weekday) else { return candidate }
+            day = next
+        }
+        return day
     }
 
     /// Bars whole months apart: the place in the month most of the last twelve bars share (at
@@ -241,8 +269,9 @@ public struct ClosedDays: Sendable {
     /// Learns from `days` (days since 1970, ascending) known to be open (those in `open`) or
     /// closed (the rest); days not listed are unknown and neither start nor end a rule's run, as
     /// for a series of first trading days of the month, which shows only the days each first
-    /// trading day passed over and its own.
-    init(days: [Int], open: Set<Int>) {
+    /// trading day passed over and its own. `fixedDateRun` is the run of occurrences without a bar
+    /// that makes a fixed date a holiday (other rules need ``minimumYears``).
+    init(days: [Int], open: Set<Int>, fixedDateRun: Int = minimumYears) {
         // Per rule, the days of its current run of occurrences without a bar; a bar ends the run.
         var runs: [Rule: Set<Int>] = [:]
         for day in days {
@@ -255,7 +284,10 @@ public struct ClosedDays: Sendable {
         // row within most series: it counts once its fixed date is a learned holiday and its own
         // latest occurrence went without a bar (the Friday before a Saturday July 4; not the
         // Friday before a Saturday January 1, on which New York trades).
-        var learned = runs.filter { $0.value.count >= Self.minimumYears }
+        var learned = runs.filter { rule, days in
+            if case .date = rule { return days.count >= fixedDateRun }
+            return days.count >= Self.minimumYears
+        }
         for (rule, days) in runs where !days.isEmpty && learned[rule] == nil {
             switch rule {
             case .observedBefore(let month, let day), .observedAfter(let month, let day):

@@ -286,3 +286,50 @@ struct SessionTests {
         #expect(!calendar.contains(Timestamp(year: 2019, month: 3, day: 5)))
     }
 }
+
+@Suite("The next weekly bar")
+struct WeeklySessionTests {
+    /// The S&P 500's weeks, each stamped with its first (or last) trading day, as data vendors
+    /// write weekly bars.
+    func weeks(lastTradingDay: Bool) throws -> BarSeries {
+        let spx = try BarCSV.read(contentsOf: datasetPath("SPX_daily")).series
+        var groups: [[Int]] = []
+        for i in 0..<spx.count {
+            // Weeks from Monday: days since 1970-01-05, a Monday, over seven.
+            let week = (spx.timestamps[i].daysSinceEpoch - 4) / 7
+            if let previous = groups.last?.last, (spx.timestamps[previous].daysSinceEpoch - 4) / 7 == week {
+                groups[groups.count - 1].append(i)
+            } else {
+                groups.append([i])
+            }
+        }
+        return try BarSeries(name: "weeks", bars: groups.map { group in
+            let stamp = lastTradingDay ? group.last! : group.first!
+            return Bar(timestamp: spx.timestamps[stamp], open: spx.open[group.first!], high: group.map { spx.high[$0] }.max()!,
+                       low: group.map { spx.low[$0] }.min()!, close: spx.close[group.last!], volume: 1)
+        })
+    }
+
+    @Test("weekly bars stamped with the week's first or last trading day skip the holidays earlier weeks passed over",
+          arguments: [false, true])
+    func holidays(lastTradingDay: Bool) throws {
+        let series = try weeks(lastTradingDay: lastTradingDay)
+        // Every cut over the four years before the last week (the series ends on a Monday, so its
+        // last week's bar is that Monday whichever day stamps a week).
+        var misses: [String] = []
+        var moved = 0
+        for end in (series.count - 201)..<(series.count - 1) {
+            let actual = series.timestamps[end]
+            let usualDay = lastTradingDay ? 5 : 1
+            if actual.weekday != usualDay { moved += 1 }
+            let predicted = series[0..<end].nextTimestamp()
+            if predicted.isoDate != actual.isoDate { misses.append("\(actual.isoDate) predicted \(predicted.isoDate)") }
+        }
+        // Weeks whose bar is not on the usual day: holidays, which the plain weekday rule misses.
+        #expect(moved >= 6, "\(moved)")
+        // Left: with first days, 2018-01-02, closed as a fixed date since Ford's day of mourning
+        // (2007-01-02) joined three observed New Year's Days; with last days, Christmas and New
+        // Year's Day on a Friday in 2015, seen on a Friday once before.
+        #expect(misses.count <= 2, "\(misses)")
+    }
+}
