@@ -78,7 +78,7 @@ extension ForecastModel {
                       "the metadata's settings (\(settings.cell.rawValue), hidden \(settings.hiddenSize), \(settings.layers) layers) disagree with its tensors")
             network.threads = settings.threads
             var provenance: [String: String] = [:]
-            for key in ["data_name", "data_sha256", "prices", "train_start", "train_end", "train_fingerprints", "train_fingerprint_bars", "train_samples", "train_up_share", "train_targets", "train_flat_share", "bar_spacing_seconds", "seed", "version"] {
+            for key in ["data_name", "data_sha256", "prices", "train_start", "train_end", "validation_end", "train_fingerprints", "train_fingerprint_bars", "train_samples", "train_up_share", "train_targets", "train_flat_share", "bar_spacing_seconds", "seed", "version"] {
                 provenance[key] = metadata[prefix + key]
             }
             // Numbers the checks and messages read: present ones must be what training writes.

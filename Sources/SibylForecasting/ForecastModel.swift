@@ -73,7 +73,10 @@ public struct ForecastEvaluationReport: Sendable, Equatable, Codable {
     /// whatever the file is called, and the evaluated bars reach into that span: the scores are
     /// then partly in-sample. Holds the last training date.
     public let overlapsTrainingThrough: String?
-    /// How many evaluated bars lie inside that training span (all of them: entirely in-sample).
+    /// When the model chose its epoch on a validation span after its training span: the last
+    /// date of that span, which `inSampleCount` counts too (nil for checkpoints saved without it).
+    public let epochChosenThrough: String?
+    /// How many evaluated bars lie inside those spans (all of them: entirely in-sample).
     public let inSampleCount: Int
     /// Set when the model was trained on another series over dates the evaluated span shares:
     /// "name, start → end". Scores on a series that moves with that one flatter the model.
@@ -290,6 +293,9 @@ public final class ForecastModel {
             "train_flat_share": String(Self.flatShare(series.close, targets: trainEnds)),
         ]
         if let dataDigest { provenance["data_sha256"] = dataDigest }
+        // The validation span chose the epoch whose weights the model keeps: its bars are no more
+        // out of sample than the training span's.
+        if let last = validationEnds.last { provenance["validation_end"] = iso(series.timestamps[last + 1]) }
         let model = ForecastModel(settings: settings, pipeline: pipeline, scaler: scaler, network: network, targetCenter: center,
                                   targetScale: scale, typicalMove: typicalMove, provenance: provenance)
         return (model, summary)
@@ -474,16 +480,20 @@ public final class ForecastModel {
     }
 
     /// Whether `series` holds the training data, and how many of the `evaluated` timestamps lie in
-    /// the recorded span. The same data is a fingerprinted stretch of the training span found
+    /// the recorded training and validation spans. The same data is a fingerprinted stretch of the training span found
     /// exactly, or most of the recorded close samples found on their dates within 0.25% (another
-    /// vendor's copy, or one rounded to cents; in a file too short to hold eight samples, at least
+    /// vendor's copy, or one rounded to cents), or all at one ratio to them within 0.25% (the same
+    /// prices in other units; in a file too short to hold eight samples, at least
     /// two, all its dates have, each within half a cent plus 0.01% of the price). The file's name says nothing: `AAPL/daily.csv`
     /// and `MSFT/daily.csv` are different series.
     func trainingOverlap(_ series: BarSeries, evaluated: [String]) -> (sameData: Bool, count: Int) {
-        guard let start = provenance["train_start"], let end = provenance["train_end"] else { return (false, 0) }
+        guard let start = provenance["train_start"], let trainEnd = provenance["train_end"] else { return (false, 0) }
+        // Bars the model was fitted on or chose its epoch on.
+        let end = max(trainEnd, provenance["validation_end"] ?? trainEnd)
         let count = evaluated.filter { $0 >= start && $0 <= end }.count
         if let samples = provenance["train_samples"] {
             var (found, agreeing, sameToCent, inRange) = (0, 0, 0, 0)
+            var ratios: [Double] = []
             let (first, last) = (series.timestamps[0].secondsSinceEpoch, series.timestamps[series.count - 1].secondsSinceEpoch)
             for entry in samples.split(separator: ";") {
                 let parts = entry.split(separator: ":")
@@ -493,10 +503,18 @@ public final class ForecastModel {
                 guard index < series.count, series.timestamps[index].secondsSinceEpoch == seconds else { continue }
                 found += 1
                 if abs(series.close[index] / close - 1) <= 0.0025 { agreeing += 1 }
+                ratios.append(series.close[index] / close)
                 // The same price, or the same rounded to cents.
                 if abs(series.close[index] - close) <= 0.005 + 1e-4 * close { sameToCent += 1 }
             }
             if found >= 8 && Double(agreeing) >= 0.9 * Double(found) { return (true, count) }
+            // The same prices in other units (cents, a currency, a rebased index): every ratio to
+            // the samples the same within 0.25%, so the returns, and all scale-free features, are
+            // the training inputs.
+            if found >= 8, let median = ratios.sorted()[ratios.count / 2] as Double?, median > 0, median.isFinite {
+                let same = ratios.filter { abs($0 / median - 1) <= 0.0025 }.count
+                if Double(same) >= 0.9 * Double(found) { return (true, count) }
+            }
             // A file too short to hold eight samples: two or more, every sample of its dates found
             // and each the same price (to the cent), still say it; a series that tracks the
             // training one within a fraction of a percent (a futures contract, an index fund) does not.
@@ -581,6 +599,7 @@ public final class ForecastModel {
             againstNaive: direction ? nil : ErrorComparison(errors: zip(forecasts, actual).map { $0 - $1 },
                                                             against: zip(previous, actual).map { $0 - $1 }),
             overlapsTrainingThrough: overlap.sameData && overlap.count > 0 ? provenance["train_end"] : nil,
+            epochChosenThrough: overlap.sameData && overlap.count > 0 ? provenance["validation_end"] : nil,
             inSampleCount: overlap.sameData ? overlap.count : 0,
             trainedOnOverlappingDates: !overlap.sameData && overlap.count > 0
                 ? "\(provenance["data_name"] ?? "?"), \(provenance["train_start"] ?? "?") → \(provenance["train_end"] ?? "?")" : nil,

@@ -51,7 +51,7 @@ struct ForecastCommand: ParsableCommand {
 
     func run() throws {
         // A checkpoint brings its own feature list: errors in it are about the file, not --features.
-        try reportingErrors(featuresOption: modelFile.map { "the feature list of \($0)" } ?? "--features", data: dataOptions) {
+        try reportingErrors(checkpoint: modelFile, data: dataOptions) {
             let path = try dataOptions.path()
             let file = try dataOptions.load(digest: modelFile == nil)
             let model: ForecastModel

@@ -54,7 +54,8 @@ enum ForecastOutput {
         if let end = report.overlapsTrainingThrough {
             let all = report.inSampleCount == report.model.count
             let share = all ? "every one of the \(report.model.count) evaluated bars lies" : "\(report.inSampleCount) of the \(report.model.count) evaluated bars lie"
-            lines.append("WARNING: the model was trained on this series through \(end); \(share) in its training span, so these scores are \(all ? "entirely" : "partly") in-sample")
+            let chosen = report.epochChosenThrough.map { " and chose its epoch on bars through \($0)" } ?? ""
+            lines.append("WARNING: the model was trained on this series through \(end)\(chosen); \(share) in \(chosen.isEmpty ? "its training span" : "those spans"), so these scores are \(all ? "entirely" : "partly") in-sample")
         }
         if !report.inputShifts.isEmpty {
             lines.append("WARNING: inputs unlike those the model was trained on: over the evaluated bars the median input lies, in the scaler's units, \(shifts(report.inputShifts))"

@@ -48,6 +48,10 @@ struct ForecastCommandTests {
         let againstNaive = try #require(evaluation["againstNaive"] as? [String: Any])
         #expect(againstNaive["count"] as? Int == (evaluation["model"] as? [String: Any])?["count"] as? Int)
         #expect((againstNaive["pValue"] as? Double).map { $0 > 0 && $0 <= 1 } == true)
+        // Every field is present whatever the run: what does not apply is null, not left out
+        // (a price model has no up probability, this run no overlap with its training span).
+        #expect(next["upProbability"] is NSNull && evaluation["probability"] is NSNull && evaluation["overlapsTrainingThrough"] is NSNull)
+        #expect(evaluation.keys.contains("epochChosenThrough") && result.keys.contains("modelFile"))
         // The evaluation in train and in forecast is the same model on the same span.
         #expect((trained["evaluation"] as? [String: Any])?["model"] as? NSDictionary == evaluation["model"] as? NSDictionary)
 
@@ -236,7 +240,9 @@ struct ForecastCommandTests {
         // (After the warning about prices: this file has no Adj Close to adjust by.)
         let errors = refused.standardError.split(separator: "\n").filter { $0.contains("error:") }
         #expect(refused.status == 1 && errors.count == 1)
-        let expected = "error: the feature list of \(checkpoint): feature 2 'volz:5'"
+        let expected = "\(noVolume): error: feature 2 'volz:5' of the feature list of \(checkpoint): needs volume"
         #expect(errors.first?.hasPrefix(expected) == true, "\(refused.standardError)")
+        // The list is fixed in the checkpoint: the fix is other data or another model.
+        #expect(errors.first?.contains("(fix: use data that gives it, or train a model without volz:5 in --features)") == true)
     }
 }

@@ -349,9 +349,31 @@ struct ForecastModelTests {
         })
         let roundedReport = try model.evaluate(on: rounded)
         #expect(roundedReport.overlapsTrainingThrough == model.provenance["train_end"] && roundedReport.inSampleCount == roundedReport.model.count)
-        // The training series itself, whole: its test span follows the training span.
+        // The training series itself, whole: its test span follows the training and validation spans.
         let own = try model.evaluate(on: series)
         #expect(own.overlapsTrainingThrough == nil && own.trainedOnOverlappingDates == nil)
+        // The same prices in other units (×5000, or in cents rounded to the cent): the scale-free
+        // features are the training inputs.
+        for factor in [5000.0, 100.0] {
+            let scaled = try BarSeries(name: "scaled copy", bars: (0..<1400).map { i in
+                let bar = series[i]
+                func units(_ value: Double) -> Double { (value * factor * 100).rounded() / 100 }
+                return Bar(timestamp: bar.timestamp, open: units(bar.open), high: units(bar.high), low: units(bar.low), close: units(bar.close), volume: bar.volume)
+            })
+            let scaledReport = try model.evaluate(on: scaled)
+            #expect(scaledReport.overlapsTrainingThrough == model.provenance["train_end"] && scaledReport.inSampleCount == scaledReport.model.count, "×\(factor)")
+        }
+        // A cut whose test span falls in the validation span, which chose the model's epoch: in-sample too.
+        let validationEnd = try #require(model.provenance["validation_end"])
+        let trainEnd = try #require(model.provenance["train_end"])
+        #expect(validationEnd > trainEnd)
+        let cutAt = try #require(series.timestamps.firstIndex { series.timestampFormat($0) == validationEnd })
+        var cut = series[0..<(cutAt + 1)]
+        cut.name = "a cut"
+        let cutReport = try model.evaluate(on: cut)
+        #expect(cutReport.epochChosenThrough == validationEnd && cutReport.inSampleCount == cutReport.model.count, "\(cutReport.firstTimestamp) \(cutReport.inSampleCount)")
+        // Another series's returns at a constant ratio to none of it: MSFT above is still not in-sample.
+        #expect(other.epochChosenThrough == nil)
     }
 
     @Test("the fewest bars a model scores on is what the error says: one bar fewer fails, that many succeed")

@@ -77,9 +77,13 @@ func printToStandardError(_ line: String) {
 ///
 /// - Parameters:
 ///   - featuresOption: The option whose feature list a ``FeatureSpecError`` is about.
+///   - checkpoint: The checkpoint whose fixed feature list the features come from, when they do
+///     not come from an option: a feature the data cannot give is then fixed by other data or
+///     another model, not by editing the list.
 ///   - data: The data a ``ForecastError`` is about, named at the front of its line as data errors
 ///     name their file.
-func reportingErrors(featuresOption: String = "--features", data: DataOptions? = nil, _ body: () throws -> Void) throws {
+func reportingErrors(featuresOption: String = "--features", checkpoint: String? = nil, data: DataOptions? = nil,
+                     _ body: () throws -> Void) throws {
     let file = (try? data?.path()).map { "\($0): " } ?? ""
     let line: String
     do {
@@ -92,7 +96,12 @@ func reportingErrors(featuresOption: String = "--features", data: DataOptions? =
     } catch let error as CheckpointError {
         line = error.description
     } catch let error as FeatureSpecError {
-        line = "error: \(featuresOption): \(error.description)"
+        if let checkpoint {
+            line = "\(file)error: feature \(error.position) '\(error.item)' of the feature list of \(checkpoint): \(error.message)"
+                + " (fix: use data that gives it, or train a model without \(error.item) in --features)"
+        } else {
+            line = "error: \(featuresOption): \(error.description)"
+        }
     } catch let error as ForecastError {
         line = file + error.description
     } catch let error as TrainingError {
