@@ -260,16 +260,19 @@ public struct Broker {
         execute(units: units, quote: quote, reason: .signal, exits: order.exits, atOpen: atOpen)
     }
 
-    /// Why `order` sized to no units at `quote`: the share of equity it was given, when less than
-    /// all of it, buys less than one whole unit; or one whole unit costs more than the equity.
+    /// Why `order` sized to no units at `quote`: the units it asked for round down to none; the
+    /// share of equity it was given, when less than all of it, buys less than one whole unit; or
+    /// one whole unit costs more than the equity.
     private func zeroSizeReason(_ order: Order, quote: Double) -> String {
         let equity = equity(at: quote)
-        guard configuration.wholeUnits && equity > 0 else { return "too little equity" }
         var fraction = 1.0
         switch order.size {
         case .equityFraction(let f), .targetFraction(let f): fraction = abs(f)
-        case .units: break
+        case .units(let u):
+            // Units were asked for, not a share of equity: too few of them, not too little money.
+            return configuration.wholeUnits && u != 0 ? "\(u) units round down to no whole unit" : "it asks for no units"
         }
+        guard configuration.wholeUnits && equity > 0 else { return "too little equity" }
         let money = { (value: Double) in String(format: "%.2f", value) }
         if fraction < 1 {
             return "\(String(format: "%.4g", 100 * fraction))% of the equity of \(money(equity)), \(money(fraction * equity)), buys less than one whole unit with its costs"

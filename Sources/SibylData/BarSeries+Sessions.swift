@@ -113,7 +113,9 @@ extension BarSeries {
     ///
     /// The holidays are learned as for daily bars, from what the bars show: a week stamped with its
     /// first trading day has the weekdays before its bar closed (Monday before a Tuesday bar), one
-    /// stamped with its last trading day those after it (Friday after a Thursday bar).
+    /// stamped with its last trading day those after it (Friday after a Thursday bar). Which of the
+    /// two a series is comes from its usual weekday (Monday to Wednesday: first days), so weeks
+    /// stamped on a Thursday's first session or a Wednesday's last learn no holidays.
     private func nextWeek(after last: Timestamp) -> Timestamp {
         var counts = [Int](repeating: 0, count: 8)
         for timestamp in timestamps.suffix(12) { counts[timestamp.weekday] += 1 }

@@ -91,7 +91,8 @@ public struct FeaturePipeline: Sendable, Equatable, Codable, CustomStringConvert
                 guard let volume = series.volume else {
                     throw FeatureSpecError(item: spec.description, position: index + 1,
                                            message: "needs volume, but \(series.name) has no Volume column",
-                                           fix: "remove \(spec.description) from the feature list, or use a file with a Volume column")
+                                           fix: "remove \(spec.description) from the feature list, or use a file with a Volume column",
+                                           needsOtherData: true)
                 }
                 columns.append(ClassicFeatures.rollingZScore(volume, window: w))
             case .spectrum(let w, let k): columns += SpectralFeatures.spectrum(logClose: logClose(), window: w, bands: k)

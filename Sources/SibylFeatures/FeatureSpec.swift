@@ -105,6 +105,13 @@ public struct FeatureSpecError: Error, Equatable, Sendable, CustomStringConverti
     public let position: Int
     public let message: String
     public let fix: String
+    /// The specification is sound but the data cannot give the feature (no Volume column):
+    /// fixed by other data as much as by another list.
+    public let needsOtherData: Bool
+
+    public init(item: String, position: Int, message: String, fix: String, needsOtherData: Bool = false) {
+        (self.item, self.position, self.message, self.fix, self.needsOtherData) = (item, position, message, fix, needsOtherData)
+    }
 
     public var description: String {
         "feature \(position) '\(item)': \(message) (fix: \(fix))"

@@ -481,11 +481,11 @@ public final class ForecastModel {
 
     /// Whether `series` holds the training data, and how many of the `evaluated` timestamps lie in
     /// the recorded training and validation spans. The same data is a fingerprinted stretch of the training span found
-    /// exactly, or most of the recorded close samples found on their dates within 0.25% (another
-    /// vendor's copy, or one rounded to cents), or all at one ratio to them within 0.25% (the same
-    /// prices in other units; in a file too short to hold eight samples, at least
-    /// two, all its dates have, each within half a cent plus 0.01% of the price). The file's name says nothing: `AAPL/daily.csv`
-    /// and `MSFT/daily.csv` are different series.
+    /// exactly; or most of the recorded close samples found on their dates within 0.25% (another
+    /// vendor's copy, or one rounded to cents), or at one ratio to them (the same prices in other
+    /// units, see ``sameUpToUnits(_:)``); or, in a file too short to hold eight samples, at least
+    /// two, all its dates have, each within half a cent plus 0.01% of the price. The file's name
+    /// says nothing: `AAPL/daily.csv` and `MSFT/daily.csv` are different series.
     func trainingOverlap(_ series: BarSeries, evaluated: [String]) -> (sameData: Bool, count: Int) {
         guard let start = provenance["train_start"], let trainEnd = provenance["train_end"] else { return (false, 0) }
         // Bars the model was fitted on or chose its epoch on.
@@ -493,7 +493,8 @@ public final class ForecastModel {
         let count = evaluated.filter { $0 >= start && $0 <= end }.count
         if let samples = provenance["train_samples"] {
             var (found, agreeing, sameToCent, inRange) = (0, 0, 0, 0)
-            var ratios: [Double] = []
+            // Per found sample: the file's close and the recorded one.
+            var pairs: [(file: Double, recorded: Double)] = []
             let (first, last) = (series.timestamps[0].secondsSinceEpoch, series.timestamps[series.count - 1].secondsSinceEpoch)
             for entry in samples.split(separator: ";") {
                 let parts = entry.split(separator: ":")
@@ -503,18 +504,12 @@ public final class ForecastModel {
                 guard index < series.count, series.timestamps[index].secondsSinceEpoch == seconds else { continue }
                 found += 1
                 if abs(series.close[index] / close - 1) <= 0.0025 { agreeing += 1 }
-                ratios.append(series.close[index] / close)
+                pairs.append((series.close[index], close))
                 // The same price, or the same rounded to cents.
                 if abs(series.close[index] - close) <= 0.005 + 1e-4 * close { sameToCent += 1 }
             }
             if found >= 8 && Double(agreeing) >= 0.9 * Double(found) { return (true, count) }
-            // The same prices in other units (cents, a currency, a rebased index): every ratio to
-            // the samples the same within 0.25%, so the returns, and all scale-free features, are
-            // the training inputs.
-            if found >= 8, let median = ratios.sorted()[ratios.count / 2] as Double?, median > 0, median.isFinite {
-                let same = ratios.filter { abs($0 / median - 1) <= 0.0025 }.count
-                if Double(same) >= 0.9 * Double(found) { return (true, count) }
-            }
+            if found >= 8 && Self.sameUpToUnits(pairs) { return (true, count) }
             // A file too short to hold eight samples: two or more, every sample of its dates found
             // and each the same price (to the cent), still say it; a series that tracks the
             // training one within a fraction of a percent (a futures contract, an index fund) does not.
@@ -530,6 +525,37 @@ public final class ForecastModel {
                 && Self.fingerprint(series, from: low, bars: bars).hasPrefix(parts[1])
         }
         return (same, count)
+    }
+
+    /// Whether the file's closes are the recorded ones in other units (cents, another currency at
+    /// a fixed rate, an index rebased): nine in ten at one ratio to them, to within the rounding
+    /// both sides' decimals allow plus 0.001%, over samples that span a move of 5% or more. Then
+    /// the returns, and with them every scale-free feature, are the training inputs. A fund that
+    /// tracks its index drifts from it by its dividends and fees, and two pegged currencies move
+    /// too little to tell: neither passes.
+    static func sameUpToUnits(_ pairs: [(file: Double, recorded: Double)]) -> Bool {
+        let ratios = pairs.map { $0.file / $0.recorded }
+        guard !ratios.isEmpty, ratios.allSatisfy({ $0.isFinite && $0 > 0 }) else { return false }
+        let recorded = pairs.map(\.recorded)
+        guard let low = recorded.min(), let high = recorded.max(), high >= 1.05 * low else { return false }
+        let median = ratios.sorted()[ratios.count / 2]
+        let (fileTick, recordedTick) = (tick(pairs.map(\.file)), tick(recorded))
+        let same = pairs.indices.filter { i in
+            let rounding = 0.5 * fileTick / pairs[i].file + 0.5 * recordedTick / pairs[i].recorded
+            return abs(ratios[i] / median - 1) <= 1e-5 + rounding
+        }.count
+        return Double(same) >= 0.9 * Double(pairs.count)
+    }
+
+    /// The place of the last decimal the prices are written to (0.01 for cents), at most 10⁻¹⁰.
+    static func tick(_ prices: [Double]) -> Double {
+        let places = prices.map { price in
+            (0...10).first { places in
+                let scaled = price * pow(10, Double(places))
+                return abs(scaled - scaled.rounded()) <= 1e-9 * max(1, abs(scaled))
+            } ?? 10
+        }.max() ?? 10
+        return pow(10, -Double(places))
     }
 
     /// Forecasts for every bar of the test span (the last `testFraction` of valid rows), scored next

@@ -112,7 +112,7 @@ public struct ForecastThreshold: Strategy {
         let target = direction * size
         // Resize a position only when its target moves by more than 5% of equity, to avoid churning
         // on noise; opening, closing and turning a position always trade, however small.
-        if abs(target - lastTarget) > 0.05 || target.sign != lastTarget.sign || (target == 0) != (lastTarget == 0) {
+        if abs(target - lastTarget) > 0.05 || (target > 0) != (lastTarget > 0) || (target < 0) != (lastTarget < 0) {
             broker.target(target, exits: exits)
             lastTarget = target
         }

@@ -264,11 +264,7 @@ struct BacktestCommand: ParsableCommand {
             }
             try OutputFile.checkDistinct(outputs)
             // A file written to standard output keeps it to itself: the summary goes to standard error.
-            let toStandardOutput = outputs.first { $0.descriptor == 1 }
-            if json, let toStandardOutput {
-                throw CommandError("--json prints the summary on standard output, which \(toStandardOutput.option) \(toStandardOutput.path) takes",
-                                   fix: "write that output to a file, or leave out --json")
-            }
+            let say = try OutputFile.summaryPrinter(for: outputs, json: json)
             let unused = unusedOptions
             if !unused.isEmpty {
                 printToStandardError("note: \(unused.joined(separator: ", ")) \(unused.count == 1 ? "does" : "do") not apply to --strategy \(strategy.rawValue) and \(unused.count == 1 ? "is" : "are") ignored")
@@ -317,8 +313,6 @@ struct BacktestCommand: ParsableCommand {
                     trades: result.trades.filter { $0.exitBar != nil }.count, openTrades: result.trades.filter { $0.exitBar == nil }.count,
                     events: result.events.map { Event($0, barOffset: tradedFrom) }, walkForward: summary, historyBars: tradedFrom)))
             } else {
-                let summaryToStandardError = toStandardOutput != nil
-                func say(_ text: String) { if summaryToStandardError { printToStandardError(text) } else { print(text) } }
                 say(BacktestOutput.text(result: result, statistics: statistics, path: dataPath, history: history, notes: notes))
                 if let walk { say(BacktestOutput.walkForward(walk)) }
                 for (file, what) in [(trades, "trades"), (equity, "equity curve"), (report, "report")] {

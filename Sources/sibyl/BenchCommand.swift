@@ -76,14 +76,13 @@ struct BenchCommand: ParsableCommand {
     }
 
     /// The thread counts in the order given, each once.
-    var threadCounts: [Int] { firstOccurrences(Self.integers(threads)) }
+    var threadCounts: [Int] { firstOccurrences(Self.integers(threads[...])) }
 
     /// The whole numbers of a comma-separated list; pieces that are not numbers are left out
     /// (`validate` refuses them first).
     private static func integers(_ text: Substring) -> [Int] {
         text.split(separator: ",", omittingEmptySubsequences: false).compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
     }
-    private static func integers(_ text: String) -> [Int] { integers(Substring(text)) }
 
     /// Refuses a list that is empty, has an empty piece or a piece that is not a whole number in
     /// `range`: "1,,2" and "1," would otherwise run something other than what was typed.
@@ -141,7 +140,7 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         let settings = BenchSettings(minTime: minTime, repeats: repeats, threadCounts: threadCounts,
                                      elementCount: elements, seed: 42, fftBatch: fftBatch,
-                                     gemmSizes: firstOccurrences(Self.integers(gemmSizes)), fftSizes: firstOccurrences(Self.integers(fftSizes)),
+                                     gemmSizes: firstOccurrences(Self.integers(gemmSizes[...])), fftSizes: firstOccurrences(Self.integers(fftSizes[...])),
                                      recurrentConfigurations: recurrentConfigurations)
         var cases: [BenchCase] = []
         for suite in uniqueSuites {

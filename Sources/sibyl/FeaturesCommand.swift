@@ -34,10 +34,7 @@ struct FeaturesCommand: ParsableCommand {
             let path = try dataOptions.path()
             let output = try out.map { try OutputFile($0, option: "--out", inputs: [(path, "--data")]) }
             // Features on standard output keep it to themselves: the summary goes to standard error.
-            let toStandardOutput = output?.descriptor == 1
-            if json && toStandardOutput {
-                throw CommandError("--json prints the summary on standard output, which --out \(out!) takes for the features", fix: "write the features to a file, or leave out --json")
-            }
+            let say = try OutputFile.summaryPrinter(for: output.map { [$0] } ?? [], json: json)
             let pipeline = try FeaturePipeline(parsing: spec)
             let file = try dataOptions.load()
             let matrix = try pipeline.compute(file.series)
@@ -55,9 +52,10 @@ struct FeaturesCommand: ParsableCommand {
             let summary = FeaturesSummary(matrix: matrix, pipeline: pipeline, out: out, source: path)
             if json {
                 print(try JSONOutput.text(summary))
-            } else if out != nil && !toStandardOutput {
-                print(summary.text)
+            } else if out != nil {
+                say(summary.text)
             } else {
+                // The features themselves went to standard output.
                 printToStandardError(summary.text)
             }
         }

@@ -9,31 +9,48 @@ enum JSONOutput {
         let root = JSONNode()
         try value.encode(to: JSONTreeEncoder(node: root, codingPath: []))
         var text = ""
-        root.value.write(to: &text, indent: "")
+        root.write(to: &text, indent: "")
         return text
     }
 }
 
-/// A JSON value; numbers keep the text they are written with.
+/// A JSON value; numbers keep the text they are written with. Arrays and objects are filled in
+/// place through their node (see ``JSONNode``).
 private enum JSONValue {
-    case null, bool(Bool), number(String), string(String), array([JSONNode]), object([String: JSONNode])
+    case null, bool(Bool), number(String), string(String), array, object
+
+    /// Foundation's spelling: shortest round trip, and whole numbers without ".0" (252, not 252.0).
+    static func number<F: BinaryFloatingPoint & LosslessStringConvertible>(_ value: F) -> JSONValue {
+        guard value.isFinite else { return .null }
+        var text = value.description
+        if text.hasSuffix(".0") { text.removeLast(2) }
+        return .number(text)
+    }
+}
+
+/// A place in the tree that an encoder or container fills in: a scalar, or the elements or members
+/// of an array or object, appended to in place (a copy per append would make long arrays quadratic).
+private final class JSONNode {
+    var value: JSONValue = .null
+    var elements: [JSONNode] = []
+    var members: [String: JSONNode] = [:]
 
     func write(to text: inout String, indent: String) {
-        switch self {
+        switch value {
         case .null: text += "null"
         case .bool(let value): text += value ? "true" : "false"
         case .number(let value): text += value
         case .string(let value): Self.writeString(value, to: &text)
-        case .array(let nodes):
-            guard !nodes.isEmpty else { text += "[]"; return }
+        case .array:
+            guard !elements.isEmpty else { text += "[]"; return }
             text += "[\n"
-            for (index, node) in nodes.enumerated() {
+            for (index, node) in elements.enumerated() {
                 text += indent + "  "
-                node.value.write(to: &text, indent: indent + "  ")
-                text += index + 1 < nodes.count ? ",\n" : "\n"
+                node.write(to: &text, indent: indent + "  ")
+                text += index + 1 < elements.count ? ",\n" : "\n"
             }
             text += indent + "]"
-        case .object(let members):
+        case .object:
             guard !members.isEmpty else { text += "{}"; return }
             text += "{\n"
             let keys = members.keys.sorted()
@@ -41,7 +58,7 @@ private enum JSONValue {
                 text += indent + "  "
                 Self.writeString(key, to: &text)
                 text += " : "
-                members[key]!.value.write(to: &text, indent: indent + "  ")
+                members[key]!.write(to: &text, indent: indent + "  ")
                 text += index + 1 < keys.count ? ",\n" : "\n"
             }
             text += indent + "}"
@@ -65,23 +82,18 @@ private enum JSONValue {
     }
 }
 
-/// A place in the tree that an encoder or container fills in.
-private final class JSONNode {
-    var value: JSONValue = .null
-}
-
 private struct JSONTreeEncoder: Encoder {
     let node: JSONNode
     let codingPath: [CodingKey]
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        if case .object = node.value {} else { node.value = .object([:]) }
+        if case .object = node.value {} else { node.value = .object }
         return KeyedEncodingContainer(JSONKeyedContainer<Key>(node: node, codingPath: codingPath))
     }
 
     func unkeyedContainer() -> UnkeyedEncodingContainer {
-        if case .array = node.value {} else { node.value = .array([]) }
+        if case .array = node.value {} else { node.value = .array }
         return JSONUnkeyedContainer(node: node, codingPath: codingPath)
     }
 
@@ -92,8 +104,8 @@ private struct JSONTreeEncoder: Encoder {
 private func encoded<T: Encodable>(_ value: T, codingPath: [CodingKey]) throws -> JSONNode {
     let node = JSONNode()
     switch value {
-    case let number as Double: node.value = number.isFinite ? .number("\(number)") : .null
-    case let number as Float: node.value = number.isFinite ? .number("\(number)") : .null
+    case let number as Double: node.value = .number(number)
+    case let number as Float: node.value = .number(number)
     case let flag as Bool: node.value = .bool(flag)
     case let text as String: node.value = .string(text)
     case let number as any BinaryInteger: node.value = .number("\(number)")
@@ -106,11 +118,7 @@ private struct JSONKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtoco
     let node: JSONNode
     let codingPath: [CodingKey]
 
-    private func set(_ member: JSONNode, _ key: Key) {
-        guard case .object(var members) = node.value else { return }
-        members[key.stringValue] = member
-        node.value = .object(members)
-    }
+    private func set(_ member: JSONNode, _ key: Key) { node.members[key.stringValue] = member }
 
     mutating func encodeNil(forKey key: Key) throws { set(JSONNode(), key) }
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws { set(try encoded(value, codingPath: codingPath + [key]), key) }
@@ -156,26 +164,17 @@ private struct JSONKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtoco
 
     private mutating func superEncoder(named name: String) -> Encoder {
         let child = JSONNode()
-        guard case .object(var members) = node.value else { return JSONTreeEncoder(node: child, codingPath: codingPath) }
-        members[name] = child
-        node.value = .object(members)
-        return JSONTreeEncoder(node: child, codingPath: codingPath)
+        node.members[name] = child
+        return JSONTreeEncoder(node: child, codingPath: codingPath + [JSONKey(name)])
     }
 }
 
 private struct JSONUnkeyedContainer: UnkeyedEncodingContainer {
     let node: JSONNode
     let codingPath: [CodingKey]
-    var count: Int {
-        guard case .array(let nodes) = node.value else { return 0 }
-        return nodes.count
-    }
+    var count: Int { node.elements.count }
 
-    private func append(_ element: JSONNode) {
-        guard case .array(var nodes) = node.value else { return }
-        nodes.append(element)
-        node.value = .array(nodes)
-    }
+    private func append(_ element: JSONNode) { node.elements.append(element) }
 
     mutating func encodeNil() throws { append(JSONNode()) }
     mutating func encode<T: Encodable>(_ value: T) throws { append(try encoded(value, codingPath: codingPath)) }
@@ -204,5 +203,17 @@ private struct JSONSingleContainer: SingleValueEncodingContainer {
     let codingPath: [CodingKey]
 
     mutating func encodeNil() throws { node.value = .null }
-    mutating func encode<T: Encodable>(_ value: T) throws { node.value = try encoded(value, codingPath: codingPath).value }
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        let encoded = try encoded(value, codingPath: codingPath)
+        (node.value, node.elements, node.members) = (encoded.value, encoded.elements, encoded.members)
+    }
+}
+
+/// A key by name, for the coding path of a super encoder.
+private struct JSONKey: CodingKey {
+    let stringValue: String
+    var intValue: Int? { nil }
+    init(_ name: String) { stringValue = name }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { return nil }
 }

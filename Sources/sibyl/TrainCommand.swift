@@ -46,11 +46,7 @@ struct TrainCommand: ParsableCommand {
             let path = try dataOptions.path()
             let output = try OutputFile(out, option: "--out", inputs: [(path, "--data")])
             // A checkpoint written to standard output keeps it to itself: the summary goes to standard error.
-            let toStandardOutput = output.descriptor == 1
-            if json && toStandardOutput {
-                throw CommandError("--json prints the summary on standard output, which --out \(out) takes for the checkpoint",
-                                   fix: "write the checkpoint to a file, or leave out --json")
-            }
+            let say = try OutputFile.summaryPrinter(for: [output], json: json)
             let file = try dataOptions.load(digest: true)
             let digest = file.sha256 ?? ""
             var progress = TrainingProgress(quiet: json)
@@ -64,7 +60,6 @@ struct TrainCommand: ParsableCommand {
                 print(try JSONOutput.text(Result(data: path, dataSHA256: digest, settings: trainingOptions.settings, training: summary,
                                                      evaluation: evaluation, checkpoint: out, trainingDiverged: ForecastOutput.diverged(summary))))
             } else {
-                func say(_ text: String) { if toStandardOutput { printToStandardError(text) } else { print(text) } }
                 say(ForecastOutput.trainingSummary(summary))
                 say(ForecastOutput.evaluationTable(evaluation))
                 say("saved \(out) (\(model.network.parameterCount) parameters, \(trainingOptions.model.rawValue) H\(trainingOptions.hidden) L\(trainingOptions.layers))")

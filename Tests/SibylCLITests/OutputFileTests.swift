@@ -128,6 +128,17 @@ struct OutputFileTests {
             #expect(run.status == 1 && run.standardOutput.isEmpty, "\(arguments)")
             #expect(run.standardError.contains("--json prints the summary on standard output, which"), "\(run.standardError)")
         }
+        // The same when standard output is redirected to the file an output names (`> trades.csv`):
+        // found by what the file is, not by its name.
+        let tradesFile = file("trades.csv")
+        let redirected = try runSibyl(["backtest", "--data", data, "--fast", "5", "--slow", "20", "--trades", tradesFile], standardOutputFile: tradesFile)
+        #expect(redirected.status == 0 && redirected.standardError.contains("Return [%]"), "\(redirected.standardError)")
+        #expect(try String(contentsOfFile: tradesFile, encoding: .utf8).hasPrefix("EntryBar,ExitBar,"))
+        let lost = try runSibyl(["backtest", "--data", data, "--trades", tradesFile, "--json"], standardOutputFile: tradesFile)
+        #expect(lost.status == 1 && lost.standardError.contains("which --trades \(tradesFile) takes"), "\(lost.standardError)")
+        // The null device takes anything: an output there and a JSON summary on standard output.
+        let null = try runSibyl(["backtest", "--data", data, "--trades", "/dev/null", "--json"], standardOutputFile: "/dev/null")
+        #expect(null.status == 0, "\(null.standardError)")
     }
 
     @Test("a pipe no process reads is refused, not waited on; a link to /dev/stdout writes to the command's output; a device as --data is named")

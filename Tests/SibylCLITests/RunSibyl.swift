@@ -8,8 +8,10 @@ struct ToolRun {
 }
 
 /// Runs the `sibyl` executable built next to the test bundle, as a user would, in `folder` when
-/// one is given.
-func runSibyl(_ arguments: [String], environment: [String: String] = [:], in folder: URL? = nil) throws -> ToolRun {
+/// one is given; with `standardOutputFile`, standard output goes to that file (as a shell's `>`
+/// sends it) and the run's `standardOutput` is empty.
+func runSibyl(_ arguments: [String], environment: [String: String] = [:], in folder: URL? = nil,
+              standardOutputFile: String? = nil) throws -> ToolRun {
     let buildFolder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     let executable = buildFolder.appendingPathComponent("sibyl")
     let process = Process()
@@ -18,11 +20,23 @@ func runSibyl(_ arguments: [String], environment: [String: String] = [:], in fol
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     if let folder { process.currentDirectoryURL = folder }
     let out = Pipe(), err = Pipe()
-    process.standardOutput = out
+    var redirected: FileHandle?
+    if let standardOutputFile {
+        // Created when missing, never replaced: the file may be a device such as /dev/null.
+        if !FileManager.default.fileExists(atPath: standardOutputFile) {
+            _ = FileManager.default.createFile(atPath: standardOutputFile, contents: nil)
+        }
+        redirected = try FileHandle(forWritingTo: URL(fileURLWithPath: standardOutputFile))
+        process.standardOutput = redirected
+        try out.fileHandleForWriting.close()
+    } else {
+        process.standardOutput = out
+    }
+    defer { try? redirected?.close() }
     process.standardError = err
     try process.run()
     // Read both pipes to the end before waiting, so a chatty tool cannot fill a pipe and stall.
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let outData = redirected == nil ? out.fileHandleForReading.readDataToEndOfFile() : Data()
     let errData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return ToolRun(status: process.terminationStatus,

@@ -363,6 +363,24 @@ struct ForecastModelTests {
             let scaledReport = try model.evaluate(on: scaled)
             #expect(scaledReport.overlapsTrainingThrough == model.provenance["train_end"] && scaledReport.inSampleCount == scaledReport.model.count, "×\(factor)")
         }
+        // A fund that tracks the index at a tenth of its level, its price falling back by the
+        // dividends it pays out each quarter (0.45%), is another series: the ratio drifts.
+        let fund = try BarSeries(name: "a fund", bars: (0..<1400).map { i in
+            let bar = series[i]
+            let ratio = 0.1 * (1 + 0.0045 * Double(i % 63) / 63)
+            func units(_ value: Double) -> Double { (value * ratio * 100).rounded() / 100 }
+            return Bar(timestamp: bar.timestamp, open: units(bar.open), high: units(bar.high), low: units(bar.low), close: units(bar.close), volume: bar.volume)
+        })
+        let fundReport = try model.evaluate(on: fund)
+        #expect(fundReport.inSampleCount == 0 && fundReport.trainedOnOverlappingDates != nil)
+        // Two prices that hardly move (currencies pegged to one anchor) share no ratio by chance.
+        let pegs = [(3.751, 0.001), (3.673, 0.0004)].map { level, wobble in
+            series.timestamps.prefix(1400).enumerated().map { i, t in (t, ((level + wobble * sin(Double(i) * (level * 7))) * 10_000).rounded() / 10_000) }
+        }
+        let peg = ForecastModel.sameUpToUnits(zip(pegs[0], pegs[1]).map { (file: $1.1, recorded: $0.1) })
+        #expect(!peg)
+        #expect(ForecastModel.sameUpToUnits(series.close.prefix(300).map { (file: ($0 * 5000 * 100).rounded() / 100, recorded: $0) }))
+        #expect(ForecastModel.tick([1.25, 3.5, 100]) == 0.01 && ForecastModel.tick([215.685684]) == 1e-6)
         // A cut whose test span falls in the validation span, which chose the model's epoch: in-sample too.
         let validationEnd = try #require(model.provenance["validation_end"])
         let trainEnd = try #require(model.provenance["train_end"])

@@ -9,9 +9,11 @@ struct BenchSettings {
     var seed: UInt64
     /// Windows per FFTW call in the FFT suite.
     var fftBatch: Int
-    /// Square GEMM sizes, FFT sizes and recurrent configurations to measure.
+    /// Square GEMM sizes to measure (the recurrent shapes always run).
     var gemmSizes: [Int] = defaultGEMMSizes
+    /// FFT sizes to measure.
     var fftSizes: [Int] = defaultFFTSizes
+    /// LSTM and GRU configurations to measure.
     var recurrentConfigurations: [RecurrentBenchConfiguration] = defaultRecurrentConfigurations
 }
 
@@ -32,20 +34,21 @@ func gemmShapes(squares sizes: [Int]) -> [(name: String, m: Int, k: Int, n: Int)
     sizes.map { ("square_\($0)", $0, $0, $0) } + recurrentGEMMShapes
 }
 
+/// GEMM shapes of recurrent layers.
 let recurrentGEMMShapes: [(name: String, m: Int, k: Int, n: Int)] = [
-        // One recurrent step of an LSTM, (B, H) · (H, 4H), batch 64.
-        ("lstm_step_b64_h64", 64, 64, 256),
-        ("lstm_step_b64_h128", 64, 128, 512),
-        ("lstm_step_b64_h256", 64, 256, 1024),
-        // The shapes of the peer GEMM script: step with input and hidden stacked, weight gradient,
-        // input projection of a whole sequence.
-        ("lstm_fwd_b64_in32_h128", 64, 160, 512),
-        ("lstm_fwd_b64_in8_h64", 64, 72, 256),
-        ("lstm_fwd_b32_in16_h256", 32, 272, 1024),
-        ("lstm_fwd_b256_in5_h32", 256, 37, 128),
-        ("lstm_dW_b64_in32_h128", 160, 64, 512),
-        ("lstm_xproj_T64_b64_in32_h128", 4096, 32, 512),
-    ]
+    // One recurrent step of an LSTM, (B, H) · (H, 4H), batch 64.
+    ("lstm_step_b64_h64", 64, 64, 256),
+    ("lstm_step_b64_h128", 64, 128, 512),
+    ("lstm_step_b64_h256", 64, 256, 1024),
+    // The shapes of the peer GEMM script: step with input and hidden stacked, weight gradient,
+    // input projection of a whole sequence.
+    ("lstm_fwd_b64_in32_h128", 64, 160, 512),
+    ("lstm_fwd_b64_in8_h64", 64, 72, 256),
+    ("lstm_fwd_b32_in16_h256", 32, 272, 1024),
+    ("lstm_fwd_b256_in5_h32", 256, 37, 128),
+    ("lstm_dW_b64_in32_h128", 160, 64, 512),
+    ("lstm_xproj_T64_b64_in32_h128", 4096, 32, 512),
+]
 
 /// Register-only multiply-adds on every thread: the ceiling for the GFLOP/s of everything else.
 func fmaPeakCase(_ settings: BenchSettings, threads: Int) -> BenchCase {

@@ -79,7 +79,7 @@ func printToStandardError(_ line: String) {
 ///   - featuresOption: The option whose feature list a ``FeatureSpecError`` is about.
 ///   - checkpoint: The checkpoint whose fixed feature list the features come from, when they do
 ///     not come from an option: a feature the data cannot give is then fixed by other data or
-///     another model, not by editing the list.
+///     another model, and a list that does not parse by training again, not by editing the list.
 ///   - data: The data a ``ForecastError`` is about, named at the front of its line as data errors
 ///     name their file.
 func reportingErrors(featuresOption: String = "--features", checkpoint: String? = nil, data: DataOptions? = nil,
@@ -96,10 +96,14 @@ func reportingErrors(featuresOption: String = "--features", checkpoint: String? 
     } catch let error as CheckpointError {
         line = error.description
     } catch let error as FeatureSpecError {
-        if let checkpoint {
+        switch checkpoint {
+        case let checkpoint? where error.needsOtherData:
+            // The list is fixed in the checkpoint: other data or another model, not another list.
             line = "\(file)error: feature \(error.position) '\(error.item)' of the feature list of \(checkpoint): \(error.message)"
                 + " (fix: use data that gives it, or train a model without \(error.item) in --features)"
-        } else {
+        case let checkpoint?:
+            line = "error: the feature list of \(checkpoint): feature \(error.position) '\(error.item)': \(error.message) (fix: train the model again)"
+        case nil:
             line = "error: \(featuresOption): \(error.description)"
         }
     } catch let error as ForecastError {

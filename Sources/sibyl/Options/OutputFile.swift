@@ -42,6 +42,29 @@ struct OutputFile {
     /// spelling or mount, for a file not yet created.
     let place: (dev_t, ino_t, String)?
 
+    /// Whether this output is what standard output is open on (`/dev/stdout`, a descriptor
+    /// duplicated from it, or the file the shell redirected standard output to): the command's
+    /// summary then belongs on standard error, and a `--json` summary has nowhere to go. The null
+    /// device takes anything and counts as no output.
+    var isStandardOutput: Bool {
+        guard let identity else { return false }
+        var output = stat(), null = stat()
+        guard fstat(1, &output) == 0, output.st_dev == identity.0 && output.st_ino == identity.1 else { return false }
+        return !(stat("/dev/null", &null) == 0 && null.st_dev == identity.0 && null.st_ino == identity.1)
+    }
+
+    /// Refuses `--json` beside an output that is standard output (see ``isStandardOutput``), and
+    /// gives the printer for the command's text summary: standard output, or standard error when an
+    /// output takes standard output.
+    static func summaryPrinter(for outputs: [OutputFile], json: Bool) throws -> (String) -> Void {
+        guard let taken = outputs.first(where: \.isStandardOutput) else { return { print($0) } }
+        if json {
+            throw CommandError("--json prints the summary on standard output, which \(taken.option) \(shown(taken.path)) takes",
+                               fix: "write \(taken.option) to another file, or leave out --json")
+        }
+        return printToStandardError
+    }
+
     /// Checks `path` for `option`; `inputs` are the files the command reads, as (path, option).
     init(_ path: String, option: String, inputs: [(path: String, option: String)]) throws {
         self.option = option
