@@ -396,6 +396,8 @@ struct BarCSVReader {
         var (groupedRows, groupedVolumes) = (0, 0)
         var dataLines = 0
         var values = [Double](repeating: .nan, count: Role.allCases.count)
+        /// Whether a repair kept rows out of order, to be resolved once all are read.
+        var outOfOrderRows = false
 
         rows: while let line = nextLine() {
             if isBlank(line.start, line.end, delimiters: true) { continue }
@@ -517,8 +519,12 @@ struct BarCSVReader {
             let low = values[Role.low.rawValue], close = values[Role.close.rawValue]
             if let problem = BarValidation.consistencyProblem(open: open, high: high, low: low, close: close) {
                 let column = columnOfRole[(problem.field == .high ? Role.high : Role.low).rawValue]! + 1
+                // A value filled from the previous bar that does not fit this bar's range: say so,
+                // since the value in the message is not in the file.
+                let filled = rowFills.map { "\($0.column ?? "?") '\($0.original ?? "")' filled with \($0.replacement.map { "\($0)" } ?? "?") from the previous bar" }
                 try reject(DataError(kind: problem.kind, file: file, line: row, column: column, value: problem.value,
-                                     message: problem.message, fix: problem.fix))
+                                     message: filled.isEmpty ? problem.message : "\(filled.joined(separator: ", ")), and then \(problem.message)",
+                                     fix: problem.fix))
                 continue rows
             }
             // Many exports run newest first: when the second bar is earlier than the first, the file
@@ -527,7 +533,11 @@ struct BarCSVReader {
             if let previous = timestamps.last,
                let problem = BarValidation.orderProblem(previous: previous, current: timestamp, previousLine: lines.last,
                                                         newestFirst: newestFirst ? (lines[0], timestamps[0]) : nil,
-                                                        localClock: (rowShape?.zone ?? .unmarked) == .unmarked) {
+                                                        localClock: (rowShape?.zone ?? .unmarked) == .unmarked),
+               // Under a repair, rows out of place are kept for now: which rows are out of place is
+               // decided over the whole file (below), so that one row dated too late does not
+               // drop every good row after it.
+               options.repair == .none || timestamp == previous {
                 // Rows written with offsets are compared as instants: say so, next to the date as written.
                 let withOffsets = rowOffset != 0 || !offsets.isEmpty
                 try reject(DataError(kind: problem.kind, file: file, line: row, column: dateColumn + 1, value: problem.value,
@@ -536,6 +546,7 @@ struct BarCSVReader {
                 continue rows
             }
 
+            if let previous = timestamps.last, newestFirst ? timestamp > previous : timestamp < previous { outOfOrderRows = true }
             timestamps.append(timestamp)
             if rowOffset != 0 || !offsets.isEmpty {
                 if offsets.isEmpty { offsets = [Int](repeating: 0, count: timestamps.count - 1) }
@@ -545,6 +556,46 @@ struct BarCSVReader {
             if !rowFills.isEmpty { repairs += rowFills }
             if dateShape == nil, let rowShape { dateShape = rowShape; dateShapeLine = row }
             for role in numericRoles { numbers.append(values[role.rawValue]) }
+        }
+
+        if outOfOrderRows {
+            // Keep the longest run of rows already in order, in whichever direction holds more of
+            // them, and drop the rest: the fewest rows that put the file in order (a row dated a
+            // month late costs that row, not the month of rows after it).
+            let seconds = timestamps.map(\.secondsSinceEpoch)
+            let ascending = Self.longestOrderedRun(seconds, descending: false)
+            let descending = Self.longestOrderedRun(seconds, descending: true)
+            newestFirst = descending.count > ascending.count
+            let kept = Set(newestFirst ? descending : ascending)
+            let localClock = (dateShape?.zone ?? .unmarked) == .unmarked
+            let keptInOrder = timestamps.indices.filter { kept.contains($0) }
+            var previousKept: Int?
+            var nextKept = keptInOrder.startIndex
+            var dropped: Set<Int> = []
+            for index in timestamps.indices {
+                if kept.contains(index) { previousKept = index; nextKept += 1; continue }
+                dropped.insert(lines[index])
+                let reason: String
+                if let before = previousKept, let problem = BarValidation.orderProblem(
+                    previous: timestamps[before], current: timestamps[index], previousLine: lines[before],
+                    newestFirst: newestFirst ? (lines[0], timestamps[0]) : nil, localClock: localClock) {
+                    reason = problem.message
+                } else if nextKept < keptInOrder.endIndex {
+                    // In order after the row before it, so out of place against the rows after it.
+                    let after = keptInOrder[nextKept]
+                    reason = "timestamp \(timestamps[index]) is \(newestFirst ? "earlier" : "later") than \(timestamps[after]) on line \(lines[after]), which follows it"
+                } else {
+                    reason = "timestamp \(timestamps[index]) is out of order with the rows around it"
+                }
+                repairs.append(RepairNote(action: .droppedRow, file: file, line: lines[index], column: nil, original: nil, replacement: nil,
+                                          reason: reason))
+            }
+            // A dropped row's fills go with it; notes in line order.
+            repairs = repairs.filter { $0.action == .droppedRow || !dropped.contains($0.line) }.sorted { $0.line < $1.line }
+            timestamps = keptInOrder.map { timestamps[$0] }
+            if !offsets.isEmpty { offsets = keptInOrder.map { offsets[$0] } }
+            numbers = keptInOrder.flatMap { numbers[($0 * stride)..<(($0 + 1) * stride)] }
+            lines = keptInOrder.map { lines[$0] }
         }
 
         if dataLines == 0 {
@@ -758,6 +809,34 @@ struct BarCSVReader {
     /// A move counts when it is also more than 8 times the series' median absolute log move (for
     /// 20 moves or more), so that yearly bars, whose ordinary moves reach 40%, are not all flagged
     /// while a split still stands out on monthly ones.
+    /// Indices of a longest strictly increasing (or, `descending`, decreasing) subsequence of
+    /// `values`, in order (patience sorting, O(n log n)); of equal values, the first.
+    static func longestOrderedRun(_ values: [Int64], descending: Bool) -> [Int] {
+        let keys = descending ? values.map { -$0 } : values
+        // tails[k]: index of the smallest last value of an increasing run of length k + 1.
+        var tails: [Int] = []
+        var previous = [Int](repeating: -1, count: keys.count)
+        for (index, key) in keys.enumerated() {
+            // The first run whose last value is not below this one (strictly increasing runs).
+            var (low, high) = (0, tails.count)
+            while low < high {
+                let middle = (low + high) / 2
+                if keys[tails[middle]] < key { low = middle + 1 } else { high = middle }
+            }
+            // An equal value does not replace the earlier row that ends a run.
+            if low < tails.count && keys[tails[low]] == key { continue }
+            if low > 0 { previous[index] = tails[low - 1] }
+            if low == tails.count { tails.append(index) } else { tails[low] = index }
+        }
+        var run: [Int] = []
+        var index = tails.last ?? -1
+        while index >= 0 {
+            run.append(index)
+            index = previous[index]
+        }
+        return run.reversed()
+    }
+
     static func jumpWarnings(_ series: BarSeries, lines: [Int], file: String, threshold: Double) -> [DataWarning] {
         var warnings: [DataWarning] = []
         // Taken only once a move passes the threshold: sorting every move costs more than the read.

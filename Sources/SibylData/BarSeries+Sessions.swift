@@ -251,6 +251,10 @@ public struct ClosedDays: Sendable {
     /// Latest occurrences in a row without a bar a rule needs before it counts as a holiday.
     public static let minimumYears = 3
 
+    /// January 1 and December 25: a holiday after one occurrence without a bar, unless the series
+    /// ever had a bar on one.
+    static let nearlyUniversal: Set<Rule> = [.date(month: 1, day: 1), .date(month: 12, day: 25)]
+
     /// Each learned rule with the days of its latest run without a bar, its evidence.
     private let closed: [Rule: Set<Int>]
 
@@ -276,10 +280,17 @@ public struct ClosedDays: Sendable {
     init(days: [Int], open: Set<Int>, fixedDateRun: Int = minimumYears) {
         // Per rule, the days of its current run of occurrences without a bar; a bar ends the run.
         var runs: [Rule: Set<Int>] = [:]
+        // The near-universal holidays that had a bar at least once (a market open on them).
+        var openOnce: Set<Rule> = []
         for day in days {
             let timestamp = Timestamp(secondsSinceEpoch: Int64(day) * 86_400)
             for rule in Self.rules(for: timestamp) {
-                if open.contains(day) { runs[rule] = nil } else { runs[rule, default: []].insert(day) }
+                if open.contains(day) {
+                    runs[rule] = nil
+                    if Self.nearlyUniversal.contains(rule) { openOnce.insert(rule) }
+                } else {
+                    runs[rule, default: []].insert(day)
+                }
             }
         }
         // A weekend holiday's observed day comes round every few years, never three times in a
@@ -287,6 +298,10 @@ public struct ClosedDays: Sendable {
         // latest occurrence went without a bar (the Friday before a Saturday July 4; not the
         // Friday before a Saturday January 1, on which New York trades).
         var learned = runs.filter { rule, days in
+            // New Year's Day and Christmas Day close nearly every market that keeps weekday
+            // sessions: once without a bar, never with one, is enough (a series of a few years
+            // sees each on a weekday only once or twice).
+            if Self.nearlyUniversal.contains(rule) && !openOnce.contains(rule) { return !days.isEmpty }
             if case .date = rule { return days.count >= fixedDateRun }
             return days.count >= Self.minimumYears
         }

@@ -150,13 +150,36 @@ struct CSVReadingTests {
         #expect(error.line == 4 && error.message.contains("2020-01-06 on line 2"))
     }
 
-    @Test("a drop repair that would keep fewer rows than it drops is refused: the kept rows are the suspects")
+    @Test("a drop repair drops the fewest rows that put the file in order: a typo'd first row, not the rows after it")
     func dropRepairKeepingTheBadRow() throws {
-        // A typo in the first row's year: every later row looks out of order.
+        // A typo in the first row's year: every later row looks out of order against it.
         let rows = ["2029-01-02,1,1,1,1"] + (3...9).map { "2020-01-0\($0),1,1,1,1" }
         let text = "Date,Open,High,Low,Close\n" + rows.joined(separator: "\n")
-        let error = try #require(throws: DataError.self) { try BarCSV.parse(text, file: "t.csv", options: BarReadOptions(repair: .drop)) }
-        #expect(error.message.contains("drop 6 of 8 rows and keep 2"))
+        let repaired = try BarCSV.parse(text, file: "t.csv", options: BarReadOptions(repair: .drop))
+        #expect(repaired.series.count == 7 && repaired.repairs.map(\.line) == [2] && repaired.warnings.isEmpty)
+        #expect(repaired.repairs.first?.reason.contains("2029-01-02 is later than 2020-01-03 on line 3, which follows it") == true,
+                "\(repaired.repairs)")
+        // A row dated a month late, or two rows swapped, cost that row, not the rows after it.
+        let days = (1...28).map { String(format: "2020-02-%02d,1,1,1,1", $0) }
+        var shuffled = days
+        shuffled.insert(shuffled.remove(at: 20), at: 5)  // the 21st moved up among the 5th and 6th
+        shuffled.swapAt(12, 13)
+        let reordered = try BarCSV.parse("Date,Open,High,Low,Close\n" + shuffled.joined(separator: "\n"), file: "t.csv",
+                                         options: BarReadOptions(repair: .drop))
+        #expect(reordered.series.count == 26 && reordered.repairs.count == 2, "\(reordered.repairs)")
+        #expect(reordered.series.timestamps == reordered.series.timestamps.sorted())
+        // Newest first with one row out of place: read newest first, that row dropped.
+        let newest = try BarCSV.parse("Date,Open,High,Low,Close\n" + shuffled.reversed().joined(separator: "\n"), file: "t.csv",
+                                      options: BarReadOptions(repair: .drop))
+        // (Of the swapped pair, either row may be the one kept.)
+        #expect(newest.series.count == 26 && newest.repairs.count == 2 && newest.warnings.map(\.kind) == [.newestFirst])
+        #expect(newest.series.timestamps == newest.series.timestamps.sorted() && !newest.series.timestamps.contains { $0.date.day == 21 })
+        // Still refused: a drop that keeps fewer rows than it drops.
+        let mostlyBad = (1...8).map { String(format: "2020-01-%02d,1,1,1,%@", $0, $0 <= 5 ? "x" : "1") }
+        let error = try #require(throws: DataError.self) {
+            try BarCSV.parse("Date,Open,High,Low,Close\n" + mostlyBad.joined(separator: "\n"), file: "t.csv", options: BarReadOptions(repair: .drop))
+        }
+        #expect(error.message.contains("drop 5 of 8 rows and keep 3"), "\(error)")
         // One bad row among many is still dropped.
         let one = try BarCSV.parse("Date,Open,High,Low,Close\n" + (["2020-01-01,1,1,1,x"] + rows.dropFirst()).joined(separator: "\n"),
                                    file: "t.csv", options: BarReadOptions(repair: .drop))

@@ -20,6 +20,9 @@ struct SessionTests {
         (nil, "2018-01-12", "2018-01-16"),  // Martin Luther King Day, the third Monday of January
         (nil, "2018-10-10", "2018-10-11"),  // an ordinary Wednesday
         (nil, "2018-10-12", "2018-10-15"),  // an ordinary weekend
+        // Four years only, Christmas Day and New Year's Day seen closed on a weekday twice each.
+        ("2015-01-02", "2018-12-24", "2018-12-26"),
+        ("2015-01-02", "2018-12-31", "2019-01-02"),
         // From 2013 on, the last Thursday of November has only ever been the fourth: it does not
         // close November 30, 2017 (a fifth Thursday) on its own.
         ("2013-01-02", "2017-11-29", "2017-11-30"),
@@ -37,18 +40,24 @@ struct SessionTests {
         #expect(series.nextTimestamp().isoDate == "2016-05-23")
     }
 
-    @Test("three years without a bar teach a rule; two do not")
+    @Test("three years without a bar teach a rule; two do not; New Year's and Christmas Day need one, and no bar ever")
     func minimumYears() throws {
-        // Weekdays without January 1 from December 2, 2013, over two and then three new years.
-        func series(years: Int) throws -> BarSeries {
+        // Weekdays without July 4 and January 1 from December 2, 2013, over two and then three years.
+        func series(years: Int, openOn newYear: Int? = nil) throws -> BarSeries {
             let start = Timestamp(year: 2013, month: 12, day: 2)
-            let bars = (0..<(years * 365)).map { start.adding(days: $0) }.filter { $0.weekday <= 5 && !($0.date.month == 1 && $0.date.day == 1) }
+            let bars = (0..<(years * 365)).map { start.adding(days: $0) }.filter { t in
+                let (year, month, day) = t.date
+                return t.weekday <= 5 && !(month == 7 && day == 4) && !(month == 1 && day == 1 && year != newYear)
+            }
             return try BarSeries(name: "s", bars: bars.map { Bar(timestamp: $0, open: 1, high: 1, low: 1, close: 1, volume: 1) })
         }
-        // 2014-01-01 (Wednesday) and 2015-01-01 (Thursday) missing: two years.
-        #expect(!ClosedDays(learningFrom: try series(years: 2)).contains(Timestamp(year: 2016, month: 1, day: 1)))
-        // And 2016-01-01 (Friday): three.
-        #expect(ClosedDays(learningFrom: try series(years: 3)).contains(Timestamp(year: 2018, month: 1, day: 1)))
+        // 2014-07-04 (Friday) and 2015-07-04 (a Saturday, not seen), 2016-07-04 (Monday): two years.
+        #expect(!ClosedDays(learningFrom: try series(years: 3)).contains(Timestamp(year: 2017, month: 7, day: 4)))
+        // And 2017-07-04 (Tuesday): three.
+        #expect(ClosedDays(learningFrom: try series(years: 4)).contains(Timestamp(year: 2018, month: 7, day: 4)))
+        // January 1: one weekday without a bar (2014-01-01) is enough, unless one year had a bar.
+        #expect(ClosedDays(learningFrom: try series(years: 1)).contains(Timestamp(year: 2016, month: 1, day: 1)))
+        #expect(!ClosedDays(learningFrom: try series(years: 3, openOn: 2015)).contains(Timestamp(year: 2018, month: 1, day: 1)))
     }
 
     @Test("over the S&P 500's history: never a trading day skipped, and most holidays after 2002 foreseen")
@@ -281,7 +290,7 @@ struct SessionTests {
         #expect(calendar.contains(Timestamp(year: 2019, month: 1, day: 1)))
         #expect(calendar.contains(Timestamp(year: 2019, month: 11, day: 28)))  // fourth Thursday
         #expect(!calendar.contains(Timestamp(year: 2019, month: 11, day: 21)))  // third Thursday
-        #expect(!calendar.contains(Timestamp(year: 2019, month: 12, day: 25)))  // only two years
+        #expect(!calendar.contains(Timestamp(year: 2019, month: 12, day: 25)))  // traded from 2016
         #expect(!calendar.contains(Timestamp(year: 2019, month: 7, day: 4)))  // traded in 2016: two misses since
         #expect(!calendar.contains(Timestamp(year: 2019, month: 3, day: 5)))
     }
