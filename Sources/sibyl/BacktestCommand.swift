@@ -234,6 +234,9 @@ struct BacktestCommand: ParsableCommand {
         /// forecast, outside the statistics); 0 for other strategies. Bar numbers in the events,
         /// like the trades CSV's, count the file's bars.
         let historyBars: Int
+        /// What the data reading warned about and repaired, as on standard error.
+        let warnings: [DataWarning]
+        let repairs: [RepairNote]
     }
 
     /// A broker event with its bar counted from the series' first (a walk-forward runs from a
@@ -311,7 +314,8 @@ struct BacktestCommand: ParsableCommand {
                 print(try JSONOutput.text(Output(
                     data: dataPath, strategy: result.strategy, fills: configuration.fills.rawValue, statistics: statistics,
                     trades: result.trades.filter { $0.exitBar != nil }.count, openTrades: result.trades.filter { $0.exitBar == nil }.count,
-                    events: result.events.map { Event($0, barOffset: tradedFrom) }, walkForward: summary, historyBars: tradedFrom)))
+                    events: result.events.map { Event($0, barOffset: tradedFrom) }, walkForward: summary, historyBars: tradedFrom,
+                    warnings: file.warnings, repairs: file.repairs)))
             } else {
                 say(BacktestOutput.text(result: result, statistics: statistics, path: dataPath, history: history, notes: notes))
                 if let walk { say(BacktestOutput.walkForward(walk)) }
@@ -334,7 +338,7 @@ struct BacktestCommand: ParsableCommand {
         var progress = TrainingProgress(quiet: json)
         let walkSettings = WalkForwardSettings(retrainEvery: retrainEvery, trailingWindow: trailingWindow, firstForecastBar: firstForecastBar)
         var currentFold = 0
-        let walk = try ForecastModel.walkForward(series, settings: trainingOptions.settings, walk: walkSettings) { fold, folds, event in
+        let walk = try ForecastModel.walkForward(series, settings: trainingOptions.settings(for: series), walk: walkSettings) { fold, folds, event in
             if fold != currentFold {
                 currentFold = fold
                 progress.begin("fold \(fold)/\(folds): training")

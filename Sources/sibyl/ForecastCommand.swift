@@ -40,6 +40,9 @@ struct ForecastCommand: ParsableCommand {
         let modelFile: String?
         /// The text output's "training diverged" WARNING; nil for a loaded model.
         let trainingDiverged: Bool?
+        /// What the data reading warned about and repaired, as on standard error.
+        let warnings: [DataWarning]
+        let repairs: [RepairNote]
     }
 
     func validate() throws {
@@ -92,14 +95,15 @@ struct ForecastCommand: ParsableCommand {
                 let digest = file.sha256 ?? ""
                 var progress = TrainingProgress(quiet: json)
                 for note in trainingOptions.inertOptionNotes { printToStandardError("note: \(note)") }
-                (model, summary) = try ForecastModel.train(on: file.series, settings: trainingOptions.settings, dataDigest: digest,
+                (model, summary) = try ForecastModel.train(on: file.series, settings: trainingOptions.settings(for: file.series), dataDigest: digest,
                                                            pricesAdjusted: file.adjustedBars > 0) { progress.handle($0) }
                 progress.finish()
             }
             let (evaluation, forecast) = try model.evaluateAndForecast(file.series, intervalLevel: interval)
             if json {
                 print(try JSONOutput.text(Result(data: path, forecast: forecast, evaluation: evaluation, training: summary, modelFile: modelFile,
-                                                 trainingDiverged: summary.map(ForecastOutput.diverged))))
+                                                 trainingDiverged: summary.map(ForecastOutput.diverged), warnings: file.warnings,
+                                                 repairs: file.repairs)))
             } else {
                 print("\(file.series.name): \(ForecastOutput.nextBar(forecast))")
                 if let summary { print(ForecastOutput.trainingSummary(summary)) }

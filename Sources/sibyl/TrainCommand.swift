@@ -35,6 +35,9 @@ struct TrainCommand: ParsableCommand {
         let checkpoint: String
         /// The text output's "training diverged" WARNING (``ForecastOutput/diverged(_:)``).
         let trainingDiverged: Bool
+        /// What the data reading warned about and repaired, as on standard error.
+        let warnings: [DataWarning]
+        let repairs: [RepairNote]
     }
 
     func validate() throws {
@@ -51,14 +54,16 @@ struct TrainCommand: ParsableCommand {
             let digest = file.sha256 ?? ""
             var progress = TrainingProgress(quiet: json)
             for note in trainingOptions.inertOptionNotes { printToStandardError("note: \(note)") }
-            let (model, summary) = try ForecastModel.train(on: file.series, settings: trainingOptions.settings, dataDigest: digest,
+            let settings = trainingOptions.settings(for: file.series)
+            let (model, summary) = try ForecastModel.train(on: file.series, settings: settings, dataDigest: digest,
                                                            pricesAdjusted: file.adjustedBars > 0) { progress.handle($0) }
             progress.finish()
             try output.write(model.checkpoint().serialized())
             let evaluation = try model.evaluate(on: file.series)
             if json {
-                print(try JSONOutput.text(Result(data: path, dataSHA256: digest, settings: trainingOptions.settings, training: summary,
-                                                     evaluation: evaluation, checkpoint: out, trainingDiverged: ForecastOutput.diverged(summary))))
+                print(try JSONOutput.text(Result(data: path, dataSHA256: digest, settings: settings, training: summary,
+                                                     evaluation: evaluation, checkpoint: out, trainingDiverged: ForecastOutput.diverged(summary),
+                                                     warnings: file.warnings, repairs: file.repairs)))
             } else {
                 say(ForecastOutput.trainingSummary(summary))
                 say(ForecastOutput.evaluationTable(evaluation))

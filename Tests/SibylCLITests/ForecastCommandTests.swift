@@ -6,6 +6,31 @@ struct ForecastCommandTests {
     let quick = ["--epochs", "2", "--hidden", "8", "--layers", "1", "--window", "16", "--features", "returns,rsi:14,zscore:20"]
     var googl: String { datasetsFolder.appendingPathComponent("GOOGL_daily.csv").path }
 
+    @Test("the default features fit a file without volume, said in a note; a typed list is used as typed; --json carries the data's repairs and warnings")
+    func withoutVolume() throws {
+        // GOOGL without its Volume column, one row with an empty close (dropped by the repair).
+        let lines = try String(contentsOf: datasetsFolder.appendingPathComponent("GOOGL_daily.csv"), encoding: .utf8).split(separator: "\n")
+        let header = lines[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let keep = header.indices.filter { header[$0] != "Volume" && header[$0] != "Adj Close" }
+        let close = try #require(header.firstIndex(of: "Close"))
+        var rows = lines.prefix(600).map { line in line.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        rows[300][close] = ""
+        let data = try temporaryFile(rows.map { row in keep.map { row[$0] }.joined(separator: ",") }.joined(separator: "\n") + "\n")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let small = ["--epochs", "1", "--hidden", "4", "--layers", "1", "--window", "8", "--repair", "drop"]
+        let run = try runSibyl(["forecast", "--data", data, "--json"] + small)
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(run.standardError.contains("has no volume, so the default features leave out volz:20"), "\(run.standardError)")
+        let document = try #require(JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any])
+        let repairs = try #require(document["repairs"] as? [[String: Any]])
+        #expect(repairs.count == 1 && repairs.first?["line"] as? Int == 301 && document["warnings"] is [Any])
+        let typed = try runSibyl(["forecast", "--data", data, "--features", "returns,volz:20"] + small)
+        #expect(typed.status == 1 && typed.standardError.contains("'volz:20': needs volume"), "\(typed.standardError)")
+        let backtest = try runSibyl(["backtest", "--data", data, "--repair", "drop", "--json"])
+        let backtestDocument = try #require(JSONSerialization.jsonObject(with: Data(backtest.standardOutput.utf8)) as? [String: Any])
+        #expect((backtestDocument["repairs"] as? [Any])?.count == 1)
+    }
+
     @Test("too few training windows for a batch names the count needed and --batch-size")
     func tooFewWindows() throws {
         let lines = try String(contentsOf: datasetsFolder.appendingPathComponent("GOOGL_daily.csv"), encoding: .utf8).split(separator: "\n")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SibylData
 import SibylFeatures
 import SibylForecasting
 import SibylNeural
@@ -168,7 +169,7 @@ struct TrainingOptions: ParsableArguments {
         ]
         // Given: set away from the default, or typed even at the default (--window 64 against a
         // model of window 16 is ignored as surely as --window 32 is).
-        let typed = Set(CommandLine.arguments.map { String($0.split(separator: "=", maxSplits: 1).first ?? "") })
+        let typed = Self.typedOptions
         return fields.filter { name, value in
             (value(given) != value(standard) || typed.contains(name)) && value(given) != value(model)
         }.map(\.0)
@@ -186,6 +187,26 @@ struct TrainingOptions: ParsableArguments {
         switch kind {
         case .adam(_, _, _, let decay), .adamW(_, _, _, let decay), .sgd(_, let decay): "\(decay)"
         }
+    }
+
+    /// The option names on the command line, typed at their default or not.
+    static var typedOptions: Set<String> {
+        Set(CommandLine.arguments.map { String($0.split(separator: "=", maxSplits: 1).first ?? "") })
+    }
+
+    /// The settings for training on `series`. The default features are meant for any series: for
+    /// one without volume (an index, a currency pair) they leave out the volume feature, and a
+    /// note says so; a list typed with `--features` is used as typed.
+    func settings(for series: BarSeries) -> ForecastSettings {
+        var result = settings
+        guard series.volume == nil, features == FeaturePipeline.defaultSpecText, !Self.typedOptions.contains("--features"),
+              let pipeline = try? FeaturePipeline(parsing: features) else { return result }
+        let kept = pipeline.specs.filter { if case .volumeZScore = $0 { false } else { true } }
+        guard kept.count < pipeline.specs.count, !kept.isEmpty else { return result }
+        result.featureSpec = FeaturePipeline(kept).description
+        let left = pipeline.specs.filter { !kept.contains($0) }.map(\.description).joined(separator: ", ")
+        printToStandardError("note: \(series.name) has no volume, so the default features leave out \(left) (features: \(result.featureSpec))")
+        return result
     }
 
     var settings: ForecastSettings {
