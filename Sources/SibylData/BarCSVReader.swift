@@ -350,8 +350,14 @@ struct BarCSVReader {
         for role in Role.required where columnOfRole[role.rawValue] == nil {
             let found = headerNames.prefix(12).map { $0.isEmpty ? "(empty)" : $0 }.joined(separator: ", ") + (columnCount > 12 ? ", … (\(columnCount) in all)" : "")
             var fix = "name the columns Date, Open, High, Low, Close and optionally Volume and Adj Close, in any order and letter case"
+            let first = text(0)
+            let epoch = first.count >= 9 && first.count <= 19 && first.allSatisfy { $0.isASCII && $0.isNumber }
+                && (1..<columnCount).allSatisfy { DecimalParser.parse(base!, from: fieldStarts[$0], to: fieldEnds[$0]) != nil }
             if case .success = parseDate(fieldStarts[0], fieldEnds[0]) {
                 fix = "the first line looks like data, not a header: add a header line above it naming the columns in their order, such as Date,Open,High,Low,Close,Volume"
+            } else if epoch {
+                // Exchange klines (Binance): no header, times as numbers since 1970.
+                fix = "the first line looks like data, not a header, with its time as a number since 1970 (\(dateFix(first, impossible: false))); add a header line above it naming the columns in their order, such as Date,Open,High,Low,Close,Volume"
             } else if let line = headerBelow() {
                 fix = "the header is on line \(line): delete the line\(line - headerLineNumber > 1 ? "s" : "") above it (a title, a link or a comment)"
             } else if columnCount == 1 {
@@ -396,11 +402,20 @@ struct BarCSVReader {
         var (groupedRows, groupedVolumes) = (0, 0)
         var dataLines = 0
         var values = [Double](repeating: .nan, count: Role.allCases.count)
-        /// Whether a repair kept rows out of order, to be resolved once all are read.
-        var outOfOrderRows = false
+        /// Lines of delimiters only: those seen since the last data row, and those between data rows.
+        var (pendingEmptyRows, emptyRowsInside) = ([Int](), [Int]())
 
         rows: while let line = nextLine() {
-            if isBlank(line.start, line.end, delimiters: true) { continue }
+            if isBlank(line.start, line.end, delimiters: true) {
+                // A row of delimiters only: an empty row. Below the data (a spreadsheet's unused
+                // rows) it goes unremarked; between rows of data it is reported.
+                if !isBlank(line.start, line.end) { pendingEmptyRows.append(lineNumber) }
+                continue
+            }
+            if !pendingEmptyRows.isEmpty {
+                emptyRowsInside += pendingEmptyRows
+                pendingEmptyRows.removeAll()
+            }
             dataLines += 1
             let row = lineNumber
             // The first kept row sets the date format; fills are recorded once the row is kept.
@@ -497,7 +512,7 @@ struct BarCSVReader {
                     values[role.rawValue] = value
                     continue
                 }
-                let error = cellError(role: role, column: column)
+                let error = cellError(role: role, column: column, header: headerNames[column])
                 if options.repair == .forwardFill, !timestamps.isEmpty {
                     let previous = numbers[(timestamps.count - 1) * stride + slot[role.rawValue]]
                     values[role.rawValue] = previous
@@ -546,7 +561,6 @@ struct BarCSVReader {
                 continue rows
             }
 
-            if let previous = timestamps.last, newestFirst ? timestamp > previous : timestamp < previous { outOfOrderRows = true }
             timestamps.append(timestamp)
             if rowOffset != 0 || !offsets.isEmpty {
                 if offsets.isEmpty { offsets = [Int](repeating: 0, count: timestamps.count - 1) }
@@ -558,44 +572,11 @@ struct BarCSVReader {
             for role in numericRoles { numbers.append(values[role.rawValue]) }
         }
 
-        if outOfOrderRows {
-            // Keep the longest run of rows already in order, in whichever direction holds more of
-            // them, and drop the rest: the fewest rows that put the file in order (a row dated a
-            // month late costs that row, not the month of rows after it).
-            let seconds = timestamps.map(\.secondsSinceEpoch)
-            let ascending = Self.longestOrderedRun(seconds, descending: false)
-            let descending = Self.longestOrderedRun(seconds, descending: true)
-            newestFirst = descending.count > ascending.count
-            let kept = Set(newestFirst ? descending : ascending)
-            let localClock = (dateShape?.zone ?? .unmarked) == .unmarked
-            let keptInOrder = timestamps.indices.filter { kept.contains($0) }
-            var previousKept: Int?
-            var nextKept = keptInOrder.startIndex
-            var dropped: Set<Int> = []
-            for index in timestamps.indices {
-                if kept.contains(index) { previousKept = index; nextKept += 1; continue }
-                dropped.insert(lines[index])
-                let reason: String
-                if let before = previousKept, let problem = BarValidation.orderProblem(
-                    previous: timestamps[before], current: timestamps[index], previousLine: lines[before],
-                    newestFirst: newestFirst ? (lines[0], timestamps[0]) : nil, localClock: localClock) {
-                    reason = problem.message
-                } else if nextKept < keptInOrder.endIndex {
-                    // In order after the row before it, so out of place against the rows after it.
-                    let after = keptInOrder[nextKept]
-                    reason = "timestamp \(timestamps[index]) is \(newestFirst ? "earlier" : "later") than \(timestamps[after]) on line \(lines[after]), which follows it"
-                } else {
-                    reason = "timestamp \(timestamps[index]) is out of order with the rows around it"
-                }
-                repairs.append(RepairNote(action: .droppedRow, file: file, line: lines[index], column: nil, original: nil, replacement: nil,
-                                          reason: reason))
-            }
-            // A dropped row's fills go with it; notes in line order.
-            repairs = repairs.filter { $0.action == .droppedRow || !dropped.contains($0.line) }.sorted { $0.line < $1.line }
-            timestamps = keptInOrder.map { timestamps[$0] }
-            if !offsets.isEmpty { offsets = keptInOrder.map { offsets[$0] } }
-            numbers = keptInOrder.flatMap { numbers[($0 * stride)..<(($0 + 1) * stride)] }
-            lines = keptInOrder.map { lines[$0] }
+        // Rows a repair kept out of order (the row loop above lets them through).
+        if options.repair != .none && zip(timestamps, timestamps.dropFirst()).contains(where: { newestFirst ? $0 < $1 : $0 > $1 }) {
+            newestFirst = Self.keepLongestOrderedRun(timestamps: &timestamps, lines: &lines, numbers: &numbers, offsets: &offsets,
+                                                     stride: stride, repairs: &repairs, file: file,
+                                                     localClock: (dateShape?.zone ?? .unmarked) == .unmarked)
         }
 
         if dataLines == 0 {
@@ -723,6 +704,12 @@ struct BarCSVReader {
             warnings.append(DataWarning(kind: .newestFirst, file: file, line: nil,
                                         message: "the rows run newest first; the \(timestamps.count) bars were read in reverse, oldest first"))
         }
+        if let first = emptyRowsInside.first {
+            let count = emptyRowsInside.count
+            warnings.append(DataWarning(kind: .emptyRows, file: file, line: first,
+                                        message: "\(count == 1 ? "line \(first) holds" : "\(count) lines (first \(first)) hold") only delimiters, between rows of data: \(count == 1 ? "an empty row, skipped" : "empty rows, skipped")"))
+        }
+        warnings += Self.offCalendarWarnings(series, lines: lines, file: file)
         warnings += Self.jumpWarnings(series, lines: lines, file: file, threshold: options.jumpWarningThreshold)
         if let volume = series.volume {
             let zero = volume.indices.filter { volume[$0] == 0 }
@@ -745,31 +732,37 @@ struct BarCSVReader {
     /// The error for a numeric cell that is empty, not a number, not finite, or breaks its rule.
     /// (Kept out of line: the row loop calls it only for a bad cell.)
     @inline(never)
-    private func cellError(role: Role, column: Int) -> DataError {
+    /// `header` is the column's name in the file. (The reader keeps no header of its own: a stored
+    /// property more makes it too large to pass in registers, and the row loop then copies it for
+    /// every call; 5% of the read rate.)
+    private func cellError(role: Role, column: Int, header: String) -> DataError {
         let raw = text(column), word = rawText(column).lowercased()
         let (kind, message, fix): (DataError.Kind, String, String)
         // A file without volumes may leave the column empty on every row: it is optional.
         let noVolumes = role == .volume ? ", or delete the Volume column if the file has no volumes (it is optional)" : ""
+        // A column read as another role (Last or Price as the close) is named as the file names it.
+        let named = Self.headerKey(header) == Self.headerKey(role.displayName) || header.isEmpty
+            ? role.displayName : "\(role.displayName) (column '\(header)')"
         if raw.isEmpty {
-            (kind, message, fix) = (.emptyCell, "the \(role.displayName) cell is empty",
+            (kind, message, fix) = (.emptyCell, "the \(named) cell is empty",
                                     "fill in the value, or pass --repair drop or --repair ffill\(noVolumes)")
         } else if let value = DecimalParser.parse(base!, from: fieldStarts[column], to: fieldEnds[column]) {
             let problem = role == .volume
                 ? BarValidation.volumeProblem(value: value, text: raw)!
-                : BarValidation.priceProblem(name: role.displayName, value: value, text: raw)!
+                : BarValidation.priceProblem(name: named, value: value, text: raw)!
             (kind, message, fix) = (problem.kind, problem.message, problem.fix)
         } else if Self.missingValueWords.contains(word) || Self.missingValueWords.contains(word.trimmingCharacters(in: ["+", "-"])) {
-            (kind, message, fix) = (.notFinite, "\(role.displayName) is '\(raw)', not a finite number",
+            (kind, message, fix) = (.notFinite, "\(named) is '\(raw)', not a finite number",
                                     "give a real value, or pass --repair drop or --repair ffill\(noVolumes)")
         } else if raw.range(of: #"^[+-]?\d{1,3}(,\d{3})+$"#, options: .regularExpression) != nil && rowHasPointDecimals() {
             // Other numbers of the row have a decimal point: this comma separates thousands.
-            (kind, message, fix) = (.unparsableNumber, "\(role.displayName) '\(raw)' has a thousands separator",
+            (kind, message, fix) = (.unparsableNumber, "\(named) '\(raw)' has a thousands separator",
                                     "write it without one (\(raw.replacingOccurrences(of: ",", with: ""))), as a spreadsheet does when the number format has no grouping")
         } else if raw.range(of: #"^[+-]?\d+,\d+$"#, options: .regularExpression) != nil && delimiter != UInt8(ascii: ",") {
-            (kind, message, fix) = (.unparsableNumber, "\(role.displayName) '\(raw)' is written with a decimal comma",
+            (kind, message, fix) = (.unparsableNumber, "\(named) '\(raw)' is written with a decimal comma",
                                     "write the decimal separator as a point (\(raw.replacingOccurrences(of: ",", with: "."))), as a spreadsheet does when it exports with the locale set to English")
         } else {
-            (kind, message, fix) = (.unparsableNumber, "\(role.displayName) '\(raw)' is not a number",
+            (kind, message, fix) = (.unparsableNumber, "\(named) '\(raw)' is not a number",
                                     "write plain decimal numbers such as 1234.56 (no thousands separators, currency signs or units)")
         }
         return DataError(kind: kind, file: file, line: lineNumber, column: column + 1, value: raw, message: message, fix: fix)
@@ -809,6 +802,48 @@ struct BarCSVReader {
     /// A move counts when it is also more than 8 times the series' median absolute log move (for
     /// 20 moves or more), so that yearly bars, whose ordinary moves reach 40%, are not all flagged
     /// while a split still stands out on monthly ones.
+    /// Keeps the longest run of rows already in order, in whichever direction holds more of them,
+    /// and drops the rest with a repair note each: the fewest rows that put the file in order (a
+    /// row dated a month late costs that row, not the month of rows after it). Returns whether the
+    /// rows run newest first.
+    static func keepLongestOrderedRun(timestamps: inout [Timestamp], lines: inout [Int], numbers: inout [Double], offsets: inout [Int],
+                                      stride: Int, repairs: inout [RepairNote], file: String, localClock: Bool) -> Bool {
+        let seconds = timestamps.map(\.secondsSinceEpoch)
+        let ascending = Self.longestOrderedRun(seconds, descending: false)
+        let descending = Self.longestOrderedRun(seconds, descending: true)
+        let newestFirst = descending.count > ascending.count
+        let kept = Set(newestFirst ? descending : ascending)
+        let keptInOrder = timestamps.indices.filter { kept.contains($0) }
+        var previousKept: Int?
+        var nextKept = keptInOrder.startIndex
+        var dropped: Set<Int> = []
+        for index in timestamps.indices {
+            if kept.contains(index) { previousKept = index; nextKept += 1; continue }
+            dropped.insert(lines[index])
+            let reason: String
+            if let before = previousKept, let problem = BarValidation.orderProblem(
+                previous: timestamps[before], current: timestamps[index], previousLine: lines[before],
+                newestFirst: newestFirst ? (lines[0], timestamps[0]) : nil, localClock: localClock) {
+                reason = problem.message
+            } else if nextKept < keptInOrder.endIndex {
+                // In order after the row before it, so out of place against the rows after it.
+                let after = keptInOrder[nextKept]
+                reason = "timestamp \(timestamps[index]) is \(newestFirst ? "earlier" : "later") than \(timestamps[after]) on line \(lines[after]), which follows it"
+            } else {
+                reason = "timestamp \(timestamps[index]) is out of order with the rows around it"
+            }
+            repairs.append(RepairNote(action: .droppedRow, file: file, line: lines[index], column: nil, original: nil, replacement: nil,
+                                      reason: reason))
+        }
+        // A dropped row's fills go with it; notes in line order.
+        repairs = repairs.filter { $0.action == .droppedRow || !dropped.contains($0.line) }.sorted { $0.line < $1.line }
+        timestamps = keptInOrder.map { timestamps[$0] }
+        if !offsets.isEmpty { offsets = keptInOrder.map { offsets[$0] } }
+        numbers = keptInOrder.flatMap { numbers[($0 * stride)..<(($0 + 1) * stride)] }
+        lines = keptInOrder.map { lines[$0] }
+        return newestFirst
+    }
+
     /// Indices of a longest strictly increasing (or, `descending`, decreasing) subsequence of
     /// `values`, in order (patience sorting, O(n log n)); of equal values, the first.
     static func longestOrderedRun(_ values: [Int64], descending: Bool) -> [Int] {
@@ -835,6 +870,24 @@ struct BarCSVReader {
             index = previous[index]
         }
         return run.reversed()
+    }
+
+    /// Bars on a day of the week the series otherwise does not trade: fewer than 5% as many as on
+    /// its busiest day, in a series with three or more trading days a week (daily sessions or
+    /// intraday bars; a weekly series' holiday weeks move its bars to other days by design).
+    static func offCalendarWarnings(_ series: BarSeries, lines: [Int], file: String) -> [DataWarning] {
+        var counts = [Int](repeating: 0, count: 8)
+        for timestamp in series.timestamps { counts[timestamp.weekday] += 1 }
+        guard let busiest = counts.max(), busiest >= 20 else { return [] }
+        let sessions = (1...7).filter { Double(counts[$0]) >= 0.3 * Double(busiest) }
+        guard sessions.count >= 3 else { return [] }
+        let names = ["", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+        return (1...7).filter { counts[$0] > 0 && Double(counts[$0]) < 0.05 * Double(busiest) }.map { weekday in
+            let first = series.timestamps.firstIndex { $0.weekday == weekday }!
+            let count = counts[weekday]
+            return DataWarning(kind: .offCalendarBars, file: file, line: lines[first],
+                               message: "\(count) bar\(count == 1 ? " is" : "s are") on a \(names[weekday]) (first \(series.timestamps[first])), a day this series otherwise does not trade (\(counts[sessions[0]]) bars on \(names[sessions[0]])s): misdated rows, or sessions its calendar does not have")
+        }
     }
 
     static func jumpWarnings(_ series: BarSeries, lines: [Int], file: String, threshold: Double) -> [DataWarning] {

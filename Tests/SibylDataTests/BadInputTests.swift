@@ -75,6 +75,11 @@ struct BadInputTests {
         ("Date,Time,Open,High,Low,Close\n2020-01-02,24:30,1,1,1,1\n", "'24:30' is a time outside 00:00:00–23:59:59", "correct the time"),
         ("\(goodHeader)\n2020-01-02,10,11,9,#N/A,1000\n", "not a finite number", "--repair drop"),
         ("2020-01-02,10,11,9,10.5,1000\n2020-01-03,10,11,9,10.5,1000\n", "no Date column", "the first line looks like data"),
+        // Exchange klines: no header, times in milliseconds since 1970.
+        ("1672531200000,1.17,1.18,1.16,1.175,924,1672534799999\n1672534800000,1.17,1.18,1.16,1.175,924,1672538399999\n", "no Date column",
+         "the first line looks like data, not a header, with its time as a number since 1970 (this looks like a Unix timestamp (milliseconds"),
+        // A Last column read as the close is named as the file names it.
+        ("Date,Open,High,Low,Last,Settle\n2020-01-02,10,11,9,,10.2\n", "the Close (column 'Last') cell is empty", "--repair drop"),
         ("Date Open High Low Close\n2020-01-02 10 11 9 10.5\n", "no Date column", "the header is one field"),
         ("Price,Close,High,Low,Open,Volume\nTicker,X,X,X,X,X\nDate,,,,,\n2020-01-02,10.5,11,9,10,1000\n", "no Date column", "multi-line header"),
         ("\(goodHeader)\n\"2020-01-02,10,11,9,10.5,1000\"\n", "the whole row is quoted as one field", "remove the quotes around the row"),

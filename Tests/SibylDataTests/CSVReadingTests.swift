@@ -186,6 +186,31 @@ struct CSVReadingTests {
         #expect(one.series.count == 7 && one.repairs.count == 1)
     }
 
+    @Test("rows of delimiters only between rows of data, and bars on a day the series otherwise never trades, are warned about")
+    func emptyRowsAndOffCalendarBars() throws {
+        let weekdays = (0..<200).map { Timestamp(year: 2020, month: 1, day: 6).adding(days: $0) }.filter { $0.weekday <= 5 }
+        var rows = weekdays.map { "\($0.isoDate),1,1,1,1" }
+        let plain = try BarCSV.parse("Date,Open,High,Low,Close\n" + rows.joined(separator: "\n") + "\n,,,,\n", file: "t.csv")
+        #expect(plain.warnings.isEmpty, "\(plain.warnings)")  // delimiters below the data: a spreadsheet's unused rows
+        rows.insert(",,,,", at: 10)
+        rows[30] = "2020-02-15,1,1,1,1"  // a Saturday, between Friday the 14th and Monday the 17th
+        rows.remove(at: 31)
+        let file = try BarCSV.parse("Date,Open,High,Low,Close\n" + rows.joined(separator: "\n"), file: "t.csv")
+        #expect(file.warnings.map(\.kind) == [.emptyRows, .offCalendarBars], "\(file.warnings)")
+        #expect(file.warnings[0].line == 12 && file.warnings[0].message.contains("line 12 holds only delimiters"))
+        #expect(file.warnings[1].message.hasPrefix("1 bar is on a Saturday (first 2020-02-15)"), "\(file.warnings[1])")
+        // A currency pair's Sunday evening hours are a session of its own, not a stray bar.
+        let start = Timestamp(year: 2020, month: 1, day: 5).secondsSinceEpoch
+        func open(_ t: Timestamp) -> Bool {
+            let hour = t.secondOfDay / 3600
+            return t.weekday <= 4 || (t.weekday == 5 && hour < 22) || (t.weekday == 7 && hour >= 22)
+        }
+        let hours: [Timestamp] = (0..<(24 * 28)).map { Timestamp(secondsSinceEpoch: start + Int64($0) * 3600) }.filter(open)
+        let lines: [String] = hours.map { String(format: "%@T%02d:00:00,1,1,1,1", $0.isoDate, $0.secondOfDay / 3600) }
+        let fx = try BarCSV.parse("Date,Open,High,Low,Close\n" + lines.joined(separator: "\n"), file: "t.csv")
+        #expect(fx.warnings.isEmpty, "\(fx.warnings)")
+    }
+
     @Test("spreadsheet and old-system exports: CR-only lines, a sep= line, rows of bare delimiters below the data")
     func spreadsheetExports() throws {
         let rows = ["Date;Open;High;Low;Close", "2020-01-02;1;2;0.5;1.5", "2020-01-03;1.5;2;1;1.2"]
