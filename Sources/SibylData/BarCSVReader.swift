@@ -123,6 +123,12 @@ struct BarCSVReader {
 
     /// A line of spaces and tabs only, or (past the header) of delimiters too, as spreadsheets
     /// write below the data (",,,,,,").
+    /// Whether bytes `start..<end` hold the delimiter.
+    private func hasDelimiter(_ start: Int, _ end: Int) -> Bool {
+        guard let base else { return false }
+        return (start..<end).contains { base[$0] == delimiter }
+    }
+
     private func isBlank(_ start: Int, _ end: Int, delimiters: Bool = false) -> Bool {
         guard let base else { return true }
         for i in start..<end where base[i] != UInt8(ascii: " ") && base[i] != UInt8(ascii: "\t") && !(delimiters && base[i] == delimiter) {
@@ -230,7 +236,17 @@ struct BarCSVReader {
         if raw.isEmpty { return "fill in the date, or pass --repair drop to leave the row out" }
         if impossible { return "correct the date, or pass --repair drop to leave the row out" }
         if raw.allSatisfy(\.isASCII) && raw.allSatisfy(\.isNumber) {
-            let unit = [9: "seconds", 10: "seconds", 12: "milliseconds", 13: "milliseconds", 16: "microseconds", 19: "nanoseconds"][raw.count]
+            // Digits that read as a calendar date and time (YYYYMMDD, YYYYMMDDHHMM, YYYYMMDDHHMMSS)
+            // are one, whatever they would be as a count since 1970.
+            let digits = raw.compactMap(\.wholeNumberValue)
+            func number(_ range: Range<Int>) -> Int { digits[range].reduce(0) { $0 * 10 + $1 } }
+            if [8, 12, 14].contains(digits.count), (1900...2100).contains(number(0..<4)), (1...12).contains(number(4..<6)),
+               (1...31).contains(number(6..<8)), digits.count == 8 || number(8..<10) < 24 && number(10..<12) < 60 {
+                let shape = ["YYYYMMDD", "", "", "", "YYYYMMDDHHMM", "", "YYYYMMDDHHMMSS"][digits.count - 8]
+                return "this looks like a compact date\(digits.count > 8 ? "-time" : "") (\(shape)): \(iso)"
+            }
+            let unit = [9: "seconds", 10: "seconds", 11: "seconds", 12: "milliseconds", 13: "milliseconds", 14: "milliseconds",
+                        15: "microseconds", 16: "microseconds", 17: "microseconds", 18: "nanoseconds", 19: "nanoseconds"][raw.count]
             if let unit { return "this looks like a Unix timestamp (\(unit) since 1970): convert the column to YYYY-MM-DDTHH:MM:SSZ" }
             if raw.count == 5, let serial = Int(raw), (20_000...80_000).contains(serial) {
                 return "this looks like a spreadsheet's serial day number (days since 1899-12-30): format the column as a date, YYYY-MM-DD, before exporting"
@@ -351,13 +367,13 @@ struct BarCSVReader {
             let found = headerNames.prefix(12).map { $0.isEmpty ? "(empty)" : $0 }.joined(separator: ", ") + (columnCount > 12 ? ", … (\(columnCount) in all)" : "")
             var fix = "name the columns Date, Open, High, Low, Close and optionally Volume and Adj Close, in any order and letter case"
             let first = text(0)
-            let epoch = first.count >= 9 && first.count <= 19 && first.allSatisfy { $0.isASCII && $0.isNumber }
+            let numeric = first.count >= 8 && first.count <= 19 && first.allSatisfy { $0.isASCII && $0.isNumber }
                 && (1..<columnCount).allSatisfy { DecimalParser.parse(base!, from: fieldStarts[$0], to: fieldEnds[$0]) != nil }
             if case .success = parseDate(fieldStarts[0], fieldEnds[0]) {
                 fix = "the first line looks like data, not a header: add a header line above it naming the columns in their order, such as Date,Open,High,Low,Close,Volume"
-            } else if epoch {
-                // Exchange klines (Binance): no header, times as numbers since 1970.
-                fix = "the first line looks like data, not a header, with its time as a number since 1970 (\(dateFix(first, impossible: false))); add a header line above it naming the columns in their order, such as Date,Open,High,Low,Close,Volume"
+            } else if numeric {
+                // Exchange klines (Binance) and compact exports: no header, times written as digits.
+                fix = "the first line looks like data, not a header, with its time written as digits (\(dateFix(first, impossible: false))); add a header line above it naming the columns in their order, such as Date,Open,High,Low,Close,Volume, and name extra columns anything else"
             } else if let line = headerBelow() {
                 fix = "the header is on line \(line): delete the line\(line - headerLineNumber > 1 ? "s" : "") above it (a title, a link or a comment)"
             } else if columnCount == 1 {
@@ -404,12 +420,18 @@ struct BarCSVReader {
         var values = [Double](repeating: .nan, count: Role.allCases.count)
         /// Lines of delimiters only: those seen since the last data row, and those between data rows.
         var (pendingEmptyRows, emptyRowsInside) = ([Int](), [Int]())
+        /// Lines of delimiters only above the first row of data.
+        var emptyRowsAbove: [Int] = []
+        /// Cells `ffill` filled: kept row and its value's slot.
+        var filledCells: [(row: Int, slot: Int)] = []
 
         rows: while let line = nextLine() {
             if isBlank(line.start, line.end, delimiters: true) {
                 // A row of delimiters only: an empty row. Below the data (a spreadsheet's unused
-                // rows) it goes unremarked; between rows of data it is reported.
-                if !isBlank(line.start, line.end) { pendingEmptyRows.append(lineNumber) }
+                // rows) it goes unremarked; above or between rows of data it is reported.
+                if hasDelimiter(line.start, line.end) {
+                    if dataLines == 0 { emptyRowsAbove.append(lineNumber) } else { pendingEmptyRows.append(lineNumber) }
+                }
                 continue
             }
             if !pendingEmptyRows.isEmpty {
@@ -536,7 +558,7 @@ struct BarCSVReader {
                 let column = columnOfRole[(problem.field == .high ? Role.high : Role.low).rawValue]! + 1
                 // A value filled from the previous bar that does not fit this bar's range: say so,
                 // since the value in the message is not in the file.
-                let filled = rowFills.map { "\($0.column ?? "?") '\($0.original ?? "")' filled with \($0.replacement.map { "\($0)" } ?? "?") from the previous bar" }
+                let filled = rowFills.filter { $0.column != Role.volume.displayName }.map { "\($0.column ?? "?") '\($0.original ?? "")' filled with \($0.replacement.map { "\($0)" } ?? "?") from the previous bar" }
                 try reject(DataError(kind: problem.kind, file: file, line: row, column: column, value: problem.value,
                                      message: filled.isEmpty ? problem.message : "\(filled.joined(separator: ", ")), and then \(problem.message)",
                                      fix: problem.fix))
@@ -567,7 +589,15 @@ struct BarCSVReader {
                 offsets.append(rowOffset)
             }
             lines.append(row)
-            if !rowFills.isEmpty { repairs += rowFills }
+            if !rowFills.isEmpty {
+                repairs += rowFills
+                // Where each fill went, so that a fill from a row the ordering step drops is redone.
+                for fill in rowFills {
+                    if let role = numericRoles.first(where: { $0.displayName == fill.column }) {
+                        filledCells.append((timestamps.count - 1, slot[role.rawValue]))
+                    }
+                }
+            }
             if dateShape == nil, let rowShape { dateShape = rowShape; dateShapeLine = row }
             for role in numericRoles { numbers.append(values[role.rawValue]) }
         }
@@ -575,8 +605,7 @@ struct BarCSVReader {
         // Rows a repair kept out of order (the row loop above lets them through).
         if options.repair != .none && zip(timestamps, timestamps.dropFirst()).contains(where: { newestFirst ? $0 < $1 : $0 > $1 }) {
             newestFirst = Self.keepLongestOrderedRun(timestamps: &timestamps, lines: &lines, numbers: &numbers, offsets: &offsets,
-                                                     stride: stride, repairs: &repairs, file: file,
-                                                     localClock: (dateShape?.zone ?? .unmarked) == .unmarked)
+                                                     stride: stride, repairs: &repairs, filledCells: filledCells, file: file)
         }
 
         if dataLines == 0 {
@@ -704,10 +733,11 @@ struct BarCSVReader {
             warnings.append(DataWarning(kind: .newestFirst, file: file, line: nil,
                                         message: "the rows run newest first; the \(timestamps.count) bars were read in reverse, oldest first"))
         }
-        if let first = emptyRowsInside.first {
-            let count = emptyRowsInside.count
+        for (rows, place) in [(emptyRowsAbove, "between the header and the data"), (emptyRowsInside, "between rows of data")] {
+            guard let first = rows.first else { continue }
+            let count = rows.count
             warnings.append(DataWarning(kind: .emptyRows, file: file, line: first,
-                                        message: "\(count == 1 ? "line \(first) holds" : "\(count) lines (first \(first)) hold") only delimiters, between rows of data: \(count == 1 ? "an empty row, skipped" : "empty rows, skipped")"))
+                                        message: "\(count == 1 ? "line \(first) holds" : "\(count) lines (first \(first)) hold") only delimiters, \(place): \(count == 1 ? "an empty row, skipped" : "empty rows, skipped")"))
         }
         warnings += Self.offCalendarWarnings(series, lines: lines, file: file)
         warnings += Self.jumpWarnings(series, lines: lines, file: file, threshold: options.jumpWarningThreshold)
@@ -731,10 +761,10 @@ struct BarCSVReader {
 
     /// The error for a numeric cell that is empty, not a number, not finite, or breaks its rule.
     /// (Kept out of line: the row loop calls it only for a bad cell.)
-    @inline(never)
     /// `header` is the column's name in the file. (The reader keeps no header of its own: a stored
     /// property more makes it too large to pass in registers, and the row loop then copies it for
     /// every call; 5% of the read rate.)
+    @inline(never)
     private func cellError(role: Role, column: Int, header: String) -> DataError {
         let raw = text(column), word = rawText(column).lowercased()
         let (kind, message, fix): (DataError.Kind, String, String)
@@ -798,49 +828,69 @@ struct BarCSVReader {
         return best.value > 0 ? best.key : UInt8(ascii: ",")
     }
 
-    /// One-bar close-to-close moves beyond the threshold: likely unadjusted splits or bad prices.
-    /// A move counts when it is also more than 8 times the series' median absolute log move (for
-    /// 20 moves or more), so that yearly bars, whose ordinary moves reach 40%, are not all flagged
-    /// while a split still stands out on monthly ones.
     /// Keeps the longest run of rows already in order, in whichever direction holds more of them,
     /// and drops the rest with a repair note each: the fewest rows that put the file in order (a
-    /// row dated a month late costs that row, not the month of rows after it). Returns whether the
-    /// rows run newest first.
+    /// row dated a month late costs that row, not the month of rows after it). Cells `ffill`
+    /// filled from a row dropped here are filled again from the row now before them. Returns
+    /// whether the rows run newest first.
     static func keepLongestOrderedRun(timestamps: inout [Timestamp], lines: inout [Int], numbers: inout [Double], offsets: inout [Int],
-                                      stride: Int, repairs: inout [RepairNote], file: String, localClock: Bool) -> Bool {
+                                      stride: Int, repairs: inout [RepairNote], filledCells: [(row: Int, slot: Int)], file: String) -> Bool {
         let seconds = timestamps.map(\.secondsSinceEpoch)
         let ascending = Self.longestOrderedRun(seconds, descending: false)
         let descending = Self.longestOrderedRun(seconds, descending: true)
         let newestFirst = descending.count > ascending.count
-        let kept = Set(newestFirst ? descending : ascending)
-        let keptInOrder = timestamps.indices.filter { kept.contains($0) }
+        var kept = [Bool](repeating: false, count: timestamps.count)
+        for index in newestFirst ? descending : ascending { kept[index] = true }
+        let keptInOrder = timestamps.indices.filter { kept[$0] }
+        // Rows with offsets are compared as instants.
+        let utc = offsets.isEmpty ? "" : " (times compared in UTC)"
         var previousKept: Int?
-        var nextKept = keptInOrder.startIndex
+        var nextKept = 0
         var dropped: Set<Int> = []
         for index in timestamps.indices {
-            if kept.contains(index) { previousKept = index; nextKept += 1; continue }
+            if kept[index] { previousKept = index; nextKept += 1; continue }
             dropped.insert(lines[index])
-            let reason: String
-            if let before = previousKept, let problem = BarValidation.orderProblem(
-                previous: timestamps[before], current: timestamps[index], previousLine: lines[before],
-                newestFirst: newestFirst ? (lines[0], timestamps[0]) : nil, localClock: localClock) {
-                reason = problem.message
-            } else if nextKept < keptInOrder.endIndex {
-                // In order after the row before it, so out of place against the rows after it.
-                let after = keptInOrder[nextKept]
-                reason = "timestamp \(timestamps[index]) is \(newestFirst ? "earlier" : "later") than \(timestamps[after]) on line \(lines[after]), which follows it"
+            let current = timestamps[index]
+            let (times, rows) = (timestamps, lines)
+            func reason(_ other: Int, _ relation: String, _ place: String) -> String {
+                "timestamp \(current) \(relation) \(times[other]) on line \(rows[other])\(place)"
+            }
+            let message: String
+            if let before = previousKept, current == timestamps[before] {
+                message = "timestamp \(current) repeats line \(lines[before])"
+            } else if let before = previousKept, newestFirst ? current > timestamps[before] : current < timestamps[before] {
+                message = reason(before, newestFirst ? "is later than" : "is earlier than", "")
             } else {
-                reason = "timestamp \(timestamps[index]) is out of order with the rows around it"
+                // In order after the row before it (a run is as long as it can be), so out of
+                // place against the row kept after it.
+                message = reason(keptInOrder[nextKept], newestFirst ? "is earlier than" : "is later than", ", which follows it")
             }
             repairs.append(RepairNote(action: .droppedRow, file: file, line: lines[index], column: nil, original: nil, replacement: nil,
-                                      reason: reason))
+                                      reason: message + (newestFirst ? ", in a file whose rows run newest first" : "") + utc))
         }
-        // A dropped row's fills go with it; notes in line order.
-        repairs = repairs.filter { $0.action == .droppedRow || !dropped.contains($0.line) }.sorted { $0.line < $1.line }
+        var position = [Int](repeating: -1, count: timestamps.count)
+        for (new, old) in keptInOrder.enumerated() { position[old] = new }
         timestamps = keptInOrder.map { timestamps[$0] }
         if !offsets.isEmpty { offsets = keptInOrder.map { offsets[$0] } }
         numbers = keptInOrder.flatMap { numbers[($0 * stride)..<(($0 + 1) * stride)] }
         lines = keptInOrder.map { lines[$0] }
+        // Fills again, in file order, each from the row now before it (which may itself be filled).
+        var refilled: [Int: [Int: Double]] = [:]
+        for cell in filledCells where position[cell.row] > 0 {
+            let row = position[cell.row]
+            let value = numbers[(row - 1) * stride + cell.slot]
+            numbers[row * stride + cell.slot] = value
+            refilled[lines[row], default: [:]][cell.slot] = value
+        }
+        // A dropped row's fills go with it; notes in line order, with the values filled now.
+        var slots = refilled.mapValues { Array($0.keys.sorted()) }
+        repairs = repairs.filter { $0.action == .droppedRow || !dropped.contains($0.line) }.map { note in
+            guard note.action == .filledCell, var pending = slots[note.line], !pending.isEmpty,
+                  let value = refilled[note.line]?[pending.removeFirst()] else { return note }
+            slots[note.line] = pending
+            return RepairNote(action: .filledCell, file: note.file, line: note.line, column: note.column, original: note.original,
+                              replacement: value, reason: note.reason)
+        }.sorted { $0.line < $1.line }
         return newestFirst
     }
 
@@ -872,12 +922,18 @@ struct BarCSVReader {
         return run.reversed()
     }
 
-    /// Bars on a day of the week the series otherwise does not trade: fewer than 5% as many as on
-    /// its busiest day, in a series with three or more trading days a week (daily sessions or
-    /// intraday bars; a weekly series' holiday weeks move its bars to other days by design).
+    /// Bars on a day of the week the series otherwise does not trade: dates on it fewer than 5% as
+    /// many as on its busiest day of the week, in a series with three or more trading days a week
+    /// (daily sessions or intraday bars; a weekly series' holiday weeks move its bars to other days
+    /// by design). Dates, not bars: a futures market's short Sunday-evening session comes every week.
     static func offCalendarWarnings(_ series: BarSeries, lines: [Int], file: String) -> [DataWarning] {
         var counts = [Int](repeating: 0, count: 8)
-        for timestamp in series.timestamps { counts[timestamp.weekday] += 1 }
+        var lastDay = Int.min
+        for timestamp in series.timestamps {
+            let day = timestamp.daysSinceEpoch
+            if day != lastDay { counts[timestamp.weekday] += 1 }
+            lastDay = day
+        }
         guard let busiest = counts.max(), busiest >= 20 else { return [] }
         let sessions = (1...7).filter { Double(counts[$0]) >= 0.3 * Double(busiest) }
         guard sessions.count >= 3 else { return [] }
@@ -886,10 +942,14 @@ struct BarCSVReader {
             let first = series.timestamps.firstIndex { $0.weekday == weekday }!
             let count = counts[weekday]
             return DataWarning(kind: .offCalendarBars, file: file, line: lines[first],
-                               message: "\(count) bar\(count == 1 ? " is" : "s are") on a \(names[weekday]) (first \(series.timestamps[first])), a day this series otherwise does not trade (\(counts[sessions[0]]) bars on \(names[sessions[0]])s): misdated rows, or sessions its calendar does not have")
+                               message: "\(count) \(count == 1 ? "date has bars" : "dates have bars") on a \(names[weekday]) (first \(series.timestamps[first])), a day this series otherwise does not trade (\(counts[sessions[0]]) \(names[sessions[0]])s have bars): misdated rows, or sessions its calendar does not have")
         }
     }
 
+    /// One-bar close-to-close moves beyond the threshold: likely unadjusted splits or bad prices.
+    /// A move counts when it is also more than 8 times the series' median absolute log move (for
+    /// 20 moves or more), so that yearly bars, whose ordinary moves reach 40%, are not all flagged
+    /// while a split still stands out on monthly ones.
     static func jumpWarnings(_ series: BarSeries, lines: [Int], file: String, threshold: Double) -> [DataWarning] {
         var warnings: [DataWarning] = []
         // Taken only once a move passes the threshold: sorting every move costs more than the read.

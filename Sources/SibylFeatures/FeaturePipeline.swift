@@ -9,6 +9,14 @@ public struct FeaturePipeline: Sendable, Equatable, Codable, CustomStringConvert
     /// level carries over to another.
     public static let defaultSpecText = "returns,std:20,zscore:20,rsi:14,bbands:20,volz:20,fft:64:8"
 
+    /// This pipeline without the features that need volume (for a series without it), and the
+    /// features left out; nil when it has none or nothing else.
+    public func withoutVolumeFeatures() -> (pipeline: FeaturePipeline, left: [FeatureSpec])? {
+        let kept = specs.filter { if case .volumeZScore = $0 { false } else { true } }
+        guard kept.count < specs.count, !kept.isEmpty else { return nil }
+        return (FeaturePipeline(kept), specs.filter { !kept.contains($0) })
+    }
+
     public init(_ specs: [FeatureSpec]) {
         precondition(!specs.isEmpty, "a pipeline needs at least one feature")
         self.specs = specs

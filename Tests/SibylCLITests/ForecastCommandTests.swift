@@ -26,6 +26,8 @@ struct ForecastCommandTests {
         #expect(repairs.count == 1 && repairs.first?["line"] as? Int == 301 && document["warnings"] is [Any])
         let typed = try runSibyl(["forecast", "--data", data, "--features", "returns,volz:20"] + small)
         #expect(typed.status == 1 && typed.standardError.contains("'volz:20': needs volume"), "\(typed.standardError)")
+        let features = try runSibyl(["features", "--data", data, "--repair", "drop", "--out", "/dev/null"])
+        #expect(features.status == 0 && features.standardError.contains("leave out volz:20"), "\(features.standardError)")
         let backtest = try runSibyl(["backtest", "--data", data, "--repair", "drop", "--json"])
         let backtestDocument = try #require(JSONSerialization.jsonObject(with: Data(backtest.standardOutput.utf8)) as? [String: Any])
         #expect((backtestDocument["repairs"] as? [Any])?.count == 1)

@@ -77,7 +77,10 @@ struct BadInputTests {
         ("2020-01-02,10,11,9,10.5,1000\n2020-01-03,10,11,9,10.5,1000\n", "no Date column", "the first line looks like data"),
         // Exchange klines: no header, times in milliseconds since 1970.
         ("1672531200000,1.17,1.18,1.16,1.175,924,1672534799999\n1672534800000,1.17,1.18,1.16,1.175,924,1672538399999\n", "no Date column",
-         "the first line looks like data, not a header, with its time as a number since 1970 (this looks like a Unix timestamp (milliseconds"),
+         "the first line looks like data, not a header, with its time written as digits (this looks like a Unix timestamp (milliseconds"),
+        ("202001020930,1.17,1.18,1.16,1.175,924\n202001020931,1.17,1.18,1.16,1.175,924\n", "no Date column",
+         "with its time written as digits (this looks like a compact date-time (YYYYMMDDHHMM)"),
+        ("\(goodHeader)\n20200102,10,11,9,10.5,1000\n", "is not an ISO date", "compact date (YYYYMMDD)"),
         // A Last column read as the close is named as the file names it.
         ("Date,Open,High,Low,Last,Settle\n2020-01-02,10,11,9,,10.2\n", "the Close (column 'Last') cell is empty", "--repair drop"),
         ("Date Open High Low Close\n2020-01-02 10 11 9 10.5\n", "no Date column", "the header is one field"),

@@ -174,6 +174,25 @@ struct CSVReadingTests {
         // (Of the swapped pair, either row may be the one kept.)
         #expect(newest.series.count == 26 && newest.repairs.count == 2 && newest.warnings.map(\.kind) == [.newestFirst])
         #expect(newest.series.timestamps == newest.series.timestamps.sorted() && !newest.series.timestamps.contains { $0.date.day == 21 })
+        // A fill takes the value of the row now before it, not of a misdated row dropped later.
+        let misdated = ["2020-01-02,100,101,99,100,1000", "2020-01-03,100,101,99,100,1000", "2019-01-06,50,51,49,50,900",
+                        "2020-01-06,100,101,99,100,", "2020-01-07,100,101,99,100,1000", "2020-01-08,100,101,99,100,1000"]
+        let filled = try BarCSV.parse("Date,Open,High,Low,Close,Volume\n" + misdated.joined(separator: "\n"), file: "t.csv",
+                                      options: BarReadOptions(repair: .forwardFill))
+        #expect(filled.series.count == 5 && filled.series.volume?[2] == 1000, "\(filled.series.volume ?? [])")
+        #expect(filled.repairs.map(\.line) == [4, 5] && filled.repairs[1].replacement == 1000, "\(filled.repairs)")
+        // Newest first: the reasons say which row each is out of place against, in that order.
+        let descending = ["2020-01-09", "2020-01-08", "2020-01-20", "2020-01-07", "2020-01-06", "2020-01-03"].map { "\($0),1,1,1,1" }
+        let newestRepaired = try BarCSV.parse("Date,Open,High,Low,Close\n" + descending.joined(separator: "\n"), file: "t.csv",
+                                              options: BarReadOptions(repair: .drop))
+        #expect(newestRepaired.repairs.map(\.line) == [4] && newestRepaired.warnings.map(\.kind) == [.newestFirst])
+        #expect(newestRepaired.repairs.first?.reason == "timestamp 2020-01-20 is later than 2020-01-08 on line 3, in a file whose rows run newest first",
+                "\(newestRepaired.repairs)")
+        // Rows with offsets are compared as instants, and the reason says so.
+        let offsets = ["2020-01-02T09:00:00+01:00", "2020-01-02T10:00:00+01:00", "2020-01-02T08:30:00+01:00", "2020-01-02T11:00:00+01:00"]
+        let instants = try BarCSV.parse("Date,Open,High,Low,Close\n" + offsets.map { "\($0),1,1,1,1" }.joined(separator: "\n"), file: "t.csv",
+                                        options: BarReadOptions(repair: .drop))
+        #expect(instants.repairs.map(\.line) == [4] && instants.repairs.first?.reason.hasSuffix("(times compared in UTC)") == true, "\(instants.repairs)")
         // Still refused: a drop that keeps fewer rows than it drops.
         let mostlyBad = (1...8).map { String(format: "2020-01-%02d,1,1,1,%@", $0, $0 <= 5 ? "x" : "1") }
         let error = try #require(throws: DataError.self) {
@@ -198,12 +217,15 @@ struct CSVReadingTests {
         let file = try BarCSV.parse("Date,Open,High,Low,Close\n" + rows.joined(separator: "\n"), file: "t.csv")
         #expect(file.warnings.map(\.kind) == [.emptyRows, .offCalendarBars], "\(file.warnings)")
         #expect(file.warnings[0].line == 12 && file.warnings[0].message.contains("line 12 holds only delimiters"))
-        #expect(file.warnings[1].message.hasPrefix("1 bar is on a Saturday (first 2020-02-15)"), "\(file.warnings[1])")
-        // A currency pair's Sunday evening hours are a session of its own, not a stray bar.
+        #expect(file.warnings[1].message.hasPrefix("1 date has bars on a Saturday (first 2020-02-15)"), "\(file.warnings[1])")
+        // A row of delimiters above the data is named as such.
+        let above = try BarCSV.parse("Date,Open,High,Low,Close\n,,,,\n" + rows.prefix(5).filter { !$0.hasPrefix(",") }.joined(separator: "\n"), file: "t.csv")
+        #expect(above.warnings.first?.message.contains("between the header and the data") == true, "\(above.warnings)")
+        // A currency pair's Sunday evening hours, or a futures market's one Sunday hour, are a session of its own, not a stray bar.
         let start = Timestamp(year: 2020, month: 1, day: 5).secondsSinceEpoch
         func open(_ t: Timestamp) -> Bool {
             let hour = t.secondOfDay / 3600
-            return t.weekday <= 4 || (t.weekday == 5 && hour < 22) || (t.weekday == 7 && hour >= 22)
+            return t.weekday <= 4 || (t.weekday == 5 && hour < 22) || (t.weekday == 7 && hour >= 23)
         }
         let hours: [Timestamp] = (0..<(24 * 28)).map { Timestamp(secondsSinceEpoch: start + Int64($0) * 3600) }.filter(open)
         let lines: [String] = hours.map { String(format: "%@T%02d:00:00,1,1,1,1", $0.isoDate, $0.secondOfDay / 3600) }

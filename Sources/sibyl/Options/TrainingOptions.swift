@@ -189,6 +189,16 @@ struct TrainingOptions: ParsableArguments {
         }
     }
 
+    /// `spec` for `series`: the default list, when `option` was not typed and the series has no
+    /// volume, without its volume feature (and a note says so); otherwise `spec` as it is.
+    static func defaultFeatures(_ spec: String, option: String, for series: BarSeries) -> String {
+        guard series.volume == nil, spec == FeaturePipeline.defaultSpecText, !typedOptions.contains(option),
+              let reduced = (try? FeaturePipeline(parsing: spec))?.withoutVolumeFeatures() else { return spec }
+        let left = reduced.left.map(\.description).joined(separator: ", ")
+        printToStandardError("note: \(series.name) has no volume, so the default features leave out \(left) (features: \(reduced.pipeline))")
+        return reduced.pipeline.description
+    }
+
     /// The option names on the command line, typed at their default or not.
     static var typedOptions: Set<String> {
         Set(CommandLine.arguments.map { String($0.split(separator: "=", maxSplits: 1).first ?? "") })
@@ -199,13 +209,7 @@ struct TrainingOptions: ParsableArguments {
     /// note says so; a list typed with `--features` is used as typed.
     func settings(for series: BarSeries) -> ForecastSettings {
         var result = settings
-        guard series.volume == nil, features == FeaturePipeline.defaultSpecText, !Self.typedOptions.contains("--features"),
-              let pipeline = try? FeaturePipeline(parsing: features) else { return result }
-        let kept = pipeline.specs.filter { if case .volumeZScore = $0 { false } else { true } }
-        guard kept.count < pipeline.specs.count, !kept.isEmpty else { return result }
-        result.featureSpec = FeaturePipeline(kept).description
-        let left = pipeline.specs.filter { !kept.contains($0) }.map(\.description).joined(separator: ", ")
-        printToStandardError("note: \(series.name) has no volume, so the default features leave out \(left) (features: \(result.featureSpec))")
+        result.featureSpec = Self.defaultFeatures(features, option: "--features", for: series)
         return result
     }
 
