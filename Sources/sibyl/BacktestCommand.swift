@@ -101,7 +101,7 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Forecast strategy: trade when the forecast log return exceeds this (in absolute value); for a --target direction model, the signal is (2·P(up) − 1) times the mean absolute log return over the fold's training span.")
     var threshold: Double = 0
 
-    @Option(name: .long, help: "Forecast strategy sizing: full, confidence (|forecast| / twice the mean |forecast| so far, at most 1) or vol-target (target / the last \(Self.volatilityLookback) bars' annualized volatility, at most 1: never leveraged). A held position is resized when its size moves by more than 5% of equity; entries, exits and reversals always trade.")
+    @Option(name: .long, help: "Forecast strategy sizing: full, confidence (|forecast| / twice the mean |forecast| so far, at most 1) or vol-target (target / the last \(Self.volatilityLookback) bars' annualized volatility, at most 1: never leveraged). A held position is resized when its target moves by more than 5% of equity from the last one ordered; entries, exits and reversals always trade.")
     var sizing: SizingName = .full
 
     @Option(name: .long, parsing: .unconditional, help: "Forecast strategy: annual volatility target for --sizing vol-target.")

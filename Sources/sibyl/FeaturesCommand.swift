@@ -104,6 +104,6 @@ struct FeaturesSummary: Encodable {
 
     var text: String {
         return "\(rowsWritten) rows × \(features.count) features (\(firstRow) → \(lastRow)) to \(out ?? "standard output"); "
-            + "\(warmUpRows) warm-up rows left out; spec \(spec)"
+            + "\(warmUpRows) warm-up row\(warmUpRows == 1 ? "" : "s") left out; spec \(spec)"
     }
 }

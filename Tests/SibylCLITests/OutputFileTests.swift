@@ -141,6 +141,28 @@ struct OutputFileTests {
         #expect(null.status == 0, "\(null.standardError)")
     }
 
+    @Test("a pipe whose reader waits gets the whole output and its end; standard output on the data file is refused")
+    func pipeWithReader() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = try prices("prices.csv")
+        try #require(mkfifo(file("pipe"), 0o600) == 0)
+        // A reader that copies the pipe to a file, as gzip or tee would.
+        let reader = Process()
+        reader.executableURL = URL(fileURLWithPath: "/bin/sh")
+        reader.arguments = ["-c", "cat < '\(file("pipe"))' > '\(file("copy.csv"))'"]
+        try reader.run()
+        let run = try runSibyl(["features", "--data", data, "--spec", "returns", "--out", file("pipe")])
+        reader.waitUntilExit()
+        #expect(run.status == 0, "\(run.standardError)")
+        let copy = try String(contentsOfFile: file("copy.csv"), encoding: .utf8)
+        #expect(copy.hasPrefix("Date,log_return\n") && copy.split(separator: "\n").count == 300, "\(copy.prefix(100))")
+        // `sibyl inspect --data prices.csv >> prices.csv` would write into the data.
+        let before = try String(contentsOfFile: data, encoding: .utf8)
+        let appended = try runSibyl(["inspect", "--data", data], standardOutputFile: data)
+        #expect(appended.status == 1 && appended.standardError.contains("standard output is the data file"), "\(appended.standardError)")
+        #expect(try String(contentsOfFile: data, encoding: .utf8) == before)
+    }
+
     @Test("a pipe no process reads is refused, not waited on; a link to /dev/stdout writes to the command's output; a device as --data is named")
     func pipesAndDescriptors() throws {
         defer { try? FileManager.default.removeItem(at: folder) }

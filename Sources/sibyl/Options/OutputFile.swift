@@ -87,7 +87,7 @@ struct OutputFile {
             place = nil
         case .path(let resolved):
             target = resolved
-            descriptor = nil
+            var held: Int32?
             let name = String(resolved[resolved.index(after: resolved.lastIndex(of: "/")!)...])
             guard !name.isEmpty else { throw refuse("names a folder", "name a file") }
             if name.utf8.count > Int(NAME_MAX) {
@@ -110,10 +110,13 @@ struct OutputFile {
                 case S_IFCHR:
                     (inPlace, mode, owner) = (true, nil, nil)
                 case S_IFIFO:
-                    // Opening a pipe for writing waits for a reader: without one, say so now.
+                    // Opening a pipe for writing waits for a reader: without one, say so now. The
+                    // descriptor stays open and is written later: closing it would hand the reader
+                    // an end of file, and the reader (gzip, a tee) would be gone by then.
                     let probe = open(resolved, O_WRONLY | O_NONBLOCK)
                     guard probe >= 0 else { throw refuse("is a pipe that no process reads", "start its reader first, or name a file") }
-                    close(probe)
+                    _ = fcntl(probe, F_SETFL, fcntl(probe, F_GETFL) & ~O_NONBLOCK)
+                    held = probe
                     (inPlace, mode, owner) = (true, nil, nil)
                 case S_IFREG:
                     inPlace = false
@@ -134,6 +137,7 @@ struct OutputFile {
             } else {
                 (identity, inPlace, mode, owner) = (nil, false, nil, nil)
             }
+            descriptor = held
         }
         for input in inputs where Self.sameFile(input.path, self) {
             throw refuse("is the file \(input.option) reads; writing it would destroy the input", "name another file for \(option)")

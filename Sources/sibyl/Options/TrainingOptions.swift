@@ -190,12 +190,14 @@ struct TrainingOptions: ParsableArguments {
     }
 
     /// `spec` for `series`: the default list, when `option` was not typed and the series has no
-    /// volume, without its volume feature (and a note says so); otherwise `spec` as it is.
+    /// volume (or only zeros), without its volume feature (and a note says so); otherwise `spec` as it is.
     static func defaultFeatures(_ spec: String, option: String, for series: BarSeries) -> String {
-        guard series.volume == nil, spec == FeaturePipeline.defaultSpecText, !typedOptions.contains(option),
+        // A Volume column of zeros (index and currency exports) carries no volume either.
+        let zeros = series.volume?.allSatisfy { $0 == 0 } ?? false
+        guard series.volume == nil || zeros, spec == FeaturePipeline.defaultSpecText, !typedOptions.contains(option),
               let reduced = (try? FeaturePipeline(parsing: spec))?.withoutVolumeFeatures() else { return spec }
         let left = reduced.left.map(\.description).joined(separator: ", ")
-        printToStandardError("note: \(series.name) has no volume, so the default features leave out \(left) (features: \(reduced.pipeline))")
+        printToStandardError("note: \(series.name) has \(zeros ? "a volume of zero on every bar" : "no volume"), so the default features leave out \(left) (features: \(reduced.pipeline))")
         return reduced.pipeline.description
     }
 
