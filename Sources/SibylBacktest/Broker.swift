@@ -247,8 +247,7 @@ public struct Broker {
         }
         guard units != 0 else {
             // Closing or targeting a position already reached is not an error; a target that sizes
-            // to zero units from flat (one whole unit costs more than the equity) is, as any order
-            // sized to nothing.
+            // to zero units from flat is, as any order sized to nothing (`zeroSizeReason` says why).
             var reached = order.closesPosition
             if case .targetFraction(let f) = order.size { reached = f == 0 || position != 0 }
             if !reached {

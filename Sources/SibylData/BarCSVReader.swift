@@ -121,14 +121,14 @@ struct BarCSVReader {
         return nil
     }
 
-    /// A line of spaces and tabs only, or (past the header) of delimiters too, as spreadsheets
-    /// write below the data (",,,,,,").
     /// Whether bytes `start..<end` hold the delimiter.
     private func hasDelimiter(_ start: Int, _ end: Int) -> Bool {
         guard let base else { return false }
         return (start..<end).contains { base[$0] == delimiter }
     }
 
+    /// A line of spaces and tabs only, or (past the header) of delimiters too, as spreadsheets
+    /// write below the data (",,,,,,").
     private func isBlank(_ start: Int, _ end: Int, delimiters: Bool = false) -> Bool {
         guard let base else { return true }
         for i in start..<end where base[i] != UInt8(ascii: " ") && base[i] != UInt8(ascii: "\t") && !(delimiters && base[i] == delimiter) {
@@ -411,7 +411,8 @@ struct BarCSVReader {
         var dateShapeLine = 0
         /// Per kept row, the offset from UTC its date was written with; empty while every offset is 0.
         var offsets: [Int] = []
-        /// Whether the rows run newest first (decided by the first two kept rows).
+        /// Whether the rows run newest first: decided by the first two kept rows, and under a repair
+        /// by whichever direction keeps more rows in order (``keepMostOrderedRows``).
         var newestFirst = false
         // ';'-separated files: whether the first rows' numbers are all written as d.ddd.ddd, with
         // points in the volumes too (whole numbers of a locale that groups thousands with '.').
@@ -565,7 +566,8 @@ struct BarCSVReader {
                 continue rows
             }
             // Many exports run newest first: when the second bar is earlier than the first, the file
-            // is read in that order throughout and reversed at the end (and the user told).
+            // is read in that order (under a repair, until the direction is settled over all rows)
+            // and reversed at the end (and the user told).
             if timestamps.count == 1, timestamp < timestamps[0] { newestFirst = true }
             if let previous = timestamps.last,
                let problem = BarValidation.orderProblem(previous: previous, current: timestamp, previousLine: lines.last,
@@ -604,8 +606,9 @@ struct BarCSVReader {
 
         // Rows a repair kept out of order (the row loop above lets them through).
         if options.repair != .none && zip(timestamps, timestamps.dropFirst()).contains(where: { newestFirst ? $0 < $1 : $0 > $1 }) {
-            newestFirst = Self.keepLongestOrderedRun(timestamps: &timestamps, lines: &lines, numbers: &numbers, offsets: &offsets,
-                                                     stride: stride, repairs: &repairs, filledCells: filledCells, file: file)
+            let prices = (slot[Role.open.rawValue], slot[Role.high.rawValue], slot[Role.low.rawValue], slot[Role.close.rawValue])
+            newestFirst = Self.keepMostOrderedRows(timestamps: &timestamps, lines: &lines, numbers: &numbers, offsets: &offsets, stride: stride,
+                                                   prices: prices, repairs: &repairs, filledCells: filledCells, file: file)
         }
 
         if dataLines == 0 {
@@ -622,7 +625,7 @@ struct BarCSVReader {
         }
 
         // A repair that dropped most of the file has probably dropped the good rows for one bad
-        // one (a typo in the first row's date sets the order and format every other row is held to).
+        // one (a typo in the first row's date sets the format every other row is held to).
         let dropped = repairs.filter { $0.action == .droppedRow }.count
         if dropped > timestamps.count, dataLines >= 4 {
             throw DataError(kind: .tooFewBars, file: file,
@@ -828,66 +831,84 @@ struct BarCSVReader {
         return best.value > 0 ? best.key : UInt8(ascii: ",")
     }
 
-    /// Keeps the longest run of rows already in order, in whichever direction holds more of them,
-    /// and drops the rest with a repair note each: the fewest rows that put the file in order (a
-    /// row dated a month late costs that row, not the month of rows after it). Cells `ffill`
-    /// filled from a row dropped here are filled again from the row now before them. Returns
-    /// whether the rows run newest first.
-    static func keepLongestOrderedRun(timestamps: inout [Timestamp], lines: inout [Int], numbers: inout [Double], offsets: inout [Int],
-                                      stride: Int, repairs: inout [RepairNote], filledCells: [(row: Int, slot: Int)], file: String) -> Bool {
+    /// Keeps the most rows already in time order (a longest ordered subsequence, in whichever
+    /// direction holds more of them) and drops the rest with a repair note each: the fewest rows
+    /// that put the file in order (a row dated a month late costs that row, not the month of rows
+    /// after it). Cells `ffill` filled are filled again from the row now before them; a row whose
+    /// fill then breaks its high–low range, or that has no row before it to fill from, is dropped
+    /// too. `prices` are the slots of open, high, low and close. Returns whether the rows run
+    /// newest first.
+    static func keepMostOrderedRows(timestamps: inout [Timestamp], lines: inout [Int], numbers: inout [Double], offsets: inout [Int],
+                                    stride: Int, prices: (open: Int, high: Int, low: Int, close: Int), repairs: inout [RepairNote],
+                                    filledCells: [(row: Int, slot: Int)], file: String) -> Bool {
         let seconds = timestamps.map(\.secondsSinceEpoch)
-        let ascending = Self.longestOrderedRun(seconds, descending: false)
-        let descending = Self.longestOrderedRun(seconds, descending: true)
+        let ascending = Self.longestOrderedSubsequence(seconds, descending: false)
+        let descending = Self.longestOrderedSubsequence(seconds, descending: true)
         let newestFirst = descending.count > ascending.count
         var kept = [Bool](repeating: false, count: timestamps.count)
         for index in newestFirst ? descending : ascending { kept[index] = true }
         let keptInOrder = timestamps.indices.filter { kept[$0] }
         // Rows with offsets are compared as instants.
         let utc = offsets.isEmpty ? "" : " (times compared in UTC)"
+        let order = newestFirst ? ", in a file whose rows run newest first" : ""
+        var dropped: Set<Int> = []
+        func drop(_ index: Int, _ reason: String) {
+            dropped.insert(lines[index])
+            repairs.append(RepairNote(action: .droppedRow, file: file, line: lines[index], column: nil, original: nil, replacement: nil,
+                                      reason: reason))
+        }
         var previousKept: Int?
         var nextKept = 0
-        var dropped: Set<Int> = []
         for index in timestamps.indices {
             if kept[index] { previousKept = index; nextKept += 1; continue }
-            dropped.insert(lines[index])
             let current = timestamps[index]
-            let (times, rows) = (timestamps, lines)
-            func reason(_ other: Int, _ relation: String, _ place: String) -> String {
-                "timestamp \(current) \(relation) \(times[other]) on line \(rows[other])\(place)"
+            func relation(_ other: Int, _ words: String, _ place: String) -> String {
+                "timestamp \(current) \(words) \(timestamps[other]) on line \(lines[other])\(place)"
             }
-            let message: String
             if let before = previousKept, current == timestamps[before] {
-                message = "timestamp \(current) repeats line \(lines[before])"
+                drop(index, "timestamp \(current) repeats line \(lines[before])")
             } else if let before = previousKept, newestFirst ? current > timestamps[before] : current < timestamps[before] {
-                message = reason(before, newestFirst ? "is later than" : "is earlier than", "")
+                drop(index, relation(before, newestFirst ? "is later than" : "is earlier than", "") + order + utc)
             } else {
-                // In order after the row before it (a run is as long as it can be), so out of
-                // place against the row kept after it.
-                message = reason(keptInOrder[nextKept], newestFirst ? "is earlier than" : "is later than", ", which follows it")
+                // In order after the row before it (the subsequence is as long as it can be), so out
+                // of place against the row kept after it.
+                drop(index, relation(keptInOrder[nextKept], newestFirst ? "is earlier than" : "is later than", ", which follows it") + order + utc)
             }
-            repairs.append(RepairNote(action: .droppedRow, file: file, line: lines[index], column: nil, original: nil, replacement: nil,
-                                      reason: message + (newestFirst ? ", in a file whose rows run newest first" : "") + utc))
         }
-        var position = [Int](repeating: -1, count: timestamps.count)
-        for (new, old) in keptInOrder.enumerated() { position[old] = new }
-        timestamps = keptInOrder.map { timestamps[$0] }
-        if !offsets.isEmpty { offsets = keptInOrder.map { offsets[$0] } }
-        numbers = keptInOrder.flatMap { numbers[($0 * stride)..<(($0 + 1) * stride)] }
-        lines = keptInOrder.map { lines[$0] }
-        // Fills again, in file order, each from the row now before it (which may itself be filled).
+        // The kept rows, in order, each filled again from the row now before it (which may itself
+        // have been filled).
+        var slotsFilled: [Int: [Int]] = [:]
+        for cell in filledCells { slotsFilled[cell.row, default: []].append(cell.slot) }
         var refilled: [Int: [Int: Double]] = [:]
-        for cell in filledCells where position[cell.row] > 0 {
-            let row = position[cell.row]
-            let value = numbers[(row - 1) * stride + cell.slot]
-            numbers[row * stride + cell.slot] = value
-            refilled[lines[row], default: [:]][cell.slot] = value
+        var (keptTimestamps, keptLines, keptNumbers, keptOffsets) = ([Timestamp](), [Int](), [Double](), [Int]())
+        for index in keptInOrder {
+            var values = Array(numbers[(index * stride)..<((index + 1) * stride)])
+            if let slots = slotsFilled[index] {
+                guard !keptLines.isEmpty else {
+                    drop(index, "its empty cells were filled from a row this repair drops, and no row before it is kept to fill them from")
+                    continue
+                }
+                let before = keptNumbers.count - stride
+                for slot in slots { values[slot] = keptNumbers[before + slot] }
+                if let problem = BarValidation.consistencyProblem(open: values[prices.open], high: values[prices.high],
+                                                                  low: values[prices.low], close: values[prices.close]) {
+                    drop(index, "filled again from the row now before it (a row before was dropped), \(problem.message)")
+                    continue
+                }
+                refilled[lines[index]] = Dictionary(uniqueKeysWithValues: slots.map { ($0, values[$0]) })
+            }
+            keptTimestamps.append(timestamps[index])
+            keptLines.append(lines[index])
+            keptNumbers += values
+            if !offsets.isEmpty { keptOffsets.append(offsets[index]) }
         }
+        (timestamps, lines, numbers, offsets) = (keptTimestamps, keptLines, keptNumbers, keptOffsets)
         // A dropped row's fills go with it; notes in line order, with the values filled now.
-        var slots = refilled.mapValues { Array($0.keys.sorted()) }
+        var pending = refilled.mapValues { Array($0.keys.sorted()) }
         repairs = repairs.filter { $0.action == .droppedRow || !dropped.contains($0.line) }.map { note in
-            guard note.action == .filledCell, var pending = slots[note.line], !pending.isEmpty,
-                  let value = refilled[note.line]?[pending.removeFirst()] else { return note }
-            slots[note.line] = pending
+            guard note.action == .filledCell, var slots = pending[note.line], !slots.isEmpty,
+                  let value = refilled[note.line]?[slots.removeFirst()] else { return note }
+            pending[note.line] = slots
             return RepairNote(action: .filledCell, file: note.file, line: note.line, column: note.column, original: note.original,
                               replacement: value, reason: note.reason)
         }.sorted { $0.line < $1.line }
@@ -896,7 +917,7 @@ struct BarCSVReader {
 
     /// Indices of a longest strictly increasing (or, `descending`, decreasing) subsequence of
     /// `values`, in order (patience sorting, O(n log n)); of equal values, the first.
-    static func longestOrderedRun(_ values: [Int64], descending: Bool) -> [Int] {
+    static func longestOrderedSubsequence(_ values: [Int64], descending: Bool) -> [Int] {
         let keys = descending ? values.map { -$0 } : values
         // tails[k]: index of the smallest last value of an increasing run of length k + 1.
         var tails: [Int] = []

@@ -226,7 +226,9 @@ extension Int64 {
 
 /// The holidays of a daily session series, learned from the series alone: a rule is a holiday
 /// when its day fell on a weekday without a bar the last three times or more it came round (so a
-/// holiday introduced late in the series is learned, and one abolished is forgotten). The rules are the kinds exchange calendars use: a fixed date (January 1, July 4,
+/// holiday introduced late in the series is learned, and one abolished is forgotten); New Year's
+/// and Christmas Day, closed nearly everywhere, once one weekday went without a bar and none had
+/// one; a fixed date seen only on some weekdays (weekly bars) after `fixedDateRun` times. The rules are the kinds exchange calendars use: a fixed date (January 1, July 4,
 /// December 25), the n-th weekday of a month (the fourth Thursday of November), the last weekday
 /// of a month (the last Monday of May), a day before or after Easter (Good Friday, Easter Monday)
 /// and the weekday on which a fixed date is observed when it falls on a weekend (the Friday
@@ -248,7 +250,8 @@ public struct ClosedDays: Sendable {
         case observedAfter(month: Int, day: Int)
     }
 
-    /// Latest occurrences in a row without a bar a rule needs before it counts as a holiday.
+    /// Latest occurrences in a row without a bar a rule needs before it counts as a holiday (but
+    /// see ``nearlyUniversal`` and `fixedDateRun`).
     public static let minimumYears = 3
 
     /// January 1 and December 25: a holiday after one occurrence without a bar, unless the series

@@ -75,7 +75,7 @@ public struct DataWarning: Equatable, Sendable, CustomStringConvertible, Codable
         /// Every number of a ';'-separated file has whole groups of three digits after its points,
         /// volumes too: the points may separate thousands (a German-locale export).
         case pointsMayBeThousands
-        /// Rows of delimiters only between rows of data: empty rows, skipped.
+        /// Rows of delimiters only above or between rows of data: empty rows, skipped.
         case emptyRows
         /// A few bars on a day of the week the series otherwise does not trade (a Saturday bar in
         /// a Monday-to-Friday series): a misdated row, or a session the calendar does not have.

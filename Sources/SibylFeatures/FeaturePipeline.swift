@@ -11,7 +11,7 @@ public struct FeaturePipeline: Sendable, Equatable, Codable, CustomStringConvert
 
     /// This pipeline without the features that need volume (for a series without it), and the
     /// features left out; nil when it has none or nothing else.
-    public func withoutVolumeFeatures() -> (pipeline: FeaturePipeline, left: [FeatureSpec])? {
+    public func withoutVolumeFeatures() -> (pipeline: FeaturePipeline, leftOut: [FeatureSpec])? {
         let kept = specs.filter { if case .volumeZScore = $0 { false } else { true } }
         guard kept.count < specs.count, !kept.isEmpty else { return nil }
         return (FeaturePipeline(kept), specs.filter { !kept.contains($0) })

@@ -547,7 +547,7 @@ public final class ForecastModel {
         return Double(same) >= 0.9 * Double(pairs.count)
     }
 
-    /// The place of the last decimal the prices are written to (0.01 for cents), at most 10⁻¹⁰.
+    /// The place of the last decimal the prices are written to (0.01 for cents), at least 10⁻¹⁰.
     static func tick(_ prices: [Double]) -> Double {
         let places = prices.map { price in
             (0...10).first { places in
@@ -628,7 +628,7 @@ public final class ForecastModel {
             epochChosenThrough: overlap.sameData && overlap.count > 0 ? provenance["validation_end"] : nil,
             inSampleCount: overlap.sameData ? overlap.count : 0,
             trainedOnOverlappingDates: !overlap.sameData && overlap.count > 0
-                ? "\(provenance["data_name"] ?? "?"), \(provenance["train_start"] ?? "?") → \(provenance["train_end"] ?? "?")" : nil,
+                ? "\(provenance["data_name"] ?? "?"), \(provenance["train_start"] ?? "?") → \(provenance["validation_end"] ?? provenance["train_end"] ?? "?")" : nil,
             errorBand: band,
             inputShifts: InputShift.find(in: matrix, rows: ends, scaler: scaler),
             timestamps: ends.map { iso(series.timestamps[$0 + 1]) }, actual: actual,

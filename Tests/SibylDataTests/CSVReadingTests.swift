@@ -181,6 +181,15 @@ struct CSVReadingTests {
                                       options: BarReadOptions(repair: .forwardFill))
         #expect(filled.series.count == 5 && filled.series.volume?[2] == 1000, "\(filled.series.volume ?? [])")
         #expect(filled.repairs.map(\.line) == [4, 5] && filled.repairs[1].replacement == 1000, "\(filled.repairs)")
+        // Filled again, a close that breaks its bar's range drops the bar; with no row before it
+        // left to fill from, so does the first.
+        let broken = try BarCSV.parse("Date,Open,High,Low,Close\n2024-01-01,50,51,49,50\n2024-01-20,10,11,9,10\n2024-01-02,10,11,9,\n2024-01-03,10,11,9,10\n",
+                                      file: "t.csv", options: BarReadOptions(repair: .forwardFill))
+        #expect(broken.series.count == 2 && broken.repairs.map(\.line) == [3, 4], "\(broken.repairs)")
+        #expect(broken.repairs[1].action == .droppedRow && broken.repairs[1].reason.contains("high 11.0 is below close 50.0"))
+        let first = try BarCSV.parse("Date,Open,High,Low,Close\n2024-01-20,10,11,9,10\n2024-01-02,10,11,9,\n2024-01-03,10,11,9,10\n2024-01-04,10,11,9,10\n",
+                                     file: "t.csv", options: BarReadOptions(repair: .forwardFill))
+        #expect(first.series.count == 2 && first.repairs.map(\.line) == [2, 3] && first.repairs.allSatisfy { $0.action == .droppedRow }, "\(first.repairs)")
         // Newest first: the reasons say which row each is out of place against, in that order.
         let descending = ["2020-01-09", "2020-01-08", "2020-01-20", "2020-01-07", "2020-01-06", "2020-01-03"].map { "\($0),1,1,1,1" }
         let newestRepaired = try BarCSV.parse("Date,Open,High,Low,Close\n" + descending.joined(separator: "\n"), file: "t.csv",

@@ -28,9 +28,8 @@ struct DataOptions: ParsableArguments {
     func load(quiet: Bool = false, digest: Bool = false) throws -> BarFile {
         let path = try path()
         // `sibyl … --data prices.csv >> prices.csv` would write the summary into the data.
-        var input = stat(), output = stat()
-        if stat(path, &input) == 0, input.st_mode & S_IFMT == S_IFREG, fstat(1, &output) == 0,
-           input.st_dev == output.st_dev, input.st_ino == output.st_ino {
+        var input = stat()
+        if stat(path, &input) == 0, input.st_mode & S_IFMT == S_IFREG, OutputFile.standardOutputIs((input.st_dev, input.st_ino)) {
             throw CommandError("standard output is the data file \(path): the command's output would be written into it",
                                fix: "redirect the output to another file")
         }

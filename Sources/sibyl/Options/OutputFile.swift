@@ -31,7 +31,8 @@ struct OutputFile {
     let target: String
     /// A character device or pipe: opened and written in place.
     let inPlace: Bool
-    /// A descriptor the process already holds (`/dev/stdout`, `/dev/fd/N`): written to directly.
+    /// A descriptor the process already holds (`/dev/stdout`, `/dev/fd/N`), or the one the check
+    /// of a named pipe opened and keeps: written to directly.
     let descriptor: Int32?
     /// The replaced file's permission bits and owner, kept on its replacement.
     let mode: mode_t?
@@ -48,9 +49,14 @@ struct OutputFile {
     /// device takes anything and counts as no output.
     var isStandardOutput: Bool {
         guard let identity else { return false }
-        var output = stat(), null = stat()
-        guard fstat(1, &output) == 0, output.st_dev == identity.0 && output.st_ino == identity.1 else { return false }
-        return !(stat("/dev/null", &null) == 0 && null.st_dev == identity.0 && null.st_ino == identity.1)
+        var null = stat()
+        return Self.standardOutputIs(identity) && !(stat("/dev/null", &null) == 0 && null.st_dev == identity.0 && null.st_ino == identity.1)
+    }
+
+    /// Whether standard output is open on the file of this device and inode.
+    static func standardOutputIs(_ identity: (dev_t, ino_t)) -> Bool {
+        var output = stat()
+        return fstat(1, &output) == 0 && output.st_dev == identity.0 && output.st_ino == identity.1
     }
 
     /// Refuses `--json` beside an output that is standard output (see ``isStandardOutput``), and

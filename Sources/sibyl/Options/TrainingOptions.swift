@@ -196,8 +196,8 @@ struct TrainingOptions: ParsableArguments {
         let zeros = series.volume?.allSatisfy { $0 == 0 } ?? false
         guard series.volume == nil || zeros, spec == FeaturePipeline.defaultSpecText, !typedOptions.contains(option),
               let reduced = (try? FeaturePipeline(parsing: spec))?.withoutVolumeFeatures() else { return spec }
-        let left = reduced.left.map(\.description).joined(separator: ", ")
-        printToStandardError("note: \(series.name) has \(zeros ? "a volume of zero on every bar" : "no volume"), so the default features leave out \(left) (features: \(reduced.pipeline))")
+        let leftOut = reduced.leftOut.map(\.description).joined(separator: ", ")
+        printToStandardError("note: \(series.name) has \(zeros ? "a volume of zero on every bar" : "no volume"), so the default features leave out \(leftOut) (features: \(reduced.pipeline))")
         return reduced.pipeline.description
     }
 
