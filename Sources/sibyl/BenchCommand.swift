@@ -18,8 +18,22 @@ struct BenchCommand: ParsableCommand {
         case gemm, fft, elementwise, csv, features, recurrent, backtest
     }
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Suites to run: \(Suite.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var suites: [Suite] = Suite.allCases
+    /// Suites as typed: each value one suite or several separated by commas (`gemm fft` or `gemm,fft`).
+    struct SuiteList: ExpressibleByArgument {
+        let suites: [Suite]
+        init(_ suites: [Suite]) { self.suites = suites }
+        init?(argument: String) {
+            let parts = argument.split(separator: ",", omittingEmptySubsequences: false).map { Suite(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
+            guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else { return nil }
+            suites = parts.compactMap { $0 }
+        }
+        var defaultValueDescription: String { suites.map(\.rawValue).joined(separator: " ") }
+        static var allValueStrings: [String] { Suite.allCases.map(\.rawValue) }
+    }
+
+    @Option(name: .long, parsing: .upToNextOption,
+            help: "Suites to run, separated by spaces or commas: \(Suite.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var suites: [SuiteList] = [SuiteList(Suite.allCases)]
 
     @Option(name: .long, parsing: .unconditional, help: "Thread counts to measure, comma-separated.")
     var threads: String = "1,2"
@@ -102,7 +116,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     /// The suites in the order given, each once.
-    var uniqueSuites: [Suite] { firstOccurrences(suites) }
+    var uniqueSuites: [Suite] { firstOccurrences(suites.flatMap(\.suites)) }
 
     /// `values` in their order, each kept where it first occurs.
     private func firstOccurrences<T: Equatable>(_ values: [T]) -> [T] {

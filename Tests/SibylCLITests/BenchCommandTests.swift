@@ -65,9 +65,9 @@ struct BenchCommandTests {
         #expect(run.standardOutput.contains("read + validate \(name), 1000000 rows"), "\(run.standardOutput)")
     }
 
-    @Test("--configs, --gemm-sizes and --fft-sizes choose the shapes, as the peer scripts' options do; repeats run once")
+    @Test("--configs, --gemm-sizes and --fft-sizes choose the shapes, as the peer scripts' options do; repeats run once; suites by spaces or commas")
     func chosenShapes() throws {
-        let run = try runSibyl(["bench", "--suites", "recurrent", "gemm", "fft", "--threads", "1", "--min-time", "0.001", "--repeats", "1",
+        let run = try runSibyl(["bench", "--suites", "recurrent", "gemm,fft", "--threads", "1", "--min-time", "0.001", "--repeats", "1",
                                 "--configs", "3,12,2,7,5;4,8,1,9,3;3,12,2,7,5", "--gemm-sizes", "48,48", "--fft-sizes", "63", "--json"])
         #expect(run.status == 0, "\(run.standardError)")
         let document = try #require(JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any])
@@ -89,7 +89,7 @@ struct BenchCommandTests {
         ["--threads", "1,,2"], ["--threads", "1,"], ["--threads", ",1"], ["--threads", ""],
         ["--configs", "8,64,1,64"], ["--configs", "8,64,1,64,64;"], ["--configs", "8,0,1,64,64"], ["--configs", "8,64,1,64,64,1"],
         ["--configs", "4096,4096,64,100000,100000"], ["--gemm-sizes", "0"], ["--gemm-sizes", "64,,128"], ["--fft-sizes", "1"],
-        ["--fft-sizes", "64,x"],
+        ["--fft-sizes", "64,x"], ["--suites", "gemm,nonsense"], ["--suites", "gemm,"],
     ])
     func badOptions(arguments: [String]) throws {
         let run = try runSibyl(["bench"] + arguments)
