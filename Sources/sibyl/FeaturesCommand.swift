@@ -49,7 +49,7 @@ struct FeaturesCommand: ParsableCommand {
             } else {
                 print(text, terminator: "")
             }
-            let summary = FeaturesSummary(matrix: matrix, pipeline: pipeline, out: out, source: path)
+            let summary = FeaturesSummary(matrix: matrix, pipeline: pipeline, out: out, source: path, file: file)
             if json {
                 print(try JSONOutput.text(summary))
             } else if out != nil {
@@ -87,9 +87,14 @@ struct FeaturesSummary: Encodable {
     let firstRow: String
     let lastRow: String
     let out: String?
+    /// What the data reading warned about and repaired, as on standard error.
+    let warnings: [DataWarning]
+    let repairs: [RepairNote]
 
-    init(matrix: FeatureMatrix, pipeline: FeaturePipeline, out: String?, source: String) {
+    init(matrix: FeatureMatrix, pipeline: FeaturePipeline, out: String?, source: String, file: BarFile) {
         self.source = source
+        warnings = file.warnings
+        repairs = file.repairs
         spec = pipeline.description
         features = matrix.names
         bars = matrix.rows
