@@ -444,6 +444,8 @@ struct BarCSVReader {
             // The first kept row sets the date format; fills are recorded once the row is kept.
             var rowShape: DateShape?
             var rowFills: [RepairNote] = []
+            /// The value slot of each of `rowFills`.
+            var rowFillSlots: [Int] = []
 
             /// Stops with `error`, or drops the row and notes why when the user asked for repairs.
             func reject(_ error: DataError) throws {
@@ -541,6 +543,7 @@ struct BarCSVReader {
                     values[role.rawValue] = previous
                     rowFills.append(RepairNote(action: .filledCell, file: file, line: row, column: role.displayName,
                                               original: error.value, replacement: previous, reason: error.message))
+                    rowFillSlots.append(slot[role.rawValue])
                 } else {
                     try reject(error)
                     continue rows
@@ -594,11 +597,7 @@ struct BarCSVReader {
             if !rowFills.isEmpty {
                 repairs += rowFills
                 // Where each fill went, so that a fill from a row the ordering step drops is redone.
-                for fill in rowFills {
-                    if let role = numericRoles.first(where: { $0.displayName == fill.column }) {
-                        filledCells.append((timestamps.count - 1, slot[role.rawValue]))
-                    }
-                }
+                filledCells += rowFillSlots.map { (timestamps.count - 1, $0) }
             }
             if dateShape == nil, let rowShape { dateShape = rowShape; dateShapeLine = row }
             for role in numericRoles { numbers.append(values[role.rawValue]) }

@@ -228,12 +228,10 @@ public final class ForecastModel {
             throw ForecastError(message: "only \(trainEnds.count) training window\(trainEnds.count == 1 ? "" : "s") in the training span of \(series.name), and training needs \(neededWindows) (one batch, at most 32)",
                                 fix: "use a longer series, a shorter --window, or a --batch-size of \(max(trainEnds.count, 1)) or less")
         }
-        // Backpropagation through time keeps every step's gates, states and their gradients: about
-        // 2·((2G + 3)·H + 2F) floats for each of T·B rows and each layer (measured, LSTM H=64 T=512
-        // B=1024: 3.2 GB resident against 3.1 estimated).
+        // Backpropagation through time keeps every step's gates, states and their gradients.
         let batch = min(settings.training.batchSize, trainEnds.count)
-        let rowFloats = Double((2 * settings.cell.gateCount + 3) * settings.hiddenSize + 2 * matrix.names.count)
-        let activationBytes = 8 * Double(settings.window) * Double(batch) * Double(settings.layers) * rowFloats
+        let activationBytes = RecurrentModelConfiguration(cell: settings.cell, inputSize: matrix.names.count, hiddenSize: settings.hiddenSize,
+                                                          layers: settings.layers).activationBytes(steps: settings.window, batch: batch)
         let memory = Double(ProcessInfo.processInfo.physicalMemory)
         guard activationBytes < 0.8 * memory else {
             throw ForecastError(message: String(format: "training on batches of %d windows of %d bars keeps about %.0f GB of activations for backpropagation through time, and this machine has %.0f GB",
@@ -344,7 +342,7 @@ public final class ForecastModel {
     /// from `evaluation`'s error band when one is given.
     public func forecastNextBar(of series: BarSeries, evaluation: ForecastEvaluationReport? = nil) throws -> NextBarForecast {
         let (matrix, windows) = try windows(for: series)
-        return try forecastNextBar(of: series, matrix: matrix, windows: windows, evaluation: evaluation)
+        return try forecastNextBar(of: series, matrix: matrix, windows: windows, evaluation: evaluation, frequency: series.frequency)
     }
 
     /// The evaluation on the held-out span and the next bar's forecast with its interval, from one
@@ -352,8 +350,11 @@ public final class ForecastModel {
     /// then ``forecastNextBar(of:evaluation:)``).
     public func evaluateAndForecast(_ series: BarSeries, intervalLevel: Double = 0.8) throws -> (ForecastEvaluationReport, NextBarForecast) {
         let (matrix, windows) = try windows(for: series)
-        let evaluation = try evaluate(on: series, matrix: matrix, windows: windows, autoregressionOrder: 5, intervalLevel: intervalLevel)
-        return (evaluation, try forecastNextBar(of: series, matrix: matrix, windows: windows, evaluation: evaluation))
+        // The series' rhythm, detected once (it sorts every spacing) for both.
+        let frequency = series.frequency
+        let evaluation = try evaluate(on: series, matrix: matrix, windows: windows, autoregressionOrder: 5, intervalLevel: intervalLevel,
+                                      frequency: frequency)
+        return (evaluation, try forecastNextBar(of: series, matrix: matrix, windows: windows, evaluation: evaluation, frequency: frequency))
     }
 
     /// See ``NextBarForecast/sessionOpeningMoveRatio``.
@@ -376,7 +377,7 @@ public final class ForecastModel {
     }
 
     private func forecastNextBar(of series: BarSeries, matrix: FeatureMatrix, windows: WindowedDataset,
-                                 evaluation: ForecastEvaluationReport?) throws -> NextBarForecast {
+                                 evaluation: ForecastEvaluationReport?, frequency: BarFrequency) throws -> NextBarForecast {
         let last = series.count - 1
         try requireForecastable(series, windows: windows)
         // The last window has no next bar; predict without a target.
@@ -390,7 +391,6 @@ public final class ForecastModel {
         let isPrice = !direction && raw.isFinite && raw > 0
         let predicted = isPrice ? raw : .nan
         let sigma = PredictionInterval.lastVolatility(series.close)
-        let frequency = series.frequency
         let next = series.nextTimestamp(frequency: frequency)
         var forecast = NextBarForecast(lastTimestamp: iso(series.timestamps[last]), lastClose: close,
                                        nextTimestamp: iso(next), predictedClose: predicted,
@@ -563,11 +563,12 @@ public final class ForecastModel {
     /// error band of a prediction interval at `intervalLevel`.
     public func evaluate(on series: BarSeries, autoregressionOrder order: Int = 5, intervalLevel: Double = 0.8) throws -> ForecastEvaluationReport {
         let (matrix, windows) = try windows(for: series)
-        return try evaluate(on: series, matrix: matrix, windows: windows, autoregressionOrder: order, intervalLevel: intervalLevel)
+        return try evaluate(on: series, matrix: matrix, windows: windows, autoregressionOrder: order, intervalLevel: intervalLevel,
+                            frequency: series.frequency)
     }
 
     private func evaluate(on series: BarSeries, matrix: FeatureMatrix, windows: WindowedDataset, autoregressionOrder order: Int,
-                          intervalLevel: Double) throws -> ForecastEvaluationReport {
+                          intervalLevel: Double, frequency: BarFrequency) throws -> ForecastEvaluationReport {
         let spans = Self.spans(matrix: matrix, settings: settings)
         let ends = Self.ends(targetsIn: spans.test, windows: windows)
         guard !ends.isEmpty else {
@@ -634,7 +635,7 @@ public final class ForecastModel {
             timestamps: ends.map { iso(series.timestamps[$0 + 1]) }, actual: actual,
             forecasts: direction ? forecasts.map { _ in .nan } : forecasts, upProbabilities: probabilities,
             trainingFlatPercent: provenance["train_flat_share"].flatMap(Double.init).map { 100 * $0 },
-            dailyBars: series.frequency.kind == .daily)
+            dailyBars: frequency.kind == .daily)
     }
 }
 

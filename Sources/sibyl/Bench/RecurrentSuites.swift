@@ -8,14 +8,10 @@ struct RecurrentBenchConfiguration: Equatable, CustomStringConvertible {
     /// "F,H,L,T,B", as the peer script's --configs takes it.
     var description: String { "\(f),\(h),\(l),\(t),\(b)" }
 
-    /// About the bytes a training step holds for the larger cell (LSTM): every step's gates,
-    /// states and their gradients, and the weights with their gradients, Adam moments and packed
-    /// copies.
+    /// About the bytes a training step holds for the larger cell (LSTM): activations and weights.
     var trainingBytes: Double {
-        let gates = 4.0, hidden = Double(h), inputs = Double(f)
-        let activations = 8 * Double(t) * Double(b) * Double(l) * ((2 * gates + 3) * hidden + 2 * max(inputs, hidden))
-        let weights = 4 * 6 * Double(l) * gates * hidden * (max(inputs, hidden) + hidden + 2)
-        return activations + weights
+        let model = RecurrentModelConfiguration(cell: .lstm, inputSize: f, hiddenSize: h, layers: l)
+        return model.activationBytes(steps: t, batch: b) + model.trainingWeightBytes
     }
 }
 

@@ -93,10 +93,10 @@ struct TrainingOptions: ParsableArguments {
                                        ("--batch-size", batchSize, 1_000_000), ("--epochs", epochs, 1_000_000)] where value > limit {
             throw ValidationError("\(option) is at most \(limit); got \(value)")
         }
-        // Weights, their gradients, Adam's two moments and the packed copies the passes read: six
-        // floats per parameter (inputs counted as H wide), which must fit in this machine's memory.
-        let parameters = Double(layers * model.gateCount * hidden) * Double(2 * hidden + 2)
-        let bytes = 24 * parameters, memory = Double(ProcessInfo.processInfo.physicalMemory)
+        // The weights and what training keeps beside them must fit in this machine's memory (the
+        // inputs, not known yet, counted as H wide).
+        let bytes = RecurrentModelConfiguration(cell: model, inputSize: hidden, hiddenSize: hidden, layers: layers).trainingWeightBytes
+        let memory = Double(ProcessInfo.processInfo.physicalMemory)
         guard bytes < 0.8 * memory else {
             func gigabytes(_ value: Double) -> String { String(format: "%.0f GB", value / 1e9) }
             throw ValidationError("--hidden \(hidden) with --layers \(layers) needs about \(gigabytes(bytes)) for the weights, their gradients and the optimizer's state, and this machine has \(gigabytes(memory)); use a smaller --hidden or fewer --layers")
