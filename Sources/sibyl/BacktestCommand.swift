@@ -237,6 +237,9 @@ struct BacktestCommand: ParsableCommand {
         /// What the data reading warned about and repaired, as on standard error.
         let warnings: [DataWarning]
         let repairs: [RepairNote]
+        /// The notes printed on standard error (options that do not apply, features left out) and
+        /// under the text's statistics (how trades are counted, why none was made, …).
+        let notes: [String]
     }
 
     /// A broker event with its bar counted from the series' first (a walk-forward runs from a
@@ -268,9 +271,10 @@ struct BacktestCommand: ParsableCommand {
             try OutputFile.checkDistinct(outputs)
             // A file written to standard output keeps it to itself: the summary goes to standard error.
             let say = try OutputFile.summaryPrinter(for: outputs, json: json)
+            let commandNotes = CommandNotes()
             let unused = unusedOptions
             if !unused.isEmpty {
-                printToStandardError("note: \(unused.joined(separator: ", ")) \(unused.count == 1 ? "does" : "do") not apply to --strategy \(strategy.rawValue) and \(unused.count == 1 ? "is" : "are") ignored")
+                commandNotes.add("note: \(unused.joined(separator: ", ")) \(unused.count == 1 ? "does" : "do") not apply to --strategy \(strategy.rawValue) and \(unused.count == 1 ? "is" : "are") ignored")
             }
             let file = try dataOptions.load()
             let series = file.series
@@ -300,7 +304,7 @@ struct BacktestCommand: ParsableCommand {
                 var s = ZScoreReversion(window: zWindow, entry: zEntry, exit: zExit, exits: exits)
                 result = backtest(&s, on: series, configuration: configuration)
             case .forecast:
-                let run = try walkForwardBacktest(series, configuration: configuration)
+                let run = try walkForwardBacktest(series, configuration: configuration, notes: commandNotes)
                 (result, walk, tradedFrom) = (run.result, run.walk, run.tradedFrom)
             }
             let statistics = BacktestStatistics(result)
@@ -315,7 +319,7 @@ struct BacktestCommand: ParsableCommand {
                     data: dataPath, strategy: result.strategy, fills: configuration.fills.rawValue, statistics: statistics,
                     trades: result.trades.filter { $0.exitBar != nil }.count, openTrades: result.trades.filter { $0.exitBar == nil }.count,
                     events: result.events.map { Event($0, barOffset: tradedFrom) }, walkForward: summary, historyBars: tradedFrom,
-                    warnings: file.warnings, repairs: file.repairs)))
+                    warnings: file.warnings, repairs: file.repairs, notes: commandNotes.lines + notes)))
             } else {
                 say(BacktestOutput.text(result: result, statistics: statistics, path: dataPath, history: history, notes: notes))
                 if let walk { say(BacktestOutput.walkForward(walk)) }
@@ -332,13 +336,13 @@ struct BacktestCommand: ParsableCommand {
     /// The forecast strategy's walk-forward: models trained on past bars only, their forecasts
     /// traded from the first one on (the bars before are the history the first fold trained on,
     /// when it could not trade; flat there, they would pull every annualized figure toward zero).
-    private func walkForwardBacktest(_ series: BarSeries, configuration: BacktestConfiguration) throws
+    private func walkForwardBacktest(_ series: BarSeries, configuration: BacktestConfiguration, notes: CommandNotes) throws
         -> (result: BacktestResult, walk: WalkForwardResult, tradedFrom: Int) {
-        for note in trainingOptions.inertOptionNotes { printToStandardError("note: \(note)") }
+        for note in trainingOptions.inertOptionNotes { notes.add("note: \(note)") }
         var progress = TrainingProgress(quiet: json)
         let walkSettings = WalkForwardSettings(retrainEvery: retrainEvery, trailingWindow: trailingWindow, firstForecastBar: firstForecastBar)
         var currentFold = 0
-        let walk = try ForecastModel.walkForward(series, settings: trainingOptions.settings(for: series), walk: walkSettings) { fold, folds, event in
+        let walk = try ForecastModel.walkForward(series, settings: trainingOptions.settings(for: series, notes: notes), walk: walkSettings) { fold, folds, event in
             if fold != currentFold {
                 currentFold = fold
                 progress.begin("fold \(fold)/\(folds): training")

@@ -36,7 +36,8 @@ struct FeaturesCommand: ParsableCommand {
             // Features on standard output keep it to themselves: the summary goes to standard error.
             let say = try OutputFile.summaryPrinter(for: output.map { [$0] } ?? [], json: json)
             let file = try dataOptions.load()
-            let pipeline = try FeaturePipeline(parsing: TrainingOptions.defaultFeatures(spec, option: "--spec", for: file.series))
+            let notes = CommandNotes()
+            let pipeline = try FeaturePipeline(parsing: TrainingOptions.defaultFeatures(spec, option: "--spec", for: file.series, notes: notes))
             let matrix = try pipeline.compute(file.series)
             // A table of headers only would read as features computed.
             guard !matrix.validRows.isEmpty else {
@@ -49,7 +50,7 @@ struct FeaturesCommand: ParsableCommand {
             } else {
                 print(text, terminator: "")
             }
-            let summary = FeaturesSummary(matrix: matrix, pipeline: pipeline, out: out, source: path, file: file)
+            let summary = FeaturesSummary(matrix: matrix, pipeline: pipeline, out: out, source: path, file: file, notes: notes.lines)
             if json {
                 print(try JSONOutput.text(summary))
             } else if out != nil {
@@ -90,9 +91,12 @@ struct FeaturesSummary: Encodable {
     /// What the data reading warned about and repaired, as on standard error.
     let warnings: [DataWarning]
     let repairs: [RepairNote]
+    /// The notes printed on standard error (the default features' volume feature left out).
+    let notes: [String]
 
-    init(matrix: FeatureMatrix, pipeline: FeaturePipeline, out: String?, source: String, file: BarFile) {
+    init(matrix: FeatureMatrix, pipeline: FeaturePipeline, out: String?, source: String, file: BarFile, notes: [String]) {
         self.source = source
+        self.notes = notes
         warnings = file.warnings
         repairs = file.repairs
         spec = pipeline.description

@@ -43,6 +43,9 @@ struct ForecastCommand: ParsableCommand {
         /// What the data reading warned about and repaired, as on standard error.
         let warnings: [DataWarning]
         let repairs: [RepairNote]
+        /// The notes and warnings printed on standard error about the options, the features and
+        /// a loaded model against this data.
+        let notes: [String]
     }
 
     func validate() throws {
@@ -57,6 +60,7 @@ struct ForecastCommand: ParsableCommand {
         try reportingErrors(checkpoint: modelFile, data: dataOptions) {
             let path = try dataOptions.path()
             let file = try dataOptions.load(digest: modelFile == nil)
+            let notes = CommandNotes()
             let model: ForecastModel
             var summary: TrainingSummary?
             if let modelFile {
@@ -65,7 +69,7 @@ struct ForecastCommand: ParsableCommand {
                 model.network.threads = trainingOptions.threads
                 let ignored = trainingOptions.ignoredOptions(against: model.settings)
                 if !ignored.isEmpty {
-                    printToStandardError("\(modelFile): note: \(ignored.joined(separator: ", ")) \(ignored.count == 1 ? "is" : "are") ignored with --model-file; the model's own settings apply "
+                    notes.add("\(modelFile): note: \(ignored.joined(separator: ", ")) \(ignored.count == 1 ? "is" : "are") ignored with --model-file; the model's own settings apply "
                                          + "(\(model.settings.cell.rawValue), window \(model.settings.window), features \(model.settings.featureSpec), test share \(model.settings.testFraction))")
                 }
                 // Bars of another rhythm (an hourly series for a daily model) carry features and
@@ -73,7 +77,7 @@ struct ForecastCommand: ParsableCommand {
                 if let recorded = model.provenance["bar_spacing_seconds"].flatMap(Double.init), recorded > 0 {
                     let spacing = Double(file.series.typicalSpacingSeconds)
                     if spacing >= 2 * recorded || 2 * spacing <= recorded {
-                        printToStandardError("\(modelFile): warning: the model was trained on bars \(duration(days: recorded / 86_400)) apart and this series' bars are \(duration(days: spacing / 86_400)) apart; "
+                        notes.add("\(modelFile): warning: the model was trained on bars \(duration(days: recorded / 86_400)) apart and this series' bars are \(duration(days: spacing / 86_400)) apart; "
                                              + "its features and moves have another scale there")
                     }
                 }
@@ -83,19 +87,19 @@ struct ForecastCommand: ParsableCommand {
                 if let prices = model.provenance["prices"] {
                     let adjustable = file.series.adjustedClose.map { zip($0, file.series.close).contains { $0 != $1 } } ?? false
                     if prices == "adjusted" && !dataOptions.adjusted {
-                        printToStandardError("\(modelFile): warning: the model was trained on adjusted prices and this data is as recorded; "
+                        notes.add("\(modelFile): warning: the model was trained on adjusted prices and this data is as recorded; "
                                              + (adjustable ? "add --adjusted to use its Adj Close"
                                                 : "the file has no Adj Close that differs from Close, which is right if its vendor adjusts the prices already"))
                     } else if prices != "adjusted" && file.adjustedBars > 0 {
-                        printToStandardError("\(modelFile): warning: the model was trained on prices as recorded and this data is adjusted "
+                        notes.add("\(modelFile): warning: the model was trained on prices as recorded and this data is adjusted "
                                              + "(\(file.adjustedBars) of \(file.series.count) bars scaled): its price-level features move where the adjustment scaled prices")
                     }
                 }
             } else {
                 let digest = file.sha256 ?? ""
                 var progress = TrainingProgress(quiet: json)
-                for note in trainingOptions.inertOptionNotes { printToStandardError("note: \(note)") }
-                (model, summary) = try ForecastModel.train(on: file.series, settings: trainingOptions.settings(for: file.series), dataDigest: digest,
+                for note in trainingOptions.inertOptionNotes { notes.add("note: \(note)") }
+                (model, summary) = try ForecastModel.train(on: file.series, settings: trainingOptions.settings(for: file.series, notes: notes), dataDigest: digest,
                                                            pricesAdjusted: file.adjustedBars > 0) { progress.handle($0) }
                 progress.finish()
             }
@@ -103,7 +107,7 @@ struct ForecastCommand: ParsableCommand {
             if json {
                 print(try JSONOutput.text(Result(data: path, forecast: forecast, evaluation: evaluation, training: summary, modelFile: modelFile,
                                                  trainingDiverged: summary.map(ForecastOutput.diverged), warnings: file.warnings,
-                                                 repairs: file.repairs)))
+                                                 repairs: file.repairs, notes: notes.lines)))
             } else {
                 print("\(file.series.name): \(ForecastOutput.nextBar(forecast))")
                 if let summary { print(ForecastOutput.trainingSummary(summary)) }

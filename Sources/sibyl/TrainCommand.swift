@@ -38,6 +38,8 @@ struct TrainCommand: ParsableCommand {
         /// What the data reading warned about and repaired, as on standard error.
         let warnings: [DataWarning]
         let repairs: [RepairNote]
+        /// The notes printed on standard error (options ignored, features left out).
+        let notes: [String]
     }
 
     func validate() throws {
@@ -53,8 +55,9 @@ struct TrainCommand: ParsableCommand {
             let file = try dataOptions.load(digest: true)
             let digest = file.sha256 ?? ""
             var progress = TrainingProgress(quiet: json)
-            for note in trainingOptions.inertOptionNotes { printToStandardError("note: \(note)") }
-            let settings = trainingOptions.settings(for: file.series)
+            let notes = CommandNotes()
+            for note in trainingOptions.inertOptionNotes { notes.add("note: \(note)") }
+            let settings = trainingOptions.settings(for: file.series, notes: notes)
             let (model, summary) = try ForecastModel.train(on: file.series, settings: settings, dataDigest: digest,
                                                            pricesAdjusted: file.adjustedBars > 0) { progress.handle($0) }
             progress.finish()
@@ -63,7 +66,7 @@ struct TrainCommand: ParsableCommand {
             if json {
                 print(try JSONOutput.text(Result(data: path, dataSHA256: digest, settings: settings, training: summary,
                                                      evaluation: evaluation, checkpoint: out, trainingDiverged: ForecastOutput.diverged(summary),
-                                                     warnings: file.warnings, repairs: file.repairs)))
+                                                     warnings: file.warnings, repairs: file.repairs, notes: notes.lines)))
             } else {
                 say(ForecastOutput.trainingSummary(summary))
                 say(ForecastOutput.evaluationTable(evaluation))

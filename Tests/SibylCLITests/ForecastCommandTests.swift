@@ -24,15 +24,21 @@ struct ForecastCommandTests {
         let document = try #require(JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any])
         let repairs = try #require(document["repairs"] as? [[String: Any]])
         #expect(repairs.count == 1 && repairs.first?["line"] as? Int == 301 && document["warnings"] is [Any])
+        // The note on standard error is in the document's notes too.
+        #expect((document["notes"] as? [String])?.contains { $0.contains("leave out volz:20") } == true, "\(document["notes"] ?? "no notes")")
         let typed = try runSibyl(["forecast", "--data", data, "--features", "returns,volz:20"] + small)
         #expect(typed.status == 1 && typed.standardError.contains("'volz:20': needs volume"), "\(typed.standardError)")
         let features = try runSibyl(["features", "--data", data, "--repair", "drop", "--out", "/dev/null", "--json"])
         #expect(features.status == 0 && features.standardError.contains("leave out volz:20"), "\(features.standardError)")
         let featuresDocument = try #require(JSONSerialization.jsonObject(with: Data(features.standardOutput.utf8)) as? [String: Any])
         #expect((featuresDocument["repairs"] as? [Any])?.count == 1 && featuresDocument["warnings"] is [Any])
-        let backtest = try runSibyl(["backtest", "--data", data, "--repair", "drop", "--json"])
+        #expect((featuresDocument["notes"] as? [String])?.contains { $0.contains("leave out volz:20") } == true)
+        // Notes printed as the command goes (an option the strategy ignores) and under the statistics.
+        let backtest = try runSibyl(["backtest", "--data", data, "--repair", "drop", "--json", "--z-window", "30"])
         let backtestDocument = try #require(JSONSerialization.jsonObject(with: Data(backtest.standardOutput.utf8)) as? [String: Any])
         #expect((backtestDocument["repairs"] as? [Any])?.count == 1)
+        let backtestNotes = try #require(backtestDocument["notes"] as? [String])
+        #expect(backtestNotes.contains { $0.contains("--z-window") && $0.contains("ignored") }, "\(backtestNotes)")
     }
 
     @Test("too few training windows for a batch names the count needed and --batch-size")

@@ -77,6 +77,18 @@ func printToStandardError(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
 }
 
+/// The notes and warnings a command prints on standard error as it goes (options ignored, features
+/// left out, a model of another kind than the data), kept for the `notes` of its `--json` document.
+final class CommandNotes {
+    private(set) var lines: [String] = []
+
+    /// Prints `line` on standard error and keeps it.
+    func add(_ line: String) {
+        printToStandardError(line)
+        lines.append(line)
+    }
+}
+
 /// Runs a command body, turning every error that comes with a fix (bad data, a bad feature list,
 /// a bad checkpoint, training that stops, a series too short to forecast) into one line on
 /// standard error and a non-zero exit, without the argument parser's usage text.

@@ -191,13 +191,13 @@ struct TrainingOptions: ParsableArguments {
 
     /// `spec` for `series`: the default list, when `option` was not typed and the series has no
     /// volume (or only zeros), without its volume feature (and a note says so); otherwise `spec` as it is.
-    static func defaultFeatures(_ spec: String, option: String, for series: BarSeries) -> String {
+    static func defaultFeatures(_ spec: String, option: String, for series: BarSeries, notes: CommandNotes) -> String {
         // A Volume column of zeros (index and currency exports) carries no volume either.
         let zeros = series.volume?.allSatisfy { $0 == 0 } ?? false
         guard series.volume == nil || zeros, spec == FeaturePipeline.defaultSpecText, !typedOptions.contains(option),
               let reduced = (try? FeaturePipeline(parsing: spec))?.withoutVolumeFeatures() else { return spec }
         let leftOut = reduced.leftOut.map(\.description).joined(separator: ", ")
-        printToStandardError("note: \(series.name) has \(zeros ? "a volume of zero on every bar" : "no volume"), so the default features leave out \(leftOut) (features: \(reduced.pipeline))")
+        notes.add("note: \(series.name) has \(zeros ? "a volume of zero on every bar" : "no volume"), so the default features leave out \(leftOut) (features: \(reduced.pipeline))")
         return reduced.pipeline.description
     }
 
@@ -209,9 +209,9 @@ struct TrainingOptions: ParsableArguments {
     /// The settings for training on `series`. The default features are meant for any series: for
     /// one without volume (an index, a currency pair) they leave out the volume feature, and a
     /// note says so; a list typed with `--features` is used as typed.
-    func settings(for series: BarSeries) -> ForecastSettings {
+    func settings(for series: BarSeries, notes: CommandNotes) -> ForecastSettings {
         var result = settings
-        result.featureSpec = Self.defaultFeatures(features, option: "--features", for: series)
+        result.featureSpec = Self.defaultFeatures(features, option: "--features", for: series, notes: notes)
         return result
     }
 
