@@ -216,12 +216,16 @@ final class RecurrentLayer {
         let f = inputSize
         switch cell {
         case .lstm:
-            sibyl_pack_panels(weightIH.value.baseAddress, f, 1, f, gh, packedForward.baseAddress, 0, f + h)
-            sibyl_pack_panels(weightHH.value.baseAddress, h, 1, h, gh, packedForward.baseAddress, f, f + h)
+            packInParts(packedForward.count) { part, parts in
+                sibyl_pack_panels_part(weightIH.value.baseAddress, f, 1, f, gh, packedForward.baseAddress, 0, f + h, part, parts)
+                sibyl_pack_panels_part(weightHH.value.baseAddress, h, 1, h, gh, packedForward.baseAddress, f, f + h, part, parts)
+            }
             VectorMath.add(UnsafeBufferPointer(biasIH.value.buffer), UnsafeBufferPointer(biasHH.value.buffer), into: biasSum.buffer)
         case .gru:
-            sibyl_gru_pack(weightIH.value.baseAddress, weightHH.value.baseAddress, biasIH.value.baseAddress, biasHH.value.baseAddress,
-                           f, h, packedForward.baseAddress, biasSum.baseAddress)
+            packInParts(packedForward.count) { part, parts in
+                sibyl_gru_pack_part(weightIH.value.baseAddress, weightHH.value.baseAddress, biasIH.value.baseAddress, biasHH.value.baseAddress,
+                                    f, h, packedForward.baseAddress, biasSum.baseAddress, part, parts)
+            }
         }
         // The recurrence, each thread on its own rows of the batch.
         splitRows(batch) { part, rows in
@@ -257,6 +261,14 @@ final class RecurrentLayer {
                 }
             }
         }
+    }
+
+    /// Packs `floats` floats of weights as `pack(part, parts)` does, on all threads when they are
+    /// large enough for the threads to gain (packing waits on memory; at H = 1024 it is an eighth of
+    /// an inference pass on one thread).
+    private func packInParts(_ floats: Int, _ pack: (_ part: Int, _ parts: Int) -> Void) {
+        let parts = floats >= 1 << 18 ? threads : 1
+        parallelFor(parts) { pack($0, parts) }
     }
 
     /// Runs `body(part, rows)` over `count` rows split into `threads` contiguous ranges, in parallel.
@@ -298,7 +310,9 @@ final class RecurrentLayer {
         if cell == .lstm {
             if let finalCellGradient { dc.baseAddress.update(from: finalCellGradient, count: bh) } else { dc.baseAddress.update(repeating: 0, count: bh) }
         }
-        sibyl_pack_panels(weightHH.value.baseAddress, h, 0, gh, h, packedBackward.baseAddress, 0, gh)
+        packInParts(packedBackward.count) { part, parts in
+            sibyl_pack_panels_part(weightHH.value.baseAddress, h, 0, gh, h, packedBackward.baseAddress, 0, gh, part, parts)
+        }
         splitRows(batch) { _, rows in
             let (b0, n) = (rows.lowerBound, rows.count)
             let recurrent = dhRecurrent.baseAddress + b0 * h

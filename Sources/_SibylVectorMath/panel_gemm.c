@@ -12,10 +12,16 @@ enum { NR = SIBYL_PANEL_WIDTH, MR = 8 };
 
 size_t sibyl_panel_size(size_t k, size_t n) { return (n + NR - 1) / NR * NR * k; }
 
-void sibyl_pack_panels(const float *b, size_t ldb, int transposed, size_t k, size_t n, float *packed,
-                       size_t k_offset, size_t k_total) {
+// Unaligned 16-float loads and stores (v16 is declared with 4-byte alignment). Macros rather than
+// functions: a function passing a 512-bit vector by value would have a different ABI per clone.
+#define load16(p) (*(const v16 *)(p))
+#define store16(p, v) (*(v16 *)(p) = (v))
+
+void sibyl_pack_panels_part(const float *b, size_t ldb, int transposed, size_t k, size_t n, float *packed,
+                            size_t k_offset, size_t k_total, size_t part, size_t parts) {
     const size_t panels = (n + NR - 1) / NR;
-    for (size_t p = 0; p < panels; p++) {
+    const size_t first = panels * part / parts, last = panels * (part + 1) / parts;
+    for (size_t p = first; p < last; p++) {
         float *panel = packed + p * NR * k_total + k_offset * NR;
         const size_t col = p * NR, width = n - col < NR ? n - col : NR;
         if (!transposed) {
@@ -27,7 +33,8 @@ void sibyl_pack_panels(const float *b, size_t ldb, int transposed, size_t k, siz
             continue;
         }
         // Column j of the panel is a contiguous piece of row col + j of the stored matrix: copy
-        // it in tiles of 16 along K, so that the 16 panel rows being written stay in L1.
+        // it in tiles of 16 along K, so that the 16 panel rows being written stay in L1. (A 16×16
+        // transpose in registers measured no faster: the copy waits on memory.)
         for (size_t k0 = 0; k0 < k; k0 += 16) {
             const size_t kn = k - k0 < 16 ? k - k0 : 16;
             for (size_t j = 0; j < width; j++) {
@@ -39,10 +46,10 @@ void sibyl_pack_panels(const float *b, size_t ldb, int transposed, size_t k, siz
     }
 }
 
-// Unaligned 16-float loads and stores (v16 is declared with 4-byte alignment). Macros rather than
-// functions: a function passing a 512-bit vector by value would have a different ABI per clone.
-#define load16(p) (*(const v16 *)(p))
-#define store16(p, v) (*(v16 *)(p) = (v))
+void sibyl_pack_panels(const float *b, size_t ldb, int transposed, size_t k, size_t n, float *packed,
+                       size_t k_offset, size_t k_total) {
+    sibyl_pack_panels_part(b, ldb, transposed, k, n, packed, k_offset, k_total, 0, 1);
+}
 
 // The register block: an 8×32 piece of C in sixteen 16-float accumulators, c00 … c71 (row i,
 // half j). ACCUMULATE adds K rank-1 updates: per k, one panel row (two vectors) times the
@@ -216,18 +223,19 @@ size_t sibyl_gru_packed_size(size_t inputs, size_t hidden) {
     return padded * (2 * (inputs + hidden) + hidden + inputs);
 }
 
-void sibyl_gru_pack(const float *w_ih, const float *w_hh, const float *b_ih, const float *b_hh, size_t inputs,
-                    size_t hidden, float *packed, float *bias) {
+void sibyl_gru_pack_part(const float *w_ih, const float *w_hh, const float *b_ih, const float *b_hh, size_t inputs,
+                         size_t hidden, float *packed, float *bias, size_t part, size_t parts) {
     const size_t padded = (hidden + NR - 1) / NR * NR, k = inputs + hidden;
     float *packed_r = packed, *packed_z = packed_r + padded * k;
     float *packed_hn = packed_z + padded * k, *packed_xn = packed_hn + padded * hidden;
     for (size_t gate = 0; gate < 2; gate++) {
         float *target = gate == 0 ? packed_r : packed_z;
-        sibyl_pack_panels(w_ih + gate * hidden * inputs, inputs, 1, inputs, hidden, target, 0, k);
-        sibyl_pack_panels(w_hh + gate * hidden * hidden, hidden, 1, hidden, hidden, target, inputs, k);
+        sibyl_pack_panels_part(w_ih + gate * hidden * inputs, inputs, 1, inputs, hidden, target, 0, k, part, parts);
+        sibyl_pack_panels_part(w_hh + gate * hidden * hidden, hidden, 1, hidden, hidden, target, inputs, k, part, parts);
     }
-    sibyl_pack_panels(w_hh + 2 * hidden * hidden, hidden, 1, hidden, hidden, packed_hn, 0, hidden);
-    sibyl_pack_panels(w_ih + 2 * hidden * inputs, inputs, 1, inputs, hidden, packed_xn, 0, inputs);
+    sibyl_pack_panels_part(w_hh + 2 * hidden * hidden, hidden, 1, hidden, hidden, packed_hn, 0, hidden, part, parts);
+    sibyl_pack_panels_part(w_ih + 2 * hidden * inputs, inputs, 1, inputs, hidden, packed_xn, 0, inputs, part, parts);
+    if (part != 0) return;
     memset(bias, 0, 4 * padded * sizeof *bias);
     for (size_t j = 0; j < hidden; j++) {
         bias[j] = b_ih[j] + b_hh[j];
@@ -235,6 +243,11 @@ void sibyl_gru_pack(const float *w_ih, const float *w_hh, const float *b_ih, con
         bias[2 * padded + j] = b_ih[2 * hidden + j];
         bias[3 * padded + j] = b_hh[2 * hidden + j];
     }
+}
+
+void sibyl_gru_pack(const float *w_ih, const float *w_hh, const float *b_ih, const float *b_hh, size_t inputs,
+                    size_t hidden, float *packed, float *bias) {
+    sibyl_gru_pack_part(w_ih, w_hh, b_ih, b_hh, inputs, hidden, packed, bias, 0, 1);
 }
 
 SIBYL_CLONES void sibyl_gru_step(size_t rows, size_t inputs, size_t hidden, const float *x, size_t ldx,

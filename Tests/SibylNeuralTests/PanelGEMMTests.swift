@@ -38,6 +38,45 @@ struct PanelGEMMTests {
         print("panel GEMM vs reference: largest difference \(worst)")
         #expect(worst < 1e-4)
     }
+
+    @Test("packing in parts, as threads do, writes what one call writes: panels, padding and the GRU's biases")
+    func packingInParts() {
+        var rng = SeededGenerator(seed: 53)
+        for (k, n) in [(37, 100), (5, 33), (16, 32), (200, 7)] {
+            for transposed in [false, true] {
+                let stored = AlignedBuffer<Float>(count: k * n)
+                rng.fillNormal(stored.buffer)
+                let ldb = transposed ? k : n
+                let whole = AlignedBuffer<Float>(count: sibyl_panel_size(k, n))
+                whole.buffer.update(repeating: .nan)
+                sibyl_pack_panels(stored.baseAddress, ldb, transposed ? 1 : 0, k, n, whole.baseAddress, 0, k)
+                for parts in [2, 3, 5] {
+                    let pieces = AlignedBuffer<Float>(count: whole.count)
+                    pieces.buffer.update(repeating: .nan)
+                    for part in (0..<parts).reversed() {
+                        sibyl_pack_panels_part(stored.baseAddress, ldb, transposed ? 1 : 0, k, n, pieces.baseAddress, 0, k, part, parts)
+                    }
+                    // NaN everywhere before, so a float no part wrote cannot compare equal.
+                    #expect(pieces.array == whole.array, "K \(k) N \(n) transposed \(transposed) in \(parts) parts")
+                }
+            }
+        }
+        // A GRU layer, F = 3 and H = 45 (two panels, the second padded).
+        let (f, h) = (3, 45)
+        let (wih, whh) = (AlignedBuffer<Float>(count: 3 * h * f), AlignedBuffer<Float>(count: 3 * h * h))
+        let (bih, bhh) = (AlignedBuffer<Float>(count: 3 * h), AlignedBuffer<Float>(count: 3 * h))
+        for buffer in [wih, whh, bih, bhh] { rng.fillNormal(buffer.buffer) }
+        let biasCount = 4 * sibyl_panel_size(1, h)
+        let (packed, bias) = (AlignedBuffer<Float>(count: sibyl_gru_packed_size(f, h)), AlignedBuffer<Float>(count: biasCount))
+        sibyl_gru_pack(wih.baseAddress, whh.baseAddress, bih.baseAddress, bhh.baseAddress, f, h, packed.baseAddress, bias.baseAddress)
+        let (pieces, pieceBias) = (AlignedBuffer<Float>(count: packed.count), AlignedBuffer<Float>(count: biasCount))
+        pieces.buffer.update(repeating: .nan)
+        pieceBias.buffer.update(repeating: .nan)
+        for part in [1, 0] {
+            sibyl_gru_pack_part(wih.baseAddress, whh.baseAddress, bih.baseAddress, bhh.baseAddress, f, h, pieces.baseAddress, pieceBias.baseAddress, part, 2)
+        }
+        #expect(pieces.array == packed.array && pieceBias.array == bias.array)
+    }
 }
 
 @Suite("Weight-gradient GEMM (C += Aᵀ·B over a long K) against the naive reference")

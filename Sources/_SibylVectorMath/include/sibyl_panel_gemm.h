@@ -27,6 +27,12 @@ size_t sibyl_panel_size(size_t k, size_t n);
 void sibyl_pack_panels(const float *b, size_t ldb, int transposed, size_t k, size_t n, float *packed,
                        size_t k_offset, size_t k_total);
 
+/// `sibyl_pack_panels` for part `part` of `parts` of the panels (parts of about equal size, in
+/// order), so that threads can pack one matrix together: the parts together write what one call of
+/// `sibyl_pack_panels` writes.
+void sibyl_pack_panels_part(const float *b, size_t ldb, int transposed, size_t k, size_t n, float *packed,
+                            size_t k_offset, size_t k_total, size_t part, size_t parts);
+
 /// C = beta·C + [A1 A2]·B for row-major A1 (M, K1; row stride lda1) and A2 (M, K2; row stride
 /// lda2) side by side along K (K2 may be 0 and A2 NULL), and B packed with K = K1 + K2 rows.
 /// beta is 0 or 1; with 0, C is only written.
@@ -43,6 +49,11 @@ size_t sibyl_gru_packed_size(size_t inputs, size_t hidden);
 /// b_hn.
 void sibyl_gru_pack(const float *w_ih, const float *w_hh, const float *b_ih, const float *b_hh, size_t inputs,
                     size_t hidden, float *packed, float *bias);
+
+/// `sibyl_gru_pack` for part `part` of `parts` of the panels (part 0 also writes `bias`), as
+/// `sibyl_pack_panels_part` splits them.
+void sibyl_gru_pack_part(const float *w_ih, const float *w_hh, const float *b_ih, const float *b_hh, size_t inputs,
+                         size_t hidden, float *packed, float *bias, size_t part, size_t parts);
 
 /// One GRU step for `rows` sequences with the gate arithmetic fused to the products, tile by tile of
 /// 32 units: r = σ([x h]·[W_ir W_hr]ᵀ + b_ir + b_hr), z likewise, n = tanh(x·W_inᵀ + b_in + r·(h·W_hnᵀ
