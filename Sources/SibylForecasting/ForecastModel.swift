@@ -192,6 +192,9 @@ public final class ForecastModel {
 
     // MARK: - Training
 
+    /// A training loss above this, on standardized targets, is a diverged model: `train` refuses it.
+    public static let divergedLoss = 10.0
+
     /// Fits the scaler on the training span, trains the network on training windows and stops on
     /// the validation windows.
     ///
@@ -199,6 +202,8 @@ public final class ForecastModel {
     ///   - dataDigest: SHA-256 of the data file, recorded in the checkpoint.
     ///   - pricesAdjusted: Whether the series is on adjusted prices (``BarReadOptions/adjusted``),
     ///     recorded in the checkpoint as `prices`, so that a forecast can tell data of the other kind.
+    /// - Throws: ``TrainingError`` when training stops on a loss or gradient that is not finite, or
+    ///   ends diverged (a best epoch's training loss above ``divergedLoss``).
     public static func train(on series: BarSeries, settings: ForecastSettings, dataDigest: String? = nil, pricesAdjusted: Bool = false,
                              progress: (TrainingEvent) -> Void = { _ in }) throws -> (ForecastModel, TrainingSummary) {
         let pipeline = try FeaturePipeline(parsing: settings.featureSpec)
@@ -273,6 +278,18 @@ public final class ForecastModel {
         let validationSet = validationEnds.isEmpty ? nil
             : WindowSamples(windows: windows, ends: validationEnds, targetCenter: Float(center), targetScale: Float(scale))
         let summary = try trainer.fit(train: trainSet, validation: validationSet, progress: progress)
+        // Targets are standardized, so a constant forecast scores about 1 (MSE) or 0.69 (cross-
+        // entropy): a best epoch far above that diverged, though its loss stayed finite. Its
+        // checkpoint, forecasts or trades would mean nothing.
+        let best = summary.epochs[summary.bestEpoch - 1]
+        if best.trainLoss > Self.divergedLoss {
+            let decay = training.optimizer.weightDecay
+            throw TrainingError(message: "the model diverged: its best epoch (\(summary.bestEpoch)) has a training loss of \(String(format: "%.3g", best.trainLoss)), "
+                                + "where a constant forecast of the standardized target scores about \(settings.target == .direction ? "0.69" : "1")",
+                                fix: "lower --learning-rate (\(String(format: "%g", training.learningRate)) here)"
+                                    + (decay * training.learningRate > 1e-3 ? " or --weight-decay (\(String(format: "%g", decay)) here)" : "")
+                                    + (training.gradientClip == nil ? ", or turn clipping on (--clip 1)" : ""))
+        }
         let iso = series.timestampFormat
         let fingerprintBars = Self.fingerprintBars(spanning: spans.train.count)
         var provenance = [

@@ -90,6 +90,8 @@ extension ForecastModel {
                 let options = walk.trailingWindow.map { $0 < start ? "a longer --trailing-window" : "a later --first-forecast-bar" } ?? "a later --first-forecast-bar"
                 throw ForecastError(message: "fold \(foldIndex + 1) trains on the \(start - trainStart) bars before bar \(start)\(walk.trailingWindow != nil ? " (--trailing-window)" : ""): \(error.message)",
                                     fix: "use \(options); or \(error.fix)")
+            } catch let error as TrainingError {
+                throw TrainingError(message: "fold \(foldIndex + 1) of \(starts.count), trained on the \(start - trainStart) bars before bar \(start): \(error.message)", fix: error.fix)
             }
             // Features of the series cut at the fold's end: nothing after bar end − 1 exists for them.
             let visible = series[0..<end]

@@ -10,6 +10,13 @@ public enum OptimizerKind: Sendable, Equatable, Codable {
     case adamW(beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8, weightDecay: Double = 0.01)
     /// Stochastic gradient descent with momentum (dampening 0).
     case sgd(momentum: Double = 0.9, weightDecay: Double = 0)
+
+    /// The weight decay of any of the rules.
+    public var weightDecay: Double {
+        switch self {
+        case .adam(_, _, _, let decay), .adamW(_, _, _, let decay), .sgd(_, let decay): decay
+        }
+    }
 }
 
 /// Updates parameters from their gradients, keeping per-parameter state (moments, momentum).

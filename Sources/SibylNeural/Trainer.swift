@@ -82,6 +82,11 @@ public struct TrainingError: Error, CustomStringConvertible, Sendable {
     public let message: String
     public let fix: String
 
+    public init(message: String, fix: String) {
+        self.message = message
+        self.fix = fix
+    }
+
     public var description: String { "training stopped: \(message) (fix: \(fix))" }
 }
 
@@ -147,7 +152,7 @@ public final class Trainer {
                     model.restore(best.weights)
                     throw TrainingError(message: "the loss became \(Self.describe(loss)) in epoch \(epoch + 1), batch \(batchIndex + 1): the model diverged",
                                         fix: "lower the learning rate\(configuration.gradientClip == nil ? ", turn gradient clipping on (--clip 1)" : "")"
-                                            + ", or check the inputs for extreme values")
+                                            + "\(decayHint), or check the inputs for extreme values")
                 }
                 model.zeroGradients()
                 model.backward(outputGradient: gradient.baseAddress)
@@ -155,8 +160,8 @@ public final class Trainer {
                 guard norm.isFinite else {
                     model.restore(best.weights)
                     throw TrainingError(message: "the gradient norm became \(Self.describe(norm)) in epoch \(epoch + 1), batch \(batchIndex + 1): the model diverged",
-                                        fix: configuration.gradientClip == nil ? "lower the learning rate or turn gradient clipping on (--clip 1)"
-                                            : "lower the learning rate (clipping cannot bound a gradient that is already not finite)")
+                                        fix: configuration.gradientClip == nil ? "lower the learning rate\(decayHint) or turn gradient clipping on (--clip 1)"
+                                            : "lower the learning rate\(decayHint) (clipping cannot bound a gradient that is already not finite)")
                 }
                 optimizer.step()
                 lossSum += loss * Double(b)
@@ -167,7 +172,7 @@ public final class Trainer {
             if let validationLoss, !validationLoss.isFinite {
                 model.restore(best.weights)
                 throw TrainingError(message: "the validation loss became \(Self.describe(validationLoss)) in epoch \(epoch + 1): the model diverged",
-                                    fix: "lower the learning rate or check the validation inputs")
+                                    fix: "lower the learning rate\(decayHint) or check the validation inputs")
             }
             // Without validation every epoch counts as an improvement, so the model ends on its last
             // weights, as a plain training loop would (the running training loss is no fair judge:
@@ -199,6 +204,12 @@ public final class Trainer {
     }
 
     /// A non-finite loss or norm for a message: NaN without the sign C's printf gives it ("-nan"), infinities as "+∞" and "−∞".
+    /// " or the weight decay (…)" for a fix, when a weight decay large enough to matter may be the cause.
+    private var decayHint: String {
+        configuration.optimizer.weightDecay * configuration.learningRate > 1e-3
+            ? " or the weight decay (\(String(format: "%g", configuration.optimizer.weightDecay)))" : ""
+    }
+
     static func describe(_ value: Double) -> String {
         value.isNaN ? "NaN" : value.isInfinite ? (value > 0 ? "+∞" : "−∞") : "\(value)"
     }

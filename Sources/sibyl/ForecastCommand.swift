@@ -38,8 +38,6 @@ struct ForecastCommand: ParsableCommand {
         let evaluation: ForecastEvaluationReport
         let training: TrainingSummary?
         let modelFile: String?
-        /// The text output's "training diverged" WARNING; nil for a loaded model.
-        let trainingDiverged: Bool?
         /// What the data reading warned about and repaired, as on standard error.
         let warnings: [DataWarning]
         let repairs: [RepairNote]
@@ -106,7 +104,7 @@ struct ForecastCommand: ParsableCommand {
             let (evaluation, forecast) = try model.evaluateAndForecast(file.series, intervalLevel: interval)
             if json {
                 print(try JSONOutput.text(Result(data: path, forecast: forecast, evaluation: evaluation, training: summary, modelFile: modelFile,
-                                                 trainingDiverged: summary.map(ForecastOutput.diverged), warnings: file.warnings,
+                                                 warnings: file.warnings,
                                                  repairs: file.repairs, notes: notes.lines)))
             } else {
                 print("\(file.series.name): \(ForecastOutput.nextBar(forecast))")

@@ -225,20 +225,11 @@ enum ForecastOutput {
         return text
     }
 
-    /// Whether training ended far above what a constant forecast scores: targets are standardized,
-    /// so that scores about 1 (MSE) or 0.69 (cross-entropy), and a best loss above 10 diverged.
-    static func diverged(_ summary: TrainingSummary) -> Bool {
-        summary.epochs[summary.bestEpoch - 1].trainLoss > 10
-    }
-
     static func trainingSummary(_ summary: TrainingSummary) -> String {
         let best = summary.epochs[summary.bestEpoch - 1]
         var text = "trained \(summary.epochs.count) epoch\(summary.epochs.count == 1 ? "" : "s")\(summary.stoppedEarly ? " (stopped early)" : ""); "
             + "best epoch \(summary.bestEpoch): train loss \(fixed(best.trainLoss))"
         if let validation = best.validationLoss { text += ", validation loss \(fixed(validation))" }
-        if diverged(summary) {
-            text += "\nWARNING: training diverged: a loss of \(fixed(best.trainLoss, 1)), where a constant forecast of the standardized target scores about 1 (0.69 for direction) (fix: lower --learning-rate)"
-        }
         return text
     }
 }

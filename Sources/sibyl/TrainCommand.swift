@@ -33,8 +33,6 @@ struct TrainCommand: ParsableCommand {
         let training: TrainingSummary
         let evaluation: ForecastEvaluationReport
         let checkpoint: String
-        /// The text output's "training diverged" WARNING (``ForecastOutput/diverged(_:)``).
-        let trainingDiverged: Bool
         /// What the data reading warned about and repaired, as on standard error.
         let warnings: [DataWarning]
         let repairs: [RepairNote]
@@ -65,7 +63,7 @@ struct TrainCommand: ParsableCommand {
             let evaluation = try model.evaluate(on: file.series)
             if json {
                 print(try JSONOutput.text(Result(data: path, dataSHA256: digest, settings: settings, training: summary,
-                                                     evaluation: evaluation, checkpoint: out, trainingDiverged: ForecastOutput.diverged(summary),
+                                                     evaluation: evaluation, checkpoint: out,
                                                      warnings: file.warnings, repairs: file.repairs, notes: notes.lines)))
             } else {
                 say(ForecastOutput.trainingSummary(summary))

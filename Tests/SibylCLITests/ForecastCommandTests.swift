@@ -109,7 +109,7 @@ struct ForecastCommandTests {
         #expect(run.standardError.contains("epoch 1/2"))
     }
 
-    @Test("options the others make inert are named: a loss for a direction model, patience without validation")
+    @Test("options the others make inert are named: a loss for a direction model, patience without validation; threads beyond the processors")
     func inertOptions() throws {
         let run = try runSibyl(["forecast", "--data", googl, "--target", "direction", "--loss", "huber", "--validation", "0", "--patience", "2"] + quick)
         #expect(run.status == 0, "\(run.standardError)")
@@ -117,6 +117,10 @@ struct ForecastCommandTests {
         #expect(run.standardError.contains("note: --patience is ignored with --validation 0"))
         let sgd = try runSibyl(["forecast", "--data", googl, "--optimizer", "sgd", "--clip", "1e-6"] + quick)
         #expect(sgd.standardError.contains("note: with --optimizer sgd, --clip 1e-06 caps every step"), "\(sgd.standardError)")
+        let processors = ProcessInfo.processInfo.activeProcessorCount
+        let threads = try runSibyl(["forecast", "--data", googl, "--threads", "\(processors + 1)"] + quick)
+        #expect(threads.status == 0 && threads.standardError.contains("note: --threads \(processors + 1) is more than this machine's \(processors) processors"),
+                "\(threads.standardError)")
     }
 
     @Test("a direction model forecasts P(up), not a price: no price errors, lag check or interval; Brier score against the base rate")
@@ -139,27 +143,26 @@ struct ForecastCommandTests {
         let document = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]
         let forecast = document?["forecast"] as? [String: Any], evaluation = document?["evaluation"] as? [String: Any]
         #expect(forecast?["predictedClose"] is NSNull && forecast?["upProbability"] is Double)
-        #expect(document?["trainingDiverged"] as? Bool == false)
         #expect((evaluation?["probability"] as? [String: Any])?["brier"] is Double)
         #expect(((evaluation?["model"] as? [String: Any])?["mae"]) is NSNull)
     }
 
-    @Test("a diverged model: no forecast in the text, null with the reason in JSON, and the training flagged in both")
+    @Test("a diverged model is refused: train writes no checkpoint, forecast and a forecast backtest exit 1 naming the learning rate")
     func divergedModel() throws {
         let options = ["--data", googl, "--learning-rate", "1e8", "--clip", "0", "--epochs", "2", "--hidden", "3", "--layers", "1", "--window", "5",
                        "--features", "returns"]
-        let text = try runSibyl(["forecast"] + options)
-        #expect(text.standardOutput.contains("WARNING: training diverged"), "\(text.standardOutput)")
-        let json = try runSibyl(["forecast", "--json"] + options)
-        let document = try #require(JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
-        let forecast = try #require(document["forecast"] as? [String: Any])
-        #expect(document["trainingDiverged"] as? Bool == true)
-        // Whatever the diverged network gave, the JSON never holds a non-price as a forecast.
-        if forecast["predictedClose"] is NSNull {
-            #expect(forecast["noForecast"] is String && forecast["predictedLogReturn"] is NSNull)
-        } else {
-            #expect((forecast["predictedClose"] as? Double).map { $0 > 0 && $0.isFinite } == true)
-        }
+        let checkpoint = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-diverged-\(UUID()).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: checkpoint) }
+        let train = try runSibyl(["train", "--out", checkpoint] + options)
+        #expect(train.status == 1 && train.standardError.contains("the model diverged"), "\(train.standardError)")
+        #expect(train.standardError.contains("lower --learning-rate (1e+08 here)"), "\(train.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: checkpoint))
+        let forecast = try runSibyl(["forecast", "--json"] + options)
+        #expect(forecast.status == 1 && forecast.standardOutput.isEmpty && forecast.standardError.contains("the model diverged"), "\(forecast.standardError)")
+        // A walk-forward stops at the fold whose model diverged, rather than trading it.
+        let backtest = try runSibyl(["backtest", "--strategy", "forecast", "--retrain-every", "1000"] + options)
+        #expect(backtest.status == 1 && backtest.standardError.contains("fold 1 of ") && backtest.standardError.contains("the model diverged"),
+                "\(backtest.standardError)")
     }
 
     @Test("a next-close model forecasting a series on another price scale is flagged on the forecast line")

@@ -19,6 +19,8 @@ struct OptionBoundsTests {
         (["backtest", "--strategy", "zscore", "--z-entry", "inf"], "--z-entry (finite)"),
         (["train", "--threads", "300", "--out", "/tmp/unused.safetensors"], "--threads is at most 256; got 300"),
         (["train", "--clip", "inf", "--out", "/tmp/unused.safetensors"], "--clip is a finite gradient norm"),
+        (["train", "--optimizer", "adamw", "--weight-decay", "1e6", "--out", "/tmp/unused.safetensors"], "would take 1000 times every weight away at each step"),
+        (["train", "--optimizer", "sgd", "--learning-rate", "0.5", "--weight-decay", "2", "--out", "/tmp/unused.safetensors"], "--weight-decay 2.0 with --learning-rate 0.5"),
         (["train", "--learning-rate", "0x10", "--out", "/tmp/unused.safetensors"], "'0x10' is a hexadecimal number"),
         (["backtest", "--commission=-0x1p-3"], "is a hexadecimal number"),
     ])

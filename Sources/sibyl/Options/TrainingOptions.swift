@@ -103,6 +103,11 @@ struct TrainingOptions: ParsableArguments {
         }
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be a positive number") }
         if let weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) { throw ValidationError("--weight-decay must be 0 or a positive number") }
+        // SGD and AdamW take learning rate × weight decay of every weight away at each step.
+        if let weightDecay, optimizer != "adam", weightDecay * learningRate >= 1 {
+            throw ValidationError("--weight-decay \(weightDecay) with --learning-rate \(learningRate) would take \(String(format: "%g", weightDecay * learningRate)) times every weight away at each step (\(optimizer) decays by their product), "
+                                  + "which zeroes or flips the weights; keep the product well below 1, for example --weight-decay 0.01")
+        }
         guard dropout == 0 || layers >= 2 else {
             throw ValidationError("--dropout acts between recurrent layers, so it needs --layers 2 or more (with one layer it would change nothing)")
         }
@@ -128,8 +133,9 @@ struct TrainingOptions: ParsableArguments {
         }
     }
 
-    /// Options given that the rest make inert, one note each: a model trains the same with them
-    /// or without, and the user should know.
+    /// Options given that the rest make inert (a model trains the same with them or without), or
+    /// that cost more than they give (threads beyond the processors), one note each: the user
+    /// should know.
     var inertOptionNotes: [String] {
         var notes: [String] = []
         if target == .direction && loss != "mse" {
@@ -137,6 +143,10 @@ struct TrainingOptions: ParsableArguments {
         }
         if optimizer == "sgd" && clip > 0 && clip * learningRate < 1e-6 {
             notes.append("with --optimizer sgd, --clip \(clip) caps every step at --learning-rate × --clip = \(String(format: "%.1g", clip * learningRate)), which hardly moves the weights; raise --clip, or 0 turns clipping off")
+        }
+        let processors = ProcessInfo.processInfo.activeProcessorCount
+        if threads > processors {
+            notes.append("--threads \(threads) is more than this machine's \(processors) processors: the threads take turns, which is slower than \(processors)")
         }
         if validation == 0 && patience != nil {
             notes.append("--patience is ignored with --validation 0: early stopping watches the validation loss, so every epoch runs")
