@@ -354,9 +354,12 @@ extension BacktestStatistics {
 extension BacktestStatistics {
     /// The statistics as (label, formatted value) rows, backtesting.py's names, for tables.
     public var displayRows: [(label: String, value: String)] {
-        // Negative zero (a drawdown of −0.0) and values that round to zero print as 0.
+        // Negative zero (a drawdown of −0.0) and values that round to zero print as 0; values of
+        // 10^12 and more (a share of a bar's volume where prices run to 1e-200) in scientific
+        // notation rather than as hundreds of digits.
         func n(_ v: Double, _ digits: Int = 2) -> String {
             guard v.isFinite else { return "–" }
+            if abs(v) >= 1e12 { return String(format: "%.4e", v) }
             let text = String(format: "%.\(digits)f", v)
             return text.hasPrefix("-") && Double(text) == 0 ? String(text.dropFirst()) : text
         }

@@ -99,6 +99,9 @@ extension ForecastModel {
             let ends = Array(max(start, windows.firstSampleEnd)..<end)
             let predicted = ends.isEmpty ? [] : model.predictedLogReturns(windows: windows, series: visible, ends: ends).returns
             for (t, r) in zip(ends, predicted) {
+                // A return whose close is no price (it overflows) is no forecast: neither scored
+                // nor traded, so that what is scored is what is traded.
+                if !direction && !(series.close[t] * exp(r)).isFinite { continue }
                 forecasts[t] = r
                 if t + 1 < n && !direction { closes[t + 1] = series.close[t] * exp(r) }
             }

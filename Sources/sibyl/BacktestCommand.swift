@@ -466,19 +466,26 @@ enum BacktestOutput {
         for event in result.events where event.kind == .outOfMoney { lines.append("OUT OF MONEY: \(event.message)") }
         let unfilled = result.events.filter { $0.kind == .unfilledAtEnd }.count
         if s.reducedOrders + s.rejectedOrders + unfilled > 0 {
-            lines.append("broker: \(s.reducedOrders) orders reduced, \(s.rejectedOrders) rejected, \(unfilled) left unfilled at the end (see --json)")
+            // The first rejection's reason, since a run whose every order is rejected (a unit dearer
+            // than the equity with --whole-units) shows nothing else.
+            let firstRejection = result.events.first { $0.kind == .rejected }.map { " (the first: \($0.message))" } ?? ""
+            lines.append("broker: \(s.reducedOrders) orders reduced, \(s.rejectedOrders) rejected\(firstRejection), \(unfilled) left unfilled at the end (see --json)")
         }
         return lines
     }
 
     static func walkForward(_ walk: WalkForwardResult) -> String {
-        var lines = ["walk-forward: \(walk.folds.count) fold\(walk.folds.count == 1 ? "" : "s"), each trained on earlier bars only", "  fold  train bars  forecasts made at           epochs  MAE model   MAE naive  dir. acc %  scored"]
+        var lines = ["walk-forward: \(walk.folds.count) fold\(walk.folds.count == 1 ? "" : "s"), each trained on earlier bars only"]
         // Errors are in price units: enough decimals for four significant digits of the smallest.
         let digits = decimals(toShow: walk.folds.compactMap { $0.naive?.mae }.filter(\.isFinite).min() ?? 1, significant: 4)
         func error(_ value: Double?) -> String { price(value, digits) }
-        for (i, fold) in walk.folds.enumerated() {
-            lines.append("  \(String(i + 1).leftPadded(4))  \(String(fold.trainEnd - fold.trainStart).leftPadded(10))  \(fold.firstTimestamp) → \(fold.lastTimestamp)  \(String(fold.epochs).leftPadded(6))  \(error(fold.model?.mae).leftPadded(9))  \(error(fold.naive?.mae).leftPadded(9))  \(fixed(fold.model?.directionalAccuracyPercent, 1).leftPadded(9))  \(String(fold.model?.count ?? 0).leftPadded(6))")
-        }
+        // Columns as wide as their widest cell: prices of 12,660.0963 or 3.008220e-10 stay aligned.
+        let rows = [["fold", "train bars", "forecasts made at", "epochs", "MAE model", "MAE naive", "dir. acc %", "scored"]]
+            + walk.folds.enumerated().map { i, fold in
+                [String(i + 1), String(fold.trainEnd - fold.trainStart), "\(fold.firstTimestamp) → \(fold.lastTimestamp)", String(fold.epochs),
+                 error(fold.model?.mae), error(fold.naive?.mae), fixed(fold.model?.directionalAccuracyPercent, 1), String(fold.model?.count ?? 0)]
+            }
+        lines += alignedRows(rows, leftAligned: [2], indent: "  ")
         if let model = walk.model, let naive = walk.naive {
             // A direction model's calls have no price errors: its direction is all there is to judge.
             let luck = model.mae < naive.mae ? ForecastOutput.beyondLuck(walk.againstNaive)

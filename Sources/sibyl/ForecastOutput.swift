@@ -24,19 +24,22 @@ func fixed(_ value: Double?, _ digits: Int = 4) -> String {
     return abs(value) < 1e12 ? String(format: "%.\(digits)f", value) : String(format: "%.4e", value)
 }
 
-/// A price or a price error: as `fixed`, but in scientific notation where `digits` decimals would
-/// show it as zero (prices quoted in tiny units, 1e-13 of a token), so that one column keeps one
-/// notation as long as its decimals can show it.
+/// A price or a price error: as `fixed`, but in scientific notation (7 significant digits) where
+/// `digits` decimals would show it as zero, or when `digits` is above 12 (prices quoted in tiny
+/// units, 3e-10 BTC a token, whose digits a fixed notation would spell out as zeros): a column
+/// keeps one notation as long as its decimals can show it.
 func price(_ value: Double?, _ digits: Int) -> String {
-    guard let value, value.isFinite, value != 0, abs(value) < 0.5 * pow(10, -Double(digits)) else { return fixed(value, digits) }
+    guard let value, value.isFinite else { return fixed(value, digits) }
+    guard digits > 12 || value != 0 && abs(value) < 0.5 * pow(10, -Double(digits)) else { return fixed(value, digits) }
     return String(format: "%.6e", value)
 }
 
 /// Decimals that show `value` to at least `significant` significant digits, and never fewer than
 /// `minimum`: price errors of a currency pair (0.0007) need more than those of an index (13.0).
+/// Above 12, `price` shows the value in scientific notation.
 func decimals(toShow value: Double, significant: Int, minimum: Int = 4) -> Int {
     guard value.isFinite, value > 0 else { return minimum }
-    return min(12, max(minimum, significant - 1 - Int(log10(value).rounded(.down))))
+    return max(minimum, significant - 1 - Int(log10(value).rounded(.down)))
 }
 
 /// A signed number with `decimals` decimals, or in scientific notation when those would show it
@@ -45,6 +48,18 @@ func signed(_ value: Double, decimals: Int = 5) -> String {
     let cutoff = 0.5 * pow(10, -Double(decimals))
     let scientific = value != 0 && abs(value) < cutoff || abs(value) >= 1e9
     return scientific ? String(format: "%+.2e", value) : String(format: "%+.\(decimals)f", value)
+}
+
+/// Rows of cells as lines, each column as wide as its widest cell, two spaces apart: the columns
+/// in `leftAligned` padded on the right, the others (numbers) on the left.
+func alignedRows(_ rows: [[String]], leftAligned: Set<Int>, indent: String = "") -> [String] {
+    let columns = rows.map(\.count).max() ?? 0
+    let widths = (0..<columns).map { column in rows.map { column < $0.count ? $0[column].count : 0 }.max()! }
+    return rows.map { row in
+        indent + row.enumerated().map { column, cell in
+            leftAligned.contains(column) ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0) : cell.leftPadded(widths[column])
+        }.joined(separator: "  ")
+    }
 }
 
 /// Text renderings shared by `train` and `forecast`.
@@ -77,12 +92,7 @@ enum ForecastOutput {
                          fixed(score.directionalAccuracyPercent, 1), fixed(score.chanceAccuracyPercent, 1),
                          probability(score.pesaranTimmermannPValue), fixed(score.theilU, 3)])
         }
-        let widths = (0..<header.count).map { column in rows.map { $0[column].count }.max()! }
-        for row in rows {
-            lines.append(row.enumerated().map { column, cell in
-                column == 0 ? cell.padding(toLength: widths[0], withPad: " ", startingAt: 0) : cell.leftPadded(widths[column])
-            }.joined(separator: "  "))
-        }
+        lines += alignedRows(rows, leftAligned: [0])
         if let probability = report.probability {
             let percent = fixed(probability.baseRatePercent, 1)
             let bars = probability.baseRateBars.map { " \($0)" } ?? ""

@@ -186,6 +186,9 @@ struct BacktestCommandTests {
         // it, not the threshold.
         let poor = try runSibyl(quick + ["--cash", "0.5", "--whole-units"])
         #expect(poor.status == 0 && poor.standardOutput.contains("rejected") && !poor.standardOutput.contains("no trade:"), "\(poor.standardOutput)")
+        // The text says why, as --json does: the first rejection's reason.
+        #expect(poor.standardOutput.contains("rejected (the first: order 1 sized to zero units") && poor.standardOutput.contains("costs more than the equity of 0.50"),
+                "\(poor.standardOutput)")
     }
 
     @Test("volatility-target sizing reads only the past: bars after t change nothing before t (its bars a year came from the whole file)")

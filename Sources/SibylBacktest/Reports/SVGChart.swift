@@ -28,6 +28,18 @@ struct SVGChart {
     /// (two for an equity in dollars, five for a currency pair's price).
     var valueFormat: String?
 
+    /// A printf format that tells values `step` apart: fixed decimals, or scientific notation with
+    /// the significant digits that takes where fixed would need more than 10 decimals (prices of
+    /// 3e-10 a token) or print more than 15 digits.
+    static func axisFormat(step: Double, largest: Double) -> String {
+        guard step > 0, step.isFinite, largest.isFinite else { return "%g" }
+        let stepExponent = Int(log10(step).rounded(.down))
+        let decimals = max(0, 2 - stepExponent)
+        if decimals <= 10 && largest < 1e15 { return "%.\(decimals)f" }
+        let largestExponent = largest > 0 ? Int(log10(largest).rounded(.down)) : stepExponent
+        return "%.\(min(15, max(1, largestExponent - stepExponent + 2)))e"
+    }
+
     /// At most this many points per line: longer series keep each bucket's first, min and max.
     static let maximumPoints = 2400
 
@@ -47,7 +59,7 @@ struct SVGChart {
         svg += "<text x=\"\(left)\" y=\"18\" font-size=\"13\" font-family=\"sans-serif\" font-weight=\"bold\">\(escape(title))</text>"
         // Horizontal grid with values.
         let step = (topValue - bottomValue) / 4
-        let format = valueFormat ?? "%.\(min(10, max(0, 2 - Int(log10(step).rounded(.down)))))f"
+        let format = valueFormat ?? Self.axisFormat(step: step, largest: max(abs(bottomValue), abs(topValue)))
         for k in 0...4 {
             let v = bottomValue + (topValue - bottomValue) * Double(k) / 4
             let yy = y(v)

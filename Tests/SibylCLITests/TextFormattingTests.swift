@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+@testable import SibylBacktest
+@testable import sibyl
+
+/// How numbers of any magnitude read in the text output and the report's charts.
+@Suite("Text formatting of prices at any scale")
+struct TextFormattingTests {
+    @Test("prices too small for 12 decimals keep their significant digits in scientific notation; ordinary ones stay fixed")
+    func tinyPrices() {
+        // A token at 3e-10 BTC: six significant digits need 15 decimals.
+        let digits = decimals(toShow: 3.008220e-10, significant: 6)
+        #expect(price(3.009553e-10, digits) == "3.009553e-10")
+        #expect(price(3.008220e-10, digits) != price(3.009553e-10, digits))
+        #expect(price(2506.850098, decimals(toShow: 2506.85, significant: 6)) == "2506.8501")
+        #expect(price(1.17345, decimals(toShow: 1.17, significant: 6)) == "1.17345")
+        #expect(price(nil, 4) == "–")
+    }
+
+    @Test("table columns are as wide as their widest cell, numbers right-aligned")
+    func alignedColumns() {
+        let lines = alignedRows([["fold", "MAE model", "when"], ["1", "12660.0963", "2019"], ["12", "3.5", "2020"]], leftAligned: [2], indent: "  ")
+        #expect(lines == ["  fold   MAE model  when", "     1  12660.0963  2019", "    12         3.5  2020"])
+    }
+
+    @Test("chart axes tell their gridlines apart at any scale", arguments: [(7.3e-11, 3.7e-10), (8.5, 40.0), (0.0004, 1.1), (2.5e13, 1.2e15), (1e-250, 3e-249)])
+    func axisLabels(step: Double, top: Double) {
+        let format = SVGChart.axisFormat(step: step, largest: top)
+        let labels = (0...4).map { String(format: format, top - Double($0) * step) }
+        #expect(Set(labels).count == 5, "\(format): \(labels)")
+        #expect(labels.allSatisfy { $0.count <= 12 }, "\(format): \(labels)")
+    }
+
+    @Test("statistics of 10^12 and more read in scientific notation, not as hundreds of digits")
+    func hugeStatistics() throws {
+        // SPX at 1e-200 of its prices: 10,000 of cash buys 1e200 units, far beyond any bar's volume.
+        let lines = try String(contentsOf: datasetsFolder.appendingPathComponent("SPX_daily.csv"), encoding: .utf8).split(separator: "\n")
+        let header = lines[0].split(separator: ",").map(String.init)
+        let prices = Set(["Open", "High", "Low", "Close", "Adj Close"])
+        let scaled = lines.prefix(400).dropFirst().map { line in
+            zip(header, line.split(separator: ",", omittingEmptySubsequences: false)).map { name, cell in
+                prices.contains(name) ? String(format: "%.10e", Double(cell)! * 1e-200) : String(cell)
+            }.joined(separator: ",")
+        }
+        let data = try temporaryFile(([header.joined(separator: ",")] + scaled).joined(separator: "\n") + "\n")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let run = try runSibyl(["backtest", "--data", data])
+        #expect(run.status == 0, "\(run.standardError)")
+        let row = try #require(run.standardOutput.split(separator: "\n").first { $0.contains("Max. Volume Share [%]") })
+        #expect(row.contains("e+19"), "\(row)")
+        #expect(row.count < 60, "\(row)")
+    }
+}
