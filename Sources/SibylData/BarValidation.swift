@@ -43,7 +43,8 @@ enum BarValidation {
         }
         if value <= 0 {
             return Problem(kind: .nonPositivePrice, value: text, message: "\(name) \(text) is not positive",
-                           fix: "prices must be greater than 0; correct the row, or pass --repair drop or --repair ffill")
+                           fix: "prices must be greater than 0, since returns are log(P_t / P_t−1): correct the row, or pass --repair drop or --repair ffill if a few rows are wrong; "
+                                + "a series that crosses zero (a spread, a contract that settled below zero) has no log returns: model its legs' own prices, or add a constant that keeps it above 0")
         }
         return nil
     }

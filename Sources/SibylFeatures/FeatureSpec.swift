@@ -194,9 +194,11 @@ extension FeatureSpec {
             let v = try integers(2...2, usage: "fft:64:8")
             let (w, k) = (v[0], v[1])
             guard w >= 8 else { throw fail("the window must be at least 8 bars, got \(w)", "write it as fft:64:8") }
+            // One band holds all the power: its share would be a column of ones.
+            guard k >= 2 else { throw fail("one band holds all of the spectrum's power, so its share is always 1", "use 2 bands or more, for example fft:\(w):\(max(2, Int(log2(Double(w / 2)))))") }
             guard SpectralFeatures.bandEdges(window: w, bands: k) != nil else {
                 throw fail("\(k) log-spaced bands over the \(w / 2) frequencies of a \(w)-bar window leave a band empty",
-                           "use fewer bands or a longer window, for example fft:\(w):\(max(1, Int(log2(Double(w / 2))))) or fft:\(w * 2):\(k)")
+                           "use fewer bands or a longer window, for example fft:\(w):\(max(2, Int(log2(Double(w / 2))))) or fft:\(w * 2):\(k)")
             }
             spec = .spectrum(window: w, bands: k)
         case "lowpass":

@@ -185,9 +185,54 @@ public final class ForecastModel {
     }
 
     static func ends(targetsIn span: Range<Int>, firstSampleEnd: Int, rows: Int) -> [Int] {
+        Array(endRange(targetsIn: span, firstSampleEnd: firstSampleEnd, rows: rows))
+    }
+
+    /// The window ends of `ends(targetsIn:firstSampleEnd:rows:)` as a range (empty when there is none).
+    static func endRange(targetsIn span: Range<Int>, firstSampleEnd: Int, rows: Int) -> Range<Int> {
         let first = max(firstSampleEnd, span.lowerBound - 1)
         let last = min(span.upperBound - 2, rows - 2)
-        return first <= last ? Array(first...last) : []
+        return first <= last ? first..<(last + 1) : first..<first
+    }
+
+    /// Why a series of `rows` bars, the first `warmUp` of them without features, cannot be split
+    /// and windowed for training with `settings`; nil when it can. The checks `train` makes before
+    /// it trains, so that a walk-forward can find the fewest bars a fold needs.
+    static func spanProblem(rows: Int, warmUp: Int, settings: ForecastSettings, name: String) -> ForecastError? {
+        let valid = min(warmUp, rows)..<rows
+        let trainShare = 1 - settings.validationFraction - settings.testFraction
+        let inner = ChronologicalSplit(count: valid.count, train: trainShare, validation: settings.validationFraction)
+        let offset = valid.lowerBound
+        let (train, validation) = ((inner.train.lowerBound + offset)..<(inner.train.upperBound + offset), inner.validation)
+        guard train.count > settings.window + 10 else {
+            return ForecastError(message: "\(name) has \(valid.count) bar\(valid.count == 1 ? "" : "s") past the \(warmUp)-bar warm-up of its features, too few for a \(settings.window)-bar window and the split",
+                                 fix: "use a longer series, a shorter --window, or features with a shorter warm-up")
+        }
+        guard validation.count > 1 || settings.validationFraction == 0 else {
+            return ForecastError(message: "a validation share of \(settings.validationFraction) leaves \(validation.count) of the \(valid.count) bars of \(name) to validate on",
+                                 fix: "raise --validation (0.1 keeps a tenth), or pass --validation 0 to train without one")
+        }
+        let trainWindows = endRange(targetsIn: train, firstSampleEnd: warmUp + settings.window - 1, rows: rows).count
+        let neededWindows = min(settings.training.batchSize, 32)
+        guard trainWindows >= neededWindows else {
+            return ForecastError(message: "only \(trainWindows) training window\(trainWindows == 1 ? "" : "s") in the training span of \(name), and training needs \(neededWindows) (one batch, at most 32)",
+                                 fix: "use a longer series, a shorter --window, or a --batch-size of \(max(trainWindows, 1)) or less")
+        }
+        return nil
+    }
+
+    /// The fewest bars `train` takes with `settings` (``spanProblem(rows:warmUp:settings:name:)``
+    /// finds none), whose features need `warmUp` bars first; nil past 100 million.
+    static func minimumTrainingBars(warmUp: Int, settings: ForecastSettings) -> Int? {
+        func fits(_ rows: Int) -> Bool { spanProblem(rows: rows, warmUp: warmUp, settings: settings, name: "") == nil }
+        // More bars never make a split worse: the smallest that fits, by bisection.
+        var (low, high) = (warmUp + settings.window, 100_000_000)
+        guard fits(high) else { return nil }
+        while low < high {
+            let middle = (low + high) / 2
+            if fits(middle) { high = middle } else { low = middle + 1 }
+        }
+        return low
     }
 
     // MARK: - Training
@@ -209,14 +254,7 @@ public final class ForecastModel {
         let pipeline = try FeaturePipeline(parsing: settings.featureSpec)
         let matrix = try pipeline.compute(series)
         let spans = Self.spans(matrix: matrix, settings: settings)
-        guard spans.train.count > settings.window + 10 else {
-            throw ForecastError(message: "\(series.name) has \(matrix.validRows.count) bar\(matrix.validRows.count == 1 ? "" : "s") past the \(pipeline.warmUp)-bar warm-up of its features, too few for a \(settings.window)-bar window and the split",
-                                fix: "use a longer series, a shorter --window, or features with a shorter warm-up")
-        }
-        guard spans.validation.count > 1 || settings.validationFraction == 0 else {
-            throw ForecastError(message: "a validation share of \(settings.validationFraction) leaves \(spans.validation.count) of the \(matrix.validRows.count) bars of \(series.name) to validate on",
-                                fix: "raise --validation (0.1 keeps a tenth), or pass --validation 0 to train without one")
-        }
+        if let problem = Self.spanProblem(rows: matrix.rows, warmUp: pipeline.warmUp, settings: settings, name: series.name) { throw problem }
         // A feature that overflows (squares of prices near 1e300) would only show up as a NaN loss.
         for (name, column) in zip(matrix.names, matrix.columns) {
             if let bad = matrix.validRows.first(where: { !column[$0].isFinite }) {
@@ -228,11 +266,6 @@ public final class ForecastModel {
         let windows = WindowedDataset(matrix: matrix, series: series, scaler: scaler, windowLength: settings.window, target: settings.target)
         let trainEnds = ends(targetsIn: spans.train, windows: windows)
         let validationEnds = ends(targetsIn: spans.validation, windows: windows)
-        let neededWindows = min(settings.training.batchSize, 32)
-        guard trainEnds.count >= neededWindows else {
-            throw ForecastError(message: "only \(trainEnds.count) training window\(trainEnds.count == 1 ? "" : "s") in the training span of \(series.name), and training needs \(neededWindows) (one batch, at most 32)",
-                                fix: "use a longer series, a shorter --window, or a --batch-size of \(max(trainEnds.count, 1)) or less")
-        }
         // Backpropagation through time keeps every step's gates, states and their gradients.
         let batch = min(settings.training.batchSize, trainEnds.count)
         let activationBytes = RecurrentModelConfiguration(cell: settings.cell, inputSize: matrix.names.count, hiddenSize: settings.hiddenSize,

@@ -67,13 +67,24 @@ extension ForecastModel {
             throw ForecastError(message: "\(series.name) has \(n) bar\(n == 1 ? "" : "s"); a walk-forward needs bars to train on before the ones it forecasts",
                                 fix: "use a longer series")
         }
-        let first = walk.firstForecastBar ?? Int(Double(n) * 0.4)
-        guard first > 0 && first < n - 1 else {
-            throw ForecastError(message: "the first forecast bar \(first) leaves nothing to train on or to forecast in \(n) bars",
-                                fix: "choose --first-forecast-bar between 1 and \(n - 2)")
-        }
         var training = settings
         training.testFraction = 0
+        // The fewest bars a fold can train on: the features' warm-up, a window and the split.
+        let warmUp = try FeaturePipeline(parsing: settings.featureSpec).warmUp
+        let needed = Self.minimumTrainingBars(warmUp: warmUp, settings: training) ?? n
+        guard needed <= n - 2 else {
+            throw ForecastError(message: "a fold needs at least \(needed) bars to train on (a \(warmUp)-bar warm-up of the features, a \(settings.window)-bar window and the split), and \(series.name) has \(n)",
+                                fix: "use a longer series, a shorter --window, or features with a shorter warm-up")
+        }
+        let first = walk.firstForecastBar ?? max(needed, Int(Double(n) * 0.4))
+        guard first >= needed && first < n - 1 else {
+            throw ForecastError(message: "the first forecast bar \(first) leaves \(first >= n - 1 ? "nothing to forecast in the \(n) bars" : "\(first) bars to train on, and a fold needs at least \(needed) (a \(warmUp)-bar warm-up of the features, a \(settings.window)-bar window and the split)")",
+                                fix: "choose --first-forecast-bar from \(needed) to \(n - 2)")
+        }
+        if let trailing = walk.trailingWindow, trailing < needed {
+            throw ForecastError(message: "--trailing-window \(trailing) leaves each fold \(trailing) bars to train on, and a fold needs at least \(needed) (a \(warmUp)-bar warm-up of the features, a \(settings.window)-bar window and the split)",
+                                fix: "use --trailing-window \(needed) or more")
+        }
         var forecasts = [Double](repeating: .nan, count: n)
         var closes = [Double](repeating: .nan, count: n)
         var folds: [WalkForwardFold] = []

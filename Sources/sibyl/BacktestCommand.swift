@@ -113,7 +113,7 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Forecast strategy: train on this many bars before each fold (expanding window when omitted).")
     var trailingWindow: Int?
 
-    @Option(name: .long, parsing: .unconditional, help: "Forecast strategy: the first bar to forecast (40% into the data when omitted).")
+    @Option(name: .long, parsing: .unconditional, help: "Forecast strategy: the first bar to forecast (40% into the data when omitted, or the fewest bars a fold can train on if later).")
     var firstForecastBar: Int?
 
     @OptionGroup(title: "Forecast model") var trainingOptions: TrainingOptions

@@ -141,9 +141,12 @@ enum ForecastOutput {
     }
 
     /// For a model whose errors are larger than the naive forecast's: when that is more than luck
-    /// explains, a clause saying so (then worse, not merely no better), in `beyondLuck`'s shape.
+    /// explains, a clause saying so (then worse, not merely no better), in `beyondLuck`'s shape;
+    /// too few bars to judge under 30.
     static func worseBeyondLuck(_ comparison: ErrorComparison?) -> String {
-        guard let comparison, comparison.count >= 30, let p = comparison.pValue, p < 0.05 else { return "" }
+        guard let comparison else { return "" }
+        if comparison.count < 30 { return " over \(comparison.count) bar\(comparison.count == 1 ? "" : "s"), too few to judge" }
+        guard let p = comparison.pValue, p < 0.05 else { return "" }
         return ", worse by more than luck explains (Diebold–Mariano p \(probability(p, equals: true)))"
     }
 

@@ -191,6 +191,22 @@ struct BacktestCommandTests {
                 "\(poor.standardOutput)")
     }
 
+    @Test("a first forecast bar or trailing window too short to train on names the fewest bars a fold needs, and that many work")
+    func fewestTrainingBars() throws {
+        let lines = try String(contentsOf: datasetsFolder.appendingPathComponent("SPX_daily.csv"), encoding: .utf8).split(separator: "\n")
+        let data = try temporaryFile(lines.prefix(601).joined(separator: "\n") + "\n")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let quick = ["backtest", "--data", data, "--strategy", "forecast", "--epochs", "1", "--hidden", "4", "--layers", "1"]
+        let early = try runSibyl(quick + ["--first-forecast-bar", "40"])
+        #expect(early.status == 1 && early.standardError.contains("leaves 40 bars to train on, and a fold needs at least "), "\(early.standardError)")
+        let fewest = try #require(early.standardError.firstMatch(of: /from (\d+) to 598/).map { Int($0.1)! })
+        #expect(try runSibyl(quick + ["--first-forecast-bar", "\(fewest - 1)"]).status == 1)
+        let enough = try runSibyl(quick + ["--first-forecast-bar", "\(fewest)", "--retrain-every", "1000"])
+        #expect(enough.status == 0, "\(enough.standardError)")
+        let trailing = try runSibyl(quick + ["--trailing-window", "\(fewest - 1)"])
+        #expect(trailing.status == 1 && trailing.standardError.contains("(fix: use --trailing-window \(fewest) or more)"), "\(trailing.standardError)")
+    }
+
     @Test("volatility-target sizing reads only the past: bars after t change nothing before t (its bars a year came from the whole file)")
     func volatilityTargetNoLookAhead() throws {
         // 700 hourly EUR/USD bars, and the same cut after bar 500.

@@ -165,6 +165,14 @@ struct ForecastCommandTests {
                 "\(backtest.standardError)")
     }
 
+    @Test("a verdict over fewer than 30 held-out bars says they are too few to judge, better or worse than naive")
+    func tooFewToJudge() throws {
+        let run = try runSibyl(["forecast", "--data", googl, "--test", "0.005"] + quick)
+        #expect(run.status == 0, "\(run.standardError)")
+        let verdict = try #require(run.standardOutput.split(separator: "\n").first { $0.hasPrefix("verdict:") })
+        #expect(verdict.contains("naive forecast") && verdict.contains(" bars, too few to judge"), "\(verdict)")
+    }
+
     @Test("a next-close model forecasting a series on another price scale is flagged on the forecast line")
     func implausibleMove() throws {
         let checkpoint = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-scale-\(UUID()).safetensors").path

@@ -23,6 +23,7 @@ struct PipelineTests {
         ("returns,,rsi:14", 2, "is empty"),
         ("fft:16:8", 1, "leave a band empty"),
         ("fft:4:1", 1, "at least 8 bars"),
+        ("returns,fft:64:1", 2, "its share is always 1"),
         ("lowpass:32:16", 1, "must be below"),
         ("macd:26:12:9", 1, "must be shorter"),
         ("returns,returns", 2, "repeats"),
