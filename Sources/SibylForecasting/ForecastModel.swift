@@ -237,8 +237,17 @@ public final class ForecastModel {
 
     // MARK: - Training
 
-    /// A training loss above this, on standardized targets, is a diverged model: `train` refuses it.
-    public static let divergedLoss = 10.0
+    /// A best epoch whose training loss is over this many times what the constant forecast of the
+    /// standardized target scores (0 for a price target, even odds for direction) is a diverged
+    /// model: `train` refuses it.
+    public static let divergedRatio = 10.0
+
+    /// The loss of the constant forecast 0 (the training targets' mean, or even odds for direction)
+    /// on `targets` under `loss`.
+    static func constantForecastLoss(_ loss: Loss, targets: [Float]) -> Double {
+        let zeros = [Float](repeating: 0, count: targets.count)
+        return loss.evaluate(predictions: zeros, targets: targets, count: targets.count, gradient: nil)
+    }
 
     /// Fits the scaler on the training span, trains the network on training windows and stops on
     /// the validation windows.
@@ -248,7 +257,8 @@ public final class ForecastModel {
     ///   - pricesAdjusted: Whether the series is on adjusted prices (``BarReadOptions/adjusted``),
     ///     recorded in the checkpoint as `prices`, so that a forecast can tell data of the other kind.
     /// - Throws: ``TrainingError`` when training stops on a loss or gradient that is not finite, or
-    ///   ends diverged (a best epoch's training loss above ``divergedLoss``).
+    ///   ends diverged (a best epoch's training loss over ``divergedRatio`` times the constant
+    ///   forecast's).
     public static func train(on series: BarSeries, settings: ForecastSettings, dataDigest: String? = nil, pricesAdjusted: Bool = false,
                              progress: (TrainingEvent) -> Void = { _ in }) throws -> (ForecastModel, TrainingSummary) {
         let pipeline = try FeaturePipeline(parsing: settings.featureSpec)
@@ -311,14 +321,15 @@ public final class ForecastModel {
         let validationSet = validationEnds.isEmpty ? nil
             : WindowSamples(windows: windows, ends: validationEnds, targetCenter: Float(center), targetScale: Float(scale))
         let summary = try trainer.fit(train: trainSet, validation: validationSet, progress: progress)
-        // Targets are standardized, so a constant forecast scores about 1 (MSE) or 0.69 (cross-
-        // entropy): a best epoch far above that diverged, though its loss stayed finite. Its
+        // A best epoch far above what the constant forecast of the standardized target scores
+        // (about 1 for MSE, 0.69 for cross-entropy) diverged, though its loss stayed finite. Its
         // checkpoint, forecasts or trades would mean nothing.
         let best = summary.epochs[summary.bestEpoch - 1]
-        if best.trainLoss > Self.divergedLoss {
+        let constant = Self.constantForecastLoss(training.loss, targets: trainTargets.map { Float(($0 - center) / scale) })
+        if best.trainLoss > Self.divergedRatio * constant {
             let decay = training.optimizer.weightDecay
             throw TrainingError(message: "the model diverged: its best epoch (\(summary.bestEpoch)) has a training loss of \(String(format: "%.3g", best.trainLoss)), "
-                                + "where a constant forecast of the standardized target scores about \(settings.target == .direction ? "0.69" : "1")",
+                                + "over \(Int(Self.divergedRatio)) times the \(String(format: "%.3g", constant)) a constant forecast of the standardized target scores",
                                 fix: "lower --learning-rate (\(String(format: "%g", training.learningRate)) here)"
                                     + (decay * training.learningRate > 1e-3 ? " or --weight-decay (\(String(format: "%g", decay)) here)" : "")
                                     + (training.gradientClip == nil ? ", or turn clipping on (--clip 1)" : ""))

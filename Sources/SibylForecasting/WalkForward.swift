@@ -9,7 +9,8 @@ public struct WalkForwardSettings: Sendable, Equatable, Codable {
     public var retrainEvery: Int
     /// Train on the last `trailingWindow` bars before each fold; all earlier bars when nil (expanding).
     public var trailingWindow: Int?
-    /// The first bar forecast; by default 40% into the series.
+    /// The first bar forecast; by default 40% into the series, or the fewest bars a fold can train
+    /// on when that is later.
     public var firstForecastBar: Int?
 
     public init(retrainEvery: Int = 250, trailingWindow: Int? = nil, firstForecastBar: Int? = nil) {
@@ -69,21 +70,29 @@ extension ForecastModel {
         }
         var training = settings
         training.testFraction = 0
-        // The fewest bars a fold can train on: the features' warm-up, a window and the split.
+        // The fewest bars a fold can train on, and what one bar fewer runs into (the features'
+        // warm-up and the window, the validation share, or a batch of windows).
         let warmUp = try FeaturePipeline(parsing: settings.featureSpec).warmUp
         let needed = Self.minimumTrainingBars(warmUp: warmUp, settings: training) ?? n
+        let binding = Self.spanProblem(rows: needed - 1, warmUp: warmUp, settings: training, name: "a fold of \(needed - 1) bars")
+        let why = binding.map { " (with one fewer: \($0.message))" } ?? ""
+        let otherFix = binding.map { "; or \($0.fix)" } ?? ""
         guard needed <= n - 2 else {
-            throw ForecastError(message: "a fold needs at least \(needed) bars to train on (a \(warmUp)-bar warm-up of the features, a \(settings.window)-bar window and the split), and \(series.name) has \(n)",
-                                fix: "use a longer series, a shorter --window, or features with a shorter warm-up")
+            throw ForecastError(message: "a fold needs at least \(needed) bars to train on\(why) and then bars to forecast, and \(series.name) has \(n)",
+                                fix: binding.map { $0.fix.hasPrefix("use a longer series") ? $0.fix : "use a longer series; or \($0.fix)" } ?? "use a longer series")
         }
         let first = walk.firstForecastBar ?? max(needed, Int(Double(n) * 0.4))
-        guard first >= needed && first < n - 1 else {
-            throw ForecastError(message: "the first forecast bar \(first) leaves \(first >= n - 1 ? "nothing to forecast in the \(n) bars" : "\(first) bars to train on, and a fold needs at least \(needed) (a \(warmUp)-bar warm-up of the features, a \(settings.window)-bar window and the split)")",
+        guard first < n - 1 else {
+            throw ForecastError(message: "the first forecast bar \(first) leaves nothing to forecast in the \(n) bars of \(series.name)",
                                 fix: "choose --first-forecast-bar from \(needed) to \(n - 2)")
         }
+        guard first >= needed else {
+            throw ForecastError(message: "the first forecast bar \(first) leaves \(first) bars to train on, and a fold needs at least \(needed)\(why)",
+                                fix: "choose --first-forecast-bar from \(needed) to \(n - 2)\(otherFix)")
+        }
         if let trailing = walk.trailingWindow, trailing < needed {
-            throw ForecastError(message: "--trailing-window \(trailing) leaves each fold \(trailing) bars to train on, and a fold needs at least \(needed) (a \(warmUp)-bar warm-up of the features, a \(settings.window)-bar window and the split)",
-                                fix: "use --trailing-window \(needed) or more")
+            throw ForecastError(message: "--trailing-window \(trailing) leaves each fold \(trailing) bars to train on, and a fold needs at least \(needed)\(why)",
+                                fix: "use --trailing-window \(needed) or more\(otherFix)")
         }
         var forecasts = [Double](repeating: .nan, count: n)
         var closes = [Double](repeating: .nan, count: n)
@@ -116,7 +125,7 @@ extension ForecastModel {
                 forecasts[t] = r
                 if t + 1 < n && !direction { closes[t + 1] = series.close[t] * exp(r) }
             }
-            let scored = ends.filter { $0 + 1 < n }
+            let scored = ends.filter { $0 + 1 < n && !forecasts[$0].isNaN }
             let score = Self.score(series, bars: scored, forecasts: forecasts, scale: Self.naiveScale(series, trainStart..<start), directionOnly: direction)
             folds.append(WalkForwardFold(trainStart: trainStart, trainEnd: start, forecastStart: start, forecastEnd: end,
                                          firstTimestamp: iso(series.timestamps[start]), lastTimestamp: iso(series.timestamps[end - 1]),

@@ -276,7 +276,7 @@ struct BacktestCommand: ParsableCommand {
             if !unused.isEmpty {
                 commandNotes.add("note: \(unused.joined(separator: ", ")) \(unused.count == 1 ? "does" : "do") not apply to --strategy \(strategy.rawValue) and \(unused.count == 1 ? "is" : "are") ignored")
             }
-            let file = try dataOptions.load()
+            let file = try dataOptions.load(notes: commandNotes)
             let series = file.series
             // A window the series cannot fill would give no trade and no benchmark, silently.
             let window: (option: String, bars: Int)? = switch strategy {
@@ -477,7 +477,7 @@ enum BacktestOutput {
     static func walkForward(_ walk: WalkForwardResult) -> String {
         var lines = ["walk-forward: \(walk.folds.count) fold\(walk.folds.count == 1 ? "" : "s"), each trained on earlier bars only"]
         // Errors are in price units: enough decimals for four significant digits of the smallest.
-        let digits = decimals(toShow: walk.folds.compactMap { $0.naive?.mae }.filter(\.isFinite).min() ?? 1, significant: 4)
+        let digits = decimals(toShow: walk.folds.compactMap { $0.naive?.mae }.filter { $0 > 0 && $0.isFinite }.min() ?? 1, significant: 4)
         func error(_ value: Double?) -> String { price(value, digits) }
         // Columns as wide as their widest cell: prices of 12,660.0963 or 3.008220e-10 stay aligned.
         let rows = [["fold", "train bars", "forecasts made at", "epochs", "MAE model", "MAE naive", "dir. acc %", "scored"]]

@@ -35,8 +35,8 @@ struct FeaturesCommand: ParsableCommand {
             let output = try out.map { try OutputFile($0, option: "--out", inputs: [(path, "--data")]) }
             // Features on standard output keep it to themselves: the summary goes to standard error.
             let say = try OutputFile.summaryPrinter(for: output.map { [$0] } ?? [], json: json)
-            let file = try dataOptions.load()
             let notes = CommandNotes()
+            let file = try dataOptions.load(notes: notes)
             let pipeline = try FeaturePipeline(parsing: TrainingOptions.defaultFeatures(spec, option: "--spec", for: file.series, notes: notes))
             let matrix = try pipeline.compute(file.series)
             // A table of headers only would read as features computed.

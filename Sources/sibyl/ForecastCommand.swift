@@ -57,14 +57,15 @@ struct ForecastCommand: ParsableCommand {
         // A checkpoint brings its own feature list: errors in it are about the file, not --features.
         try reportingErrors(checkpoint: modelFile, data: dataOptions) {
             let path = try dataOptions.path()
-            let file = try dataOptions.load(digest: modelFile == nil)
             let notes = CommandNotes()
+            let file = try dataOptions.load(digest: modelFile == nil, notes: notes)
             let model: ForecastModel
             var summary: TrainingSummary?
             if let modelFile {
                 model = try ForecastModel.load(contentsOf: modelFile)
                 // The thread count is how to run, not what was learned: --threads applies.
                 model.network.threads = trainingOptions.threads
+                if let note = trainingOptions.threadsNote { notes.add("note: \(note)") }
                 let ignored = trainingOptions.ignoredOptions(against: model.settings)
                 if !ignored.isEmpty {
                     notes.add("\(modelFile): note: \(ignored.joined(separator: ", ")) \(ignored.count == 1 ? "is" : "are") ignored with --model-file; the model's own settings apply "

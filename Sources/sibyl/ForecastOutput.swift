@@ -86,7 +86,7 @@ enum ForecastOutput {
         var rows = [header]
         let scores = [report.model, report.naive, report.autoregression]
         // Errors are in price units: enough decimals for four significant digits of the smallest.
-        let digits = decimals(toShow: scores.map(\.mae).filter(\.isFinite).min() ?? 1, significant: 4)
+        let digits = decimals(toShow: scores.map(\.mae).filter { $0 > 0 && $0.isFinite }.min() ?? 1, significant: 4)
         for score in scores {
             rows.append([score.name, price(score.mae, digits), price(score.rmse, digits), fixed(score.mapePercent, 3), fixed(score.mase, 3),
                          fixed(score.directionalAccuracyPercent, 1), fixed(score.chanceAccuracyPercent, 1),

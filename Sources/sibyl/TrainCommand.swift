@@ -50,10 +50,10 @@ struct TrainCommand: ParsableCommand {
             let output = try OutputFile(out, option: "--out", inputs: [(path, "--data")])
             // A checkpoint written to standard output keeps it to itself: the summary goes to standard error.
             let say = try OutputFile.summaryPrinter(for: [output], json: json)
-            let file = try dataOptions.load(digest: true)
+            let notes = CommandNotes()
+            let file = try dataOptions.load(digest: true, notes: notes)
             let digest = file.sha256 ?? ""
             var progress = TrainingProgress(quiet: json)
-            let notes = CommandNotes()
             for note in trainingOptions.inertOptionNotes { notes.add("note: \(note)") }
             let settings = trainingOptions.settings(for: file.series, notes: notes)
             let (model, summary) = try ForecastModel.train(on: file.series, settings: settings, dataDigest: digest,

@@ -159,10 +159,32 @@ struct ForecastCommandTests {
         #expect(!FileManager.default.fileExists(atPath: checkpoint))
         let forecast = try runSibyl(["forecast", "--json"] + options)
         #expect(forecast.status == 1 && forecast.standardOutput.isEmpty && forecast.standardError.contains("the model diverged"), "\(forecast.standardError)")
+        // Judged against what a constant forecast scores under the loss in use: Huber's losses and
+        // cross-entropy's stay small even for a model far off.
+        for extra in [["--loss", "huber"], ["--target", "direction"]] {
+            let huge = options.map { $0 == "1e8" ? "100" : $0 }
+            let run = try runSibyl(["forecast"] + huge + ["--validation", "0"] + extra)
+            #expect(run.status == 1 && run.standardError.contains("the model diverged") && run.standardError.contains("a constant forecast of the standardized target scores"),
+                    "\(extra): \(run.standardError)")
+        }
         // A walk-forward stops at the fold whose model diverged, rather than trading it.
         let backtest = try runSibyl(["backtest", "--strategy", "forecast", "--retrain-every", "1000"] + options)
         #expect(backtest.status == 1 && backtest.standardError.contains("fold 1 of ") && backtest.standardError.contains("the model diverged"),
                 "\(backtest.standardError)")
+    }
+
+    @Test("--json notes carry the adjusted-prices note and, for a loaded model, the threads note")
+    func notesInJSON() throws {
+        let processors = ProcessInfo.processInfo.activeProcessorCount
+        let run = try runSibyl(["forecast", "--data", googl, "--adjusted", "--json"] + quick)
+        let document = try #require(JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any])
+        #expect((document["notes"] as? [String])?.contains { $0.contains("note: adjusted prices:") } == true, "\(document["notes"] ?? "none")")
+        let checkpoint = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-notes-\(UUID()).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: checkpoint) }
+        #expect(try runSibyl(["train", "--data", googl, "--out", checkpoint] + quick).status == 0)
+        let loaded = try runSibyl(["forecast", "--data", googl, "--model-file", checkpoint, "--threads", "\(processors + 1)", "--json"])
+        let loadedDocument = try #require(JSONSerialization.jsonObject(with: Data(loaded.standardOutput.utf8)) as? [String: Any])
+        #expect((loadedDocument["notes"] as? [String])?.contains { $0.contains("--threads \(processors + 1) is more than") } == true, "\(loaded.standardError)")
     }
 
     @Test("a verdict over fewer than 30 held-out bars says they are too few to judge, better or worse than naive")

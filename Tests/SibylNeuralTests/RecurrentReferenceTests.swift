@@ -54,7 +54,7 @@ struct RecurrentReferenceTests {
           arguments: RecurrentCell.allCases, [1, 2])
     func matchesReference(cell: RecurrentCell, threads: Int) {
         var worst = 0.0
-        // H = 290 packs over a million floats of weights, which two threads pack in two parts.
+        // H = 290 packs over 2^18 floats (1 MiB) of weights, which two threads pack in two parts.
         for (f, h, t, b) in [(7, 45, 4, 19), (3, 32, 3, 8), (40, 70, 3, 5), (1, 1, 2, 1), (8, 290, 2, 3)] {
             var generator = SeededGenerator(seed: UInt64(f * 1000 + h))
             let layer = RecurrentLayer(cell: cell, inputSize: f, hiddenSize: h, index: 0)

@@ -24,8 +24,8 @@ struct DataOptions: ParsableArguments {
     /// Reads the file and reports repairs and warnings on standard error (with `--json` too: what
     /// was changed in the data must never go unsaid, and standard output stays pure JSON), unless
     /// `quiet` (for a caller whose output lists them itself); with `digest`, the file's SHA-256
-    /// comes from the same read.
-    func load(quiet: Bool = false, digest: Bool = false) throws -> BarFile {
+    /// comes from the same read. The note on adjusted prices goes to `notes` when given.
+    func load(quiet: Bool = false, digest: Bool = false, notes: CommandNotes? = nil) throws -> BarFile {
         let path = try path()
         // `sibyl … --data prices.csv >> prices.csv` would write the summary into the data.
         var input = stat()
@@ -37,7 +37,10 @@ struct DataOptions: ParsableArguments {
         if quiet { return file }
         for note in file.repairs { printToStandardError(note.description) }
         for warning in file.warnings { printToStandardError(warning.description) }
-        if adjusted { printToStandardError("\(path): note: adjusted prices: \(file.adjustedBars) of \(file.series.count) bars scaled by Adj Close / Close") }
+        if adjusted {
+            let note = "\(path): note: adjusted prices: \(file.adjustedBars) of \(file.series.count) bars scaled by Adj Close / Close"
+            if let notes { notes.add(note) } else { printToStandardError(note) }
+        }
         return file
     }
 }

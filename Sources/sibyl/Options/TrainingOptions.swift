@@ -144,14 +144,18 @@ struct TrainingOptions: ParsableArguments {
         if optimizer == "sgd" && clip > 0 && clip * learningRate < 1e-6 {
             notes.append("with --optimizer sgd, --clip \(clip) caps every step at --learning-rate × --clip = \(String(format: "%.1g", clip * learningRate)), which hardly moves the weights; raise --clip, or 0 turns clipping off")
         }
-        let processors = ProcessInfo.processInfo.activeProcessorCount
-        if threads > processors {
-            notes.append("--threads \(threads) is more than this machine's \(processors) processors: the threads take turns, which is slower than \(processors)")
-        }
+        if let threadsNote { notes.append(threadsNote) }
         if validation == 0 && patience != nil {
             notes.append("--patience is ignored with --validation 0: early stopping watches the validation loss, so every epoch runs")
         }
         return notes
+    }
+
+    /// A note when --threads asks for more threads than the machine has processors.
+    var threadsNote: String? {
+        let processors = ProcessInfo.processInfo.activeProcessorCount
+        return threads > processors
+            ? "--threads \(threads) is more than this machine's \(processors) processors: the threads take turns, which is slower than \(processors)" : nil
     }
 
     /// Whether any option was set away from its default.
