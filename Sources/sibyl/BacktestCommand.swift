@@ -339,10 +339,13 @@ struct BacktestCommand: ParsableCommand {
     private func walkForwardBacktest(_ series: BarSeries, configuration: BacktestConfiguration, notes: CommandNotes) throws
         -> (result: BacktestResult, walk: WalkForwardResult, tradedFrom: Int) {
         for note in trainingOptions.inertOptionNotes { notes.add("note: \(note)") }
+        if let trailingWindow, trailingWindow >= series.count - 2 {
+            notes.add("note: --trailing-window \(trailingWindow) covers the \(series.count) bars of \(series.name): every fold trains on all the bars before it, as without the option")
+        }
         var progress = TrainingProgress(quiet: json)
         let walkSettings = WalkForwardSettings(retrainEvery: retrainEvery, trailingWindow: trailingWindow, firstForecastBar: firstForecastBar)
         var currentFold = 0
-        let walk = try ForecastModel.walkForward(series, settings: trainingOptions.settings(for: series, notes: notes), walk: walkSettings) { fold, folds, event in
+        let walk = try ForecastModel.walkForward(series, settings: try trainingOptions.settings(for: series, notes: notes), walk: walkSettings) { fold, folds, event in
             if fold != currentFold {
                 currentFold = fold
                 progress.begin("fold \(fold)/\(folds): training")

@@ -37,7 +37,7 @@ struct FeaturesCommand: ParsableCommand {
             let say = try OutputFile.summaryPrinter(for: output.map { [$0] } ?? [], json: json)
             let notes = CommandNotes()
             let file = try dataOptions.load(notes: notes)
-            let pipeline = try FeaturePipeline(parsing: TrainingOptions.defaultFeatures(spec, option: "--spec", for: file.series, notes: notes))
+            let pipeline = try FeaturePipeline(parsing: try TrainingOptions.defaultFeatures(spec, option: "--spec", for: file.series, notes: notes))
             let matrix = try pipeline.compute(file.series)
             // A table of headers only would read as features computed.
             guard !matrix.validRows.isEmpty else {

@@ -65,6 +65,7 @@ struct ForecastCommand: ParsableCommand {
                 model = try ForecastModel.load(contentsOf: modelFile)
                 // The thread count is how to run, not what was learned: --threads applies.
                 model.network.threads = trainingOptions.threads
+                try TrainingOptions.checkVolume(model.settings.featureSpec, for: file.series)
                 if let note = trainingOptions.threadsNote { notes.add("note: \(note)") }
                 let ignored = trainingOptions.ignoredOptions(against: model.settings)
                 if !ignored.isEmpty {
@@ -98,7 +99,7 @@ struct ForecastCommand: ParsableCommand {
                 let digest = file.sha256 ?? ""
                 var progress = TrainingProgress(quiet: json)
                 for note in trainingOptions.inertOptionNotes { notes.add("note: \(note)") }
-                (model, summary) = try ForecastModel.train(on: file.series, settings: trainingOptions.settings(for: file.series, notes: notes), dataDigest: digest,
+                (model, summary) = try ForecastModel.train(on: file.series, settings: try trainingOptions.settings(for: file.series, notes: notes), dataDigest: digest,
                                                            pricesAdjusted: file.adjustedBars > 0) { progress.handle($0) }
                 progress.finish()
             }

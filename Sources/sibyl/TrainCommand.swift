@@ -55,7 +55,7 @@ struct TrainCommand: ParsableCommand {
             let digest = file.sha256 ?? ""
             var progress = TrainingProgress(quiet: json)
             for note in trainingOptions.inertOptionNotes { notes.add("note: \(note)") }
-            let settings = trainingOptions.settings(for: file.series, notes: notes)
+            let settings = try trainingOptions.settings(for: file.series, notes: notes)
             let (model, summary) = try ForecastModel.train(on: file.series, settings: settings, dataDigest: digest,
                                                            pricesAdjusted: file.adjustedBars > 0) { progress.handle($0) }
             progress.finish()

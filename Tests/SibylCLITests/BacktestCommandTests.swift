@@ -206,6 +206,9 @@ struct BacktestCommandTests {
         #expect(try runSibyl(quick + ["--first-forecast-bar", "\(fewest - 1)"]).status == 1)
         let enough = try runSibyl(quick + ["--first-forecast-bar", "\(fewest)", "--retrain-every", "1000"])
         #expect(enough.status == 0, "\(enough.standardError)")
+        #expect(!enough.standardError.contains("covers the"))
+        let whole = try runSibyl(quick + ["--first-forecast-bar", "\(fewest)", "--retrain-every", "1000", "--trailing-window", "5000"])
+        #expect(whole.status == 0 && whole.standardError.contains("note: --trailing-window 5000 covers the 600 bars of"), "\(whole.standardError)")
         let trailing = try runSibyl(quick + ["--trailing-window", "\(fewest - 1)"])
         #expect(trailing.status == 1 && trailing.standardError.contains("(fix: use --trailing-window \(fewest) or more; or "), "\(trailing.standardError)")
     }

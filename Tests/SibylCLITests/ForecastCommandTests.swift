@@ -6,7 +6,7 @@ struct ForecastCommandTests {
     let quick = ["--epochs", "2", "--hidden", "8", "--layers", "1", "--window", "16", "--features", "returns,rsi:14,zscore:20"]
     var googl: String { datasetsFolder.appendingPathComponent("GOOGL_daily.csv").path }
 
-    @Test("the default features fit a file without volume, said in a note; a typed list is used as typed; --json carries the data's repairs and warnings")
+    @Test("the default features fit a file without volume, said in a note; a typed list is used as typed, refused where the volume is zero; --json carries the data's repairs and warnings")
     func withoutVolume() throws {
         // GOOGL without its Volume column, one row with an empty close (dropped by the repair).
         let lines = try String(contentsOf: datasetsFolder.appendingPathComponent("GOOGL_daily.csv"), encoding: .utf8).split(separator: "\n")
@@ -39,6 +39,20 @@ struct ForecastCommandTests {
         #expect((backtestDocument["repairs"] as? [Any])?.count == 1)
         let backtestNotes = try #require(backtestDocument["notes"] as? [String])
         #expect(backtestNotes.contains { $0.contains("--z-window") && $0.contains("ignored") }, "\(backtestNotes)")
+        // A volume of zero on every bar is no volume for a typed volume feature either, in an
+        // option's list or a checkpoint's.
+        let volume = try #require(header.firstIndex(of: "Volume"))
+        let zeros = try temporaryFile(rows.enumerated().map { index, row in
+            row.enumerated().map { index > 0 && $0.offset == volume ? "0" : $0.element }.joined(separator: ",")
+        }.joined(separator: "\n") + "\n")
+        defer { try? FileManager.default.removeItem(atPath: zeros) }
+        let typedZero = try runSibyl(["forecast", "--data", zeros, "--features", "returns,volz:20", "--repair", "drop"] + small.dropLast(2))
+        #expect(typedZero.status == 1 && typedZero.standardError.contains("'volz:20': needs volume, but every bar of"), "\(typedZero.standardError)")
+        let checkpoint = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-volz-\(UUID()).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: checkpoint) }
+        #expect(try runSibyl(["train", "--data", googl, "--features", "returns,volz:20", "--out", checkpoint] + small.dropLast(2)).status == 0)
+        let loaded = try runSibyl(["forecast", "--data", zeros, "--model-file", checkpoint, "--repair", "drop"])
+        #expect(loaded.status == 1 && loaded.standardError.contains("of the feature list of \(checkpoint): needs volume, but every bar of"), "\(loaded.standardError)")
     }
 
     @Test("too few training windows for a batch names the count needed and --batch-size")

@@ -205,14 +205,28 @@ struct TrainingOptions: ParsableArguments {
 
     /// `spec` for `series`: the default list, when `option` was not typed and the series has no
     /// volume (or only zeros), without its volume feature (and a note says so); otherwise `spec` as it is.
-    static func defaultFeatures(_ spec: String, option: String, for series: BarSeries, notes: CommandNotes) -> String {
+    static func defaultFeatures(_ spec: String, option: String, for series: BarSeries, notes: CommandNotes) throws -> String {
         // A Volume column of zeros (index and currency exports) carries no volume either.
         let zeros = series.volume?.allSatisfy { $0 == 0 } ?? false
         guard series.volume == nil || zeros, spec == FeaturePipeline.defaultSpecText, !typedOptions.contains(option),
-              let reduced = (try? FeaturePipeline(parsing: spec))?.withoutVolumeFeatures() else { return spec }
+              let reduced = (try? FeaturePipeline(parsing: spec))?.withoutVolumeFeatures() else {
+            try checkVolume(spec, for: series)
+            return spec
+        }
         let leftOut = reduced.leftOut.map(\.description).joined(separator: ", ")
         notes.add("note: \(series.name) has \(zeros ? "a volume of zero on every bar" : "no volume"), so the default features leave out \(leftOut) (features: \(reduced.pipeline))")
         return reduced.pipeline.description
+    }
+
+    /// Refuses a feature list whose volume feature would read a volume of zero on every bar of
+    /// `series` (a column of zeros, learned from or fed to a model as if it said something); a
+    /// file without a Volume column is refused by the features themselves.
+    static func checkVolume(_ spec: String, for series: BarSeries) throws {
+        guard let volume = series.volume, volume.allSatisfy({ $0 == 0 }), let pipeline = try? FeaturePipeline(parsing: spec),
+              let index = pipeline.specs.firstIndex(where: { if case .volumeZScore = $0 { true } else { false } }) else { return }
+        let item = pipeline.specs[index].description
+        throw FeatureSpecError(item: item, position: index + 1, message: "needs volume, but every bar of \(series.name) has a volume of 0",
+                               fix: "remove \(item) from the feature list, or use a file with volume", needsOtherData: true)
     }
 
     /// The option names on the command line, typed at their default or not.
@@ -223,9 +237,9 @@ struct TrainingOptions: ParsableArguments {
     /// The settings for training on `series`. The default features are meant for any series: for
     /// one without volume (an index, a currency pair) they leave out the volume feature, and a
     /// note says so; a list typed with `--features` is used as typed.
-    func settings(for series: BarSeries, notes: CommandNotes) -> ForecastSettings {
+    func settings(for series: BarSeries, notes: CommandNotes) throws -> ForecastSettings {
         var result = settings
-        result.featureSpec = Self.defaultFeatures(features, option: "--features", for: series, notes: notes)
+        result.featureSpec = try Self.defaultFeatures(features, option: "--features", for: series, notes: notes)
         return result
     }
 
