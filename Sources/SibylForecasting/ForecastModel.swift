@@ -329,7 +329,8 @@ public final class ForecastModel {
         if best.trainLoss > Self.divergedRatio * constant {
             let decay = training.optimizer.weightDecay
             throw TrainingError(message: "the model diverged: its best epoch (\(summary.bestEpoch)) has a training loss of \(String(format: "%.3g", best.trainLoss)), "
-                                + "over \(Int(Self.divergedRatio)) times the \(String(format: "%.3g", constant)) a constant forecast of the standardized target scores",
+                                + "over \(Int(Self.divergedRatio)) times the \(String(format: "%.3g", constant)) "
+                                + (settings.target == .direction ? "a forecast of even odds scores" : "a constant forecast of the standardized target scores"),
                                 fix: "lower --learning-rate (\(String(format: "%g", training.learningRate)) here)"
                                     + (decay * training.learningRate > 1e-3 ? " or --weight-decay (\(String(format: "%g", decay)) here)" : "")
                                     + (training.gradientClip == nil ? ", or turn clipping on (--clip 1)" : ""))

@@ -178,7 +178,8 @@ struct ForecastCommandTests {
         for extra in [["--loss", "huber"], ["--target", "direction"]] {
             let huge = options.map { $0 == "1e8" ? "100" : $0 }
             let run = try runSibyl(["forecast"] + huge + ["--validation", "0"] + extra)
-            #expect(run.status == 1 && run.standardError.contains("the model diverged") && run.standardError.contains("a constant forecast of the standardized target scores"),
+            #expect(run.status == 1 && run.standardError.contains("the model diverged")
+                    && run.standardError.contains(extra[1] == "direction" ? "a forecast of even odds scores" : "a constant forecast of the standardized target scores"),
                     "\(extra): \(run.standardError)")
         }
         // A walk-forward stops at the fold whose model diverged, rather than trading it.

@@ -19,8 +19,9 @@ struct OptionBoundsTests {
         (["backtest", "--strategy", "zscore", "--z-entry", "inf"], "--z-entry (finite)"),
         (["train", "--threads", "300", "--out", "/tmp/unused.safetensors"], "--threads is at most 256; got 300"),
         (["train", "--clip", "inf", "--out", "/tmp/unused.safetensors"], "--clip is a finite gradient norm"),
-        (["train", "--optimizer", "adamw", "--weight-decay", "1e6", "--out", "/tmp/unused.safetensors"], "would take 1000 times every weight away at each step"),
-        (["train", "--optimizer", "sgd", "--learning-rate", "0.5", "--weight-decay", "2", "--out", "/tmp/unused.safetensors"], "--weight-decay 2.0 with --learning-rate 0.5"),
+        (["train", "--optimizer", "adamw", "--weight-decay", "1e6", "--out", "/tmp/unused.safetensors"], "--learning-rate 0.001 × --weight-decay 1e+06 = 1000: each step would take that share of every weight away"),
+        (["train", "--optimizer", "sgd", "--learning-rate", "0.5", "--weight-decay", "2", "--out", "/tmp/unused.safetensors"], "--learning-rate 0.5 × --weight-decay 2 = 1"),
+        (["train", "--optimizer", "adamw", "--learning-rate", "200", "--out", "/tmp/unused.safetensors"], "--weight-decay 0.01 (adamw's default) = 2"),
         (["train", "--learning-rate", "0x10", "--out", "/tmp/unused.safetensors"], "'0x10' is a hexadecimal number"),
         (["backtest", "--commission=-0x1p-3"], "is a hexadecimal number"),
     ])

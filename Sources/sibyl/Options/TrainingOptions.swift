@@ -103,10 +103,13 @@ struct TrainingOptions: ParsableArguments {
         }
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be a positive number") }
         if let weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) { throw ValidationError("--weight-decay must be 0 or a positive number") }
-        // SGD and AdamW take learning rate × weight decay of every weight away at each step.
-        if let weightDecay, optimizer != "adam", weightDecay * learningRate >= 1 {
-            throw ValidationError("--weight-decay \(weightDecay) with --learning-rate \(learningRate) would take \(String(format: "%g", weightDecay * learningRate)) times every weight away at each step (\(optimizer) decays by their product), "
-                                  + "which zeroes or flips the weights; keep the product well below 1, for example --weight-decay 0.01")
+        // SGD and AdamW take learning rate × weight decay of every weight away at each step (AdamW
+        // decays by 0.01 unless told otherwise).
+        let decay = weightDecay ?? (optimizer == "adamw" ? OptimizerKind.adamW().weightDecay : 0)
+        if optimizer != "adam", decay * learningRate >= 1 {
+            func g(_ value: Double) -> String { String(format: "%g", value) }
+            throw ValidationError("--learning-rate \(g(learningRate)) × --weight-decay \(g(decay))\(weightDecay == nil ? " (adamw's default)" : "") = \(g(decay * learningRate)): "
+                                  + "each step would take that share of every weight away (\(optimizer) decays by the product), which zeroes or flips the weights; keep the product well below 1")
         }
         guard dropout == 0 || layers >= 2 else {
             throw ValidationError("--dropout acts between recurrent layers, so it needs --layers 2 or more (with one layer it would change nothing)")
