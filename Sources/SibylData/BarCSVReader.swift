@@ -743,6 +743,7 @@ struct BarCSVReader {
         }
         warnings += Self.offCalendarWarnings(series, lines: lines, file: file)
         warnings += Self.jumpWarnings(series, lines: lines, file: file, threshold: options.jumpWarningThreshold)
+        warnings += Self.staleEndWarnings(series, lines: lines, file: file)
         if let volume = series.volume {
             let zero = volume.indices.filter { volume[$0] == 0 }
             if let first = zero.first {
@@ -996,6 +997,23 @@ struct BarCSVReader {
             warnings.append(DataWarning(kind: .largeJump, file: file, line: lines[i], message: message))
         }
         return warnings
+    }
+
+    /// Bars at the end of the file, at least 20 and all at one price with no range, after a
+    /// series that moved: a feed that stopped updating, a halt or a delisting padded with the last
+    /// price. A forecast or a backtest from there starts from a price that may be stale.
+    static func staleEndWarnings(_ series: BarSeries, lines: [Int], file: String) -> [DataWarning] {
+        let n = series.count
+        var first = n - 1
+        while first > 0, series.close[first] == series.close[first - 1], series.high[first] == series.low[first] { first -= 1 }
+        // Bars first … n − 1 sit at one price; bar `first` opened the run.
+        let run = n - 1 - first
+        guard run >= 20, first > 0 || series.high[0] != series.low[0] else { return [] }
+        let traded = series.volume.map { volume in (first + 1..<n).filter { volume[$0] > 0 }.count } ?? 0
+        return [DataWarning(kind: .staleEnd, file: file, line: lines[first + 1],
+                            message: "the last \(run) bars (from \(series.timestamps[first + 1])) all sit at \(series.close[n - 1]) with no range"
+                                + (traded > 0 ? ", though \(traded) of them report volume" : "")
+                                + ": a feed that stopped updating, a halt or a delisting padded with the last price? A forecast or backtest from here starts from a price that may be stale")]
     }
 
     private static func percent(_ fraction: Double) -> String {

@@ -214,6 +214,24 @@ struct CSVReadingTests {
         #expect(one.series.count == 7 && one.repairs.count == 1)
     }
 
+    @Test("bars at the end all at one price with no range, after a series that moved, are warned about; a file that never moved, or a short run, is not")
+    func staleEnd() throws {
+        let days = (0..<80).map { Timestamp(year: 2021, month: 3, day: 1).adding(days: $0).isoDate }
+        func file(flat: Int) -> String {
+            "Date,Open,High,Low,Close,Volume\n" + days.enumerated().map { i, day in
+                i < days.count - flat ? "\(day),\(100 + i),\(101 + i),\(99 + i),\(100 + i),1000" : "\(day),42,42,42,42,\(i % 2 == 0 ? 0 : 500)"
+            }.joined(separator: "\n")
+        }
+        let stale = try BarCSV.parse(file(flat: 26), file: "t.csv")
+        let warning = try #require(stale.warnings.first { $0.kind == .staleEnd }, "\(stale.warnings)")
+        // The first flat bar moved there from 153; the 25 after it sit at 42.
+        #expect(warning.line == 57 && warning.message.hasPrefix("the last 25 bars (from \(days[55])) all sit at 42.0 with no range, though 13 of them report volume"),
+                "\(warning)")
+        #expect(try BarCSV.parse(file(flat: 20), file: "t.csv").warnings.allSatisfy { $0.kind != .staleEnd })
+        let never = try BarCSV.parse("Date,Open,High,Low,Close\n" + days.map { "\($0),1,1,1,1" }.joined(separator: "\n"), file: "t.csv")
+        #expect(never.warnings.allSatisfy { $0.kind != .staleEnd }, "\(never.warnings)")
+    }
+
     @Test("rows of delimiters only between rows of data, and bars on a day the series otherwise never trades, are warned about")
     func emptyRowsAndOffCalendarBars() throws {
         let weekdays = (0..<200).map { Timestamp(year: 2020, month: 1, day: 6).adding(days: $0) }.filter { $0.weekday <= 5 }
