@@ -12,9 +12,19 @@ public struct FeaturePipeline: Sendable, Equatable, Codable, CustomStringConvert
     /// This pipeline without the features that need volume (for a series without it), and the
     /// features left out; nil when it has none or nothing else.
     public func withoutVolumeFeatures() -> (pipeline: FeaturePipeline, leftOut: [FeatureSpec])? {
-        let kept = specs.filter { if case .volumeZScore = $0 { false } else { true } }
+        let kept = specs.filter { !$0.needsVolume }
         guard kept.count < specs.count, !kept.isEmpty else { return nil }
         return (FeaturePipeline(kept), specs.filter { !kept.contains($0) })
+    }
+
+    /// The error for this pipeline's first volume feature when every bar of `series` has a volume
+    /// of 0 (its column would be zeros, learned from as if it said something); nil otherwise. Not
+    /// checked by `compute`: a prefix of a series whose volume starts later is all zeros.
+    public func zeroVolumeProblem(in series: BarSeries) -> FeatureSpecError? {
+        guard let volume = series.volume, volume.allSatisfy({ $0 == 0 }), let index = specs.firstIndex(where: \.needsVolume) else { return nil }
+        let item = specs[index].description
+        return FeatureSpecError(item: item, position: index + 1, message: "needs volume, but every bar of \(series.name) has a volume of 0",
+                                fix: "remove \(item) from the feature list, or use a file with volume", needsOtherData: true)
     }
 
     public init(_ specs: [FeatureSpec]) {

@@ -39,6 +39,11 @@ public enum FeatureSpec: Hashable, Sendable, CustomStringConvertible {
     /// bar. Text: `lowpass:W:C`.
     case lowPass(window: Int, cutoff: Int)
 
+    /// Whether the feature reads the volume.
+    public var needsVolume: Bool {
+        if case .volumeZScore = self { true } else { false }
+    }
+
     /// The column names this feature adds to a feature matrix.
     public var columnNames: [String] {
         switch self {

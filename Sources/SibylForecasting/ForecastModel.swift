@@ -170,7 +170,11 @@ public final class ForecastModel {
 
     /// Train, validation and test spans over the rows where every feature is defined, oldest first.
     public static func spans(matrix: FeatureMatrix, settings: ForecastSettings) -> ChronologicalSplit {
-        let valid = matrix.validRows
+        spans(validRows: matrix.validRows, settings: settings)
+    }
+
+    /// The split of `validRows` (the rows with features) into training, validation and test spans.
+    static func spans(validRows valid: Range<Int>, settings: ForecastSettings) -> ChronologicalSplit {
         let trainShare = 1 - settings.validationFraction - settings.testFraction
         let inner = ChronologicalSplit(count: valid.count, train: trainShare, validation: settings.validationFraction)
         let offset = valid.lowerBound
@@ -200,10 +204,8 @@ public final class ForecastModel {
     /// it trains, so that a walk-forward can find the fewest bars a fold needs.
     static func spanProblem(rows: Int, warmUp: Int, settings: ForecastSettings, name: String) -> ForecastError? {
         let valid = min(warmUp, rows)..<rows
-        let trainShare = 1 - settings.validationFraction - settings.testFraction
-        let inner = ChronologicalSplit(count: valid.count, train: trainShare, validation: settings.validationFraction)
-        let offset = valid.lowerBound
-        let (train, validation) = ((inner.train.lowerBound + offset)..<(inner.train.upperBound + offset), inner.validation)
+        let split = spans(validRows: valid, settings: settings)
+        let (train, validation) = (split.train, split.validation)
         guard train.count > settings.window + 10 else {
             return ForecastError(message: "\(name) has \(valid.count) bar\(valid.count == 1 ? "" : "s") past the \(warmUp)-bar warm-up of its features, too few for a \(settings.window)-bar window and the split",
                                  fix: "use a longer series, a shorter --window, or features with a shorter warm-up")
@@ -240,7 +242,7 @@ public final class ForecastModel {
     /// A best epoch whose training loss is over this many times what the constant forecast of the
     /// standardized target scores (0 for a price target, even odds for direction) is a diverged
     /// model: `train` refuses it.
-    public static let divergedRatio = 10.0
+    static let divergedRatio = 10.0
 
     /// The loss of the constant forecast 0 (the training targets' mean, or even odds for direction)
     /// on `targets` under `loss`.
@@ -332,7 +334,7 @@ public final class ForecastModel {
                                 + "over \(Int(Self.divergedRatio)) times the \(String(format: "%.3g", constant)) "
                                 + (settings.target == .direction ? "a forecast of even odds scores" : "a constant forecast of the standardized target scores"),
                                 fix: "lower --learning-rate (\(String(format: "%g", training.learningRate)) here)"
-                                    + (decay * training.learningRate > 1e-3 ? " or --weight-decay (\(String(format: "%g", decay)) here)" : "")
+                                    + (training.weightDecayMayMatter ? " or --weight-decay (\(String(format: "%g", decay)) here)" : "")
                                     + (training.gradientClip == nil ? ", or turn clipping on (--clip 1)" : ""))
         }
         let iso = series.timestampFormat

@@ -76,8 +76,9 @@ public struct TrainingSummary: Sendable, Equatable, Codable {
     public let stoppedEarly: Bool
 }
 
-/// Training that cannot go on: the model is left holding the best weights seen (those of the
-/// best validation epoch so far, or the initial ones if no epoch finished).
+/// Training that cannot go on: a loss or gradient that is no longer finite (the trainer leaves the
+/// model holding the best weights seen: those of the best validation epoch so far, or the initial
+/// ones if no epoch finished), or a finished training judged diverged by its caller.
 public struct TrainingError: Error, CustomStringConvertible, Sendable {
     public let message: String
     public let fix: String
@@ -151,8 +152,8 @@ public final class Trainer {
                 guard loss.isFinite else {
                     model.restore(best.weights)
                     throw TrainingError(message: "the loss became \(Self.describe(loss)) in epoch \(epoch + 1), batch \(batchIndex + 1): the model diverged",
-                                        fix: "lower the learning rate\(configuration.gradientClip == nil ? ", turn gradient clipping on (--clip 1)" : "")"
-                                            + "\(decayHint), or check the inputs for extreme values")
+                                        fix: "lower the learning rate\(decayHint)\(configuration.gradientClip == nil ? ", turn gradient clipping on (--clip 1)" : "")"
+                                            + ", or check the inputs for extreme values")
                 }
                 model.zeroGradients()
                 model.backward(outputGradient: gradient.baseAddress)
@@ -203,13 +204,12 @@ public final class Trainer {
                                bestValidationLoss: validation == nil ? nil : best.loss, stoppedEarly: stoppedEarly)
     }
 
-    /// A non-finite loss or norm for a message: NaN without the sign C's printf gives it ("-nan"), infinities as "+∞" and "−∞".
     /// " or the weight decay (…)" for a fix, when a weight decay large enough to matter may be the cause.
     private var decayHint: String {
-        configuration.optimizer.weightDecay * configuration.learningRate > 1e-3
-            ? " or the weight decay (\(String(format: "%g", configuration.optimizer.weightDecay)))" : ""
+        configuration.weightDecayMayMatter ? " or the weight decay (\(String(format: "%g", configuration.optimizer.weightDecay)))" : ""
     }
 
+    /// A non-finite loss or norm for a message: NaN without the sign C's printf gives it ("-nan"), infinities as "+∞" and "−∞".
     static func describe(_ value: Double) -> String {
         value.isNaN ? "NaN" : value.isInfinite ? (value > 0 ? "+∞" : "−∞") : "\(value)"
     }
@@ -255,4 +255,10 @@ extension RecurrentModel {
 
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}
+
+extension TrainingConfiguration {
+    /// Whether the weight decay takes enough of each weight every step (learning rate × decay above
+    /// 0.001) to be a cause when training diverges.
+    public var weightDecayMayMatter: Bool { optimizer.weightDecay * learningRate > 1e-3 }
 }

@@ -491,8 +491,7 @@ enum BacktestOutput {
         lines += alignedRows(rows, leftAligned: [2], indent: "  ")
         if let model = walk.model, let naive = walk.naive {
             // A direction model's calls have no price errors: its direction is all there is to judge.
-            let luck = model.mae < naive.mae ? ForecastOutput.beyondLuck(walk.againstNaive)
-                : ForecastOutput.worseBeyondLuck(walk.againstNaive)
+            let luck = ForecastOutput.luck(walk.againstNaive, better: model.mae < naive.mae)
             let errors = model.mae.isNaN ? "" : "MAE \(error(model.mae)) against naive \(error(naive.mae))\(luck) (MASE \(fixed(model.mase, 3)), the naive forecast's own \(fixed(naive.mase, 3))), Theil's U \(fixed(model.theilU, 3)); "
             lines.append("  all folds: \(errors)\(ForecastOutput.directionVerdict(model))")
         }

@@ -125,29 +125,22 @@ enum ForecastOutput {
         }
         let naiveName = report.dailyBars ? "tomorrow = today" : "the next bar = the last close"
         let errorPart = model.mae < naive.mae
-            ? "MAE \(fixed(100 * (1 - model.mae / naive.mae), 2))% below the naive forecast" + beyondLuck(report.againstNaive)
-            : "MAE \(fixed(100 * (model.mae / naive.mae - 1), 2))% above the naive forecast (no better than \(naiveName))" + worseBeyondLuck(report.againstNaive)
+            ? "MAE \(fixed(100 * (1 - model.mae / naive.mae), 2))% below the naive forecast" + luck(report.againstNaive, better: true)
+            : "MAE \(fixed(100 * (model.mae / naive.mae - 1), 2))% above the naive forecast (no better than \(naiveName))" + luck(report.againstNaive, better: false)
         return "\(errorPart); \(directionVerdict(model))."
     }
 
-    /// For a model whose MAE is below the naive forecast's: whether that is more than luck, by the
-    /// Diebold–Mariano test on the bars' absolute errors, and too few bars to judge under 30.
-    static func beyondLuck(_ comparison: ErrorComparison?) -> String {
+    /// Whether a model's MAE, below the naive forecast's (`better`) or not, differs from it by more
+    /// than luck, by the Diebold–Mariano test on the bars' absolute errors: too few bars to judge
+    /// under 30; when lower, more than luck or not distinguishable from it; when higher, a clause
+    /// only when worse by more than luck (then worse, not merely no better).
+    static func luck(_ comparison: ErrorComparison?, better: Bool) -> String {
         guard let comparison else { return "" }
         if comparison.count < 30 { return " over \(comparison.count) bar\(comparison.count == 1 ? "" : "s"), too few to judge" }
         guard let p = comparison.pValue else { return "" }
-        return p < 0.05 ? ", by more than luck explains (Diebold–Mariano p \(probability(p, equals: true)))"
-            : ", not distinguishable from it (Diebold–Mariano p \(probability(p, equals: true)))"
-    }
-
-    /// For a model whose errors are larger than the naive forecast's: when that is more than luck
-    /// explains, a clause saying so (then worse, not merely no better), in `beyondLuck`'s shape;
-    /// too few bars to judge under 30.
-    static func worseBeyondLuck(_ comparison: ErrorComparison?) -> String {
-        guard let comparison else { return "" }
-        if comparison.count < 30 { return " over \(comparison.count) bar\(comparison.count == 1 ? "" : "s"), too few to judge" }
-        guard let p = comparison.pValue, p < 0.05 else { return "" }
-        return ", worse by more than luck explains (Diebold–Mariano p \(probability(p, equals: true)))"
+        let test = "(Diebold–Mariano p \(probability(p, equals: true)))"
+        if better { return p < 0.05 ? ", by more than luck explains \(test)" : ", not distinguishable from it \(test)" }
+        return p < 0.05 ? ", worse by more than luck explains \(test)" : ""
     }
 
     /// Direction against chance: calls made independently of the moves with the same share of ups

@@ -172,7 +172,8 @@ struct ForecastCommandTests {
         #expect(train.standardError.contains("lower --learning-rate (1e+08 here)"), "\(train.standardError)")
         #expect(!FileManager.default.fileExists(atPath: checkpoint))
         let forecast = try runSibyl(["forecast", "--json"] + options)
-        #expect(forecast.status == 1 && forecast.standardOutput.isEmpty && forecast.standardError.contains("the model diverged"), "\(forecast.standardError)")
+        #expect(forecast.status == 1 && forecast.standardOutput.isEmpty && forecast.standardError.contains("the model diverged")
+                && forecast.standardError.contains("lower --learning-rate (1e+08 here)"), "\(forecast.standardError)")
         // Judged against what a constant forecast scores under the loss in use: Huber's losses and
         // cross-entropy's stay small even for a model far off.
         for extra in [["--loss", "huber"], ["--target", "direction"]] {
@@ -184,7 +185,8 @@ struct ForecastCommandTests {
         }
         // A walk-forward stops at the fold whose model diverged, rather than trading it.
         let backtest = try runSibyl(["backtest", "--strategy", "forecast", "--retrain-every", "1000"] + options)
-        #expect(backtest.status == 1 && backtest.standardError.contains("fold 1 of ") && backtest.standardError.contains("the model diverged"),
+        #expect(backtest.status == 1 && backtest.standardError.contains("fold 1 of ") && backtest.standardError.contains("the model diverged")
+                && backtest.standardError.contains("lower --learning-rate (1e+08 here)"),
                 "\(backtest.standardError)")
     }
 

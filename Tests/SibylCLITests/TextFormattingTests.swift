@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SibylBacktest
+import SibylForecasting
 @testable import sibyl
 
 /// How numbers of any magnitude read in the text output and the report's charts.
@@ -15,6 +16,24 @@ struct TextFormattingTests {
         #expect(price(2506.850098, decimals(toShow: 2506.85, significant: 6)) == "2506.8501")
         #expect(price(1.17345, decimals(toShow: 1.17, significant: 6)) == "1.17345")
         #expect(price(nil, 4) == "–")
+    }
+
+    @Test("the MAE verdict's clause: too few to judge under 30 bars, better or worse; past that, Diebold–Mariano either way")
+    func luckClauses() {
+        // Errors alternating in size so that their differences vary; the model's a tenth or ten
+        // times the naive forecast's.
+        let naive = (0..<100).map { Double($0 % 7 + 1) }
+        let small = naive.map { $0 / 10 }, large = naive.map { $0 * 10 }
+        let few = ErrorComparison(errors: Array(small.prefix(12)), against: Array(naive.prefix(12)))
+        #expect(ForecastOutput.luck(few, better: true) == " over 12 bars, too few to judge")
+        #expect(ForecastOutput.luck(ErrorComparison(errors: Array(large.prefix(12)), against: Array(naive.prefix(12))), better: false)
+                == " over 12 bars, too few to judge")
+        #expect(ForecastOutput.luck(ErrorComparison(errors: small, against: naive), better: true).hasPrefix(", by more than luck explains (Diebold–Mariano p"))
+        #expect(ForecastOutput.luck(ErrorComparison(errors: large, against: naive), better: false).hasPrefix(", worse by more than luck explains"))
+        // No better and not worse beyond luck: nothing added.
+        let mixed = naive.enumerated().map { $0.offset % 2 == 0 ? $0.element * 1.1 : $0.element * 0.9 }
+        #expect(ForecastOutput.luck(ErrorComparison(errors: mixed, against: naive), better: false) == "")
+        #expect(ForecastOutput.luck(nil, better: true) == "")
     }
 
     @Test("table columns are as wide as their widest cell, numbers right-aligned")

@@ -227,6 +227,8 @@ struct CSVReadingTests {
         // The first flat bar moved there from 153; the 25 after it sit at 42.
         #expect(warning.line == 57 && warning.message.hasPrefix("the last 25 bars (from \(days[55])) all sit at 42.0 with no range, though 13 of them report volume"),
                 "\(warning)")
+        // 20 bars at one price after the one that moved there are enough; 19 are not.
+        #expect(try BarCSV.parse(file(flat: 21), file: "t.csv").warnings.contains { $0.kind == .staleEnd && $0.message.hasPrefix("the last 20 bars") })
         #expect(try BarCSV.parse(file(flat: 20), file: "t.csv").warnings.allSatisfy { $0.kind != .staleEnd })
         let never = try BarCSV.parse("Date,Open,High,Low,Close\n" + days.map { "\($0),1,1,1,1" }.joined(separator: "\n"), file: "t.csv")
         #expect(never.warnings.allSatisfy { $0.kind != .staleEnd }, "\(never.warnings)")

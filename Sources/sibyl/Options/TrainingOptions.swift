@@ -103,14 +103,6 @@ struct TrainingOptions: ParsableArguments {
         }
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be a positive number") }
         if let weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) { throw ValidationError("--weight-decay must be 0 or a positive number") }
-        // SGD and AdamW take learning rate × weight decay of every weight away at each step (AdamW
-        // decays by 0.01 unless told otherwise).
-        let decay = weightDecay ?? (optimizer == "adamw" ? OptimizerKind.adamW().weightDecay : 0)
-        if optimizer != "adam", decay * learningRate >= 1 {
-            func g(_ value: Double) -> String { String(format: "%g", value) }
-            throw ValidationError("--learning-rate \(g(learningRate)) × --weight-decay \(g(decay))\(weightDecay == nil ? " (adamw's default)" : "") = \(g(decay * learningRate)): "
-                                  + "each step would take that share of every weight away (\(optimizer) decays by the product), which zeroes or flips the weights; keep the product well below 1")
-        }
         guard dropout == 0 || layers >= 2 else {
             throw ValidationError("--dropout acts between recurrent layers, so it needs --layers 2 or more (with one layer it would change nothing)")
         }
@@ -119,6 +111,14 @@ struct TrainingOptions: ParsableArguments {
             throw ValidationError("--validation must be a share from 0 to below 0.9 and --test a share above 0, for example 0.15 and 0.15")
         }
         guard ["adam", "adamw", "sgd"].contains(optimizer) else { throw ValidationError("--optimizer takes adam, adamw or sgd, not '\(optimizer)'") }
+        // SGD and AdamW take learning rate × weight decay of every weight away at each step (AdamW
+        // decays by 0.01 unless told otherwise).
+        let decay = settings.training.optimizer.weightDecay
+        if optimizer != "adam", decay * learningRate >= 1 {
+            func g(_ value: Double) -> String { String(format: "%g", value) }
+            throw ValidationError("--learning-rate \(g(learningRate)) × --weight-decay \(g(decay))\(weightDecay == nil ? " (adamw's default)" : "") = \(g(decay * learningRate)): "
+                                  + "each step would take that share of every weight away (\(optimizer) decays by the product), which zeroes or flips the weights; keep the product well below 1")
+        }
         guard ["mse", "huber"].contains(loss) else { throw ValidationError("--loss takes mse or huber, not '\(loss)'") }
         guard ["constant", "cosine"].contains(schedule) else { throw ValidationError("--schedule takes constant or cosine, not '\(schedule)'") }
         guard clip >= 0, clip.isFinite else { throw ValidationError("--clip is a finite gradient norm, 0 or more (0 turns clipping off); got \(clip)") }
@@ -200,14 +200,11 @@ struct TrainingOptions: ParsableArguments {
         }
     }
 
-    static func weightDecay(_ kind: OptimizerKind) -> String {
-        switch kind {
-        case .adam(_, _, _, let decay), .adamW(_, _, _, let decay), .sgd(_, let decay): "\(decay)"
-        }
-    }
+    static func weightDecay(_ kind: OptimizerKind) -> String { "\(kind.weightDecay)" }
 
     /// `spec` for `series`: the default list, when `option` was not typed and the series has no
     /// volume (or only zeros), without its volume feature (and a note says so); otherwise `spec` as it is.
+    /// - Throws: ``FeatureSpecError`` for a volume feature on a volume of zero on every bar.
     static func defaultFeatures(_ spec: String, option: String, for series: BarSeries, notes: CommandNotes) throws -> String {
         // A Volume column of zeros (index and currency exports) carries no volume either.
         let zeros = series.volume?.allSatisfy { $0 == 0 } ?? false
@@ -222,14 +219,10 @@ struct TrainingOptions: ParsableArguments {
     }
 
     /// Refuses a feature list whose volume feature would read a volume of zero on every bar of
-    /// `series` (a column of zeros, learned from or fed to a model as if it said something); a
-    /// file without a Volume column is refused by the features themselves.
+    /// `series` (``FeaturePipeline/zeroVolumeProblem(in:)``), checked on the whole file: a
+    /// walk-forward's early folds may see only the zeros of a file whose volume starts later.
     static func checkVolume(_ spec: String, for series: BarSeries) throws {
-        guard let volume = series.volume, volume.allSatisfy({ $0 == 0 }), let pipeline = try? FeaturePipeline(parsing: spec),
-              let index = pipeline.specs.firstIndex(where: { if case .volumeZScore = $0 { true } else { false } }) else { return }
-        let item = pipeline.specs[index].description
-        throw FeatureSpecError(item: item, position: index + 1, message: "needs volume, but every bar of \(series.name) has a volume of 0",
-                               fix: "remove \(item) from the feature list, or use a file with volume", needsOtherData: true)
+        if let problem = (try? FeaturePipeline(parsing: spec))?.zeroVolumeProblem(in: series) { throw problem }
     }
 
     /// The option names on the command line, typed at their default or not.
@@ -239,7 +232,8 @@ struct TrainingOptions: ParsableArguments {
 
     /// The settings for training on `series`. The default features are meant for any series: for
     /// one without volume (an index, a currency pair) they leave out the volume feature, and a
-    /// note says so; a list typed with `--features` is used as typed.
+    /// note says so; a list typed with `--features` is used as typed, and refused when its volume
+    /// feature would read a volume of zero on every bar (``checkVolume(_:for:)``).
     func settings(for series: BarSeries, notes: CommandNotes) throws -> ForecastSettings {
         var result = settings
         result.featureSpec = try Self.defaultFeatures(features, option: "--features", for: series, notes: notes)
