@@ -79,11 +79,16 @@ struct TrainingOptions: ParsableArguments {
     /// The test share: `--test`, or 0.15.
     var testShare: Double { test ?? 0.15 }
 
-    @Option(name: .long, parsing: .unconditional, help: "Seed for initialization, shuffling and dropout: the same seed, data and thread count give the same model.")
+    @Option(name: .long, parsing: .unconditional, help: "Seed for initialization, shuffling and dropout: the same seed and data give the same model, bit for bit, whatever --threads.")
     var seed: UInt64 = 42
 
-    @Option(name: .long, parsing: .unconditional, help: "Threads for training and inference.")
-    var threads: Int = 1
+    @Option(name: .long, parsing: .unconditional,
+            help: "Threads for training and inference: this machine's processors unless given, at most 8; any count gives the same model and forecasts.")
+    var threads: Int = TrainingOptions.defaultThreads
+
+    /// This machine's processors, at most 8: each thread takes its own rows of a batch, and a
+    /// batch of 64 gives each of 8 threads one 8-row block of the kernels.
+    static var defaultThreads: Int { max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) }
 
     func validate() throws {
         guard hidden >= 1, layers >= 1, window >= 1, epochs >= 1, batchSize >= 1, threads >= 1 else {
