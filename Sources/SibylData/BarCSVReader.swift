@@ -999,20 +999,35 @@ struct BarCSVReader {
         return warnings
     }
 
-    /// Bars at the end of the file, at least 20 and all at one price with no range, after a
-    /// series that moved: a feed that stopped updating, a halt or a delisting padded with the last
-    /// price. A forecast or a backtest from there starts from a price that may be stale.
+    /// Bars at the end of the file, at least 20, that are one bar repeated (open, high, low and
+    /// close each equal to the bar before's), when the series has not sat still that long before:
+    /// a feed that stopped updating, a halt, or a delisting padded with the last price. A forecast
+    /// or a backtest from there starts from a price that may be stale. (A quiet market's nights,
+    /// flat for hours every day, are its ordinary rhythm: a run no longer than those is not stale.)
     static func staleEndWarnings(_ series: BarSeries, lines: [Int], file: String) -> [DataWarning] {
         let n = series.count
-        var first = n - 1
-        while first > 0, series.close[first] == series.close[first - 1], series.high[first] == series.low[first] { first -= 1 }
-        // Bars first … n − 1 sit at one price; bar `first` opened the run.
-        let run = n - 1 - first
-        guard run >= 20, first > 0 || series.high[0] != series.low[0] else { return [] }
-        let traded = series.volume.map { volume in (first + 1..<n).filter { volume[$0] > 0 }.count } ?? 0
-        return [DataWarning(kind: .staleEnd, file: file, line: lines[first + 1],
-                            message: "the last \(run) bars (from \(series.timestamps[first + 1])) all sit at \(series.close[n - 1]) with no range"
+        func repeats(_ i: Int) -> Bool {
+            series.close[i] == series.close[i - 1] && series.open[i] == series.open[i - 1]
+                && series.high[i] == series.high[i - 1] && series.low[i] == series.low[i - 1]
+        }
+        var start = n - 1
+        while start > 0, repeats(start) { start -= 1 }
+        // Bars start … n − 1 are one bar; start = 0 is a file that never moved.
+        let count = n - start
+        guard count >= 20, start > 0 else { return [] }
+        var (longest, run) = (1, 1)
+        for i in 1..<start {
+            run = repeats(i) ? run + 1 : 1
+            longest = max(longest, run)
+        }
+        guard count > longest else { return [] }
+        let (high, low, close) = (series.high[n - 1], series.low[n - 1], series.close[n - 1])
+        let traded = series.volume.map { volume in (start..<n).filter { volume[$0] > 0 }.count } ?? 0
+        let what = high == low ? "all sit at \(close) with no range" : "repeat one bar (open \(series.open[n - 1]), high \(high), low \(low), close \(close))"
+        return [DataWarning(kind: .staleEnd, file: file, line: lines[start],
+                            message: "the last \(count) bars (from \(series.timestamps[start])) \(what)"
                                 + (traded > 0 ? ", though \(traded) of them report volume" : "")
+                                + (longest > 1 ? ", longer than the series ever sat still before (\(longest) bars)" : "")
                                 + ": a feed that stopped updating, a halt or a delisting padded with the last price? A forecast or backtest from here starts from a price that may be stale")]
     }
 

@@ -80,7 +80,7 @@ public struct DataWarning: Equatable, Sendable, CustomStringConvertible, Codable
         /// A few bars on a day of the week the series otherwise does not trade (a Saturday bar in
         /// a Monday-to-Friday series): a misdated row, or a session the calendar does not have.
         case offCalendarBars
-        /// The last bars (20 or more) all at one price with no range, after a series that moved:
+        /// The last bars (20 or more) one bar repeated, longer than the series sat still before:
         /// a stale feed, a halt or a delisting padded with the last price.
         case staleEnd
     }

@@ -13,7 +13,11 @@ extension ForecastModel {
         func json(_ value: some Encodable) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
         var metadata = ["format": "pt"]
         metadata[Self.prefix + "feature_spec"] = pipeline.description
-        metadata[Self.prefix + "settings"] = try json(settings)
+        // The thread count is how a model ran, not what it learned (any count trains the same
+        // weights): stored as 1, so that one training gives one file on any machine.
+        var stored = settings
+        stored.threads = 1
+        metadata[Self.prefix + "settings"] = try json(stored)
         metadata[Self.prefix + "scaler"] = try json(scaler)
         metadata[Self.prefix + "target_center"] = String(targetCenter)
         metadata[Self.prefix + "target_scale"] = String(targetScale)

@@ -50,6 +50,12 @@ final class RecurrentLayer {
 
     /// Threads a pass uses (1 = the caller's thread only).
     var threads = 1
+    /// Below this many multiply-adds a sequence (about H = 16 over 64 steps), a pass runs on one
+    /// thread whatever `threads` says: starting the others costs more than they save (an H = 4
+    /// model's epochs took twice as long on two).
+    var minimumWorkPerRowToSplit = 1 << 16
+    /// The threads the last forward pass ran on (its backward runs on as many).
+    var threadsInUse: Int { threadsAtForward }
 
     private(set) var steps = 0
     private(set) var batch = 0
@@ -205,6 +211,11 @@ final class RecurrentLayer {
     ///     the outputs and final states are the same, bit for bit.
     func forward(_ input: UnsafePointer<Float>, steps: Int, batch: Int,
                  initialHidden: UnsafePointer<Float>? = nil, initialCell: UnsafePointer<Float>? = nil, keepHistory: Bool = true) {
+        // Too little work per row to share: the threads would cost more than they save. Any split
+        // computes the same numbers, bit for bit.
+        let requested = threads
+        if Self.workPerRow(cell: cell, inputs: inputSize, hidden: hiddenSize, steps: steps) < minimumWorkPerRowToSplit { threads = 1 }
+        defer { threads = requested }
         reserve(steps: steps, batch: batch, history: keepHistory)
         keptHistory = keepHistory
         threadsAtForward = threads
@@ -262,6 +273,12 @@ final class RecurrentLayer {
             }
         }
     }
+
+    /// Multiply-adds of one sequence's products over `steps` steps: G·H·(F + H) a step.
+    static func workPerRow(cell: RecurrentCell, inputs: Int, hidden: Int, steps: Int) -> Int {
+        cell.gateCount * hidden * (inputs + hidden) * steps
+    }
+
 
     /// Packs `floats` floats of weights as `pack(part, parts)` does, on all threads when they are
     /// large enough for the threads to gain (packing waits on memory; at H = 1024 it is an eighth of

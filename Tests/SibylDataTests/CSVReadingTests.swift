@@ -214,24 +214,36 @@ struct CSVReadingTests {
         #expect(one.series.count == 7 && one.repairs.count == 1)
     }
 
-    @Test("bars at the end all at one price with no range, after a series that moved, are warned about; a file that never moved, or a short run, is not")
+    @Test("bars at the end that repeat one bar, longer than the series sat still before, are warned about; a file that never moved, a short run, or a quiet market's usual nights are not")
     func staleEnd() throws {
         let days = (0..<80).map { Timestamp(year: 2021, month: 3, day: 1).adding(days: $0).isoDate }
-        func file(flat: Int) -> String {
+        func file(flat: Int, bar: String = "42,42,42,42") -> String {
             "Date,Open,High,Low,Close,Volume\n" + days.enumerated().map { i, day in
-                i < days.count - flat ? "\(day),\(100 + i),\(101 + i),\(99 + i),\(100 + i),1000" : "\(day),42,42,42,42,\(i % 2 == 0 ? 0 : 500)"
+                i < days.count - flat ? "\(day),\(100 + i),\(101 + i),\(99 + i),\(100 + i),1000" : "\(day),\(bar),\(i % 2 == 0 ? 0 : 500)"
             }.joined(separator: "\n")
         }
         let stale = try BarCSV.parse(file(flat: 26), file: "t.csv")
         let warning = try #require(stale.warnings.first { $0.kind == .staleEnd }, "\(stale.warnings)")
-        // The first flat bar moved there from 153; the 25 after it sit at 42.
-        #expect(warning.line == 57 && warning.message.hasPrefix("the last 25 bars (from \(days[55])) all sit at 42.0 with no range, though 13 of them report volume"),
+        // Rows 55 to 80 of the data (lines 56 to 81) sit at 42.
+        #expect(warning.line == 56 && warning.message.hasPrefix("the last 26 bars (from \(days[54])) all sit at 42.0 with no range, though 13 of them report volume"),
                 "\(warning)")
-        // 20 bars at one price after the one that moved there are enough; 19 are not.
-        #expect(try BarCSV.parse(file(flat: 21), file: "t.csv").warnings.contains { $0.kind == .staleEnd && $0.message.hasPrefix("the last 20 bars") })
-        #expect(try BarCSV.parse(file(flat: 20), file: "t.csv").warnings.allSatisfy { $0.kind != .staleEnd })
+        // 20 such bars are enough, 19 are not.
+        #expect(try BarCSV.parse(file(flat: 20), file: "t.csv").warnings.contains { $0.kind == .staleEnd && $0.message.hasPrefix("the last 20 bars") })
+        #expect(try BarCSV.parse(file(flat: 19), file: "t.csv").warnings.allSatisfy { $0.kind != .staleEnd })
+        // A whole bar repeated, its range too (a feed that copies its last bar).
+        let copied = try BarCSV.parse(file(flat: 25, bar: "40,45,39,42"), file: "t.csv")
+        #expect(copied.warnings.contains { $0.kind == .staleEnd && $0.message.contains("the last 25 bars") && $0.message.contains("repeat one bar (open 40.0, high 45.0, low 39.0, close 42.0)") },
+                "\(copied.warnings)")
         let never = try BarCSV.parse("Date,Open,High,Low,Close\n" + days.map { "\($0),1,1,1,1" }.joined(separator: "\n"), file: "t.csv")
         #expect(never.warnings.allSatisfy { $0.kind != .staleEnd }, "\(never.warnings)")
+        // Flat for 30 bars twice before (a quiet stretch the series keeps), then 25 at the end: its rhythm, not a stale feed.
+        let quiet = (0..<120).map { i in
+            let day = Timestamp(year: 2021, month: 3, day: 1).adding(days: i).isoDate
+            let flat = (20..<50).contains(i) || (60..<90).contains(i) || i >= 95
+            return flat ? "\(day),7,7,7,7" : "\(day),\(100 + i),\(101 + i),\(99 + i),\(100 + i)"
+        }
+        let usual = try BarCSV.parse("Date,Open,High,Low,Close\n" + quiet.joined(separator: "\n"), file: "t.csv")
+        #expect(usual.warnings.allSatisfy { $0.kind != .staleEnd }, "\(usual.warnings)")
     }
 
     @Test("rows of delimiters only between rows of data, and bars on a day the series otherwise never trades, are warned about")

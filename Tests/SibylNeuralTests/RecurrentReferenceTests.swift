@@ -59,6 +59,8 @@ struct RecurrentReferenceTests {
             var generator = SeededGenerator(seed: UInt64(f * 1000 + h))
             let layer = RecurrentLayer(cell: cell, inputSize: f, hiddenSize: h, index: 0)
             layer.threads = threads
+            // Split however small the work, so that two threads' partial row blocks are tested.
+            layer.minimumWorkPerRowToSplit = 0
             for parameter in layer.parameters { generator.fillUniform(parameter.value.buffer, lower: -0.4, upper: 0.4) }
             let x = AlignedBuffer<Float>(count: t * b * f), h0 = AlignedBuffer<Float>(count: b * h), c0 = AlignedBuffer<Float>(count: b * h)
             generator.fillNormal(x.buffer)

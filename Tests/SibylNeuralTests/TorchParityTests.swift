@@ -106,6 +106,8 @@ struct ThreadingTests {
             var generator = SeededGenerator(seed: 3)
             let model = RecurrentModel(RecurrentModelConfiguration(cell: cell, inputSize: f, hiddenSize: h, layers: 2), generator: &generator)
             model.threads = threads
+            // Split however small the work, so that the small model runs on two threads too.
+            for layer in model.layers { layer.minimumWorkPerRowToSplit = 0 }
             let x = AlignedBuffer<Float>(count: t * b * f)
             generator.fillNormal(x.buffer)
             let prediction = Array(model.forward(x.baseAddress, steps: t, batch: b, training: true))
@@ -119,6 +121,20 @@ struct ThreadingTests {
         let worst = max(largestDifference(p1, p2), zip(g1, g2).map { largestDifference($0, $1) }.max()!)
         print("\(cell) H=\(h): one thread vs two, largest difference \(worst)")
         #expect(worst < 1e-6)
+    }
+
+    @Test("a model too small to gain from threads runs on one, whatever it is given; a larger one on all")
+    func smallModelsRunOnOneThread() {
+        var generator = SeededGenerator(seed: 5)
+        for (hidden, steps, expected) in [(4, 16, 1), (8, 64, 1), (64, 64, 2), (32, 30, 2)] {
+            let model = RecurrentModel(RecurrentModelConfiguration(cell: .lstm, inputSize: 5, hiddenSize: hidden), generator: &generator)
+            model.threads = 2
+            let x = AlignedBuffer<Float>(count: steps * 16 * 5)
+            _ = model.forward(x.baseAddress, steps: steps, batch: 16, training: true)
+            #expect(model.layers[0].threadsInUse == expected, "H=\(hidden) T=\(steps)")
+            // The setting itself is kept for a later, larger pass.
+            #expect(model.layers[0].threads == 2)
+        }
     }
 }
 
