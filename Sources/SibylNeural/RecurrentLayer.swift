@@ -279,7 +279,6 @@ final class RecurrentLayer {
         cell.gateCount * hidden * (inputs + hidden) * steps
     }
 
-
     /// Packs `floats` floats of weights as `pack(part, parts)` does, on all threads when they are
     /// large enough for the threads to gain (packing waits on memory; at H = 1024 it is an eighth of
     /// an inference pass on one thread).

@@ -12,11 +12,6 @@ enum { NR = SIBYL_PANEL_WIDTH, MR = 8 };
 
 size_t sibyl_panel_size(size_t k, size_t n) { return (n + NR - 1) / NR * NR * k; }
 
-// Unaligned 16-float loads and stores (v16 is declared with 4-byte alignment). Macros rather than
-// functions: a function passing a 512-bit vector by value would have a different ABI per clone.
-#define load16(p) (*(const v16 *)(p))
-#define store16(p, v) (*(v16 *)(p) = (v))
-
 void sibyl_pack_panels_part(const float *b, size_t ldb, int transposed, size_t k, size_t n, float *packed,
                             size_t k_offset, size_t k_total, size_t part, size_t parts) {
     const size_t panels = (n + NR - 1) / NR;
@@ -50,6 +45,11 @@ void sibyl_pack_panels(const float *b, size_t ldb, int transposed, size_t k, siz
                        size_t k_offset, size_t k_total) {
     sibyl_pack_panels_part(b, ldb, transposed, k, n, packed, k_offset, k_total, 0, 1);
 }
+
+// Unaligned 16-float loads and stores (v16 is declared with 4-byte alignment). Macros rather than
+// functions: a function passing a 512-bit vector by value would have a different ABI per clone.
+#define load16(p) (*(const v16 *)(p))
+#define store16(p, v) (*(v16 *)(p) = (v))
 
 // The register block: an 8×32 piece of C in sixteen 16-float accumulators, c00 … c71 (row i,
 // half j). ACCUMULATE adds K rank-1 updates: per k, one panel row (two vectors) times the

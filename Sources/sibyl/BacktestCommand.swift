@@ -338,7 +338,6 @@ struct BacktestCommand: ParsableCommand {
     /// when it could not trade; flat there, they would pull every annualized figure toward zero).
     private func walkForwardBacktest(_ series: BarSeries, configuration: BacktestConfiguration, notes: CommandNotes) throws
         -> (result: BacktestResult, walk: WalkForwardResult, tradedFrom: Int) {
-        for note in trainingOptions.inertOptionNotes { notes.add("note: \(note)") }
         if let trailingWindow, trailingWindow >= series.count - 2 {
             notes.add("note: --trailing-window \(trailingWindow) covers the \(series.count) bars of \(series.name): every fold trains on all the bars before it, as without the option")
         }

@@ -98,7 +98,6 @@ struct ForecastCommand: ParsableCommand {
             } else {
                 let digest = file.sha256 ?? ""
                 var progress = TrainingProgress(quiet: json)
-                for note in trainingOptions.inertOptionNotes { notes.add("note: \(note)") }
                 (model, summary) = try ForecastModel.train(on: file.series, settings: try trainingOptions.settings(for: file.series, notes: notes), dataDigest: digest,
                                                            pricesAdjusted: file.adjustedBars > 0) { progress.handle($0) }
                 progress.finish()

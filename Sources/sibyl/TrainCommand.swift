@@ -54,7 +54,6 @@ struct TrainCommand: ParsableCommand {
             let file = try dataOptions.load(digest: true, notes: notes)
             let digest = file.sha256 ?? ""
             var progress = TrainingProgress(quiet: json)
-            for note in trainingOptions.inertOptionNotes { notes.add("note: \(note)") }
             let settings = try trainingOptions.settings(for: file.series, notes: notes)
             let (model, summary) = try ForecastModel.train(on: file.series, settings: settings, dataDigest: digest,
                                                            pricesAdjusted: file.adjustedBars > 0) { progress.handle($0) }

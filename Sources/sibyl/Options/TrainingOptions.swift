@@ -239,7 +239,9 @@ struct TrainingOptions: ParsableArguments {
     /// one without volume (an index, a currency pair) they leave out the volume feature, and a
     /// note says so; a list typed with `--features` is used as typed, and refused when its volume
     /// feature would read a volume of zero on every bar (``checkVolume(_:for:)``).
+    /// The notes on inert options (``inertOptionNotes``) go to `notes` first.
     func settings(for series: BarSeries, notes: CommandNotes) throws -> ForecastSettings {
+        for note in inertOptionNotes { notes.add("note: \(note)") }
         var result = settings
         result.featureSpec = try Self.defaultFeatures(features, option: "--features", for: series, notes: notes)
         return result
