@@ -51,9 +51,19 @@ public enum ClassicFeatures {
             let m = windowMean(x, t - window + 1, t)
             mean[t] = m
             guard window > ddof else { continue }
+            // The deviations are scaled by a power of two near the largest of them before they
+            // are squared, so that prices near 1e-200 or 1e200 neither underflow nor overflow the
+            // squares. Scaling by a power of two is exact: for any other prices the result is the
+            // same, bit for bit, as the plain sum of squares.
+            var largest = 0.0
+            for i in (t - window + 1)...t { largest = max(largest, abs(x[i] - m)) }
+            let scale = largest > 0 && largest.isFinite ? Double(sign: .plus, exponent: largest.exponent, significand: 1) : 1
             var squares = 0.0
-            for i in (t - window + 1)...t { squares += (x[i] - m) * (x[i] - m) }
-            std[t] = (squares / Double(window - ddof)).squareRoot()
+            for i in (t - window + 1)...t {
+                let deviation = (x[i] - m) / scale
+                squares += deviation * deviation
+            }
+            std[t] = (squares / Double(window - ddof)).squareRoot() * scale
         }
         return (mean, std)
     }

@@ -480,6 +480,22 @@ struct RollingWindowTests {
         }
     }
 
+    @Test("values scaled by 2^±660 (about 1e±199): the mean and deviation scaled exactly, where squares would leave double precision",
+          arguments: [-660, 660])
+    func extremeScales(exponent: Int) {
+        let scale = Double(sign: .plus, exponent: exponent, significand: 1)
+        var rng = TestGenerator(seed: 9)
+        var plain = RollingWindow(capacity: 20), scaled = RollingWindow(capacity: 20)
+        for step in 0..<60 {
+            let value = 100 + 10 * rng.nextNormal()
+            plain.append(value)
+            scaled.append(value * scale)
+            let (p, s) = (plain.moments, scaled.moments)
+            #expect(p.mean * scale == s.mean && p.standardDeviation * scale == s.standardDeviation,
+                    "step \(step): \(p.standardDeviation) × 2^\(exponent) against \(s.standardDeviation)")
+        }
+    }
+
     @Test("a window of equal values has exactly that mean and no deviation, where a plain sum rounds a bit off")
     func equalValues() {
         for (value, capacity) in [(0.08388999999999999, 8), (0.1, 3), (1.1, 10), (2506.850098, 20)] {

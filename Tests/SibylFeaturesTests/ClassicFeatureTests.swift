@@ -112,6 +112,34 @@ struct ClassicFeatureTests {
         }
     }
 
+    @Test("prices scaled by 2^±660 (about 1e±199): scale-free features bit for bit the same, price-unit ones scaled exactly",
+          arguments: [-660, 660])
+    func extremePriceScales(exponent: Int) throws {
+        let scale = Double(sign: .plus, exponent: exponent, significand: 1)
+        let bars = (0..<series.count).map { i in
+            let bar = series[i]
+            return Bar(timestamp: bar.timestamp, open: bar.open * scale, high: bar.high * scale, low: bar.low * scale,
+                       close: bar.close * scale, volume: bar.volume)
+        }
+        let scaled = try BarSeries(name: "scaled", bars: bars)
+        // Their squares would leave double precision (1e±398) if summed as they are.
+        let free = "returns,simple-returns,mean:10,std:20,zscore:20,bbands:20,bbands:30:1.5,rsi:14"
+        let plain = try compute(free), onScaled = try FeaturePipeline(parsing: free).compute(scaled).columns
+        for (column, (a, b)) in zip(plain, onScaled).enumerated() {
+            let first = a.firstIndex { !$0.isNaN } ?? a.count
+            #expect(first < 40, "column \(column)")
+            let same = a[first...].elementsEqual(b[first...])
+            #expect(same, "column \(column): \(Array(a[first...].prefix(3))) against \(Array(b[first...].prefix(3)))")
+        }
+        let units = "sma:10,ema:12,atr:14,macd"
+        let plainUnits = try compute(units), scaledUnits = try FeaturePipeline(parsing: units).compute(scaled).columns
+        for (column, (a, b)) in zip(plainUnits, scaledUnits).enumerated() {
+            let first = a.firstIndex { !$0.isNaN } ?? a.count
+            let scaledExactly = a[first...].map { $0 * scale }.elementsEqual(b[first...])
+            #expect(scaledExactly, "column \(column)")
+        }
+    }
+
     @Test("hand-computed small cases")
     func handComputed() throws {
         let bars = [10.0, 11, 12, 11, 13].enumerated().map { i, c in

@@ -23,19 +23,24 @@ public struct RollingWindow {
         count = min(count + 1, capacity)
     }
 
-    /// Σ f(value) over the stored values, oldest first (two contiguous runs of the ring, no modulo).
+    /// Visits the stored values, oldest first (two contiguous runs of the ring, no modulo).
+    @inline(__always)
+    private func forEachValue(_ body: (Double) -> Void) {
+        values.withUnsafeBufferPointer { v in
+            if count == capacity {
+                for k in next..<capacity { body(v[k]) }
+                for k in 0..<next { body(v[k]) }
+            } else {
+                for k in 0..<count { body(v[k]) }
+            }
+        }
+    }
+
+    /// Σ f(value) over the stored values, oldest first.
     @inline(__always)
     private func sum(_ f: (Double) -> Double) -> Double {
         var total = 0.0
-        values.withUnsafeBufferPointer { v in
-            let start = count == capacity ? next : 0
-            if count == capacity {
-                for k in start..<capacity { total += f(v[k]) }
-                for k in 0..<start { total += f(v[k]) }
-            } else {
-                for k in 0..<count { total += f(v[k]) }
-            }
-        }
+        forEachValue { total += f($0) }
         return total
     }
 
@@ -59,6 +64,13 @@ public struct RollingWindow {
     public var moments: (mean: Double, standardDeviation: Double) {
         let m = mean
         guard count > 1 else { return (m, 0) }
-        return (m, (sum { ($0 - m) * ($0 - m) } / Double(count - 1)).squareRoot())
+        // Deviations divided by a power of two near the largest before squaring, so that prices
+        // near 1e-200 or 1e200 neither underflow nor overflow the squares; the division is exact,
+        // so other prices get the plain sum's result bit for bit.
+        var largest = 0.0
+        forEachValue { largest = max(largest, abs($0 - m)) }
+        let scale = largest > 0 && largest.isFinite ? Double(sign: .plus, exponent: largest.exponent, significand: 1) : 1
+        let squares = sum { (($0 - m) / scale) * (($0 - m) / scale) }
+        return (m, (squares / Double(count - 1)).squareRoot() * scale)
     }
 }
