@@ -533,7 +533,7 @@ struct BarCSVReader {
                 let column = columnOfRole[role.rawValue]!
                 let start = fieldStarts[column], end = fieldEnds[column]
                 if start < end, let value = DecimalParser.parse(base!, from: start, to: end),
-                   value.isFinite, role == .volume ? value >= 0 : value > 0 {
+                   role == .volume ? value.isFinite && value >= 0 : BarValidation.priceRange.contains(value) {
                     values[role.rawValue] = value
                     continue
                 }

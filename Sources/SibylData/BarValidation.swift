@@ -1,3 +1,5 @@
+import Foundation
+
 /// The rules every bar obeys, shared by the CSV reader and by series built in code.
 enum BarValidation {
     struct Problem {
@@ -34,9 +36,21 @@ enum BarValidation {
         return nil
     }
 
+    /// The prices every computation downstream carries with room to spare: their squares, sums
+    /// over millions of bars and cash divided by them all stay inside double precision (a moving
+    /// average of closes near 1e307 overflows, and the crossovers it would give vanish silently).
+    /// No traded instrument comes near either end.
+    static let priceRange: ClosedRange<Double> = 1e-100...1e100
+
     static func priceProblem(name: String, value: Double, text: @autoclosure () -> String) -> Problem? {
-        if value.isFinite && value > 0 { return nil }
+        if priceRange.contains(value) { return nil }
         let text = text()
+        if value.isFinite && value > 0 {
+            let power = Int((log10(value)).rounded())
+            return Problem(kind: .priceOutOfRange, value: text,
+                           message: "\(name) \(text) is outside the prices Sibyl computes with, 1e-100 to 1e100",
+                           fix: "quote the series in other units: \(power > 0 ? "divide" : "multiply") every price by 1e\(abs(power))")
+        }
         if !value.isFinite {
             return Problem(kind: .notFinite, value: text, message: "\(name) is \(text), not a finite number",
                            fix: "give a real price, or pass --repair drop or --repair ffill to drop or fill such rows")

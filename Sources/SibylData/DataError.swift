@@ -15,6 +15,8 @@ public struct DataError: Error, Equatable, Sendable, CustomStringConvertible {
         case unparsableNumber
         case notFinite
         case nonPositivePrice
+        /// A price beyond ``BarValidation/priceRange``.
+        case priceOutOfRange
         case negativeVolume
         case inconsistentBar
         case unparsableDate

@@ -23,6 +23,8 @@ struct BadInputTests {
         Case(name: "overflowing number", text: "\(goodHeader)\n2020-01-02,10,1e999,9,10.5,1000\n", kind: .notFinite, line: 2, column: 3),
         Case(name: "zero price", text: "\(goodHeader)\n2020-01-02,0,11,0,10.5,1000\n", kind: .nonPositivePrice, line: 2, column: 2),
         Case(name: "negative price", text: "\(goodHeader)\n2020-01-02,10,11,9,-10.5,1000\n", kind: .nonPositivePrice, line: 2, column: 5),
+        Case(name: "price beyond 1e100", text: "\(goodHeader)\n2020-01-02,1e150,2e150,9e149,1.5e150,1000\n", kind: .priceOutOfRange, line: 2, column: 2),
+        Case(name: "price below 1e-100", text: "\(goodHeader)\n2020-01-02,1e-99,1e-99,1e-101,1e-99,1000\n", kind: .priceOutOfRange, line: 2, column: 4),
         Case(name: "negative volume", text: "\(goodHeader)\n2020-01-02,10,11,9,10.5,-5\n", kind: .negativeVolume, line: 2, column: 6),
         Case(name: "high below close", text: "\(goodHeader)\n\(goodRows[0])\n2020-01-03,10.5,11,10,11.5,1500\n", kind: .inconsistentBar, line: 3, column: 3),
         Case(name: "low above open", text: "\(goodHeader)\n2020-01-02,10,11,10.2,10.5,1000\n", kind: .inconsistentBar, line: 2, column: 4),
@@ -65,6 +67,9 @@ struct BadInputTests {
         ("\(goodHeader)\n2020\u{2010}01-02,10,11,9,10.5,1000\n", "'2020<U+2010>01-02'", "not plain ASCII"),
         ("Date;Open;High;Low;Close\n2020-01-02;10;12;9;11,5\n", "decimal comma", "as a point (11.5)"),
         ("\(goodHeader)\n2019-02-29,10,11,9,10.5,1000\n", "month 2 of 2019 has 28 days", "correct the date, or pass --repair drop"),
+        ("\(goodHeader)\n2020-01-02,2.3e200,2.4e200,2.2e200,2.3e200,1000\n", "Open 2.3e200 is outside the prices Sibyl computes with, 1e-100 to 1e100",
+         "divide every price by 1e200"),
+        ("\(goodHeader)\n2020-01-02,1.6e-120,1.7e-120,1.5e-120,1.6e-120,1000\n", "Open 1.6e-120 is outside", "multiply every price by 1e120"),
         ("\(goodHeader)\n1577923200,10,11,9,10.5,1000\n", "is not an ISO date", "Unix timestamp (seconds since 1970)"),
         ("\(goodHeader)\n1577923200000,10,11,9,10.5,1000\n", "is not an ISO date", "milliseconds since 1970"),
         ("\(goodHeader)\n1577923200000000,10,11,9,10.5,1000\n", "is not an ISO date", "microseconds since 1970"),
@@ -174,6 +179,9 @@ struct BadInputTests {
         bad.high = 10
         #expect(throws: DataError.self) { try BarSeries(name: "code", bars: [good, bad]) }
         #expect(throws: DataError.self) { try BarSeries(name: "code", bars: [good, good]) }
+        var huge = good
+        (huge.open, huge.high, huge.low, huge.close) = (1e150, 1e150, 1e150, 1e150)
+        #expect(throws: DataError.self) { try BarSeries(name: "code", bars: [huge]) }
         #expect((try? BarSeries(name: "code", bars: [good]))?.count == 1)
     }
 }

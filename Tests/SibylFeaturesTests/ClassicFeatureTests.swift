@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import SibylData
+@testable import SibylData
 @testable import SibylFeatures
 
 /// Each classic feature against an independent naive formula on real data (the first 400 bars of
@@ -116,13 +116,11 @@ struct ClassicFeatureTests {
           arguments: [-660, 660])
     func extremePriceScales(exponent: Int) throws {
         let scale = Double(sign: .plus, exponent: exponent, significand: 1)
-        let bars = (0..<series.count).map { i in
-            let bar = series[i]
-            return Bar(timestamp: bar.timestamp, open: bar.open * scale, high: bar.high * scale, low: bar.low * scale,
-                       close: bar.close * scale, volume: bar.volume)
-        }
-        let scaled = try BarSeries(name: "scaled", bars: bars)
-        // Their squares would leave double precision (1e±398) if summed as they are.
+        // Outside the prices a file may hold (BarValidation.priceRange), so built unchecked: the
+        // features themselves carry them, and their squares would leave double precision (1e±398).
+        let scaled = BarSeries(name: "scaled", timestamps: series.timestamps, open: series.open.map { $0 * scale },
+                               high: series.high.map { $0 * scale }, low: series.low.map { $0 * scale },
+                               close: series.close.map { $0 * scale }, volume: series.volume, adjustedClose: nil)
         let free = "returns,simple-returns,mean:10,std:20,zscore:20,bbands:20,bbands:30:1.5,rsi:14"
         let plain = try compute(free), onScaled = try FeaturePipeline(parsing: free).compute(scaled).columns
         for (column, (a, b)) in zip(plain, onScaled).enumerated() {
