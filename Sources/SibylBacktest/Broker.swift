@@ -200,7 +200,13 @@ public struct Broker {
     /// Records that a market decision made on the last bar has no bar to fill in.
     mutating func reportUnfilledAtEnd() {
         let last = series.count - 1
-        events.append(BrokerEvent(kind: .unfilledAtEnd, bar: last, message: "a market order placed on the last bar (\(series.timestampFormat(series.timestamps[last]))) was not filled: no bar follows it"))
+        // Same-close: a position taken at the final close would be held over no bar and only add
+        // its costs (processMarketOrdersAtClose).
+        let reason = configuration.fills == .sameClose
+            ? "a position taken at the final close would be held over no bar, only paying its costs (backtesting.py leaves it unfilled too)"
+            : "no bar follows it to open"
+        events.append(BrokerEvent(kind: .unfilledAtEnd, bar: last,
+                                  message: "a market order placed on the last bar (\(series.timestampFormat(series.timestamps[last]))) was not filled: \(reason)"))
     }
 
     /// Ends the run: reports market orders left with no bar to fill in, drops what is pending, and

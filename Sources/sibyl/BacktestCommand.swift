@@ -56,7 +56,7 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Starting cash.")
     var cash: Double = 10_000
 
-    @Option(name: .long, parsing: .unconditional, help: "Commission as a fraction of traded value (0.001 = 0.1%).")
+    @Option(name: .long, parsing: .unconditional, help: "Commission as a fraction of traded value (0.001 = 0.1%), below 0.5.")
     var commission: Double = 0
 
     @Option(name: .long, parsing: .unconditional, help: "Fixed commission per order (a reversal is two orders).")
@@ -68,7 +68,7 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Least commission per order.")
     var minimumCommission: Double = 0
 
-    @Option(name: .long, parsing: .unconditional, help: "Bid-ask spread in basis points (half paid on each side).")
+    @Option(name: .long, parsing: .unconditional, help: "Bid-ask spread in basis points (half paid on each side); half of it plus the slippage stays below 10000.")
     var spreadBps: Double = 0
 
     @Option(name: .long, parsing: .unconditional, help: "Slippage in basis points, against every fill.")

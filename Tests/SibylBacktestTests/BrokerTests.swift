@@ -210,6 +210,11 @@ struct BrokerTests {
     func lastBar() {
         let result = run(flat, [4: { $0.buy() }])
         #expect(result.trades.isEmpty && result.events.map(\.kind) == [.unfilledAtEnd])
+        #expect(result.events.first?.message.hasSuffix("no bar follows it to open") == true)
+        // At the close, the reason is what a fill would do: hold over no bar and pay its costs.
+        let atClose = run(flat, BacktestConfiguration(initialCash: 10_000, fills: .sameClose), [4: { $0.buy() }])
+        #expect(atClose.trades.isEmpty && atClose.events.map(\.kind) == [.unfilledAtEnd])
+        #expect(atClose.events.first?.message.contains("held over no bar") == true, "\(atClose.events)")
         // The signal path says the same about a signal that changes on the last bar.
         let signal = backtest(signal: [.nan, .nan, .nan, .nan, 1], on: flat, configuration: BacktestConfiguration(), name: "s", warmUp: 0)
         #expect(signal.trades.isEmpty && signal.events.map(\.kind) == [.unfilledAtEnd])
