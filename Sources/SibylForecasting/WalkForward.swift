@@ -76,10 +76,36 @@ extension ForecastModel {
         let needed = Self.minimumTrainingBars(warmUp: warmUp, settings: training) ?? n
         let binding = Self.spanProblem(rows: needed - 1, warmUp: warmUp, settings: training, name: "a fold of \(needed - 1) bars")
         let why = binding.map { " (with one fewer: \($0.message))" } ?? ""
-        let otherFix = binding.map { "; or \($0.fix)" } ?? ""
+        // Settings that would let a fold train on `limit` bars: only those that do (a smaller batch
+        // can leave the window and warm-up binding, which no batch size changes).
+        func otherFixes(limit: Int) -> [String] {
+            func largest(below current: Int, _ fits: (Int) -> Bool) -> Int? {
+                guard current > 1, fits(1) else { return nil }
+                var (low, high) = (1, current - 1)
+                while low < high {
+                    let middle = (low + high + 1) / 2
+                    if fits(middle) { low = middle } else { high = middle - 1 }
+                }
+                return low
+            }
+            func fits(warmUp: Int = warmUp, _ change: (inout ForecastSettings) -> Void = { _ in }) -> Bool {
+                var changed = training
+                change(&changed)
+                return Self.minimumTrainingBars(warmUp: warmUp, settings: changed).map { $0 <= limit } ?? false
+            }
+            var fixes: [String] = []
+            if let batch = largest(below: training.training.batchSize, { b in fits { $0.training.batchSize = b } }) {
+                fixes.append("a --batch-size of \(batch) or less")
+            }
+            if let window = largest(below: training.window, { w in fits { $0.window = w } }) {
+                fixes.append("a --window of \(window) or less")
+            }
+            if warmUp > 0, fits(warmUp: 0) { fixes.append("features with a warm-up shorter than their \(warmUp) bars") }
+            return fixes
+        }
         guard needed <= n - 2 else {
             throw ForecastError(message: "a fold needs at least \(needed) bars to train on\(why) and then bars to forecast, and \(series.name) has \(n)",
-                                fix: binding.map { $0.fix.hasPrefix("use a longer series") ? $0.fix : "use a longer series; or \($0.fix)" } ?? "use a longer series")
+                                fix: (["use a longer series"] + otherFixes(limit: n - 2)).joined(separator: "; or "))
         }
         let first = walk.firstForecastBar ?? max(needed, Int(Double(n) * 0.4))
         guard first < n - 1 else {
@@ -88,11 +114,11 @@ extension ForecastModel {
         }
         guard first >= needed else {
             throw ForecastError(message: "the first forecast bar \(first) leaves \(first) bars to train on, and a fold needs at least \(needed)\(why)",
-                                fix: "choose --first-forecast-bar from \(needed) to \(n - 2)\(otherFix)")
+                                fix: (["choose --first-forecast-bar from \(needed) to \(n - 2)"] + otherFixes(limit: first)).joined(separator: "; or "))
         }
         if let trailing = walk.trailingWindow, trailing < needed {
             throw ForecastError(message: "--trailing-window \(trailing) leaves each fold \(trailing) bars to train on, and a fold needs at least \(needed)\(why)",
-                                fix: "use --trailing-window \(needed) or more\(otherFix)")
+                                fix: (["use --trailing-window \(needed) or more"] + otherFixes(limit: trailing)).joined(separator: "; or "))
         }
         var forecasts = [Double](repeating: .nan, count: n)
         var closes = [Double](repeating: .nan, count: n)

@@ -107,8 +107,9 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Forecast strategy: annual volatility target for --sizing vol-target.")
     var targetVolatility: Double = 0.15
 
-    @Option(name: .long, parsing: .unconditional, help: "Forecast strategy: retrain every this many bars.")
-    var retrainEvery: Int = 250
+    @Option(name: .long, parsing: .unconditional,
+            help: "Forecast strategy: retrain every this many bars (default: 250, or more on long series, so that the walk-forward makes at most 20 folds).")
+    var retrainEvery: Int?
 
     @Option(name: .long, parsing: .unconditional, help: "Forecast strategy: train on this many bars before each fold (expanding window when omitted).")
     var trailingWindow: Int?
@@ -166,7 +167,9 @@ struct BacktestCommand: ParsableCommand {
         if strategy == .zscore, !(zWindow >= 2 && zEntry > zExit && zExit >= 0 && zEntry.isFinite) {
             throw ValidationError("--z-window must be at least 2 and --z-entry (finite) greater than --z-exit ≥ 0")
         }
-        guard (1...10_000_000).contains(retrainEvery) else { throw ValidationError("--retrain-every is a number of bars from 1 to 10000000; got \(retrainEvery)") }
+        if let retrainEvery, !(1...10_000_000).contains(retrainEvery) {
+            throw ValidationError("--retrain-every is a number of bars from 1 to 10000000; got \(retrainEvery)")
+        }
         if reverse && strategy != .smaCross { throw ValidationError("--reverse applies to --strategy sma-cross") }
         if trainingOptions.test != nil {
             throw ValidationError("--test has no effect in a backtest: the walk-forward forecasts every bar after its first fold out of sample (see --first-forecast-bar); leave --test out")
@@ -186,17 +189,15 @@ struct BacktestCommand: ParsableCommand {
             if zEntry != defaults.zEntry { unused.append("--z-entry") }
             if zExit != defaults.zExit { unused.append("--z-exit") }
         }
-        // --target-volatility sizes only --sizing vol-target.
-        if (strategy != .forecast || sizing != .volatilityTarget) && targetVolatility != defaults.targetVolatility {
-            unused.append(strategy == .forecast ? "--target-volatility (which sizes --sizing vol-target only)" : "--target-volatility")
-        }
+        // --target-volatility sizes only --sizing vol-target (a note of its own for the forecast strategy).
+        if strategy != .forecast && targetVolatility != defaults.targetVolatility { unused.append("--target-volatility") }
         if strategy != .forecast {
             if threshold != defaults.threshold { unused.append("--threshold") }
             if sizing != defaults.sizing { unused.append("--sizing") }
-            if retrainEvery != defaults.retrainEvery { unused.append("--retrain-every") }
+            if retrainEvery != nil { unused.append("--retrain-every") }
             if trailingWindow != nil { unused.append("--trailing-window") }
             if firstForecastBar != nil { unused.append("--first-forecast-bar") }
-            if trainingOptions.differFromDefaults() { unused.append("the model options") }
+            unused += trainingOptions.givenOptions()
         }
         return unused
     }
@@ -276,6 +277,9 @@ struct BacktestCommand: ParsableCommand {
             if !unused.isEmpty {
                 commandNotes.add("note: \(unused.joined(separator: ", ")) \(unused.count == 1 ? "does" : "do") not apply to --strategy \(strategy.rawValue) and \(unused.count == 1 ? "is" : "are") ignored")
             }
+            if strategy == .forecast, sizing != .volatilityTarget, targetVolatility != (try? Self.parse([]))?.targetVolatility {
+                commandNotes.add("note: --target-volatility sizes positions under --sizing vol-target only, and this run sizes by --sizing \(sizing.rawValue): it is ignored")
+            }
             let file = try dataOptions.load(notes: commandNotes)
             let series = file.series
             // A window the series cannot fill would give no trade and no benchmark, silently.
@@ -333,6 +337,17 @@ struct BacktestCommand: ParsableCommand {
     /// Bars of log returns the volatility target's sizing measures the realized volatility over.
     static let volatilityLookback = 20
 
+    /// Bars between retrainings when --retrain-every is not given: 250 (a year of daily bars), or
+    /// as many as keep the walk-forward to 20 folds, each a training run (200,000 minute bars made
+    /// 481 folds, hours of training), with a note when it is more than 250.
+    static func defaultRetrainEvery(bars: Int, firstForecastBar: Int?) -> (every: Int, note: String?) {
+        // The forecast bars from the default first bar (40% in; later only when a fold needs more).
+        let forecastBars = bars - min(firstForecastBar ?? Int(Double(bars) * 0.4), bars)
+        let every = max(250, (forecastBars + 19) / 20)
+        guard every > 250 else { return (every, nil) }
+        return (every, "note: retraining every \(every) bars, so that the walk-forward over \(forecastBars) bars makes at most 20 folds (every 250 would make \((forecastBars + 249) / 250)); --retrain-every sets it")
+    }
+
     /// The forecast strategy's walk-forward: models trained on past bars only, their forecasts
     /// traded from the first one on (the bars before are the history the first fold trained on,
     /// when it could not trade; flat there, they would pull every annualized figure toward zero).
@@ -342,7 +357,9 @@ struct BacktestCommand: ParsableCommand {
             notes.add("note: --trailing-window \(trailingWindow) covers the \(series.count) bars of \(series.name): every fold trains on all the bars before it, as without the option")
         }
         var progress = TrainingProgress(quiet: json)
-        let walkSettings = WalkForwardSettings(retrainEvery: retrainEvery, trailingWindow: trailingWindow, firstForecastBar: firstForecastBar)
+        let standard = Self.defaultRetrainEvery(bars: series.count, firstForecastBar: firstForecastBar)
+        if retrainEvery == nil, let note = standard.note { notes.add(note) }
+        let walkSettings = WalkForwardSettings(retrainEvery: retrainEvery ?? standard.every, trailingWindow: trailingWindow, firstForecastBar: firstForecastBar)
         var currentFold = 0
         let walk = try ForecastModel.walkForward(series, settings: try trainingOptions.settings(for: series, notes: notes), walk: walkSettings) { fold, folds, event in
             if fold != currentFold {
@@ -453,7 +470,10 @@ enum BacktestOutput {
         if !open.isEmpty {
             lines.append("open at the end: \(open.map { "\(String(format: "%.6g", $0.size)) units from \(iso(result.series.timestamps[$0.entryBar]))" }.joined(separator: ", ")) (valued at the last close in the equity; left out of the trade statistics, exposure and commissions, as backtesting.py does: --close-at-end counts them)")
         }
-        if result.configuration.periodsPerYear == nil, let observed = s.observedPeriodsPerYear, abs(observed / s.periodsPerYear - 1) > 0.1 {
+        if result.configuration.periodsPerYear != nil, let observed = s.observedPeriodsPerYear, abs(observed / s.periodsPerYear - 1) > 0.1 {
+            // Given on purpose, perhaps (a convention of 252 days for every market), but say what the data has.
+            lines.append("note: the returns fall into \(Int(observed.rounded())) periods a year and --periods-per-year annualizes them as \(String(format: "%g", s.periodsPerYear)): Return (Ann.), volatility and the ratios built on them are scaled as if there were \(String(format: "%g", s.periodsPerYear))")
+        } else if let observed = s.observedPeriodsPerYear, abs(observed / s.periodsPerYear - 1) > 0.1 {
             lines.append("note: the returns fall into \(Int(observed.rounded())) periods a year, annualized as \(String(format: "%g", s.periodsPerYear)) (backtesting.py's rule): Return (Ann.), volatility and the ratios built on them are annualized with the wrong number of periods; --periods-per-year \(Int(observed.rounded())) annualizes by the periods the data has")
         }
         let (compounded, simple) = (s.volatilityAnnualizedPercent, s.simpleVolatilityAnnualizedPercent)

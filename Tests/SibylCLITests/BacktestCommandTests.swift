@@ -144,6 +144,9 @@ struct BacktestCommandTests {
         #expect(set.status == 0 && !set.standardOutput.contains("annualized as") && set.standardOutput.contains("annualized over 314 periods a year (--periods-per-year)"))
         let daily = try runSibyl(["backtest", "--data", googl])
         #expect(daily.status == 0 && !daily.standardOutput.contains("periods a year, annualized as"))
+        // An override far from the data's periods is kept, and said so.
+        let off = try runSibyl(["backtest", "--data", googl, "--periods-per-year", "52"])
+        #expect(off.status == 0 && off.standardOutput.contains("periods a year and --periods-per-year annualizes them as 52"), "\(off.standardOutput)")
     }
 
     @Test("each fold's training starts under its own title line, before its first epoch")
@@ -200,9 +203,19 @@ struct BacktestCommandTests {
         let early = try runSibyl(quick + ["--first-forecast-bar", "40"])
         #expect(early.status == 1 && early.standardError.contains("leaves 40 bars to train on, and a fold needs at least "), "\(early.standardError)")
         let fewest = try #require(early.standardError.firstMatch(of: /from (\d+) to 598/).map { Int($0.1)! })
-        // What one bar fewer runs into is named, with its own fix: here a batch of 32 windows.
-        #expect(early.standardError.contains("(with one fewer: only 31 training windows") && early.standardError.contains("a --batch-size of 31 or less"),
-                "\(early.standardError)")
+        // What one bar fewer runs into is named (here a batch of 32 windows), but only fixes that
+        // work are offered: no batch size or window fits 40 bars past a 63-bar warm-up.
+        #expect(early.standardError.contains("(with one fewer: only 31 training windows") && !early.standardError.contains("--batch-size")
+                && !early.standardError.contains("--window"), "\(early.standardError)")
+        // Closer to the fewest, a smaller batch or window does fit, and the ones offered run.
+        let near = try runSibyl(quick + ["--first-forecast-bar", "170", "--retrain-every", "1000"])
+        let batch = try #require(near.standardError.firstMatch(of: /a --batch-size of (\d+) or less/).map { String($0.1) }, "\(near.standardError)")
+        let window = try #require(near.standardError.firstMatch(of: /a --window of (\d+) or less/).map { String($0.1) }, "\(near.standardError)")
+        for fix in [["--batch-size", batch], ["--window", window]] {
+            let fixed = try runSibyl(quick + ["--first-forecast-bar", "170", "--retrain-every", "1000"] + fix)
+            #expect(fixed.status == 0, "\(fix): \(fixed.standardError)")
+        }
+        #expect(try runSibyl(quick + ["--first-forecast-bar", "170", "--retrain-every", "1000", "--batch-size", "\(Int(batch)! + 1)"]).status == 1)
         #expect(try runSibyl(quick + ["--first-forecast-bar", "\(fewest - 1)"]).status == 1)
         let enough = try runSibyl(quick + ["--first-forecast-bar", "\(fewest)", "--retrain-every", "1000"])
         #expect(enough.status == 0, "\(enough.standardError)")
@@ -273,8 +286,12 @@ struct BacktestCommandTests {
         // A target volatility sizes vol-target sizing only, even with the forecast strategy.
         let forecast = try runSibyl(["backtest", "--strategy", "forecast", "--target-volatility", "0.3", "--epochs", "1", "--hidden", "4",
                                      "--layers", "1", "--window", "8", "--features", "returns", "--first-forecast-bar", "4990", "--json"])
-        #expect(forecast.status == 0 && forecast.standardError.contains("note: --target-volatility (which sizes --sizing vol-target only) does not apply"),
+        #expect(forecast.status == 0 && forecast.standardError.contains("note: --target-volatility sizes positions under --sizing vol-target only, and this run sizes by --sizing full: it is ignored"),
                 "\(forecast.standardError)")
+        // Model options are named one by one, with the verb agreeing.
+        let model = try runSibyl(["backtest", "--strategy", "sma-cross", "--epochs", "3", "--hidden", "8", "--json"])
+        #expect(model.status == 0 && model.standardError.contains("note: --hidden, --epochs do not apply to --strategy sma-cross and are ignored"),
+                "\(model.standardError)")
     }
 
     @Test("a window longer than the series is refused, not run as zero trades")

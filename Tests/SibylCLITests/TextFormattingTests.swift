@@ -50,6 +50,17 @@ struct TextFormattingTests {
         #expect(labels.allSatisfy { $0.count <= 12 }, "\(format): \(labels)")
     }
 
+    @Test("the walk-forward retrains every 250 bars by default, or less often on long series so as to make at most 20 folds")
+    func retrainDefault() {
+        #expect(BacktestCommand.defaultRetrainEvery(bars: 5031, firstForecastBar: nil) == (250, nil))
+        let minutes = BacktestCommand.defaultRetrainEvery(bars: 200_000, firstForecastBar: nil)
+        #expect(minutes.every == 6000 && minutes.note?.contains("over 120000 bars makes at most 20 folds (every 250 would make 480)") == true, "\(minutes)")
+        // A first forecast bar given late leaves fewer bars to forecast.
+        #expect(BacktestCommand.defaultRetrainEvery(bars: 200_000, firstForecastBar: 195_000).every == 250)
+        let folds = (120_000 + minutes.every - 1) / minutes.every
+        #expect(folds == 20)
+    }
+
     @Test("statistics of 10^12 and more read in scientific notation, not as hundreds of digits")
     func hugeStatistics() throws {
         // SPX at 1e-90 of its prices: 10,000 of cash buys about 1e91 units, far beyond any bar's volume.

@@ -166,10 +166,11 @@ struct TrainingOptions: ParsableArguments {
             ? "--threads \(threads) is more than this machine's \(processors) processors: the threads take turns, which is slower than \(processors)" : nil
     }
 
-    /// Whether any option was set away from its default.
-    func differFromDefaults() -> Bool {
-        guard let defaults = try? Self.parse([]) else { return false }
-        return settings != defaults.settings
+    /// The model options given: set away from their defaults, or typed even at them.
+    func givenOptions() -> [String] {
+        guard let defaults = try? Self.parse([]) else { return [] }
+        let given = settings, standard = defaults.settings, typed = Self.typedOptions
+        return Self.optionFields.filter { name, value in value(given) != value(standard) || typed.contains(name) }.map(\.0)
     }
 
     /// The options given with values that differ from both their defaults and `model`'s own
@@ -177,25 +178,29 @@ struct TrainingOptions: ParsableArguments {
     func ignoredOptions(against model: ForecastSettings) -> [String] {
         guard let defaults = try? Self.parse([]) else { return [] }
         let given = settings, standard = defaults.settings
-        func features(_ spec: String) -> String { (try? FeaturePipeline(parsing: spec).description) ?? spec }
-        let fields: [(String, (ForecastSettings) -> String)] = [
+        // Given: set away from the default, or typed even at the default (--window 64 against a
+        // model of window 16 is ignored as surely as --window 32 is).
+        let typed = Self.typedOptions
+        return Self.optionFields.filter { name, value in
+            (value(given) != value(standard) || typed.contains(name)) && value(given) != value(model)
+        }.map(\.0)
+    }
+
+    /// Each model option with the setting it sets, spelled so that equal settings compare equal.
+    private static let optionFields: [(String, @Sendable (ForecastSettings) -> String)] = {
+        @Sendable func features(_ spec: String) -> String { (try? FeaturePipeline(parsing: spec).description) ?? spec }
+        return [
             ("--model", { $0.cell.rawValue }), ("--hidden", { "\($0.hiddenSize)" }), ("--layers", { "\($0.layers)" }),
             ("--window", { "\($0.window)" }), ("--features", { features($0.featureSpec) }), ("--target", { $0.target.rawValue }),
             ("--scaler", { $0.scaler.rawValue }), ("--dropout", { "\($0.dropout)" }), ("--initialization", { "\($0.initialization)" }),
             ("--epochs", { "\($0.training.epochs)" }), ("--batch-size", { "\($0.training.batchSize)" }),
-            ("--learning-rate", { "\($0.training.learningRate)" }), ("--optimizer", { Self.optimizerName($0.training.optimizer) }),
-            ("--weight-decay", { Self.weightDecay($0.training.optimizer) }),
+            ("--learning-rate", { "\($0.training.learningRate)" }), ("--optimizer", { optimizerName($0.training.optimizer) }),
+            ("--weight-decay", { weightDecay($0.training.optimizer) }),
             ("--schedule", { "\($0.training.schedule)" }), ("--loss", { "\($0.training.loss)" }),
             ("--clip", { "\(String(describing: $0.training.gradientClip))" }), ("--patience", { "\(String(describing: $0.training.patience))" }),
             ("--seed", { "\($0.training.seed)" }), ("--validation", { "\($0.validationFraction)" }), ("--test", { "\($0.testFraction)" }),
         ]
-        // Given: set away from the default, or typed even at the default (--window 64 against a
-        // model of window 16 is ignored as surely as --window 32 is).
-        let typed = Self.typedOptions
-        return fields.filter { name, value in
-            (value(given) != value(standard) || typed.contains(name)) && value(given) != value(model)
-        }.map(\.0)
-    }
+    }()
 
     static func optimizerName(_ kind: OptimizerKind) -> String {
         switch kind {
