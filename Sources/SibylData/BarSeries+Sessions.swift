@@ -1,3 +1,5 @@
+import Foundation
+
 extension BarSeries {
     /// The time of the bar after the last one, by the series' own rhythm:
     /// - daily exchange sessions: the next weekday that is not a day the series keeps closed (see
@@ -21,7 +23,9 @@ extension BarSeries {
         let last = timestamps[count - 1]
         let next = Timestamp(secondsSinceEpoch: last.secondsSinceEpoch + rhythm.typicalSpacingSeconds)
         switch rhythm.kind {
-        case .daily: return nextSession(after: next, sessionWeekdays: Set(rhythm.sessionWeekdays))
+        // The next session day, not the typical spacing on: an illiquid stock with bars on half
+        // its days has a typical spacing of two or three days, which skipped sessions.
+        case .daily: return nextSession(after: last.adding(days: 1), sessionWeekdays: Set(rhythm.sessionWeekdays))
         case .intraday:
             guard let times = usualTimes() else { return next }
             // A day the series keeps closed (learned from which days had bars at all) is skipped
@@ -149,13 +153,12 @@ extension BarSeries {
     /// weekday or the first weekday. Nil when no place is shared that widely.
     private func nextMonth(after last: Timestamp, months: Int) -> Timestamp? {
         let recent = Array(timestamps.suffix(12))
-        let (year, month, _) = last.date
-        let monthIndex = year * 12 + (month - 1) + months
-        let (nextYear, nextMonth) = (monthIndex / 12, monthIndex % 12 + 1)
-        let length = Timestamp.daysIn(year: nextYear, month: nextMonth)
-        func day(_ d: Int) -> Timestamp {
-            Timestamp(secondsSinceEpoch: Timestamp(year: nextYear, month: nextMonth, day: d).secondsSinceEpoch + Int64(last.secondOfDay))
-        }
+        func monthIndex(_ t: Timestamp) -> Int { t.date.year * 12 + t.date.month - 1 }
+        // The months the bars fall in, as a phase of `months` (March, June, September and
+        // December for quarter ends): the most common among the recent bars.
+        var phases = [Int](repeating: 0, count: months)
+        for t in recent { phases[monthIndex(t) % months] += 1 }
+        let phase = phases.indices.max { phases[$0] < phases[$1] }!
         func lastWeekday(_ t: Timestamp) -> Bool { t.weekday <= 5 && (1...3).allSatisfy { t.adding(days: $0).date.month != t.date.month || t.adding(days: $0).weekday > 5 } }
         func firstWeekday(_ t: Timestamp) -> Bool { t.weekday <= 5 && (1...3).allSatisfy { t.adding(days: -$0).date.month != t.date.month || t.adding(days: -$0).weekday > 5 } }
         var dayCounts: [Int: Int] = [:]
@@ -175,13 +178,29 @@ extension BarSeries {
         let bars = Set(timestamps.map(\.daysSinceEpoch))
         let closed = ClosedDays(days: known.union(bars).sorted(), open: bars)
         let open = { (t: Timestamp) in t.weekday <= 5 && !closed.contains(t) }
+        // The bar after the last one's period: a period stamped at its end (last day or weekday)
+        // ends in the first month of the phase from the last bar's on, so that a last bar of the
+        // period so far (a quarter's to November 10) is followed by the next period's, not by a
+        // bar three months on (February 28); a period stamped at its start, or on a day of the
+        // month, starts in the last month of the phase up to the last bar's.
+        func following(endStamped: Bool) -> (year: Int, month: Int) {
+            let index = monthIndex(last), offset = ((index - phase) % months + months) % months
+            let period = endStamped ? index + (offset == 0 ? 0 : months - offset) : index - offset
+            return ((period + months) / 12, (period + months) % 12 + 1)
+        }
+        func day(_ d: Int, endStamped: Bool) -> Timestamp {
+            let (year, month) = following(endStamped: endStamped)
+            return Timestamp(secondsSinceEpoch: Timestamp(year: year, month: month, day: d).secondsSinceEpoch + Int64(last.secondOfDay))
+        }
+        let endLength = { let (year, month) = following(endStamped: true); return Timestamp.daysIn(year: year, month: month) }()
+        let startLength = { let (year, month) = following(endStamped: false); return Timestamp.daysIn(year: year, month: month) }()
         // On a tie the trading-day rules win: quarterly first trading days match "day 1" as often
         // as "first weekday" over three years, and day 1 may be a Saturday.
         let rules: [(matches: (Timestamp) -> Bool, next: () -> Timestamp?)] = [
-            (lastWeekday, { (0..<10).map { day(length - $0) }.first(where: open) }),
-            (firstWeekday, { (1...10).map(day).first(where: open) }),
-            ({ $0.date.day == usualDay }, { day(min(usualDay, length)) }),
-            ({ $0.adding(days: 1).date.month != $0.date.month }, { day(length) }),
+            (lastWeekday, { (0..<10).map { day(endLength - $0, endStamped: true) }.first(where: open) }),
+            (firstWeekday, { (1...10).map { day($0, endStamped: false) }.first(where: open) }),
+            ({ $0.date.day == usualDay }, { day(min(usualDay, startLength), endStamped: false) }),
+            ({ $0.adding(days: 1).date.month != $0.date.month }, { day(endLength, endStamped: true) }),
         ]
         let counts = rules.map { rule in recent.filter(rule.matches).count }
         let best = counts.max()!
@@ -228,7 +247,9 @@ extension Int64 {
 /// when its day fell on a weekday without a bar the last three times or more it came round (so a
 /// holiday introduced late in the series is learned, and one abolished is forgotten); New Year's
 /// and Christmas Day, closed nearly everywhere, once one weekday went without a bar and none had
-/// one; a fixed date seen only on some weekdays (weekly bars) after `fixedDateRun` times. The rules are the kinds exchange calendars use: a fixed date (January 1, July 4,
+/// one, and January 1 without evidence in a Monday-to-Friday series that never had a bar on one;
+/// a fixed date seen only on some weekdays (weekly bars) after `fixedDateRun` times; in a series
+/// missing more than a tenth of its session days, only runs chance would rarely give. The rules are the kinds exchange calendars use: a fixed date (January 1, July 4,
 /// December 25), the n-th weekday of a month (the fourth Thursday of November), the last weekday
 /// of a month (the last Monday of May), a day before or after Easter (Good Friday, Easter Monday)
 /// and the weekday on which a fixed date is observed when it falls on a weekend (the Friday
@@ -260,6 +281,8 @@ public struct ClosedDays: Sendable {
 
     /// Each learned rule with the days of its latest run without a bar, its evidence.
     private let closed: [Rule: Set<Int>]
+    /// January 1 is closed without evidence: a Monday-to-Friday series that never had a bar on one.
+    private let newYearAssumed: Bool
 
     /// - Parameter sessionWeekdays: The days of the week the series trades on; from the series
     ///   (``BarSeries/sessionWeekdays()``) when nil.
@@ -272,15 +295,32 @@ public struct ClosedDays: Sendable {
         let traded = Set(series.timestamps.map(\.daysSinceEpoch))
         // Every session day of the span is known: a bar's day is open, any other closed.
         let days = (first...last).filter { sessions.contains(Timestamp(secondsSinceEpoch: Int64($0) * 86_400).weekday) }
-        self.init(days: days, open: traded)
+        let missing = days.count { !traded.contains($0) }
+        self.init(days: days, open: traded, missingShare: days.isEmpty ? 0 : Double(missing) / Double(days.count),
+                  weekdaySessions: sessions == Set(1...5))
+    }
+
+    /// The run of occurrences without a bar that chance gaps would give a rule less than 1% of the
+    /// time, in a series missing `missingShare` of its session days; nil up to a tenth missing (a
+    /// market's holidays are about 4% of its weekdays), where the usual runs apply.
+    static func chanceRun(missingShare: Double) -> Int? {
+        guard missingShare > 0.1 else { return nil }
+        guard missingShare < 1 else { return Int.max }
+        return max(minimumYears, Int((log(0.01) / log(missingShare)).rounded(.up)))
     }
 
     /// Learns from `days` (days since 1970, ascending) known to be open (those in `open`) or
     /// closed (the rest); days not listed are unknown and neither start nor end a rule's run, as
     /// for a series of first trading days of the month, which shows only the days each first
     /// trading day passed over and its own. `fixedDateRun` is the run of occurrences without a bar
-    /// that makes a fixed date a holiday (other rules need ``minimumYears``).
-    init(days: [Int], open: Set<Int>, fixedDateRun: Int = minimumYears) {
+    /// that makes a fixed date a holiday (other rules need ``minimumYears``). In a series missing
+    /// more than a tenth of its session days (`missingShare`, an illiquid stock's), every rule needs
+    /// the run chance gaps would rarely give (``chanceRun(missingShare:)``: 8 occurrences in a row
+    /// at 55% missing). With `weekdaySessions` (Monday to Friday), January 1 counts as closed
+    /// unless the series had a bar on one: nearly every such market closes it, and a series of less
+    /// than a year may never have seen one.
+    init(days: [Int], open: Set<Int>, fixedDateRun: Int = minimumYears, missingShare: Double = 0, weekdaySessions: Bool = false) {
+        let chance = Self.chanceRun(missingShare: missingShare)
         // Per rule, the days of its current run of occurrences without a bar; a bar ends the run.
         var runs: [Rule: Set<Int>] = [:]
         // The near-universal holidays that had a bar at least once (a market open on them).
@@ -304,6 +344,7 @@ public struct ClosedDays: Sendable {
             // New Year's Day and Christmas Day close nearly every market that keeps weekday
             // sessions: once without a bar, never with one, is enough (a series of a few years
             // sees each on a weekday only once or twice).
+            if let chance { return days.count >= chance }
             if Self.nearlyUniversal.contains(rule) && !openOnce.contains(rule) { return !days.isEmpty }
             if case .date = rule { return days.count >= fixedDateRun }
             return days.count >= Self.minimumYears
@@ -316,11 +357,13 @@ public struct ClosedDays: Sendable {
             }
         }
         closed = learned
+        newYearAssumed = weekdaySessions && !openOnce.contains(.date(month: 1, day: 1))
     }
 
     /// Whether the series keeps `timestamp`'s day closed: a learned rule names it, and so does
     /// every learned rule whose missing days include all of that rule's.
     public func contains(_ timestamp: Timestamp) -> Bool {
+        if newYearAssumed, timestamp.date.month == 1, timestamp.date.day == 1 { return true }
         let matching = Set(Self.rules(for: timestamp).filter { closed[$0] != nil })
         return matching.contains { rule in
             let evidence = closed[rule]!

@@ -31,6 +31,47 @@ struct SessionTests {
         #expect(try spx(from: first, through: last).nextTimestamp().isoDate == next)
     }
 
+    @Test("a Monday-to-Friday series that never saw January 1 takes it as closed: less than a year of bars, daily or intraday")
+    func newYearWithoutEvidence() throws {
+        // The S&P 500's 2018 alone (its first bar January 2): no January 1 in the span.
+        #expect(try spx(from: "2018-01-02", through: "2018-12-31").nextTimestamp().isoDate == "2019-01-02")
+        // A stock's five-minute bars from December 2018.
+        let days = (0..<29).map { Timestamp(year: 2018, month: 12, day: 3).adding(days: $0) }.filter { $0.weekday <= 5 && $0.date.day != 25 }
+        let december = try BarSeries(name: "stock", bars: days.flatMap { day in
+            (0..<78).map { Bar(timestamp: Timestamp(secondsSinceEpoch: day.secondsSinceEpoch + Int64(34_200 + 300 * $0)), open: 1, high: 1, low: 1, close: 1, volume: 1) }
+        })
+        #expect(december.timestamps.last?.iso == "2018-12-31T15:55:00" && december.nextTimestamp().iso == "2019-01-02T09:30:00")
+        // A series that had a bar on a January 1 (a market open on it) keeps it open; so does one
+        // that trades every day.
+        let open = ClosedDays(days: [17532, 17533], open: [17532, 17533], weekdaySessions: true)  // 2018-01-01 and 02
+        #expect(Timestamp(secondsSinceEpoch: 17532 * 86_400).isoDate == "2018-01-01" && !open.contains(Timestamp(year: 2019, month: 1, day: 1)))
+        #expect(!ClosedDays(days: [17533], open: [17533], weekdaySessions: false).contains(Timestamp(year: 2019, month: 1, day: 1)))
+    }
+
+    @Test("an illiquid series with bars on half its weekdays: the next bar is the next weekday, no chance gap taken for a holiday")
+    func sparseSeries() throws {
+        // Weekdays of 2010 to 2019, each kept with probability 0.45 (a fixed linear congruential sequence).
+        var state: UInt64 = 12345
+        func next() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 53)
+        }
+        let start = Timestamp(year: 2010, month: 1, day: 4)
+        let days = (0..<3650).map { start.adding(days: $0) }.filter { $0.weekday <= 5 && next() < 0.45 }
+        let series = try BarSeries(name: "sparse", bars: days.map { Bar(timestamp: $0, open: 1, high: 1, low: 1, close: 1, volume: 1) })
+        #expect(series.frequency.kind == .daily)
+        var wrong: [String] = []
+        for end in stride(from: 1000, to: series.count, by: 7) {
+            let last = series.timestamps[end - 1]
+            var expected = last.adding(days: 1)
+            while expected.weekday > 5 || (expected.date.month == 1 && expected.date.day == 1) { expected = expected.adding(days: 1) }
+            let got = series[0..<end].nextTimestamp()
+            if got.isoDate != expected.isoDate { wrong.append("\(last.isoDate) → \(got.isoDate)") }
+        }
+        // Chance could still make a rule's last eight occurrences all gaps (under 1% a rule).
+        #expect(wrong.count <= 3, "\(wrong)")
+    }
+
     @Test("a rule with no missing day of its own closes nothing alone")
     func twins() throws {
         let series = try spx(from: "2012-01-03", through: "2016-05-20")
@@ -218,9 +259,17 @@ struct SessionTests {
         #expect(try series(Array(quarters.prefix(20)) + [monthEnd(2019, 3), monthEnd(2019, 6)]).nextTimestamp().iso == "2019-09-30")
         let quarterly = try series(quarters).frequency
         #expect(quarterly.monthsPerBar == 3 && quarterly.description.hasPrefix("quarterly"))
+        // A last bar of the quarter so far (to November 10) is followed by the next quarter's,
+        // not by a bar three months on (February 28, no quarter's end); in its quarter's last
+        // month, too (December 10).
+        #expect(try series(quarters.prefix(19) + [Timestamp(year: 2018, month: 11, day: 9)]).nextTimestamp().iso == "2019-03-31")
+        #expect(try series(quarters.prefix(19) + [Timestamp(year: 2018, month: 12, day: 10)]).nextTimestamp().iso == "2019-03-31")
+        #expect(try series(quarters.prefix(19) + [Timestamp(year: 2018, month: 10, day: 1)]).nextTimestamp().iso == "2019-03-31")
         // Quarter starts on the first weekday.
         let starts = (0..<12).map { i in (1...7).map { Timestamp(year: 2016 + i / 4, month: 3 * (i % 4) + 1, day: $0) }.first { $0.weekday <= 5 }! }
         #expect(try series(starts).nextTimestamp().iso == "2019-01-01")
+        // Stamped at the quarter's start, the quarter so far (to November 9) is followed by January's.
+        #expect(try series(starts.prefix(11) + [Timestamp(year: 2018, month: 11, day: 9)]).nextTimestamp().iso == "2019-01-01")
         // Half years and years: December 31 stays December 31 (365.25 days on gave 2020-12-30).
         let halves = (0..<10).map { monthEnd(2015 + $0 / 2, $0 % 2 == 0 ? 6 : 12) }
         #expect(try series(halves).nextTimestamp().iso == "2020-06-30")
