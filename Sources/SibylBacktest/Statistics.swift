@@ -64,6 +64,12 @@ public struct BacktestStatistics: Sendable, Equatable, Codable {
     /// volume or trades.
     public var maxVolumeSharePercent: Double
     public var maxVolumeShareAt: String?
+    /// Fills (entries and exits) on bars whose volume is 0, of `fills` in all, and the first such
+    /// bar's timestamp: nothing traded there, so the fill price is a quote no trade confirmed.
+    /// 0 (and nil) for a series without volume data.
+    public var fillsWithoutVolume: Int
+    public var fills: Int
+    public var firstFillWithoutVolumeAt: String?
     /// Trades whose stop and target were both inside the exit bar (the stop was taken).
     public var ambiguousExits: Int
     /// Orders the broker cut down or refused for lack of cash.
@@ -213,9 +219,15 @@ extension BacktestStatistics {
             if let exit = trade.exitBar { traded[exit] += abs(trade.size) }
         }
         var busiest: (share: Double, bar: Int)?
+        let fillBars = result.trades.flatMap { [$0.entryBar] + ($0.exitBar.map { [$0] } ?? []) }
+        fills = fillBars.count
+        (fillsWithoutVolume, firstFillWithoutVolumeAt) = (0, nil)
         // A series whose volume is zero throughout has no volume data (an FX export's real-volume
         // column): nothing to measure capacity against.
         if let volume = series.volume, volume.contains(where: { $0 > 0 }) {
+            let without = fillBars.filter { volume[$0] == 0 }
+            fillsWithoutVolume = without.count
+            firstFillWithoutVolumeAt = without.min().map { iso(series.timestamps[$0]) }
             // A fill on a bar without volume (a halted day) is the worst case: an unbounded share.
             for k in 0..<n where traded[k] > 0 {
                 let share = volume[k] > 0 ? traded[k] / volume[k] : .infinity

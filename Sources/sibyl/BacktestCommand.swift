@@ -481,9 +481,12 @@ enum BacktestOutput {
             lines.append("note: with returns this far from zero on average, the compounded volatility (backtesting.py's, \(fixed(compounded, 2))%) and the Sharpe ratio on it say little: the returns' standard deviation annualized (σ√A) is \(fixed(simple, 2))%, a Sharpe ratio of \(fixed(s.simpleSharpeRatio, 3)) on their mean")
         }
         if s.ambiguousExits > 0 { lines.append("\(s.ambiguousExits) exits had stop and target in one bar; the stop was taken") }
-        if s.maxVolumeSharePercent > 1, let at = s.maxVolumeShareAt {
-            let share = s.maxVolumeSharePercent.isFinite ? "\(fixed(s.maxVolumeSharePercent, 1))% of the bar's volume" : "on a bar without volume"
-            lines.append("CAPACITY: on \(at) the backtest traded \(share); fills that large would move the price, which the backtest does not model (trade less: --cash)")
+        if s.fillsWithoutVolume > 0, let at = s.firstFillWithoutVolumeAt {
+            // No cash amount makes a fill possible where nothing traded.
+            lines.append("NO VOLUME: \(s.fillsWithoutVolume) of the \(s.fills) fills were on bars whose volume is 0 (the first on \(at)): nothing traded there, so their prices are quotes no trade confirmed, and the results count on fills that may not have happened")
+        }
+        if s.maxVolumeSharePercent > 1, s.maxVolumeSharePercent.isFinite, let at = s.maxVolumeShareAt {
+            lines.append("CAPACITY: on \(at) the backtest traded \(fixed(s.maxVolumeSharePercent, 1))% of the bar's volume; fills that large would move the price, which the backtest does not model (trade less: --cash)")
         }
         for event in result.events where event.kind == .outOfMoney { lines.append("OUT OF MONEY: \(event.message)") }
         let unfilled = result.events.filter { $0.kind == .unfilledAtEnd }.count

@@ -426,6 +426,23 @@ struct BrokerEdgeCaseTests {
         #expect(abs(stats.maxVolumeSharePercent - 8) < 1e-12 && stats.maxVolumeShareAt == flat.timestamps[3].isoDate)
         let quiet = BacktestStatistics(run(flat, [:]))
         #expect(quiet.maxVolumeSharePercent.isNaN && quiet.maxVolumeShareAt == nil)
+        #expect(stats.fills == 4 && stats.fillsWithoutVolume == 0 && stats.firstFillWithoutVolumeAt == nil)
+    }
+
+    @Test("fills on bars without volume are counted, the first named; a series without volume data counts none")
+    func fillsWithoutVolume() throws {
+        func series(volumes: [Double]) throws -> BarSeries {
+            try BarSeries(name: "halts", bars: volumes.enumerated().map { i, v in
+                Bar(timestamp: Timestamp(year: 2021, month: 1, day: 4).adding(days: i), open: 100, high: 101, low: 99, close: 100, volume: v)
+            })
+        }
+        // In at bar 1's open, out at bar 3's, in at bar 4's (left open): bars 1 and 3 had no volume.
+        let actions: [Int: (inout Broker) -> Void] = [0: { $0.submit(.units(10)) }, 2: { $0.submit(.units(-10)) }, 3: { $0.submit(.units(5)) }]
+        let halted = BacktestStatistics(run(try series(volumes: [500, 0, 500, 0, 500, 500]), actions))
+        #expect(halted.fills == 3 && halted.fillsWithoutVolume == 2 && halted.firstFillWithoutVolumeAt == "2021-01-05")
+        #expect(halted.maxVolumeSharePercent == .infinity)
+        let noData = BacktestStatistics(run(try series(volumes: [0, 0, 0, 0, 0, 0]), actions))
+        #expect(noData.fills == 3 && noData.fillsWithoutVolume == 0 && noData.firstFillWithoutVolumeAt == nil)
     }
 
     @Test("a short can grow no further than equity (1× leverage), like a long")
