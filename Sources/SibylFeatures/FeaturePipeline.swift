@@ -59,6 +59,17 @@ public struct FeaturePipeline: Sendable, Equatable, Codable, CustomStringConvert
         return names
     }
 
+    /// The indices of the columns in price units (``FeatureSpec/isPriceLevel``).
+    public var priceLevelColumns: Set<Int> {
+        var columns = Set<Int>(), index = 0
+        for spec in specs {
+            let count = spec.columnNames.count
+            if spec.isPriceLevel { columns.formUnion(index..<(index + count)) }
+            index += count
+        }
+        return columns
+    }
+
     /// First row at which every feature is defined.
     public var warmUp: Int { specs.map(\.firstValidIndex).max() ?? 0 }
 

@@ -39,6 +39,16 @@ public enum FeatureSpec: Hashable, Sendable, CustomStringConvertible {
     /// bar. Text: `lowpass:W:C`.
     case lowPass(window: Int, cutoff: Int)
 
+    /// Whether the feature's values are positive prices or price moves in the series' own units
+    /// (sma, ema, atr, lowpass), so that a model trained on one price scale sees inputs from
+    /// another as out of range whatever their spread.
+    public var isPriceLevel: Bool {
+        switch self {
+        case .sma, .ema, .atr, .lowPass: true
+        default: false
+        }
+    }
+
     /// Whether the feature reads the volume.
     public var needsVolume: Bool {
         if case .volumeZScore = self { true } else { false }

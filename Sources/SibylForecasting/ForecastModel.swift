@@ -102,21 +102,29 @@ public struct ForecastEvaluationReport: Sendable, Equatable, Codable {
 /// A model input whose values over the evaluated bars sit far from those it was trained on: the
 /// median of its scaled values lies more than `threshold` training spreads from the training span's
 /// center (4 standard deviations for z-score scaling, 2.5 interquartile ranges for robust scaling;
-/// for min-max scaling, more than half the training range outside it). A price-level
-/// feature (sma, ema, atr, lowpass) of a model trained on another price scale, or of a trending
-/// series whose test prices left the training range, is the usual case.
+/// for min-max scaling, more than half the training range outside it), or, for a price-level
+/// feature (sma, ema, atr, lowpass), whose median lies a factor of 4 or more from the training
+/// span's level, whatever the spread: a model trained on another price scale (a penny stock's
+/// 0.001 against training prices of 18 to 276 is only 1.4 standard deviations below their mean),
+/// or a trending series whose test prices left the training range, is the usual case.
 public struct InputShift: Sendable, Equatable, Codable {
     /// The feature column.
     public let name: String
     /// Median scaled value over the evaluated bars.
     public let medianScaled: Double
-    /// How far that lies from the training center, in the scaler's units.
+    /// How far that lies from the training center, in the scaler's units, or for a price level
+    /// (`unit` "times below/above the training level") the factor between the two.
     public let distance: Double
-    /// The scaler's unit: "standard deviations", "interquartile ranges" or "training ranges".
+    /// The scaler's unit: "standard deviations", "interquartile ranges" or "training ranges"; or
+    /// "times below the training level" / "times above the training level".
     public let unit: String
 
-    /// The columns of `matrix` at `rows` that lie far outside `scaler`'s training values.
-    static func find(in matrix: FeatureMatrix, rows: [Int], scaler: FeatureScaler) -> [InputShift] {
+    /// Price-level columns whose median is this many times above or below the training level.
+    static let priceLevelFactor = 4.0
+
+    /// The columns of `matrix` at `rows` that lie far outside `scaler`'s training values;
+    /// `priceLevel` names the columns in price units.
+    static func find(in matrix: FeatureMatrix, rows: [Int], scaler: FeatureScaler, priceLevel: Set<Int> = []) -> [InputShift] {
         guard !rows.isEmpty else { return [] }
         let (center, threshold, unit): (Double, Double, String) = switch scaler.kind {
         case .zScore: (0, 4, "standard deviations")
@@ -124,13 +132,20 @@ public struct InputShift: Sendable, Equatable, Codable {
         case .minMax: (0.5, 1, "training ranges")
         }
         return matrix.columns.indices.compactMap { j in
-            // A column without spread over the fit span was given a scale of 1: its distances
-            // would be in its own units, no measure of being unusual.
-            guard !scaler.constant[j] else { return nil }
             let scaled = rows.map { scaler.transform(matrix.columns[j][$0], column: j) }.sorted()
             let median = FeatureScaler.quantile(scaled, 0.5)
+            // A column without spread over the fit span was given a scale of 1: its distances
+            // would be in its own units, no measure of being unusual.
             let distance = abs(median - center)
-            return distance > threshold ? InputShift(name: matrix.names[j], medianScaled: median, distance: distance, unit: unit) : nil
+            if !scaler.constant[j], distance > threshold {
+                return InputShift(name: matrix.names[j], medianScaled: median, distance: distance, unit: unit)
+            }
+            // The training level in price units: the scaled center mapped back.
+            let level = center * scaler.scale[j] + scaler.center[j]
+            let raw = median * scaler.scale[j] + scaler.center[j]
+            guard priceLevel.contains(j), level > 0, raw > 0, max(raw / level, level / raw) >= priceLevelFactor else { return nil }
+            return InputShift(name: matrix.names[j], medianScaled: median, distance: max(raw / level, level / raw),
+                              unit: raw < level ? "times below the training level" : "times above the training level")
         }
     }
 }
@@ -462,7 +477,8 @@ public final class ForecastModel {
                                        recentVolatility: sigma.isFinite ? sigma : nil)
         // The last window's inputs, which the forecast rests on, against the training values (its
         // median: one unusual bar in a window is ordinary).
-        forecast.inputShifts = InputShift.find(in: matrix, rows: Array(max(0, last - settings.window + 1)...last), scaler: scaler)
+        forecast.inputShifts = InputShift.find(in: matrix, rows: Array(max(0, last - settings.window + 1)...last), scaler: scaler,
+                                               priceLevel: pipeline.priceLevelColumns)
         forecast.sessionOpeningMoveRatio = Self.sessionOpeningMoveRatio(series, frequency: frequency, next: next)
         if !direction && !isPrice {
             forecast.noForecast = settings.target == .nextClose
@@ -695,7 +711,7 @@ public final class ForecastModel {
             trainedOnOverlappingDates: !overlap.sameData && overlap.count > 0
                 ? "\(provenance["data_name"] ?? "?"), \(provenance["train_start"] ?? "?") → \(provenance["validation_end"] ?? provenance["train_end"] ?? "?")" : nil,
             errorBand: band,
-            inputShifts: InputShift.find(in: matrix, rows: ends, scaler: scaler),
+            inputShifts: InputShift.find(in: matrix, rows: ends, scaler: scaler, priceLevel: pipeline.priceLevelColumns),
             timestamps: ends.map { iso(series.timestamps[$0 + 1]) }, actual: actual,
             forecasts: direction ? forecasts.map { _ in .nan } : forecasts, upProbabilities: probabilities,
             trainingFlatPercent: provenance["train_flat_share"].flatMap(Double.init).map { 100 * $0 },

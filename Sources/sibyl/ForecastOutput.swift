@@ -73,8 +73,8 @@ enum ForecastOutput {
             lines.append("WARNING: the model was trained on this series through \(end)\(chosen); \(share) in \(chosen.isEmpty ? "its training span" : "those spans"), so these scores are \(all ? "entirely" : "partly") in-sample")
         }
         if !report.inputShifts.isEmpty {
-            lines.append("WARNING: inputs unlike those the model was trained on: over the evaluated bars the median input lies, in the scaler's units, \(shifts(report.inputShifts))"
-                         + " from the training span's center; the model extrapolates (a price-level feature on another price scale, prices that left the training range, or a series unlike the training one)")
+            lines.append("WARNING: inputs unlike those the model was trained on: over the evaluated bars the median input lies \(shifts(report.inputShifts))"
+                         + "; the model extrapolates (a price-level feature on another price scale, prices that left the training range, or a series unlike the training one)")
         }
         if let flat = report.trainingFlatPercent, flat > 50 {
             lines.append("WARNING: \(fixed(flat, 0))% of the bars the model was trained on did not move (a halted or illiquid stretch): it learned from little, and its scores against its training base rate mean little")
@@ -168,10 +168,14 @@ enum ForecastOutput {
         return "\(right) \(against), \(accuracy < chance ? "worse" : "better") than chance by more than luck explains (Pesaran–Timmermann p \(probability(p, equals: true)))"
     }
 
-    /// The first three input shifts as "name distance unit", and how many more there are.
+    /// The first three input shifts ("zscore_20 5.2 standard deviations from the training center",
+    /// "sma_20 18000 times below its training level"), and how many more there are.
     static func shifts(_ shifts: [InputShift]) -> String {
-        shifts.prefix(3).map { "\($0.name) \(fixed($0.distance, 1)) \($0.unit)" }.joined(separator: ", ")
-            + (shifts.count > 3 ? " and \(shifts.count - 3) more" : "")
+        shifts.prefix(3).map { shift in
+            shift.unit.hasPrefix("times")
+                ? "\(shift.name) \(String(format: "%.3g", shift.distance)) \(shift.unit.replacingOccurrences(of: "the training level", with: "its training level"))"
+                : "\(shift.name) \(fixed(shift.distance, 1)) \(shift.unit) from the training center"
+        }.joined(separator: ", ") + (shifts.count > 3 ? " and \(shifts.count - 3) more" : "")
     }
 
     /// A Brier skill score in percent; below −100% (a Brier score over twice the base rate's, as
@@ -204,7 +208,7 @@ enum ForecastOutput {
             return head + "no forecast: \(forecast.noForecast ?? "the model's output is not a price")"
         }
         if !forecast.inputShifts.isEmpty {
-            text += "\nWARNING: the last window's inputs lie far outside the training values (medians \(shifts(forecast.inputShifts)) from the center): this forecast extrapolates"
+            text += "\nWARNING: the last window's inputs lie far outside the training values (medians: \(shifts(forecast.inputShifts))): this forecast extrapolates"
         }
         // A move over 100%, or over 10 times the last 20 bars' volatility: most often a next-close
         // model on another price scale.

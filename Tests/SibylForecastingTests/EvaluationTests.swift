@@ -78,6 +78,15 @@ struct EvaluationTests {
         // [0, 1] → median 6, 5.5 from the middle; near over [2, 3]: (1, 1, 0, −102) → 0.5, inside.
         let unitRange = FeatureScaler(kind: .minMax, fittedRows: 0..<1, center: [0, 2], scale: [1, 1], constant: [false, false])
         #expect(InputShift.find(in: matrix, rows: [1, 2, 3, 4], scaler: unitRange).map(\.name) == ["far"])
+        // A price level trained around 116 (spread 82) and met at 0.001 is only 1.4 spreads
+        // below, but 116,400 times: named as a price-level column, not otherwise; 300 (2.6
+        // times) is not.
+        let prices = FeatureMatrix(names: ["sma_20"], timestamps: timestamps, columns: [[0, 0.001, 0.001, 0.001, 300]], warmUp: 0)
+        let level = FeatureScaler(kind: .zScore, fittedRows: 0..<1, center: [116.4], scale: [81.9], constant: [false])
+        let scale = InputShift.find(in: prices, rows: [1, 2, 3], scaler: level, priceLevel: [0])
+        #expect(scale.count == 1 && scale[0].unit == "times below the training level" && abs(scale[0].distance - 116_400) < 1e-6, "\(scale)")
+        #expect(InputShift.find(in: prices, rows: [1, 2, 3], scaler: level).isEmpty)
+        #expect(InputShift.find(in: prices, rows: [4], scaler: level, priceLevel: [0]).isEmpty)
     }
 
     @Test("a span's windows are those whose target bar lies in it, never past it; windows reach back into the past")
