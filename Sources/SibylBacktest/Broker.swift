@@ -213,7 +213,10 @@ public struct Broker {
     /// closes the position at the last close when the configuration says so.
     mutating func finish() {
         let last = series.count - 1
-        for order in pendingOrders where order.type == .market && order.placedBar == last { reportUnfilledAtEnd() }
+        // An order to close a flat position would have done nothing (a reversal's close when flat).
+        for order in pendingOrders where order.type == .market && order.placedBar == last && !(order.closesPosition && position == 0) {
+            reportUnfilledAtEnd()
+        }
         pendingOrders.removeAll()
         if configuration.closeAtEnd && position != 0 {
             execute(units: -position, quote: series.close[last], reason: .endOfData, exits: .none, atOpen: false)

@@ -233,3 +233,28 @@ extension BarSeries {
         }
     }
 }
+
+extension BarSeries {
+    /// The price step the series' recent prices all sit on, when it is coarse: the smallest gap
+    /// between two distinct prices among the open, high, low and close of the last `bars` bars,
+    /// if every one of those prices is a whole multiple of it and it is at least 0.05% of the last
+    /// close (a penny stock quoted to 0.0001 at 0.001, a future's 0.25 at 20); nil otherwise
+    /// (prices stored with float noise, such as 2506.850098, or steps too fine to matter).
+    public func coarsePriceStep(bars: Int = 250) -> Double? {
+        guard let lastClose = close.last, lastClose > 0 else { return nil }
+        let start = max(0, count - bars)
+        var prices: [Double] = []
+        prices.reserveCapacity(4 * (count - start))
+        for i in start..<count { prices += [open[i], high[i], low[i], close[i]] }
+        let distinct = Array(Set(prices)).sorted()
+        guard distinct.count >= 2 else { return nil }
+        let step = zip(distinct.dropFirst(), distinct).map { $0 - $1 }.min()!
+        guard step >= 0.0005 * lastClose else { return nil }
+        // Whole multiples, up to the rounding of decimal prices in binary.
+        let onGrid = distinct.allSatisfy { price in
+            let ratio = price / step
+            return abs(ratio - ratio.rounded()) < 1e-6 * max(1, ratio)
+        }
+        return onGrid ? step : nil
+    }
+}

@@ -500,7 +500,8 @@ public final class ForecastModel {
             forecast.intervalUnavailable = "no \(percent) interval: the forecast lies far outside the moves of the forecasts whose errors would set it"
         } else if let low = band.low, let high = band.high {
             forecast.interval = PredictionInterval(level: band.level, low: predicted * exp(sigma * low), high: predicted * exp(sigma * high),
-                                                   errorCount: band.count, volatility: sigma, fromInSampleErrors: evaluation.inSampleCount > 0)
+                                                   errorCount: band.count, volatility: sigma, fromInSampleErrors: evaluation.inSampleCount > 0,
+                                                   priceStep: series.coarsePriceStep())
         } else {
             forecast.intervalUnavailable = "no \(percent) interval: \(band.count) held-out errors, \(PredictionInterval.minimumErrors(level: band.level)) needed ("
                 + (loadedFromFile ? "a longer series, or a lower --interval" : "a larger --test share, or a lower --interval") + ")"

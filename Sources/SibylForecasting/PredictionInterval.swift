@@ -30,6 +30,27 @@ public struct PredictionInterval: Sendable, Equatable, Codable {
     public let volatility: Double
     /// Whether some of those errors came from bars the model was trained on (then it is too narrow).
     public let fromInSampleErrors: Bool
+    /// The coarse price step the series trades on (``BarSeries/coarsePriceStep(bars:)``), to which
+    /// `low` and `high` were rounded outward: a close can only land on the grid, and a band
+    /// between two steps (0.00098585 to 0.00099875 for a stock quoted to 0.0001 at 0.001) would
+    /// hold no price at all. Nil when the prices have no such step.
+    public let priceStep: Double?
+
+    public init(level: Double, low: Double, high: Double, errorCount: Int, volatility: Double, fromInSampleErrors: Bool, priceStep: Double? = nil) {
+        self.level = level
+        self.errorCount = errorCount
+        self.volatility = volatility
+        self.fromInSampleErrors = fromInSampleErrors
+        self.priceStep = priceStep
+        guard let step = priceStep else {
+            (self.low, self.high) = (low, high)
+            return
+        }
+        // Outward to the grid: the interval then covers at least what it did. A low that would
+        // round to 0 keeps one step.
+        let (lowSteps, highSteps) = ((low / step * (1 + 1e-9)).rounded(.down), (high / step * (1 - 1e-9)).rounded(.up))
+        (self.low, self.high) = (max(lowSteps, 1) * step, max(highSteps, 1) * step)
+    }
 
     /// The quantiles q_lo, q_hi of `errors` for `level`, or nil when there are too few errors for
     /// the ranks to fall inside them (an 80% interval needs 9, a 95% one 39).

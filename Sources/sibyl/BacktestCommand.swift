@@ -86,13 +86,13 @@ struct BacktestCommand: ParsableCommand {
     @Flag(name: .long, help: "Close a position still open at the last bar at its close (otherwise it stays open, valued at the last close).")
     var closeAtEnd = false
 
-    @Option(name: .long, parsing: .unconditional, help: "Stop-loss on every entry, as a fraction of its fill price, costs included (0.05 = 5%).")
+    @Option(name: .long, parsing: .unconditional, help: "Stop-loss on every entry, as a fraction in (0, 1) of its fill price, spread and slippage included (0.05 = 5%).")
     var stopLoss: Double?
 
-    @Option(name: .long, parsing: .unconditional, help: "Take-profit on every entry, as a fraction of its fill price, costs included.")
+    @Option(name: .long, parsing: .unconditional, help: "Take-profit on every entry, as a fraction of its fill price, spread and slippage included (1 = +100%; a short's target of 1 or more is never reached).")
     var takeProfit: Double?
 
-    @Option(name: .long, parsing: .unconditional, help: "Trailing stop on every entry, as a fraction below the best high since the fill (above the best low for a short), starting from the fill price.")
+    @Option(name: .long, parsing: .unconditional, help: "Trailing stop on every entry, as a fraction in (0, 1) below the best high since the fill (above the best low for a short), starting from the fill price.")
     var trailingStop: Double?
 
     @Option(name: .long, parsing: .unconditional, help: "Periods per year for annualized statistics (bars for daily and slower data, days for intraday data); from the data when omitted.")
@@ -161,8 +161,11 @@ struct BacktestCommand: ParsableCommand {
         if reverse && longOnly {
             throw ValidationError("--reverse goes short on every cross down (backtesting.py's SmaCross); for a long-only cross leave out --reverse")
         }
-        for (name, value) in [("--stop-loss", stopLoss), ("--take-profit", takeProfit), ("--trailing-stop", trailingStop)] {
+        for (name, value) in [("--stop-loss", stopLoss), ("--trailing-stop", trailingStop)] {
             if let value, !(value > 0 && value < 1) { throw ValidationError("\(name) is a fraction in (0, 1), for example 0.05") }
+        }
+        if let takeProfit, !(takeProfit > 0 && takeProfit <= 100) {
+            throw ValidationError("--take-profit is a fraction above 0 and at most 100, for example 0.1 (1 is a gain of 100%)")
         }
         if strategy == .zscore, !(zWindow >= 2 && zEntry > zExit && zExit >= 0 && zEntry.isFinite) {
             throw ValidationError("--z-window must be at least 2 and --z-entry (finite) greater than --z-exit ≥ 0")

@@ -220,7 +220,8 @@ enum ForecastOutput {
         if let interval = forecast.interval {
             text += "\n\(String(format: "%g", 100 * interval.level))% prediction interval: \(price(interval.low, digits)) to \(price(interval.high, digits))"
                 + " (the model's \(interval.errorCount) held-out errors, scaled to the volatility of the last \(PredictionInterval.volatilityBars) bars,"
-                + " \(fixed(100 * interval.volatility, 3))% a bar)"
+                + " \(fixed(100 * interval.volatility, 3))% a bar"
+                + (interval.priceStep.map { "; rounded outward to the prices' step of \(String(format: "%g", $0))" } ?? "") + ")"
             if interval.fromInSampleErrors { text += "; WARNING: some of those errors are in-sample, so it is too narrow" }
             if let ratio = forecast.sessionOpeningMoveRatio, ratio > 1.5 {
                 text += "\nWARNING: the next bar opens a new session, and this series' moves into a session's first bar have been \(fixed(ratio, 2))× the size of its other moves (medians): the interval, built mostly from errors within sessions, is too narrow for it"

@@ -115,6 +115,11 @@ struct BrokerTests {
         #expect(gapped.exitPrice == 90 && !gapped.ambiguousExit)
         let target = bars([(100, 101, 99, 100), (100, 104, 98, 103), (103, 112, 102, 111)])
         #expect(abs(run(target, [0: { $0.submit(.units(10), exits: ExitRules(takeProfit: 0.10)) }]).trades[0].exitPrice! - 110) < 1e-9)
+        // A target of +100% on a long; a short's target of 100% or more lies at or below zero and is never reached.
+        let doubling = bars([(100, 101, 99, 100), (100, 150, 98, 140), (140, 205, 139, 190), (190, 191, 10, 12)])
+        #expect(run(doubling, [0: { $0.submit(.units(10), exits: ExitRules(takeProfit: 1)) }]).trades[0].exitPrice == 200)
+        let short = run(doubling, [0: { $0.submit(.units(-10), exits: ExitRules(takeProfit: 1.5)) }]).trades[0]
+        #expect(short.exitBar == nil || short.exitReason != .takeProfit)
     }
 
     @Test("a trailing stop follows the best high of earlier bars, never one later in the same bar")
@@ -211,6 +216,10 @@ struct BrokerTests {
         let result = run(flat, [4: { $0.buy() }])
         #expect(result.trades.isEmpty && result.events.map(\.kind) == [.unfilledAtEnd])
         #expect(result.events.first?.message.hasSuffix("no bar follows it to open") == true)
+        // A reversal on the last bar when flat: its close would have done nothing, one order is reported.
+        #expect(run(flat, [4: { $0.closePosition(); $0.buy() }]).events.map(\.kind) == [.unfilledAtEnd])
+        // Holding a position, both orders are.
+        #expect(run(flat, [0: { $0.buy() }, 4: { $0.closePosition(); $0.sell() }]).events.map(\.kind) == [.unfilledAtEnd, .unfilledAtEnd])
         // At the close, the reason is what a fill would do: hold over no bar and pay its costs.
         let atClose = run(flat, BacktestConfiguration(initialCash: 10_000, fills: .sameClose), [4: { $0.buy() }])
         #expect(atClose.trades.isEmpty && atClose.events.map(\.kind) == [.unfilledAtEnd])

@@ -263,7 +263,7 @@ struct BacktestCommandTests {
     }
 
     @Test("bad options are refused with a message, before any work", arguments: [
-        (["--fast", "30", "--slow", "10"], "--slow"), (["--commission", "2"], "--commission"), (["--stop-loss", "5"], "--stop-loss"),
+        (["--fast", "30", "--slow", "10"], "--slow"), (["--commission", "2"], "--commission"), (["--stop-loss", "5"], "--stop-loss"), (["--take-profit", "0"], "--take-profit"), (["--take-profit", "101"], "--take-profit"),
         (["--strategy", "magic"], "magic"), (["--reverse", "--long-only"], "--reverse"), (["--cash", "inf"], "--cash"),
         // A negative value after a space is the option's value, refused by its rule (not "missing").
         (["--cash", "-5"], "--cash is an amount from 0.01"), (["--strategy", "forecast", "--threshold", "-0.1"], "--threshold"),

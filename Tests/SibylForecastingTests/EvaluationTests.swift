@@ -528,6 +528,34 @@ struct ForecastModelTests {
         #expect(throws: Never.self) { try model.forecastNextBar(of: series[0..<needed]) }
     }
 
+    @Test("prices on a coarse step: the step found, the interval rounded outward onto it; fine or noisy prices have none")
+    func coarsePriceStep() throws {
+        func series(_ closes: [Double]) throws -> BarSeries {
+            try BarSeries(name: "s", bars: closes.enumerated().map { i, c in
+                Bar(timestamp: Timestamp(year: 2020, month: 1, day: 6).adding(days: i), open: c, high: c, low: c, close: c, volume: 1)
+            })
+        }
+        // A penny stock quoted to 0.0001 (its decimals not exact in binary).
+        let penny = try series((0..<300).map { [0.0009, 0.001, 0.0011, 0.001][$0 % 4] })
+        #expect(penny.coarsePriceStep().map { abs($0 - 0.0001) < 1e-12 } == true)
+        // A band between two steps holds no price: rounded outward, it holds the last close.
+        let band = PredictionInterval(level: 0.8, low: 0.00098585, high: 0.00099875, errorCount: 100, volatility: 0.02, fromInSampleErrors: false,
+                                      priceStep: penny.coarsePriceStep())
+        #expect(abs(band.low - 0.0009) < 1e-12 && abs(band.high - 0.001) < 1e-12, "\(band)")
+        // Exactly on the grid stays put; a low that would round to 0 keeps one step.
+        let onGrid = PredictionInterval(level: 0.8, low: 0.0009, high: 0.0011, errorCount: 100, volatility: 0.02, fromInSampleErrors: false, priceStep: 0.0001)
+        #expect(abs(onGrid.low - 0.0009) < 1e-12 && abs(onGrid.high - 0.0011) < 1e-12)
+        #expect(PredictionInterval(level: 0.8, low: 0.00004, high: 0.0002, errorCount: 100, volatility: 1, fromInSampleErrors: false, priceStep: 0.0001).low > 0)
+        // A future quoted in quarters at 20: 1.25% a step.
+        #expect(try series((0..<300).map { 20 + 0.25 * Double($0 % 7) }).coarsePriceStep() == 0.25)
+        // Yahoo's six decimals on an index, steps too fine to matter, and float noise: none.
+        #expect(try series((0..<300).map { 2506.850098 + Double($0 % 13) * 0.37 }).coarsePriceStep() == nil)
+        #expect(try series((0..<300).map { 0.001 * (1 + 0.01 * sin(Double($0))) }).coarsePriceStep() == nil)
+        // Without a step, the interval is as computed.
+        let plain = PredictionInterval(level: 0.8, low: 0.00098585, high: 0.00099875, errorCount: 100, volatility: 0.02, fromInSampleErrors: false)
+        #expect(plain.low == 0.00098585 && plain.high == 0.00099875 && plain.priceStep == nil)
+    }
+
     @Test("interval ranks: too few errors give none; with just enough, the extremes")
     func intervalRanks() {
         var generator = SeededGenerator(seed: 3)
