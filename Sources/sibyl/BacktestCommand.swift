@@ -280,6 +280,10 @@ struct BacktestCommand: ParsableCommand {
             if !unused.isEmpty {
                 commandNotes.add("note: \(unused.joined(separator: ", ")) \(unused.count == 1 ? "does" : "do") not apply to --strategy \(strategy.rawValue) and \(unused.count == 1 ? "is" : "are") ignored")
             }
+            if commission >= 0.05 {
+                // A percentage typed as a fraction (0.49 for 0.49%) is the likelier meaning.
+                commandNotes.add("note: --commission \(String(format: "%g", commission)) takes \(String(format: "%g", commission * 100))% of every trade's value; for \(String(format: "%g", commission))% give \(String(format: "%g", commission / 100))")
+            }
             if strategy == .forecast, sizing != .volatilityTarget, targetVolatility != (try? Self.parse([]))?.targetVolatility {
                 commandNotes.add("note: --target-volatility sizes positions under --sizing vol-target only, and this run sizes by --sizing \(sizing.rawValue): it is ignored")
             }

@@ -288,6 +288,11 @@ struct BacktestCommandTests {
                                      "--layers", "1", "--window", "8", "--features", "returns", "--first-forecast-bar", "4990", "--json"])
         #expect(forecast.status == 0 && forecast.standardError.contains("note: --target-volatility sizes positions under --sizing vol-target only, and this run sizes by --sizing full: it is ignored"),
                 "\(forecast.standardError)")
+        // A commission of 5% or more is kept, with a note on the likelier meaning.
+        let percent = try runSibyl(["backtest", "--commission", "0.49", "--json"])
+        #expect(percent.status == 0 && percent.standardError.contains("note: --commission 0.49 takes 49% of every trade's value; for 0.49% give 0.0049"),
+                "\(percent.standardError)")
+        #expect(!(try runSibyl(["backtest", "--commission", "0.002", "--json"])).standardError.contains("--commission"))
         // Model options are named one by one, with the verb agreeing.
         let model = try runSibyl(["backtest", "--strategy", "sma-cross", "--epochs", "3", "--hidden", "8", "--json"])
         #expect(model.status == 0 && model.standardError.contains("note: --hidden, --epochs do not apply to --strategy sma-cross and are ignored"),
