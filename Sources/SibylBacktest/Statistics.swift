@@ -58,17 +58,17 @@ public struct BacktestStatistics: Sendable, Equatable, Codable {
     public var simpleVolatilityAnnualizedPercent: Double
     /// (mean period return · A − risk-free rate) / (σ √A): the Sharpe ratio on that volatility.
     public var simpleSharpeRatio: Double
-    /// The most units traded in one bar (entries and exits together) as a share of that bar's
-    /// volume, in percent, and the bar's timestamp: fills that large would move the price, which
-    /// the backtest does not model. +∞ for a fill on a bar without volume; NaN (and nil) without
-    /// volume or trades.
+    /// The most units traded in one bar with volume (entries and exits together) as a share of
+    /// that bar's volume, in percent, and the bar's timestamp: fills that large would move the
+    /// price, which the backtest does not model. NaN (and nil) without volume data, or without a
+    /// fill on a bar with volume (bars without are counted apart: `fillBarsWithoutVolume`).
     public var maxVolumeSharePercent: Double
     public var maxVolumeShareAt: String?
-    /// Fills (entries and exits) on bars whose volume is 0, of `fills` in all, and the first such
-    /// bar's timestamp: nothing traded there, so the fill price is a quote no trade confirmed.
-    /// 0 (and nil) for a series without volume data.
-    public var fillsWithoutVolume: Int
-    public var fills: Int
+    /// Bars with fills (entries or exits) whose volume is 0, of `fillBars` bars with fills, and the
+    /// first such bar's timestamp: nothing traded there, so the fill price is a quote no trade
+    /// confirmed. 0 (and nil) for a series without volume data.
+    public var fillBarsWithoutVolume: Int
+    public var fillBars: Int
     public var firstFillWithoutVolumeAt: String?
     /// Trades whose stop and target were both inside the exit bar (the stop was taken).
     public var ambiguousExits: Int
@@ -219,18 +219,18 @@ extension BacktestStatistics {
             if let exit = trade.exitBar { traded[exit] += abs(trade.size) }
         }
         var busiest: (share: Double, bar: Int)?
-        let fillBars = result.trades.flatMap { [$0.entryBar] + ($0.exitBar.map { [$0] } ?? []) }
-        fills = fillBars.count
-        (fillsWithoutVolume, firstFillWithoutVolumeAt) = (0, nil)
+        // Bars, not trade records: a partial close splits one fill into several records.
+        let filled = (0..<n).filter { traded[$0] > 0 }
+        fillBars = filled.count
+        (fillBarsWithoutVolume, firstFillWithoutVolumeAt) = (0, nil)
         // A series whose volume is zero throughout has no volume data (an FX export's real-volume
         // column): nothing to measure capacity against.
         if let volume = series.volume, volume.contains(where: { $0 > 0 }) {
-            let without = fillBars.filter { volume[$0] == 0 }
-            fillsWithoutVolume = without.count
-            firstFillWithoutVolumeAt = without.min().map { iso(series.timestamps[$0]) }
-            // A fill on a bar without volume (a halted day) is the worst case: an unbounded share.
-            for k in 0..<n where traded[k] > 0 {
-                let share = volume[k] > 0 ? traded[k] / volume[k] : .infinity
+            let without = filled.filter { volume[$0] == 0 }
+            fillBarsWithoutVolume = without.count
+            firstFillWithoutVolumeAt = without.first.map { iso(series.timestamps[$0]) }
+            for k in filled where volume[k] > 0 {
+                let share = traded[k] / volume[k]
                 if share > (busiest?.share ?? -1) { busiest = (share, k) }
             }
         }
@@ -397,8 +397,7 @@ extension BacktestStatistics {
             ("Worst Trade [%]", n(worstTradePercent)), ("Avg. Trade [%]", n(averageTradePercent, 3)),
             ("Max. Trade Duration [days]", days(maxTradeDurationDays)), ("Avg. Trade Duration [days]", days(averageTradeDurationDays)), ("Profit Factor", n(profitFactor, 3)),
             ("Expectancy [%]", n(expectancyPercent, 3)), ("SQN", n(sqn, 3)), ("Kelly Criterion", n(kellyCriterion, 3)),
-            ("Max. Volume Share [%]", maxVolumeSharePercent == .infinity ? "no volume on a fill's bar"
-                : maxVolumeSharePercent.isFinite && maxVolumeSharePercent < 0.01 ? "<0.01" : n(maxVolumeSharePercent)),
+            ("Max. Volume Share [%]", maxVolumeSharePercent.isFinite && maxVolumeSharePercent < 0.01 ? "<0.01" : n(maxVolumeSharePercent)),
             ("Ambiguous exits", "\(ambiguousExits)"), ("Reduced / rejected orders", "\(reducedOrders) / \(rejectedOrders)"),
         ]
     }

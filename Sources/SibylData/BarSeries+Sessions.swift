@@ -249,7 +249,8 @@ extension Int64 {
 /// and Christmas Day, closed nearly everywhere, once one weekday went without a bar and none had
 /// one, and January 1 without evidence in a Monday-to-Friday series that never had a bar on one;
 /// a fixed date seen only on some weekdays (weekly bars) after `fixedDateRun` times; in a series
-/// missing more than a tenth of its session days, only runs chance would rarely give. The rules are the kinds exchange calendars use: a fixed date (January 1, July 4,
+/// missing more than a tenth of its session days in gaps of a week or less, only runs chance
+/// would rarely give (New Year's and Christmas Day aside). The rules are the kinds exchange calendars use: a fixed date (January 1, July 4,
 /// December 25), the n-th weekday of a month (the fourth Thursday of November), the last weekday
 /// of a month (the last Monday of May), a day before or after Easter (Good Friday, Easter Monday)
 /// and the weekday on which a fixed date is observed when it falls on a weekend (the Friday
@@ -295,9 +296,27 @@ public struct ClosedDays: Sendable {
         let traded = Set(series.timestamps.map(\.daysSinceEpoch))
         // Every session day of the span is known: a bar's day is open, any other closed.
         let days = (first...last).filter { sessions.contains(Timestamp(secondsSinceEpoch: Int64($0) * 86_400).weekday) }
-        let missing = days.count { !traded.contains($0) }
+        // Chance gaps: session days without a bar in runs of at most a week's sessions. A longer
+        // run is a hole in the data (months missing from a file), not an illiquid market's
+        // scattered days, and says nothing of how often a single day goes without a bar.
+        var missing = 0, run = 0
+        for day in days {
+            if traded.contains(day) {
+                if run <= 5 { missing += run }
+                run = 0
+            } else {
+                run += 1
+            }
+        }
+        if run <= 5 { missing += run }
+        // A bar on any January 1, a session weekday or not (a currency pair's Sunday-evening
+        // opening), shows a market open on it.
+        let newYearTraded = traded.contains { day in
+            let date = Timestamp(secondsSinceEpoch: Int64(day) * 86_400).date
+            return date.month == 1 && date.day == 1
+        }
         self.init(days: days, open: traded, missingShare: days.isEmpty ? 0 : Double(missing) / Double(days.count),
-                  weekdaySessions: sessions == Set(1...5))
+                  weekdaySessions: sessions == Set(1...5) && !newYearTraded)
     }
 
     /// The run of occurrences without a bar that chance gaps would give a rule less than 1% of the
@@ -316,9 +335,10 @@ public struct ClosedDays: Sendable {
     /// that makes a fixed date a holiday (other rules need ``minimumYears``). In a series missing
     /// more than a tenth of its session days (`missingShare`, an illiquid stock's), every rule needs
     /// the run chance gaps would rarely give (``chanceRun(missingShare:)``: 8 occurrences in a row
-    /// at 55% missing). With `weekdaySessions` (Monday to Friday), January 1 counts as closed
-    /// unless the series had a bar on one: nearly every such market closes it, and a series of less
-    /// than a year may never have seen one.
+    /// at 55% missing), but January 1 and December 25, closed nearly everywhere, still one. With
+    /// `weekdaySessions` (Monday to Friday, and no bar on any January 1), January 1 counts as
+    /// closed unless a session day of `open` falls on one: nearly every such market closes it, and
+    /// a series of less than a year may never have seen one.
     init(days: [Int], open: Set<Int>, fixedDateRun: Int = minimumYears, missingShare: Double = 0, weekdaySessions: Bool = false) {
         let chance = Self.chanceRun(missingShare: missingShare)
         // Per rule, the days of its current run of occurrences without a bar; a bar ends the run.
@@ -344,8 +364,8 @@ public struct ClosedDays: Sendable {
             // New Year's Day and Christmas Day close nearly every market that keeps weekday
             // sessions: once without a bar, never with one, is enough (a series of a few years
             // sees each on a weekday only once or twice).
-            if let chance { return days.count >= chance }
             if Self.nearlyUniversal.contains(rule) && !openOnce.contains(rule) { return !days.isEmpty }
+            if let chance { return days.count >= chance }
             if case .date = rule { return days.count >= fixedDateRun }
             return days.count >= Self.minimumYears
         }

@@ -113,11 +113,17 @@ public struct InputShift: Sendable, Equatable, Codable {
     /// Median scaled value over the evaluated bars.
     public let medianScaled: Double
     /// How far that lies from the training center, in the scaler's units, or for a price level
-    /// (`unit` "times below/above the training level") the factor between the two.
+    /// the factor between its median and the training level.
     public let distance: Double
     /// The scaler's unit: "standard deviations", "interquartile ranges" or "training ranges"; or
     /// "times below the training level" / "times above the training level".
     public let unit: String
+    /// Whether `distance` is a price level's factor rather than a distance in the scaler's units.
+    public let priceLevel: Bool
+
+    init(name: String, medianScaled: Double, distance: Double, unit: String, priceLevel: Bool = false) {
+        (self.name, self.medianScaled, self.distance, self.unit, self.priceLevel) = (name, medianScaled, distance, unit, priceLevel)
+    }
 
     /// Price-level columns whose median is this many times above or below the training level.
     static let priceLevelFactor = 4.0
@@ -140,12 +146,13 @@ public struct InputShift: Sendable, Equatable, Codable {
             if !scaler.constant[j], distance > threshold {
                 return InputShift(name: matrix.names[j], medianScaled: median, distance: distance, unit: unit)
             }
-            // The training level in price units: the scaled center mapped back.
-            let level = center * scaler.scale[j] + scaler.center[j]
+            // The training level in price units: the scaled center mapped back (a constant
+            // column's own value, its scale of 1 being a stand-in).
+            let level = scaler.constant[j] ? scaler.center[j] : center * scaler.scale[j] + scaler.center[j]
             let raw = median * scaler.scale[j] + scaler.center[j]
             guard priceLevel.contains(j), level > 0, raw > 0, max(raw / level, level / raw) >= priceLevelFactor else { return nil }
             return InputShift(name: matrix.names[j], medianScaled: median, distance: max(raw / level, level / raw),
-                              unit: raw < level ? "times below the training level" : "times above the training level")
+                              unit: raw < level ? "times below the training level" : "times above the training level", priceLevel: true)
         }
     }
 }

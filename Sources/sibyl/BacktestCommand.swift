@@ -477,22 +477,22 @@ enum BacktestOutput {
         if !open.isEmpty {
             lines.append("open at the end: \(open.map { "\(String(format: "%.6g", $0.size)) units from \(iso(result.series.timestamps[$0.entryBar]))" }.joined(separator: ", ")) (valued at the last close in the equity; left out of the trade statistics, exposure and commissions, as backtesting.py does: --close-at-end counts them)")
         }
-        if result.configuration.periodsPerYear != nil, let observed = s.observedPeriodsPerYear, abs(observed / s.periodsPerYear - 1) > 0.1 {
+        if let observed = s.observedPeriodsPerYear, abs(observed / s.periodsPerYear - 1) > 0.1 {
             // Given on purpose, perhaps (a convention of 252 days for every market), but say what the data has.
-            lines.append("note: the returns fall into \(Int(observed.rounded())) periods a year and --periods-per-year annualizes them as \(String(format: "%g", s.periodsPerYear)): Return (Ann.), volatility and the ratios built on them are scaled as if there were \(String(format: "%g", s.periodsPerYear))")
-        } else if let observed = s.observedPeriodsPerYear, abs(observed / s.periodsPerYear - 1) > 0.1 {
-            lines.append("note: the returns fall into \(Int(observed.rounded())) periods a year, annualized as \(String(format: "%g", s.periodsPerYear)) (backtesting.py's rule): Return (Ann.), volatility and the ratios built on them are annualized with the wrong number of periods; --periods-per-year \(Int(observed.rounded())) annualizes by the periods the data has")
+            lines.append(result.configuration.periodsPerYear != nil
+                ? "note: the returns fall into \(Int(observed.rounded())) periods a year and --periods-per-year annualizes them as \(String(format: "%g", s.periodsPerYear)): Return (Ann.), volatility and the ratios built on them are scaled as if there were \(String(format: "%g", s.periodsPerYear))"
+                : "note: the returns fall into \(Int(observed.rounded())) periods a year, annualized as \(String(format: "%g", s.periodsPerYear)) (backtesting.py's rule): Return (Ann.), volatility and the ratios built on them are annualized with the wrong number of periods; --periods-per-year \(Int(observed.rounded())) annualizes by the periods the data has")
         }
         let (compounded, simple) = (s.volatilityAnnualizedPercent, s.simpleVolatilityAnnualizedPercent)
         if s.equityFinal > 0, simple > 0, compounded.isFinite, !(compounded / simple > 0.5 && compounded / simple < 2) {
             lines.append("note: with returns this far from zero on average, the compounded volatility (backtesting.py's, \(fixed(compounded, 2))%) and the Sharpe ratio on it say little: the returns' standard deviation annualized (σ√A) is \(fixed(simple, 2))%, a Sharpe ratio of \(fixed(s.simpleSharpeRatio, 3)) on their mean")
         }
         if s.ambiguousExits > 0 { lines.append("\(s.ambiguousExits) exits had stop and target in one bar; the stop was taken") }
-        if s.fillsWithoutVolume > 0, let at = s.firstFillWithoutVolumeAt {
+        if s.fillBarsWithoutVolume > 0, let at = s.firstFillWithoutVolumeAt {
             // No cash amount makes a fill possible where nothing traded.
-            lines.append("NO VOLUME: \(s.fillsWithoutVolume) of the \(s.fills) fills were on bars whose volume is 0 (the first on \(at)): nothing traded there, so their prices are quotes no trade confirmed, and the results count on fills that may not have happened")
+            lines.append("NO VOLUME: on \(s.fillBarsWithoutVolume) of the \(s.fillBars) bars with fills the volume is 0 (the first \(at)): nothing traded there, so those fills' prices are quotes no trade confirmed, and the results count on fills that may not have happened")
         }
-        if s.maxVolumeSharePercent > 1, s.maxVolumeSharePercent.isFinite, let at = s.maxVolumeShareAt {
+        if s.maxVolumeSharePercent > 1, let at = s.maxVolumeShareAt {
             lines.append("CAPACITY: on \(at) the backtest traded \(fixed(s.maxVolumeSharePercent, 1))% of the bar's volume; fills that large would move the price, which the backtest does not model (trade less: --cash)")
         }
         for event in result.events where event.kind == .outOfMoney { lines.append("OUT OF MONEY: \(event.message)") }

@@ -73,7 +73,7 @@ enum ForecastOutput {
             lines.append("WARNING: the model was trained on this series through \(end)\(chosen); \(share) in \(chosen.isEmpty ? "its training span" : "those spans"), so these scores are \(all ? "entirely" : "partly") in-sample")
         }
         if !report.inputShifts.isEmpty {
-            lines.append("WARNING: inputs unlike those the model was trained on: over the evaluated bars the median input lies \(shifts(report.inputShifts))"
+            lines.append("WARNING: inputs unlike those the model was trained on, by their medians over the evaluated bars: \(shifts(report.inputShifts))"
                          + "; the model extrapolates (a price-level feature on another price scale, prices that left the training range, or a series unlike the training one)")
         }
         if let flat = report.trainingFlatPercent, flat > 50 {
@@ -168,13 +168,14 @@ enum ForecastOutput {
         return "\(right) \(against), \(accuracy < chance ? "worse" : "better") than chance by more than luck explains (Pesaran–Timmermann p \(probability(p, equals: true)))"
     }
 
-    /// The first three input shifts ("zscore_20 5.2 standard deviations from the training center",
-    /// "sma_20 18000 times below its training level"), and how many more there are.
+    /// The first three input shifts ("zscore_20 lies 5.2 standard deviations from the training
+    /// center", "sma_20 lies 31900 times below the training level"), and how many more there are.
     static func shifts(_ shifts: [InputShift]) -> String {
         shifts.prefix(3).map { shift in
-            shift.unit.hasPrefix("times")
-                ? "\(shift.name) \(String(format: "%.3g", shift.distance)) \(shift.unit.replacingOccurrences(of: "the training level", with: "its training level"))"
-                : "\(shift.name) \(fixed(shift.distance, 1)) \(shift.unit) from the training center"
+            // A factor in whole numbers up to a million, then in powers of ten.
+            let size = shift.priceLevel ? (shift.distance < 1e6 ? String(format: "%.0f", shift.distance) : String(format: "%.1e", shift.distance))
+                : fixed(shift.distance, 1)
+            return "\(shift.name) lies \(size) \(shift.unit)\(shift.priceLevel ? "" : " from the training center")"
         }.joined(separator: ", ") + (shifts.count > 3 ? " and \(shifts.count - 3) more" : "")
     }
 
@@ -208,7 +209,7 @@ enum ForecastOutput {
             return head + "no forecast: \(forecast.noForecast ?? "the model's output is not a price")"
         }
         if !forecast.inputShifts.isEmpty {
-            text += "\nWARNING: the last window's inputs lie far outside the training values (medians: \(shifts(forecast.inputShifts))): this forecast extrapolates"
+            text += "\nWARNING: the last window's inputs lie far outside the training values (by their medians: \(shifts(forecast.inputShifts))): this forecast extrapolates"
         }
         // A move over 100%, or over 10 times the last 20 bars' volatility: most often a next-close
         // model on another price scale.

@@ -435,10 +435,10 @@ struct BrokerEdgeCaseTests {
         #expect(abs(stats.maxVolumeSharePercent - 8) < 1e-12 && stats.maxVolumeShareAt == flat.timestamps[3].isoDate)
         let quiet = BacktestStatistics(run(flat, [:]))
         #expect(quiet.maxVolumeSharePercent.isNaN && quiet.maxVolumeShareAt == nil)
-        #expect(stats.fills == 4 && stats.fillsWithoutVolume == 0 && stats.firstFillWithoutVolumeAt == nil)
+        #expect(stats.fillBars == 3 && stats.fillBarsWithoutVolume == 0 && stats.firstFillWithoutVolumeAt == nil)
     }
 
-    @Test("fills on bars without volume are counted, the first named; a series without volume data counts none")
+    @Test("bars with fills but no volume are counted, the first named, and leave the capacity of the others measured; a series without volume data counts none")
     func fillsWithoutVolume() throws {
         func series(volumes: [Double]) throws -> BarSeries {
             try BarSeries(name: "halts", bars: volumes.enumerated().map { i, v in
@@ -448,10 +448,15 @@ struct BrokerEdgeCaseTests {
         // In at bar 1's open, out at bar 3's, in at bar 4's (left open): bars 1 and 3 had no volume.
         let actions: [Int: (inout Broker) -> Void] = [0: { $0.submit(.units(10)) }, 2: { $0.submit(.units(-10)) }, 3: { $0.submit(.units(5)) }]
         let halted = BacktestStatistics(run(try series(volumes: [500, 0, 500, 0, 500, 500]), actions))
-        #expect(halted.fills == 3 && halted.fillsWithoutVolume == 2 && halted.firstFillWithoutVolumeAt == "2021-01-05")
-        #expect(halted.maxVolumeSharePercent == .infinity)
+        #expect(halted.fillBars == 3 && halted.fillBarsWithoutVolume == 2 && halted.firstFillWithoutVolumeAt == "2021-01-05")
+        // Bar 4's 5 units against its 500: 1%, measured although other fills had no volume to measure against.
+        #expect(abs(halted.maxVolumeSharePercent - 1) < 1e-12 && halted.maxVolumeShareAt == "2021-01-08")
         let noData = BacktestStatistics(run(try series(volumes: [0, 0, 0, 0, 0, 0]), actions))
-        #expect(noData.fills == 3 && noData.fillsWithoutVolume == 0 && noData.firstFillWithoutVolumeAt == nil)
+        #expect(noData.fillBars == 3 && noData.fillBarsWithoutVolume == 0 && noData.firstFillWithoutVolumeAt == nil)
+        // A partial close splits one fill into several trade records: the bar is counted once.
+        let pieces = BacktestStatistics(run(try series(volumes: [500, 0, 500, 0, 500, 500]),
+                                            [0: { $0.submit(.units(10)) }, 1: { $0.submit(.units(5)) }, 2: { $0.submit(.units(-15)) }]))
+        #expect(pieces.fillBars == 3 && pieces.fillBarsWithoutVolume == 2, "\(pieces.fillBars) \(pieces.fillBarsWithoutVolume)")
     }
 
     @Test("a short can grow no further than equity (1× leverage), like a long")

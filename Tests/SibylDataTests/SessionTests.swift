@@ -46,6 +46,26 @@ struct SessionTests {
         let open = ClosedDays(days: [17532, 17533], open: [17532, 17533], weekdaySessions: true)  // 2018-01-01 and 02
         #expect(Timestamp(secondsSinceEpoch: 17532 * 86_400).isoDate == "2018-01-01" && !open.contains(Timestamp(year: 2019, month: 1, day: 1)))
         #expect(!ClosedDays(days: [17533], open: [17533], weekdaySessions: false).contains(Timestamp(year: 2019, month: 1, day: 1)))
+        // A bar on a January 1 that is no session day (a currency pair's Sunday-evening opening) counts too.
+        let weekdays = (0..<390).map { Timestamp(year: 2016, month: 12, day: 5).adding(days: $0) }.filter { $0.weekday <= 5 }
+        func calendar(_ days: [Timestamp]) throws -> ClosedDays {
+            ClosedDays(learningFrom: try BarSeries(name: "s", bars: days.map { Bar(timestamp: $0, open: 1, high: 1, low: 1, close: 1, volume: 1) }),
+                       sessionWeekdays: Set(1...5))
+        }
+        #expect(try calendar(weekdays).contains(Timestamp(year: 2018, month: 1, day: 1)))
+        let sunday = Timestamp(secondsSinceEpoch: Timestamp(year: 2017, month: 1, day: 1).secondsSinceEpoch + 22 * 3600)
+        #expect(try !calendar((weekdays + [sunday]).sorted { $0.secondsSinceEpoch < $1.secondsSinceEpoch }).contains(Timestamp(year: 2018, month: 1, day: 1)))
+    }
+
+    @Test("a hole of months in the data is no sign of chance gaps: Christmas and the other holidays are still learned")
+    func holeInTheData() throws {
+        let spx = try spx(from: "2016-01-04", through: "2018-12-24")
+        let holey = try BarSeries(name: "holey", bars: (0..<spx.count).map { spx[$0] }.filter { bar in
+            let (year, month, _) = bar.timestamp.date
+            return !(year == 2017 && (3...5).contains(month))
+        })
+        #expect(holey.nextTimestamp().isoDate == "2018-12-26")
+        #expect(holey.gaps().count == spx.gaps().count + 1)
     }
 
     @Test("an illiquid series with bars on half its weekdays: the next bar is the next weekday, no chance gap taken for a holiday")
@@ -57,14 +77,20 @@ struct SessionTests {
             return Double(state >> 11) / Double(1 << 53)
         }
         let start = Timestamp(year: 2010, month: 1, day: 4)
-        let days = (0..<3650).map { start.adding(days: $0) }.filter { $0.weekday <= 5 && next() < 0.45 }
+        // Christmas and New Year's Day never have a bar, as at a real market.
+        let days = (0..<3650).map { start.adding(days: $0) }.filter { day in
+            let (_, month, date) = day.date
+            return day.weekday <= 5 && next() < 0.45 && !(month == 12 && date == 25) && !(month == 1 && date == 1)
+        }
         let series = try BarSeries(name: "sparse", bars: days.map { Bar(timestamp: $0, open: 1, high: 1, low: 1, close: 1, volume: 1) })
         #expect(series.frequency.kind == .daily)
         var wrong: [String] = []
         for end in stride(from: 1000, to: series.count, by: 7) {
             let last = series.timestamps[end - 1]
             var expected = last.adding(days: 1)
-            while expected.weekday > 5 || (expected.date.month == 1 && expected.date.day == 1) { expected = expected.adding(days: 1) }
+            while expected.weekday > 5 || (expected.date.month == 1 && expected.date.day == 1) || (expected.date.month == 12 && expected.date.day == 25) {
+                expected = expected.adding(days: 1)
+            }
             let got = series[0..<end].nextTimestamp()
             if got.isoDate != expected.isoDate { wrong.append("\(last.isoDate) → \(got.isoDate)") }
         }

@@ -87,6 +87,12 @@ struct EvaluationTests {
         #expect(scale.count == 1 && scale[0].unit == "times below the training level" && abs(scale[0].distance - 116_400) < 1e-6, "\(scale)")
         #expect(InputShift.find(in: prices, rows: [1, 2, 3], scaler: level).isEmpty)
         #expect(InputShift.find(in: prices, rows: [4], scaler: level, priceLevel: [0]).isEmpty)
+        #expect(scale[0].priceLevel && !shifts[0].priceLevel)
+        // A price level constant over training (min-max: min 0.001, stand-in scale 1) is compared
+        // with that constant, not with min + 0.5.
+        let flatLevel = FeatureScaler(kind: .minMax, fittedRows: 0..<1, center: [0.001], scale: [1], constant: [true])
+        let still = FeatureMatrix(names: ["sma_20"], timestamps: timestamps, columns: [[0, 0.001, 0.001, 0.001, 0.001]], warmUp: 0)
+        #expect(InputShift.find(in: still, rows: [1, 2, 3], scaler: flatLevel, priceLevel: [0]).isEmpty)
     }
 
     @Test("a span's windows are those whose target bar lies in it, never past it; windows reach back into the past")
@@ -548,6 +554,8 @@ struct ForecastModelTests {
         #expect(PredictionInterval(level: 0.8, low: 0.00004, high: 0.0002, errorCount: 100, volatility: 1, fromInSampleErrors: false, priceStep: 0.0001).low > 0)
         // A future quoted in quarters at 20: 1.25% a step.
         #expect(try series((0..<300).map { 20 + 0.25 * Double($0 % 7) }).coarsePriceStep() == 0.25)
+        // Coarse gaps whose prices are not all multiples of the smallest (1.0, 1.3, 1.5): no step.
+        #expect(try series((0..<300).map { [1.0, 1.3, 1.5][$0 % 3] }).coarsePriceStep() == nil)
         // Yahoo's six decimals on an index, steps too fine to matter, and float noise: none.
         #expect(try series((0..<300).map { 2506.850098 + Double($0 % 13) * 0.37 }).coarsePriceStep() == nil)
         #expect(try series((0..<300).map { 0.001 * (1 + 0.01 * sin(Double($0))) }).coarsePriceStep() == nil)

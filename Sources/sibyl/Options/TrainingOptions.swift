@@ -167,23 +167,21 @@ struct TrainingOptions: ParsableArguments {
     }
 
     /// The model options given: set away from their defaults, or typed even at them.
-    func givenOptions() -> [String] {
-        guard let defaults = try? Self.parse([]) else { return [] }
-        let given = settings, standard = defaults.settings, typed = Self.typedOptions
-        return Self.optionFields.filter { name, value in value(given) != value(standard) || typed.contains(name) }.map(\.0)
+    func givenOptions() -> [String] { givenFields().map(\.0) }
+
+    /// The options given with values that differ from `model`'s own settings (`--threads` aside):
+    /// those a loaded checkpoint makes the command ignore. Typed even at the default, an option
+    /// counts as given (--window 64 against a model of window 16 is ignored as surely as --window
+    /// 32 is).
+    func ignoredOptions(against model: ForecastSettings) -> [String] {
+        let given = settings
+        return givenFields().filter { _, value in value(given) != value(model) }.map(\.0)
     }
 
-    /// The options given with values that differ from both their defaults and `model`'s own
-    /// settings (`--threads` aside): those a loaded checkpoint makes the command ignore.
-    func ignoredOptions(against model: ForecastSettings) -> [String] {
+    private func givenFields() -> [(String, @Sendable (ForecastSettings) -> String)] {
         guard let defaults = try? Self.parse([]) else { return [] }
-        let given = settings, standard = defaults.settings
-        // Given: set away from the default, or typed even at the default (--window 64 against a
-        // model of window 16 is ignored as surely as --window 32 is).
-        let typed = Self.typedOptions
-        return Self.optionFields.filter { name, value in
-            (value(given) != value(standard) || typed.contains(name)) && value(given) != value(model)
-        }.map(\.0)
+        let given = settings, standard = defaults.settings, typed = Self.typedOptions
+        return Self.optionFields.filter { name, value in value(given) != value(standard) || typed.contains(name) }
     }
 
     /// Each model option with the setting it sets, spelled so that equal settings compare equal.
