@@ -63,7 +63,8 @@ extension BarSeries {
     /// The times at which an intraday series usually has bars.
     ///
     /// From a series of a week or more: the times of the week of its last seven days when those
-    /// hold a full week of bars (at least 90% of the median over the last eight seven-day spans), so
+    /// hold a full week of bars (at least 98% of the most in any of the last eight seven-day
+    /// spans), on the weekdays that had bars in at least half of those spans, so
     /// that a change of daylight-saving time or of trading hours is followed at once; after a week
     /// with a holiday, the times of the week that had a bar in at least half of the last eight
     /// weeks. A series shorter than a week gives the times of day that had a bar on at least half
@@ -75,19 +76,30 @@ extension BarSeries {
         let first = timestamps[0].secondsSinceEpoch, last = timestamps[count - 1].secondsSinceEpoch
         let weekly = last - first >= week
         if weekly {
-            // Bars in each seven-day span (last − 7(k+1) days, last − 7k days] that lies within the series.
-            var counts = [Int](repeating: 0, count: 8)
-            var lastWeek: [Int64] = []
+            // The bars of each seven-day span (last − 7(k+1) days, last − 7k days] that lies
+            // within the series, as (span, time of the week), and the spans each weekday had bars in.
+            var recent: [(span: Int, time: Int64)] = []
+            var weekdaySpans = [Set<Int>](repeating: [], count: 8)
             for timestamp in timestamps.reversed() {
                 let k = Int((last - timestamp.secondsSinceEpoch) / week)
                 guard k < 8 else { break }
-                counts[k] += 1
-                if k == 0 { lastWeek.append((timestamp.secondsSinceEpoch - UsualTimes.mondayEpoch).floorModulo(week)) }
+                recent.append((k, (timestamp.secondsSinceEpoch - UsualTimes.mondayEpoch).floorModulo(week)))
+                weekdaySpans[timestamp.weekday].insert(k)
             }
             let spans = min(8, Int((last - first) / week))
-            let full = counts.prefix(spans).sorted()
-            if !full.isEmpty, Double(counts[0]) >= 0.9 * Double(full[full.count / 2]) {
-                return UsualTimes(period: week, times: Array(Set(lastWeek)).sorted(), weekdays: [])
+            // The weekdays with bars in at least half the spans: a one-off Saturday session is no
+            // usual time, and its bars do not make up for a weekday closed that week.
+            func usual(_ time: Int64) -> Bool { 2 * weekdaySpans[Int(time / 86_400) + 1].count >= max(spans, 1) }
+            var counts = [Int](repeating: 0, count: 8)
+            for bar in recent where usual(bar.time) { counts[bar.span] += 1 }
+            // A full week: as many bars as the fullest of the last eight, within 2% (a week with a
+            // holiday, or whose same weekday a week ago was one, is short by a day's share, and a
+            // cut in the middle of a session would otherwise drop the rest of that session's
+            // times; the median week is no measure where most weeks have a holiday, as in India
+            // in spring).
+            if spans > 0, Double(counts[0]) >= 0.98 * Double(counts.prefix(spans).max()!) {
+                let times = recent.filter { $0.span == 0 && usual($0.time) }.map(\.time)
+                return UsualTimes(period: week, times: Array(Set(times)).sorted(), weekdays: [])
             }
         }
         let period = weekly ? week : day
@@ -316,7 +328,7 @@ public struct ClosedDays: Sendable {
             return date.month == 1 && date.day == 1
         }
         self.init(days: days, open: traded, missingShare: days.isEmpty ? 0 : Double(missing) / Double(days.count),
-                  weekdaySessions: sessions == Set(1...5) && !newYearTraded)
+                  mondayToFriday: sessions == Set(1...5), newYearTraded: newYearTraded)
     }
 
     /// The run of occurrences without a bar that chance gaps would give a rule less than 1% of the
@@ -335,11 +347,14 @@ public struct ClosedDays: Sendable {
     /// that makes a fixed date a holiday (other rules need ``minimumYears``). In a series missing
     /// more than a tenth of its session days (`missingShare`, an illiquid stock's), every rule needs
     /// the run chance gaps would rarely give (``chanceRun(missingShare:)``: 8 occurrences in a row
-    /// at 55% missing), but January 1 and December 25, closed nearly everywhere, still one. With
-    /// `weekdaySessions` (Monday to Friday, and no bar on any January 1), January 1 counts as
-    /// closed unless a session day of `open` falls on one: nearly every such market closes it, and
-    /// a series of less than a year may never have seen one.
-    init(days: [Int], open: Set<Int>, fixedDateRun: Int = minimumYears, missingShare: Double = 0, weekdaySessions: Bool = false) {
+    /// at 55% missing), but January 1 and December 25, closed nearly everywhere, still one. That
+    /// one-miss rule holds for `mondayToFriday` series only (markets that trade every day or Sunday
+    /// to Thursday keep the usual run: crypto trades on December 25). In such a series without a
+    /// bar on any January 1 (`newYearTraded`, a currency pair's Sunday-evening opening counting),
+    /// January 1 counts as closed even without a miss: nearly every such market closes it, and a
+    /// series of less than a year may never have seen one.
+    init(days: [Int], open: Set<Int>, fixedDateRun: Int = minimumYears, missingShare: Double = 0, mondayToFriday: Bool = true,
+         newYearTraded: Bool = true) {
         let chance = Self.chanceRun(missingShare: missingShare)
         // Per rule, the days of its current run of occurrences without a bar; a bar ends the run.
         var runs: [Rule: Set<Int>] = [:]
@@ -364,7 +379,7 @@ public struct ClosedDays: Sendable {
             // New Year's Day and Christmas Day close nearly every market that keeps weekday
             // sessions: once without a bar, never with one, is enough (a series of a few years
             // sees each on a weekday only once or twice).
-            if Self.nearlyUniversal.contains(rule) && !openOnce.contains(rule) { return !days.isEmpty }
+            if mondayToFriday && Self.nearlyUniversal.contains(rule) && !openOnce.contains(rule) { return !days.isEmpty }
             if let chance { return days.count >= chance }
             if case .date = rule { return days.count >= fixedDateRun }
             return days.count >= Self.minimumYears
@@ -377,7 +392,7 @@ public struct ClosedDays: Sendable {
             }
         }
         closed = learned
-        newYearAssumed = weekdaySessions && !openOnce.contains(.date(month: 1, day: 1))
+        newYearAssumed = mondayToFriday && !newYearTraded && !openOnce.contains(.date(month: 1, day: 1))
     }
 
     /// Whether the series keeps `timestamp`'s day closed: a learned rule names it, and so does

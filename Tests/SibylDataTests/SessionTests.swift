@@ -43,9 +43,10 @@ struct SessionTests {
         #expect(december.timestamps.last?.iso == "2018-12-31T15:55:00" && december.nextTimestamp().iso == "2019-01-02T09:30:00")
         // A series that had a bar on a January 1 (a market open on it) keeps it open; so does one
         // that trades every day.
-        let open = ClosedDays(days: [17532, 17533], open: [17532, 17533], weekdaySessions: true)  // 2018-01-01 and 02
+        let open = ClosedDays(days: [17532, 17533], open: [17532, 17533], newYearTraded: false)  // 2018-01-01 and 02
         #expect(Timestamp(secondsSinceEpoch: 17532 * 86_400).isoDate == "2018-01-01" && !open.contains(Timestamp(year: 2019, month: 1, day: 1)))
-        #expect(!ClosedDays(days: [17533], open: [17533], weekdaySessions: false).contains(Timestamp(year: 2019, month: 1, day: 1)))
+        #expect(ClosedDays(days: [17533], open: [17533], newYearTraded: false).contains(Timestamp(year: 2019, month: 1, day: 1)))
+        #expect(!ClosedDays(days: [17533], open: [17533], mondayToFriday: false, newYearTraded: false).contains(Timestamp(year: 2019, month: 1, day: 1)))
         // A bar on a January 1 that is no session day (a currency pair's Sunday-evening opening) counts too.
         let weekdays = (0..<390).map { Timestamp(year: 2016, month: 12, day: 5).adding(days: $0) }.filter { $0.weekday <= 5 }
         func calendar(_ days: [Timestamp]) throws -> ClosedDays {
@@ -223,6 +224,28 @@ struct SessionTests {
         // Three days (Wednesday to Friday) are too few for a week's pattern: times of day, weekdays.
         let short = try stockBars(weeks: 1, closed: ["2021-03-01", "2021-03-02"])
         #expect(short.nextTimestamp().iso == "2021-03-08T09:30:00")
+    }
+
+    @Test("intraday weeks with holidays: a cut a week after one keeps the rest of its session; most weeks short is no full week; a one-off Saturday is no usual day")
+    func intradayHolidayWeeks() throws {
+        // Cut at 15:00 on the Monday a week after a holiday Monday: the next bar is 15:05, not
+        // Tuesday's opening (the last seven days lacked the rest of a Monday).
+        let afterHoliday = try stockBars(weeks: 6, closed: ["2021-03-29"], through: Timestamp(year: 2021, month: 4, day: 5, hour: 15))
+        #expect(afterHoliday.nextTimestamp().iso == "2021-04-05T15:05:00")
+        // Six of the last eight weeks short by a holiday (as in India in spring), the last one by
+        // Wednesday's: after Tuesday's close comes Wednesday's opening, not Thursday's.
+        let holidays: Set<String> = ["2021-03-10", "2021-03-19", "2021-03-29", "2021-04-08", "2021-04-16", "2021-04-28"]
+        let spring = try stockBars(weeks: 10, closed: holidays, through: Timestamp(year: 2021, month: 5, day: 4, hour: 16))
+        #expect(spring.nextTimestamp().iso == "2021-05-05T09:30:00")
+        // A one-off Saturday session (April 3) and a closed Monday (April 5): after Friday April
+        // 9's close comes Monday's opening, not a Saturday's.
+        let weeks = try stockBars(weeks: 6, closed: ["2021-04-05"], through: Timestamp(year: 2021, month: 4, day: 9, hour: 16))
+        let saturday = (0..<78).map { slot in
+            Bar(timestamp: Timestamp(secondsSinceEpoch: Timestamp(year: 2021, month: 4, day: 3).secondsSinceEpoch + Int64(34_200 + 300 * slot)),
+                open: 1, high: 1, low: 1, close: 1, volume: 1)
+        }
+        let bars = ((0..<weeks.count).map { weeks[$0] } + saturday).sorted { $0.timestamp < $1.timestamp }
+        #expect(try BarSeries(name: "special", bars: bars).nextTimestamp().iso == "2021-04-12T09:30:00")
     }
 
     @Test("weekly bars fall on their usual weekday, monthly bars on their place in the month")
