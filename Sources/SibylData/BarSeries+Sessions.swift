@@ -282,6 +282,12 @@ public struct ClosedDays: Sendable {
         case observedBefore(month: Int, day: Int)
         /// The Monday after `month`/`day` on a Sunday.
         case observedAfter(month: Int, day: Int)
+        /// The Monday after `month`/`day` on a Saturday, and the Tuesday after it on a Sunday (the
+        /// United Kingdom's substitute days: Christmas on a Saturday is observed on Monday the 27th,
+        /// Boxing Day on a Sunday, whose Monday is Christmas's, on Tuesday the 28th), each its own
+        /// rule, since a Sunday New Year's Day is observed on the Monday and its Tuesday trades.
+        case mondayAfterSaturday(month: Int, day: Int)
+        case tuesdayAfterSunday(month: Int, day: Int)
     }
 
     /// Latest occurrences in a row without a bar a rule needs before it counts as a holiday (but
@@ -380,13 +386,21 @@ public struct ClosedDays: Sendable {
             // sessions: once without a bar, never with one, is enough (a series of a few years
             // sees each on a weekday only once or twice).
             if mondayToFriday && Self.nearlyUniversal.contains(rule) && !openOnce.contains(rule) { return !days.isEmpty }
+            // A substitute day counts only through its holiday (below): on its own, the Tuesday
+            // after a Sunday December 31 was closed in 2007 for a funeral and the Mondays after
+            // a Saturday one for New Year's Day, and would close 2018-01-02.
+            switch rule {
+            case .mondayAfterSaturday, .tuesdayAfterSunday: return false
+            default: break
+            }
             if let chance { return days.count >= chance }
             if case .date = rule { return days.count >= fixedDateRun }
             return days.count >= Self.minimumYears
         }
         for (rule, days) in runs where !days.isEmpty && learned[rule] == nil {
             switch rule {
-            case .observedBefore(let month, let day), .observedAfter(let month, let day):
+            case .observedBefore(let month, let day), .observedAfter(let month, let day), .mondayAfterSaturday(let month, let day),
+                 .tuesdayAfterSunday(let month, let day):
                 if learned[.date(month: month, day: day)] != nil { learned[rule] = days }
             default: break
             }
@@ -395,17 +409,18 @@ public struct ClosedDays: Sendable {
         newYearAssumed = mondayToFriday && !newYearTraded && !openOnce.contains(.date(month: 1, day: 1))
     }
 
-    /// Whether the series keeps `timestamp`'s day closed: a learned rule names it, and so does
-    /// every learned rule whose missing days include all of that rule's.
+    /// Whether the series keeps `timestamp`'s day closed: a learned rule names it with evidence of
+    /// its own, missing days that the learned rules not naming it do not all explain between them
+    /// (London's last Monday of December went without a bar 2020–23, each time as another
+    /// holiday's day: a substitute, Boxing Day, Christmas; it closes no December 30).
     public func contains(_ timestamp: Timestamp) -> Bool {
         if newYearAssumed, timestamp.date.month == 1, timestamp.date.day == 1 { return true }
         let matching = Set(Self.rules(for: timestamp).filter { closed[$0] != nil })
-        return matching.contains { rule in
-            let evidence = closed[rule]!
-            return closed.allSatisfy { other, otherEvidence in
-                other == rule || matching.contains(other) || !evidence.isSubset(of: otherEvidence)
-            }
+        guard !matching.isEmpty else { return false }
+        let explained = closed.reduce(into: Set<Int>()) { union, entry in
+            if !matching.contains(entry.key) { union.formUnion(entry.value) }
         }
+        return matching.contains { !closed[$0]!.isSubset(of: explained) }
     }
 
     private static func rules(for timestamp: Timestamp) -> [Rule] {
@@ -422,6 +437,11 @@ public struct ClosedDays: Sendable {
         } else if weekday == 1 {
             let sunday = timestamp.adding(days: -1).date
             rules.append(.observedAfter(month: sunday.month, day: sunday.day))
+        }
+        if weekday == 1 || weekday == 2 {
+            let weekend = timestamp.adding(days: -2).date
+            rules.append(weekday == 1 ? .mondayAfterSaturday(month: weekend.month, day: weekend.day)
+                         : .tuesdayAfterSunday(month: weekend.month, day: weekend.day))
         }
         return rules
     }
