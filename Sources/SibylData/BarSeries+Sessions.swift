@@ -63,7 +63,7 @@ extension BarSeries {
     /// The times at which an intraday series usually has bars.
     ///
     /// From a series of a week or more: the times of the week of its last seven days when those
-    /// hold a full week of bars (at least 98% of the most in any of the last eight seven-day
+    /// hold a full week of bars (at least 98% of the upper quartile of the last eight seven-day
     /// spans), on the weekdays that had bars in at least half of those spans, so
     /// that a change of daylight-saving time or of trading hours is followed at once; after a week
     /// with a holiday, the times of the week that had a bar in at least half of the last eight
@@ -92,12 +92,14 @@ extension BarSeries {
             func usual(_ time: Int64) -> Bool { 2 * weekdaySpans[Int(time / 86_400) + 1].count >= max(spans, 1) }
             var counts = [Int](repeating: 0, count: 8)
             for bar in recent where usual(bar.time) { counts[bar.span] += 1 }
-            // A full week: as many bars as the fullest of the last eight, within 2% (a week with a
-            // holiday, or whose same weekday a week ago was one, is short by a day's share, and a
-            // cut in the middle of a session would otherwise drop the rest of that session's
-            // times; the median week is no measure where most weeks have a holiday, as in India
-            // in spring).
-            if spans > 0, Double(counts[0]) >= 0.98 * Double(counts.prefix(spans).max()!) {
+            // A full week: as many bars as the upper quartile of the last eight, within 2% (a week
+            // with a holiday, or whose same weekday a week ago was one, is short by a day's share,
+            // and a cut in the middle of a session would otherwise drop the rest of that session's
+            // times; the median week is no measure where most weeks have a holiday, as in India in
+            // spring, and the fullest one none where one week gained an hour at a change of
+            // daylight-saving time in a UTC clock, or random missing minutes inflate it).
+            let sorted = counts.prefix(spans).sorted()
+            if spans > 0, Double(counts[0]) >= 0.98 * Double(sorted[min(3 * sorted.count / 4, sorted.count - 1)]) {
                 let times = recent.filter { $0.span == 0 && usual($0.time) }.map(\.time)
                 return UsualTimes(period: week, times: Array(Set(times)).sorted(), weekdays: [])
             }
@@ -282,12 +284,6 @@ public struct ClosedDays: Sendable {
         case observedBefore(month: Int, day: Int)
         /// The Monday after `month`/`day` on a Sunday.
         case observedAfter(month: Int, day: Int)
-        /// The Monday after `month`/`day` on a Saturday, and the Tuesday after it on a Sunday (the
-        /// United Kingdom's substitute days: Christmas on a Saturday is observed on Monday the 27th,
-        /// Boxing Day on a Sunday, whose Monday is Christmas's, on Tuesday the 28th), each its own
-        /// rule, since a Sunday New Year's Day is observed on the Monday and its Tuesday trades.
-        case mondayAfterSaturday(month: Int, day: Int)
-        case tuesdayAfterSunday(month: Int, day: Int)
     }
 
     /// Latest occurrences in a row without a bar a rule needs before it counts as a holiday (but
@@ -386,21 +382,13 @@ public struct ClosedDays: Sendable {
             // sessions: once without a bar, never with one, is enough (a series of a few years
             // sees each on a weekday only once or twice).
             if mondayToFriday && Self.nearlyUniversal.contains(rule) && !openOnce.contains(rule) { return !days.isEmpty }
-            // A substitute day counts only through its holiday (below): on its own, the Tuesday
-            // after a Sunday December 31 was closed in 2007 for a funeral and the Mondays after
-            // a Saturday one for New Year's Day, and would close 2018-01-02.
-            switch rule {
-            case .mondayAfterSaturday, .tuesdayAfterSunday: return false
-            default: break
-            }
             if let chance { return days.count >= chance }
             if case .date = rule { return days.count >= fixedDateRun }
             return days.count >= Self.minimumYears
         }
         for (rule, days) in runs where !days.isEmpty && learned[rule] == nil {
             switch rule {
-            case .observedBefore(let month, let day), .observedAfter(let month, let day), .mondayAfterSaturday(let month, let day),
-                 .tuesdayAfterSunday(let month, let day):
+            case .observedBefore(let month, let day), .observedAfter(let month, let day):
                 if learned[.date(month: month, day: day)] != nil { learned[rule] = days }
             default: break
             }
@@ -409,18 +397,17 @@ public struct ClosedDays: Sendable {
         newYearAssumed = mondayToFriday && !newYearTraded && !openOnce.contains(.date(month: 1, day: 1))
     }
 
-    /// Whether the series keeps `timestamp`'s day closed: a learned rule names it with evidence of
-    /// its own, missing days that the learned rules not naming it do not all explain between them
-    /// (London's last Monday of December went without a bar 2020–23, each time as another
-    /// holiday's day: a substitute, Boxing Day, Christmas; it closes no December 30).
+    /// Whether the series keeps `timestamp`'s day closed: a learned rule names it, and so does
+    /// every learned rule whose missing days include all of that rule's.
     public func contains(_ timestamp: Timestamp) -> Bool {
         if newYearAssumed, timestamp.date.month == 1, timestamp.date.day == 1 { return true }
         let matching = Set(Self.rules(for: timestamp).filter { closed[$0] != nil })
-        guard !matching.isEmpty else { return false }
-        let explained = closed.reduce(into: Set<Int>()) { union, entry in
-            if !matching.contains(entry.key) { union.formUnion(entry.value) }
+        return matching.contains { rule in
+            let evidence = closed[rule]!
+            return closed.allSatisfy { other, otherEvidence in
+                other == rule || matching.contains(other) || !evidence.isSubset(of: otherEvidence)
+            }
         }
-        return matching.contains { !closed[$0]!.isSubset(of: explained) }
     }
 
     private static func rules(for timestamp: Timestamp) -> [Rule] {
@@ -437,11 +424,6 @@ public struct ClosedDays: Sendable {
         } else if weekday == 1 {
             let sunday = timestamp.adding(days: -1).date
             rules.append(.observedAfter(month: sunday.month, day: sunday.day))
-        }
-        if weekday == 1 || weekday == 2 {
-            let weekend = timestamp.adding(days: -2).date
-            rules.append(weekday == 1 ? .mondayAfterSaturday(month: weekend.month, day: weekend.day)
-                         : .tuesdayAfterSunday(month: weekend.month, day: weekend.day))
         }
         return rules
     }

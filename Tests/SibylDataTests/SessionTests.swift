@@ -58,45 +58,6 @@ struct SessionTests {
         #expect(try !calendar((weekdays + [sunday]).sorted { $0.secondsSinceEpoch < $1.secondsSinceEpoch }).contains(Timestamp(year: 2018, month: 1, day: 1)))
     }
 
-    @Test("London's substitute days: Christmas and Boxing Day on a weekend are observed two days later, and no coincidence closes the last Monday of December")
-    func londonSubstitutes() throws {
-        // England's bank holidays the exchange keeps, 2010 to 2024: New Year's Day (Monday after a
-        // weekend), Good Friday, Easter Monday, the first and last Mondays of May, the last Monday
-        // of August, Christmas and Boxing Day with their substitutes.
-        func closed(_ t: Timestamp) -> Bool {
-            let (year, month, day) = t.date
-            let easter = ClosedDays.easterSunday(year)
-            if t == easter.adding(days: -2) || t == easter.adding(days: 1) { return true }
-            if month == 5 && t.weekday == 1 && (day <= 7 || day > 24) { return true }
-            if month == 8 && t.weekday == 1 && day > 24 { return true }
-            if month == 1 && (day == 1 || (t.weekday == 1 && day <= 3)) { return true }
-            if month == 12 {
-                let christmas = Timestamp(year: year, month: 12, day: 25), boxing = Timestamp(year: year, month: 12, day: 26)
-                var days: Set<Int> = [25, 26]
-                if christmas.weekday == 6 { days.formUnion([27, 28]) }  // Saturday: Monday 27, Tuesday 28 for Boxing Day
-                if christmas.weekday == 7 { days.insert(27) }  // Sunday: Monday 26 is Boxing Day, Tuesday 27
-                if boxing.weekday == 6 { days.insert(28) }  // Saturday: Monday 28
-                return days.contains(day)
-            }
-            return false
-        }
-        let start = Timestamp(year: 2010, month: 1, day: 4)
-        let days = (0..<5475).map { start.adding(days: $0) }.filter { $0.weekday <= 5 && !closed($0) }
-        let london = try BarSeries(name: "london", bars: days.map { Bar(timestamp: $0, open: 1, high: 1, low: 1, close: 1, volume: 1) })
-        func next(after day: String) throws -> String {
-            let end = try #require(london.timestamps.firstIndex { $0.isoDate == day })
-            return london[0..<(end + 1)].nextTimestamp().isoDate
-        }
-        #expect(try next(after: "2021-12-24") == "2021-12-29")  // Christmas Saturday: Monday 27 and Tuesday 28 closed, as in 2010
-        #expect(try next(after: "2022-12-30") == "2023-01-03")  // New Year's Day Sunday: Monday 2 only
-        #expect(try next(after: "2022-12-23") == "2022-12-28")  // Christmas Sunday: Boxing Day Monday, Tuesday 27
-        #expect(try next(after: "2020-12-24") == "2020-12-29")  // Boxing Day Saturday: Monday 28
-        // 2024-12-30, the last Monday of December, trades: its closures 2020–2023 were each
-        // another rule's day.
-        #expect(try next(after: "2024-12-27") == "2024-12-30")
-        #expect(london.gaps().isEmpty, "\(london.gaps().map(\.from.isoDate))")
-    }
-
     @Test("a hole of months in the data is no sign of chance gaps: Christmas and the other holidays are still learned")
     func holeInTheData() throws {
         let spx = try spx(from: "2016-01-04", through: "2018-12-24")
