@@ -261,10 +261,12 @@ extension Int64 {
 /// when its day fell on a weekday without a bar the last three times or more it came round (so a
 /// holiday introduced late in the series is learned, and one abolished is forgotten); New Year's
 /// and Christmas Day, closed nearly everywhere, once one weekday went without a bar and none had
-/// one, and January 1 without evidence in a Monday-to-Friday series that never had a bar on one;
+/// one in a Monday-to-Friday series, and January 1 without evidence in such a series that never had
+/// a bar on one;
 /// a fixed date seen only on some weekdays (weekly bars) after `fixedDateRun` times; in a series
 /// missing more than a tenth of its session days in gaps of a week or less, only runs chance
-/// would rarely give (New Year's and Christmas Day aside). The rules are the kinds exchange calendars use: a fixed date (January 1, July 4,
+/// would rarely give (New Year's and Christmas Day aside). The rules are the kinds exchange
+/// calendars use: a fixed date (January 1, July 4,
 /// December 25), the n-th weekday of a month (the fourth Thursday of November), the last weekday
 /// of a month (the last Monday of May), a day before or after Easter (Good Friday, Easter Monday)
 /// and the weekday on which a fixed date is observed when it falls on a weekend (the Friday
