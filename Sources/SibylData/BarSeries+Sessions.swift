@@ -332,7 +332,7 @@ public struct ClosedDays: Sendable {
             return date.month == 1 && date.day == 1
         }
         self.init(days: days, open: traded, missingShare: days.isEmpty ? 0 : Double(missing) / Double(days.count),
-                  mondayToFriday: sessions == Set(1...5), newYearTraded: newYearTraded)
+                  mondayToFriday: sessions.isSuperset(of: 1...5) && !sessions.contains(6), newYearTraded: newYearTraded)
     }
 
     /// The run of occurrences without a bar that chance gaps would give a rule less than 1% of the
@@ -352,8 +352,9 @@ public struct ClosedDays: Sendable {
     /// more than a tenth of its session days (`missingShare`, an illiquid stock's), every rule needs
     /// the run chance gaps would rarely give (``chanceRun(missingShare:)``: 8 occurrences in a row
     /// at 55% missing), but January 1 and December 25, closed nearly everywhere, still one. That
-    /// one-miss rule holds for `mondayToFriday` series only (markets that trade every day or Sunday
-    /// to Thursday keep the usual run: crypto trades on December 25). In such a series without a
+    /// one-miss rule holds for `mondayToFriday` series only, which trade Monday to Friday and not
+    /// on Saturdays (a currency pair's daily bars from Sunday to Friday too; markets that trade
+    /// every day or Sunday to Thursday keep the usual run: crypto trades on December 25). In such a series without a
     /// bar on any January 1 (`newYearTraded`, a currency pair's Sunday-evening opening counting),
     /// January 1 counts as closed even without a miss: nearly every such market closes it, and a
     /// series of less than a year may never have seen one.

@@ -58,6 +58,24 @@ struct SessionTests {
         #expect(try !calendar((weekdays + [sunday]).sorted { $0.secondsSinceEpoch < $1.secondsSinceEpoch }).contains(Timestamp(year: 2018, month: 1, day: 1)))
     }
 
+    @Test("Christmas after one miss: in Monday-to-Friday and Sunday-to-Friday series, not in every-day or Sunday-to-Thursday ones")
+    func christmasByCalendar() throws {
+        // Daily bars on the given weekdays from 2019, without December 25, 2019 (a Wednesday),
+        // through `last`.
+        func series(_ weekdays: Set<Int>, through last: String = "2020-12-24") throws -> BarSeries {
+            let start = Timestamp(year: 2018, month: 12, day: 31)
+            let days = (0..<1500).map { start.adding(days: $0) }.filter { weekdays.contains($0.weekday) && $0.isoDate != "2019-12-25" }
+            return try BarSeries(name: "s", bars: days.filter { $0.isoDate <= last }.map {
+                Bar(timestamp: $0, open: 1, high: 1, low: 1, close: 1, volume: 1)
+            })
+        }
+        #expect(try series(Set(1...5)).nextTimestamp().isoDate == "2020-12-28")  // Friday December 25 skipped
+        #expect(try series([7, 1, 2, 3, 4, 5]).nextTimestamp().isoDate == "2020-12-27")  // FX daily: the Sunday after it
+        #expect(try series(Set(1...7)).nextTimestamp().isoDate == "2020-12-25")  // crypto trades on it
+        // A Sunday-to-Thursday market: December 25, 2022, a Sunday, is a session day there.
+        #expect(try series([7, 1, 2, 3, 4], through: "2022-12-22").nextTimestamp().isoDate == "2022-12-25")
+    }
+
     @Test("a hole of months in the data is no sign of chance gaps: Christmas and the other holidays are still learned")
     func holeInTheData() throws {
         let spx = try spx(from: "2016-01-04", through: "2018-12-24")
