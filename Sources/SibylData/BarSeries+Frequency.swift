@@ -70,6 +70,17 @@ extension BarSeries {
         let kind: BarFrequency.Kind
         let perYear: Double
         switch median {
+        case ..<day where span < 7 * Double(day):
+            // Less than a week: the nights and weekends the span holds are too few to average
+            // over (one session of minute bars read as 525,960 a year). Bars a day, times the days
+            // a year: every day for a market whose bars cover 20 hours of a day or a weekend, 252
+            // otherwise.
+            let days = Set(timestamps.map(\.daysSinceEpoch))
+            let longestDay = Dictionary(grouping: timestamps, by: \.daysSinceEpoch).values.map { bars in
+                bars[bars.count - 1].secondsSinceEpoch - bars[0].secondsSinceEpoch + median
+            }.max() ?? 0
+            let roundTheClock = longestDay >= 20 * 3600 || timestamps.contains { $0.weekday >= 6 }
+            (kind, perYear) = (.intraday, Double(count) / Double(days.count) * (roundTheClock ? 365.25 : 252))
         case ..<day:
             (kind, perYear) = (.intraday, empirical)
         case day...(4 * day):

@@ -491,6 +491,17 @@ struct ParsingDetailTests {
         #expect(try synthetic(86_400, 100).frequency.barsPerYear == 365)
         #expect(try synthetic(7 * 86_400, 100).frequency.kind == .weekly)
         #expect(try synthetic(300, 1000).frequency.description.hasPrefix("5-minute"))
+        // Less than a week of intraday bars: bars a day times the days a year, not the span's
+        // rate (one session of minute bars read as 525,960 a year).
+        func sessions(days: Int, minutes: Int, from start: Timestamp = Timestamp(year: 2021, month: 3, day: 1, hour: 9, minute: 30)) throws -> BarSeries {
+            try BarSeries(name: "s", bars: (0..<days).flatMap { day in
+                (0..<minutes).map { Bar(timestamp: Timestamp(secondsSinceEpoch: start.adding(days: day).secondsSinceEpoch + Int64(60 * $0)),
+                                        open: 1, high: 1, low: 1, close: 1, volume: 1) }
+            })
+        }
+        #expect(try sessions(days: 1, minutes: 390).frequency.barsPerYear == 390 * 252)
+        #expect(try sessions(days: 3, minutes: 390).frequency.barsPerYear == 390 * 252)
+        #expect(try sessions(days: 1, minutes: 1440, from: Timestamp(year: 2021, month: 3, day: 1)).frequency.barsPerYear == 1440 * 365.25)
     }
 
     @Test("gaps: unexpected closures in the S&P 500 but not its holidays, Christmas in EUR/USD, no nights or weekends")
