@@ -75,10 +75,8 @@ extension BarSeries {
             // over (one session of minute bars read as 525,960 a year). Bars a day, times the days
             // a year: every day for a market whose bars cover 20 hours of a day or a weekend, 252
             // otherwise.
-            let days = Set(timestamps.map(\.daysSinceEpoch))
-            let longestDay = Dictionary(grouping: timestamps, by: \.daysSinceEpoch).values.map { bars in
-                bars[bars.count - 1].secondsSinceEpoch - bars[0].secondsSinceEpoch + median
-            }.max() ?? 0
+            let days = Dictionary(grouping: timestamps, by: \.daysSinceEpoch).values
+            let longestDay = days.map { bars in bars[bars.count - 1].secondsSinceEpoch - bars[0].secondsSinceEpoch + median }.max() ?? 0
             let roundTheClock = longestDay >= 20 * 3600 || timestamps.contains { $0.weekday >= 6 }
             (kind, perYear) = (.intraday, Double(count) / Double(days.count) * (roundTheClock ? 365.25 : 252))
         case ..<day:

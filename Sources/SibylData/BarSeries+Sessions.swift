@@ -64,8 +64,9 @@ extension BarSeries {
     ///
     /// From a series of a week or more: the times of the week of its last seven days when those
     /// hold a full week of bars (at least 98% of the upper quartile of the last eight seven-day
-    /// spans), on the weekdays that had bars in at least half of those spans, so
-    /// that a change of daylight-saving time or of trading hours is followed at once; after a week
+    /// spans), on the weekdays that had bars in at least half of those spans, so that a change of
+    /// daylight-saving time, or longer trading hours, is followed at once (shorter hours once
+    /// most of the last eight weeks have them); after a week
     /// with a holiday, the times of the week that had a bar in at least half of the last eight
     /// weeks. A series shorter than a week gives the times of day that had a bar on at least half
     /// of its days, on Monday to Friday and on any weekend day it has bars on. Nil when no time
@@ -192,29 +193,25 @@ extension BarSeries {
         let bars = Set(timestamps.map(\.daysSinceEpoch))
         let closed = ClosedDays(days: known.union(bars).sorted(), open: bars)
         let open = { (t: Timestamp) in t.weekday <= 5 && !closed.contains(t) }
-        // The bar after the last one's period: a period stamped at its end (last day or weekday)
-        // ends in the first month of the phase from the last bar's on, so that a last bar of the
-        // period so far (a quarter's to November 10) is followed by the next period's, not by a
-        // bar three months on (February 28); a period stamped at its start, or on a day of the
-        // month, starts in the last month of the phase up to the last bar's.
-        func following(endStamped: Bool) -> (year: Int, month: Int) {
-            let index = monthIndex(last), offset = ((index - phase) % months + months) % months
-            let period = endStamped ? index + (offset == 0 ? 0 : months - offset) : index - offset
-            return ((period + months) / 12, (period + months) % 12 + 1)
+        // The month (counted from year 0) of the bar after the last one's period: a period stamped
+        // at its end (last day or weekday) ends in the first month of the phase from the last
+        // bar's on, so that a last bar of the period so far (a quarter's to November 10) is
+        // followed by the next period's, not by a bar three months on (February 28); a period
+        // stamped at its start, or on a day of the month, starts in the last month of the phase
+        // up to the last bar's.
+        let index = monthIndex(last), offset = ((index - phase) % months + months) % months
+        let (endMonth, startMonth) = (index + (offset == 0 ? 0 : months - offset) + months, index - offset + months)
+        func day(_ d: Int, of month: Int) -> Timestamp {
+            Timestamp(secondsSinceEpoch: Timestamp(year: month / 12, month: month % 12 + 1, day: d).secondsSinceEpoch + Int64(last.secondOfDay))
         }
-        func day(_ d: Int, endStamped: Bool) -> Timestamp {
-            let (year, month) = following(endStamped: endStamped)
-            return Timestamp(secondsSinceEpoch: Timestamp(year: year, month: month, day: d).secondsSinceEpoch + Int64(last.secondOfDay))
-        }
-        let endLength = { let (year, month) = following(endStamped: true); return Timestamp.daysIn(year: year, month: month) }()
-        let startLength = { let (year, month) = following(endStamped: false); return Timestamp.daysIn(year: year, month: month) }()
+        func length(_ month: Int) -> Int { Timestamp.daysIn(year: month / 12, month: month % 12 + 1) }
         // On a tie the trading-day rules win: quarterly first trading days match "day 1" as often
         // as "first weekday" over three years, and day 1 may be a Saturday.
         let rules: [(matches: (Timestamp) -> Bool, next: () -> Timestamp?)] = [
-            (lastWeekday, { (0..<10).map { day(endLength - $0, endStamped: true) }.first(where: open) }),
-            (firstWeekday, { (1...10).map { day($0, endStamped: false) }.first(where: open) }),
-            ({ $0.date.day == usualDay }, { day(min(usualDay, startLength), endStamped: false) }),
-            ({ $0.adding(days: 1).date.month != $0.date.month }, { day(endLength, endStamped: true) }),
+            (lastWeekday, { (0..<10).map { day(length(endMonth) - $0, of: endMonth) }.first(where: open) }),
+            (firstWeekday, { (1...10).map { day($0, of: startMonth) }.first(where: open) }),
+            ({ $0.date.day == usualDay }, { day(min(usualDay, length(startMonth)), of: startMonth) }),
+            ({ $0.adding(days: 1).date.month != $0.date.month }, { day(length(endMonth), of: endMonth) }),
         ]
         let counts = rules.map { rule in recent.filter(rule.matches).count }
         let best = counts.max()!
@@ -261,13 +258,11 @@ extension Int64 {
 /// when its day fell on a weekday without a bar the last three times or more it came round (so a
 /// holiday introduced late in the series is learned, and one abolished is forgotten); New Year's
 /// and Christmas Day, closed nearly everywhere, once one weekday went without a bar and none had
-/// one in a Monday-to-Friday series, and January 1 without evidence in such a series that never had
-/// a bar on one;
-/// a fixed date seen only on some weekdays (weekly bars) after `fixedDateRun` times; in a series
-/// missing more than a tenth of its session days in gaps of a week or less, only runs chance
-/// would rarely give (New Year's and Christmas Day aside). The rules are the kinds exchange
-/// calendars use: a fixed date (January 1, July 4,
-/// December 25), the n-th weekday of a month (the fourth Thursday of November), the last weekday
+/// one in a Monday-to-Friday series, and January 1 without evidence in such a series that never
+/// had a bar on one; a fixed date seen only on some weekdays (weekly bars) after `fixedDateRun`
+/// times; in a series missing more than a tenth of its session days in gaps of a week or less,
+/// only runs chance would rarely give (New Year's and Christmas Day aside). The rules are the
+/// kinds exchange calendars use: a fixed date (January 1, July 4, December 25), the n-th weekday of a month (the fourth Thursday of November), the last weekday
 /// of a month (the last Monday of May), a day before or after Easter (Good Friday, Easter Monday)
 /// and the weekday on which a fixed date is observed when it falls on a weekend (the Friday
 /// before a Saturday, the Monday after a Sunday). A rule whose every missing day another rule also
@@ -354,8 +349,8 @@ public struct ClosedDays: Sendable {
     /// at 55% missing), but January 1 and December 25, closed nearly everywhere, still one. That
     /// one-miss rule holds for `mondayToFriday` series only, which trade Monday to Friday and not
     /// on Saturdays (a currency pair's daily bars from Sunday to Friday too; markets that trade
-    /// every day or Sunday to Thursday keep the usual run: crypto trades on December 25). In such a series without a
-    /// bar on any January 1 (`newYearTraded`, a currency pair's Sunday-evening opening counting),
+    /// every day or Sunday to Thursday keep the usual run: crypto trades on December 25). In such
+    /// a series without a bar on any January 1 (`newYearTraded`, a currency pair's Sunday-evening opening counting),
     /// January 1 counts as closed even without a miss: nearly every such market closes it, and a
     /// series of less than a year may never have seen one.
     init(days: [Int], open: Set<Int>, fixedDateRun: Int = minimumYears, missingShare: Double = 0, mondayToFriday: Bool = true,

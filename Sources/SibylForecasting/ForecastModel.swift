@@ -140,9 +140,9 @@ public struct InputShift: Sendable, Equatable, Codable {
         return matrix.columns.indices.compactMap { j in
             let scaled = rows.map { scaler.transform(matrix.columns[j][$0], column: j) }.sorted()
             let median = FeatureScaler.quantile(scaled, 0.5)
+            let distance = abs(median - center)
             // A column without spread over the fit span was given a scale of 1: its distances
             // would be in its own units, no measure of being unusual.
-            let distance = abs(median - center)
             if !scaler.constant[j], distance > threshold {
                 return InputShift(name: matrix.names[j], medianScaled: median, distance: distance, unit: unit)
             }

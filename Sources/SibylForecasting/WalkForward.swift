@@ -5,19 +5,30 @@ import SibylNeural
 
 /// How walk-forward retrains.
 public struct WalkForwardSettings: Sendable, Equatable, Codable {
-    /// Retrain every k bars; each model forecasts the k bars after its training ends.
-    public var retrainEvery: Int
+    /// Retrain every k bars; each model forecasts the k bars after its training ends. Nil:
+    /// ``defaultRetrainEvery(forecastBars:)`` of the bars the walk-forward forecasts.
+    public var retrainEvery: Int?
     /// Train on the last `trailingWindow` bars before each fold; all earlier bars when nil (expanding).
     public var trailingWindow: Int?
     /// The first bar forecast; by default 40% into the series, or the fewest bars a fold can train
     /// on when that is later.
     public var firstForecastBar: Int?
 
-    public init(retrainEvery: Int = 250, trailingWindow: Int? = nil, firstForecastBar: Int? = nil) {
-        precondition(retrainEvery >= 1, "retrain at least every bar")
+    public init(retrainEvery: Int? = nil, trailingWindow: Int? = nil, firstForecastBar: Int? = nil) {
+        precondition(retrainEvery.map { $0 >= 1 } ?? true, "retrain at least every bar")
         self.retrainEvery = retrainEvery
         self.trailingWindow = trailingWindow
         self.firstForecastBar = firstForecastBar
+    }
+
+    /// The most folds the default retraining makes.
+    public static let defaultMaximumFolds = 20
+
+    /// Bars between retrainings by default: 250 (a year of daily bars), or as many as keep a
+    /// walk-forward over `forecastBars` to ``defaultMaximumFolds`` folds, each a training run
+    /// (200,000 minute bars made 481 folds, hours of training).
+    public static func defaultRetrainEvery(forecastBars: Int) -> Int {
+        max(250, (forecastBars + defaultMaximumFolds - 1) / defaultMaximumFolds)
     }
 }
 
@@ -54,6 +65,8 @@ public struct WalkForwardResult: Sendable {
     /// (Diebold–Mariano); nil for a direction model.
     public let againstNaive: ErrorComparison?
     public let lag: LagDiagnostic?
+    /// The bars between retrainings it used (the settings', or the default for its forecast bars).
+    public let retrainEvery: Int
 }
 
 extension ForecastModel {
@@ -123,10 +136,11 @@ extension ForecastModel {
         var forecasts = [Double](repeating: .nan, count: n)
         var closes = [Double](repeating: .nan, count: n)
         var folds: [WalkForwardFold] = []
-        let starts = Array(stride(from: first, to: n, by: walk.retrainEvery))
+        let retrainEvery = walk.retrainEvery ?? WalkForwardSettings.defaultRetrainEvery(forecastBars: n - first)
+        let starts = Array(stride(from: first, to: n, by: retrainEvery))
         let iso = series.timestampFormat
         for (foldIndex, start) in starts.enumerated() {
-            let end = min(n, start + walk.retrainEvery)
+            let end = min(n, start + retrainEvery)
             let trainStart = walk.trailingWindow.map { max(0, start - $0) } ?? 0
             let (model, summary): (ForecastModel, TrainingSummary)
             do {
@@ -166,7 +180,7 @@ extension ForecastModel {
         let comparison = all.isEmpty || direction ? nil
             : ErrorComparison(errors: zip(predicted, actual).map { $0 - $1 }, against: zip(previous, actual).map { $0 - $1 })
         return WalkForwardResult(forecastLogReturns: forecasts, forecastCloses: closes, folds: folds,
-                                 model: overall?.model, naive: overall?.naive, againstNaive: comparison, lag: lag)
+                                 model: overall?.model, naive: overall?.naive, againstNaive: comparison, lag: lag, retrainEvery: retrainEvery)
     }
 
     /// Mean absolute one-bar change over a span: MASE's scale.

@@ -344,15 +344,11 @@ struct BacktestCommand: ParsableCommand {
     /// Bars of log returns the volatility target's sizing measures the realized volatility over.
     static let volatilityLookback = 20
 
-    /// Bars between retrainings when --retrain-every is not given: 250 (a year of daily bars), or
-    /// as many as keep the walk-forward to 20 folds, each a training run (200,000 minute bars made
-    /// 481 folds, hours of training), with a note when it is more than 250.
-    static func defaultRetrainEvery(bars: Int, firstForecastBar: Int?) -> (every: Int, note: String?) {
-        // The forecast bars from the default first bar (40% in; later only when a fold needs more).
-        let forecastBars = bars - min(firstForecastBar ?? Int(Double(bars) * 0.4), bars)
-        let every = max(250, (forecastBars + 19) / 20)
-        guard every > 250 else { return (every, nil) }
-        return (every, "note: retraining every \(every) bars, so that the walk-forward over \(forecastBars) bars makes at most 20 folds (every 250 would make \((forecastBars + 249) / 250)); --retrain-every sets it")
+    /// The note on a default retraining longer than 250 bars, which the walk-forward over
+    /// `forecastBars` chose to keep its folds to ``WalkForwardSettings/defaultMaximumFolds``.
+    static func retrainNote(every: Int, forecastBars: Int) -> String? {
+        guard every > 250 else { return nil }
+        return "note: retraining every \(every) bars, so that the walk-forward over \(forecastBars) bars makes at most \(WalkForwardSettings.defaultMaximumFolds) folds (every 250 would make \((forecastBars + 249) / 250)); --retrain-every sets it"
     }
 
     /// The forecast strategy's walk-forward: models trained on past bars only, their forecasts
@@ -364,9 +360,7 @@ struct BacktestCommand: ParsableCommand {
             notes.add("note: --trailing-window \(trailingWindow) covers the \(series.count) bars of \(series.name): every fold trains on all the bars before it, as without the option")
         }
         var progress = TrainingProgress(quiet: json)
-        let standard = Self.defaultRetrainEvery(bars: series.count, firstForecastBar: firstForecastBar)
-        if retrainEvery == nil, let note = standard.note { notes.add(note) }
-        let walkSettings = WalkForwardSettings(retrainEvery: retrainEvery ?? standard.every, trailingWindow: trailingWindow, firstForecastBar: firstForecastBar)
+        let walkSettings = WalkForwardSettings(retrainEvery: retrainEvery, trailingWindow: trailingWindow, firstForecastBar: firstForecastBar)
         var currentFold = 0
         let walk = try ForecastModel.walkForward(series, settings: try trainingOptions.settings(for: series, notes: notes), walk: walkSettings) { fold, folds, event in
             if fold != currentFold {
@@ -376,6 +370,10 @@ struct BacktestCommand: ParsableCommand {
             progress.handle(event)
         }
         progress.finish()
+        if retrainEvery == nil, let start = walk.folds.first?.forecastStart,
+           let note = Self.retrainNote(every: walk.retrainEvery, forecastBars: series.count - start) {
+            notes.add(note)
+        }
         let forecasts = walk.forecastLogReturns
         // No forecast at all: the whole series.
         let first = forecasts.firstIndex { !$0.isNaN } ?? 0

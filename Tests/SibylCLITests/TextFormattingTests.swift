@@ -52,11 +52,15 @@ struct TextFormattingTests {
 
     @Test("the walk-forward retrains every 250 bars by default, or less often on long series so as to make at most 20 folds")
     func retrainDefault() {
-        #expect(BacktestCommand.defaultRetrainEvery(bars: 5031, firstForecastBar: nil) == (250, nil))
-        let minutes = BacktestCommand.defaultRetrainEvery(bars: 200_000, firstForecastBar: nil)
-        #expect(minutes.every == 6000 && minutes.note?.contains("over 120000 bars makes at most 20 folds (every 250 would make 480)") == true, "\(minutes)")
+        // The bundled S&P 500 from 40% in: 3,019 bars to forecast.
+        let daily = WalkForwardSettings.defaultRetrainEvery(forecastBars: 3019)
+        #expect(daily == 250 && BacktestCommand.retrainNote(every: daily, forecastBars: 3019) == nil)
+        // 200,000 minute bars from 40% in.
+        let minutes = WalkForwardSettings.defaultRetrainEvery(forecastBars: 120_000)
+        let note = BacktestCommand.retrainNote(every: minutes, forecastBars: 120_000)
+        #expect(minutes == 6000 && note?.contains("over 120000 bars makes at most 20 folds (every 250 would make 480)") == true, "\(String(describing: note))")
         // A first forecast bar given late leaves fewer bars to forecast.
-        #expect(BacktestCommand.defaultRetrainEvery(bars: 200_000, firstForecastBar: 195_000).every == 250)
+        #expect(WalkForwardSettings.defaultRetrainEvery(forecastBars: 5_000) == 250)
     }
 
     @Test("statistics of 10^12 and more read in scientific notation, not as hundreds of digits")

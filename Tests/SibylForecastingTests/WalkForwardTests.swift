@@ -28,6 +28,10 @@ struct WalkForwardTests {
         let trailing = try ForecastModel.walkForward(series, settings: settings,
                                                      walk: WalkForwardSettings(retrainEvery: 150, trailingWindow: 300, firstForecastBar: 400))
         #expect(trailing.folds.map(\.trainStart) == [100, 250])
+        #expect(result.retrainEvery == 100)
+        // Without a retraining interval: 250 bars (300 to forecast from bar 400: two folds).
+        let standard = try ForecastModel.walkForward(series, settings: settings, walk: WalkForwardSettings(firstForecastBar: 400))
+        #expect(standard.retrainEvery == 250 && standard.folds.map(\.forecastStart) == [400, 650])
     }
 
     @Test("no leakage: changing the bars after t leaves every forecast made at or before t identical")
