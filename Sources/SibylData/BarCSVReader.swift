@@ -30,6 +30,10 @@ struct BarCSVReader {
         static let prices: [Role] = [.open, .high, .low, .close, .adjustedClose]
     }
 
+    /// The longest line read: a row of bars takes a few hundred bytes, and splitting a line costs
+    /// memory in proportion to its length (a file without line breaks would be split as one line).
+    static let maximumLineBytes = 1 << 20
+
     private let base: UnsafePointer<UInt8>?
     private let byteCount: Int
     /// Whether any carriage return occurs: without one, lines end at "\n" alone, found by memchr.
@@ -86,6 +90,16 @@ struct BarCSVReader {
                 return "UTF-16 text (\(endian)-endian, without a byte-order mark)"
             }
             return "binary data"
+        }
+        // JSON (an API's response saved to a file): an object, or an array of arrays, objects or
+        // strings. (A CSV's first line starts with a name or a date.)
+        var first = head.startIndex
+        while first < head.endIndex && [0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains(head[first]) { first += 1 }
+        if first < head.endIndex && head[first] == UInt8(ascii: "{") { return "JSON" }
+        if first < head.endIndex && head[first] == UInt8(ascii: "[") {
+            var next = first + 1
+            while next < head.endIndex && [0x20, 0x09, 0x0A, 0x0D].contains(head[next]) { next += 1 }
+            if next < head.endIndex && "[{\"".utf8.contains(head[next]) { return "JSON" }
         }
         return nil
     }
@@ -220,7 +234,7 @@ struct BarCSVReader {
     private func headerBelow() -> Int? {
         var probe = self
         for _ in 0..<5 {
-            guard let line = probe.nextNonBlankLine() else { return nil }
+            guard let line = probe.nextNonBlankLine(), line.end - line.start <= Self.maximumLineBytes else { return nil }
             probe.delimiter = probe.detectDelimiter(line.start, line.end)
             let keys = Set((0..<probe.splitFields(line.start, line.end)).map { Self.headerKey(probe.text($0)) })
             if Role.required.allSatisfy({ role in role.aliases.contains { keys.contains($0) } || (role == .close && !keys.isDisjoint(with: Role.closeFallbacks)) }) {
@@ -252,9 +266,22 @@ struct BarCSVReader {
                 return "this looks like a spreadsheet's serial day number (days since 1899-12-30): format the column as a date, YYYY-MM-DD, before exporting"
             }
         }
-        if raw.contains("/") { return "\(iso); a date such as 01/02/2020 cannot say whether it is January 2 or February 1" }
+        if raw.hasSuffix("]"), let open = raw.lastIndex(of: "["), raw[..<open].contains(where: { $0 == "+" || $0 == "Z" || $0 == "-" }) {
+            // Java's zoned date-time: an offset, then the zone's name in brackets.
+            return "\(iso); delete the zone name in brackets (\(raw[open...])): the offset before it gives the time"
+        }
+        if raw.prefix(while: { $0 != " " && $0 != "T" }).contains("/") { return "\(iso); a date such as 01/02/2020 cannot say whether it is January 2 or February 1" }
         if raw.contains("<U+") || raw.unicodeScalars.contains(where: { !$0.isASCII }) { return "\(iso); the date holds a character that is not plain ASCII (shown as <U+…>): retype it" }
         return iso
+    }
+
+    /// The error for a line longer than ``maximumLineBytes``, or nil.
+    private func lengthError(_ line: (start: Int, end: Int), number: Int) -> DataError? {
+        let length = line.end - line.start
+        guard length > Self.maximumLineBytes else { return nil }
+        return DataError(kind: .lineTooLong, file: file, line: number,
+                         message: "the line is \(length.formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_US")))) bytes long, and a row of bars takes a few hundred",
+                         fix: "check that the file is a CSV of bars with a line break after each bar (data saved as one line, such as an API's response, needs converting to CSV first)")
     }
 
     /// The error for the quoting fault of the line just split, at line `line`.
@@ -293,6 +320,7 @@ struct BarCSVReader {
         if let kind = binaryKind() {
             throw DataError(kind: .unreadableFile, file: file, line: nil, message: "is not a CSV text file: it looks like \(kind)",
                             fix: kind.hasPrefix("a safetensors") ? "give --data a CSV file of bars, and the checkpoint to --model-file"
+                                : kind == "JSON" ? "convert it to CSV: a header line (Date,Open,High,Low,Close,Volume) and one line per bar"
                                 : "export or save the data as a UTF-8 CSV file (decompress it first if it is compressed)")
         }
         // Header: the first line that is not blank.
@@ -312,6 +340,7 @@ struct BarCSVReader {
             throw DataError(kind: .emptyFile, file: file, line: nil, message: namedDelimiter == nil ? "the file is empty" : "the file has no header",
                             fix: "a bar file needs a header row (Date,Open,High,Low,Close,Volume) and one row per bar")
         }
+        if let error = lengthError(header, number: lineNumber) { throw error }
         delimiter = namedDelimiter ?? detectDelimiter(header.start, header.end)
         let headerLineNumber = lineNumber
         let columnCount = splitFields(header.start, header.end)
@@ -329,7 +358,7 @@ struct BarCSVReader {
         var unused = Set(headerNames.indices)
         for exact in [true, false] {
             for (index, raw) in headerNames.enumerated() where unused.contains(index) {
-                guard let role = role(Self.headerKey(raw, keepingUnits: exact)) else { continue }
+                guard let role = role(Self.headerKey(raw, keepingUnits: exact)) ?? (exact ? nil : Self.volumeWithUnit(raw)) else { continue }
                 if !exact, let previous = columnOfRole[role.rawValue],
                    !(role == .date && timeColumn == nil && Self.dateAndTime(headerNames[previous], raw) != nil) {
                     continue
@@ -423,8 +452,9 @@ struct BarCSVReader {
         var (pendingEmptyRows, emptyRowsInside) = ([Int](), [Int]())
         /// Lines of delimiters only above the first row of data.
         var emptyRowsAbove: [Int] = []
-        /// Cells `ffill` filled: kept row and its value's slot.
-        var filledCells: [(row: Int, slot: Int)] = []
+        /// Cells `ffill` fills, by line: the value slots. They are filled once the rows are in time
+        /// order (``fillForward``), so that a newest-first file fills from the bar before, not after.
+        var filledCells: [Int: [Int]] = [:]
 
         rows: while let line = nextLine() {
             if isBlank(line.start, line.end, delimiters: true) {
@@ -454,6 +484,10 @@ struct BarCSVReader {
                                           original: nil, replacement: nil, reason: error.message))
             }
 
+            if let error = lengthError(line, number: row) {
+                try reject(error)
+                continue rows
+            }
             let fields = splitFields(line.start, line.end)
             if let error = quoteError(line: row) {
                 try reject(error)
@@ -461,11 +495,22 @@ struct BarCSVReader {
             }
             if fields != columnCount {
                 let wholeRowQuoted = fields == 1 && columnCount > 1 && rawText(0).utf8.contains(delimiter)
-                try reject(DataError(kind: .wrongFieldCount, file: file, line: row, column: min(fields, columnCount) + 1,
-                                     message: "row has \(fields) field\(fields == 1 ? "" : "s") but the header has \(columnCount)"
-                                         + (wholeRowQuoted ? ": the whole row is quoted as one field" : ""),
-                                     fix: wholeRowQuoted ? "remove the quotes around the row, or quote each field on its own"
-                                         : "give every row one value per header column; look for a missing or extra '\(Character(UnicodeScalar(delimiter)))'"))
+                var column = min(fields, columnCount) + 1
+                var (message, fix) = ("row has \(fields) field\(fields == 1 ? "" : "s") but the header has \(columnCount)",
+                                      "give every row one value per header column; look for a missing or extra '\(Character(UnicodeScalar(delimiter)))'")
+                if wholeRowQuoted {
+                    (message, fix) = (message + ": the whole row is quoted as one field", "remove the quotes around the row, or quote each field on its own")
+                } else if fields < columnCount, case .failure = parseDate(fieldStarts[0], fieldEnds[0]) {
+                    // Short and not starting with a date: a comment, a note or a vendor's footer
+                    // ("Downloaded from … as of …"), shown as written.
+                    var shown = String(decoding: UnsafeBufferPointer(start: base! + line.start, count: min(line.end - line.start, 240)), as: UTF8.self)
+                    if shown.count > 60 { shown = String(shown.prefix(60)) + "…" }
+                    message = "line '\(shown)' is not a row of bars: it has \(fields) field\(fields == 1 ? "" : "s") and no date, and the header has \(columnCount) columns"
+                    fix = "delete the line if it is a comment, a note or a footer; if it is a bar, give it one value per header column"
+                    column = 1
+                }
+                try reject(DataError(kind: .wrongFieldCount, file: file, line: row, column: column,
+                                     message: message, fix: fix))
                 continue rows
             }
 
@@ -538,11 +583,11 @@ struct BarCSVReader {
                     continue
                 }
                 let error = cellError(role: role, column: column, header: headerNames[column])
-                if options.repair == .forwardFill, !timestamps.isEmpty {
-                    let previous = numbers[(timestamps.count - 1) * stride + slot[role.rawValue]]
-                    values[role.rawValue] = previous
+                if options.repair == .forwardFill {
+                    // Filled later, from the bar before in time (``fillForward``).
+                    values[role.rawValue] = .nan
                     rowFills.append(RepairNote(action: .filledCell, file: file, line: row, column: role.displayName,
-                                              original: error.value, replacement: previous, reason: error.message))
+                                              original: error.value, replacement: nil, reason: error.message))
                     rowFillSlots.append(slot[role.rawValue])
                 } else {
                     try reject(error)
@@ -556,16 +601,13 @@ struct BarCSVReader {
                 if (fieldStarts[volume]..<fieldEnds[volume]).contains(where: { base![$0] == UInt8(ascii: ".") }) { groupedVolumes += 1 }
             }
 
+            // (A row with cells to fill is checked once they are filled.)
             let open = values[Role.open.rawValue], high = values[Role.high.rawValue]
             let low = values[Role.low.rawValue], close = values[Role.close.rawValue]
-            if let problem = BarValidation.consistencyProblem(open: open, high: high, low: low, close: close) {
+            if rowFills.isEmpty, let problem = BarValidation.consistencyProblem(open: open, high: high, low: low, close: close) {
                 let column = columnOfRole[(problem.field == .high ? Role.high : Role.low).rawValue]! + 1
-                // A value filled from the previous bar that does not fit this bar's range: say so,
-                // since the value in the message is not in the file.
-                let filled = rowFills.filter { $0.column != Role.volume.displayName }.map { "\($0.column ?? "?") '\($0.original ?? "")' filled with \($0.replacement.map { "\($0)" } ?? "?") from the previous bar" }
                 try reject(DataError(kind: problem.kind, file: file, line: row, column: column, value: problem.value,
-                                     message: filled.isEmpty ? problem.message : "\(filled.joined(separator: ", ")), and then \(problem.message)",
-                                     fix: problem.fix))
+                                     message: problem.message, fix: problem.fix))
                 continue rows
             }
             // Many exports run newest first: when the second bar is earlier than the first, the file
@@ -596,8 +638,7 @@ struct BarCSVReader {
             lines.append(row)
             if !rowFills.isEmpty {
                 repairs += rowFills
-                // Where each fill went, so that a fill from a row the ordering step drops is redone.
-                filledCells += rowFillSlots.map { (timestamps.count - 1, $0) }
+                filledCells[row] = rowFillSlots
             }
             if dateShape == nil, let rowShape { dateShape = rowShape; dateShapeLine = row }
             for role in numericRoles { numbers.append(values[role.rawValue]) }
@@ -605,9 +646,22 @@ struct BarCSVReader {
 
         // Rows a repair kept out of order (the row loop above lets them through).
         if options.repair != .none && zip(timestamps, timestamps.dropFirst()).contains(where: { newestFirst ? $0 < $1 : $0 > $1 }) {
-            let prices = (slot[Role.open.rawValue], slot[Role.high.rawValue], slot[Role.low.rawValue], slot[Role.close.rawValue])
             newestFirst = Self.keepMostOrderedRows(timestamps: &timestamps, lines: &lines, numbers: &numbers, offsets: &offsets, stride: stride,
-                                                   prices: prices, repairs: &repairs, filledCells: filledCells, file: file)
+                                                   repairs: &repairs, file: file)
+        }
+        if newestFirst {
+            timestamps.reverse()
+            lines.reverse()
+            offsets.reverse()
+            var reversed = [Double]()
+            reversed.reserveCapacity(numbers.count)
+            for row in Swift.stride(from: timestamps.count - 1, through: 0, by: -1) { reversed += numbers[(row * stride)..<((row + 1) * stride)] }
+            numbers = reversed
+        }
+        if !filledCells.isEmpty {
+            let prices = (slot[Role.open.rawValue], slot[Role.high.rawValue], slot[Role.low.rawValue], slot[Role.close.rawValue])
+            Self.fillForward(timestamps: &timestamps, lines: &lines, numbers: &numbers, offsets: &offsets, stride: stride, prices: prices,
+                             filledCells: filledCells, repairs: &repairs, file: file)
         }
 
         if dataLines == 0 {
@@ -630,15 +684,6 @@ struct BarCSVReader {
             throw DataError(kind: .tooFewBars, file: file,
                             message: "--repair \(options.repair.rawValue) would drop \(dropped) of \(dataLines) rows and keep \(timestamps.count); the rows it keeps are more likely the bad ones",
                             fix: "run without --repair to see the first error, and correct that row")
-        }
-        if newestFirst {
-            timestamps.reverse()
-            lines.reverse()
-            offsets.reverse()
-            var reversed = [Double]()
-            reversed.reserveCapacity(numbers.count)
-            for row in Swift.stride(from: timestamps.count - 1, through: 0, by: -1) { reversed += numbers[(row * stride)..<((row + 1) * stride)] }
-            numbers = reversed
         }
 
         // Times written with an offset are kept as the file's own clock shows them: a New York
@@ -834,13 +879,9 @@ struct BarCSVReader {
     /// Keeps the most rows already in time order (a longest ordered subsequence, in whichever
     /// direction holds more of them) and drops the rest with a repair note each: the fewest rows
     /// that put the file in order (a row dated a month late costs that row, not the month of rows
-    /// after it). Cells `ffill` filled are filled again from the row now before them; a row whose
-    /// fill then breaks its high–low range, or that has no row before it to fill from, is dropped
-    /// too. `prices` are the slots of open, high, low and close. Returns whether the rows run
-    /// newest first.
+    /// after it). A dropped row's fills go with it. Returns whether the rows run newest first.
     static func keepMostOrderedRows(timestamps: inout [Timestamp], lines: inout [Int], numbers: inout [Double], offsets: inout [Int],
-                                    stride: Int, prices: (open: Int, high: Int, low: Int, close: Int), repairs: inout [RepairNote],
-                                    filledCells: [(row: Int, slot: Int)], file: String) -> Bool {
+                                    stride: Int, repairs: inout [RepairNote], file: String) -> Bool {
         let seconds = timestamps.map(\.secondsSinceEpoch)
         let ascending = Self.longestOrderedSubsequence(seconds, descending: false)
         let descending = Self.longestOrderedSubsequence(seconds, descending: true)
@@ -875,44 +916,66 @@ struct BarCSVReader {
                 drop(index, relation(keptInOrder[nextKept], newestFirst ? "is earlier than" : "is later than", ", which follows it") + order + utc)
             }
         }
-        // The kept rows, in order, each filled again from the row now before it (which may itself
-        // have been filled).
-        var slotsFilled: [Int: [Int]] = [:]
-        for cell in filledCells { slotsFilled[cell.row, default: []].append(cell.slot) }
-        var refilled: [Int: [Int: Double]] = [:]
-        var (keptTimestamps, keptLines, keptNumbers, keptOffsets) = ([Timestamp](), [Int](), [Double](), [Int]())
-        for index in keptInOrder {
-            var values = Array(numbers[(index * stride)..<((index + 1) * stride)])
-            if let slots = slotsFilled[index] {
-                guard !keptLines.isEmpty else {
-                    drop(index, "its empty cells were filled from a row this repair drops, and no row before it is kept to fill them from")
-                    continue
-                }
-                let before = keptNumbers.count - stride
-                for slot in slots { values[slot] = keptNumbers[before + slot] }
-                if let problem = BarValidation.consistencyProblem(open: values[prices.open], high: values[prices.high],
-                                                                  low: values[prices.low], close: values[prices.close]) {
-                    drop(index, "filled again from the row now before it (a row before was dropped), \(problem.message)")
-                    continue
-                }
-                refilled[lines[index]] = Dictionary(uniqueKeysWithValues: slots.map { ($0, values[$0]) })
-            }
-            keptTimestamps.append(timestamps[index])
-            keptLines.append(lines[index])
-            keptNumbers += values
-            if !offsets.isEmpty { keptOffsets.append(offsets[index]) }
-        }
-        (timestamps, lines, numbers, offsets) = (keptTimestamps, keptLines, keptNumbers, keptOffsets)
-        // A dropped row's fills go with it; notes in line order, with the values filled now.
-        var pending = refilled.mapValues { Array($0.keys.sorted()) }
-        repairs = repairs.filter { $0.action == .droppedRow || !dropped.contains($0.line) }.map { note in
-            guard note.action == .filledCell, var slots = pending[note.line], !slots.isEmpty,
-                  let value = refilled[note.line]?[slots.removeFirst()] else { return note }
-            pending[note.line] = slots
-            return RepairNote(action: .filledCell, file: note.file, line: note.line, column: note.column, original: note.original,
-                              replacement: value, reason: note.reason)
-        }.sorted { $0.line < $1.line }
+        timestamps = keptInOrder.map { timestamps[$0] }
+        lines = keptInOrder.map { lines[$0] }
+        numbers = keptInOrder.flatMap { numbers[($0 * stride)..<(($0 + 1) * stride)] }
+        if !offsets.isEmpty { offsets = keptInOrder.map { offsets[$0] } }
+        repairs = repairs.filter { $0.action == .droppedRow || !dropped.contains($0.line) }.sorted { $0.line < $1.line }
         return newestFirst
+    }
+
+    /// `--repair ffill`: fills each cell in `filledCells` (by line, the value slots) from the bar
+    /// before it in time, the rows being in time order, and writes the value into its repair note.
+    /// A row with no bar before it, or whose filled values break its high–low range, is dropped
+    /// instead. `prices` are the slots of open, high, low and close.
+    static func fillForward(timestamps: inout [Timestamp], lines: inout [Int], numbers: inout [Double], offsets: inout [Int],
+                            stride: Int, prices: (open: Int, high: Int, low: Int, close: Int), filledCells: [Int: [Int]],
+                            repairs: inout [RepairNote], file: String) {
+        var filled: [Int: [Double]] = [:]
+        var dropped: [Int: String] = [:]
+        var kept: [Int] = []
+        kept.reserveCapacity(timestamps.count)
+        let notesByLine = Dictionary(grouping: repairs.filter { $0.action == .filledCell }, by: \.line)
+        for index in timestamps.indices {
+            guard let slots = filledCells[lines[index]] else { kept.append(index); continue }
+            let notes = notesByLine[lines[index], default: []]
+            guard let before = kept.last else {
+                dropped[lines[index]] = notes.map(\.reason).joined(separator: "; ") + ", and no bar before it is kept to fill from"
+                continue
+            }
+            for slot in slots { numbers[index * stride + slot] = numbers[before * stride + slot] }
+            let values = numbers[(index * stride)..<((index + 1) * stride)].map { $0 }
+            if let problem = BarValidation.consistencyProblem(open: values[prices.open], high: values[prices.high],
+                                                              low: values[prices.low], close: values[prices.close]) {
+                // The values in the message are not all in the file: say which were filled.
+                let what = zip(notes, slots).map { "\($0.column ?? "?") '\($0.original ?? "")' filled with \(values[$1]) from the bar of \(timestamps[before])" }
+                dropped[lines[index]] = "\(what.joined(separator: ", ")), and then \(problem.message)"
+                continue
+            }
+            filled[lines[index]] = slots.map { values[$0] }
+            kept.append(index)
+        }
+        if kept.count < timestamps.count {
+            timestamps = kept.map { timestamps[$0] }
+            numbers = kept.flatMap { numbers[($0 * stride)..<(($0 + 1) * stride)] }
+            if !offsets.isEmpty { offsets = kept.map { offsets[$0] } }
+            lines = kept.map { lines[$0] }
+        }
+        // Fill notes in the order of their cells in the row (slots were recorded in that order).
+        var next: [Int: Int] = [:]
+        repairs = repairs.compactMap { note in
+            guard note.action == .filledCell else { return note }
+            if let reason = dropped[note.line] {
+                // One dropped-row note per row, in place of its first fill note.
+                guard next[note.line] == nil else { return nil }
+                next[note.line] = 0
+                return RepairNote(action: .droppedRow, file: file, line: note.line, column: nil, original: nil, replacement: nil, reason: reason)
+            }
+            let position = next[note.line, default: 0]
+            next[note.line] = position + 1
+            return RepairNote(action: .filledCell, file: note.file, line: note.line, column: note.column, original: note.original,
+                              replacement: filled[note.line]?[position], reason: note.reason)
+        }
     }
 
     /// Indices of a longest strictly increasing (or, `descending`, decreasing) subsequence of
@@ -1077,6 +1140,15 @@ struct BarCSVReader {
     enum TimeParse {
         case success(seconds: Int)
         case failure(String, impossible: Bool)
+    }
+
+    /// `.volume` for a volume named with its unit after a space ("Volume BTC", "Volume USDT", as
+    /// crypto exports write them), read like "Volume (BTC)": the first such column is the volume.
+    static func volumeWithUnit(_ name: String) -> Role? {
+        let words = name.split(whereSeparator: { $0 == " " || $0 == "_" })
+        guard words.count == 2, ["volume", "vol"].contains(words[0].lowercased()), (2...10).contains(words[1].count),
+              words[1].allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) else { return nil }
+        return .volume
     }
 
     /// A header name as the roles' aliases are written: lowercased, without spaces, underscores,

@@ -55,12 +55,36 @@ enum BarValidation {
             return Problem(kind: .notFinite, value: text, message: "\(name) is \(text), not a finite number",
                            fix: "give a real price, or pass --repair drop or --repair ffill to drop or fill such rows")
         }
+        if value == 0, let power = decimalPower(text) {
+            // Written as a positive number too small for double precision (1e-400), read as 0.
+            return Problem(kind: .priceOutOfRange, value: text,
+                           message: "\(name) \(text) is outside the prices Sibyl computes with, 1e-100 to 1e100",
+                           fix: "quote the series in other units: multiply every price by 1e\(-power)")
+        }
         if value <= 0 {
             return Problem(kind: .nonPositivePrice, value: text, message: "\(name) \(text) is not positive",
                            fix: "prices must be greater than 0, since returns are log(P_t / P_t−1): correct the row, or pass --repair drop or --repair ffill if a few rows are wrong; "
                                 + "a series that crosses zero (a spread, a contract that settled below zero) has no log returns: model its legs' own prices, or add a constant that keeps it above 0")
         }
         return nil
+    }
+
+    /// The power of ten of a positive decimal number written with a nonzero digit (3 for
+    /// "1.5e3", -401 for "0.5e-400"), from its text: nil for a zero, a negative number or text
+    /// that is not a plain decimal number.
+    static func decimalPower(_ text: String) -> Int? {
+        let parts = text.lowercased().split(separator: "e", maxSplits: 1, omittingEmptySubsequences: false)
+        var mantissa = Substring(parts[0])
+        if mantissa.hasPrefix("+") { mantissa = mantissa.dropFirst() }
+        let exponent = parts.count == 2 ? Int(parts[1]) : 0
+        let point = mantissa.firstIndex(of: ".") ?? mantissa.endIndex
+        guard let exponent, !mantissa.isEmpty, mantissa.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
+              mantissa.filter({ $0 == "." }).count <= 1,
+              let first = mantissa.firstIndex(where: { $0 != "0" && $0 != "." }) else { return nil }
+        // Digits between the first nonzero digit and the point, less one; past the point, minus
+        // the zeros after it and one.
+        let power = first < point ? mantissa.distance(from: first, to: point) - 1 : -mantissa[point..<first].count
+        return exponent + power
     }
 
     static func volumeProblem(value: Double, text: @autoclosure () -> String) -> Problem? {

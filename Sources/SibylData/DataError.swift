@@ -10,6 +10,8 @@ public struct DataError: Error, Equatable, Sendable, CustomStringConvertible {
         case missingColumn
         case duplicateColumn
         case wrongFieldCount
+        /// A line longer than a row of bars could be (``BarCSV``'s limit is 1 MiB).
+        case lineTooLong
         case malformedQuotes
         case emptyCell
         case unparsableNumber

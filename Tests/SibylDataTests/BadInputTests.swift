@@ -46,6 +46,10 @@ struct BadInputTests {
         Case(name: "unclosed quote", text: "\(goodHeader)\n2020-01-02,10,11,9,\"10.5,1000\n", kind: .malformedQuotes, line: 2, column: 5),
         Case(name: "quote fault in the header", text: "Date,Open,High,Low,\"Close\"x\n2020-01-02,10,11,9,10.5\n", kind: .malformedQuotes, line: 1, column: 5),
         Case(name: "repeated header", text: "\(goodHeader)\n\(goodRows[0])\n\(goodHeader)\n", kind: .unparsableDate, line: 3, column: 1),
+        Case(name: "a comment between rows", text: "\(goodHeader)\n\(goodRows[0])\n# halted\n\(goodRows[1])\n", kind: .wrongFieldCount, line: 3, column: 1),
+        Case(name: "a price too small for double precision", text: "\(goodHeader)\n2020-01-02,10,11,9,1e-400,1000\n", kind: .priceOutOfRange, line: 2, column: 5),
+        Case(name: "JSON", text: "[[1704153600000,\"10.0\",\"12.0\",\"9.0\",\"11.0\",\"100\"]]", kind: .unreadableFile, line: nil, column: nil),
+        Case(name: "JSON object", text: " {\"bars\": []}\n", kind: .unreadableFile, line: nil, column: nil),
     ]
 
     @Test("bad input", arguments: cases)
@@ -91,6 +95,11 @@ struct BadInputTests {
         ("Date Open High Low Close\n2020-01-02 10 11 9 10.5\n", "no Date column", "the header is one field"),
         ("Price,Close,High,Low,Open,Volume\nTicker,X,X,X,X,X\nDate,,,,,\n2020-01-02,10.5,11,9,10,1000\n", "no Date column", "multi-line header"),
         ("\(goodHeader)\n\"2020-01-02,10,11,9,10.5,1000\"\n", "the whole row is quoted as one field", "remove the quotes around the row"),
+        ("\(goodHeader)\n\(goodRows[0])\nDownloaded from example.com as of 01-04-2024\n", "line 'Downloaded from example.com as of 01-04-2024' is not a row of bars",
+         "delete the line if it is a comment, a note or a footer"),
+        ("\(goodHeader)\n2020-01-02,10,11,9,1e-400,1000\n", "Close 1e-400 is outside the prices", "multiply every price by 1e400"),
+        ("\(goodHeader)\n2020-01-02,10,11,9,0.05e-400,1000\n", "Close 0.05e-400 is outside the prices", "multiply every price by 1e402"),
+        ("\(goodHeader)\n2024-01-02T09:30+01:00[Europe/Paris],10,11,9,10.5,1000\n", "unexpected text", "delete the zone name in brackets ([Europe/Paris])"),
         ("Date\tOpen\tHigh\tLow\tClose\n\"2020-01-02\t10\t11\t9\t10.5\"\n", "the whole row is quoted as one field", "remove the quotes around the row"),
         ("\(goodHeader)\n2020-01-02,10,11,9,\u{2014},1000\n", "Close is '<U+2014>', not a finite number", "--repair drop"),
         // A comma in a ';' file whose other numbers have points separates thousands: 877,000 is not 877.000.
@@ -144,6 +153,10 @@ struct BadInputTests {
         #expect(zoned.series.timestamps.map(\.iso) == ["2020-01-02T09:00:00", "2020-01-02T10:00:00"])
         // A unit read past never makes a second column of a role a name claims as written, nor of
         // one an earlier unit took: those columns stay unused, as before.
+        // Crypto exports name the volumes' units after a space: the first is the volume.
+        let spaced = try BarCSV.parse("unix,date,symbol,open,high,low,close,Volume BTC,Volume USDT\n1,2020-01-02,BTC/USDT,1,2,0.5,1.5,10,15\n", file: "t.csv")
+        #expect(spaced.series.volume == [10] && spaced.warnings.map(\.message).contains("column 'Volume USDT' is not used"), "\(spaced.warnings)")
+        #expect(BarCSVReader.volumeWithUnit("Volume weighted") == nil && BarCSVReader.volumeWithUnit("Close BTC") == nil)
         let both = try BarCSV.parse("Date,Open,High,Low,Close (adj),Close,Volume (BTC),Volume (USD)\n2020-01-02,1,2,0.5,1.4,1.5,10,15\n", file: "t.csv")
         #expect(both.series.close == [1.5] && both.series.volume == [10])
         #expect(both.warnings.map(\.message) == ["column 'Close (adj)' is not used", "column 'Volume (USD)' is not used"])
@@ -240,5 +253,33 @@ struct RepairTests {
     func nothingLeft() throws {
         let error = try #require(parseError("\(goodHeader)\n2020-01-02,x,11,9,10,1\n", repair: .drop))
         #expect(error.kind == .tooFewBars)
+    }
+}
+
+@Suite("A long line and the powers of ten of written numbers")
+struct LineAndPowerTests {
+    @Test("a line longer than any row of bars is refused, or dropped under --repair drop, before it is split")
+    func longLine() throws {
+        let note = String(repeating: "x", count: BarCSVReader.maximumLineBytes)
+        let text = "Date,Open,High,Low,Close,Note\n2020-01-02,1,2,0.5,1.5,\(note)\n2020-01-03,1,2,0.5,1.5,y\n"
+        let error = try #require(parseError(text))
+        #expect(error.kind == .lineTooLong && error.line == 2 && error.message.contains("bytes long"), "\(error)")
+        let repaired = try BarCSV.parse(text, file: "t.csv", options: BarReadOptions(repair: .drop))
+        #expect(repaired.series.count == 1 && repaired.repairs.map(\.line) == [2])
+        // One byte shorter is a line like any other (a note column read past).
+        let fits = String(repeating: "x", count: BarCSVReader.maximumLineBytes - "2020-01-02,1,2,0.5,1.5,".utf8.count)
+        #expect(try BarCSV.parse("Date,Open,High,Low,Close,Note\n2020-01-02,1,2,0.5,1.5,\(fits)\n", file: "t.csv").series.count == 1)
+    }
+
+    @Test("the power of ten of a decimal number, from its text", arguments: [
+        ("1e-400", -400), ("0.05e-400", -402), ("12.5e3", 4), ("0.5", -1), ("+7", 0), ("100", 2), ("9.99E-101", -101),
+    ])
+    func power(_ text: String, _ expected: Int) {
+        #expect(BarValidation.decimalPower(text) == expected)
+    }
+
+    @Test("no power for what is not a positive decimal number", arguments: ["0", "0.000", "-1e-400", "abc", "1e", "1.2.3", ""])
+    func noPower(_ text: String) {
+        #expect(BarValidation.decimalPower(text) == nil)
     }
 }

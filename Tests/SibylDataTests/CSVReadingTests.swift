@@ -190,6 +190,22 @@ struct CSVReadingTests {
         let first = try BarCSV.parse("Date,Open,High,Low,Close\n2024-01-20,10,11,9,10\n2024-01-02,10,11,9,\n2024-01-03,10,11,9,10\n2024-01-04,10,11,9,10\n",
                                      file: "t.csv", options: BarReadOptions(repair: .forwardFill))
         #expect(first.series.count == 2 && first.repairs.map(\.line) == [2, 3] && first.repairs.allSatisfy { $0.action == .droppedRow }, "\(first.repairs)")
+        // Newest first: a fill takes the bar before in time (the row below), never a later bar; the
+        // newest bar's cell is filled, the oldest's cannot be.
+        let newestFilled = try BarCSV.parse("Date,Open,High,Low,Close,Volume\n2024-01-05,44,46,43,45,\n2024-01-04,41,42,40,41,500\n"
+                                                + "2024-01-03,30,,29,30,400\n2024-01-02,30,31,29,30,300\n2024-01-01,20,21,19,,200\n",
+                                            file: "t.csv", options: BarReadOptions(repair: .forwardFill))
+        #expect(newestFilled.series.timestamps.map(\.isoDate) == ["2024-01-02", "2024-01-03", "2024-01-04", "2024-01-05"])
+        #expect(newestFilled.series.high[1] == 31 && newestFilled.series.volume?[3] == 500, "\(newestFilled.series.high)")
+        #expect(newestFilled.repairs.map(\.line) == [2, 4, 6] && newestFilled.repairs.map(\.replacement) == [500, 31, nil],
+                "\(newestFilled.repairs)")
+        #expect(newestFilled.repairs[2].action == .droppedRow && newestFilled.repairs[2].reason.contains("no bar before it"))
+        // A filled value that breaks its bar's range drops the bar and says what was filled from where.
+        let outOfRange = try BarCSV.parse("Date,Open,High,Low,Close\n2024-01-03,10,11,9,10\n2024-01-02,10,11,9,\n2024-01-01,50,51,49,50\n",
+                                          file: "t.csv", options: BarReadOptions(repair: .forwardFill))
+        #expect(outOfRange.series.count == 2 && outOfRange.repairs.map(\.action) == [.droppedRow])
+        #expect(outOfRange.repairs.first?.reason == "Close '' filled with 50.0 from the bar of 2024-01-01, and then high 11.0 is below close 50.0",
+                "\(outOfRange.repairs)")
         // Newest first: the reasons say which row each is out of place against, in that order.
         let descending = ["2020-01-09", "2020-01-08", "2020-01-20", "2020-01-07", "2020-01-06", "2020-01-03"].map { "\($0),1,1,1,1" }
         let newestRepaired = try BarCSV.parse("Date,Open,High,Low,Close\n" + descending.joined(separator: "\n"), file: "t.csv",
