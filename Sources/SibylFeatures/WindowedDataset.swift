@@ -25,8 +25,10 @@ public struct WindowedDataset: Sendable {
     public let target: ForecastTarget
     /// Scaled features, row-major (N, F), Float32; rows before the warm-up are zero and never read.
     public let features: [Float]
-    /// Target per row: the value for the sample ending at that row; NaN on the last row.
-    public let targets: [Float]
+    /// Target per row: the value for the sample ending at that row; NaN on the last row. In
+    /// double precision: a next close can lie beyond single precision's range (prices up to 1e100)
+    /// until it is standardized (``fill(ends:inputs:targets:center:scale:)``).
+    public let targets: [Double]
     /// Rows at which a full window of valid features ends.
     public let firstSampleEnd: Int
     /// N.
@@ -50,20 +52,22 @@ public struct WindowedDataset: Sendable {
         targets = (0..<series.count).map { t in
             guard t + 1 < close.count else { return .nan }
             switch target {
-            case .logReturn: return Float(log(close[t + 1] / close[t]))
+            case .logReturn: return log(close[t + 1] / close[t])
             case .direction: return close[t + 1] > close[t] ? 1 : 0
-            case .nextClose: return Float(close[t + 1])
+            case .nextClose: return close[t + 1]
             }
         }
     }
 
-    /// Copies the windows ending at `ends` into `inputs`, time-major, and their targets into `targets`.
+    /// Copies the windows ending at `ends` into `inputs`, time-major, and their targets, as
+    /// (target − center) / scale, into `targets`.
     ///
     /// - Parameters:
     ///   - ends: B sample end rows.
     ///   - inputs: (T, B, F) Float32; element [τ, b, f] is feature f of row ends[b] − T + 1 + τ.
     ///   - targets: (B) Float32.
-    public func fill(ends: ArraySlice<Int>, inputs: UnsafeMutablePointer<Float>, targets output: UnsafeMutablePointer<Float>?) {
+    public func fill(ends: ArraySlice<Int>, inputs: UnsafeMutablePointer<Float>, targets output: UnsafeMutablePointer<Float>?,
+                     center: Double = 0, scale: Double = 1) {
         let batch = ends.count
         features.withUnsafeBufferPointer { x in
             for (b, end) in ends.enumerated() {
@@ -72,7 +76,7 @@ public struct WindowedDataset: Sendable {
                     let row = end - windowLength + 1 + step
                     (inputs + (step * batch + b) * featureCount).update(from: x.baseAddress! + row * featureCount, count: featureCount)
                 }
-                output?[b] = targets[end]
+                output?[b] = Float((targets[end] - center) / scale)
             }
         }
     }

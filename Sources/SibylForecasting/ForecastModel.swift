@@ -281,8 +281,8 @@ public final class ForecastModel {
     ///   - pricesAdjusted: Whether the series is on adjusted prices (``BarReadOptions/adjusted``),
     ///     recorded in the checkpoint as `prices`, so that a forecast can tell data of the other kind.
     /// - Throws: ``TrainingError`` when training stops on a loss or gradient that is not finite, or
-    ///   ends diverged (a best epoch's training loss over ``divergedRatio`` times the constant
-    ///   forecast's).
+    ///   ends diverged (the kept weights' training or validation loss over ``divergedRatio`` times
+    ///   the constant forecast's there).
     public static func train(on series: BarSeries, settings: ForecastSettings, dataDigest: String? = nil, pricesAdjusted: Bool = false,
                              progress: (TrainingEvent) -> Void = { _ in }) throws -> (ForecastModel, TrainingSummary) {
         let pipeline = try FeaturePipeline(parsing: settings.featureSpec)
@@ -310,13 +310,13 @@ public final class ForecastModel {
                                                 batch, settings.window, activationBytes / 1e9, memory / 1e9),
                                 fix: "use a smaller --batch-size or --window")
         }
-        let trainTargets = trainEnds.map { Double(windows.targets[$0]) }
+        let trainTargets = trainEnds.map { windows.targets[$0] }
         // A target that never changes over the training span leaves nothing to learn, and an
         // untrained network's output would then be read as a forecast.
         if let first = trainTargets.first, trainTargets.allSatisfy({ $0 == first }) {
             let why = settings.target != .direction ? "the prices never move there"
                 : first == 1 ? "every close there is above the one before" : "no close there is above the one before"
-            throw ForecastError(message: "the training target (\(settings.target.rawValue)) is \(Float(first)) at every one of the \(trainTargets.count) training bars of \(series.name): \(why), so there is nothing to learn",
+            throw ForecastError(message: "the training target (\(settings.target.rawValue)) is \(String(format: "%g", first)) at every one of the \(trainTargets.count) training bars of \(series.name): \(why), so there is nothing to learn",
                                 fix: settings.target == .direction ? "use a series whose closes both rise and fall over its training span"
                                     : "use a series whose prices move over its training span")
         }
@@ -341,20 +341,33 @@ public final class ForecastModel {
         var training = settings.training
         if settings.target == .direction { training.loss = .binaryCrossEntropy }
         let trainer = Trainer(model: network, configuration: training)
-        let trainSet = WindowSamples(windows: windows, ends: trainEnds, targetCenter: Float(center), targetScale: Float(scale))
+        let trainSet = WindowSamples(windows: windows, ends: trainEnds, targetCenter: center, targetScale: scale)
         let validationSet = validationEnds.isEmpty ? nil
-            : WindowSamples(windows: windows, ends: validationEnds, targetCenter: Float(center), targetScale: Float(scale))
+            : WindowSamples(windows: windows, ends: validationEnds, targetCenter: center, targetScale: scale)
         let summary = try trainer.fit(train: trainSet, validation: validationSet, progress: progress)
-        // A best epoch far above what the constant forecast of the standardized target scores
-        // (about 1 for MSE, 0.69 for cross-entropy) diverged, though its loss stayed finite. Its
-        // checkpoint, forecasts or trades would mean nothing.
-        let best = summary.epochs[summary.bestEpoch - 1]
-        let constant = Self.constantForecastLoss(training.loss, targets: trainTargets.map { Float(($0 - center) / scale) })
-        if best.trainLoss > Self.divergedRatio * constant {
+        // A model whose loss is far above what the constant forecast of the standardized target
+        // scores (about 1 for MSE, 0.69 for cross-entropy) diverged, though its loss stayed finite:
+        // its checkpoint, forecasts or trades would mean nothing. Judged on the weights kept, over
+        // the training windows and over the validation windows: an epoch's running training loss
+        // is taken before its updates, so a last update that blew the weights up (one batch an
+        // epoch, a huge learning rate) would go unseen there; a running loss that high says the
+        // training itself was unstable.
+        let standardized = { (ends: [Int]) in ends.map { Float((windows.targets[$0] - center) / scale) } }
+        let constant = Self.constantForecastLoss(training.loss, targets: standardized(trainEnds))
+        let runningTrainLoss = summary.epochs[summary.bestEpoch - 1].trainLoss
+        let keptTrainLoss = trainer.evaluate(trainSet)
+        var diverged: (span: String, loss: Double, constant: Double)?
+        if !(max(runningTrainLoss, keptTrainLoss) <= Self.divergedRatio * constant) {
+            diverged = ("training", max(runningTrainLoss, keptTrainLoss), constant)
+        } else if let validationLoss = summary.bestValidationLoss {
+            let constantValidation = Self.constantForecastLoss(training.loss, targets: standardized(validationEnds))
+            if !(validationLoss <= Self.divergedRatio * constantValidation) { diverged = ("validation", validationLoss, constantValidation) }
+        }
+        if let diverged {
             let decay = training.optimizer.weightDecay
-            throw TrainingError(message: "the model diverged: its best epoch (\(summary.bestEpoch)) has a training loss of \(String(format: "%.3g", best.trainLoss)), "
-                                + "over \(Int(Self.divergedRatio)) times the \(String(format: "%.3g", constant)) "
-                                + (settings.target == .direction ? "a forecast of even odds scores" : "a constant forecast of the standardized target scores"),
+            throw TrainingError(message: "the model diverged: its best epoch (\(summary.bestEpoch)) has a \(diverged.span) loss of \(String(format: "%.3g", diverged.loss)), "
+                                + "over \(Int(Self.divergedRatio)) times the \(String(format: "%.3g", diverged.constant)) "
+                                + (settings.target == .direction ? "a forecast of even odds scores there" : "a constant forecast of the standardized target scores there"),
                                 fix: "lower --learning-rate (\(String(format: "%g", training.learningRate)) here)"
                                     + (training.weightDecayMayMatter ? " or --weight-decay (\(String(format: "%g", decay)) here)" : "")
                                     + (training.gradientClip == nil ? ", or turn clipping on (--clip 1)" : ""))

@@ -7,8 +7,8 @@ struct WindowSamples: SequenceDataset {
     /// Row t of each sample: its window covers rows t−T+1 … t, its target is bar t+1.
     let ends: [Int]
     /// Targets enter training as (target − center) / scale; 0 and 1 for direction.
-    let targetCenter: Float
-    let targetScale: Float
+    let targetCenter: Double
+    let targetScale: Double
 
     var count: Int { ends.count }
     var steps: Int { windows.windowLength }
@@ -17,7 +17,6 @@ struct WindowSamples: SequenceDataset {
 
     func fill(indices: ArraySlice<Int>, inputs: UnsafeMutablePointer<Float>, targets: UnsafeMutablePointer<Float>) {
         let rows = indices.map { ends[$0] }
-        windows.fill(ends: rows[...], inputs: inputs, targets: targets)
-        for b in 0..<rows.count { targets[b] = (targets[b] - targetCenter) / targetScale }
+        windows.fill(ends: rows[...], inputs: inputs, targets: targets, center: targetCenter, scale: targetScale)
     }
 }

@@ -183,6 +183,17 @@ struct ForecastCommandTests {
                     && run.standardError.contains(extra[1] == "direction" ? "a forecast of even odds scores" : "a constant forecast of the standardized target scores"),
                     "\(extra): \(run.standardError)")
         }
+        // One batch an epoch: the epoch's running loss (1.04 here) is taken before the update that
+        // blows the weights up; the weights kept are judged, so nothing is saved.
+        let head = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-head-\(UUID()).csv").path
+        defer { try? FileManager.default.removeItem(atPath: head) }
+        try String(contentsOfFile: googl, encoding: .utf8).split(separator: "\n").prefix(300).joined(separator: "\n").write(toFile: head, atomically: true, encoding: .utf8)
+        for validation in ["0.2", "0"] {
+            let oneBatch = try runSibyl(["train", "--out", checkpoint, "--data", head, "--learning-rate", "1e3", "--clip", "0", "--epochs", "1", "--hidden", "8",
+                                         "--window", "8", "--batch-size", "100000", "--validation", validation])
+            #expect(oneBatch.status == 1 && oneBatch.standardError.contains("the model diverged") && !FileManager.default.fileExists(atPath: checkpoint),
+                    "\(oneBatch.standardError)")
+        }
         // A walk-forward stops at the fold whose model diverged, rather than trading it.
         let backtest = try runSibyl(["backtest", "--strategy", "forecast", "--retrain-every", "1000"] + options)
         #expect(backtest.status == 1 && backtest.standardError.contains("fold 1 of ") && backtest.standardError.contains("the model diverged")

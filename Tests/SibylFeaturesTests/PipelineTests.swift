@@ -127,6 +127,7 @@ struct PipelineTests {
                 }
             }
             #expect(targets[b] == Float(log(series.close[end + 1] / series.close[end])))
+            #expect(dataset.targets[end] == log(series.close[end + 1] / series.close[end]))
         }
         let direction = WindowedDataset(matrix: matrix, series: series, scaler: scaler, windowLength: 4, target: .direction)
         #expect(direction.targets[10] == (series.close[11] > series.close[10] ? 1 : 0))

@@ -236,6 +236,28 @@ struct ForecastModelTests {
         #expect(loaded.provenance["data_sha256"] == "abc123" && loaded.provenance["version"] == SibylVersion.current)
     }
 
+    @Test("a next-close model trains on prices beyond single precision's range, and forecasts them as it does at 1")
+    func nextCloseBeyondFloat() throws {
+        var settings = quickSettings
+        settings.target = .nextClose
+        func scaled(_ factor: Double) throws -> BarSeries {
+            try BarSeries(name: "scaled", bars: (0..<series.count).map { i in
+                let bar = series[i]
+                return Bar(timestamp: bar.timestamp, open: bar.open * factor, high: bar.high * factor, low: bar.low * factor,
+                           close: bar.close * factor, volume: bar.volume)
+            })
+        }
+        let (plain, _) = try ForecastModel.train(on: series, settings: settings)
+        let expected = try plain.forecastNextBar(of: series).predictedLogReturn
+        // Closes near 1e63 and 1e-57: their squares, and Float of them, leave single precision.
+        for factor in [1e60, 1e-60] {
+            let prices = try scaled(factor)
+            let (model, _) = try ForecastModel.train(on: prices, settings: settings)
+            let forecast = try model.forecastNextBar(of: prices)
+            #expect(abs(forecast.predictedLogReturn - expected) < 1e-4, "\(factor): \(forecast.predictedLogReturn) against \(expected)")
+        }
+    }
+
     @Test("a model trained mostly on bars that did not move says how many, and keeps it in its checkpoint")
     func flatTraining() throws {
         // The first 1,400 GOOGL bars with the first 800 closes held at one price.
