@@ -190,7 +190,8 @@ public struct Broker {
         let owed = -cash
         cash = 0
         ledger = 0
-        func money(_ value: Double) -> String { String(format: "%.2f", value) }
+        // Amounts under a cent in two significant digits (equity of −0.000012 is not "-0.00").
+        func money(_ value: Double) -> String { String(format: value == 0 || abs(value) >= 0.005 ? "%.2f" : "%.2g", value) }
         events.append(BrokerEvent(kind: .outOfMoney, bar: bar, message: "equity fell to \(money(marked)) at the close of \(series.timestampFormat(series.timestamps[bar])): "
             + "every position was closed at that close and the run stopped; equity is 0 from there"
             + (owed > 0 ? " (the loss beyond it, \(money(owed)), would be owed to the broker)" : "")))

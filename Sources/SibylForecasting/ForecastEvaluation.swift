@@ -131,6 +131,12 @@ public struct LagDiagnostic: Sendable, Equatable, Codable {
     public let flagged: Bool
     public let explanation: String
 
+    /// A correlation to three decimals; one that rounds to zero is "0.000", whatever its sign.
+    static func fixed(_ value: Double) -> String {
+        let text = String(format: "%.3f", value)
+        return text == "-0.000" ? "0.000" : text
+    }
+
     public init(forecasts: [Double], actual: [Double], previous: [Double]) {
         let predictedMoves = zip(forecasts, previous).reduce(0) { $0 + abs($1.0 - $1.1) }
         let actualMoves = zip(actual, previous).reduce(0) { $0 + abs($1.0 - $1.1) }
@@ -157,10 +163,10 @@ public struct LagDiagnostic: Sendable, Equatable, Codable {
             explanation = "predicts the same move at every bar (\(percent)% the size of the real ones on average): no skill on moves can be measured"
         } else if !(returnCorrelation > 0) && lagCorrelation > targetCorrelation {
             flagged = true
-            explanation = "lags: no skill on moves (return correlation \(String(format: "%.3f", returnCorrelation))) and it tracks the last close more closely than the close it forecasts"
+            explanation = "lags: no skill on moves (return correlation \(Self.fixed(returnCorrelation))) and it tracks the last close more closely than the close it forecasts"
         } else {
             flagged = false
-            explanation = "moves on its own: predicted moves \(percent)% the size of the real ones, return correlation \(String(format: "%.3f", returnCorrelation))"
+            explanation = "moves on its own: predicted moves \(percent)% the size of the real ones, return correlation \(Self.fixed(returnCorrelation))"
         }
     }
 

@@ -27,13 +27,17 @@ public struct NextBarForecast: Sendable, Equatable, Codable {
     /// The standard deviation of the last 20 log returns (``PredictionInterval/volatilityBars``);
     /// nil when it is not defined (fewer than 21 bars).
     public let recentVolatility: Double?
+    /// The root mean square of the last 20 log returns: the size of the recent moves, drift and
+    /// all (a series falling 10% a bar, every bar, has moves of 10% and no volatility); nil when
+    /// it is not defined (fewer than 21 bars).
+    public var recentMoveSize: Double?
     /// Whether the forecast move is far outside the series' recent moves: over 100% in log terms,
-    /// or over 10 times the volatility of the last 20 bars (most often a next-close model
+    /// or over 10 times the size of the last 20 bars' moves (most often a next-close model
     /// extrapolating).
     public var isFarOutsideRecentMoves: Bool {
-        let move = abs(predictedLogReturn), sigma = recentVolatility ?? .nan
+        let move = abs(predictedLogReturn), size = recentMoveSize ?? .nan
         // After bars that never moved there is no size of move to compare with.
-        return move > 1 || sigma > 0 && move > 10 * sigma
+        return move > 1 || size > 0 && move > 10 * size
     }
     /// The range the next close should fall in (see ``PredictionInterval``); nil without an
     /// evaluation to draw it from, or for the reason in `intervalUnavailable`.
@@ -495,6 +499,12 @@ public final class ForecastModel {
                                        nextTimestamp: iso(next), predictedClose: predicted,
                                        predictedLogReturn: isPrice ? returns[0] : .nan, upProbability: probabilities?[0],
                                        recentVolatility: sigma.isFinite ? sigma : nil)
+        if series.count > PredictionInterval.volatilityBars {
+            let closes = series.close.suffix(PredictionInterval.volatilityBars + 1)
+            let squares = zip(closes, closes.dropFirst()).reduce(0.0) { $0 + pow(log($1.1 / $1.0), 2) }
+            let size = (squares / Double(PredictionInterval.volatilityBars)).squareRoot()
+            forecast.recentMoveSize = size.isFinite ? size : nil
+        }
         // The last window's inputs, which the forecast rests on, against the training values (its
         // median: one unusual bar in a window is ordinary).
         forecast.inputShifts = InputShift.find(in: matrix, rows: Array(max(0, last - settings.window + 1)...last), scaler: scaler,
@@ -541,7 +551,7 @@ public final class ForecastModel {
     func requireForecastable(_ series: BarSeries, windows: WindowedDataset) throws {
         guard series.count - 1 >= windows.firstSampleEnd else {
             // From the pipeline's own warm-up: the matrix caps its warm-up at a short series' length.
-            throw ForecastError(message: "\(series.name) has \(series.count) bars; a forecast needs \(pipeline.warmUp + settings.window) (a \(pipeline.warmUp)-bar feature warm-up and a \(settings.window)-bar window)",
+            throw ForecastError(message: "\(series.name) has \(series.count) bar\(series.count == 1 ? "" : "s"); a forecast needs \(pipeline.warmUp + settings.window) (a \(pipeline.warmUp)-bar feature warm-up and a \(settings.window)-bar window)",
                                 fix: "use a longer series")
         }
     }

@@ -116,7 +116,8 @@ public struct Checkpoint: Sendable {
         let payload = bytes.count - headerEnd
         var metadata: [String: String] = [:]
         var entries: [(name: String, dtype: String, shape: [Int], start: Int, end: Int)] = []
-        for (name, value) in header {
+        // In name order, so that a damaged file gets the same message every time.
+        for (name, value) in header.sorted(by: { $0.key < $1.key }) {
             if name == "__metadata__" {
                 guard let values = value as? [String: Any] else { throw fail("__metadata__ is not an object of strings") }
                 for (key, entry) in values {
@@ -158,10 +159,11 @@ public struct Checkpoint: Sendable {
             guard start >= 0, end >= start, end - start == expected else {
                 throw fail("tensor '\(name)' spans bytes \(start)..<\(end) but its shape \(shape) of \(dtype) needs \(expected) bytes")
             }
-            guard end <= payload else {
-                throw fail("the file is truncated: tensor '\(name)' ends at byte \(end) of the data, which holds only \(payload)")
-            }
             entries.append((name, dtype, shape, start, end))
+        }
+        // The first tensor in the file's order that runs past its end.
+        if let cut = entries.sorted(by: { ($0.start, $0.name) < ($1.start, $1.name) }).first(where: { $0.end > payload }) {
+            throw fail("the file is truncated: tensor '\(cut.name)' ends at byte \(cut.end) of the data, which holds only \(payload)")
         }
         // Empty tensors take no bytes and can sit anywhere; the others must tile the data exactly,
         // as the safetensors format requires (a gap or trailing bytes mean a damaged file).

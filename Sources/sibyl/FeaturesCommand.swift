@@ -41,7 +41,7 @@ struct FeaturesCommand: ParsableCommand {
             let matrix = try pipeline.compute(file.series)
             // A table of headers only would read as features computed.
             guard !matrix.validRows.isEmpty else {
-                throw CommandError("\(path) has \(file.series.count) bars and the features '\(pipeline)' need at least \(pipeline.warmUp + 1) (\(pipeline.warmUp) of warm-up, then one row)",
+                throw CommandError("\(path) has \(file.series.count) bar\(file.series.count == 1 ? "" : "s") and the features '\(pipeline)' need at least \(pipeline.warmUp + 1) (\(pipeline.warmUp) of warm-up, then one row)",
                                    fix: "use shorter windows in --spec, or a longer series")
             }
             let text = FeatureCSV.text(of: matrix)

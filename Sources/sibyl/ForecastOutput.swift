@@ -213,9 +213,9 @@ enum ForecastOutput {
         }
         // A move over 100%, or over 10 times the last 20 bars' volatility: most often a next-close
         // model on another price scale.
-        let sigma = forecast.recentVolatility ?? .nan
+        let size = forecast.recentMoveSize ?? .nan
         if forecast.isFarOutsideRecentMoves {
-            text += "\nWARNING: that move is far outside this series' own moves (\(sigma.isFinite ? "\(fixed(100 * sigma, 3))% a bar over the last \(PredictionInterval.volatilityBars) bars" : "over 100%")): "
+            text += "\nWARNING: that move is far outside this series' own moves (\(size.isFinite ? "\(fixed(100 * size, 3))% a bar over the last \(PredictionInterval.volatilityBars) bars" : "over 100%")): "
                 + "the model is extrapolating (a next-close model beyond the prices it was trained on, a model trained on a series of another kind) or diverged in training"
         }
         if let interval = forecast.interval {

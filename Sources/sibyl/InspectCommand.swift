@@ -102,7 +102,7 @@ struct InspectSummary: Encodable {
         }
         lines.append("  warnings    \(warnings.isEmpty ? "none" : "\(warnings.count), listed above")")
         lines.append("  repairs     \(repairs.isEmpty ? "none" : "\(repairs.count), listed above")")
-        lines.append("OK: \(bars) valid bars")
+        lines.append("OK: \(bars) valid bar\(bars == 1 ? "" : "s")")
         return lines.joined(separator: "\n")
     }
 }

@@ -22,6 +22,8 @@ private enum JSONValue {
     /// Foundation's spelling: shortest round trip, and whole numbers without ".0" (252, not 252.0).
     static func number<F: BinaryFloatingPoint & LosslessStringConvertible>(_ value: F) -> JSONValue {
         guard value.isFinite else { return .null }
+        // Negative zero (a drawdown of −0.0) is written as 0, as the text tables print it.
+        if value == 0 { return .number("0") }
         var text = value.description
         if text.hasSuffix(".0") { text.removeLast(2) }
         return .number(text)

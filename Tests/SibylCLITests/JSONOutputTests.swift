@@ -54,6 +54,8 @@ struct JSONOutputTests {
         #expect(nested.count == 2 && nested[0]["optional"] is NSNull && nested[1]["optional"] as? Int == 7)
         // Whole numbers as Foundation spells them, keys in byte order, one member per line.
         #expect(ours.contains("\"whole\" : 252\n") && ours.contains("\"integer\" : -42,"))
+        // Negative zero as 0, as the text tables print it (Foundation writes -0).
+        #expect(ours.contains("\"negativeZero\" : 0,"), "\(ours)")
         let keys = ours.split(separator: "\n").filter { $0.hasPrefix("  \"") }.map { $0.split(separator: "\"")[1] }
         #expect(keys == keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
     }

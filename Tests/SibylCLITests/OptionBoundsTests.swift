@@ -113,7 +113,7 @@ struct OptionBoundsTests {
         // A feature list that does not parse is the checkpoint's fault, not the data's.
         let expected = key == "settings.dropout" ? "the metadata's dropout 5.0 is not in [0, 1)"
             : key == "settings.featureSpec" ? "the metadata's settings name the features 'returns,rsi:14'"
-            : key == "feature_spec" ? "error: the feature list of \(path): feature 1 'wobble7': " : "the metadata's \(key) '\(value)'"
+            : key == "feature_spec" ? "error: feature 1 'wobble7' of the feature list of \(path): " : "the metadata's \(key) '\(value)'"
         #expect(key != "feature_spec" || run.standardError.hasSuffix("(fix: train the model again)\n"), "\(run.standardError)")
         #expect(run.status == 1 && run.standardError.contains(expected), "\(run.standardError)")
     }

@@ -204,6 +204,8 @@ struct EvaluationTests {
         let still = LagDiagnostic(forecasts: [100, 100.5, 99, 100], actual: flat, previous: flat)
         #expect(!still.flagged && still.moveRatio.isNaN && still.explanation.contains("never moved"))
         #expect(still.lagCorrelation.isNaN && still.targetCorrelation.isNaN)
+        // A correlation that rounds to zero prints without a sign.
+        #expect(LagDiagnostic.fixed(-0.0004) == "0.000" && LagDiagnostic.fixed(-0.0) == "0.000" && LagDiagnostic.fixed(-0.0006) == "-0.001")
         // A forecaster that is not a number scores no direction at all.
         let score = ForecastScore(name: "m", forecasts: [.nan, .nan, 103.5, 105], actual: actual, previous: previous, naiveScale: 1)
         #expect(score.directionalCount == 2 && score.mae.isNaN)
@@ -476,6 +478,18 @@ struct ForecastModelTests {
         let now = sigma(series.count - 1)
         #expect(abs(interval.volatility - now) <= 1e-12 * now && forecast.recentVolatility == interval.volatility)
         #expect(PredictionInterval.lastVolatility(close) == PredictionInterval.volatility(close).last)
+        // The size of the recent moves, drift and all: the root mean square of the last 20 log returns.
+        let recentReturns = (series.count - 20..<series.count).map { log(close[$0] / close[$0 - 1]) }
+        let rms = (recentReturns.map { $0 * $0 }.reduce(0, +) / 20).squareRoot()
+        #expect(abs(try #require(forecast.recentMoveSize) - rms) <= 1e-12 * rms)
+        // A series falling 10% every bar has moves of 10% and no volatility: a forecast of −10% is
+        // not far outside them.
+        var steady = NextBarForecast(lastTimestamp: "a", lastClose: 1, nextTimestamp: "b", predictedClose: 0.9, predictedLogReturn: log(0.9),
+                                     upProbability: nil, recentVolatility: 1e-17)
+        steady.recentMoveSize = -log(0.9)
+        #expect(!steady.isFarOutsideRecentMoves)
+        steady.recentMoveSize = 0.001
+        #expect(steady.isFarOutsideRecentMoves)
         #expect(abs(interval.low - forecast.predictedClose * exp(now * errors[lowRank - 1])) <= 1e-9 * interval.low)
         #expect(abs(interval.high - forecast.predictedClose * exp(now * errors[highRank - 1])) <= 1e-9 * interval.high)
         #expect(interval.low < forecast.predictedClose && forecast.predictedClose < interval.high && !interval.fromInSampleErrors)

@@ -90,6 +90,20 @@ struct CheckpointTests {
         #expect(error(good) == nil)
         #expect(error(good.prefix(5))?.contains("truncated") == true)
         #expect(error(good.prefix(good.count - 3))?.contains("truncated") == true)
+        // Cut in the middle of the data, several tensors run past the end: the message names the
+        // first of them in the file, the same one every time.
+        let half = try #require(error(good.prefix(good.count / 2)))
+        let written = model.checkpoint().tensors
+        let cutAt = written.reduce(0) { $0 + $1.value.count * 4 } - (good.count - good.count / 2)
+        // The tensors in the order they were written; the first whose bytes run past the cut.
+        var offset = 0
+        var first: String?
+        for (name, value) in written {
+            offset += value.count * 4
+            if offset > cutAt { first = name; break }
+        }
+        #expect(half.contains("truncated: tensor '\(try #require(first))'"), "\(half)")
+        for _ in 0..<5 { #expect(error(good.prefix(good.count / 2)) == half) }
         var badLength = good
         badLength[7] = 0x7f
         #expect(error(badLength)?.contains("header claims") == true)

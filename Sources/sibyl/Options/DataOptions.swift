@@ -123,7 +123,7 @@ func reportingErrors(featuresOption: String = "--features", checkpoint: String? 
             line = "\(file)error: feature \(error.position) '\(error.item)' of the feature list of \(checkpoint): \(error.message)"
                 + " (fix: use data that gives it, or train a model without \(error.item) in --features)"
         case let checkpoint?:
-            line = "error: the feature list of \(checkpoint): feature \(error.position) '\(error.item)': \(error.message) (fix: train the model again)"
+            line = "error: feature \(error.position) '\(error.item)' of the feature list of \(checkpoint): \(error.message) (fix: train the model again)"
         case nil:
             line = "error: \(featuresOption): \(error.description)"
         }

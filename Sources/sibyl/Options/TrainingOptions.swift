@@ -83,7 +83,7 @@ struct TrainingOptions: ParsableArguments {
     var seed: UInt64 = 42
 
     @Option(name: .long, parsing: .unconditional,
-            help: "Threads for training and inference: this machine's processors unless given, at most 8; any count gives the same model and forecasts.")
+            help: "Threads for training and inference: this machine's processors (at most 8) unless given; any count gives the same model and forecasts.")
     var threads: Int = TrainingOptions.defaultThreads
 
     /// This machine's processors, at most 8: each thread takes its own rows of a batch, and a
