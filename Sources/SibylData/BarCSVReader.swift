@@ -266,6 +266,27 @@ struct BarCSVReader {
                 return "this looks like a spreadsheet's serial day number (days since 1899-12-30): format the column as a date, YYYY-MM-DD, before exporting"
             }
         }
+        // Digits with a fraction: a serial day number with a time of day, or a Unix time with
+        // fractions of a second.
+        if let point = raw.firstIndex(of: "."), raw[..<point].count >= 5, raw.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
+           raw.filter({ $0 == "." }).count == 1 {
+            let whole = String(raw[..<point])
+            if whole.count == 5, let serial = Int(whole), (20_000...80_000).contains(serial) {
+                return "this looks like a spreadsheet's serial day number with the time of day as its fraction (days since 1899-12-30): format the column as a date and time, YYYY-MM-DD HH:MM:SS, before exporting"
+            }
+            if (9...19).contains(whole.count) {
+                return "this looks like a Unix timestamp with fractions (\(dateFix(whole, impossible: false).contains("milli") ? "milliseconds" : "seconds") since 1970): convert the column to YYYY-MM-DDTHH:MM:SSZ, rounded to the second"
+            }
+        }
+        if raw.range(of: #"\d:\d\d\.\d"#, options: .regularExpression) != nil {
+            return "round each time to the whole second: write date-times as YYYY-MM-DDTHH:MM:SS (optionally with Z or +HH:MM)"
+        }
+        if raw.range(of: #"^\d{4}-\d\d-\d\dt"#, options: .regularExpression) != nil {
+            return "\(iso), with the T (and the Z) as capitals"
+        }
+        if raw.range(of: #"^\d{1,2}([.-])\d{1,2}\1\d{2,4}\b"#, options: .regularExpression) != nil {
+            return "\(iso); a date such as 05.01.2024 cannot say whether it is January 5 or May 1"
+        }
         if raw.hasSuffix("]"), let open = raw.lastIndex(of: "["), raw[..<open].contains(where: { $0 == "+" || $0 == "Z" || $0 == "-" }) {
             // Java's zoned date-time: an offset, then the zone's name in brackets.
             return "\(iso); delete the zone name in brackets (\(raw[open...])): the offset before it gives the time"
@@ -407,6 +428,10 @@ struct BarCSVReader {
                 fix = "the header is on line \(line): delete the line\(line - headerLineNumber > 1 ? "s" : "") above it (a title, a link or a comment)"
             } else if columnCount == 1 {
                 fix = "the header is one field: separate the columns with ',', ';', a tab or '|', and name them Date, Open, High, Low, Close and optionally Volume"
+            } else if role == .date, headerNames[0].isEmpty, columnCount > 1 {
+                fix = "the first column has no name (pandas writes its index so): name it Date"
+            } else if role == .open, columnOfRole[Role.close.rawValue] != nil, [Role.high, .low].allSatisfy({ columnOfRole[$0.rawValue] == nil }) {
+                fix = "Sibyl reads bars with an open, a high, a low and a close; for a series of closes only, write each close into Open, High and Low columns too (fills at the open and stops within a bar then use the close)"
             } else if headerNames[0].lowercased() == "price", role == .date {
                 fix = "this looks like a multi-line header (Price / Ticker / Date rows): keep one header line, with the first column named Date, and delete the Ticker and Date lines below it"
             }
