@@ -287,9 +287,10 @@ struct BarCSVReader {
         if raw.range(of: #"^\d{1,2}([.-])\d{1,2}\1\d{2,4}\b"#, options: .regularExpression) != nil {
             return "\(iso); a date such as 05.01.2024 cannot say whether it is January 5 or May 1"
         }
-        if raw.hasSuffix("]"), let open = raw.lastIndex(of: "["), raw[..<open].contains(where: { $0 == "+" || $0 == "Z" || $0 == "-" }) {
+        if raw.hasSuffix("]"), let open = raw.lastIndex(of: "[") {
             // Java's zoned date-time: an offset, then the zone's name in brackets.
-            return "\(iso); delete the zone name in brackets (\(raw[open...])): the offset before it gives the time"
+            let offset = raw[..<open].range(of: #"\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d(:?\d\d)?)$"#, options: .regularExpression) != nil
+            return "\(iso); delete the zone name in brackets (\(raw[open...]))" + (offset ? ": the offset before it gives the time" : ", and write the time's offset from UTC in its place")
         }
         if raw.prefix(while: { $0 != " " && $0 != "T" }).contains("/") { return "\(iso); a date such as 01/02/2020 cannot say whether it is January 2 or February 1" }
         if raw.contains("<U+") || raw.unicodeScalars.contains(where: { !$0.isASCII }) { return "\(iso); the date holds a character that is not plain ASCII (shown as <U+…>): retype it" }
@@ -481,6 +482,7 @@ struct BarCSVReader {
         /// order (``fillForward``), so that a newest-first file fills from the bar before, not after.
         var filledCells: [Int: [Int]] = [:]
 
+        let dateColumn = columnOfRole[Role.date.rawValue]!
         rows: while let line = nextLine() {
             if isBlank(line.start, line.end, delimiters: true) {
                 // A row of delimiters only: an empty row. Below the data (a spreadsheet's unused
@@ -525,7 +527,9 @@ struct BarCSVReader {
                                       "give every row one value per header column; look for a missing or extra '\(Character(UnicodeScalar(delimiter)))'")
                 if wholeRowQuoted {
                     (message, fix) = (message + ": the whole row is quoted as one field", "remove the quotes around the row, or quote each field on its own")
-                } else if fields < columnCount, case .failure = parseDate(fieldStarts[0], fieldEnds[0]) {
+                } else if fields < columnCount, fields <= dateColumn || {
+                    if case .failure = parseDate(fieldStarts[dateColumn], fieldEnds[dateColumn]) { return true } else { return false }
+                }() {
                     // Short and not starting with a date: a comment, a note or a vendor's footer
                     // ("Downloaded from … as of …"), shown as written.
                     var shown = String(decoding: UnsafeBufferPointer(start: base! + line.start, count: min(line.end - line.start, 240)), as: UTF8.self)
@@ -540,7 +544,6 @@ struct BarCSVReader {
             }
 
             // Timestamp.
-            let dateColumn = columnOfRole[Role.date.rawValue]!
             let timestamp: Timestamp
             var rowOffset = 0
             switch parseDate(fieldStarts[dateColumn], fieldEnds[dateColumn]) {
@@ -639,6 +642,21 @@ struct BarCSVReader {
             // is read in that order (under a repair, until the direction is settled over all rows)
             // and reversed at the end (and the user told).
             if timestamps.count == 1, timestamp < timestamps[0] { newestFirst = true }
+            // Under ffill, a complete row repeating the timestamp of the row before, which has cells
+            // to fill, takes its place: the file's own values over filled ones (and a fill that
+            // then failed would have taken the date with it).
+            if options.repair == .forwardFill, rowFills.isEmpty, timestamp == timestamps.last, let last = lines.last, filledCells[last] != nil {
+                timestamps.removeLast()
+                lines.removeLast()
+                numbers.removeLast(stride)
+                if !offsets.isEmpty { offsets.removeLast() }
+                filledCells[last] = nil
+                repairs.removeAll { $0.line == last && $0.action == .filledCell }
+                let note = RepairNote(action: .droppedRow, file: file, line: last, column: nil, original: nil, replacement: nil,
+                                      reason: "line \(row) repeats its timestamp \(timestamp) with every cell, and is kept instead")
+                repairs.insert(note, at: repairs.firstIndex { $0.line > last } ?? repairs.endIndex)
+                if timestamps.isEmpty { newestFirst = false }
+            }
             if let previous = timestamps.last,
                let problem = BarValidation.orderProblem(previous: previous, current: timestamp, previousLine: lines.last,
                                                         newestFirst: newestFirst ? (lines[0], timestamps[0]) : nil,
@@ -684,7 +702,8 @@ struct BarCSVReader {
             numbers = reversed
         }
         if !filledCells.isEmpty {
-            let prices = (slot[Role.open.rawValue], slot[Role.high.rawValue], slot[Role.low.rawValue], slot[Role.close.rawValue])
+            let prices = (slot[Role.open.rawValue], slot[Role.high.rawValue], slot[Role.low.rawValue], slot[Role.close.rawValue],
+                          hasVolume ? slot[Role.volume.rawValue] : nil as Int?)
             Self.fillForward(timestamps: &timestamps, lines: &lines, numbers: &numbers, offsets: &offsets, stride: stride, prices: prices,
                              filledCells: filledCells, repairs: &repairs, file: file)
         }
@@ -952,9 +971,9 @@ struct BarCSVReader {
     /// `--repair ffill`: fills each cell in `filledCells` (by line, the value slots) from the bar
     /// before it in time, the rows being in time order, and writes the value into its repair note.
     /// A row with no bar before it, or whose filled values break its high–low range, is dropped
-    /// instead. `prices` are the slots of open, high, low and close.
+    /// instead. `prices` are the slots of open, high, low, close and volume.
     static func fillForward(timestamps: inout [Timestamp], lines: inout [Int], numbers: inout [Double], offsets: inout [Int],
-                            stride: Int, prices: (open: Int, high: Int, low: Int, close: Int), filledCells: [Int: [Int]],
+                            stride: Int, prices: (open: Int, high: Int, low: Int, close: Int, volume: Int?), filledCells: [Int: [Int]],
                             repairs: inout [RepairNote], file: String) {
         var filled: [Int: [Double]] = [:]
         var dropped: [Int: String] = [:]
@@ -972,9 +991,10 @@ struct BarCSVReader {
             let values = numbers[(index * stride)..<((index + 1) * stride)].map { $0 }
             if let problem = BarValidation.consistencyProblem(open: values[prices.open], high: values[prices.high],
                                                               low: values[prices.low], close: values[prices.close]) {
-                // The values in the message are not all in the file: say which were filled.
-                let what = zip(notes, slots).map { "\($0.column ?? "?") '\($0.original ?? "")' filled with \(values[$1]) from the bar of \(timestamps[before])" }
-                dropped[lines[index]] = "\(what.joined(separator: ", ")), and then \(problem.message)"
+                // When prices in the message are not in the file, say which were filled, and from
+                // which line (a volume plays no part in a bar's range).
+                let what = zip(notes, slots).filter { $1 != prices.volume }.map { "\($0.column ?? "?") '\($0.original ?? "")' filled with \(values[$1]) from line \(lines[before])" }
+                dropped[lines[index]] = what.isEmpty ? problem.message : "\(what.joined(separator: ", ")), and then \(problem.message)"
                 continue
             }
             filled[lines[index]] = slots.map { values[$0] }

@@ -66,6 +66,8 @@ public struct WindowedDataset: Sendable {
     ///   - ends: B sample end rows.
     ///   - inputs: (T, B, F) Float32; element [τ, b, f] is feature f of row ends[b] − T + 1 + τ.
     ///   - targets: (B) Float32.
+    ///   - center: Subtracted from each target (the training targets' mean).
+    ///   - scale: Each target is divided by it after (their standard deviation).
     public func fill(ends: ArraySlice<Int>, inputs: UnsafeMutablePointer<Float>, targets output: UnsafeMutablePointer<Float>?,
                      center: Double = 0, scale: Double = 1) {
         let batch = ends.count

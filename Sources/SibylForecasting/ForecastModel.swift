@@ -360,18 +360,32 @@ public final class ForecastModel {
         let constant = Self.constantForecastLoss(training.loss, targets: standardized(trainEnds))
         let runningTrainLoss = summary.epochs[summary.bestEpoch - 1].trainLoss
         let keptTrainLoss = trainer.evaluate(trainSet)
-        var diverged: (span: String, loss: Double, constant: Double)?
-        if !(max(runningTrainLoss, keptTrainLoss) <= Self.divergedRatio * constant) {
-            diverged = ("training", max(runningTrainLoss, keptTrainLoss), constant)
+        func loss(_ value: Double) -> String { value.isFinite ? String(format: "%.3g", value) : value.isNaN ? "NaN" : "∞" }
+        // (Each comparison is written so that NaN counts as diverged.)
+        var diverged: (what: String, reference: Double, windows: String)?
+        if !(runningTrainLoss <= Self.divergedRatio * constant) {
+            diverged = ("its best epoch (\(summary.bestEpoch)) had a training loss of \(loss(runningTrainLoss)) while it trained", constant, "training")
+        } else if !(keptTrainLoss <= Self.divergedRatio * constant) {
+            diverged = (keptTrainLoss.isFinite
+                            ? "the weights kept (epoch \(summary.bestEpoch)) score a training loss of \(loss(keptTrainLoss)) (\(loss(runningTrainLoss)) while it trained)"
+                            : "the weights kept (epoch \(summary.bestEpoch)) are no longer finite (a training loss of \(loss(keptTrainLoss)); \(loss(runningTrainLoss)) while it trained)",
+                        constant, "training")
         } else if let validationLoss = summary.bestValidationLoss {
+            // Against the larger of the two references: a validation span far calmer than the
+            // training span makes its own reference small (the targets are standardized on the
+            // training span), and a sound model would be taken for a diverged one.
             let constantValidation = Self.constantForecastLoss(training.loss, targets: standardized(validationEnds))
-            if !(validationLoss <= Self.divergedRatio * constantValidation) { diverged = ("validation", validationLoss, constantValidation) }
+            let reference = max(constant, constantValidation)
+            if !(validationLoss <= Self.divergedRatio * reference) {
+                diverged = ("its best epoch (\(summary.bestEpoch)) has a validation loss of \(loss(validationLoss))", reference,
+                            constantValidation >= constant ? "validation" : "training")
+            }
         }
         if let diverged {
             let decay = training.optimizer.weightDecay
-            throw TrainingError(message: "the model diverged: its best epoch (\(summary.bestEpoch)) has a \(diverged.span) loss of \(String(format: "%.3g", diverged.loss)), "
-                                + "over \(Int(Self.divergedRatio)) times the \(String(format: "%.3g", diverged.constant)) "
-                                + (settings.target == .direction ? "a forecast of even odds scores there" : "a constant forecast of the standardized target scores there"),
+            throw TrainingError(message: "the model diverged: \(diverged.what), over \(Int(Self.divergedRatio)) times the \(String(format: "%.3g", diverged.reference)) "
+                                + (settings.target == .direction ? "a forecast of even odds scores" : "a constant forecast of the standardized target scores")
+                                + " on the \(diverged.windows) windows",
                                 fix: "lower --learning-rate (\(String(format: "%g", training.learningRate)) here)"
                                     + (training.weightDecayMayMatter ? " or --weight-decay (\(String(format: "%g", decay)) here)" : "")
                                     + (training.gradientClip == nil ? ", or turn clipping on (--clip 1)" : ""))

@@ -120,7 +120,7 @@ public struct Checkpoint: Sendable {
         for (name, value) in header.sorted(by: { $0.key < $1.key }) {
             if name == "__metadata__" {
                 guard let values = value as? [String: Any] else { throw fail("__metadata__ is not an object of strings") }
-                for (key, entry) in values {
+                for (key, entry) in values.sorted(by: { $0.key < $1.key }) {
                     guard let text = entry as? String else { throw fail("metadata '\(key)' is not a string") }
                     metadata[key] = text
                 }

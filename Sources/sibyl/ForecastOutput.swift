@@ -211,8 +211,8 @@ enum ForecastOutput {
         if !forecast.inputShifts.isEmpty {
             text += "\nWARNING: the last window's inputs lie far outside the training values (by their medians: \(shifts(forecast.inputShifts))): this forecast extrapolates"
         }
-        // A move over 100%, or over 10 times the last 20 bars' volatility: most often a next-close
-        // model on another price scale.
+        // A move over 100%, or over 10 times the size of the last 20 bars' moves: most often a
+        // next-close model on another price scale.
         let size = forecast.recentMoveSize ?? .nan
         if forecast.isFarOutsideRecentMoves {
             text += "\nWARNING: that move is far outside this series' own moves (\(size.isFinite ? "\(fixed(100 * size, 3))% a bar over the last \(PredictionInterval.volatilityBars) bars" : "over 100%")): "

@@ -200,11 +200,22 @@ struct CSVReadingTests {
         #expect(newestFilled.repairs.map(\.line) == [2, 4, 6] && newestFilled.repairs.map(\.replacement) == [500, 31, nil],
                 "\(newestFilled.repairs)")
         #expect(newestFilled.repairs[2].action == .droppedRow && newestFilled.repairs[2].reason.contains("no bar before it"))
+        // A complete row repeating the timestamp of a row with cells to fill takes its place.
+        let repeated = try BarCSV.parse("Date,Open,High,Low,Close,Volume\n2020-01-02,100,101,99,100.5,1000\n2020-01-03,,112,110,111,1000\n"
+                                             + "2020-01-03,111,112,110,111,1000\n2020-01-06,112,113,111,112,1000\n",
+                                         file: "t.csv", options: BarReadOptions(repair: .forwardFill))
+        #expect(repeated.series.timestamps.map(\.isoDate) == ["2020-01-02", "2020-01-03", "2020-01-06"] && repeated.series.open[1] == 111)
+        #expect(repeated.repairs.map(\.line) == [3] && repeated.repairs[0].action == .droppedRow
+                && repeated.repairs[0].reason == "line 4 repeats its timestamp 2020-01-03 with every cell, and is kept instead", "\(repeated.repairs)")
+        // A bar whose own range is broken is dropped for that alone, whatever volume was filled.
+        let ownFault = try BarCSV.parse("Date,Open,High,Low,Close,Volume\n2020-01-02,100,101,99,100.5,1000\n2020-01-03,101,99,102,101,\n2020-01-06,112,113,111,112,1000\n",
+                                        file: "t.csv", options: BarReadOptions(repair: .forwardFill))
+        #expect(ownFault.repairs.map(\.reason) == ["high 99.0 is below open 101.0"], "\(ownFault.repairs)")
         // A filled value that breaks its bar's range drops the bar and says what was filled from where.
         let outOfRange = try BarCSV.parse("Date,Open,High,Low,Close\n2024-01-03,10,11,9,10\n2024-01-02,10,11,9,\n2024-01-01,50,51,49,50\n",
                                           file: "t.csv", options: BarReadOptions(repair: .forwardFill))
         #expect(outOfRange.series.count == 2 && outOfRange.repairs.map(\.action) == [.droppedRow])
-        #expect(outOfRange.repairs.first?.reason == "Close '' filled with 50.0 from the bar of 2024-01-01, and then high 11.0 is below close 50.0",
+        #expect(outOfRange.repairs.first?.reason == "Close '' filled with 50.0 from line 4, and then high 11.0 is below close 50.0",
                 "\(outOfRange.repairs)")
         // Newest first: the reasons say which row each is out of place against, in that order.
         let descending = ["2020-01-09", "2020-01-08", "2020-01-20", "2020-01-07", "2020-01-06", "2020-01-03"].map { "\($0),1,1,1,1" }

@@ -260,6 +260,30 @@ struct ForecastModelTests {
         }
     }
 
+    @Test("a validation span far calmer than the training span is no sign of divergence")
+    func calmValidation() throws {
+        // 1,500 weekdays of a random walk: 3% a bar, then 0.05% a bar over the last 30%. Standardized
+        // on the training span, the validation targets' constant-forecast loss is about 0.0003.
+        var generator = SeededGenerator(seed: 7)
+        var close = 100.0
+        var day = Timestamp(year: 2010, month: 1, day: 4)
+        var bars: [Bar] = []
+        while bars.count < 1500 {
+            if day.weekday < 6 {
+                let next = close * exp(generator.nextNormal(mean: 0, standardDeviation: bars.count < 1050 ? 0.03 : 0.0005))
+                bars.append(Bar(timestamp: day, open: close, high: max(close, next), low: min(close, next), close: next, volume: 1000))
+                close = next
+            }
+            day = Timestamp(secondsSinceEpoch: day.secondsSinceEpoch + 86_400)
+        }
+        var settings = ForecastSettings(window: 20, hiddenSize: 16, layers: 1)
+        settings.training.epochs = 3
+        let (_, summary) = try ForecastModel.train(on: try BarSeries(name: "calm", bars: bars), settings: settings)
+        // Over ten times the validation span's own reference, and not diverged for it.
+        let validation = try #require(summary.bestValidationLoss)
+        #expect(summary.epochs.count == 3 && validation > 10 * pow(0.0005 / 0.03, 2), "\(validation)")
+    }
+
     @Test("a model trained mostly on bars that did not move says how many, and keeps it in its checkpoint")
     func flatTraining() throws {
         // The first 1,400 GOOGL bars with the first 800 closes held at one price.
