@@ -413,8 +413,32 @@ struct BarCSVReader {
             columnOfRole[Role.close.rawValue] = price
             unused.remove(price)
         }
+        // pandas writes an unnamed index as a first column without a name: the dates, when its
+        // first row's cell reads as one.
+        var unnamedDates = false
+        if columnOfRole[Role.date.rawValue] == nil, headerNames.first?.isEmpty == true, unused.contains(0) {
+            var probe = self
+            if let line = probe.nextNonBlankLine(), line.end - line.start <= Self.maximumLineBytes, probe.splitFields(line.start, line.end) > 1,
+               case .success = probe.parseDate(probe.fieldStarts[0], probe.fieldEnds[0]) {
+                columnOfRole[Role.date.rawValue] = 0
+                unused.remove(0)
+                unnamedDates = true
+            }
+        }
+        // A date and one other column, neither prices nor volume by name (FRED's DATE,DCOILWTICO;
+        // a series saved under its ticker): that column is the close.
+        var closeByElimination: String?
+        if columnOfRole[Role.date.rawValue] != nil, unused.count == 1, columnCount == 2 + (columnOfRole[Role.volume.rawValue] == nil ? 0 : 1),
+           [Role.open, .high, .low, .close].allSatisfy({ columnOfRole[$0.rawValue] == nil }), let only = unused.first, !headerNames[only].isEmpty {
+            columnOfRole[Role.close.rawValue] = only
+            unused.remove(only)
+            closeByElimination = headerNames[only]
+        }
         ignored = unused.sorted().map { headerNames[$0].isEmpty ? "(unnamed column \($0 + 1))" : headerNames[$0] }
-        for role in Role.required where columnOfRole[role.rawValue] == nil {
+        // A file of closes only (an index level, a rate, a settlement price): each bar's open, high
+        // and low are its close, with a warning.
+        let closesOnly = columnOfRole[Role.close.rawValue] != nil && [Role.open, .high, .low].allSatisfy { columnOfRole[$0.rawValue] == nil }
+        for role in Role.required where columnOfRole[role.rawValue] == nil && !(closesOnly && [.open, .high, .low].contains(role)) {
             let found = headerNames.prefix(12).map { $0.isEmpty ? "(empty)" : $0 }.joined(separator: ", ") + (columnCount > 12 ? ", … (\(columnCount) in all)" : "")
             var fix = "name the columns Date, Open, High, Low, Close and optionally Volume and Adj Close, in any order and letter case"
             let first = text(0)
@@ -430,9 +454,7 @@ struct BarCSVReader {
             } else if columnCount == 1 {
                 fix = "the header is one field: separate the columns with ',', ';', a tab or '|', and name them Date, Open, High, Low, Close and optionally Volume"
             } else if role == .date, headerNames[0].isEmpty, columnCount > 1 {
-                fix = "the first column has no name (pandas writes its index so): name it Date"
-            } else if role == .open, columnOfRole[Role.close.rawValue] != nil, [Role.high, .low].allSatisfy({ columnOfRole[$0.rawValue] == nil }) {
-                fix = "Sibyl reads bars with an open, a high, a low and a close; for a series of closes only, write each close into Open, High and Low columns too (fills at the open and stops within a bar then use the close)"
+                fix = "the first column has no name (pandas writes its index so): name it Date if it holds the dates, or write the file with the dates as its index"
             } else if headerNames[0].lowercased() == "price", role == .date {
                 fix = "this looks like a multi-line header (Price / Ticker / Date rows): keep one header line, with the first column named Date, and delete the Ticker and Date lines below it"
             }
@@ -630,8 +652,9 @@ struct BarCSVReader {
             }
 
             // (A row with cells to fill is checked once they are filled.)
-            let open = values[Role.open.rawValue], high = values[Role.high.rawValue]
-            let low = values[Role.low.rawValue], close = values[Role.close.rawValue]
+            let close = values[Role.close.rawValue]
+            let (open, high, low) = closesOnly ? (close, close, close)
+                : (values[Role.open.rawValue], values[Role.high.rawValue], values[Role.low.rawValue])
             if rowFills.isEmpty, let problem = BarValidation.consistencyProblem(open: open, high: high, low: low, close: close) {
                 let column = columnOfRole[(problem.field == .high ? Role.high : Role.low).rawValue]! + 1
                 try reject(DataError(kind: problem.kind, file: file, line: row, column: column, value: problem.value,
@@ -702,8 +725,9 @@ struct BarCSVReader {
             numbers = reversed
         }
         if !filledCells.isEmpty {
-            let prices = (slot[Role.open.rawValue], slot[Role.high.rawValue], slot[Role.low.rawValue], slot[Role.close.rawValue],
-                          hasVolume ? slot[Role.volume.rawValue] : nil as Int?)
+            let closeSlot = slot[Role.close.rawValue]
+            let prices = closesOnly ? (closeSlot, closeSlot, closeSlot, closeSlot, hasVolume ? slot[Role.volume.rawValue] : nil as Int?)
+                : (slot[Role.open.rawValue], slot[Role.high.rawValue], slot[Role.low.rawValue], closeSlot, hasVolume ? slot[Role.volume.rawValue] : nil as Int?)
             Self.fillForward(timestamps: &timestamps, lines: &lines, numbers: &numbers, offsets: &offsets, stride: stride, prices: prices,
                              filledCells: filledCells, repairs: &repairs, file: file)
         }
@@ -774,7 +798,7 @@ struct BarCSVReader {
         }
 
         func column(_ role: Role) -> [Double] {
-            let offset = slot[role.rawValue]
+            let offset = slot[(closesOnly && [.open, .high, .low].contains(role) ? Role.close : role).rawValue]
             return (0..<timestamps.count).map { numbers[$0 * stride + offset] }
         }
         var series = BarSeries(
@@ -791,6 +815,16 @@ struct BarCSVReader {
             ? ignored.map { DataWarning(kind: .ignoredColumn, file: file, line: headerLineNumber, message: "column '\($0)' is not used") }
             : [DataWarning(kind: .ignoredColumn, file: file, line: headerLineNumber,
                            message: "\(ignored.count) columns are not used: \(ignored.prefix(5).map { "'\($0)'" }.joined(separator: ", ")), …")]
+        if unnamedDates {
+            warnings.append(DataWarning(kind: .unnamedDateColumn, file: file, line: headerLineNumber,
+                                        message: "the first column has no name (pandas writes its index so); its dates are read as the bars' dates"))
+        }
+        if closesOnly {
+            warnings.append(DataWarning(kind: .closesOnly, file: file, line: headerLineNumber,
+                                        message: (closeByElimination.map { "the file's one column of values, '\($0)', is read as the close, and it has no Open, High or Low column" }
+                                                  ?? "the file has closes only (no Open, High or Low column)")
+                                            + ": each bar's open, high and low are taken as its close, so fills at an open and stops within a bar use closes"))
+        }
         if timesInUTC {
             warnings.append(DataWarning(kind: .timesInUTC, file: file, line: nil,
                                         message: "the market trades across a change of the file's UTC offset (a daylight-saving switch, where its local times repeat or skip an hour), so its bars are kept and shown in UTC"))
@@ -1082,29 +1116,53 @@ struct BarCSVReader {
     static func jumpWarnings(_ series: BarSeries, lines: [Int], file: String, threshold: Double) -> [DataWarning] {
         var warnings: [DataWarning] = []
         // Taken only once a move passes the threshold: sorting every move costs more than the read.
+        // A move is ordinary for the series when within 8 times its median move, or (from 200 bars,
+        // where 1% of the moves is two or more) 3 times its 99th percentile: a volatility index
+        // or a crypto coin moves 45% in a day every so often.
         var typicalMove: Double?
         func ordinary(_ move: Double) -> Bool {
             guard series.count > 20 else { return false }
             if typicalMove == nil {
                 let moves = (1..<series.count).map { abs(log(series.close[$0] / series.close[$0 - 1])) }.sorted()
-                typicalMove = moves[moves.count / 2]
+                let tail = moves.count >= 200 ? 3 * moves[Int(0.99 * Double(moves.count - 1))] : 0
+                typicalMove = max(8 * moves[moves.count / 2], tail)
             }
-            return abs(log(1 + move)) <= 8 * typicalMove!
+            return abs(log(1 + move)) <= typicalMove!
         }
         for i in 1..<max(series.count, 1) {
             let move = series.close[i] / series.close[i - 1] - 1
             guard abs(move) > threshold, !ordinary(move) else { continue }
-            var message = "close moved \(percent(move)) in one bar, \(series.timestamps[i - 1]) → \(series.timestamps[i]) "
-                + "(\(series.close[i - 1]) → \(series.close[i])): an unadjusted split or a bad price?"
+            let head = "close moved \(percent(move)) in one bar, \(series.timestamps[i - 1]) → \(series.timestamps[i]) "
+                + "(\(series.close[i - 1]) → \(series.close[i])): "
+            var message = head + Self.jumpCause(ratio: series.close[i] / series.close[i - 1])
             if let adjusted = series.adjustedClose {
                 let adjustedMove = adjusted[i] / adjusted[i - 1] - 1
                 if abs(adjustedMove) <= threshold {
-                    message += " Adj Close moved only \(percent(adjustedMove)): use adjusted prices (--adjusted)."
+                    // The adjusted prices took the jump out: a split (or a large distribution).
+                    message = head + "an unadjusted split? Adj Close moved only \(percent(adjustedMove)): use adjusted prices (--adjusted)."
                 }
             }
             warnings.append(DataWarning(kind: .largeJump, file: file, line: lines[i], message: message))
         }
         return warnings
+    }
+
+    /// What a one-bar jump by `ratio` (close over close before) may be: a split when the ratio is
+    /// within 4% of a split's (n-for-1, 3-for-2 or 5-for-2 down; 1-for-n, a reverse split, up),
+    /// otherwise a bad price or a real move.
+    static func jumpCause(ratio: Double) -> String {
+        let factor = ratio < 1 ? 1 / ratio : ratio
+        let whole = factor.rounded()
+        if whole >= 2, abs(factor - whole) <= 0.04 * whole {
+            return ratio < 1 ? "an unadjusted \(Int(whole))-for-1 split, or a bad price?" : "an unadjusted 1-for-\(Int(whole)) reverse split, or a bad price?"
+        }
+        if ratio < 1 {
+            for (new, old) in [(3, 2), (5, 2)] {
+                let splitFactor = Double(new) / Double(old)
+                if abs(factor - splitFactor) <= 0.04 * splitFactor { return "an unadjusted \(new)-for-\(old) split, or a bad price?" }
+            }
+        }
+        return "a bad price, or a real move beyond the series' usual ones?"
     }
 
     /// Bars at the end of the file, at least 20, that are one bar repeated (open, high, low and

@@ -87,6 +87,10 @@ public struct DataWarning: Equatable, Sendable, CustomStringConvertible, Codable
         /// The last bars (20 or more) one bar repeated, longer than the series sat still before:
         /// a stale feed, a halt or a delisting padded with the last price.
         case staleEnd
+        /// The file has a Close column and no Open, High or Low: each bar's open, high and low are its close.
+        case closesOnly
+        /// The first column has no name (pandas' index) and holds the dates.
+        case unnamedDateColumn
     }
 
     public let kind: Kind

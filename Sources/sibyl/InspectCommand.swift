@@ -89,7 +89,7 @@ struct InspectSummary: Encodable {
             "\(name) (\(path))",
             "  bars        \(bars), \(first) → \(last) (\(String(format: "%.2f", years)) years)",
             "  frequency   \(frequencyDescription)",
-            "  columns     \(header.joined(separator: ", ")); dates as \(dateFormat)",
+            "  columns     \(header.map { $0.isEmpty ? "(unnamed)" : $0 }.joined(separator: ", ")); dates as \(dateFormat)",
             "  close       min \(closeMin) on \(closeMinDate), max \(closeMax) on \(closeMaxDate), last \(closeLast)",
             "  volume      \(hasVolume ? "yes" : "no column"); adjusted close: \(hasAdjustedClose ? "yes" : "no")",
         ]

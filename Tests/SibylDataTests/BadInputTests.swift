@@ -108,8 +108,8 @@ struct BadInputTests {
         ("\(goodHeader)\n45293.5,10,11,9,10.5,1000\n", "is not an ISO date", "serial day number with the time of day as its fraction"),
         ("\(goodHeader)\n05.01.2024,10,11,9,10.5,1000\n", "is not an ISO date", "cannot say whether it is January 5 or May 1"),
         ("\(goodHeader)\n2024-01-02t09:30:00z,10,11,9,10.5,1000\n", "is not an ISO date", "with the T (and the Z) as capitals"),
-        ("Date,Close\n2024-01-02,11\n", "no Open column", "for a series of closes only, write each close into Open, High and Low"),
-        (",Open,High,Low,Close\n2024-01-02,10,11,9,10.5\n", "no Date column", "the first column has no name (pandas writes its index so): name it Date"),
+        ("Date,High,Close\n2024-01-02,12,11\n", "no Open column", "name the columns Date, Open, High, Low, Close"),
+        (",Open,High,Low,Close\n0,10,11,9,10.5\n", "no Date column", "the first column has no name (pandas writes its index so): name it Date if it holds the dates"),
         ("Date\tOpen\tHigh\tLow\tClose\n\"2020-01-02\t10\t11\t9\t10.5\"\n", "the whole row is quoted as one field", "remove the quotes around the row"),
         ("\(goodHeader)\n2020-01-02,10,11,9,\u{2014},1000\n", "Close is '<U+2014>', not a finite number", "--repair drop"),
         // A comma in a ';' file whose other numbers have points separates thousands: 877,000 is not 877.000.

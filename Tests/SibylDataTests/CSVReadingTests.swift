@@ -447,6 +447,32 @@ struct CSVReadingTests {
         // Years moving up 45% and back down, all ordinary for the series.
         let yearly = (0..<30).map { 100 * pow(1.45, Double($0 % 2)) }
         #expect(try series(yearly, monthsApart: 12).warnings.filter { $0.kind == .largeJump }.isEmpty)
+        // 300 days moving ±5%, twelve of ±25% and one spike of +80% (a volatility index): beyond 8 times
+        // the median move, but within three
+        // times the 99th percentile of its moves. A 2-for-1 split there is still beyond that.
+        func daily(_ closes: [Double]) throws -> BarFile {
+            let start = Timestamp(year: 1990, month: 1, day: 1).secondsSinceEpoch
+            let rows = closes.enumerated().map { i, c in "\(Timestamp(secondsSinceEpoch: start + Int64(i) * 86_400).isoDate),\(c),\(c),\(c),\(c),1\n" }
+            return try BarCSV.parse("Date,Open,High,Low,Close,Volume\n" + rows.joined(), file: "t.csv")
+        }
+        var moves = (0..<300).map { $0 % 2 == 0 ? 0.05 : -0.05 }
+        for i in [40, 90, 140, 190, 240, 290] { (moves[i], moves[i + 1]) = (0.223, -0.223) }
+        (moves[150], moves[151]) = (log(1.8), -log(1.8))
+        var spiky = moves.reduce(into: [20.0]) { $0.append($0.last! * exp($1)) }
+        #expect(try daily(spiky).warnings.filter { $0.kind == .largeJump }.isEmpty)
+        spiky += spiky.suffix(5).map { $0 / 2 }
+        let split = try daily(spiky).warnings.filter { $0.kind == .largeJump }
+        #expect(split.count == 1 && split[0].message.hasSuffix("an unadjusted 2-for-1 split, or a bad price?"), "\(split)")
+    }
+
+    @Test("a jump's likely cause: a split near a split's ratio, otherwise a bad price or a real move", arguments: [
+        (0.5, "an unadjusted 2-for-1 split, or a bad price?"), (0.34, "an unadjusted 3-for-1 split, or a bad price?"),
+        (0.66, "an unadjusted 3-for-2 split, or a bad price?"), (10.2, "an unadjusted 1-for-10 reverse split, or a bad price?"),
+        (2.156, "a bad price, or a real move beyond the series' usual ones?"), (1.46, "a bad price, or a real move beyond the series' usual ones?"),
+        (0.55, "a bad price, or a real move beyond the series' usual ones?"),
+    ])
+    func jumpCause(_ ratio: Double, _ expected: String) {
+        #expect(BarCSVReader.jumpCause(ratio: ratio) == expected)
     }
 }
 
@@ -651,5 +677,36 @@ struct SHA256Tests {
             let (withDigest, without) = (try BarCSV.read(contentsOf: path, digest: true), try BarCSV.read(contentsOf: path))
             #expect(withDigest.sha256 == digest && without.sha256 == nil)
         }
+    }
+}
+
+@Suite("Files with closes only, and pandas' unnamed index")
+struct ClosesOnlyTests {
+    @Test("a Date and Close file: each bar's open, high and low are its close, with a warning")
+    func closesOnly() throws {
+        let file = try BarCSV.parse("Date,Close,Volume\n2024-01-02,11,100\n2024-01-03,12.5,200\n", file: "t.csv")
+        #expect(file.series.open == [11, 12.5] && file.series.high == [11, 12.5] && file.series.low == [11, 12.5] && file.series.volume == [100, 200])
+        #expect(file.warnings.map(\.kind) == [.closesOnly] && file.warnings[0].message.hasPrefix("the file has closes only"))
+        // A date and one column named for the series (FRED's DATE,DCOILWTICO): that column is the close.
+        let fred = try BarCSV.parse("DATE,DCOILWTICO\n2024-01-02,71.5\n2024-01-03,72.0\n", file: "t.csv")
+        #expect(fred.series.close == [71.5, 72.0] && fred.series.low == [71.5, 72.0])
+        #expect(fred.warnings.first?.message.hasPrefix("the file's one column of values, 'DCOILWTICO', is read as the close") == true, "\(fred.warnings)")
+        // Two such columns could be either: refused.
+        #expect(parseError("DATE,A,B\n2024-01-02,1,2\n")?.kind == .missingColumn)
+        // Some of the prices but not all: refused, not filled in.
+        #expect(parseError("Date,High,Close\n2024-01-02,12,11\n")?.kind == .missingColumn)
+        // A filled close under ffill fills the open, high and low with it.
+        let filled = try BarCSV.parse("Date,Close\n2024-01-02,11\n2024-01-03,\n2024-01-04,13\n", file: "t.csv", options: BarReadOptions(repair: .forwardFill))
+        #expect(filled.series.close == [11, 11, 13] && filled.series.high == [11, 11, 13] && filled.repairs.map(\.replacement) == [11])
+    }
+
+    @Test("pandas' unnamed index column is the dates when its cells read as dates")
+    func unnamedIndex() throws {
+        let file = try BarCSV.parse(",Open,High,Low,Close,Volume\n2004-08-19,100.0,104.06,95.96,100.34,22351900\n2004-08-20,101.01,109.08,100.5,108.31,18256100\n",
+                                    file: "t.csv")
+        #expect(file.series.timestamps.map(\.isoDate) == ["2004-08-19", "2004-08-20"] && file.series.close == [100.34, 108.31])
+        #expect(file.warnings.map(\.kind) == [.unnamedDateColumn])
+        // A row number is no date: refused with the fix.
+        #expect(parseError(",Open,High,Low,Close\n0,10,11,9,10.5\n")?.fix.contains("name it Date if it holds the dates") == true)
     }
 }
