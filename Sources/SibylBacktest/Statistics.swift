@@ -70,6 +70,12 @@ public struct BacktestStatistics: Sendable, Equatable, Codable {
     public var fillBarsWithoutVolume: Int
     public var fillBars: Int
     public var firstFillWithoutVolumeAt: String?
+    /// The bars at the start whose volume is 0, when 20 or more are followed by volumes: data
+    /// that did not report volume yet (an index's early years), not bars where nothing traded.
+    /// Their fills are counted in neither `fillBarsWithoutVolume` nor the capacity. 0 otherwise.
+    public var unreportedVolumeBars: Int
+    /// The last of those bars' timestamp.
+    public var unreportedVolumeThrough: String?
     /// Trades whose stop and target were both inside the exit bar (the stop was taken).
     public var ambiguousExits: Int
     /// Orders the broker cut down or refused for lack of cash.
@@ -222,11 +228,14 @@ extension BacktestStatistics {
         // Bars, not trade records: a partial close splits one fill into several records.
         let filled = (0..<n).filter { traded[$0] > 0 }
         fillBars = filled.count
-        (fillBarsWithoutVolume, firstFillWithoutVolumeAt) = (0, nil)
+        (fillBarsWithoutVolume, firstFillWithoutVolumeAt, unreportedVolumeBars, unreportedVolumeThrough) = (0, nil, 0, nil)
         // A series whose volume is zero throughout has no volume data (an FX export's real-volume
-        // column): nothing to measure capacity against.
-        if let volume = series.volume, volume.contains(where: { $0 > 0 }) {
-            let without = filled.filter { volume[$0] == 0 }
+        // column): nothing to measure capacity against. Nor have its first bars when 20 or more
+        // at the start are zero (volume not reported yet).
+        if let volume = series.volume, let reported = volume.firstIndex(where: { $0 > 0 }) {
+            if reported >= 20 { (unreportedVolumeBars, unreportedVolumeThrough) = (reported, iso(series.timestamps[reported - 1])) }
+            let start = reported >= 20 ? reported : 0
+            let without = filled.filter { $0 >= start && volume[$0] == 0 }
             fillBarsWithoutVolume = without.count
             firstFillWithoutVolumeAt = without.first.map { iso(series.timestamps[$0]) }
             for k in filled where volume[k] > 0 {

@@ -486,6 +486,9 @@ enum BacktestOutput {
             lines.append("note: with returns this far from zero on average, the compounded volatility (backtesting.py's, \(fixed(compounded, 2))%) and the Sharpe ratio on it say little: the returns' standard deviation annualized (σ√A) is \(fixed(simple, 2))%, a Sharpe ratio of \(fixed(s.simpleSharpeRatio, 3)) on their mean")
         }
         if s.ambiguousExits > 0 { lines.append("\(s.ambiguousExits) exits had stop and target in one bar; the stop was taken") }
+        if s.unreportedVolumeBars > 0, let through = s.unreportedVolumeThrough {
+            lines.append("note: the volume is 0 on the first \(s.unreportedVolumeBars) bars (through \(through)), taken as not reported yet: fills there are not checked against it")
+        }
         if s.fillBarsWithoutVolume > 0, let at = s.firstFillWithoutVolumeAt {
             // No cash amount makes a fill possible where nothing traded.
             lines.append("NO VOLUME: on \(s.fillBarsWithoutVolume) of the \(s.fillBars) bars with fills the volume is 0 (the first \(at)): nothing traded there, so those fills' prices are quotes no trade confirmed, and the results count on fills that may not have happened")

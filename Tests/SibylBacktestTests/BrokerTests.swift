@@ -453,6 +453,15 @@ struct BrokerEdgeCaseTests {
         #expect(abs(halted.maxVolumeSharePercent - 1) < 1e-12 && halted.maxVolumeShareAt == "2021-01-08")
         let noData = BacktestStatistics(run(try series(volumes: [0, 0, 0, 0, 0, 0]), actions))
         #expect(noData.fillBars == 3 && noData.fillBarsWithoutVolume == 0 && noData.firstFillWithoutVolumeAt == nil)
+        // 25 bars of zero volume at the start, then volumes: not reported yet, not halts. Fills there
+        // are neither counted as fills without volume nor measured for capacity.
+        let early = [Double](repeating: 0, count: 25) + [500, 0, 500, 500]
+        let unreported = BacktestStatistics(run(try series(volumes: early), [0: { $0.submit(.units(10)) }, 25: { $0.submit(.units(-10)) }]))
+        #expect(unreported.fillBars == 2 && unreported.fillBarsWithoutVolume == 1 && unreported.firstFillWithoutVolumeAt == "2021-01-30")
+        #expect(unreported.unreportedVolumeBars == 25 && unreported.unreportedVolumeThrough == "2021-01-28" && unreported.maxVolumeSharePercent.isNaN)
+        // Fewer than 20 such bars are halts like any other.
+        let short = BacktestStatistics(run(try series(volumes: [0, 0, 500, 500]), [0: { $0.submit(.units(10)) }]))
+        #expect(short.fillBarsWithoutVolume == 1 && short.unreportedVolumeBars == 0)
         // A partial close splits one fill into several trade records: the bar is counted once.
         let pieces = BacktestStatistics(run(try series(volumes: [500, 0, 500, 0, 500, 500]),
                                             [0: { $0.submit(.units(10)) }, 1: { $0.submit(.units(5)) }, 2: { $0.submit(.units(-15)) }]))
