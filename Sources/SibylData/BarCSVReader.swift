@@ -1133,7 +1133,7 @@ struct BarCSVReader {
             let move = series.close[i] / series.close[i - 1] - 1
             guard abs(move) > threshold, !ordinary(move) else { continue }
             let head = "close moved \(percent(move)) in one bar, \(series.timestamps[i - 1]) → \(series.timestamps[i]) "
-                + "(\(series.close[i - 1]) → \(series.close[i])): "
+                + "(\(String(format: "%.8g", series.close[i - 1])) → \(String(format: "%.8g", series.close[i]))): "
             var message = head + Self.jumpCause(ratio: series.close[i] / series.close[i - 1])
             if let adjusted = series.adjustedClose {
                 let adjustedMove = adjusted[i] / adjusted[i - 1] - 1
@@ -1208,6 +1208,8 @@ struct BarCSVReader {
     struct DateShape: Equatable, CustomStringConvertible {
         /// Between year, month and day: "-", or "." or "/" (year first, as MetaTrader writes).
         var dateSeparator = UInt8(ascii: "-")
+        /// Day, month and year in that order, with dots (DD.MM.YYYY).
+        var dayFirst = false
         /// Between date and time: "T" or " "; nil for a date alone.
         var separator: UInt8?
         /// The time of day is in a column of its own.
@@ -1229,7 +1231,7 @@ struct BarCSVReader {
 
         var description: String {
             let mark = String(UnicodeScalar(dateSeparator))
-            let date = "YYYY\(mark)MM\(mark)DD"
+            let date = dayFirst ? "DD.MM.YYYY" : "YYYY\(mark)MM\(mark)DD"
             guard separator != nil || timeColumn else { return date }
             var time = "HH:MM"
             if hasSeconds { time += ":SS" }
@@ -1352,19 +1354,30 @@ struct BarCSVReader {
         func digits(_ count: Int) -> Int? { readDigits(count, at: &i, end: end) }
         func expect(_ byte: UInt8) -> Bool { readByte(byte, at: &i, end: end) }
         let notISO = "is not an ISO date (YYYY-MM-DD)"
-        // Year first, the separator "-" (ISO), or "." or "/" used the same way twice.
-        guard let year = digits(4), i < end, base[i] == UInt8(ascii: "-") || base[i] == UInt8(ascii: ".") || base[i] == UInt8(ascii: "/") else {
-            return .failure(notISO)
+        // Year first, the separator "-" (ISO), or "." or "/" used the same way twice; or day first
+        // with dots, DD.MM.YYYY, as Europe writes dates and Dukascopy exports them (a dotted date
+        // is never month first).
+        let (year, month, day): (Int, Int, Int)
+        let dateSeparator: UInt8
+        var dayFirst = false
+        if let first = digits(4), i < end, base[i] == UInt8(ascii: "-") || base[i] == UInt8(ascii: ".") || base[i] == UInt8(ascii: "/") {
+            dateSeparator = base[i]
+            i += 1
+            guard let m = digits(2), expect(dateSeparator), let d = digits(2) else { return .failure(notISO) }
+            (year, month, day) = (first, m, d)
+        } else {
+            i = start
+            guard let d = digits(2), expect(UInt8(ascii: ".")), let m = digits(2), expect(UInt8(ascii: ".")), let y = digits(4) else {
+                return .failure(notISO)
+            }
+            (year, month, day, dateSeparator, dayFirst) = (y, m, d, UInt8(ascii: "."), true)
         }
-        let dateSeparator = base[i]
-        i += 1
-        guard let month = digits(2), expect(dateSeparator), let day = digits(2) else { return .failure(notISO) }
         guard (1...12).contains(month) else { return .failure("has month \(month), outside 1–12", impossible: true) }
         let monthDays = [31, (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
         guard (1...monthDays[month - 1]).contains(day) else {
             return .failure("has day \(day), but month \(month) of \(year) has \(monthDays[month - 1]) days", impossible: true)
         }
-        var shape = DateShape(dateSeparator: dateSeparator)
+        var shape = DateShape(dateSeparator: dateSeparator, dayFirst: dayFirst)
         var seconds = 0
         var offset = 0
         if i < end {

@@ -4,7 +4,10 @@ import SibylNeural
 
 /// A length of time as the messages give it: days to a tenth ("7.0 days"), else whole hours or minutes.
 func duration(days: Double) -> String {
-    if days >= 1 { return "\((days * 10).rounded() / 10) days" }
+    if days >= 1 {
+        let tenths = (days * 10).rounded() / 10
+        return tenths == 1 ? "1 day" : tenths == tenths.rounded() ? "\(Int(tenths)) days" : "\(tenths) days"
+    }
     if days * 24 >= 1 {
         let hours = Int((days * 24).rounded())
         return "\(hours) hour\(hours == 1 ? "" : "s")"
@@ -194,9 +197,12 @@ enum ForecastOutput {
 
     static func nextBar(_ forecast: NextBarForecast) -> String {
         let digits = decimals(toShow: forecast.lastClose, significant: 6)
-        // The last close as the file has it, unless that takes an exponent.
+        // The last close as the file has it, unless that takes an exponent or runs to more than
+        // 8 decimals (a price adjusted for splits and dividends, computed rather than quoted).
         let close = forecast.lastClose
-        let last = abs(close) >= 1e-4 && abs(close) < 1e15 ? "\(close)" : price(close, digits)
+        let written = "\(close)"
+        let last = abs(close) >= 1e-4 && abs(close) < 1e15 && written.split(separator: ".").last.map({ $0.count <= 8 }) ?? true
+            ? written : price(close, digits)
         let head = "next bar (\(forecast.nextTimestamp), after \(forecast.lastTimestamp) close \(last)): "
         var text: String
         if let up = forecast.upProbability {

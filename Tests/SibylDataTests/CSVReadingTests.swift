@@ -710,3 +710,16 @@ struct ClosesOnlyTests {
         #expect(parseError(",Open,High,Low,Close\n0,10,11,9,10.5\n")?.fix.contains("name it Date if it holds the dates") == true)
     }
 }
+
+@Suite("Day-first dates with dots")
+struct DayFirstDateTests {
+    @Test("DD.MM.YYYY, with a time and zero milliseconds as Dukascopy writes them, is day first")
+    func dukascopy() throws {
+        let file = try BarCSV.parse("Time,Open,High,Low,Close,Volume\n01.01.2017 22:00:00.000,1.05236,1.05253,1.05221,1.05227,143539993.3\n"
+                                        + "13.01.2017 23:00:00.000,1.05227,1.05426,1.05226,1.05282,253139999.4\n", file: "t.csv")
+        #expect(file.series.timestamps == [Timestamp(year: 2017, month: 1, day: 1, hour: 22), Timestamp(year: 2017, month: 1, day: 13, hour: 23)])
+        #expect(file.dateFormat == "DD.MM.YYYY HH:MM:SS.fff", "\(file.dateFormat)")
+        let daily = try BarCSV.parse("Date,Open,High,Low,Close\n28.02.2024,1,2,0.5,1\n29.02.2024,1,2,0.5,1\n", file: "t.csv")
+        #expect(daily.series.timestamps.map(\.isoDate) == ["2024-02-28", "2024-02-29"])
+    }
+}
