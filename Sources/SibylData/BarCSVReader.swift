@@ -14,7 +14,7 @@ struct BarCSVReader {
         /// underscores, hyphens, dots and angle brackets (MetaTrader writes `<CLOSE>`).
         var aliases: [String] {
             switch self {
-            case .date: ["date", "time", "datetime", "timestamp"]
+            case .date: ["date", "time", "datetime", "timestamp", "observationdate", "gmttime", "localtime"]
             case .open: ["open"]
             case .high: ["high"]
             case .low: ["low"]
@@ -245,9 +245,16 @@ struct BarCSVReader {
     }
 
     /// The fix for a date that does not parse, after what it looks like.
-    private func dateFix(_ raw: String, impossible: Bool) -> String {
+    private func dateFix(_ raw: String, impossible: Bool, why: String = "") -> String {
         let iso = "write dates as YYYY-MM-DD, or date-times as YYYY-MM-DDTHH:MM:SS (optionally with Z or +HH:MM)"
         if raw.isEmpty { return "fill in the date, or pass --repair drop to leave the row out" }
+        // A dotted date read day first whose month is over 12 and day is not: month first.
+        if impossible, let match = raw.range(of: #"^\d\d\.\d\d\.\d{4}"#, options: .regularExpression) {
+            let parts = raw[match].split(separator: ".").compactMap { Int($0) }
+            if parts.count == 3, parts[1] > 12, parts[0] <= 12 {
+                return "dates with dots are read day first (DD.MM.YYYY), and this file seems to write the month first (MM.DD.YYYY): rewrite the dates as YYYY-MM-DD"
+            }
+        }
         if impossible { return "correct the date, or pass --repair drop to leave the row out" }
         if raw.allSatisfy(\.isASCII) && raw.allSatisfy(\.isNumber) {
             // Digits that read as a calendar date and time (YYYYMMDD, YYYYMMDDHHMM, YYYYMMDDHHMMSS)
@@ -278,14 +285,17 @@ struct BarCSVReader {
                 return "this looks like a Unix timestamp with fractions (\(dateFix(whole, impossible: false).contains("milli") ? "milliseconds" : "seconds") since 1970): convert the column to YYYY-MM-DDTHH:MM:SSZ, rounded to the second"
             }
         }
-        if raw.range(of: #"\d:\d\d\.\d"#, options: .regularExpression) != nil {
+        if why.contains("fractions of a second") {
             return "round each time to the whole second: write date-times as YYYY-MM-DDTHH:MM:SS (optionally with Z or +HH:MM)"
         }
         if raw.range(of: #"^\d{4}-\d\d-\d\dt"#, options: .regularExpression) != nil {
             return "\(iso), with the T (and the Z) as capitals"
         }
-        if raw.range(of: #"^\d{1,2}([.-])\d{1,2}\1\d{2,4}\b"#, options: .regularExpression) != nil {
-            return "\(iso); a date such as 05.01.2024 cannot say whether it is January 5 or May 1"
+        if raw.range(of: #"^\d{1,2}\.\d{1,2}\.\d{2,4}\b"#, options: .regularExpression) != nil {
+            return "\(iso); dates with dots are read day first as DD.MM.YYYY, with a two-digit day and month and a four-digit year"
+        }
+        if raw.range(of: #"^\d{1,2}-\d{1,2}-\d{2,4}\b"#, options: .regularExpression) != nil {
+            return "\(iso); a date such as 05-01-2024 cannot say whether it is January 5 or May 1"
         }
         if raw.hasSuffix("]"), let open = raw.lastIndex(of: "[") {
             // Java's zoned date-time: an offset, then the zone's name in brackets.
@@ -417,9 +427,16 @@ struct BarCSVReader {
         // first row's cell reads as one.
         var unnamedDates = false
         if columnOfRole[Role.date.rawValue] == nil, headerNames.first?.isEmpty == true, unused.contains(0) {
+            // Judged on the first five rows, so that one bad date there is the row loop's to report.
             var probe = self
-            if let line = probe.nextNonBlankLine(), line.end - line.start <= Self.maximumLineBytes, probe.splitFields(line.start, line.end) > 1,
-               case .success = probe.parseDate(probe.fieldStarts[0], probe.fieldEnds[0]) {
+            var (rows, dates, lines) = (0, 0, 0)
+            while rows < 5, lines < 50, let line = probe.nextNonBlankLine(), line.end - line.start <= Self.maximumLineBytes {
+                lines += 1
+                guard probe.splitFields(line.start, line.end) > 1, !probe.isBlank(line.start, line.end, delimiters: true) else { continue }
+                rows += 1
+                if case .success = probe.parseDate(probe.fieldStarts[0], probe.fieldEnds[0]) { dates += 1 }
+            }
+            if dates * 2 > rows {
                 columnOfRole[Role.date.rawValue] = 0
                 unused.remove(0)
                 unnamedDates = true
@@ -427,20 +444,36 @@ struct BarCSVReader {
         }
         // A date and one other column, neither prices nor volume by name (FRED's DATE,DCOILWTICO;
         // a series saved under its ticker): that column is the close.
+        // (Not a column whose name says it holds something else: open interest, a return, a
+        // change, a count. Nor beside an Adj Close: which would be the close? A file of adjusted
+        // closes alone, as yfinance writes one, reads them as the closes.)
         var closeByElimination: String?
-        if columnOfRole[Role.date.rawValue] != nil, unused.count == 1, columnCount == 2 + (columnOfRole[Role.volume.rawValue] == nil ? 0 : 1),
-           [Role.open, .high, .low, .close].allSatisfy({ columnOfRole[$0.rawValue] == nil }), let only = unused.first, !headerNames[only].isEmpty {
-            columnOfRole[Role.close.rawValue] = only
-            unused.remove(only)
-            closeByElimination = headerNames[only]
+        let named = unused.filter { !headerNames[$0].isEmpty }
+        let notPrices = ["interest", "return", "change", "chg", "%", "pct", "percent", "share", "turnover", "count", "trade", "symbol", "ticker", "volume"]
+        if columnOfRole[Role.date.rawValue] != nil, [Role.open, .high, .low, .close].allSatisfy({ columnOfRole[$0.rawValue] == nil }) {
+            if named.count == 1, let only = named.first, columnOfRole[Role.adjustedClose.rawValue] == nil,
+               !notPrices.contains(where: { headerNames[only].lowercased().contains($0) }) {
+                columnOfRole[Role.close.rawValue] = only
+                unused.remove(only)
+                closeByElimination = headerNames[only]
+            } else if named.isEmpty, let adjusted = columnOfRole[Role.adjustedClose.rawValue] {
+                columnOfRole[Role.close.rawValue] = adjusted
+                columnOfRole[Role.adjustedClose.rawValue] = nil
+                closeByElimination = headerNames[adjusted]
+            }
         }
         ignored = unused.sorted().map { headerNames[$0].isEmpty ? "(unnamed column \($0 + 1))" : headerNames[$0] }
         // A file of closes only (an index level, a rate, a settlement price): each bar's open, high
         // and low are its close, with a warning.
         let closesOnly = columnOfRole[Role.close.rawValue] != nil && [Role.open, .high, .low].allSatisfy { columnOfRole[$0.rawValue] == nil }
-        for role in Role.required where columnOfRole[role.rawValue] == nil && !(closesOnly && [.open, .high, .low].contains(role)) {
+        // Without any price column, the one a file of closes only needs is the one to name.
+        let noPrices = [Role.open, .high, .low, .close].allSatisfy { columnOfRole[$0.rawValue] == nil }
+        for role in Role.required where columnOfRole[role.rawValue] == nil && !(closesOnly && [.open, .high, .low].contains(role))
+            && !(noPrices && columnOfRole[Role.date.rawValue] != nil && [.open, .high, .low].contains(role)) {
             let found = headerNames.prefix(12).map { $0.isEmpty ? "(empty)" : $0 }.joined(separator: ", ") + (columnCount > 12 ? ", … (\(columnCount) in all)" : "")
-            var fix = "name the columns Date, Open, High, Low, Close and optionally Volume and Adj Close, in any order and letter case"
+            var fix = role == .close && noPrices
+                ? "name the closing prices' column Close (with Open, High and Low columns too, or alone: a file of dates and closes is read as closes only)"
+                : "name the columns Date, Open, High, Low, Close and optionally Volume and Adj Close, in any order and letter case"
             let first = text(0)
             let numeric = first.count >= 8 && first.count <= 19 && first.allSatisfy { $0.isASCII && $0.isNumber }
                 && (1..<columnCount).allSatisfy { DecimalParser.parse(base!, from: fieldStarts[$0], to: fieldEnds[$0]) != nil }
@@ -579,7 +612,7 @@ struct BarCSVReader {
                 }
                 try reject(DataError(kind: raw.isEmpty ? .emptyCell : .unparsableDate, file: file, line: row, column: dateColumn + 1,
                                      value: raw, message: raw.isEmpty ? "the Date cell is empty" : "date '\(raw)' \(why)",
-                                     fix: dateFix(raw, impossible: impossible)))
+                                     fix: dateFix(raw, impossible: impossible, why: why)))
                 continue rows
             case .success(var parsed, var shape, let offset):
                 if let timeColumn {
@@ -674,10 +707,16 @@ struct BarCSVReader {
                 numbers.removeLast(stride)
                 if !offsets.isEmpty { offsets.removeLast() }
                 filledCells[last] = nil
-                repairs.removeAll { $0.line == last && $0.action == .filledCell }
-                let note = RepairNote(action: .droppedRow, file: file, line: last, column: nil, original: nil, replacement: nil,
-                                      reason: "line \(row) repeats its timestamp \(timestamp) with every cell, and is kept instead")
-                repairs.insert(note, at: repairs.firstIndex { $0.line > last } ?? repairs.endIndex)
+                // Notes run in line order: its fill notes are among the last, before those of rows
+                // dropped since; its dropped-row note goes where they were.
+                var index = repairs.endIndex
+                while index > repairs.startIndex, repairs[index - 1].line >= last {
+                    index -= 1
+                    if repairs[index].line == last && repairs[index].action == .filledCell { repairs.remove(at: index) }
+                }
+                let utc = offsets.isEmpty ? "" : " (in UTC)"
+                repairs.insert(RepairNote(action: .droppedRow, file: file, line: last, column: nil, original: nil, replacement: nil,
+                                          reason: "line \(row) repeats its timestamp \(timestamp)\(utc) with every cell, and is kept instead"), at: index)
                 if timestamps.isEmpty { newestFirst = false }
             }
             if let previous = timestamps.last,
@@ -823,7 +862,7 @@ struct BarCSVReader {
             warnings.append(DataWarning(kind: .closesOnly, file: file, line: headerLineNumber,
                                         message: (closeByElimination.map { "the file's one column of values, '\($0)', is read as the close, and it has no Open, High or Low column" }
                                                   ?? "the file has closes only (no Open, High or Low column)")
-                                            + ": each bar's open, high and low are taken as its close, so fills at an open and stops within a bar use closes"))
+                                            + ": each bar's open, high and low are taken as its close, so fills at an open and stops within a bar use closes, and a bar's range (atr) is the move from the close before"))
         }
         if timesInUTC {
             warnings.append(DataWarning(kind: .timesInUTC, file: file, line: nil,
@@ -1116,25 +1155,33 @@ struct BarCSVReader {
     static func jumpWarnings(_ series: BarSeries, lines: [Int], file: String, threshold: Double) -> [DataWarning] {
         var warnings: [DataWarning] = []
         // Taken only once a move passes the threshold: sorting every move costs more than the read.
-        // A move is ordinary for the series when within 8 times its median move, or (from 200 bars,
-        // where 1% of the moves is two or more) 3 times its 99th percentile: a volatility index
-        // or a crypto coin moves 45% in a day every so often.
+        // A move is ordinary for the series when within 8 times its median move, or (from 201 bars)
+        // 3 times the 99th percentile of its moves under the threshold: a volatility index or a
+        // crypto coin moves 45% in a day every so often, and bad prints (each two moves beyond the
+        // threshold, there and back) do not set the yardstick they are measured by.
         var typicalMove: Double?
+        let bound = log(1 + threshold)
         func ordinary(_ move: Double) -> Bool {
             guard series.count > 20 else { return false }
             if typicalMove == nil {
                 let moves = (1..<series.count).map { abs(log(series.close[$0] / series.close[$0 - 1])) }.sorted()
-                let tail = moves.count >= 200 ? 3 * moves[Int(0.99 * Double(moves.count - 1))] : 0
+                let under = moves.prefix { $0 <= bound }
+                let tail = moves.count >= 200 && !under.isEmpty ? 3 * under[Int(0.99 * Double(under.count - 1))] : 0
                 typicalMove = max(8 * moves[moves.count / 2], tail)
             }
             return abs(log(1 + move)) <= typicalMove!
         }
+        var returning = false
         for i in 1..<max(series.count, 1) {
             let move = series.close[i] / series.close[i - 1] - 1
-            guard abs(move) > threshold, !ordinary(move) else { continue }
+            guard abs(move) > threshold, !returning, !ordinary(move) else { returning = false; continue }
+            // A move undone on the next bar (within a tenth of its size) looks like a bad print;
+            // the move back is part of its warning.
+            let undone = i + 1 < series.count && abs(log(series.close[i + 1] / series.close[i - 1])) < 0.1 * abs(log(1 + move))
+            returning = undone
             let head = "close moved \(percent(move)) in one bar, \(series.timestamps[i - 1]) → \(series.timestamps[i]) "
                 + "(\(String(format: "%.8g", series.close[i - 1])) → \(String(format: "%.8g", series.close[i]))): "
-            var message = head + Self.jumpCause(ratio: series.close[i] / series.close[i - 1])
+            var message = head + (undone ? "a bad price? The next bar moves it back." : Self.jumpCause(ratio: series.close[i] / series.close[i - 1]))
             if let adjusted = series.adjustedClose {
                 let adjustedMove = adjusted[i] / adjusted[i - 1] - 1
                 if abs(adjustedMove) <= threshold {
@@ -1152,15 +1199,13 @@ struct BarCSVReader {
     /// otherwise a bad price or a real move.
     static func jumpCause(ratio: Double) -> String {
         let factor = ratio < 1 ? 1 / ratio : ratio
-        let whole = factor.rounded()
-        if whole >= 2, abs(factor - whole) <= 0.04 * whole {
-            return ratio < 1 ? "an unadjusted \(Int(whole))-for-1 split, or a bad price?" : "an unadjusted 1-for-\(Int(whole)) reverse split, or a bad price?"
-        }
-        if ratio < 1 {
-            for (new, old) in [(3, 2), (5, 2)] {
-                let splitFactor = Double(new) / Double(old)
-                if abs(factor - splitFactor) <= 0.04 * splitFactor { return "an unadjusted \(new)-for-\(old) split, or a bad price?" }
-            }
+        // The ratios splits and reverse splits are made at (3-for-2 and 5-for-2 among splits).
+        let ratios: [(Int, Int)] = [(2, 1), (3, 1), (4, 1), (5, 1), (6, 1), (8, 1), (10, 1), (15, 1), (20, 1), (25, 1), (30, 1), (50, 1), (100, 1)]
+            + (ratio < 1 ? [(3, 2), (5, 2)] : [])
+        for (new, old) in ratios {
+            let splitFactor = Double(new) / Double(old)
+            guard abs(factor - splitFactor) <= 0.04 * splitFactor else { continue }
+            return ratio < 1 ? "an unadjusted \(new)-for-\(old) split, or a bad price?" : "an unadjusted 1-for-\(new) reverse split, or a bad price?"
         }
         return "a bad price, or a real move beyond the series' usual ones?"
     }
@@ -1223,10 +1268,10 @@ struct BarCSVReader {
         var zone = Zone.unmarked
 
         enum Zone: UInt8 {
-            case unmarked, utc, offsetWithColon, offset
+            case unmarked, utc, offsetWithColon, offset, gmt, gmtOffset
 
-            /// "", "Z", "+HH:MM" or "+HHMM".
-            var text: String { ["", "Z", "+HH:MM", "+HHMM"][Int(rawValue)] }
+            /// "", "Z", "+HH:MM", "+HHMM", " GMT" or " GMT+HHMM" (Dukascopy's local-time exports).
+            var text: String { ["", "Z", "+HH:MM", "+HHMM", " GMT", " GMT+HHMM"][Int(rawValue)] }
         }
 
         var description: String {
@@ -1390,8 +1435,15 @@ struct BarCSVReader {
             case .success(let timeOfDay):
                 seconds = timeOfDay
             }
+            // " GMT" or " UTC" and an optional offset after it (Dukascopy: "… 00:00:00.000 GMT+0100").
+            var named = false
+            if end - i >= 4, base[i] == UInt8(ascii: " "), (base[i + 1], base[i + 2], base[i + 3]) == (71, 77, 84) || (base[i + 1], base[i + 2], base[i + 3]) == (85, 84, 67) {
+                i += 4
+                named = true
+                shape.zone = .gmt
+            }
             if i < end {
-                if base[i] == UInt8(ascii: "Z") {
+                if base[i] == UInt8(ascii: "Z"), !named {
                     shape.zone = .utc
                     i += 1
                 } else if base[i] == UInt8(ascii: "+") || base[i] == UInt8(ascii: "-") {
@@ -1402,7 +1454,7 @@ struct BarCSVReader {
                     guard let minutes = digits(2), hours < 24, minutes < 60 else {
                         return .failure("has a time-zone offset that is not +HH:MM")
                     }
-                    shape.zone = colon ? .offsetWithColon : .offset
+                    shape.zone = named ? .gmtOffset : colon ? .offsetWithColon : .offset
                     offset = sign * (hours * 3600 + minutes * 60)
                 }
             }

@@ -88,9 +88,11 @@ public struct BarSeries: Sendable, Equatable {
         var copy = self
         for i in 0..<count {
             let factor = replacement[i] / close[i]
-            copy.open[i] *= factor
-            copy.high[i] *= factor
-            copy.low[i] *= factor
+            // A price equal to the close stays equal to it (close × factor can miss the replacement
+            // by an ulp, and a high a hair below its close is no bar).
+            copy.open[i] = open[i] == close[i] ? replacement[i] : open[i] * factor
+            copy.high[i] = high[i] == close[i] ? replacement[i] : high[i] * factor
+            copy.low[i] = low[i] == close[i] ? replacement[i] : low[i] * factor
             copy.close[i] = replacement[i]
             if factor > 0, factor.isFinite { copy.volume?[i] /= factor }
         }

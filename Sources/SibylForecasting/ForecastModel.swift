@@ -285,8 +285,9 @@ public final class ForecastModel {
     ///   - pricesAdjusted: Whether the series is on adjusted prices (``BarReadOptions/adjusted``),
     ///     recorded in the checkpoint as `prices`, so that a forecast can tell data of the other kind.
     /// - Throws: ``TrainingError`` when training stops on a loss or gradient that is not finite, or
-    ///   ends diverged (the kept weights' training or validation loss over ``divergedRatio`` times
-    ///   the constant forecast's there).
+    ///   ends diverged: a training loss, while it trained or of the kept weights, over
+    ///   ``divergedRatio`` times the constant forecast's, or a validation loss over that many times
+    ///   the larger of the constant forecast's on the training and validation windows.
     public static func train(on series: BarSeries, settings: ForecastSettings, dataDigest: String? = nil, pricesAdjusted: Bool = false,
                              progress: (TrainingEvent) -> Void = { _ in }) throws -> (ForecastModel, TrainingSummary) {
         let pipeline = try FeaturePipeline(parsing: settings.featureSpec)

@@ -2,7 +2,7 @@ import Foundation
 import SibylForecasting
 import SibylNeural
 
-/// A length of time as the messages give it: days to a tenth ("7.0 days"), else whole hours or minutes.
+/// A length of time as the messages give it: days to a tenth ("7 days", "1.5 days"), else whole hours or minutes.
 func duration(days: Double) -> String {
     if days >= 1 {
         let tenths = (days * 10).rounded() / 10

@@ -440,9 +440,10 @@ struct BrokerEdgeCaseTests {
 
     @Test("bars with fills but no volume are counted, the first named, and leave the capacity of the others measured; a series without volume data counts none")
     func fillsWithoutVolume() throws {
-        func series(volumes: [Double]) throws -> BarSeries {
+        func series(volumes: [Double], moving: Bool = false) throws -> BarSeries {
             try BarSeries(name: "halts", bars: volumes.enumerated().map { i, v in
-                Bar(timestamp: Timestamp(year: 2021, month: 1, day: 4).adding(days: i), open: 100, high: 101, low: 99, close: 100, volume: v)
+                Bar(timestamp: Timestamp(year: 2021, month: 1, day: 4).adding(days: i), open: 100, high: 101, low: 99,
+                    close: moving ? 100 + Double(i % 2) / 2 : 100, volume: v)
             })
         }
         // In at bar 1's open, out at bar 3's, in at bar 4's (left open): bars 1 and 3 had no volume.
@@ -453,12 +454,15 @@ struct BrokerEdgeCaseTests {
         #expect(abs(halted.maxVolumeSharePercent - 1) < 1e-12 && halted.maxVolumeShareAt == "2021-01-08")
         let noData = BacktestStatistics(run(try series(volumes: [0, 0, 0, 0, 0, 0]), actions))
         #expect(noData.fillBars == 3 && noData.fillBarsWithoutVolume == 0 && noData.firstFillWithoutVolumeAt == nil)
-        // 25 bars of zero volume at the start, then volumes: not reported yet, not halts. Fills there
-        // are neither counted as fills without volume nor measured for capacity.
+        // 25 bars of zero volume at the start, the price moving, then volumes: not reported yet, not
+        // halts. Fills there are neither counted as fills without volume nor measured for capacity.
         let early = [Double](repeating: 0, count: 25) + [500, 0, 500, 500]
-        let unreported = BacktestStatistics(run(try series(volumes: early), [0: { $0.submit(.units(10)) }, 25: { $0.submit(.units(-10)) }]))
+        let unreported = BacktestStatistics(run(try series(volumes: early, moving: true), [0: { $0.submit(.units(10)) }, 25: { $0.submit(.units(-10)) }]))
         #expect(unreported.fillBars == 2 && unreported.fillBarsWithoutVolume == 1 && unreported.firstFillWithoutVolumeAt == "2021-01-30")
         #expect(unreported.unreportedVolumeBars == 25 && unreported.unreportedVolumeThrough == "2021-01-28" && unreported.maxVolumeSharePercent.isNaN)
+        // A flat price over them is a halt, whose fills are counted.
+        let haltedStart = BacktestStatistics(run(try series(volumes: early), [0: { $0.submit(.units(10)) }, 25: { $0.submit(.units(-10)) }]))
+        #expect(haltedStart.unreportedVolumeBars == 0 && haltedStart.fillBarsWithoutVolume == 2 && haltedStart.firstFillWithoutVolumeAt == "2021-01-05")
         // Fewer than 20 such bars are halts like any other.
         let short = BacktestStatistics(run(try series(volumes: [0, 0, 500, 500]), [0: { $0.submit(.units(10)) }]))
         #expect(short.fillBarsWithoutVolume == 1 && short.unreportedVolumeBars == 0)

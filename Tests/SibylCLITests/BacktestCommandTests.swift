@@ -13,6 +13,21 @@ struct BacktestCommandTests {
         #expect(!small.standardOutput.contains("CAPACITY"))
     }
 
+    @Test("a file of closes only backtests as its closes, and the fills line says where fills land")
+    func closesOnly() throws {
+        // GOOGL's dates and closes alone, against the same closes written into all four columns.
+        let rows = try String(contentsOfFile: googl, encoding: .utf8).split(separator: "\n").dropFirst().map { $0.split(separator: ",") }
+        let closes = try temporaryFile("Date,Close\n" + rows.map { "\($0[0]),\($0[4])" }.joined(separator: "\n") + "\n")
+        let explicit = try temporaryFile("Date,Open,High,Low,Close\n" + rows.map { "\($0[0]),\($0[4]),\($0[4]),\($0[4]),\($0[4])" }.joined(separator: "\n") + "\n")
+        defer { try? FileManager.default.removeItem(atPath: closes); try? FileManager.default.removeItem(atPath: explicit) }
+        let options = ["backtest", "--strategy", "sma-cross", "--stop-loss", "0.03", "--commission", "0.001"]
+        let (a, b) = (try runSibyl(options + ["--data", closes]), try runSibyl(options + ["--data", explicit]))
+        #expect(a.status == 0 && a.standardError.contains("the file has closes only"), "\(a.standardError)")
+        #expect(a.standardOutput.contains("fills: next bar's open, which is its close (the bars are closes only; stops and targets fill at closes too)"))
+        // The same statistics, line for line, past the header line that names the file.
+        #expect(a.standardOutput.split(separator: "\n").dropFirst() == b.standardOutput.split(separator: "\n").dropFirst())
+    }
+
     @Test("--reverse reproduces backtesting.py's SmaCross statistics on GOOGL, as JSON")
     func reverseJSON() throws {
         let run = try runSibyl(["backtest", "--data", googl, "--fast", "10", "--slow", "20", "--commission", "0.002", "--reverse", "--json"])

@@ -463,13 +463,21 @@ struct CSVReadingTests {
         spiky += spiky.suffix(5).map { $0 / 2 }
         let split = try daily(spiky).warnings.filter { $0.kind == .largeJump }
         #expect(split.count == 1 && split[0].message.hasSuffix("an unadjusted 2-for-1 split, or a bad price?"), "\(split)")
+        // Two bad prints (×100 for a bar) in 201 bars: each warned once, as a price the next bar
+        // takes back; they do not set the yardstick they are measured by.
+        var prints = (0..<201).map { 100 * pow(1.01, Double($0 % 2)) }
+        prints[50] *= 100
+        prints[120] *= 100
+        let bad = try daily(prints).warnings.filter { $0.kind == .largeJump }
+        #expect(bad.map(\.line) == [52, 122] && bad.allSatisfy { $0.message.hasSuffix("a bad price? The next bar moves it back.") }, "\(bad)")
     }
 
     @Test("a jump's likely cause: a split near a split's ratio, otherwise a bad price or a real move", arguments: [
         (0.5, "an unadjusted 2-for-1 split, or a bad price?"), (0.34, "an unadjusted 3-for-1 split, or a bad price?"),
         (0.66, "an unadjusted 3-for-2 split, or a bad price?"), (10.2, "an unadjusted 1-for-10 reverse split, or a bad price?"),
         (2.156, "a bad price, or a real move beyond the series' usual ones?"), (1.46, "a bad price, or a real move beyond the series' usual ones?"),
-        (0.55, "a bad price, or a real move beyond the series' usual ones?"),
+        (0.55, "a bad price, or a real move beyond the series' usual ones?"), (13.0, "a bad price, or a real move beyond the series' usual ones?"),
+        (1 / 101.0, "an unadjusted 100-for-1 split, or a bad price?"),
     ])
     func jumpCause(_ ratio: Double, _ expected: String) {
         #expect(BarCSVReader.jumpCause(ratio: ratio) == expected)
@@ -691,10 +699,25 @@ struct ClosesOnlyTests {
         let fred = try BarCSV.parse("DATE,DCOILWTICO\n2024-01-02,71.5\n2024-01-03,72.0\n", file: "t.csv")
         #expect(fred.series.close == [71.5, 72.0] && fred.series.low == [71.5, 72.0])
         #expect(fred.warnings.first?.message.hasPrefix("the file's one column of values, 'DCOILWTICO', is read as the close") == true, "\(fred.warnings)")
-        // Two such columns could be either: refused.
-        #expect(parseError("DATE,A,B\n2024-01-02,1,2\n")?.kind == .missingColumn)
+        // Two such columns could be either: refused, naming the Close column a closes-only file needs.
+        let two = try #require(parseError("DATE,A,B\n2024-01-02,1,2\n"))
+        #expect(two.kind == .missingColumn && two.message.hasPrefix("no Close column") && two.fix.contains("a file of dates and closes is read as closes only"))
+        // FRED's current header; a trailing empty column; adjusted closes alone (yfinance).
+        #expect(try BarCSV.parse("observation_date,DCOILWTICO,\n2024-01-02,71.5,\n", file: "t.csv").series.close == [71.5])
+        let adjustedOnly = try BarCSV.parse("Date,Adj Close\n2024-01-02,5.5\n", file: "t.csv")
+        #expect(adjustedOnly.series.close == [5.5] && adjustedOnly.series.adjustedClose == nil)
+        // A column whose name says it is no price is not taken for one.
+        for header in ["Open Interest", "Returns", "Change %", "Volume"] {
+            #expect(parseError("Date,\(header)\n2024-01-02,5\n")?.message.hasPrefix("no Close column") == true, "\(header)")
+        }
         // Some of the prices but not all: refused, not filled in.
         #expect(parseError("Date,High,Close\n2024-01-02,12,11\n")?.kind == .missingColumn)
+        // On adjusted closes the open, high and low stay the close exactly (close × factor can miss
+        // the adjusted close by an ulp).
+        let adjustedCloses = (0..<200).map { 10 + Double($0) / 7 }
+        let rows = adjustedCloses.enumerated().map { "\(Timestamp(year: 2024, month: 1, day: 1).adding(days: $0).isoDate),\($1),\($1 / 3)" }
+        let onAdjusted = try BarCSV.parse("Date,Close,Adj Close\n" + rows.joined(separator: "\n"), file: "t.csv", options: BarReadOptions(adjusted: true))
+        #expect(onAdjusted.series.open == onAdjusted.series.close && onAdjusted.series.high == onAdjusted.series.close && onAdjusted.series.low == onAdjusted.series.close)
         // A filled close under ffill fills the open, high and low with it.
         let filled = try BarCSV.parse("Date,Close\n2024-01-02,11\n2024-01-03,\n2024-01-04,13\n", file: "t.csv", options: BarReadOptions(repair: .forwardFill))
         #expect(filled.series.close == [11, 11, 13] && filled.series.high == [11, 11, 13] && filled.repairs.map(\.replacement) == [11])
@@ -706,6 +729,9 @@ struct ClosesOnlyTests {
                                     file: "t.csv")
         #expect(file.series.timestamps.map(\.isoDate) == ["2004-08-19", "2004-08-20"] && file.series.close == [100.34, 108.31])
         #expect(file.warnings.map(\.kind) == [.unnamedDateColumn])
+        // One bad date among the first rows is that row's fault, not the column's.
+        let firstBad = try BarCSV.parse(",Close\n2020-13-01,1\n2020-01-02,1\n2020-01-03,2\n", file: "t.csv", options: BarReadOptions(repair: .drop))
+        #expect(firstBad.series.count == 2 && firstBad.repairs.map(\.line) == [2])
         // A row number is no date: refused with the fix.
         #expect(parseError(",Open,High,Low,Close\n0,10,11,9,10.5\n")?.fix.contains("name it Date if it holds the dates") == true)
     }
@@ -721,5 +747,17 @@ struct DayFirstDateTests {
         #expect(file.dateFormat == "DD.MM.YYYY HH:MM:SS.fff", "\(file.dateFormat)")
         let daily = try BarCSV.parse("Date,Open,High,Low,Close\n28.02.2024,1,2,0.5,1\n29.02.2024,1,2,0.5,1\n", file: "t.csv")
         #expect(daily.series.timestamps.map(\.isoDate) == ["2024-02-28", "2024-02-29"])
+        // Dukascopy's headers, and its local times with " GMT+0100" after them (kept on that clock).
+        let gmt = try BarCSV.parse("Gmt time,Open,High,Low,Close,Volume\n06.01.2019 22:00:00.000,1.1,1.2,1.0,1.15,5.5\n", file: "t.csv")
+        #expect(gmt.series.timestamps == [Timestamp(year: 2019, month: 1, day: 6, hour: 22)])
+        let local = try BarCSV.parse("Local time,Open,High,Low,Close\n07.01.2019 00:00:00.000 GMT+0100,1.1,1.2,1.0,1.15\n07.01.2019 01:00:00.000 GMT+0100,1.1,1.2,1.0,1.15\n",
+                                     file: "t.csv")
+        #expect(local.series.timestamps == [Timestamp(year: 2019, month: 1, day: 7), Timestamp(year: 2019, month: 1, day: 7, hour: 1)])
+        #expect(local.dateFormat == "DD.MM.YYYY HH:MM:SS.fff GMT+HHMM", "\(local.dateFormat)")
+        // A month-first dotted file is told so at its first day past 12.
+        let monthFirst = try #require(parseError("Date,Close\n01.12.2024,1\n01.13.2024,1\n"))
+        #expect(monthFirst.fix.contains("this file seems to write the month first (MM.DD.YYYY)"), "\(monthFirst)")
+        // The fix fits the fault: a one-digit day with a whole-second fraction is about the date.
+        #expect(parseError("Date,Close\n1.2.2024 09:30:00.000,1\n")?.fix.contains("read day first as DD.MM.YYYY") == true)
     }
 }
