@@ -70,8 +70,8 @@ public struct BacktestStatistics: Sendable, Equatable, Codable {
     public var fillBarsWithoutVolume: Int
     public var fillBars: Int
     public var firstFillWithoutVolumeAt: String?
-    /// The bars at the start whose volume is 0, when 20 or more, their close moving on most of
-    /// them, are followed by volumes: data that did not report volume yet (an index's early
+    /// The bars at the start whose volume is 0, when 20 or more, their close moving on at least
+    /// half of them, are followed by volumes: data that did not report volume yet (an index's early
     /// years), not bars where nothing traded (a halt's price sits still).
     /// Their fills are counted in neither `fillBarsWithoutVolume` nor the capacity. 0 otherwise.
     public var unreportedVolumeBars: Int
@@ -234,7 +234,7 @@ extension BacktestStatistics {
         // column): nothing to measure capacity against. Nor have its first bars when 20 or more
         // at the start are zero (volume not reported yet).
         if let volume = series.volume, let reported = volume.firstIndex(where: { $0 > 0 }) {
-            // Only while the price moves on most of those bars: a halt's flat price has no trades.
+            // Only while the price moves on at least half of those bars: a halt's flat price has no trades.
             let unreported = reported >= 20 && 2 * (1..<reported).count { series.close[$0] != series.close[$0 - 1] } >= reported - 1
             if unreported { (unreportedVolumeBars, unreportedVolumeThrough) = (reported, iso(series.timestamps[reported - 1])) }
             let start = unreported ? reported : 0

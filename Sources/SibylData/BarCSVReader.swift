@@ -14,7 +14,7 @@ struct BarCSVReader {
         /// underscores, hyphens, dots and angle brackets (MetaTrader writes `<CLOSE>`).
         var aliases: [String] {
             switch self {
-            case .date: ["date", "time", "datetime", "timestamp", "observationdate", "gmttime", "localtime"]
+            case .date: ["date", "time", "datetime", "timestamp"]
             case .open: ["open"]
             case .high: ["high"]
             case .low: ["low"]
@@ -27,6 +27,9 @@ struct BarCSVReader {
         static let required: [Role] = [.date, .open, .high, .low, .close]
         /// Names that are the close in a file without a Close column (Investing.com's Price).
         static let closeFallbacks: Set<String> = ["price", "last", "lastprice"]
+        /// Names that are the bar's time in a file without a Date column (FRED's observation_date,
+        /// Dukascopy's Gmt time and Local time); beside one they stay unused.
+        static let dateFallbacks: Set<String> = ["observationdate", "gmttime", "localtime"]
         static let prices: [Role] = [.open, .high, .low, .close, .adjustedClose]
     }
 
@@ -423,6 +426,11 @@ struct BarCSVReader {
             columnOfRole[Role.close.rawValue] = price
             unused.remove(price)
         }
+        if columnOfRole[Role.date.rawValue] == nil,
+           let time = unused.sorted().first(where: { Role.dateFallbacks.contains(Self.headerKey(headerNames[$0])) }) {
+            columnOfRole[Role.date.rawValue] = time
+            unused.remove(time)
+        }
         // pandas writes an unnamed index as a first column without a name: the dates, when its
         // first row's cell reads as one.
         var unnamedDates = false
@@ -448,21 +456,34 @@ struct BarCSVReader {
         // change, a count. Nor beside an Adj Close: which would be the close? A file of adjusted
         // closes alone, as yfinance writes one, reads them as the closes.)
         var closeByElimination: String?
-        let named = unused.filter { !headerNames[$0].isEmpty }
-        let notPrices = ["interest", "return", "change", "chg", "%", "pct", "percent", "share", "turnover", "count", "trade", "symbol", "ticker", "volume"]
+        var closeFromAdjusted = false
+        // Unnamed columns count only when they hold nothing (a delimiter at the end of each line).
+        var emptyUnnamed: Set<Int> = []
         if columnOfRole[Role.date.rawValue] != nil, [Role.open, .high, .low, .close].allSatisfy({ columnOfRole[$0.rawValue] == nil }) {
-            if named.count == 1, let only = named.first, columnOfRole[Role.adjustedClose.rawValue] == nil,
-               !notPrices.contains(where: { headerNames[only].lowercased().contains($0) }) {
+            let named = unused.filter { !headerNames[$0].isEmpty }
+            emptyUnnamed = unused.subtracting(named)
+            var probe = self
+            var lines = 0
+            while !emptyUnnamed.isEmpty, lines < 5, let line = probe.nextNonBlankLine(), line.end - line.start <= Self.maximumLineBytes {
+                lines += 1
+                let fields = probe.splitFields(line.start, line.end)
+                emptyUnnamed = emptyUnnamed.filter { $0 >= fields || probe.fieldStarts[$0] == probe.fieldEnds[$0] }
+            }
+            let unnamedHoldData = emptyUnnamed.count < unused.count - named.count
+            if named.count == 1, let only = named.first, columnOfRole[Role.adjustedClose.rawValue] == nil, !unnamedHoldData,
+               !Self.namesNoPrice(headerNames[only]) {
                 columnOfRole[Role.close.rawValue] = only
                 unused.remove(only)
                 closeByElimination = headerNames[only]
-            } else if named.isEmpty, let adjusted = columnOfRole[Role.adjustedClose.rawValue] {
+            } else if named.isEmpty, !unnamedHoldData, let adjusted = columnOfRole[Role.adjustedClose.rawValue] {
                 columnOfRole[Role.close.rawValue] = adjusted
                 columnOfRole[Role.adjustedClose.rawValue] = nil
                 closeByElimination = headerNames[adjusted]
+                closeFromAdjusted = true
             }
+            if closeByElimination == nil { emptyUnnamed = [] }
         }
-        ignored = unused.sorted().map { headerNames[$0].isEmpty ? "(unnamed column \($0 + 1))" : headerNames[$0] }
+        ignored = unused.subtracting(emptyUnnamed).sorted().map { headerNames[$0].isEmpty ? "(unnamed column \($0 + 1))" : headerNames[$0] }
         // A file of closes only (an index level, a rate, a settlement price): each bar's open, high
         // and low are its close, with a warning.
         let closesOnly = columnOfRole[Role.close.rawValue] != nil && [Role.open, .high, .low].allSatisfy { columnOfRole[$0.rawValue] == nil }
@@ -496,7 +517,8 @@ struct BarCSVReader {
         }
         let hasVolume = columnOfRole[Role.volume.rawValue] != nil
         let hasAdjusted = columnOfRole[Role.adjustedClose.rawValue] != nil
-        if options.adjusted && !hasAdjusted {
+        // (A file of adjusted closes alone is adjusted already.)
+        if options.adjusted && !hasAdjusted && !closeFromAdjusted {
             throw DataError(kind: .missingColumn, file: file, line: headerLineNumber, value: Role.adjustedClose.displayName,
                             message: "adjusted prices need an Adj Close column, and the header has none",
                             fix: "leave out --adjusted, or use a file with an Adj Close column")
@@ -604,7 +626,7 @@ struct BarCSVReader {
             switch parseDate(fieldStarts[dateColumn], fieldEnds[dateColumn]) {
             case .failure(let why, let impossible):
                 let raw = text(dateColumn)
-                if raw.lowercased() == headerNames[dateColumn].lowercased() {
+                if !raw.isEmpty, raw.lowercased() == headerNames[dateColumn].lowercased() {
                     try reject(DataError(kind: .unparsableDate, file: file, line: row, column: dateColumn + 1, value: raw,
                                          message: "the header repeats here (files joined one after another?)",
                                          fix: "delete the repeated header line, and check that the parts joined do not overlap"))
@@ -714,7 +736,7 @@ struct BarCSVReader {
                     index -= 1
                     if repairs[index].line == last && repairs[index].action == .filledCell { repairs.remove(at: index) }
                 }
-                let utc = offsets.isEmpty ? "" : " (in UTC)"
+                let utc = rowOffset == 0 && offsets.isEmpty ? "" : " (in UTC)"
                 repairs.insert(RepairNote(action: .droppedRow, file: file, line: last, column: nil, original: nil, replacement: nil,
                                           reason: "line \(row) repeats its timestamp \(timestamp)\(utc) with every cell, and is kept instead"), at: index)
                 if timestamps.isEmpty { newestFirst = false }
@@ -854,6 +876,16 @@ struct BarCSVReader {
             ? ignored.map { DataWarning(kind: .ignoredColumn, file: file, line: headerLineNumber, message: "column '\($0)' is not used") }
             : [DataWarning(kind: .ignoredColumn, file: file, line: headerLineNumber,
                            message: "\(ignored.count) columns are not used: \(ignored.prefix(5).map { "'\($0)'" }.joined(separator: ", ")), …")]
+        // Every date in January, its days varying: what a month-first dotted file (MM.DD.YYYY,
+        // monthly bars on the 1st) looks like read day first. (A month-first daily file stops at
+        // its first day past 12.)
+        if dateShape?.dayFirst == true, series.count >= 3 {
+            let dates = series.timestamps.map(\.date)
+            if dates.allSatisfy({ $0.month == 1 }), Set(dates.map(\.day)).count > 1, Set(dates.map(\.year)).count > 1 {
+                warnings.append(DataWarning(kind: .monthFirstDots, file: file, line: nil,
+                                            message: "every date falls in January, read day first (DD.MM.YYYY): if the file writes the month first (MM.DD.YYYY), every date is misread; rewrite them as YYYY-MM-DD"))
+            }
+        }
         if unnamedDates {
             warnings.append(DataWarning(kind: .unnamedDateColumn, file: file, line: headerLineNumber,
                                         message: "the first column has no name (pandas writes its index so); its dates are read as the bars' dates"))
@@ -1174,14 +1206,15 @@ struct BarCSVReader {
         var returning = false
         for i in 1..<max(series.count, 1) {
             let move = series.close[i] / series.close[i - 1] - 1
+            // The move back from a bad print is part of its warning.
             guard abs(move) > threshold, !returning, !ordinary(move) else { returning = false; continue }
-            // A move undone on the next bar (within a tenth of its size) looks like a bad print;
-            // the move back is part of its warning.
-            let undone = i + 1 < series.count && abs(log(series.close[i + 1] / series.close[i - 1])) < 0.1 * abs(log(1 + move))
-            returning = undone
+            // A move the next bar undoes, back to within a tenth of its size and within the
+            // threshold of the bar before it, looks like a bad print. (Further off, the next bar's
+            // move is a move of its own, and judged as one.)
+            returning = i + 1 < series.count && abs(log(series.close[i + 1] / series.close[i - 1])) < min(0.1 * abs(log(1 + move)), bound)
             let head = "close moved \(percent(move)) in one bar, \(series.timestamps[i - 1]) → \(series.timestamps[i]) "
                 + "(\(String(format: "%.8g", series.close[i - 1])) → \(String(format: "%.8g", series.close[i]))): "
-            var message = head + (undone ? "a bad price? The next bar moves it back." : Self.jumpCause(ratio: series.close[i] / series.close[i - 1]))
+            var message = head + (returning ? "a bad price? The next bar moves it back." : Self.jumpCause(ratio: series.close[i] / series.close[i - 1]))
             if let adjusted = series.adjustedClose {
                 let adjustedMove = adjusted[i] / adjusted[i - 1] - 1
                 if abs(adjustedMove) <= threshold {
@@ -1200,7 +1233,7 @@ struct BarCSVReader {
     static func jumpCause(ratio: Double) -> String {
         let factor = ratio < 1 ? 1 / ratio : ratio
         // The ratios splits and reverse splits are made at (3-for-2 and 5-for-2 among splits).
-        let ratios: [(Int, Int)] = [(2, 1), (3, 1), (4, 1), (5, 1), (6, 1), (8, 1), (10, 1), (15, 1), (20, 1), (25, 1), (30, 1), (50, 1), (100, 1)]
+        let ratios: [(Int, Int)] = [2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 20, 25, 30, 40, 50, 100, 200].map { ($0, 1) }
             + (ratio < 1 ? [(3, 2), (5, 2)] : [])
         for (new, old) in ratios {
             let splitFactor = Double(new) / Double(old)
@@ -1268,10 +1301,13 @@ struct BarCSVReader {
         var zone = Zone.unmarked
 
         enum Zone: UInt8 {
-            case unmarked, utc, offsetWithColon, offset, gmt, gmtOffset
+            case unmarked, utc, offsetWithColon, offset, gmt, gmtOffset, gmtOffsetWithColon, utcName, utcNameOffset, utcNameOffsetWithColon
 
-            /// "", "Z", "+HH:MM", "+HHMM", " GMT" or " GMT+HHMM" (Dukascopy's local-time exports).
-            var text: String { ["", "Z", "+HH:MM", "+HHMM", " GMT", " GMT+HHMM"][Int(rawValue)] }
+            /// "", "Z", "+HH:MM", "+HHMM", or " GMT" or " UTC" with either offset or none after it
+            /// (Dukascopy's local-time exports write " GMT+0100").
+            var text: String {
+                ["", "Z", "+HH:MM", "+HHMM", " GMT", " GMT+HHMM", " GMT+HH:MM", " UTC", " UTC+HHMM", " UTC+HH:MM"][Int(rawValue)]
+            }
         }
 
         var description: String {
@@ -1290,6 +1326,18 @@ struct BarCSVReader {
     enum TimeParse {
         case success(seconds: Int)
         case failure(String, impossible: Bool)
+    }
+
+    /// Whether a column's name says it holds something other than a price, by its words: open
+    /// interest, a return or change, a percentage, a count, shares, a ticker. Words that name a
+    /// level ("Total Return Index", "Interest Rate", "Exchange Rate") keep it a price.
+    static func namesNoPrice(_ name: String) -> Bool {
+        let words = Set(name.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init))
+        let level: Set<String> = ["price", "index", "rate", "level", "value", "nav", "yield", "close", "last", "settle", "settlement", "fix", "fixing"]
+        guard words.isDisjoint(with: level) else { return false }
+        let other: Set<String> = ["interest", "return", "returns", "change", "chg", "pct", "percent", "shares", "turnover", "count", "trades",
+                                  "symbol", "ticker", "volume", "oi"]
+        return !words.isDisjoint(with: other) || name.contains("%")
     }
 
     /// `.volume` for a volume named with its unit after a space ("Volume BTC", "Volume USDT", as
@@ -1438,9 +1486,9 @@ struct BarCSVReader {
             // " GMT" or " UTC" and an optional offset after it (Dukascopy: "… 00:00:00.000 GMT+0100").
             var named = false
             if end - i >= 4, base[i] == UInt8(ascii: " "), (base[i + 1], base[i + 2], base[i + 3]) == (71, 77, 84) || (base[i + 1], base[i + 2], base[i + 3]) == (85, 84, 67) {
-                i += 4
                 named = true
-                shape.zone = .gmt
+                shape.zone = base[i + 1] == 71 ? .gmt : .utcName
+                i += 4
             }
             if i < end {
                 if base[i] == UInt8(ascii: "Z"), !named {
@@ -1454,7 +1502,11 @@ struct BarCSVReader {
                     guard let minutes = digits(2), hours < 24, minutes < 60 else {
                         return .failure("has a time-zone offset that is not +HH:MM")
                     }
-                    shape.zone = named ? .gmtOffset : colon ? .offsetWithColon : .offset
+                    if named {
+                        shape.zone = shape.zone == .gmt ? (colon ? .gmtOffsetWithColon : .gmtOffset) : (colon ? .utcNameOffsetWithColon : .utcNameOffset)
+                    } else {
+                        shape.zone = colon ? .offsetWithColon : .offset
+                    }
                     offset = sign * (hours * 3600 + minutes * 60)
                 }
             }

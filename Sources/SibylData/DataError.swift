@@ -91,6 +91,8 @@ public struct DataWarning: Equatable, Sendable, CustomStringConvertible, Codable
         case closesOnly
         /// The first column has no name (pandas' index) and holds the dates.
         case unnamedDateColumn
+        /// Day-first dotted dates all in January over several years: month-first dates misread?
+        case monthFirstDots
     }
 
     public let kind: Kind

@@ -470,6 +470,12 @@ struct CSVReadingTests {
         prints[120] *= 100
         let bad = try daily(prints).warnings.filter { $0.kind == .largeJump }
         #expect(bad.map(\.line) == [52, 122] && bad.allSatisfy { $0.message.hasSuffix("a bad price? The next bar moves it back.") }, "\(bad)")
+        // A bad print followed by a split: the split, beyond the threshold from the bar before the
+        // print, is a move of its own and is warned about too.
+        var printThenSplit = (0..<201).map { 100 * pow(1.01, Double($0 % 2)) }
+        printThenSplit[50] = 0.01
+        for i in 51..<201 { printThenSplit[i] /= 2 }
+        #expect(try daily(printThenSplit).warnings.filter { $0.kind == .largeJump }.map(\.line) == [52, 53])
     }
 
     @Test("a jump's likely cause: a split near a split's ratio, otherwise a bad price or a real move", arguments: [
@@ -477,7 +483,8 @@ struct CSVReadingTests {
         (0.66, "an unadjusted 3-for-2 split, or a bad price?"), (10.2, "an unadjusted 1-for-10 reverse split, or a bad price?"),
         (2.156, "a bad price, or a real move beyond the series' usual ones?"), (1.46, "a bad price, or a real move beyond the series' usual ones?"),
         (0.55, "a bad price, or a real move beyond the series' usual ones?"), (13.0, "a bad price, or a real move beyond the series' usual ones?"),
-        (1 / 101.0, "an unadjusted 100-for-1 split, or a bad price?"),
+        (1 / 101.0, "an unadjusted 100-for-1 split, or a bad price?"), (1 / 7.0, "an unadjusted 7-for-1 split, or a bad price?"),
+        (201.0, "an unadjusted 1-for-200 reverse split, or a bad price?"),
     ])
     func jumpCause(_ ratio: Double, _ expected: String) {
         #expect(BarCSVReader.jumpCause(ratio: ratio) == expected)
@@ -706,10 +713,22 @@ struct ClosesOnlyTests {
         #expect(try BarCSV.parse("observation_date,DCOILWTICO,\n2024-01-02,71.5,\n", file: "t.csv").series.close == [71.5])
         let adjustedOnly = try BarCSV.parse("Date,Adj Close\n2024-01-02,5.5\n", file: "t.csv")
         #expect(adjustedOnly.series.close == [5.5] && adjustedOnly.series.adjustedClose == nil)
-        // A column whose name says it is no price is not taken for one.
-        for header in ["Open Interest", "Returns", "Change %", "Volume"] {
+        // A column whose name says it is no price is not taken for one; a name for a level is.
+        for header in ["Open Interest", "Returns", "Change %", "Volume", "Pct Change"] {
             #expect(parseError("Date,\(header)\n2024-01-02,5\n")?.message.hasPrefix("no Close column") == true, "\(header)")
         }
+        for header in ["Exchange Rate", "Total Return Index", "Last Traded Price", "iShares MSCI World", "Interest Rate", "CHGG", "Discount Rate"] {
+            #expect(try BarCSV.parse("Date,\(header)\n2024-01-02,5\n", file: "t.csv").series.close == [5], "\(header)")
+        }
+        // Unnamed columns that hold data make the one named column no surer a close.
+        #expect(parseError("Date,AAPL US Equity,,,\n2024-01-02,185,186,184,185.5\n")?.message.hasPrefix("no Close column") == true)
+        // A trailing delimiter's empty column goes unremarked.
+        #expect(try BarCSV.parse("DATE,DCOILWTICO,\n2024-01-02,71.5,\n", file: "t.csv").warnings.map(\.kind) == [.closesOnly])
+        // Adjusted closes alone are adjusted already: --adjusted reads them.
+        #expect(try BarCSV.parse("Date,Adj Close\n2024-01-02,5.5\n", file: "t.csv", options: BarReadOptions(adjusted: true)).series.close == [5.5])
+        // Dukascopy's and FRED's names for the time are the time only without a Date column.
+        let both = try BarCSV.parse("Datetime,Open,High,Low,Close,Local time\n2024-01-02 10:00,1,2,0.5,1,x\n", file: "t.csv")
+        #expect(both.series.count == 1 && both.warnings.map(\.message) == ["column 'Local time' is not used"])
         // Some of the prices but not all: refused, not filled in.
         #expect(parseError("Date,High,Close\n2024-01-02,12,11\n")?.kind == .missingColumn)
         // On adjusted closes the open, high and low stay the close exactly (close × factor can miss
@@ -754,9 +773,19 @@ struct DayFirstDateTests {
                                      file: "t.csv")
         #expect(local.series.timestamps == [Timestamp(year: 2019, month: 1, day: 7), Timestamp(year: 2019, month: 1, day: 7, hour: 1)])
         #expect(local.dateFormat == "DD.MM.YYYY HH:MM:SS.fff GMT+HHMM", "\(local.dateFormat)")
+        #expect(try BarCSV.parse("Date,Close\n2024-01-02 10:00:00 UTC,1\n", file: "t.csv").dateFormat == "YYYY-MM-DD HH:MM:SS UTC")
+        #expect(parseError("Date,Close\n2024-01-02 10:00:00 GMT+0100,1\n2024-01-02 11:00:00 GMT+01:00,1\n")?.kind == .mixedDateFormats)
         // A month-first dotted file is told so at its first day past 12.
         let monthFirst = try #require(parseError("Date,Close\n01.12.2024,1\n01.13.2024,1\n"))
         #expect(monthFirst.fix.contains("this file seems to write the month first (MM.DD.YYYY)"), "\(monthFirst)")
+        // Monthly bars written month first on the 1st read day first all land in January: warned.
+        let misread = try BarCSV.parse("Date,Close\n" + (0..<24).map { "\(String(format: "%02d", $0 % 12 + 1)).01.\(2020 + $0 / 12),1" }.joined(separator: "\n"),
+                                       file: "t.csv")
+        #expect(misread.warnings.map(\.kind).contains(.monthFirstDots))
+        // Day-first monthly bars on the 1st are not.
+        let monthly = try BarCSV.parse("Date,Close\n" + (0..<24).map { "01.\(String(format: "%02d", $0 % 12 + 1)).\(2020 + $0 / 12),1" }.joined(separator: "\n"),
+                                       file: "t.csv")
+        #expect(!monthly.warnings.map(\.kind).contains(.monthFirstDots) && monthly.series.timestamps[1].isoDate == "2020-02-01")
         // The fix fits the fault: a one-digit day with a whole-second fraction is about the date.
         #expect(parseError("Date,Close\n1.2.2024 09:30:00.000,1\n")?.fix.contains("read day first as DD.MM.YYYY") == true)
     }
