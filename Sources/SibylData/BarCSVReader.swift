@@ -894,7 +894,7 @@ struct BarCSVReader {
             warnings.append(DataWarning(kind: .closesOnly, file: file, line: headerLineNumber,
                                         message: (closeByElimination.map { "the file's one column of values, '\($0)', is read as the close, and it has no Open, High or Low column" }
                                                   ?? "the file has closes only (no Open, High or Low column)")
-                                            + ": each bar's open, high and low are taken as its close, so fills at an open and stops within a bar use closes, and a bar's range (atr) is the move from the close before"))
+                                            + ": each bar's open, high and low are taken as its close, so fills at an open and stops within a bar use closes (and atr, which needs a bar's range, is refused)"))
         }
         if timesInUTC {
             warnings.append(DataWarning(kind: .timesInUTC, file: file, line: nil,

@@ -65,7 +65,7 @@ struct ForecastCommand: ParsableCommand {
                 model = try ForecastModel.load(contentsOf: modelFile)
                 // The thread count is how to run, not what was learned: --threads applies.
                 model.network.threads = trainingOptions.threads
-                try TrainingOptions.checkVolume(model.settings.featureSpec, for: file.series)
+                try TrainingOptions.checkData(model.settings.featureSpec, for: file.series)
                 if let note = trainingOptions.threadsNote { notes.add("note: \(note)") }
                 let ignored = trainingOptions.ignoredOptions(against: model.settings)
                 if !ignored.isEmpty {

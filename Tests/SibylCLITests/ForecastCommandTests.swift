@@ -53,6 +53,17 @@ struct ForecastCommandTests {
         #expect(try runSibyl(["train", "--data", googl, "--features", "returns,volz:20", "--out", checkpoint] + small.dropLast(2)).status == 0)
         let loaded = try runSibyl(["forecast", "--data", zeros, "--model-file", checkpoint, "--repair", "drop"])
         #expect(loaded.status == 1 && loaded.standardError.contains("of the feature list of \(checkpoint): needs volume, but every bar of"), "\(loaded.standardError)")
+        // Bars without a range (a file of closes only) are no ranges for atr either, typed or a
+        // checkpoint's: its true range would be the move from the close before.
+        let date = try #require(header.firstIndex(of: "Date"))
+        let closes = try temporaryFile("Date,Close\n" + rows.dropFirst().filter { !$0[close].isEmpty }.map { "\($0[date]),\($0[close])" }.joined(separator: "\n") + "\n")
+        defer { try? FileManager.default.removeItem(atPath: closes) }
+        let typedRange = try runSibyl(["features", "--data", closes, "--spec", "returns,atr:14"])
+        #expect(typedRange.status == 1 && typedRange.standardError.contains("'atr:14': needs each bar's high and low"), "\(typedRange.standardError)")
+        #expect(try runSibyl(["train", "--data", googl, "--features", "returns,atr:14", "--out", checkpoint] + small.dropLast(2)).status == 0)
+        let loadedRange = try runSibyl(["forecast", "--data", closes, "--model-file", checkpoint])
+        #expect(loadedRange.status == 1 && loadedRange.standardError.contains("of the feature list of \(checkpoint): needs each bar's high and low"),
+                "\(loadedRange.standardError)")
     }
 
     @Test("too few training windows for a batch names the count needed and --batch-size")

@@ -218,7 +218,7 @@ struct TrainingOptions: ParsableArguments {
         let zeros = series.volume?.allSatisfy { $0 == 0 } ?? false
         guard series.volume == nil || zeros, spec == FeaturePipeline.defaultSpecText, !typedOptions.contains(option),
               let reduced = (try? FeaturePipeline(parsing: spec))?.withoutVolumeFeatures() else {
-            try checkVolume(spec, for: series)
+            try checkData(spec, for: series)
             return spec
         }
         let leftOut = reduced.leftOut.map(\.description).joined(separator: ", ")
@@ -227,10 +227,12 @@ struct TrainingOptions: ParsableArguments {
     }
 
     /// Refuses a feature list whose volume feature would read a volume of zero on every bar of
-    /// `series` (``FeaturePipeline/zeroVolumeProblem(in:)``), checked on the whole file: a
-    /// walk-forward's early folds may see only the zeros of a file whose volume starts later.
-    static func checkVolume(_ spec: String, for series: BarSeries) throws {
-        if let problem = (try? FeaturePipeline(parsing: spec))?.zeroVolumeProblem(in: series) { throw problem }
+    /// `series` (``FeaturePipeline/zeroVolumeProblem(in:)``), or whose range feature would read
+    /// bars without a range (``FeaturePipeline/noRangeProblem(in:)``), checked on the whole file:
+    /// a walk-forward's early folds may see only the zeros of a file whose volume starts later.
+    static func checkData(_ spec: String, for series: BarSeries) throws {
+        guard let pipeline = try? FeaturePipeline(parsing: spec) else { return }
+        if let problem = pipeline.zeroVolumeProblem(in: series) ?? pipeline.noRangeProblem(in: series) { throw problem }
     }
 
     /// The option names on the command line, typed at their default or not.
@@ -241,7 +243,8 @@ struct TrainingOptions: ParsableArguments {
     /// The settings for training on `series`. The default features are meant for any series: for
     /// one without volume (an index, a currency pair) they leave out the volume feature, and a
     /// note says so; a list typed with `--features` is used as typed, and refused when its volume
-    /// feature would read a volume of zero on every bar (``checkVolume(_:for:)``).
+    /// feature would read a volume of zero on every bar, or its range feature bars without one
+    /// (``checkData(_:for:)``).
     /// The notes on inert options (``inertOptionNotes``) go to `notes` first.
     func settings(for series: BarSeries, notes: CommandNotes) throws -> ForecastSettings {
         for note in inertOptionNotes { notes.add("note: \(note)") }
