@@ -12,7 +12,9 @@ import SibylBacktest
 /// and reversals always trade. After a stop-loss,
 /// take-profit or trailing-stop exit, or an entry the broker could not fill, it enters again only
 /// once the forecast's direction has changed (one entry per signal, as the crossover and z-score
-/// strategies do, whatever the sizing).
+/// strategies do, whatever the sizing). A sizing that builds a position in pieces (each resize an
+/// entry with exits of its own) may see one piece stopped and another held: the signal has had its
+/// trade, and what is left is held, not topped up, until the direction changes.
 public struct ForecastThreshold: Strategy {
     public enum Sizing: Sendable, Equatable {
         /// Fully invested whenever the signal is on.
@@ -43,6 +45,8 @@ public struct ForecastThreshold: Strategy {
     /// forecast's direction changes.
     private var exitedDirection: Double?
     private var previousClose: Double?
+    /// Closed trades already looked at for exits by the exit rules.
+    private var closedSeen = 0
     private var absoluteForecastSum = 0.0
     private var forecastCount = 0
 
@@ -75,6 +79,14 @@ public struct ForecastThreshold: Strategy {
         if lastTarget != 0 && broker.position == 0 && broker.pendingOrders.isEmpty {
             exitedDirection = lastTarget > 0 ? 1 : -1
             lastTarget = 0
+        }
+        // Or the exit rules closed part of it (a piece of a position built in pieces).
+        if closedSeen < broker.closedTrades.count {
+            let exitRules: Set<ExitReason> = [.stopLoss, .takeProfit, .trailingStop]
+            if lastTarget != 0, broker.closedTrades[closedSeen...].contains(where: { exitRules.contains($0.exitReason) && ($0.size > 0) == (lastTarget > 0) }) {
+                exitedDirection = lastTarget > 0 ? 1 : -1
+            }
+            closedSeen = broker.closedTrades.count
         }
         let forecast = view.index < forecasts.count ? forecasts[view.index] : .nan
         // No forecast before the first one; after it, a forecast that is not a number (a model that

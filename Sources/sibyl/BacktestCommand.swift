@@ -482,11 +482,20 @@ enum BacktestOutput {
         if !open.isEmpty {
             lines.append("open at the end: \(open.map { "\(String(format: "%.6g", $0.size)) units from \(iso(result.series.timestamps[$0.entryBar]))" }.joined(separator: ", ")) (valued at the last close in the equity; left out of the trade statistics, exposure and commissions, as backtesting.py does: --close-at-end counts them)")
         }
+        // A gap of a month or more beyond the series' rhythm (missing data, a suspension): the
+        // simulation steps over it as over one bar.
+        let spacing = Double(result.series.frequency.typicalSpacingSeconds)
+        let long = result.series.gaps().filter { Double($0.seconds) >= max(30 * 86_400, 3 * spacing) }
+        if let longest = long.max(by: { $0.seconds < $1.seconds }) {
+            lines.append("note: the series has \(long.count == 1 ? "a gap" : "\(long.count) gaps") of a month or more beyond its rhythm (the longest \(duration(days: Double(longest.seconds) / 86_400)), \(iso(longest.from)) → \(iso(longest.to))): "
+                         + "positions are held across \(long.count == 1 ? "it" : "them") as across one bar, and a forecast made before one is scored on the bar after it")
+        }
         if let observed = s.observedPeriodsPerYear, abs(observed / s.periodsPerYear - 1) > 0.1 {
             // Given on purpose, perhaps (a convention of 252 days for every market), but say what the data has.
             lines.append(result.configuration.periodsPerYear != nil
                 ? "note: the returns fall into \(Int(observed.rounded())) periods a year and --periods-per-year annualizes them as \(String(format: "%g", s.periodsPerYear)): Return (Ann.), volatility and the ratios built on them are scaled as if there were \(String(format: "%g", s.periodsPerYear))"
-                : "note: the returns fall into \(Int(observed.rounded())) periods a year, annualized as \(String(format: "%g", s.periodsPerYear)) (backtesting.py's rule): Return (Ann.), volatility and the ratios built on them are annualized with the wrong number of periods; --periods-per-year \(Int(observed.rounded())) annualizes by the periods the data has")
+                : "note: the returns fall into \(Int(observed.rounded())) periods a year, annualized as \(String(format: "%g", s.periodsPerYear)) (backtesting.py's rule): Return (Ann.), volatility and the ratios built on them are annualized with the wrong number of periods; --periods-per-year \(Int(observed.rounded())) annualizes by the periods the data has"
+                    + (long.isEmpty ? "" : " (a count the gap above lowers: over the bars around it, the rhythm is the series' own)"))
         }
         let (compounded, simple) = (s.volatilityAnnualizedPercent, s.simpleVolatilityAnnualizedPercent)
         if s.equityFinal > 0, simple > 0, compounded.isFinite, !(compounded / simple > 0.5 && compounded / simple < 2) {

@@ -28,6 +28,19 @@ struct BacktestCommandTests {
         #expect(a.standardOutput.split(separator: "\n").dropFirst() == b.standardOutput.split(separator: "\n").dropFirst())
     }
 
+    @Test("a gap of a month or more in the data is noted: positions are held across it as across one bar")
+    func longGap() throws {
+        // GOOGL without 100 sessions of 2011: 146 days from one bar to the next.
+        let lines = try String(contentsOfFile: googl, encoding: .utf8).split(separator: "\n")
+        let gap = try temporaryFile((Array(lines.prefix(451)) + Array(lines[551..<801])).joined(separator: "\n") + "\n")
+        defer { try? FileManager.default.removeItem(atPath: gap) }
+        let run = try runSibyl(["backtest", "--data", gap])
+        #expect(run.status == 0 && run.standardOutput.contains("note: the series has a gap of a month or more beyond its rhythm (the longest 146 days, 2011-03-04 → 2011-07-28)"),
+                "\(run.standardOutput)")
+        // The bundled file, whose longest gap is a week (9/11), has no such note.
+        #expect(try !runSibyl(["backtest", "--data", googl]).standardOutput.contains("a month or more"))
+    }
+
     @Test("--reverse reproduces backtesting.py's SmaCross statistics on GOOGL, as JSON")
     func reverseJSON() throws {
         let run = try runSibyl(["backtest", "--data", googl, "--fast", "10", "--slow", "20", "--commission", "0.002", "--reverse", "--json"])

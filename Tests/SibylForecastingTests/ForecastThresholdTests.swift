@@ -131,6 +131,28 @@ struct ForecastThresholdTests {
         #expect(result.trades.count == 2 && abs((result.trades[0].exitPrice ?? 0) - 96.9) < 1e-9, "\(result.trades)")
     }
 
+    @Test("a position built in pieces: when the exit rules close one piece, the rest is held, not topped up, until the direction changes")
+    func piecesAfterAStop() {
+        // Confidence sizing: half a position at bar 2's open (102), topped up to 0.8 at bar 3's (98);
+        // bar 4 trades down to 96.5, through the first piece's 5% stop (96.9) but not the second's
+        // (93.1); the calls after it grow stronger (a target of 1, more than 5% of equity above).
+        let bars: [(Double, Double, Double, Double)] = [
+            (100, 100, 100, 100), (101, 101, 101, 101), (102, 102, 102, 102), (98, 98, 98, 98),
+            (98, 98, 96.5, 97), (97, 97, 97, 97), (97, 97, 97, 97), (97, 97, 97, 97), (97, 97, 97, 97),
+        ]
+        let series = try! BarSeries(name: "pieces", bars: bars.enumerated().map { t, b in
+            Bar(timestamp: Timestamp(secondsSinceEpoch: 1_600_000_000 + Int64(t) * 86_400), open: b.0, high: b.1, low: b.2, close: b.3, volume: 1)
+        })
+        let forecasts: [Double] = [.nan, 0.01, 0.04, 0.06, 0.2, 0.2, 0.2, 0.2, 0.2]
+        var strategy = ForecastThreshold(forecasts: forecasts, threshold: 0.001, sizing: .confidence, exits: ExitRules(stopLoss: 0.05))
+        let result = backtest(&strategy, on: series, configuration: BacktestConfiguration())
+        let p = result.position
+        let stopped = result.trades.filter { $0.exitReason == .stopLoss }
+        #expect(stopped.count == 1 && stopped[0].entryBar == 2 && stopped[0].exitBar == 4, "\(result.trades)")
+        // What is left is the second piece, held to the end.
+        #expect(p[4] > 0 && p[4] < p[3] && (5..<9).allSatisfy { p[$0] == p[4] }, "\(p)")
+    }
+
     @Test("no forecast, no trade")
     func noForecast() {
         var strategy = ForecastThreshold(forecasts: Array(repeating: .nan, count: 8), threshold: 0)
