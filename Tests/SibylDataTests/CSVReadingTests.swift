@@ -133,6 +133,12 @@ struct CSVReadingTests {
         let eightHours = try BarCSV.parse("Date,Open,High,Low,Close\n2020-03-07 16:00:00-05:00,1,1,1,1\n2020-03-08 00:00:00-05:00,1,1,1,1\n"
                                           + "2020-03-08 08:00:00-04:00,1,1,1,1\n2020-03-08 16:00:00-04:00,1,1,1,1\n", file: "t.csv")
         #expect(eightHours.warnings.map(\.kind) == [.timesInUTC] && eightHours.series.timestamps[2].isoDateTime == "2020-03-08T12:00:00")
+        // The same when the bar at the switch is missing: a two-hour hole in a market open all
+        // night is still within its session (a weekend's closing is not).
+        let holed = try BarCSV.parse("Date,Open,High,Low,Close\n2020-03-07 22:00:00-05:00,1,1,1,1\n2020-03-07 23:00:00-05:00,1,1,1,1\n"
+                                     + "2020-03-08 00:00:00-05:00,1,1,1,1\n2020-03-08 04:00:00-04:00,1,1,1,1\n2020-03-08 05:00:00-04:00,1,1,1,1\n",
+                                     file: "t.csv")
+        #expect(holed.warnings.map(\.kind) == [.timesInUTC] && holed.series.timestamps[3].isoDateTime == "2020-03-08T08:00:00", "\(holed.series.timestamps)")
     }
 
     @Test("a newest-first export is read in reverse and said so; the same bars as the file sorted oldest first")
