@@ -14,7 +14,8 @@ import SibylBacktest
 /// once the forecast's direction has changed (one entry per signal, as the crossover and z-score
 /// strategies do, whatever the sizing). A sizing that builds a position in pieces (each resize an
 /// entry with exits of its own) may see one piece stopped and another held: the signal has had its
-/// trade, and what is left is held, not topped up, until the direction changes.
+/// trade, and what is left is held, not topped up (cut if the sizing asks for less), until the
+/// direction changes.
 public struct ForecastThreshold: Strategy {
     public enum Sizing: Sendable, Equatable {
         /// Fully invested whenever the signal is on.
@@ -41,8 +42,8 @@ public struct ForecastThreshold: Strategy {
     public let warmUp: Int
     private var returns: RollingWindow
     private var lastTarget = 0.0
-    /// The direction of a position the exit rules closed: no new entry that way until the
-    /// forecast's direction changes.
+    /// The direction of a position the exit rules closed, in whole or in part: no new entry or
+    /// top-up that way until the forecast's direction changes.
     private var exitedDirection: Double?
     private var previousClose: Double?
     /// Closed trades already looked at for exits by the exit rules.
@@ -82,8 +83,13 @@ public struct ForecastThreshold: Strategy {
         }
         // Or the exit rules closed part of it (a piece of a position built in pieces).
         if closedSeen < broker.closedTrades.count {
-            let exitRules: Set<ExitReason> = [.stopLoss, .takeProfit, .trailingStop]
-            if lastTarget != 0, broker.closedTrades[closedSeen...].contains(where: { exitRules.contains($0.exitReason) && ($0.size > 0) == (lastTarget > 0) }) {
+            let byExitRules = { (trade: Trade) -> Bool in
+                switch trade.exitReason {
+                case .stopLoss, .takeProfit, .trailingStop: (trade.size > 0) == (self.lastTarget > 0)
+                default: false
+                }
+            }
+            if lastTarget != 0, broker.closedTrades[closedSeen...].contains(where: byExitRules) {
                 exitedDirection = lastTarget > 0 ? 1 : -1
             }
             closedSeen = broker.closedTrades.count
@@ -103,10 +109,6 @@ public struct ForecastThreshold: Strategy {
         var direction = 0.0
         if forecast > threshold { direction = 1 }
         else if forecast < -threshold { direction = broker.configuration.allowShort ? -1 : 0 }
-        if let exited = exitedDirection {
-            guard direction != exited else { return }
-            exitedDirection = nil
-        }
         var size = 1.0
         switch sizing {
         case .full:
@@ -122,6 +124,20 @@ public struct ForecastThreshold: Strategy {
             size = realized > 0 ? min(1, annual / realized) : 1
         }
         let target = direction * size
+        if let exited = exitedDirection {
+            guard direction != exited else {
+                // What the exit rules left of this signal's position is held, not topped up; a
+                // sizing that asks for less than is held (a volatility jump) cuts it.
+                let equity = broker.equity
+                let held = equity > 0 ? broker.position * view.close() / equity : 0
+                if broker.position != 0, abs(target) < abs(held) - 0.05 {
+                    broker.target(target, exits: exits)
+                    lastTarget = target
+                }
+                return
+            }
+            exitedDirection = nil
+        }
         // Resize a position only when its target moves by more than 5% of equity, to avoid churning
         // on noise; opening, closing and turning a position always trade, however small.
         if abs(target - lastTarget) > 0.05 || (target > 0) != (lastTarget > 0) || (target < 0) != (lastTarget < 0) {

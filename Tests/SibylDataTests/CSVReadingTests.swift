@@ -139,6 +139,12 @@ struct CSVReadingTests {
                                      + "2020-03-08 00:00:00-05:00,1,1,1,1\n2020-03-08 04:00:00-04:00,1,1,1,1\n2020-03-08 05:00:00-04:00,1,1,1,1\n",
                                      file: "t.csv")
         #expect(holed.warnings.map(\.kind) == [.timesInUTC] && holed.series.timestamps[3].isoDateTime == "2020-03-08T08:00:00", "\(holed.series.timestamps)")
+        // Daily bars stamped at varying times (a session's close, one half day) across the spring
+        // weekend are days, not a market open across the switch.
+        let stamps = ["2020-03-02 16:00:00-05:00", "2020-03-03 16:00:00-05:00", "2020-03-04 13:00:00-05:00", "2020-03-05 16:00:00-05:00",
+                      "2020-03-06 16:00:00-05:00", "2020-03-09 16:00:00-04:00", "2020-03-10 16:00:00-04:00", "2020-03-11 16:00:00-04:00"]
+        let closes = try BarCSV.parse("Date,Open,High,Low,Close\n" + stamps.map { "\($0),1,1,1,1" }.joined(separator: "\n"), file: "t.csv")
+        #expect(closes.warnings.isEmpty && closes.series.frequency.kind == .daily, "\(closes.warnings) \(closes.series.timestamps)")
     }
 
     @Test("a newest-first export is read in reverse and said so; the same bars as the file sorted oldest first")

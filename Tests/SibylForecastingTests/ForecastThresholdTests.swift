@@ -151,6 +151,12 @@ struct ForecastThresholdTests {
         #expect(stopped.count == 1 && stopped[0].entryBar == 2 && stopped[0].exitBar == 4, "\(result.trades)")
         // What is left is the second piece, held to the end.
         #expect(p[4] > 0 && p[4] < p[3] && (5..<9).allSatisfy { p[$0] == p[4] }, "\(p)")
+        // A sizing that then asks for less than is held cuts it: after the stop, calls so weak that
+        // confidence sizing wants about 2% of equity, below the piece left (about 30%).
+        let weaker: [Double] = [.nan, 0.01, 0.04, 0.06, 0.002, 0.002, 0.002, 0.002, 0.002]
+        var cutting = ForecastThreshold(forecasts: weaker, threshold: 0.001, sizing: .confidence, exits: ExitRules(stopLoss: 0.05))
+        let cut = backtest(&cutting, on: series, configuration: BacktestConfiguration()).position
+        #expect(cut[4] == p[4] && cut[5] > 0 && cut[5] < cut[4] / 2 && (6..<9).allSatisfy { cut[$0] == cut[5] }, "\(cut)")
     }
 
     @Test("no forecast, no trade")
