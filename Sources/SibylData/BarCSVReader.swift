@@ -835,15 +835,17 @@ struct BarCSVReader {
             }
             // A market open while the file's clock changes (a 24-hour market over a daylight-saving
             // switch: the change falls between two bars within a session, its usual step apart,
-            // or for bars under half a day apart a bar or two more, or two hours, should the bars
-            // at the switch be missing) is not on that clock: its local times repeat an hour or
+            // or for bars half a day apart or less a bar or two more, or two hours, should the
+            // bars at the switch be missing) is not on that clock: its local times repeat an hour or
             // skip one there. (A market closed over the switch, as on a weekend, has a day or
             // more between those bars; daily bars, stamped at whatever time, keep the strict rule.)
             func tradesAcrossChange() -> Bool {
                 let steps = zip(utc.dropFirst(), utc).map { $0 - $1 }.sorted()
                 // The lower quartile: the step between bars of a session, however few bars there are.
                 let usualStep = steps.isEmpty ? 0 : steps[(steps.count - 1) / 4]
-                let withinSession = usualStep >= 43_200 ? usualStep : max(3 * usualStep, 7200)
+                // (For daily bars, an hour either way: the spring switch shortens the step, the
+                // autumn one lengthens it.)
+                let withinSession = usualStep > 43_200 ? usualStep + 3600 : max(3 * usualStep, 7200)
                 return offsets.indices.dropFirst().contains { (i: Int) -> Bool in
                     offsets[i] != offsets[i - 1] && utc[i] - utc[i - 1] <= withinSession
                 }

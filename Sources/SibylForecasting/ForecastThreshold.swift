@@ -91,6 +91,9 @@ public struct ForecastThreshold: Strategy {
             }
             if lastTarget != 0, broker.closedTrades[closedSeen...].contains(where: byExitRules) {
                 exitedDirection = lastTarget > 0 ? 1 : -1
+                // What is held now, as a fraction of equity, is what later targets are measured against.
+                let equity = broker.equity
+                if equity > 0 { lastTarget = broker.position * view.close() / equity }
             }
             closedSeen = broker.closedTrades.count
         }
@@ -127,10 +130,9 @@ public struct ForecastThreshold: Strategy {
         if let exited = exitedDirection {
             guard direction != exited else {
                 // What the exit rules left of this signal's position is held, not topped up; a
-                // sizing that asks for less than is held (a volatility jump) cuts it.
-                let equity = broker.equity
-                let held = equity > 0 ? broker.position * view.close() / equity : 0
-                if broker.position != 0, abs(target) < abs(held) - 0.05 {
+                // sizing that asks for less than was held after the exit (a volatility jump) cuts
+                // it. (Against that, not the position's value now: a price move alone trades nothing.)
+                if broker.position != 0, abs(target) < abs(lastTarget) - 0.05 {
                     broker.target(target, exits: exits)
                     lastTarget = target
                 }

@@ -101,7 +101,7 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Forecast strategy: trade when the forecast log return exceeds this (in absolute value); for a --target direction model, the signal is (2·P(up) − 1) times the mean absolute log return over the fold's training span.")
     var threshold: Double = 0
 
-    @Option(name: .long, help: "Forecast strategy sizing: full, confidence (|forecast| / twice the mean |forecast| so far, at most 1) or vol-target (target / the last \(Self.volatilityLookback) bars' annualized volatility, at most 1: never leveraged). A held position is resized when its target moves by more than 5% of equity from the last one ordered; entries, exits and reversals always trade. After a stop or target closes part of it, the rest is held, not topped up, until the forecast's direction changes.")
+    @Option(name: .long, help: "Forecast strategy sizing: full, confidence (|forecast| / twice the mean |forecast| so far, at most 1) or vol-target (target / the last \(Self.volatilityLookback) bars' annualized volatility, at most 1: never leveraged). A held position is resized when its target moves by more than 5% of equity from the last one ordered; entries, exits and reversals always trade. After a stop or target closes part of it, the rest is held, not topped up (and cut if the sizing asks for less), until the forecast's direction changes.")
     var sizing: SizingName = .full
 
     @Option(name: .long, parsing: .unconditional, help: "Forecast strategy: annual volatility target for --sizing vol-target.")
@@ -486,7 +486,8 @@ enum BacktestOutput {
         // simulation steps over it as over one bar.
         let frequency = result.series.frequency
         let spacing = Double(frequency.typicalSpacingSeconds)
-        let long = result.series.gaps(frequency: frequency).filter { Double($0.seconds) - spacing >= 30 * 86_400 }
+        // (28 days: a missing February is a month too.)
+        let long = result.series.gaps(frequency: frequency).filter { Double($0.seconds) - spacing >= 28 * 86_400 }
         if let longest = long.max(by: { $0.seconds < $1.seconds }) {
             lines.append("note: the series has \(long.count == 1 ? "a gap" : "\(long.count) gaps") of a month or more beyond its rhythm (the longest \(duration(days: Double(longest.seconds) / 86_400)), \(iso(longest.from)) → \(iso(longest.to))): "
                          + "positions are held across \(long.count == 1 ? "it" : "them") as across one bar"
@@ -498,12 +499,13 @@ enum BacktestOutput {
         if let observed = observedPeriods, !long.isEmpty, let first = result.series.timestamps.first, let last = result.series.timestamps.last {
             let span = Double(last.secondsSinceEpoch - first.secondsSinceEpoch)
             let missing = long.reduce(0.0) { $0 + Double($1.seconds) - spacing }
-            observedPeriods = span > missing ? observed * span / (span - missing) : observed
+            // Under 90 days of bars, as over a short span, the count says too little.
+            observedPeriods = span - missing >= 90 * 86_400 ? observed * span / (span - missing) : nil
         }
         if let observed = observedPeriods, abs(observed / s.periodsPerYear - 1) > 0.1 {
             // Given on purpose, perhaps (a convention of 252 days for every market), but say what the data has.
             lines.append(result.configuration.periodsPerYear != nil
-                ? "note: the returns fall into \(Int(observed.rounded())) periods a year and --periods-per-year annualizes them as \(String(format: "%g", s.periodsPerYear)): Return (Ann.), volatility and the ratios built on them are scaled as if there were \(String(format: "%g", s.periodsPerYear))"
+                ? "note: the returns fall into \(Int(observed.rounded())) periods a year\(long.isEmpty ? "" : " (the long gaps' time left out)") and --periods-per-year annualizes them as \(String(format: "%g", s.periodsPerYear)): Return (Ann.), volatility and the ratios built on them are scaled as if there were \(String(format: "%g", s.periodsPerYear))"
                 : "note: the returns fall into \(Int(observed.rounded())) periods a year\(long.isEmpty ? "" : " (the long gaps' time left out)"), annualized as \(String(format: "%g", s.periodsPerYear)) (backtesting.py's rule): Return (Ann.), volatility and the ratios built on them are annualized with the wrong number of periods; --periods-per-year \(Int(observed.rounded())) annualizes by the periods the data has")
         }
         let (compounded, simple) = (s.volatilityAnnualizedPercent, s.simpleVolatilityAnnualizedPercent)
