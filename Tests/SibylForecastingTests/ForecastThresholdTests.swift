@@ -15,6 +15,13 @@ struct ForecastThresholdTests {
     /// Made at bar t's close for bar t+1: long, long, short, inside the threshold, long.
     let forecasts: [Double] = [.nan, 0.01, 0.01, -0.01, 0.0005, 0.02, .nan, .nan]
 
+    /// Daily bars from (open, high, low, close), one a day, volume 1.
+    static func daily(_ bars: [(Double, Double, Double, Double)]) -> BarSeries {
+        try! BarSeries(name: "bars", bars: bars.enumerated().map { t, b in
+            Bar(timestamp: Timestamp(secondsSinceEpoch: 1_600_000_000 + Int64(t) * 86_400), open: b.0, high: b.1, low: b.2, close: b.3, volume: 1)
+        })
+    }
+
     func run(_ sizing: ForecastThreshold.Sizing, allowShort: Bool = true) -> BacktestResult {
         var strategy = ForecastThreshold(forecasts: forecasts, threshold: 0.001, sizing: sizing)
         return backtest(&strategy, on: series, configuration: BacktestConfiguration(allowShort: allowShort))
@@ -113,13 +120,10 @@ struct ForecastThresholdTests {
           arguments: [ForecastThreshold.Sizing.full, .confidence])
     func oneEntryPerSignal(sizing: ForecastThreshold.Sizing) {
         // Long from bar 2's open (102); bar 3 trades down to 95, through the 5% stop at 96.9.
-        let bars: [(Double, Double, Double, Double)] = [
+        let series = Self.daily([
             (100, 100, 100, 100), (101, 101, 101, 101), (102, 102, 102, 102), (101, 101, 95, 97),
             (98, 99, 97, 98), (99, 100, 98, 99), (100, 100, 100, 100), (101, 101, 101, 101), (102, 102, 102, 102),
-        ]
-        let series = try! BarSeries(name: "stop", bars: bars.enumerated().map { t, b in
-            Bar(timestamp: Timestamp(secondsSinceEpoch: 1_600_000_000 + Int64(t) * 86_400), open: b.0, high: b.1, low: b.2, close: b.3, volume: 1)
-        })
+        ])
         // Long calls of changing strength at bars 3 and 4 (confidence sizing's target moves by more
         // than 5% of equity), none at bar 5, long again at bar 6.
         let forecasts: [Double] = [.nan, 0.01, 0.01, 0.002, 0.03, 0.0005, 0.01, 0.01, 0.01]
@@ -136,13 +140,10 @@ struct ForecastThresholdTests {
         // Confidence sizing: half a position at bar 2's open (102), topped up to 0.8 at bar 3's (98);
         // bar 4 trades down to 96.5, through the first piece's 5% stop (96.9) but not the second's
         // (93.1); the calls after it grow stronger (a target of 1, more than 5% of equity above).
-        let bars: [(Double, Double, Double, Double)] = [
+        let series = Self.daily([
             (100, 100, 100, 100), (101, 101, 101, 101), (102, 102, 102, 102), (98, 98, 98, 98),
             (98, 98, 96.5, 97), (97, 97, 97, 97), (97, 97, 97, 97), (97, 97, 97, 97), (97, 97, 97, 97),
-        ]
-        let series = try! BarSeries(name: "pieces", bars: bars.enumerated().map { t, b in
-            Bar(timestamp: Timestamp(secondsSinceEpoch: 1_600_000_000 + Int64(t) * 86_400), open: b.0, high: b.1, low: b.2, close: b.3, volume: 1)
-        })
+        ])
         let forecasts: [Double] = [.nan, 0.01, 0.04, 0.06, 0.2, 0.2, 0.2, 0.2, 0.2]
         var strategy = ForecastThreshold(forecasts: forecasts, threshold: 0.001, sizing: .confidence, exits: ExitRules(stopLoss: 0.05))
         let result = backtest(&strategy, on: series, configuration: BacktestConfiguration())
