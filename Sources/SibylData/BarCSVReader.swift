@@ -1223,9 +1223,9 @@ struct BarCSVReader {
             var message = head + (returning ? "a bad price? The next bar moves it back." : Self.jumpCause(ratio: series.close[i] / series.close[i - 1]))
             if let adjusted = series.adjustedClose {
                 let adjustedMove = adjusted[i] / adjusted[i - 1] - 1
-                if abs(adjustedMove) <= threshold {
+                if abs(adjustedMove) <= threshold && !returning {
                     // The adjusted prices took the jump out: a split (or a large distribution).
-                    message = head + "an unadjusted split? Adj Close moved only \(percent(adjustedMove)): use adjusted prices (--adjusted)."
+                    message = head + "an unadjusted split, or a bad price? Adj Close moved only \(percent(adjustedMove)): use adjusted prices (--adjusted)."
                 }
             }
             warnings.append(DataWarning(kind: .largeJump, file: file, line: lines[i], message: message))

@@ -317,10 +317,13 @@ public final class ForecastModel {
         }
         let trainTargets = trainEnds.map { windows.targets[$0] }
         // A target that never changes over the training span leaves nothing to learn, and an
-        // untrained network's output would then be read as a forecast.
-        if let first = trainTargets.first, trainTargets.allSatisfy({ $0 == first }) {
-            let why = settings.target != .direction ? "the prices never move there"
-                : first == 1 ? "every close there is above the one before" : "no close there is above the one before"
+        // untrained network's output would then be read as a forecast. (Within a billionth of its
+        // size: a price that grows by one factor every bar has log returns equal but for rounding.)
+        if let first = trainTargets.first, let low = trainTargets.min(), let high = trainTargets.max(), high - low <= 1e-9 * abs(first) {
+            let why = settings.target == .direction
+                ? (first == 1 ? "every close there is above the one before" : "no close there is above the one before")
+                : settings.target == .logReturn && first != 0 ? "every bar there moves by the same return, a line rather than a series to forecast"
+                : "the prices never move there"
             throw ForecastError(message: "the training target (\(settings.target.rawValue)) is \(String(format: "%g", first)) at every one of the \(trainTargets.count) training bars of \(series.name): \(why), so there is nothing to learn",
                                 fix: settings.target == .direction ? "use a series whose closes both rise and fall over its training span"
                                     : "use a series whose prices move over its training span")
@@ -538,7 +541,7 @@ public final class ForecastModel {
         } else if !(predicted.isFinite && predicted > 0) {
             forecast.intervalUnavailable = "no \(percent) interval: the model's output is not a price"
         } else if !(sigma > 0) {
-            forecast.intervalUnavailable = sigma.isFinite ? "no \(percent) interval: the last \(PredictionInterval.volatilityBars + 1) closes did not move, so there is no volatility to scale it by"
+            forecast.intervalUnavailable = sigma.isFinite ? "no \(percent) interval: the last \(PredictionInterval.volatilityBars + 1) closes' log returns did not vary, so there is no volatility to scale it by"
                 : "no \(percent) interval: \(PredictionInterval.volatilityBars + 1) bars are needed to measure the volatility it scales by"
         } else if forecast.isFarOutsideRecentMoves {
             // Errors of forecasts near the price say nothing of one this far from it.

@@ -23,7 +23,7 @@ struct BacktestCommandTests {
         let options = ["backtest", "--strategy", "sma-cross", "--stop-loss", "0.03", "--commission", "0.001"]
         let (a, b) = (try runSibyl(options + ["--data", closes]), try runSibyl(options + ["--data", explicit]))
         #expect(a.status == 0 && a.standardError.contains("the file has closes only"), "\(a.standardError)")
-        #expect(a.standardOutput.contains("fills: next bar's open, which is its close (the bars are closes only; stops and targets fill at closes too)"))
+        #expect(a.standardOutput.contains("fills: next bar's open, which is its close (every bar's open, high and low are its close; stops and targets fill at closes too)"))
         // The same statistics, line for line, past the header line that names the file.
         #expect(a.standardOutput.split(separator: "\n").dropFirst() == b.standardOutput.split(separator: "\n").dropFirst())
     }

@@ -435,6 +435,14 @@ struct CSVReadingTests {
         let jump = try #require(file.warnings.first { $0.kind == .largeJump })
         #expect(jump.line == 3)
         #expect(jump.message.contains("2003-02-18") && jump.message.contains("-50.0%") && jump.message.contains("adjusted"))
+        // A raw price the next bar takes back, its Adj Close steady, is a bad print, not a split.
+        let rows = (0..<30).map { t -> String in
+            let close = t == 15 ? 170.0 : 100.0 + Double(t % 2)
+            return "\(Timestamp(year: 2003, month: 1, day: 1).adding(days: t).isoDate),\(close),\(close),\(close),\(close),10,\(100.0 + Double(t % 2))"
+        }
+        let spike = try BarCSV.parse("Date,Open,High,Low,Close,Volume,Adj Close\n" + rows.joined(separator: "\n"), file: "spike.csv")
+        #expect(spike.warnings.filter { $0.kind == .largeJump }.map(\.message).allSatisfy { $0.hasSuffix("a bad price? The next bar moves it back.") }
+                && spike.warnings.filter { $0.kind == .largeJump }.count == 1, "\(spike.warnings)")
         #expect(file.warnings.contains { $0.kind == .zeroVolume && $0.line == 4 })
         // On adjusted prices the split is gone, and each bar keeps its shape: O, H, L scale with C.
         let adjusted = file.series.withCloses(try #require(file.series.adjustedClose))

@@ -260,6 +260,21 @@ struct ForecastModelTests {
         }
     }
 
+    @Test("a price that grows by one factor every bar has one log return, equal but for rounding: nothing to learn")
+    func constantReturn() throws {
+        var close = 100.0
+        let bars = (0..<600).map { t -> Bar in
+            close *= 1.07
+            return Bar(timestamp: Timestamp(year: 2010, month: 1, day: 4).adding(days: t), open: close, high: close, low: close, close: close, volume: 1)
+        }
+        do {
+            _ = try ForecastModel.train(on: try BarSeries(name: "growth", bars: bars), settings: quickSettings)
+            Issue.record("a constant return was trained on")
+        } catch let error as ForecastError {
+            #expect(error.message.contains("every bar there moves by the same return"), "\(error)")
+        }
+    }
+
     @Test("a validation span far calmer than the training span is no sign of divergence")
     func calmValidation() throws {
         // 1,500 weekdays of a random walk: 3% a bar, then 0.05% a bar over the last 30%. Standardized
@@ -533,7 +548,7 @@ struct ForecastModelTests {
             return Bar(timestamp: series.timestamps[i], open: bar.close, high: bar.close, low: bar.close, close: bar.close, volume: 1)
         })
         let still = try model.forecastNextBar(of: flat, evaluation: try model.evaluate(on: flat))
-        #expect(still.interval == nil && still.intervalUnavailable?.contains("the last 21 closes did not move") == true, "\(String(describing: still.intervalUnavailable))")
+        #expect(still.interval == nil && still.intervalUnavailable?.contains("the last 21 closes' log returns did not vary") == true, "\(String(describing: still.intervalUnavailable))")
     }
 
     @Test("fingerprints find any piece of 2·bars − 1 training bars, over a 70,000-bar span as well")
