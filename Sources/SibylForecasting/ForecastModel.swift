@@ -317,15 +317,18 @@ public final class ForecastModel {
         }
         let trainTargets = trainEnds.map { windows.targets[$0] }
         // A target that never changes over the training span leaves nothing to learn, and an
-        // untrained network's output would then be read as a forecast. (Within a billionth of its
-        // size: a price that grows by one factor every bar has log returns equal but for rounding.)
-        if let first = trainTargets.first, let low = trainTargets.min(), let high = trainTargets.max(), high - low <= 1e-9 * abs(first) {
+        // untrained network's output would then be read as a forecast. (Within single precision's
+        // resolution of its size: a price that grows by one factor every bar, quoted to a few
+        // decimals, has log returns equal but for the quote's rounding.)
+        if let first = trainTargets.first, let low = trainTargets.min(), let high = trainTargets.max(), low.isFinite, high.isFinite,
+           high - low <= 1.2e-7 * max(abs(low), abs(high)) {
             let why = settings.target == .direction
                 ? (first == 1 ? "every close there is above the one before" : "no close there is above the one before")
                 : settings.target == .logReturn && first != 0 ? "every bar there moves by the same return, a line rather than a series to forecast"
                 : "the prices never move there"
             throw ForecastError(message: "the training target (\(settings.target.rawValue)) is \(String(format: "%g", first)) at every one of the \(trainTargets.count) training bars of \(series.name): \(why), so there is nothing to learn",
                                 fix: settings.target == .direction ? "use a series whose closes both rise and fall over its training span"
+                                    : settings.target == .logReturn && first != 0 ? "use a series whose returns vary over its training span"
                                     : "use a series whose prices move over its training span")
         }
         let (center, scale): (Double, Double)

@@ -262,16 +262,21 @@ struct ForecastModelTests {
 
     @Test("a price that grows by one factor every bar has one log return, equal but for rounding: nothing to learn")
     func constantReturn() throws {
-        var close = 100.0
-        let bars = (0..<600).map { t -> Bar in
-            close *= 1.07
-            return Bar(timestamp: Timestamp(year: 2010, month: 1, day: 4).adding(days: t), open: close, high: close, low: close, close: close, volume: 1)
-        }
-        do {
-            _ = try ForecastModel.train(on: try BarSeries(name: "growth", bars: bars), settings: quickSettings)
-            Issue.record("a constant return was trained on")
-        } catch let error as ForecastError {
-            #expect(error.message.contains("every bar there moves by the same return"), "\(error)")
+        // In full precision, and quoted to six decimals (the quote's rounding makes the returns
+        // differ by about 6e-8 of their size).
+        for decimals in [nil, 6] as [Int?] {
+            var close = 100.0
+            let bars = (0..<600).map { t -> Bar in
+                close *= 1.07
+                let quoted = decimals.map { (close * pow(10, Double($0))).rounded() / pow(10, Double($0)) } ?? close
+                return Bar(timestamp: Timestamp(year: 2010, month: 1, day: 4).adding(days: t), open: quoted, high: quoted, low: quoted, close: quoted, volume: 1)
+            }
+            do {
+                _ = try ForecastModel.train(on: try BarSeries(name: "growth", bars: bars), settings: quickSettings)
+                Issue.record("a constant return was trained on (\(String(describing: decimals)) decimals)")
+            } catch let error as ForecastError {
+                #expect(error.message.contains("every bar there moves by the same return") && error.fix.contains("returns vary"), "\(error)")
+            }
         }
     }
 
