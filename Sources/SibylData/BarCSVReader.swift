@@ -247,6 +247,21 @@ struct BarCSVReader {
         return nil
     }
 
+    /// Shows `visit` the first `rows` rows of data after the line last read (lines of more than one
+    /// field, not of delimiters only), each split into its fields, on a copy of the reader: nothing
+    /// is consumed. Reads at most 50 lines, and stops at one over the length limit.
+    private func probeRows(_ rows: Int, _ visit: (_ probe: BarCSVReader, _ fields: Int) -> Void) {
+        var probe = self
+        var (seen, lines) = (0, 0)
+        while seen < rows, lines < 50, let line = probe.nextNonBlankLine(), line.end - line.start <= Self.maximumLineBytes {
+            lines += 1
+            let fields = probe.splitFields(line.start, line.end)
+            guard fields > 1, !probe.isBlank(line.start, line.end, delimiters: true) else { continue }
+            seen += 1
+            visit(probe, fields)
+        }
+    }
+
     /// The fix for a date that does not parse, after what it looks like.
     private func dateFix(_ raw: String, impossible: Bool, why: String = "") -> String {
         let iso = "write dates as YYYY-MM-DD, or date-times as YYYY-MM-DDTHH:MM:SS (optionally with Z or +HH:MM)"
@@ -436,11 +451,8 @@ struct BarCSVReader {
         var unnamedDates = false
         if columnOfRole[Role.date.rawValue] == nil, headerNames.first?.isEmpty == true, unused.contains(0) {
             // Judged on the first five rows, so that one bad date there is the row loop's to report.
-            var probe = self
-            var (rows, dates, lines) = (0, 0, 0)
-            while rows < 5, lines < 50, let line = probe.nextNonBlankLine(), line.end - line.start <= Self.maximumLineBytes {
-                lines += 1
-                guard probe.splitFields(line.start, line.end) > 1, !probe.isBlank(line.start, line.end, delimiters: true) else { continue }
+            var (rows, dates) = (0, 0)
+            probeRows(5) { probe, _ in
                 rows += 1
                 if case .success = probe.parseDate(probe.fieldStarts[0], probe.fieldEnds[0]) { dates += 1 }
             }
@@ -462,11 +474,7 @@ struct BarCSVReader {
         if columnOfRole[Role.date.rawValue] != nil, [Role.open, .high, .low, .close].allSatisfy({ columnOfRole[$0.rawValue] == nil }) {
             let named = unused.filter { !headerNames[$0].isEmpty }
             emptyUnnamed = unused.subtracting(named)
-            var probe = self
-            var lines = 0
-            while !emptyUnnamed.isEmpty, lines < 5, let line = probe.nextNonBlankLine(), line.end - line.start <= Self.maximumLineBytes {
-                lines += 1
-                let fields = probe.splitFields(line.start, line.end)
+            probeRows(5) { probe, fields in
                 emptyUnnamed = emptyUnnamed.filter { $0 >= fields || probe.fieldStarts[$0] == probe.fieldEnds[$0] }
             }
             let unnamedHoldData = emptyUnnamed.count < unused.count - named.count

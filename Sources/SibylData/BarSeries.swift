@@ -18,6 +18,10 @@ public struct BarSeries: Sendable, Equatable {
 
     /// Number of bars.
     public var count: Int { timestamps.count }
+
+    /// Whether every bar's high equals its low, so that its open and close are that price too: bars
+    /// without a range, as a file of closes only gives them.
+    public var barsHaveNoRange: Bool { zip(high, low).allSatisfy { $0 == $1 } }
     public var isEmpty: Bool { timestamps.isEmpty }
 
     /// A series from columns of equal length; the caller guarantees the invariants.

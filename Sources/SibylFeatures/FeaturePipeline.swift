@@ -31,8 +31,7 @@ public struct FeaturePipeline: Sendable, Equatable, Codable, CustomStringConvert
     /// high equal to its low (a file of closes only: the true range would be the move from the
     /// close before, not a range); nil otherwise. Checked on the whole file, as the volume is.
     public func noRangeProblem(in series: BarSeries) -> FeatureSpecError? {
-        guard let index = specs.firstIndex(where: { if case .atr = $0 { true } else { false } }),
-              zip(series.high, series.low).allSatisfy({ $0 == $1 }) else { return nil }
+        guard let index = specs.firstIndex(where: { if case .atr = $0 { true } else { false } }), series.barsHaveNoRange else { return nil }
         let item = specs[index].description
         return FeatureSpecError(item: item, position: index + 1, message: "needs each bar's high and low, but every bar of \(series.name) has its high equal to its low (closes only?)",
                                 fix: "remove \(item) from the feature list, or use a file with highs and lows", needsOtherData: true)

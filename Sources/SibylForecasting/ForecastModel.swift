@@ -520,12 +520,8 @@ public final class ForecastModel {
                                        nextTimestamp: iso(next), predictedClose: predicted,
                                        predictedLogReturn: isPrice ? returns[0] : .nan, upProbability: probabilities?[0],
                                        recentVolatility: sigma.isFinite ? sigma : nil)
-        if series.count > PredictionInterval.volatilityBars {
-            let closes = series.close.suffix(PredictionInterval.volatilityBars + 1)
-            let squares = zip(closes, closes.dropFirst()).reduce(0.0) { $0 + pow(log($1.1 / $1.0), 2) }
-            let size = (squares / Double(PredictionInterval.volatilityBars)).squareRoot()
-            forecast.recentMoveSize = size.isFinite ? size : nil
-        }
+        let size = PredictionInterval.lastMoveSize(series.close)
+        forecast.recentMoveSize = size.isFinite ? size : nil
         // The last window's inputs, which the forecast rests on, against the training values (its
         // median: one unusual bar in a window is ordinary).
         forecast.inputShifts = InputShift.find(in: matrix, rows: Array(max(0, last - settings.window + 1)...last), scaler: scaler,

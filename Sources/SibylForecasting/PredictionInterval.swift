@@ -78,6 +78,16 @@ public struct PredictionInterval: Sendable, Equatable, Codable {
         ClassicFeatures.rollingStd(ClassicFeatures.logReturns(close), window: volatilityBars, start: 1)
     }
 
+    /// The root mean square of the last ``volatilityBars`` log returns of `close`: the size of the
+    /// recent moves, drift and all (a series falling 10% a bar, every bar, has moves of 10% and no
+    /// volatility); NaN for fewer than 21 closes.
+    public static func lastMoveSize(_ close: [Double]) -> Double {
+        guard close.count > volatilityBars else { return .nan }
+        let closes = close.suffix(volatilityBars + 1)
+        let squares = zip(closes, closes.dropFirst()).reduce(0.0) { $0 + pow(log($1.1 / $1.0), 2) }
+        return (squares / Double(volatilityBars)).squareRoot()
+    }
+
     /// σ at the last bar of `close` alone (the same arithmetic as ``volatility(_:)`` there); NaN
     /// for fewer than 21 closes.
     public static func lastVolatility(_ close: [Double]) -> Double {

@@ -452,12 +452,7 @@ enum BacktestOutput {
     ///   - notes: The caveats under the statistics (``notes(result:statistics:)`` and the strategy's own).
     static func text(result: BacktestResult, statistics s: BacktestStatistics, path: String, history: String?, notes: [String]) -> String {
         // Bars whose open, high and low are their close (a file of closes only): say where fills land.
-        let series = result.series
-        let closesOnly = (0..<series.count).allSatisfy { (i: Int) -> Bool in
-            let close = series.close[i]
-            return series.open[i] == close && series.high[i] == close && series.low[i] == close
-        }
-        let nextOpen = closesOnly ? "next bar's open, which is its close (every bar's open, high and low are its close; stops and targets fill at closes too)" : "next bar's open"
+        let nextOpen = result.series.barsHaveNoRange ? "next bar's open, which is its close (every bar's open, high and low are its close; stops and targets fill at closes too)" : "next bar's open"
         var lines = ["\(result.strategy) on \(result.series.name) (\(path)), \(s.start) → \(s.end), \(result.series.count) bars\(history.map { " (\($0))" } ?? "")",
                      "fills: \(result.configuration.fills == .nextOpen ? nextOpen : "same bar's close (OPTIMISTIC: a close cannot be traded once it is known)"); \(annualization(result: result, statistics: s))"]
         let rows = s.displayRows.filter { !["Ambiguous exits", "Reduced / rejected orders"].contains($0.label) }
