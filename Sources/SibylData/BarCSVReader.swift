@@ -262,6 +262,56 @@ struct BarCSVReader {
         }
     }
 
+    /// The header of a file whose columns have two levels, as pandas writes a two-level column
+    /// index (yfinance's downloads: `Price,Close,High,…` over `Ticker,MSFT,MSFT,…` or the other way
+    /// round, then `Date,,,…`): the column names, taken from the level that names prices, with
+    /// the index's name (or nothing) as the first, and the line of that level. Nil
+    /// for any other header, with nothing read. The levels are told apart by the names' roles,
+    /// so they may be unnamed (`,Close,High` over `,MSFT,MSFT`). A file with columns of more
+    /// than one ticker is refused: it holds several series.
+    private mutating func columnLevels(_ names: [String]) throws -> (names: [String], line: Int)? {
+        let first = Self.headerKey(names[0])
+        guard names.count > 1, ["price", "ticker", ""].contains(first) else { return nil }
+        var probe = self
+        guard let line = probe.nextNonBlankLine(), line.end - line.start <= Self.maximumLineBytes,
+              probe.splitFields(line.start, line.end) == names.count, probe.quoteFault == nil else { return nil }
+        let other = (0..<names.count).map { probe.text($0) }
+        let otherFirst = Self.headerKey(other[0])
+        guard first.isEmpty ? otherFirst.isEmpty : (Set([first, otherFirst]) == ["price", "ticker"]) else { return nil }
+        // The second row must be names too: no number, no date, no empty cell past the first.
+        guard other.dropFirst().allSatisfy({ !$0.isEmpty && Double($0) == nil }),
+              case .failure = probe.parseDate(probe.fieldStarts[1], probe.fieldEnds[1]) else { return nil }
+        func priceNames(_ row: [String]) -> Int {
+            row.dropFirst().filter { name in Role.allCases.contains { $0 != .date && $0.aliases.contains(Self.headerKey(name)) } }.count
+        }
+        let namesFirst = first == "price" || first.isEmpty && priceNames(names) >= priceNames(other)
+        let (prices, tickers) = namesFirst ? (names, other) : (other, names)
+        guard priceNames(prices) > 0 else { return nil }
+        let headerLine = lineNumber
+        self = probe
+        let pricesLine = namesFirst ? headerLine : lineNumber
+        let symbols = tickers.dropFirst().reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        if symbols.count > 1 {
+            let column = tickers.indices.dropFirst().first { tickers[$0] != symbols[0] }.map { $0 + 1 }
+            throw DataError(kind: .severalSeries, file: file, line: namesFirst ? lineNumber : headerLine, column: column,
+                            value: column.map { tickers[$0 - 1] },
+                            message: "the columns hold \(symbols.count) tickers (\(symbols.prefix(5).joined(separator: ", "))\(symbols.count > 5 ? ", …" : "")), and a bar file is one series",
+                            fix: "save one ticker per file, such as with pandas: df.xs('\(symbols[0])', axis=1, level=\(tickers[0].isEmpty ? (namesFirst ? "1" : "0") : "'\(tickers[0])'")).to_csv('\(symbols[0]).csv')")
+        }
+        // The index's name alone on a row (Date,,,…): the first column's name.
+        var result = prices
+        result[0] = ""
+        probe = self
+        if let line = probe.nextNonBlankLine(), line.end - line.start <= Self.maximumLineBytes,
+           probe.splitFields(line.start, line.end) == names.count, probe.quoteFault == nil,
+           probe.fieldStarts[0] < probe.fieldEnds[0], (1..<names.count).allSatisfy({ probe.fieldStarts[$0] == probe.fieldEnds[$0] }),
+           case .failure = probe.parseDate(probe.fieldStarts[0], probe.fieldEnds[0]) {
+            result[0] = probe.text(0)
+            self = probe
+        }
+        return (result, pricesLine)
+    }
+
     /// The fix for a date that does not parse, after what it looks like.
     private func dateFix(_ raw: String, impossible: Bool, why: String = "") -> String {
         let iso = "write dates as YYYY-MM-DD, or date-times as YYYY-MM-DDTHH:MM:SS (optionally with Z or +HH:MM)"
@@ -392,10 +442,15 @@ struct BarCSVReader {
         }
         if let error = lengthError(header, number: lineNumber) { throw error }
         delimiter = namedDelimiter ?? detectDelimiter(header.start, header.end)
-        let headerLineNumber = lineNumber
+        var headerLineNumber = lineNumber
         let columnCount = splitFields(header.start, header.end)
         if let error = quoteError(line: headerLineNumber) { throw error }
-        let headerNames = (0..<columnCount).map { text($0) }
+        var headerNames = (0..<columnCount).map { text($0) }
+        // pandas' two-level columns (yfinance's download saved with to_csv): a Price row of names
+        // and a Ticker row, in either order, then the index's name alone on a row.
+        if let levels = try columnLevels(headerNames) {
+            (headerNames, headerLineNumber) = levels
+        }
         var columnOfRole = [Int?](repeating: nil, count: Role.allCases.count)
         /// A separate time-of-day column beside a date-only Date column.
         var timeColumn: Int?

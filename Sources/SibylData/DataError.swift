@@ -9,6 +9,8 @@ public struct DataError: Error, Equatable, Sendable, CustomStringConvertible {
         case headerOnly
         case missingColumn
         case duplicateColumn
+        /// Columns of more than one instrument (a two-level header with several tickers).
+        case severalSeries
         case wrongFieldCount
         /// A line longer than a row of bars could be (``BarCSV``'s limit is 1 MiB).
         case lineTooLong

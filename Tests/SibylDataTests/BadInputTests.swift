@@ -95,7 +95,10 @@ struct BadInputTests {
         // A Last column read as the close is named as the file names it.
         ("Date,Open,High,Low,Last,Settle\n2020-01-02,10,11,9,,10.2\n", "the Close (column 'Last') cell is empty", "--repair drop"),
         ("Date Open High Low Close\n2020-01-02 10 11 9 10.5\n", "no Date column", "the header is one field"),
-        ("Price,Close,High,Low,Open,Volume\nTicker,X,X,X,X,X\nDate,,,,,\n2020-01-02,10.5,11,9,10,1000\n", "no Date column", "multi-line header"),
+        // yfinance's download of several tickers, saved with pandas: one file, several series.
+        ("Price,Close,Close,High,High\nTicker,AAPL,MSFT,AAPL,MSFT\nDate,,,,\n2020-01-02,10.5,11,9,10\n", "the columns hold 2 tickers (AAPL, MSFT)",
+         "df.xs('AAPL', axis=1, level='Ticker').to_csv('AAPL.csv')"),
+        (",Close,Close\n,AAPL,MSFT\n2020-01-02,10.5,11\n", "the columns hold 2 tickers", "level=1"),
         ("\(goodHeader)\n\"2020-01-02,10,11,9,10.5,1000\"\n", "the whole row is quoted as one field", "remove the quotes around the row"),
         ("\(goodHeader)\n\(goodRows[0])\nDownloaded from example.com as of 01-04-2024\n", "line 'Downloaded from example.com as of 01-04-2024' is not a row of bars",
          "delete the line if it is a comment, a note or a footer"),

@@ -774,6 +774,39 @@ struct ClosesOnlyTests {
         // A row number is no date: refused with the fix.
         #expect(parseError(",Open,High,Low,Close\n0,10,11,9,10.5\n")?.fix.contains("name it Date if it holds the dates") == true)
     }
+
+    @Test("pandas' two-level columns, as yfinance's downloads are saved, read as one header")
+    func columnLevels() throws {
+        let rows = ["2024-01-02,185.64,187.33,188.44,183.89,187.15,82488700", "2024-01-03,184.25,185.95,187.05,183.62,184.22,58414500"]
+        let plain = try BarCSV.parse("Date,Adj Close,Close,High,Low,Open,Volume\n" + rows.joined(separator: "\n"), file: "t.csv")
+        #expect(plain.series.count == 2 && plain.warnings.isEmpty)
+        let headers = [
+            "Price,Adj Close,Close,High,Low,Open,Volume\nTicker,AAPL,AAPL,AAPL,AAPL,AAPL,AAPL\nDate,,,,,,",
+            // group_by='ticker': the levels the other way round.
+            "Ticker,AAPL,AAPL,AAPL,AAPL,AAPL,AAPL\nPrice,Adj Close,Close,High,Low,Open,Volume\nDate,,,,,,",
+            // Levels without names.
+            ",Adj Close,Close,High,Low,Open,Volume\n,AAPL,AAPL,AAPL,AAPL,AAPL,AAPL\nDate,,,,,,",
+            // Blank lines between them, a BOM and Windows line ends change nothing.
+            "\u{FEFF}Price,Adj Close,Close,High,Low,Open,Volume\r\n\r\nTicker,AAPL,AAPL,AAPL,AAPL,AAPL,AAPL\r\nDate,,,,,,\r",
+        ]
+        for header in headers {
+            let file = try BarCSV.parse(header + "\n" + rows.joined(separator: "\n"), file: "t.csv")
+            #expect(file.series == plain.series && file.warnings.isEmpty, "\(header)")
+            #expect(file.header == plain.header, "\(header)")
+        }
+        // Without the index's name: the unnamed index's dates, with its warning.
+        let unnamed = try BarCSV.parse("Price,Adj Close,Close,High,Low,Open,Volume\nTicker,AAPL,AAPL,AAPL,AAPL,AAPL,AAPL\n" + rows.joined(separator: "\n"), file: "t.csv")
+        #expect(unnamed.series == plain.series && unnamed.warnings.map(\.kind) == [.unnamedDateColumn])
+        // An intraday download's Datetime with its offset.
+        let intraday = try BarCSV.parse("Price,Close,High,Low,Open,Volume\nTicker,SPY,SPY,SPY,SPY,SPY\nDatetime,,,,,\n"
+                                            + "2024-01-02 09:30:00-05:00,476.1,476.5,475.9,476.0,1000\n2024-01-02 09:31:00-05:00,476.2,476.5,475.9,476.1,900\n", file: "t.csv")
+        #expect(intraday.series.timestamps == [Timestamp(year: 2024, month: 1, day: 2, hour: 9, minute: 30), Timestamp(year: 2024, month: 1, day: 2, hour: 9, minute: 31)])
+        // A header whose first column is named Price over a row of data is no two-level header.
+        #expect(parseError("Price,Close\n2024-01-02,5\n")?.kind == .missingColumn)
+        // Errors in the rows name the file's own lines.
+        let bad = try #require(parseError("Price,Close,High,Low,Open\nTicker,X,X,X,X\nDate,,,,\n2024-01-02,5,6,4,5\n2024-01-03,5,6,x,5\n"))
+        #expect(bad.line == 5 && bad.column == 4, "\(bad)")
+    }
 }
 
 @Suite("Day-first dates with dots")
