@@ -850,8 +850,9 @@ struct BarCSVReader {
         }
         if !filledCells.isEmpty {
             let closeSlot = slot[Role.close.rawValue]
-            let prices = closesOnly ? (closeSlot, closeSlot, closeSlot, closeSlot, hasVolume ? slot[Role.volume.rawValue] : nil as Int?)
-                : (slot[Role.open.rawValue], slot[Role.high.rawValue], slot[Role.low.rawValue], closeSlot, hasVolume ? slot[Role.volume.rawValue] : nil as Int?)
+            let (volume, adjusted) = (hasVolume ? slot[Role.volume.rawValue] : nil as Int?, hasAdjusted ? slot[Role.adjustedClose.rawValue] : nil as Int?)
+            let prices = closesOnly ? (closeSlot, closeSlot, closeSlot, closeSlot, volume, adjusted)
+                : (slot[Role.open.rawValue], slot[Role.high.rawValue], slot[Role.low.rawValue], closeSlot, volume, adjusted)
             Self.fillForward(timestamps: &timestamps, lines: &lines, numbers: &numbers, offsets: &offsets, stride: stride, prices: prices,
                              filledCells: filledCells, repairs: &repairs, file: file)
         }
@@ -1145,12 +1146,15 @@ struct BarCSVReader {
     /// `--repair ffill`: fills each cell in `filledCells` (by line, the value slots) from the bar
     /// before it in time, the rows being in time order, and writes the value into its repair note.
     /// A row with no bar before it, or whose filled values break its high–low range, is dropped
-    /// instead. `prices` are the slots of open, high, low, close and volume.
+    /// instead. A bar whose open, high, low and close are all filled had no price, and becomes one
+    /// where nothing traded: each price the close before it, and a volume to fill 0 (its note's
+    /// `source` says so). `prices` are the slots of open, high, low, close, volume and adjusted close.
     static func fillForward(timestamps: inout [Timestamp], lines: inout [Int], numbers: inout [Double], offsets: inout [Int],
-                            stride: Int, prices: (open: Int, high: Int, low: Int, close: Int, volume: Int?), filledCells: [Int: [Int]],
+                            stride: Int, prices: (open: Int, high: Int, low: Int, close: Int, volume: Int?, adjustedClose: Int?), filledCells: [Int: [Int]],
                             repairs: inout [RepairNote], file: String) {
         var filled: [Int: [Double]] = [:]
         var dropped: [Int: String] = [:]
+        var emptyBars: Set<Int> = []
         var kept: [Int] = []
         kept.reserveCapacity(timestamps.count)
         let notesByLine = Dictionary(grouping: repairs.filter { $0.action == .filledCell }, by: \.line)
@@ -1161,7 +1165,15 @@ struct BarCSVReader {
                 dropped[lines[index]] = notes.map(\.reason).joined(separator: "; ") + ", and no bar before it is kept to fill from"
                 continue
             }
-            for slot in slots { numbers[index * stride + slot] = numbers[before * stride + slot] }
+            // A bar with no price at all is one where nothing traded: its open, high and low are
+            // the close before it, and a missing volume is 0 (copying the bar before would invent a
+            // range, which stops could fill in, and trading that did not happen).
+            let noPrice = [prices.open, prices.high, prices.low, prices.close].allSatisfy(slots.contains)
+            for slot in slots {
+                numbers[index * stride + slot] = !noPrice || prices.adjustedClose == slot ? numbers[before * stride + slot]
+                    : slot == prices.volume ? 0 : numbers[before * stride + prices.close]
+            }
+            if noPrice { emptyBars.insert(lines[index]) }
             let values = numbers[(index * stride)..<((index + 1) * stride)].map { $0 }
             if let problem = BarValidation.consistencyProblem(open: values[prices.open], high: values[prices.high],
                                                               low: values[prices.low], close: values[prices.close]) {
@@ -1192,8 +1204,12 @@ struct BarCSVReader {
             }
             let position = next[note.line, default: 0]
             next[note.line] = position + 1
+            let empty = emptyBars.contains(note.line)
+            let volume = note.column == Role.volume.displayName
             return RepairNote(action: .filledCell, file: note.file, line: note.line, column: note.column, original: note.original,
-                              replacement: filled[note.line]?[position], reason: note.reason)
+                              replacement: filled[note.line]?[position], reason: note.reason,
+                              source: !empty || note.column == Role.adjustedClose.displayName ? nil
+                                  : volume ? "nothing traded on a bar with no price" : "the previous close; a bar with no price is one where nothing traded")
         }
     }
 

@@ -125,13 +125,21 @@ public struct RepairNote: Equatable, Sendable, CustomStringConvertible, Codable 
     public let replacement: Double?
     /// Why.
     public let reason: String
+    /// Where a filled value came from, when not the previous bar's same cell (shown in parentheses).
+    public let source: String?
+
+    public init(action: Action, file: String, line: Int, column: String?, original: String?, replacement: Double?, reason: String,
+                source: String? = nil) {
+        (self.action, self.file, self.line, self.column) = (action, file, line, column)
+        (self.original, self.replacement, self.reason, self.source) = (original, replacement, reason, source)
+    }
 
     public var description: String {
         switch action {
         case .droppedRow:
             "\(file):\(line): dropped row: \(reason)"
         case .filledCell:
-            "\(file):\(line): filled \(column ?? "?") '\(original ?? "")' with \(replacement.map { "\($0)" } ?? "?") from the previous bar: \(reason)"
+            "\(file):\(line): filled \(column ?? "?") '\(original ?? "")' with \(replacement.map { "\($0)" } ?? "?") \(source.map { "(\($0))" } ?? "from the previous bar"): \(reason)"
         }
     }
 }

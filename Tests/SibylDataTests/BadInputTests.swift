@@ -256,6 +256,31 @@ struct RepairTests {
         #expect(file.repairs.filter { $0.action == .droppedRow }.map(\.line) == [4, 7])
     }
 
+    @Test("ffill makes a bar with no price one where nothing traded: flat at the close before, volume 0")
+    func forwardFillEmptyBar() throws {
+        let text = "Date,Open,High,Low,Close,Volume,Adj Close\n2020-01-02,10,12,9,11,100,5.5\n2020-01-03,,,,,,\n2020-01-06,11,13,10,12,300,6\n"
+            + "2020-01-07,12,13,,12.5,,6.25\n2020-01-08,,,,,70,\n"
+        for newestFirst in [false, true] {
+            var lines = text.split(separator: "\n").map(String.init)
+            if newestFirst { lines = [lines[0]] + lines.dropFirst().reversed() }
+            let file = try BarCSV.parse(lines.joined(separator: "\n"), file: "t.csv", options: BarReadOptions(repair: .forwardFill))
+            let series = file.series
+            // 2020-01-03: every price the close before, volume 0, the adjusted close carried.
+            #expect([series.open[1], series.high[1], series.low[1], series.close[1]] == [11, 11, 11, 11] && series.volume?[1] == 0)
+            #expect(series.adjustedClose?[1] == 5.5)
+            // A bar with some prices fills each missing cell from the bar before, volume too.
+            #expect(series.low[3] == 10 && series.volume?[3] == 300)
+            // A volume written on a bar with no price is kept.
+            #expect([series.open[4], series.high[4], series.low[4], series.close[4]] == [12.5, 12.5, 12.5, 12.5] && series.volume?[4] == 70)
+            let notes = file.repairs.filter { $0.line == (newestFirst ? 5 : 3) }
+            #expect(notes.count == 6 && notes.allSatisfy { $0.action == .filledCell })
+            #expect(notes.first { $0.column == "Volume" }?.description.contains("with 0.0 (nothing traded on a bar with no price)") == true)
+            #expect(notes.first { $0.column == "Low" }?.description.contains("with 11.0 (the previous close; a bar with no price is one where nothing traded)") == true)
+            #expect(notes.first { $0.column == "Adj Close" }?.source == nil)
+            #expect(file.repairs.first { $0.line == (newestFirst ? 3 : 5) && $0.column == "Low" }?.source == nil)
+        }
+    }
+
     @Test("a bad first row cannot be filled and is dropped under ffill")
     func forwardFillFirstRow() throws {
         let file = try BarCSV.parse("\(goodHeader)\n2020-01-02,10,11,9,,1000\n\(goodRows[1])\n", file: "test.csv",
