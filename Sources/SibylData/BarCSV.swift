@@ -21,12 +21,21 @@ public struct BarReadOptions: Sendable {
     /// (``BarSeries/withCloses(_:)``). The
     /// file must have an Adj Close column; warnings are about the adjusted prices.
     public var adjusted: Bool
+    /// The order of dates written with slashes and the year last (01/13/2024), as the reader
+    /// deduces it from the file's dates before reading the rows; nil until then, or when no date
+    /// tells.
+    var slashDateOrder: SlashDateOrder?
 
     public init(repair: RepairPolicy = .none, jumpWarningThreshold: Double = 0.4, adjusted: Bool = false) {
         self.repair = repair
         self.jumpWarningThreshold = jumpWarningThreshold
         self.adjusted = adjusted
     }
+}
+
+/// Day and month order of dates written `NN/NN/YYYY`.
+enum SlashDateOrder: UInt8, Sendable {
+    case monthFirst, dayFirst
 }
 
 /// A bar file as read: the series, and everything the reader noticed or changed on the way.

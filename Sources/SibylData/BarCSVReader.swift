@@ -18,7 +18,7 @@ struct BarCSVReader {
             case .open: ["open"]
             case .high: ["high"]
             case .low: ["low"]
-            case .close: ["close"]
+            case .close: ["close", "close/last"]
             case .volume: ["volume", "vol"]
             case .adjustedClose: ["adjclose", "adjustedclose"]
             }
@@ -42,7 +42,7 @@ struct BarCSVReader {
     /// Whether any carriage return occurs: without one, lines end at "\n" alone, found by memchr.
     private let hasCarriageReturn: Bool
     private let file: String
-    private let options: BarReadOptions
+    private var options: BarReadOptions
     private var position = 0
     /// 1-based number of the line last returned by `nextLine`.
     private var lineNumber = 0
@@ -312,6 +312,22 @@ struct BarCSVReader {
         return (result, pricesLine)
     }
 
+    /// Whether column `column` is empty, or holds only a missing-value mark such as '-' or 'N/A', on
+    /// every row of data (rows too short to reach it aside), after the line last read. Reads on a
+    /// copy of the reader; stops at the first row with something in it.
+    private func columnHoldsNothing(_ column: Int) -> Bool {
+        var probe = self
+        var rows = 0
+        while let line = probe.nextLine() {
+            guard line.end - line.start <= Self.maximumLineBytes, !probe.isBlank(line.start, line.end, delimiters: true),
+                  probe.splitFields(line.start, line.end) > column else { continue }
+            let (start, end) = (probe.fieldStarts[column], probe.fieldEnds[column])
+            guard start == end || end - start <= 8 && Self.missingValueWords.contains(probe.rawText(column).lowercased()) else { return false }
+            rows += 1
+        }
+        return rows > 0
+    }
+
     /// The fix for a date that does not parse, after what it looks like.
     private func dateFix(_ raw: String, impossible: Bool, why: String = "") -> String {
         let iso = "write dates as YYYY-MM-DD, or date-times as YYYY-MM-DDTHH:MM:SS (optionally with Z or +HH:MM)"
@@ -369,6 +385,10 @@ struct BarCSVReader {
             // Java's zoned date-time: an offset, then the zone's name in brackets.
             let offset = raw[..<open].range(of: #"\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d(:?\d\d)?)$"#, options: .regularExpression) != nil
             return "\(iso); delete the zone name in brackets (\(raw[open...]))" + (offset ? ": the offset before it gives the time" : ", and write the time's offset from UTC in its place")
+        }
+        if raw.range(of: #"^\d{1,2}/\d{1,2}/\d{4}\b"#, options: .regularExpression) != nil {
+            // (The file's dates were read for one past the 12th, and none was.)
+            return "\(iso); a date such as 01/02/2020 cannot say whether it is January 2 or February 1, and no date in the file has a day past the 12th to tell"
         }
         if raw.prefix(while: { $0 != " " && $0 != "T" }).contains("/") { return "\(iso); a date such as 01/02/2020 cannot say whether it is January 2 or February 1" }
         if raw.contains("<U+") || raw.unicodeScalars.contains(where: { !$0.isASCII }) { return "\(iso); the date holds a character that is not plain ASCII (shown as <U+…>): retype it" }
@@ -578,6 +598,13 @@ struct BarCSVReader {
             throw DataError(kind: .missingColumn, file: file, line: headerLineNumber, value: role.displayName,
                             message: "no \(role.displayName) column (the header has: \(found))", fix: fix)
         }
+        // A Volume column with nothing in it on any row (an index's export, which keeps the column
+        // and leaves it empty or writes '-'): a file without volumes, with a warning.
+        var emptyVolumeColumn: String?
+        if let volume = columnOfRole[Role.volume.rawValue], columnHoldsNothing(volume) {
+            emptyVolumeColumn = headerNames[volume]
+            columnOfRole[Role.volume.rawValue] = nil
+        }
         let hasVolume = columnOfRole[Role.volume.rawValue] != nil
         let hasAdjusted = columnOfRole[Role.adjustedClose.rawValue] != nil
         // (A file of adjusted closes alone is adjusted already.)
@@ -623,6 +650,7 @@ struct BarCSVReader {
         var filledCells: [Int: [Int]] = [:]
 
         let dateColumn = columnOfRole[Role.date.rawValue]!
+        options.slashDateOrder = try slashDateOrder(dateColumn: dateColumn)
         rows: while let line = nextLine() {
             if isBlank(line.start, line.end, delimiters: true) {
                 // A row of delimiters only: an empty row. Below the data (a spreadsheet's unused
@@ -746,6 +774,11 @@ struct BarCSVReader {
                 let column = columnOfRole[role.rawValue]!
                 let start = fieldStarts[column], end = fieldEnds[column]
                 if start < end, let value = DecimalParser.parse(base!, from: start, to: end),
+                   role == .volume ? value.isFinite && value >= 0 : BarValidation.priceRange.contains(value) {
+                    values[role.rawValue] = value
+                    continue
+                }
+                if start < end, let value = writtenNumber(column, volume: role == .volume),
                    role == .volume ? value.isFinite && value >= 0 : BarValidation.priceRange.contains(value) {
                     values[role.rawValue] = value
                     continue
@@ -949,12 +982,16 @@ struct BarCSVReader {
         // Every date in January, its days varying: what a month-first dotted file (MM.DD.YYYY,
         // monthly bars on the 1st) looks like read day first. (A month-first daily file stops at
         // its first day past 12.)
-        if dateShape?.dayFirst == true, series.count >= 3 {
+        if dateShape?.dayFirst == true, dateShape?.dateSeparator == UInt8(ascii: "."), series.count >= 3 {
             let dates = series.timestamps.map(\.date)
             if dates.allSatisfy({ $0.month == 1 }), Set(dates.map(\.day)).count > 1, Set(dates.map(\.year)).count > 1 {
                 warnings.append(DataWarning(kind: .monthFirstDots, file: file, line: nil,
                                             message: "every date falls in January, read day first (DD.MM.YYYY): if the file writes the month first (MM.DD.YYYY), every date is misread; rewrite them as YYYY-MM-DD"))
             }
+        }
+        if let emptyVolumeColumn {
+            warnings.append(DataWarning(kind: .emptyVolumeColumn, file: file, line: headerLineNumber,
+                                        message: "column '\(emptyVolumeColumn)' holds no volume on any row; the file is read as one without volumes"))
         }
         if unnamedDates {
             warnings.append(DataWarning(kind: .unnamedDateColumn, file: file, line: headerLineNumber,
@@ -1063,6 +1100,30 @@ struct BarCSVReader {
                                     "write plain decimal numbers such as 1234.56 (no thousands separators, currency signs or units)")
         }
         return DataError(kind: kind, file: file, line: lineNumber, column: column + 1, value: raw, message: message, fix: fix)
+    }
+
+    /// A number as spreadsheets and web exports write it, when it is not plain: a currency sign
+    /// before a price ($183.63, as Nasdaq's exports write them), commas grouping thousands before
+    /// a decimal point (4,739.21, as Investing.com's do) or in a row whose other numbers have
+    /// decimal points, and a volume counted in thousands, millions or billions (2.51B). Nil for
+    /// anything else, which the cell's error then describes. (Kept out of line: only cells the
+    /// plain parse refused come here.)
+    @inline(never)
+    private func writtenNumber(_ column: Int, volume: Bool) -> Double? {
+        var text = Substring(rawText(column))
+        if !volume, let sign = text.first, "$€£¥".contains(sign) { text = text.dropFirst() }
+        var scale = 1.0
+        if volume, let unit = text.last, let factor = ["K": 1e3, "M": 1e6, "B": 1e9][String(unit)] {
+            text = text.dropLast()
+            scale = factor
+        }
+        if text.contains(",") {
+            guard text.range(of: #"^\d{1,3}(,\d{3})+(\.\d+)?$"#, options: .regularExpression) != nil,
+                  text.contains(".") || rowHasPointDecimals() else { return nil }
+            text = Substring(text.replacingOccurrences(of: ",", with: ""))
+        }
+        guard text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), text.first?.isNumber == true else { return nil }
+        return Double(text).map { $0 * scale }
     }
 
     /// Whether bytes `start..<end` spell 1 to 3 digits followed by groups of "." and 3 digits.
@@ -1371,8 +1432,10 @@ struct BarCSVReader {
     struct DateShape: Equatable, CustomStringConvertible {
         /// Between year, month and day: "-", or "." or "/" (year first, as MetaTrader writes).
         var dateSeparator = UInt8(ascii: "-")
-        /// Day, month and year in that order, with dots (DD.MM.YYYY).
+        /// Day, month and year in that order, with dots (DD.MM.YYYY) or slashes (DD/MM/YYYY).
         var dayFirst = false
+        /// Month, day and year in that order, with slashes (MM/DD/YYYY).
+        var monthFirst = false
         /// Between date and time: "T" or " "; nil for a date alone.
         var separator: UInt8?
         /// The time of day is in a column of its own.
@@ -1397,7 +1460,7 @@ struct BarCSVReader {
 
         var description: String {
             let mark = String(UnicodeScalar(dateSeparator))
-            let date = dayFirst ? "DD.MM.YYYY" : "YYYY\(mark)MM\(mark)DD"
+            let date = dayFirst ? "DD\(mark)MM\(mark)YYYY" : monthFirst ? "MM\(mark)DD\(mark)YYYY" : "YYYY\(mark)MM\(mark)DD"
             guard separator != nil || timeColumn else { return date }
             var time = "HH:MM"
             if hasSeconds { time += ":SS" }
@@ -1526,6 +1589,61 @@ struct BarCSVReader {
         case failure(String, impossible: Bool = false)
     }
 
+    /// One or two digits at `i` (a day or month written without its leading zero, as in 1/2/2024),
+    /// advancing past them.
+    private func shortNumber(at i: inout Int, end: Int) -> Int? {
+        guard let base, i < end, base[i] >= UInt8(ascii: "0"), base[i] <= UInt8(ascii: "9") else { return nil }
+        var value = Int(base[i] - UInt8(ascii: "0"))
+        i += 1
+        if i < end, base[i] >= UInt8(ascii: "0"), base[i] <= UInt8(ascii: "9") {
+            value = value * 10 + Int(base[i] - UInt8(ascii: "0"))
+            i += 1
+        }
+        return value
+    }
+
+    /// The two numbers before the year of a date written `N/N/YYYY` (one or two digits each) at
+    /// `start..<end`, or nil for any other date.
+    private func slashParts(_ start: Int, _ end: Int) -> (Int, Int)? {
+        var i = start
+        guard let a = shortNumber(at: &i, end: end), readByte(UInt8(ascii: "/"), at: &i, end: end),
+              let b = shortNumber(at: &i, end: end), readByte(UInt8(ascii: "/"), at: &i, end: end),
+              readDigits(4, at: &i, end: end) != nil, i == end || base![i] == UInt8(ascii: " ") || base![i] == UInt8(ascii: "T") else { return nil }
+        return (a, b)
+    }
+
+    /// The order of the day and month in dates written with slashes and the year last
+    /// (`MM/DD/YYYY` as American exports write them, `DD/MM/YYYY` as most of the world does), from
+    /// the file's own dates: one with a first number past 12 is day first, one with a second
+    /// number past 12 month first. Nil when the first row's date is not of that form or no date
+    /// tells (every day of the month up to the 12th: the rows' error says so). Dates of both kinds
+    /// are an error naming one of each. Reads the rows on a copy of the reader.
+    private func slashDateOrder(dateColumn: Int) throws -> SlashDateOrder? {
+        var looksSlashed = false
+        probeRows(1) { probe, fields in
+            looksSlashed = dateColumn < fields && probe.slashParts(probe.fieldStarts[dateColumn], probe.fieldEnds[dateColumn]) != nil
+        }
+        guard looksSlashed else { return nil }
+        var probe = self
+        var dayFirst: (line: Int, text: String)?, monthFirst: (line: Int, text: String)?
+        while let line = probe.nextLine() {
+            guard probe.splitFields(line.start, line.end) > dateColumn,
+                  let (a, b) = probe.slashParts(probe.fieldStarts[dateColumn], probe.fieldEnds[dateColumn]) else { continue }
+            if a > 12, b <= 12, dayFirst == nil { dayFirst = (probe.lineNumber, probe.text(dateColumn)) }
+            if b > 12, a <= 12, monthFirst == nil { monthFirst = (probe.lineNumber, probe.text(dateColumn)) }
+            if dayFirst != nil && monthFirst != nil { break }
+        }
+        if let dayFirst, let monthFirst {
+            let (later, earlier, laterOrder, earlierOrder) = dayFirst.line > monthFirst.line
+                ? (dayFirst, monthFirst, "day first (DD/MM/YYYY)", "month first (MM/DD/YYYY)")
+                : (monthFirst, dayFirst, "month first (MM/DD/YYYY)", "day first (DD/MM/YYYY)")
+            throw DataError(kind: .mixedDateFormats, file: file, line: later.line, column: dateColumn + 1, value: later.text,
+                            message: "date '\(later.text)' can only be \(laterOrder), and line \(earlier.line)'s '\(earlier.text)' only \(earlierOrder)",
+                            fix: "write every date in one order, best as YYYY-MM-DD")
+        }
+        return dayFirst != nil ? .dayFirst : monthFirst != nil ? .monthFirst : nil
+    }
+
     private func parseDate(_ start: Int, _ end: Int) -> DateParse {
         guard let base, start < end else { return .failure("is empty") }
         var i = start
@@ -1537,12 +1655,17 @@ struct BarCSVReader {
         // is never month first).
         let (year, month, day): (Int, Int, Int)
         let dateSeparator: UInt8
-        var dayFirst = false
+        var (dayFirst, monthFirst) = (false, false)
         if let first = digits(4), i < end, base[i] == UInt8(ascii: "-") || base[i] == UInt8(ascii: ".") || base[i] == UInt8(ascii: "/") {
             dateSeparator = base[i]
             i += 1
             guard let m = digits(2), expect(dateSeparator), let d = digits(2) else { return .failure(notISO) }
             (year, month, day) = (first, m, d)
+        } else if let order = options.slashDateOrder, let a = shortNumber(at: &i, end: end), expect(UInt8(ascii: "/")),
+                  let b = shortNumber(at: &i, end: end), expect(UInt8(ascii: "/")), let y = digits(4) {
+            // Slashes with the year last, in the order the file's dates showed (``slashDateOrder``).
+            (year, month, day, dateSeparator) = order == .monthFirst ? (y, a, b, UInt8(ascii: "/")) : (y, b, a, UInt8(ascii: "/"))
+            (dayFirst, monthFirst) = (order == .dayFirst, order == .monthFirst)
         } else {
             i = start
             guard let d = digits(2), expect(UInt8(ascii: ".")), let m = digits(2), expect(UInt8(ascii: ".")), let y = digits(4) else {
@@ -1555,7 +1678,7 @@ struct BarCSVReader {
         guard (1...monthDays[month - 1]).contains(day) else {
             return .failure("has day \(day), but month \(month) of \(year) has \(monthDays[month - 1]) days", impossible: true)
         }
-        var shape = DateShape(dateSeparator: dateSeparator, dayFirst: dayFirst)
+        var shape = DateShape(dateSeparator: dateSeparator, dayFirst: dayFirst, monthFirst: monthFirst)
         var seconds = 0
         var offset = 0
         if i < end {

@@ -91,6 +91,8 @@ public struct DataWarning: Equatable, Sendable, CustomStringConvertible, Codable
         case staleEnd
         /// The file has a Close column and no Open, High or Low: each bar's open, high and low are its close.
         case closesOnly
+        /// A Volume column empty (or '-', 'N/A', …) on every row: read as a file without volumes.
+        case emptyVolumeColumn
         /// The first column has no name (pandas' index) and holds the dates.
         case unnamedDateColumn
         /// Day-first dotted dates all in January over several years: month-first dates misread?

@@ -15,7 +15,8 @@ struct BadInputTests {
     static let cases: [Case] = [
         Case(name: "missing required column", text: "Date,Open,Low,Close\n2020-01-02,1,1,1\n", kind: .missingColumn, line: 1, column: nil),
         Case(name: "unparsable number", text: "\(goodHeader)\n\(goodRows[0])\n2020-01-03,10.5,12,10,11.5x,1500\n", kind: .unparsableNumber, line: 3, column: 5),
-        Case(name: "thousands separator in a quoted number", text: "\(goodHeader)\n2020-01-02,10,11,9,10.5,\"1,000\"\n", kind: .unparsableNumber, line: 2, column: 6),
+        // (With no decimal point in the row to show that commas group thousands.)
+        Case(name: "thousands separator in a quoted number", text: "\(goodHeader)\n2020-01-02,10,11,9,10,\"1,000\"\n", kind: .unparsableNumber, line: 2, column: 6),
         Case(name: "empty cell", text: "\(goodHeader)\n\(goodRows[0])\n2020-01-03,10.5,,10,11.5,1500\n", kind: .emptyCell, line: 3, column: 3),
         Case(name: "empty date", text: "\(goodHeader)\n,10,11,9,10.5,1000\n", kind: .emptyCell, line: 2, column: 1),
         Case(name: "NaN", text: "\(goodHeader)\n\(goodRows[0])\n2020-01-03,NaN,12,10,11.5,1500\n", kind: .notFinite, line: 3, column: 2),
@@ -117,12 +118,13 @@ struct BadInputTests {
         (",Open,High,Low,Close\n0,10,11,9,10.5\n", "no Date column", "the first column has no name (pandas writes its index so): name it Date if it holds the dates"),
         ("Date\tOpen\tHigh\tLow\tClose\n\"2020-01-02\t10\t11\t9\t10.5\"\n", "the whole row is quoted as one field", "remove the quotes around the row"),
         ("\(goodHeader)\n2020-01-02,10,11,9,\u{2014},1000\n", "Close is '<U+2014>', not a finite number", "--repair drop"),
-        // A comma in a ';' file whose other numbers have points separates thousands: 877,000 is not 877.000.
-        ("Date;Open;High;Low;Close;Volume\n2020-01-02;10.5;11;9;10.5;877,000\n", "'877,000' has a thousands separator", "without one (877000)"),
+        // A comma in a ';' file whose other numbers have points separates thousands: 877,000 is not
+        // 877.000 (a grouped volume is read; one out of its grouping is named so).
+        ("Date;Open;High;Low;Close;Volume\n2020-01-02;10.5;11;9;10.5;877,00\n", "'877,00' is written with a decimal comma", "(877.00)"),
         ("https://www.example.com/data\n\(goodHeader)\n\(goodRows[0])\n", "no Date column", "the header is on line 2: delete the line above it"),
         ("# prices\n# daily\n\n\(goodHeader)\n\(goodRows[0])\n", "no Date column", "the header is on line 4: delete the lines above it"),
         ("My export\nDate,Open,High,Low,Price\n2020-01-02,1,2,0.5,1.5\n", "no Date column", "the header is on line 2"),
-        ("\(goodHeader)\n2020-01-02,10,11,9,10.5,\n", "the Volume cell is empty", "delete the Volume column if the file has no volumes"),
+        ("\(goodHeader)\n2020-01-02,10,11,9,10.5,\n2020-01-03,10,11,9,10.5,5\n", "the Volume cell is empty", "delete the Volume column if the file has no volumes"),
         ("\(goodHeader)\n2020-10-25 01:00:00,10,11,9,10.5,1\n2020-10-25 02:00:00,10,11,9,10.5,1\n2020-10-25 02:00:00,10,11,9,10.5,1\n",
          "repeats line 3", "the hour a local clock repeats when daylight-saving time ends"),
         ("\(goodHeader)\n2020-11-01 01:00:00,10,11,9,10.5,1\n2020-11-01 01:30:00,10,11,9,10.5,1\n2020-11-01 01:00:00,10,11,9,10.5,1\n",

@@ -355,9 +355,9 @@ struct CSVReadingTests {
     @Test("a drop that leaves nothing names the first row's fault; a wide export's unused columns are one warning")
     func dropAllAndWideExports() throws {
         let error = try #require(throws: DataError.self) {
-            try BarCSV.parse("Date,Open,High,Low,Close,Volume\n2020-01-02,10,12,9,11,1.2M\n", file: "t.csv", options: BarReadOptions(repair: .drop))
+            try BarCSV.parse("Date,Open,High,Low,Close,Volume\n2020-01-02,10,12,9,11,1.2X\n", file: "t.csv", options: BarReadOptions(repair: .drop))
         }
-        #expect(error.message.contains("dropped all 1 row; the first, line 2: Volume '1.2M' is not a number"), "\(error)")
+        #expect(error.message.contains("dropped all 1 row; the first, line 2: Volume '1.2X' is not a number"), "\(error)")
         let names = (1...300).map { "indicator\($0)" }
         let wide = try BarCSV.parse("Date,Open,High,Low,Close," + names.joined(separator: ",") + "\n2020-01-02,1,2,0.5,1.5"
                                     + String(repeating: ",0", count: 300) + "\n", file: "t.csv")
@@ -841,5 +841,63 @@ struct DayFirstDateTests {
         #expect(!monthly.warnings.map(\.kind).contains(.monthFirstDots) && monthly.series.timestamps[1].isoDate == "2020-02-01")
         // The fix fits the fault: a one-digit day with a whole-second fraction is about the date.
         #expect(parseError("Date,Close\n1.2.2024 09:30:00.000,1\n")?.fix.contains("read day first as DD.MM.YYYY") == true)
+    }
+}
+
+@Suite("Dates with slashes and numbers as web exports write them")
+struct WebExportTests {
+    @Test("day and month order of N/N/YYYY dates is taken from a date past the 12th, anywhere in the file")
+    func slashDates() throws {
+        let monthFirst = try BarCSV.parse("Date,Open,High,Low,Close\n1/2/2024,1,2,0.5,1\n1/3/2024,1,2,0.5,1\n01/13/2024,1,2,0.5,1\n", file: "t.csv")
+        #expect(monthFirst.series.timestamps.map(\.isoDate) == ["2024-01-02", "2024-01-03", "2024-01-13"])
+        #expect(monthFirst.dateFormat == "MM/DD/YYYY" && monthFirst.warnings.isEmpty)
+        let dayFirst = try BarCSV.parse("Date,Open,High,Low,Close\n12/01/2024 09:30,1,2,0.5,1\n13/01/2024 09:30,1,2,0.5,1\n1/2/2024 09:30,1,2,0.5,1\n", file: "t.csv")
+        #expect(dayFirst.series.timestamps == [Timestamp(year: 2024, month: 1, day: 12, hour: 9, minute: 30),
+                                               Timestamp(year: 2024, month: 1, day: 13, hour: 9, minute: 30),
+                                               Timestamp(year: 2024, month: 2, day: 1, hour: 9, minute: 30)])
+        #expect(dayFirst.dateFormat == "DD/MM/YYYY HH:MM")
+        // No date past the 12th: refused, saying why.
+        let ambiguous = try #require(parseError("Date,Open,High,Low,Close\n1/2/2024,1,2,0.5,1\n2/3/2024,1,2,0.5,1\n"))
+        #expect(ambiguous.line == 2 && ambiguous.fix.contains("no date in the file has a day past the 12th"), "\(ambiguous)")
+        // Both orders in one file: refused, naming one date of each.
+        let mixed = try #require(parseError("Date,Open,High,Low,Close\n13/01/2024,1,2,0.5,1\n01/14/2024,1,2,0.5,1\n"))
+        #expect(mixed.kind == .mixedDateFormats && mixed.line == 3 && mixed.message.contains("line 2's '13/01/2024' only day first"), "\(mixed)")
+        // A date impossible in the order found is that row's error.
+        let impossible = try #require(parseError("Date,Open,High,Low,Close\n01/13/2024,1,2,0.5,1\n02/30/2024,1,2,0.5,1\n"))
+        #expect(impossible.line == 3 && impossible.message.contains("month 2 of 2024 has 29 days"), "\(impossible)")
+        // Year first with slashes is unchanged.
+        #expect(try BarCSV.parse("Date,Close\n2024/01/02,1\n", file: "t.csv").dateFormat == "YYYY/MM/DD")
+    }
+
+    @Test("Investing.com's and Nasdaq's exports read as written")
+    func webExports() throws {
+        let investing = try BarCSV.parse("""
+            "Date","Price","Open","High","Low","Vol.","Change %"
+            "01/16/2024","4,739.21","4,772.35","4,782.34","4,739.21","2.51B","-0.37%"
+            "01/12/2024","4,783.83","4,791.18","4,802.40","4,768.98","208.5M","0.08%"
+            "01/11/2024","4,780.24","4,792.13","4,798.50","4,739.58","12K","-0.07%"
+            """, file: "t.csv")
+        #expect(investing.series.timestamps.map(\.isoDate) == ["2024-01-11", "2024-01-12", "2024-01-16"])
+        #expect(investing.series.close == [4780.24, 4783.83, 4739.21] && investing.series.high == [4798.5, 4802.4, 4782.34])
+        #expect(investing.series.volume == [12_000, 208_500_000, 2_510_000_000])
+        let nasdaq = try BarCSV.parse("Date,Close/Last,Volume,Open,High,Low\n01/16/2024,$183.63,65603040,$182.16,$184.26,$180.934\n01/12/2024,$185.92,40477780,$186.06,$186.74,$185.19\n",
+                                      file: "t.csv")
+        #expect(nasdaq.series.close == [185.92, 183.63] && nasdaq.series.low == [185.19, 180.934] && nasdaq.series.volume == [40477780, 65603040])
+        // A comma with no decimal point in the row may be a decimal comma: still refused.
+        #expect(parseError("Date;Open;High;Low;Close\n2024-01-02;1,234;2;1;1,5\n")?.kind == .unparsableNumber)
+        // A suffix on a price, a currency sign on a volume: refused.
+        #expect(parseError("Date,Open,High,Low,Close,Volume\n2024-01-02,1,2,0.5,1.5K,100\n")?.column == 5)
+        #expect(parseError("Date,Open,High,Low,Close,Volume\n2024-01-02,1,2,0.5,1.5,$100\n")?.column == 6)
+    }
+
+    @Test("a Volume column with nothing on any row is a file without volumes, with a warning")
+    func emptyVolumeColumn() throws {
+        for mark in ["", "-", "N/A"] {
+            let file = try BarCSV.parse("Date,Open,High,Low,Close,Volume\n2024-01-02,1,2,0.5,1,\(mark)\n\n2024-01-03,1,2,0.5,1,\(mark)\n", file: "t.csv")
+            #expect(file.series.volume == nil && file.warnings.map(\.kind) == [.emptyVolumeColumn], "\(mark)")
+        }
+        // One volume anywhere: the empty cells are errors, as before.
+        let error = try #require(parseError("Date,Open,High,Low,Close,Volume\n2024-01-02,1,2,0.5,1,\n2024-01-03,1,2,0.5,1,7\n"))
+        #expect(error.kind == .emptyCell && error.line == 2)
     }
 }
