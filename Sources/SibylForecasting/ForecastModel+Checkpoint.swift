@@ -1,4 +1,5 @@
 import Foundation
+import SibylData
 import SibylFeatures
 import SibylNeural
 
@@ -23,7 +24,30 @@ extension ForecastModel {
         metadata[Self.prefix + "target_scale"] = String(targetScale)
         metadata[Self.prefix + "typical_move"] = String(typicalMove)
         for (key, value) in provenance { metadata[Self.prefix + key] = value }
-        return network.checkpoint(metadata: metadata)
+        var checkpoint = network.checkpoint(metadata: metadata)
+        checkpoint.metadata[Self.checksumKey] = Self.contentDigest(checkpoint)
+        return checkpoint
+    }
+
+    /// The metadata entry that holds ``contentDigest(_:)`` as written.
+    static let checksumKey = prefix + "checksum"
+
+    /// SHA-256 of what a checkpoint says: every metadata entry but the checksum, in key order, and
+    /// every tensor's name, shape and float32 values, in name order. Over values rather than bytes,
+    /// so that the same weights saved again (by PyTorch, as float64, in another order) keep it; a
+    /// flipped bit in a weight or a digit in the metadata does not.
+    static func contentDigest(_ checkpoint: Checkpoint) -> String {
+        var bytes: [UInt8] = []
+        for (key, value) in checkpoint.metadata.sorted(by: { $0.key < $1.key }) where key != checksumKey {
+            bytes += Array(key.utf8) + [0] + Array(value.utf8) + [0]
+        }
+        for (name, tensor) in checkpoint.tensors.sorted(by: { $0.name < $1.name }) {
+            bytes += Array(name.utf8) + [0] + Array(tensor.shape.map(String.init).joined(separator: ",").utf8) + [0]
+            tensor.withUnsafeBufferPointer { values in
+                for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 } }
+            }
+        }
+        return SHA256.hexDigest(of: bytes)
     }
 
     /// Writes the checkpoint atomically.
@@ -35,6 +59,12 @@ extension ForecastModel {
     public static func load(contentsOf path: String) throws -> ForecastModel {
         let checkpoint = try Checkpoint.read(contentsOf: path)
         let metadata = checkpoint.metadata
+        // A checkpoint that records its checksum must still match it (PyTorch's files, and Sibyl's
+        // from before the checksum, have none).
+        if let recorded = metadata[checksumKey], recorded != contentDigest(checkpoint) {
+            throw CheckpointError(file: path, message: "the weights or metadata are not what was written: their SHA-256 differs from the one the file records ('\(checksumKey)'), so the file is damaged or was edited",
+                                  fix: "train the model again or restore the file; weights changed on purpose (fine-tuned in PyTorch) load once the '\(checksumKey)' entry is removed")
+        }
         func required(_ key: String) throws -> String {
             guard let value = metadata[prefix + key] else {
                 throw CheckpointError(file: path, message: "the metadata has no '\(prefix + key)': this is not a Sibyl forecast checkpoint",
@@ -95,6 +125,18 @@ extension ForecastModel {
             try number("train_up_share", Double.self, { $0 > 0 && $0 < 1 }, "a share between 0 and 1")
             try number("train_flat_share", Double.self, { $0 >= 0 && $0 <= 1 }, "a share from 0 to 1")
             try number("bar_spacing_seconds", Double.self, { $0 > 0 && $0.isFinite }, "a positive number of seconds")
+            // The records the training-data checks read: entries "seconds:hash" and "seconds:close".
+            func entries(_ key: String, _ valid: (Substring) -> Bool, _ meaning: String) throws {
+                guard let text = provenance[key] else { return }
+                let parts = text.split(separator: ";", omittingEmptySubsequences: false)
+                let bad = parts.first { entry in
+                    let pair = entry.split(separator: ":", omittingEmptySubsequences: false)
+                    return pair.count != 2 || Int64(pair[0]) == nil || !valid(pair[1])
+                }
+                try check(bad == nil, "the metadata's \(key) '\(bad.map { String($0.prefix(40)) } ?? "")' is not \(meaning)")
+            }
+            try entries("train_fingerprints", { $0.count == 16 && $0.allSatisfy(\.isHexDigit) }, "a time and a 16-digit hexadecimal fingerprint (entries seconds:hash, joined by ;)")
+            try entries("train_samples", { Double($0).map { $0 > 0 && $0.isFinite } == true }, "a time and a positive close (entries seconds:close, joined by ;)")
             let model = ForecastModel(settings: settings, pipeline: pipeline, scaler: scaler, network: network, targetCenter: center,
                                       targetScale: scale, typicalMove: move, provenance: provenance)
             model.loadedFromFile = true

@@ -237,8 +237,21 @@ public final class ForecastModel {
                                  fix: "use a longer series, a shorter --window, or features with a shorter warm-up")
         }
         guard validation.count > 1 || settings.validationFraction == 0 else {
-            return ForecastError(message: "a validation share of \(settings.validationFraction) leaves \(validation.count) of the \(valid.count) bars of \(name) to validate on",
-                                 fix: "raise --validation (0.1 keeps a tenth), or pass --validation 0 to train without one")
+            // The smallest share, in hundredths, that leaves two bars to validate on and still
+            // enough to train on.
+            var enough: Double?
+            var trial = settings
+            for hundredths in Int((settings.validationFraction * 100).rounded(.down)) + 1 ..< 90 {
+                trial.validationFraction = Double(hundredths) / 100
+                guard trial.validationFraction + settings.testFraction < 1 else { break }
+                let parts = spans(validRows: valid, settings: trial)
+                if parts.validation.count > 1 && parts.train.count > settings.window + 10 {
+                    enough = trial.validationFraction
+                    break
+                }
+            }
+            return ForecastError(message: "a validation share of \(settings.validationFraction) leaves \(validation.count) of the \(valid.count) bars of \(name) to validate on, and it needs 2",
+                                 fix: (enough.map { "raise --validation to \($0)" } ?? "use a longer series") + ", or pass --validation 0 to train without one")
         }
         let trainWindows = endRange(targetsIn: train, firstSampleEnd: warmUp + settings.window - 1, rows: rows).count
         let neededWindows = min(settings.training.batchSize, 32)
@@ -550,7 +563,7 @@ public final class ForecastModel {
                                                    errorCount: band.count, volatility: sigma, fromInSampleErrors: evaluation.inSampleCount > 0,
                                                    priceStep: series.coarsePriceStep())
         } else {
-            forecast.intervalUnavailable = "no \(percent) interval: \(band.count) held-out errors, \(PredictionInterval.minimumErrors(level: band.level)) needed ("
+            forecast.intervalUnavailable = "no \(percent) interval: \(band.count) held-out error\(band.count == 1 ? "" : "s"), \(PredictionInterval.minimumErrors(level: band.level)) needed ("
                 + (loadedFromFile ? "a longer series, or a lower --interval" : "a larger --test share, or a lower --interval") + ")"
         }
         return forecast

@@ -261,6 +261,11 @@ extension RecurrentModel {
         if let recorded = checkpoint.metadata[metadataPrefix + "cell"], recorded != cell.rawValue {
             throw fail("the metadata says \(recorded) but the tensors have the shapes of a \(cell.rawValue)")
         }
+        for (key, value) in [("input_size", configuration.inputSize), ("hidden_size", hidden), ("num_layers", layers)] {
+            if let recorded = checkpoint.metadata[metadataPrefix + key], recorded != String(value) {
+                throw fail("the metadata gives \(key) \(recorded) but the tensors have \(value)")
+            }
+        }
         return configuration
     }
 

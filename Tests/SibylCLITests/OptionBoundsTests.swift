@@ -76,7 +76,7 @@ struct OptionBoundsTests {
     @Test("checkpoint metadata that training never writes is refused naming the key", arguments: [
         ("train_fingerprint_bars", "9223372036854775807"), ("train_fingerprint_bars", "-5"), ("train_targets", "-5"),
         ("train_up_share", "2"), ("bar_spacing_seconds", "nan"), ("settings.dropout", "5"), ("settings.featureSpec", "returns,rsi:14"),
-        ("feature_spec", "wobble7"),
+        ("feature_spec", "wobble7"), ("train_samples", "garbage"), ("train_fingerprints", "1262304000:zz"),
     ])
     func damagedProvenance(key: String, value: String) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-provenance-\(UUID())")
@@ -99,16 +99,25 @@ struct OptionBoundsTests {
         } else {
             metadata["sibyl.forecast.\(key)"] = value
         }
-        header["__metadata__"] = metadata
-        let text = try JSONSerialization.data(withJSONObject: header)
-        var damaged = Data(withUnsafeBytes(of: UInt64(text.count).littleEndian) { Array($0) })
-        damaged.append(text)
-        damaged.append(bytes[(8 + length)...])
         let path = folder.appendingPathComponent("damaged.safetensors").path
-        try damaged.write(to: URL(fileURLWithPath: path))
+        func write(_ metadata: [String: String]) throws {
+            header["__metadata__"] = metadata
+            let text = try JSONSerialization.data(withJSONObject: header)
+            var damaged = Data(withUnsafeBytes(of: UInt64(text.count).littleEndian) { Array($0) })
+            damaged.append(text)
+            damaged.append(bytes[(8 + length)...])
+            try damaged.write(to: URL(fileURLWithPath: path))
+        }
         // Another file name, so that the in-sample check reads the fingerprints.
         let copy = folder.appendingPathComponent("copy.csv").path
         try FileManager.default.copyItem(atPath: Self.spx, toPath: copy)
+        // The checksum the file records no longer matches.
+        try write(metadata)
+        let checked = try runSibyl(["forecast", "--model-file", path, "--data", copy])
+        #expect(checked.status == 1 && checked.standardError.contains("their SHA-256 differs from the one the file records"), "\(checked.standardError)")
+        // Without it (edited by hand, the checksum removed), each value is checked on its own.
+        metadata["sibyl.forecast.checksum"] = nil
+        try write(metadata)
         let run = try runSibyl(["forecast", "--model-file", path, "--data", copy])
         // A feature list that does not parse is the checkpoint's fault, not the data's.
         let expected = key == "settings.dropout" ? "the metadata's dropout 5.0 is not in [0, 1)"

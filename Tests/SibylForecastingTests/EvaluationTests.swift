@@ -338,11 +338,49 @@ struct ForecastModelTests {
         let text = try #require(checkpoint.metadata[name])
         checkpoint.metadata[name] = original.isEmpty ? replacement : text.replacingOccurrences(of: original, with: replacement)
         #expect(checkpoint.metadata[name] != text)
+        // (As edited by hand: the checksum, which would refuse any edit, removed.)
+        checkpoint.metadata[ForecastModel.checksumKey] = nil
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-damaged-\(UUID()).safetensors").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try checkpoint.write(to: path)
         let error = try #require(throws: CheckpointError.self) { try ForecastModel.load(contentsOf: path) }
         #expect(error.description.contains(expected) && error.description.hasPrefix(path))
+    }
+
+    @Test("a checkpoint's checksum refuses a changed weight or metadata entry, and keeps the same weights saved another way")
+    func checksum() throws {
+        let (model, _) = try ForecastModel.train(on: series, settings: quickSettings)
+        let checkpoint = try model.checkpoint()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-checksum-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func loads(_ checkpoint: Checkpoint) throws -> Result<ForecastModel, CheckpointError> {
+            let path = folder.appendingPathComponent("\(UUID()).safetensors").path
+            try checkpoint.write(to: path)
+            do { return .success(try ForecastModel.load(contentsOf: path)) } catch let error as CheckpointError { return .failure(error) }
+        }
+        // One bit of one weight: the sign of the head's first.
+        var flipped = checkpoint
+        let head = try #require(flipped.tensors.firstIndex { $0.name == "head.weight" })
+        var scalars = flipped.tensors[head].value.scalars
+        scalars[0] = -scalars[0]
+        flipped.tensors[head].value = Tensor(shape: flipped.tensors[head].value.shape, scalars: scalars)
+        guard case .failure(let error) = try loads(flipped) else { Issue.record("a flipped weight loaded"); return }
+        #expect(error.message.contains("SHA-256 differs"), "\(error)")
+        // One digit of the metadata that still reads as a number.
+        var edited = checkpoint
+        let center = try #require(edited.metadata["sibyl.forecast.target_center"])
+        edited.metadata["sibyl.forecast.target_center"] = center + "1"
+        guard case .failure = try loads(edited) else { Issue.record("an edited target center loaded"); return }
+        // The same weights in another order, and the model's own weights: load, forecasting alike.
+        var reordered = checkpoint
+        reordered.tensors.reverse()
+        guard case .success(let again) = try loads(reordered) else { Issue.record("reordered tensors were refused"); return }
+        #expect(try again.forecastNextBar(of: series).predictedClose == (try model.forecastNextBar(of: series).predictedClose))
+        // Without a checksum (PyTorch's files): loads.
+        var unchecked = checkpoint
+        unchecked.metadata[ForecastModel.checksumKey] = nil
+        guard case .success = try loads(unchecked) else { Issue.record("a checkpoint without a checksum was refused"); return }
     }
 
     @Test("a checkpoint whose head has two outputs is refused: its forecasts would be read interleaved")
@@ -355,6 +393,7 @@ struct ForecastModelTests {
             checkpoint.tensors[index].value = Tensor(shape: shape, scalars: [Float](repeating: 0.1, count: shape.reduce(1, *)))
         }
         checkpoint.metadata["sibyl.model.output_size"] = "2"
+        checkpoint.metadata[ForecastModel.checksumKey] = nil
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-head2-\(UUID()).safetensors").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try checkpoint.write(to: path)

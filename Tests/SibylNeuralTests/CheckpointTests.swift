@@ -140,6 +140,13 @@ struct CheckpointTests {
         var notANumber = good
         notANumber.replaceSubrange((good.count - 4)..<good.count, with: [0x00, 0x00, 0xC0, 0x7F])
         #expect(error(notANumber)?.contains("must be finite") == true)
+        // Sizes in the metadata that the tensors contradict.
+        for (key, value) in [("hidden_size", "9"), ("input_size", "1"), ("num_layers", "3")] {
+            var checkpoint = model.checkpoint()
+            checkpoint.metadata["sibyl.model." + key] = value
+            let refused = try #require(throws: CheckpointError.self) { try RecurrentModel.configuration(of: checkpoint, file: "bad.safetensors") }
+            #expect(refused.message.hasPrefix("the metadata gives \(key) \(value) but the tensors have"), "\(refused)")
+        }
     }
 }
 
