@@ -278,9 +278,12 @@ struct BarCSVReader {
         let other = (0..<names.count).map { probe.text($0) }
         let otherFirst = Self.headerKey(other[0])
         guard first.isEmpty ? otherFirst.isEmpty : (Set([first, otherFirst]) == ["price", "ticker"]) else { return nil }
-        // The second row must be names too: no number, no date, no empty cell past the first.
-        guard other.dropFirst().allSatisfy({ !$0.isEmpty && Double($0) == nil }),
-              case .failure = probe.parseDate(probe.fieldStarts[1], probe.fieldEnds[1]) else { return nil }
+        // The second row must be names too: no empty cell past the first and no date. (Under a
+        // named level, a ticker may read as a number: NAN, INF, 7203; under unnamed levels, a row
+        // of numbers is data unless they are all one ticker.)
+        let cells = other.dropFirst()
+        guard cells.allSatisfy({ !$0.isEmpty }), case .failure = probe.parseDate(probe.fieldStarts[1], probe.fieldEnds[1]),
+              !first.isEmpty || Set(cells).count == 1 || cells.allSatisfy({ Double($0) == nil }) else { return nil }
         func priceNames(_ row: [String]) -> Int {
             row.dropFirst().filter { name in Role.allCases.contains { $0 != .date && $0.aliases.contains(Self.headerKey(name)) } }.count
         }
@@ -386,6 +389,15 @@ struct BarCSVReader {
             let offset = raw[..<open].range(of: #"\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d(:?\d\d)?)$"#, options: .regularExpression) != nil
             return "\(iso); delete the zone name in brackets (\(raw[open...]))" + (offset ? ": the offset before it gives the time" : ", and write the time's offset from UTC in its place")
         }
+        if raw.range(of: #"^\d{4}-\d\d-\d\d(T[\d:]+)?/\d{4}-\d\d-\d\d"#, options: .regularExpression) != nil {
+            return "this looks like a period (its start/its end), as pandas writes a weekly PeriodIndex: write one date per bar as YYYY-MM-DD, such as the period's end (df.to_timestamp(how='end').normalize() in pandas)"
+        }
+        if raw.range(of: #"^\d{4}-\d\d$"#, options: .regularExpression) != nil {
+            return "this looks like a month (YYYY-MM), as pandas writes a monthly PeriodIndex: write a day too, YYYY-MM-DD, such as the month's first or last (df.to_timestamp() in pandas)"
+        }
+        if raw.range(of: #"^\d{4}Q[1-4]$"#, options: .regularExpression) != nil {
+            return "this looks like a quarter (YYYYQn), as pandas writes a quarterly PeriodIndex: write a date, YYYY-MM-DD, such as the quarter's first or last day (df.to_timestamp() in pandas)"
+        }
         if raw.range(of: #"^\d{1,2}/\d{1,2}/\d{4}\b"#, options: .regularExpression) != nil {
             // (The file's dates were read for one past the 12th, and none was.)
             return "\(iso); a date such as 01/02/2020 cannot say whether it is January 2 or February 1, and no date in the file has a day past the 12th to tell"
@@ -441,6 +453,8 @@ struct BarCSVReader {
             throw DataError(kind: .unreadableFile, file: file, line: nil, message: "is not a CSV text file: it looks like \(kind)",
                             fix: kind.hasPrefix("a safetensors") ? "give --data a CSV file of bars, and the checkpoint to --model-file"
                                 : kind == "JSON" ? "convert it to CSV: a header line (Date,Open,High,Low,Close,Volume) and one line per bar"
+                                : kind.hasPrefix("gzip") ? "decompress it first, or pass it through a pipe: --data <(zcat FILE)"
+                                : kind.hasPrefix("UTF-16") ? "save the data as UTF-8 text (in Excel: CSV UTF-8; with iconv: iconv -f UTF-16 -t UTF-8 FILE)"
                                 : "export or save the data as a UTF-8 CSV file (decompress it first if it is compressed)")
         }
         // Header: the first line that is not blank.
@@ -521,20 +535,34 @@ struct BarCSVReader {
             columnOfRole[Role.date.rawValue] = time
             unused.remove(time)
         }
-        // pandas writes an unnamed index as a first column without a name: the dates, when its
-        // first row's cell reads as one.
-        var unnamedDates = false
-        if columnOfRole[Role.date.rawValue] == nil, headerNames.first?.isEmpty == true, unused.contains(0) {
+        // pandas writes an unnamed index as a first column without a name, and as a column named
+        // "index" once reset_index() has made it one (beside a new unnamed index of row numbers):
+        // the dates, when its first rows' cells read as them.
+        var unnamedDates: String?
+        if columnOfRole[Role.date.rawValue] == nil,
+           let candidate = headerNames.first?.isEmpty == true && unused.contains(0) ? 0
+               : unused.sorted().first(where: { Self.headerKey(headerNames[$0]) == "index" }) {
             // Judged on the first five rows, so that one bad date there is the row loop's to report.
             var (rows, dates) = (0, 0)
-            probeRows(5) { probe, _ in
+            probeRows(5) { probe, fields in
                 rows += 1
-                if case .success = probe.parseDate(probe.fieldStarts[0], probe.fieldEnds[0]) { dates += 1 }
+                if candidate < fields, case .success = probe.parseDate(probe.fieldStarts[candidate], probe.fieldEnds[candidate]) { dates += 1 }
             }
             if dates * 2 > rows {
-                columnOfRole[Role.date.rawValue] = 0
-                unused.remove(0)
-                unnamedDates = true
+                columnOfRole[Role.date.rawValue] = candidate
+                unused.remove(candidate)
+                unnamedDates = headerNames[candidate]
+            } else if candidate == 0, let named = unused.sorted().first(where: { Self.headerKey(headerNames[$0]) == "index" }) {
+                // Row numbers first, then the reset index.
+                var dates = 0
+                probeRows(5) { probe, fields in
+                    if named < fields, case .success = probe.parseDate(probe.fieldStarts[named], probe.fieldEnds[named]) { dates += 1 }
+                }
+                if dates * 2 > rows {
+                    columnOfRole[Role.date.rawValue] = named
+                    unused.remove(named)
+                    unnamedDates = headerNames[named]
+                }
             }
         }
         // A date and one other column, neither prices nor volume by name (FRED's DATE,DCOILWTICO;
@@ -993,9 +1021,10 @@ struct BarCSVReader {
             warnings.append(DataWarning(kind: .emptyVolumeColumn, file: file, line: headerLineNumber,
                                         message: "column '\(emptyVolumeColumn)' holds no volume on any row; the file is read as one without volumes"))
         }
-        if unnamedDates {
+        if let unnamedDates {
             warnings.append(DataWarning(kind: .unnamedDateColumn, file: file, line: headerLineNumber,
-                                        message: "the first column has no name (pandas writes its index so); its dates are read as the bars' dates"))
+                                        message: unnamedDates.isEmpty ? "the first column has no name (pandas writes its index so); its dates are read as the bars' dates"
+                                            : "column '\(unnamedDates)' (pandas' name for an index without one) holds dates, read as the bars' dates"))
         }
         if closesOnly {
             warnings.append(DataWarning(kind: .closesOnly, file: file, line: headerLineNumber,
@@ -1092,7 +1121,7 @@ struct BarCSVReader {
             // Other numbers of the row have a decimal point: this comma separates thousands.
             (kind, message, fix) = (.unparsableNumber, "\(named) '\(raw)' has a thousands separator",
                                     "write it without one (\(raw.replacingOccurrences(of: ",", with: ""))), as a spreadsheet does when the number format has no grouping")
-        } else if raw.range(of: #"^[+-]?\d+,\d+$"#, options: .regularExpression) != nil && delimiter != UInt8(ascii: ",") {
+        } else if raw.range(of: #"^[+-]?\d+,\d+([eE][+-]?\d+)?$"#, options: .regularExpression) != nil && delimiter != UInt8(ascii: ",") {
             (kind, message, fix) = (.unparsableNumber, "\(named) '\(raw)' is written with a decimal comma",
                                     "write the decimal separator as a point (\(raw.replacingOccurrences(of: ",", with: "."))), as a spreadsheet does when it exports with the locale set to English")
         } else {

@@ -96,6 +96,12 @@ struct BadInputTests {
         // A Last column read as the close is named as the file names it.
         ("Date,Open,High,Low,Last,Settle\n2020-01-02,10,11,9,,10.2\n", "the Close (column 'Last') cell is empty", "--repair drop"),
         ("Date Open High Low Close\n2020-01-02 10 11 9 10.5\n", "no Date column", "the header is one field"),
+        // pandas' PeriodIndex written as it prints: a week's span, a month, a quarter.
+        ("\(goodHeader)\n2020-01-04/2020-01-10,10,11,9,10.5,1000\n", "is not an ISO date", "this looks like a period (its start/its end)"),
+        ("\(goodHeader)\n2020-01,10,11,9,10.5,1000\n", "is not an ISO date", "this looks like a month (YYYY-MM)"),
+        ("\(goodHeader)\n2020Q1,10,11,9,10.5,1000\n", "is not an ISO date", "this looks like a quarter (YYYYQn)"),
+        // pandas writes floats under 1e-4 with an exponent, with the decimal comma too.
+        ("Date;Open;High;Low;Close\n2020-01-02;1,2e-05;2e-05;1e-05;1,5e-05\n", "'1,2e-05' is written with a decimal comma", "(1.2e-05)"),
         // yfinance's download of several tickers, saved with pandas: one file, several series.
         ("Price,Close,Close,High,High\nTicker,AAPL,MSFT,AAPL,MSFT\nDate,,,,\n2020-01-02,10.5,11,9,10\n", "the columns hold 2 tickers (AAPL, MSFT)",
          "df.xs('AAPL', axis=1, level='Ticker').to_csv('AAPL.csv')"),

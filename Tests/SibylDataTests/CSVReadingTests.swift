@@ -340,6 +340,9 @@ struct CSVReadingTests {
             try bytes.withUnsafeBytes { try BarCSV.parse($0, file: "x.csv", name: "x") }
         }
         #expect(error.description.hasPrefix("x.csv: error: is not a CSV text file: it looks like") && error.description.contains(kind))
+        // Each with its own way out.
+        let fix = kind.hasPrefix("gzip") ? "--data <(zcat FILE)" : kind == "UTF-16" ? "iconv -f UTF-16 -t UTF-8 FILE" : kind.hasPrefix("a safetensors") ? "--model-file" : "UTF-8 CSV"
+        #expect(error.fix.contains(fix), "\(error)")
     }
 
     @Test("UTF-16 without a byte-order mark is named with its byte order")
@@ -773,6 +776,15 @@ struct ClosesOnlyTests {
         #expect(firstBad.series.count == 2 && firstBad.repairs.map(\.line) == [2])
         // A row number is no date: refused with the fix.
         #expect(parseError(",Open,High,Low,Close\n0,10,11,9,10.5\n")?.fix.contains("name it Date if it holds the dates") == true)
+        // reset_index() on an unnamed index: a column named index, beside new row numbers or not.
+        for text in [",index,Open,High,Low,Close\n0,2020-01-02,1.2,2,1,1.5\n1,2020-01-03,1.2,2,1,1.5\n",
+                     "index,Open,High,Low,Close\n2020-01-02,1.2,2,1,1.5\n2020-01-03,1.2,2,1,1.5\n"] {
+            let reset = try BarCSV.parse(text, file: "t.csv")
+            #expect(reset.series.timestamps.map(\.isoDate) == ["2020-01-02", "2020-01-03"], "\(text)")
+            #expect(reset.warnings.contains { $0.kind == .unnamedDateColumn && $0.message.contains("column 'index'") }, "\(reset.warnings)")
+        }
+        // A column named index of row numbers is not the dates.
+        #expect(parseError("index,Open,High,Low,Close\n0,1.2,2,1,1.5\n")?.kind == .missingColumn)
     }
 
     @Test("pandas' two-level columns, as yfinance's downloads are saved, read as one header")
@@ -801,6 +813,12 @@ struct ClosesOnlyTests {
         let intraday = try BarCSV.parse("Price,Close,High,Low,Open,Volume\nTicker,SPY,SPY,SPY,SPY,SPY\nDatetime,,,,,\n"
                                             + "2024-01-02 09:30:00-05:00,476.1,476.5,475.9,476.0,1000\n2024-01-02 09:31:00-05:00,476.2,476.5,475.9,476.1,900\n", file: "t.csv")
         #expect(intraday.series.timestamps == [Timestamp(year: 2024, month: 1, day: 2, hour: 9, minute: 30), Timestamp(year: 2024, month: 1, day: 2, hour: 9, minute: 31)])
+        // Tickers that read as numbers (a fund named NAN, Tokyo's 7203) under named levels.
+        for ticker in ["NAN", "INF", "7203", "1E5"] {
+            let file = try BarCSV.parse("Price,Close,High,Low,Open,Volume\nTicker,\(ticker),\(ticker),\(ticker),\(ticker),\(ticker)\nDate,,,,,\n2020-01-02,1.5,2,1,1.2,100\n",
+                                        file: "t.csv")
+            #expect(file.series.close == [1.5], "\(ticker)")
+        }
         // A header whose first column is named Price over a row of data is no two-level header.
         #expect(parseError("Price,Close\n2024-01-02,5\n")?.kind == .missingColumn)
         // Errors in the rows name the file's own lines.
