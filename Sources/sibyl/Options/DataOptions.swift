@@ -10,7 +10,7 @@ struct DataOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("OHLCV CSV file to read; the bundled S&P 500 daily series when omitted.", valueName: "file"))
     var data: String?
 
-    @Option(name: .long, help: ArgumentHelp("What to do with bad rows: none (stop with an error), drop, or ffill (fill from the previous bar). Every change is reported.", valueName: "policy"))
+    @Option(name: .long, help: ArgumentHelp("What to do with bad rows: none (stop with an error), drop, or ffill (fill a cell from the bar before; a bar with no price at all becomes one where nothing traded, flat at the close before). Every change is reported.", valueName: "policy"))
     var repair: RepairPolicy = .none
 
     @Flag(name: .long, help: "Use split- and dividend-adjusted prices: Adj Close as the close, Open, High and Low scaled by Adj Close / Close on each bar and Volume by its inverse (needs an Adj Close column).")
