@@ -18,6 +18,8 @@ struct OptionBoundsTests {
         (["backtest", "--periods-per-year", "1e-320"], "--periods-per-year is a number"),
         (["backtest", "--strategy", "zscore", "--z-entry", "inf"], "--z-entry (finite)"),
         (["train", "--threads", "300", "--out", "/tmp/unused.safetensors"], "--threads is at most 256; got 300"),
+        (["forecast", "--hidden", "0"], "--hidden must be at least 1; got 0"),
+        (["backtest", "--strategy", "forecast", "--batch-size", "-3"], "--batch-size must be at least 1; got -3"),
         (["train", "--clip", "inf", "--out", "/tmp/unused.safetensors"], "--clip is a finite gradient norm"),
         (["train", "--optimizer", "adamw", "--weight-decay", "1e6", "--out", "/tmp/unused.safetensors"], "--learning-rate 0.001 × --weight-decay 1e+06 = 1000: each step would take that share of every weight away"),
         (["train", "--optimizer", "sgd", "--learning-rate", "0.5", "--weight-decay", "2", "--out", "/tmp/unused.safetensors"], "--learning-rate 0.5 × --weight-decay 2 = 1"),

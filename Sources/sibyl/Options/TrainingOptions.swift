@@ -91,8 +91,9 @@ struct TrainingOptions: ParsableArguments {
     static var defaultThreads: Int { max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) }
 
     func validate() throws {
-        guard hidden >= 1, layers >= 1, window >= 1, epochs >= 1, batchSize >= 1, threads >= 1 else {
-            throw ValidationError("--hidden, --layers, --window, --epochs, --batch-size and --threads must be at least 1")
+        for (option, value) in [("--hidden", hidden), ("--layers", layers), ("--window", window), ("--epochs", epochs),
+                                ("--batch-size", batchSize), ("--threads", threads)] where value < 1 {
+            throw ValidationError("\(option) must be at least 1; got \(value)")
         }
         for (option, value, limit) in [("--hidden", hidden, 4096), ("--layers", layers, 16), ("--window", window, 100_000), ("--threads", threads, 256),
                                        ("--batch-size", batchSize, 1_000_000), ("--epochs", epochs, 1_000_000)] where value > limit {
