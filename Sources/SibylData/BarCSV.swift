@@ -22,8 +22,8 @@ public struct BarReadOptions: Sendable {
     /// file must have an Adj Close column; warnings are about the adjusted prices.
     public var adjusted: Bool
     /// The order of dates written with slashes and the year last (01/13/2024), as the reader
-    /// deduces it from the file's dates before reading the rows; nil until then, or when no date
-    /// tells.
+    /// deduces it from the file's dates before reading the rows; nil until then, or when the
+    /// first row's date is not written so.
     var slashDateOrder: SlashDateOrder?
 
     public init(repair: RepairPolicy = .none, jumpWarningThreshold: Double = 0.4, adjusted: Bool = false) {
@@ -33,9 +33,10 @@ public struct BarReadOptions: Sendable {
     }
 }
 
-/// Day and month order of dates written `NN/NN/YYYY`.
+/// Day and month order of dates written `NN/NN/YYYY`: as the file's dates show it, or `undecided`
+/// when they were read and none does (no day past the 12th).
 enum SlashDateOrder: UInt8, Sendable {
-    case monthFirst, dayFirst
+    case monthFirst, dayFirst, undecided
 }
 
 /// A bar file as read: the series, and everything the reader noticed or changed on the way.

@@ -280,10 +280,10 @@ struct BarCSVReader {
         guard first.isEmpty ? otherFirst.isEmpty : (Set([first, otherFirst]) == ["price", "ticker"]) else { return nil }
         // The second row must be names too: no empty cell past the first and no date. (Under a
         // named level, a ticker may read as a number: NAN, INF, 7203; under unnamed levels, a row
-        // of numbers is data unless they are all one ticker.)
+        // of numbers or of missing-value marks is a row of data whose date is missing.)
         let cells = other.dropFirst()
         guard cells.allSatisfy({ !$0.isEmpty }), case .failure = probe.parseDate(probe.fieldStarts[1], probe.fieldEnds[1]),
-              !first.isEmpty || Set(cells).count == 1 || cells.allSatisfy({ Double($0) == nil }) else { return nil }
+              !first.isEmpty || cells.allSatisfy({ Double($0) == nil && !Self.isMissingValue($0) }) else { return nil }
         func priceNames(_ row: [String]) -> Int {
             row.dropFirst().filter { name in Role.allCases.contains { $0 != .date && $0.aliases.contains(Self.headerKey(name)) } }.count
         }
@@ -325,7 +325,7 @@ struct BarCSVReader {
             guard line.end - line.start <= Self.maximumLineBytes, !probe.isBlank(line.start, line.end, delimiters: true),
                   probe.splitFields(line.start, line.end) > column else { continue }
             let (start, end) = (probe.fieldStarts[column], probe.fieldEnds[column])
-            guard start == end || end - start <= 8 && Self.missingValueWords.contains(probe.rawText(column).lowercased()) else { return false }
+            guard start == end || end - start <= 12 && Self.isMissingValue(probe.rawText(column)) else { return false }
             rows += 1
         }
         return rows > 0
@@ -341,6 +341,10 @@ struct BarCSVReader {
             if parts.count == 3, parts[1] > 12, parts[0] <= 12 {
                 return "dates with dots are read day first (DD.MM.YYYY), and this file seems to write the month first (MM.DD.YYYY): rewrite the dates as YYYY-MM-DD"
             }
+        }
+        if impossible, let order = options.slashDateOrder, order != .undecided, raw.range(of: #"^\d{1,2}/\d{1,2}/\d{4}\b"#, options: .regularExpression) != nil {
+            let (shape, shows) = order == .monthFirst ? ("month first (MM/DD/YYYY)", "second") : ("day first (DD/MM/YYYY)", "first")
+            return "the file's dates read \(shape), as one with its \(shows) number past 12 shows, and this one cannot be read so: correct it, or pass --repair drop to leave the row out"
         }
         if impossible { return "correct the date, or pass --repair drop to leave the row out" }
         if raw.allSatisfy(\.isASCII) && raw.allSatisfy(\.isNumber) {
@@ -398,7 +402,7 @@ struct BarCSVReader {
         if raw.range(of: #"^\d{4}Q[1-4]$"#, options: .regularExpression) != nil {
             return "this looks like a quarter (YYYYQn), as pandas writes a quarterly PeriodIndex: write a date, YYYY-MM-DD, such as the quarter's first or last day (df.to_timestamp() in pandas)"
         }
-        if raw.range(of: #"^\d{1,2}/\d{1,2}/\d{4}\b"#, options: .regularExpression) != nil {
+        if options.slashDateOrder == .undecided, raw.range(of: #"^\d{1,2}/\d{1,2}/\d{4}\b"#, options: .regularExpression) != nil {
             // (The file's dates were read for one past the 12th, and none was.)
             return "\(iso); a date such as 01/02/2020 cannot say whether it is January 2 or February 1, and no date in the file has a day past the 12th to tell"
         }
@@ -454,7 +458,7 @@ struct BarCSVReader {
                             fix: kind.hasPrefix("a safetensors") ? "give --data a CSV file of bars, and the checkpoint to --model-file"
                                 : kind == "JSON" ? "convert it to CSV: a header line (Date,Open,High,Low,Close,Volume) and one line per bar"
                                 : kind.hasPrefix("gzip") ? "decompress it first, or pass it through a pipe: --data <(zcat FILE)"
-                                : kind.hasPrefix("UTF-16") ? "save the data as UTF-8 text (in Excel: CSV UTF-8; with iconv: iconv -f UTF-16 -t UTF-8 FILE)"
+                                : kind.hasPrefix("UTF-16") ? "save the data as UTF-8 text (in Excel: CSV UTF-8; with iconv: iconv -f \(kind.contains("little-endian") ? "UTF-16LE" : kind.contains("big-endian") ? "UTF-16BE" : "UTF-16") -t UTF-8 FILE > FILE-utf8.csv)"
                                 : "export or save the data as a UTF-8 CSV file (decompress it first if it is compressed)")
         }
         // Header: the first line that is not blank.
@@ -539,29 +543,22 @@ struct BarCSVReader {
         // "index" once reset_index() has made it one (beside a new unnamed index of row numbers):
         // the dates, when its first rows' cells read as them.
         var unnamedDates: String?
-        if columnOfRole[Role.date.rawValue] == nil,
-           let candidate = headerNames.first?.isEmpty == true && unused.contains(0) ? 0
-               : unused.sorted().first(where: { Self.headerKey(headerNames[$0]) == "index" }) {
-            // Judged on the first five rows, so that one bad date there is the row loop's to report.
-            var (rows, dates) = (0, 0)
-            probeRows(5) { probe, fields in
-                rows += 1
-                if candidate < fields, case .success = probe.parseDate(probe.fieldStarts[candidate], probe.fieldEnds[candidate]) { dates += 1 }
-            }
-            if dates * 2 > rows {
-                columnOfRole[Role.date.rawValue] = candidate
-                unused.remove(candidate)
-                unnamedDates = headerNames[candidate]
-            } else if candidate == 0, let named = unused.sorted().first(where: { Self.headerKey(headerNames[$0]) == "index" }) {
-                // Row numbers first, then the reset index.
-                var dates = 0
+        if columnOfRole[Role.date.rawValue] == nil {
+            // The unnamed first column, then a column named index (row numbers first, then the
+            // reset index): the first whose first rows' cells read as dates. Judged on the first
+            // five rows, so that one bad date there is the row loop's to report.
+            let candidates = (headerNames.first?.isEmpty == true && unused.contains(0) ? [0] : [])
+                + unused.sorted().filter { Self.headerKey(headerNames[$0]) == "index" }.prefix(1)
+            for candidate in candidates where unnamedDates == nil {
+                var (rows, dates) = (0, 0)
                 probeRows(5) { probe, fields in
-                    if named < fields, case .success = probe.parseDate(probe.fieldStarts[named], probe.fieldEnds[named]) { dates += 1 }
+                    rows += 1
+                    if candidate < fields, case .success = probe.parseDate(probe.fieldStarts[candidate], probe.fieldEnds[candidate]) { dates += 1 }
                 }
                 if dates * 2 > rows {
-                    columnOfRole[Role.date.rawValue] = named
-                    unused.remove(named)
-                    unnamedDates = headerNames[named]
+                    columnOfRole[Role.date.rawValue] = candidate
+                    unused.remove(candidate)
+                    unnamedDates = headerNames[candidate]
                 }
             }
         }
@@ -1092,6 +1089,13 @@ struct BarCSVReader {
     private static let missingValueWords: Set<String> = ["nan", "inf", "infinity", "na", "n/a", "null", "none", "#n/a", "#value!", "#num!",
                                                          "#div/0!", "#ref!", "-", "—", "."]
 
+    /// Whether a cell's text is a mark of a missing value (NaN, N/A, #N/A, -, …), in any letter
+    /// case, signed or not.
+    static func isMissingValue(_ text: String) -> Bool {
+        let word = text.lowercased()
+        return missingValueWords.contains(word) || missingValueWords.contains(word.trimmingCharacters(in: ["+", "-"]))
+    }
+
     /// The error for a numeric cell that is empty, not a number, not finite, or breaks its rule.
     /// (Kept out of line: the row loop calls it only for a bad cell.)
     /// `header` is the column's name in the file. (The reader keeps no header of its own: a stored
@@ -1114,7 +1118,7 @@ struct BarCSVReader {
                 ? BarValidation.volumeProblem(value: value, text: raw)!
                 : BarValidation.priceProblem(name: named, value: value, text: raw)!
             (kind, message, fix) = (problem.kind, problem.message, problem.fix)
-        } else if Self.missingValueWords.contains(word) || Self.missingValueWords.contains(word.trimmingCharacters(in: ["+", "-"])) {
+        } else if Self.isMissingValue(word) {
             (kind, message, fix) = (.notFinite, "\(named) is '\(raw)', not a finite number",
                                     "give a real value, or pass --repair drop or --repair ffill\(noVolumes)")
         } else if raw.range(of: #"^[+-]?\d{1,3}(,\d{3})+$"#, options: .regularExpression) != nil && rowHasPointDecimals() {
@@ -1126,7 +1130,7 @@ struct BarCSVReader {
                                     "write the decimal separator as a point (\(raw.replacingOccurrences(of: ",", with: "."))), as a spreadsheet does when it exports with the locale set to English")
         } else {
             (kind, message, fix) = (.unparsableNumber, "\(named) '\(raw)' is not a number",
-                                    "write plain decimal numbers such as 1234.56 (no thousands separators, currency signs or units)")
+                                    "write plain decimal numbers such as 1234.56 (no thousands separators but commas before a decimal point, and no units)")
         }
         return DataError(kind: kind, file: file, line: lineNumber, column: column + 1, value: raw, message: message, fix: fix)
     }
@@ -1139,20 +1143,68 @@ struct BarCSVReader {
     /// plain parse refused come here.)
     @inline(never)
     private func writtenNumber(_ column: Int, volume: Bool) -> Double? {
-        var text = Substring(rawText(column))
-        if !volume, let sign = text.first, "$€£¥".contains(sign) { text = text.dropFirst() }
-        var scale = 1.0
-        if volume, let unit = text.last, let factor = ["K": 1e3, "M": 1e6, "B": 1e9][String(unit)] {
-            text = text.dropLast()
-            scale = factor
+        guard let base else { return nil }
+        var (i, end) = (fieldStarts[column], fieldEnds[column])
+        if !volume {
+            // $, or € (E2 82 AC), £ (C2 A3) or ¥ (C2 A5) in UTF-8.
+            if i < end, base[i] == UInt8(ascii: "$") {
+                i += 1
+            } else if end - i >= 3, base[i] == 0xE2, base[i + 1] == 0x82, base[i + 2] == 0xAC {
+                i += 3
+            } else if end - i >= 2, base[i] == 0xC2, base[i + 1] == 0xA3 || base[i + 1] == 0xA5 {
+                i += 2
+            }
         }
-        if text.contains(",") {
-            guard text.range(of: #"^\d{1,3}(,\d{3})+(\.\d+)?$"#, options: .regularExpression) != nil,
-                  text.contains(".") || rowHasPointDecimals() else { return nil }
-            text = Substring(text.replacingOccurrences(of: ",", with: ""))
+        // K, M or B after a volume: written as a power of ten after the digits, so that 2.01K
+        // parses as exactly 2010.
+        var power: UInt8?
+        if volume, end > i {
+            switch base[end - 1] {
+            case UInt8(ascii: "K"): power = UInt8(ascii: "3")
+            case UInt8(ascii: "M"): power = UInt8(ascii: "6")
+            case UInt8(ascii: "B"): power = UInt8(ascii: "9")
+            default: break
+            }
+            if power != nil { end -= 1 }
         }
-        guard text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), text.first?.isNumber == true else { return nil }
-        return Double(text).map { $0 * scale }
+        guard end > i, base[i] &- 48 < 10 else { return nil }
+        // Commas must group thousands: 1 to 3 digits, then groups of a comma and 3 digits, then
+        // perhaps a fraction; and a decimal point, in the number or elsewhere in the row, must show
+        // that they are not decimal commas.
+        var j = i
+        while j < end, base[j] &- 48 < 10 { j += 1 }
+        var groups = 0
+        while j < end, base[j] == UInt8(ascii: ",") {
+            var k = j + 1
+            guard readDigits(3, at: &k, end: end) != nil, k == end || base[k] &- 48 >= 10 else { return nil }
+            (j, groups) = (k, groups + 1)
+        }
+        if groups > 0 {
+            let lead = (i..<end).first { base[$0] == UInt8(ascii: ",") }! - i
+            guard lead <= 3, j == end || base[j] == UInt8(ascii: ".") && rangeIsDigits(j + 1, end) && j + 1 < end else { return nil }
+            guard j < end || rowHasPointDecimals() else { return nil }
+        }
+        // What is left: digits and at most one point; then parsed as the plain number it spells.
+        let length = end - i
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length + 2) { buffer in
+            var count = 0
+            for k in i..<end where base[k] != UInt8(ascii: ",") {
+                buffer[count] = base[k]
+                count += 1
+            }
+            if let power {
+                buffer[count] = UInt8(ascii: "e")
+                buffer[count + 1] = power
+                count += 2
+            }
+            return DecimalParser.parse(UnsafePointer(buffer.baseAddress!), from: 0, to: count)
+        }
+    }
+
+    /// Whether bytes `start..<end` are all decimal digits.
+    private func rangeIsDigits(_ start: Int, _ end: Int) -> Bool {
+        guard let base else { return false }
+        return (start..<max(start, end)).allSatisfy { base[$0] &- 48 < 10 }
     }
 
     /// Whether bytes `start..<end` spell 1 to 3 digits followed by groups of "." and 3 digits.
@@ -1170,9 +1222,14 @@ struct BarCSVReader {
 
     /// Whether another field of the current line is a number written with a decimal point.
     private func rowHasPointDecimals() -> Bool {
-        (0..<fieldCount).contains { column in
-            // 12.500 may itself be twelve thousand five hundred: no evidence either way.
-            fieldStarts[column] < fieldEnds[column] && rawText(column).range(of: #"^[+-]?\d*\.\d+$"#, options: .regularExpression) != nil
+        guard let base else { return false }
+        return (0..<fieldCount).contains { column in
+            // [+-]digits.digits, at least one after the point; 12.500 may itself be twelve
+            // thousand five hundred: no evidence either way.
+            var (i, end) = (fieldStarts[column], fieldEnds[column])
+            if i < end, base[i] == UInt8(ascii: "+") || base[i] == UInt8(ascii: "-") { i += 1 }
+            guard let point = (i..<end).first(where: { base[$0] == UInt8(ascii: ".") }) else { return false }
+            return point + 1 < end && rangeIsDigits(i, point) && rangeIsDigits(point + 1, end)
                 && !groupedByPoints(fieldStarts[column], fieldEnds[column])
         }
     }
@@ -1236,7 +1293,7 @@ struct BarCSVReader {
     /// `--repair ffill`: fills each cell in `filledCells` (by line, the value slots) from the bar
     /// before it in time, the rows being in time order, and writes the value into its repair note.
     /// A row with no bar before it, or whose filled values break its high–low range, is dropped
-    /// instead. A bar whose open, high, low and close are all filled had no price, and becomes one
+    /// instead. A bar whose open, high, low and close (and adjusted close) are all filled had no price, and becomes one
     /// where nothing traded: each price the close before it, and a volume to fill 0 (its note's
     /// `source` says so). `prices` are the slots of open, high, low, close, volume and adjusted close.
     static func fillForward(timestamps: inout [Timestamp], lines: inout [Int], numbers: inout [Double], offsets: inout [Int],
@@ -1259,10 +1316,12 @@ struct BarCSVReader {
             // the close before it, and a missing volume is 0 (copying the bar before would invent a
             // range, which stops could fill in, and trading that did not happen).
             let noPrice = [prices.open, prices.high, prices.low, prices.close].allSatisfy(slots.contains)
+                && (prices.adjustedClose.map(slots.contains) ?? true)
             for slot in slots {
                 numbers[index * stride + slot] = !noPrice || prices.adjustedClose == slot ? numbers[before * stride + slot]
                     : slot == prices.volume ? 0 : numbers[before * stride + prices.close]
             }
+            // (An adjusted close carried with the close keeps their ratio, and so the adjustment.)
             if noPrice { emptyBars.insert(lines[index]) }
             let values = numbers[(index * stride)..<((index + 1) * stride)].map { $0 }
             if let problem = BarValidation.consistencyProblem(open: values[prices.open], high: values[prices.high],
@@ -1621,32 +1680,37 @@ struct BarCSVReader {
     /// One or two digits at `i` (a day or month written without its leading zero, as in 1/2/2024),
     /// advancing past them.
     private func shortNumber(at i: inout Int, end: Int) -> Int? {
-        guard let base, i < end, base[i] >= UInt8(ascii: "0"), base[i] <= UInt8(ascii: "9") else { return nil }
-        var value = Int(base[i] - UInt8(ascii: "0"))
-        i += 1
-        if i < end, base[i] >= UInt8(ascii: "0"), base[i] <= UInt8(ascii: "9") {
-            value = value * 10 + Int(base[i] - UInt8(ascii: "0"))
-            i += 1
-        }
-        return value
+        guard let first = readDigits(1, at: &i, end: end) else { return nil }
+        guard let second = readDigits(1, at: &i, end: end) else { return first }
+        return first * 10 + second
     }
 
-    /// The two numbers before the year of a date written `N/N/YYYY` (one or two digits each) at
-    /// `start..<end`, or nil for any other date.
-    private func slashParts(_ start: Int, _ end: Int) -> (Int, Int)? {
-        var i = start
+    /// The two numbers and the year of a date written `N/N/YYYY` (one or two digits each, the year
+    /// four) from `i`, advancing past them; nil for any other date.
+    private func slashDate(at i: inout Int, end: Int) -> (first: Int, second: Int, year: Int)? {
         guard let a = shortNumber(at: &i, end: end), readByte(UInt8(ascii: "/"), at: &i, end: end),
               let b = shortNumber(at: &i, end: end), readByte(UInt8(ascii: "/"), at: &i, end: end),
-              readDigits(4, at: &i, end: end) != nil, i == end || base![i] == UInt8(ascii: " ") || base![i] == UInt8(ascii: "T") else { return nil }
-        return (a, b)
+              let year = readDigits(4, at: &i, end: end) else { return nil }
+        return (a, b, year)
+    }
+
+    /// The two numbers before the year of the date at `start..<end` when it is written `N/N/YYYY`,
+    /// alone or followed by a time.
+    private func slashParts(_ start: Int, _ end: Int) -> (Int, Int)? {
+        var i = start
+        guard let date = slashDate(at: &i, end: end), i == end || base![i] == UInt8(ascii: " ") || base![i] == UInt8(ascii: "T") else { return nil }
+        return (date.first, date.second)
     }
 
     /// The order of the day and month in dates written with slashes and the year last
     /// (`MM/DD/YYYY` as American exports write them, `DD/MM/YYYY` as most of the world does), from
     /// the file's own dates: one with a first number past 12 is day first, one with a second
-    /// number past 12 month first. Nil when the first row's date is not of that form or no date
-    /// tells (every day of the month up to the 12th: the rows' error says so). Dates of both kinds
-    /// are an error naming one of each. Reads the rows on a copy of the reader.
+    /// number past 12 month first. Nil when the first row's date is not of that form; `undecided`
+    /// when no date tells (every day of the month up to the 12th: the rows' error says so). Reads
+    /// the rows on a copy of the reader, up to the first date that tells: a later date of the other
+    /// order is its row's error (dropped under a repair). Under a repair the whole file is read,
+    /// and the order most dates show is taken; without one, dates of both kinds seen are an error
+    /// naming one of each.
     private func slashDateOrder(dateColumn: Int) throws -> SlashDateOrder? {
         var looksSlashed = false
         probeRows(1) { probe, fields in
@@ -1655,22 +1719,29 @@ struct BarCSVReader {
         guard looksSlashed else { return nil }
         var probe = self
         var dayFirst: (line: Int, text: String)?, monthFirst: (line: Int, text: String)?
+        var (dayFirstCount, monthFirstCount) = (0, 0)
         while let line = probe.nextLine() {
-            guard probe.splitFields(line.start, line.end) > dateColumn,
+            guard line.end - line.start <= Self.maximumLineBytes, probe.splitFields(line.start, line.end) > dateColumn,
                   let (a, b) = probe.slashParts(probe.fieldStarts[dateColumn], probe.fieldEnds[dateColumn]) else { continue }
-            if a > 12, b <= 12, dayFirst == nil { dayFirst = (probe.lineNumber, probe.text(dateColumn)) }
-            if b > 12, a <= 12, monthFirst == nil { monthFirst = (probe.lineNumber, probe.text(dateColumn)) }
-            if dayFirst != nil && monthFirst != nil { break }
+            if a > 12, b <= 12 {
+                dayFirstCount += 1
+                if dayFirst == nil { dayFirst = (probe.lineNumber, probe.text(dateColumn)) }
+            }
+            if b > 12, a <= 12 {
+                monthFirstCount += 1
+                if monthFirst == nil { monthFirst = (probe.lineNumber, probe.text(dateColumn)) }
+            }
+            if options.repair == .none && (dayFirst != nil || monthFirst != nil) { break }
         }
-        if let dayFirst, let monthFirst {
+        if let dayFirst, let monthFirst, dayFirstCount == monthFirstCount {
             let (later, earlier, laterOrder, earlierOrder) = dayFirst.line > monthFirst.line
                 ? (dayFirst, monthFirst, "day first (DD/MM/YYYY)", "month first (MM/DD/YYYY)")
                 : (monthFirst, dayFirst, "month first (MM/DD/YYYY)", "day first (DD/MM/YYYY)")
             throw DataError(kind: .mixedDateFormats, file: file, line: later.line, column: dateColumn + 1, value: later.text,
-                            message: "date '\(later.text)' can only be \(laterOrder), and line \(earlier.line)'s '\(earlier.text)' only \(earlierOrder)",
+                            message: "date '\(later.text)' can only be \(laterOrder), and line \(earlier.line)'s '\(earlier.text)' only \(earlierOrder), as many dates of each order as of the other",
                             fix: "write every date in one order, best as YYYY-MM-DD")
         }
-        return dayFirst != nil ? .dayFirst : monthFirst != nil ? .monthFirst : nil
+        return dayFirstCount > monthFirstCount ? .dayFirst : monthFirstCount > dayFirstCount ? .monthFirst : .undecided
     }
 
     private func parseDate(_ start: Int, _ end: Int) -> DateParse {
@@ -1690,11 +1761,11 @@ struct BarCSVReader {
             i += 1
             guard let m = digits(2), expect(dateSeparator), let d = digits(2) else { return .failure(notISO) }
             (year, month, day) = (first, m, d)
-        } else if let order = options.slashDateOrder, let a = shortNumber(at: &i, end: end), expect(UInt8(ascii: "/")),
-                  let b = shortNumber(at: &i, end: end), expect(UInt8(ascii: "/")), let y = digits(4) {
+        } else if let order = options.slashDateOrder, order != .undecided, { i = start; return true }(),
+                  let date = slashDate(at: &i, end: end) {
             // Slashes with the year last, in the order the file's dates showed (``slashDateOrder``).
-            (year, month, day, dateSeparator) = order == .monthFirst ? (y, a, b, UInt8(ascii: "/")) : (y, b, a, UInt8(ascii: "/"))
-            (dayFirst, monthFirst) = (order == .dayFirst, order == .monthFirst)
+            (month, day) = order == .monthFirst ? (date.first, date.second) : (date.second, date.first)
+            (year, dateSeparator, dayFirst, monthFirst) = (date.year, UInt8(ascii: "/"), order == .dayFirst, order == .monthFirst)
         } else {
             i = start
             guard let d = digits(2), expect(UInt8(ascii: ".")), let m = digits(2), expect(UInt8(ascii: ".")), let y = digits(4) else {

@@ -287,6 +287,12 @@ struct RepairTests {
             #expect(notes.first { $0.column == "Adj Close" }?.source == nil)
             #expect(file.repairs.first { $0.line == (newestFirst ? 3 : 5) && $0.column == "Low" }?.source == nil)
         }
+        // An adjusted close on a bar without the other prices: each filled from the bar before, so
+        // the close and the adjusted close stay in step.
+        let adjusted = try BarCSV.parse("Date,Open,High,Low,Close,Adj Close\n2020-01-02,10,12,9,11,5.5\n2020-01-03,,,,,6.5\n",
+                                        file: "t.csv", options: BarReadOptions(repair: .forwardFill))
+        #expect(adjusted.series.high == [12, 12] && adjusted.series.adjustedClose == [5.5, 6.5])
+        #expect(adjusted.repairs.allSatisfy { $0.source == nil })
     }
 
     @Test("a bad first row cannot be filled and is dropped under ffill")

@@ -819,6 +819,11 @@ struct ClosesOnlyTests {
                                         file: "t.csv")
             #expect(file.series.close == [1.5], "\(ticker)")
         }
+        // Under unnamed levels, a row of numbers or missing-value marks after the header is data
+        // whose date is missing, not a row of tickers.
+        for row in [",10,10,10,10", ",N/A,N/A,N/A,N/A"] {
+            #expect(parseError(",Open,High,Low,Close\n\(row)\n2024-01-02,1,2,0.5,1\n2024-01-03,1,2,0.5,1\n2024-01-04,1,2,0.5,1\n")?.line == 2, "\(row)")
+        }
         // A header whose first column is named Price over a row of data is no two-level header.
         #expect(parseError("Price,Close\n2024-01-02,5\n")?.kind == .missingColumn)
         // Errors in the rows name the file's own lines.
@@ -877,14 +882,29 @@ struct WebExportTests {
         // No date past the 12th: refused, saying why.
         let ambiguous = try #require(parseError("Date,Open,High,Low,Close\n1/2/2024,1,2,0.5,1\n2/3/2024,1,2,0.5,1\n"))
         #expect(ambiguous.line == 2 && ambiguous.fix.contains("no date in the file has a day past the 12th"), "\(ambiguous)")
-        // Both orders in one file: refused, naming one date of each.
+        // Both orders in one file: the first that tells is the file's; the other is its row's error.
         let mixed = try #require(parseError("Date,Open,High,Low,Close\n13/01/2024,1,2,0.5,1\n01/14/2024,1,2,0.5,1\n"))
-        #expect(mixed.kind == .mixedDateFormats && mixed.line == 3 && mixed.message.contains("line 2's '13/01/2024' only day first"), "\(mixed)")
+        #expect(mixed.line == 3 && mixed.message.contains("has month 14") && mixed.fix.contains("the file's dates read day first (DD/MM/YYYY)"), "\(mixed)")
         // A date impossible in the order found is that row's error.
         let impossible = try #require(parseError("Date,Open,High,Low,Close\n01/13/2024,1,2,0.5,1\n02/30/2024,1,2,0.5,1\n"))
         #expect(impossible.line == 3 && impossible.message.contains("month 2 of 2024 has 29 days"), "\(impossible)")
         // Year first with slashes is unchanged.
         #expect(try BarCSV.parse("Date,Close\n2024/01/02,1\n", file: "t.csv").dateFormat == "YYYY/MM/DD")
+        // Five digits before the first slash are no date, in whatever order.
+        #expect(parseError("Date,Open,High,Low,Close\n01/13/2024,1,2,0.5,1\n20241/14/2024,1,2,0.5,1\n")?.line == 3)
+        // A date of the other order after the one that told: that row's error, which says why.
+        let contradicting = try #require(parseError("Date,Open,High,Low,Close\n01/13/2024,1,2,0.5,1\n14/01/2024,1,2,0.5,1\n"))
+        #expect(contradicting.line == 3 && contradicting.fix.contains("the file's dates read month first (MM/DD/YYYY)"), "\(contradicting)")
+        // Under a repair, the order most dates show, and the others dropped.
+        let repaired = try BarCSV.parse("Date,Open,High,Low,Close\n16/01/2024,1,2,0.5,1\n01/17/2024,1,2,0.5,1\n01/18/2024,1,2,0.5,1\n",
+                                        file: "t.csv", options: BarReadOptions(repair: .drop))
+        #expect(repaired.series.timestamps.map(\.isoDate) == ["2024-01-17", "2024-01-18"] && repaired.repairs.map(\.line) == [2])
+        // As many of each under a repair: refused, naming one of each.
+        let even = try #require(parseError("Date,Open,High,Low,Close\n16/01/2024,1,2,0.5,1\n01/17/2024,1,2,0.5,1\n", repair: .drop))
+        #expect(even.kind == .mixedDateFormats && even.message.contains("as many dates of each order"), "\(even)")
+        // A line too long to be a row is not split while the order is sought (the row loop refuses it).
+        let long = "Date,Open,High,Low,Close,Note\n01/13/2024,1,2,0.5,1,x\n01/14/2024,1,2,0.5,1," + String(repeating: "y", count: BarCSVReader.maximumLineBytes) + "\n"
+        #expect(parseError(long)?.kind == .lineTooLong)
     }
 
     @Test("Investing.com's and Nasdaq's exports read as written")
@@ -898,6 +918,14 @@ struct WebExportTests {
         #expect(investing.series.timestamps.map(\.isoDate) == ["2024-01-11", "2024-01-12", "2024-01-16"])
         #expect(investing.series.close == [4780.24, 4783.83, 4739.21] && investing.series.high == [4798.5, 4802.4, 4782.34])
         #expect(investing.series.volume == [12_000, 208_500_000, 2_510_000_000])
+        // K, M and B are powers of ten on the written digits: exact where the product would not be.
+        let volumes = ["2.01K", "1.07B", "0.29M", "12,345.5K"]
+        let rows = volumes.enumerated().map { "2024-01-0\($0 + 2),1,2,0.5,1.5,\"\($1)\"" }
+        let exact = try BarCSV.parse("Date,Open,High,Low,Close,Volume\n" + rows.joined(separator: "\n"), file: "t.csv")
+        #expect(exact.series.volume == [2010, 1_070_000_000, 290_000, 12_345_500])
+        // Commas that do not group thousands are refused: 1,2345.6 and 12,34.
+        #expect(parseError("Date,Open,High,Low,Close\n2024-01-02,\"1,2345.6\",2,0.5,1\n")?.column == 2)
+        #expect(parseError("Date,Open,High,Low,Close\n2024-01-02,1.5,2,0.5,\"12,34\"\n")?.column == 5)
         let nasdaq = try BarCSV.parse("Date,Close/Last,Volume,Open,High,Low\n01/16/2024,$183.63,65603040,$182.16,$184.26,$180.934\n01/12/2024,$185.92,40477780,$186.06,$186.74,$185.19\n",
                                       file: "t.csv")
         #expect(nasdaq.series.close == [185.92, 183.63] && nasdaq.series.low == [185.19, 180.934] && nasdaq.series.volume == [40477780, 65603040])
