@@ -33,10 +33,9 @@ public struct BarReadOptions: Sendable {
     }
 }
 
-/// Day and month order of dates written `NN/NN/YYYY`: as the file's dates show it, or `undecided`
-/// when they were read and none does (no day past the 12th).
+/// Day and month order of dates written `NN/NN/YYYY`, as the file's dates show it.
 enum SlashDateOrder: UInt8, Sendable {
-    case monthFirst, dayFirst, undecided
+    case monthFirst, dayFirst
 }
 
 /// A bar file as read: the series, and everything the reader noticed or changed on the way.

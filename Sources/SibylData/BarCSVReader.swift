@@ -18,7 +18,7 @@ struct BarCSVReader {
             case .open: ["open"]
             case .high: ["high"]
             case .low: ["low"]
-            case .close: ["close", "close/last"]
+            case .close: ["close"]
             case .volume: ["volume", "vol"]
             case .adjustedClose: ["adjclose", "adjustedclose"]
             }
@@ -26,7 +26,7 @@ struct BarCSVReader {
 
         static let required: [Role] = [.date, .open, .high, .low, .close]
         /// Names that are the close in a file without a Close column (Investing.com's Price).
-        static let closeFallbacks: Set<String> = ["price", "last", "lastprice"]
+        static let closeFallbacks: Set<String> = ["price", "last", "lastprice", "close/last"]
         /// Names that are the bar's time in a file without a Date column (FRED's observation_date,
         /// Dukascopy's Gmt time and Local time); beside one they stay unused.
         static let dateFallbacks: Set<String> = ["observationdate", "gmttime", "localtime"]
@@ -284,8 +284,10 @@ struct BarCSVReader {
         let cells = other.dropFirst()
         guard cells.allSatisfy({ !$0.isEmpty }), case .failure = probe.parseDate(probe.fieldStarts[1], probe.fieldEnds[1]),
               !first.isEmpty || cells.allSatisfy({ Double($0) == nil && !Self.isMissingValue($0) }) else { return nil }
+        /// The roles the row's names give, each counted once (a ticker row of LOW names one role
+        /// however many times it repeats it).
         func priceNames(_ row: [String]) -> Int {
-            row.dropFirst().filter { name in Role.allCases.contains { $0 != .date && $0.aliases.contains(Self.headerKey(name)) } }.count
+            Set(row.dropFirst().compactMap { name in Role.allCases.first { $0 != .date && $0.aliases.contains(Self.headerKey(name)) } }).count
         }
         let namesFirst = first == "price" || first.isEmpty && priceNames(names) >= priceNames(other)
         let (prices, tickers) = namesFirst ? (names, other) : (other, names)
@@ -318,14 +320,15 @@ struct BarCSVReader {
     /// Whether column `column` is empty, or holds only a missing-value mark such as '-' or 'N/A', on
     /// every row of data (rows too short to reach it aside), after the line last read. Reads on a
     /// copy of the reader; stops at the first row with something in it.
-    private func columnHoldsNothing(_ column: Int) -> Bool {
+    private func columnHoldsNothing(_ column: Int, name: String) -> Bool {
         var probe = self
         var rows = 0
         while let line = probe.nextLine() {
             guard line.end - line.start <= Self.maximumLineBytes, !probe.isBlank(line.start, line.end, delimiters: true),
                   probe.splitFields(line.start, line.end) > column else { continue }
             let (start, end) = (probe.fieldStarts[column], probe.fieldEnds[column])
-            guard start == end || end - start <= 12 && Self.isMissingValue(probe.rawText(column)) else { return false }
+            // (A header repeated below, files joined one after another, holds the column's name.)
+            guard start == end || end - start <= 12 && Self.isMissingValue(probe.rawText(column)) || probe.rawText(column) == name else { return false }
             rows += 1
         }
         return rows > 0
@@ -342,7 +345,7 @@ struct BarCSVReader {
                 return "dates with dots are read day first (DD.MM.YYYY), and this file seems to write the month first (MM.DD.YYYY): rewrite the dates as YYYY-MM-DD"
             }
         }
-        if impossible, let order = options.slashDateOrder, order != .undecided, raw.range(of: #"^\d{1,2}/\d{1,2}/\d{4}\b"#, options: .regularExpression) != nil {
+        if impossible, let order = options.slashDateOrder, raw.range(of: #"^\d{1,2}/\d{1,2}/\d{4}\b"#, options: .regularExpression) != nil {
             let (shape, shows) = order == .monthFirst ? ("month first (MM/DD/YYYY)", "second") : ("day first (DD/MM/YYYY)", "first")
             return "the file's dates read \(shape), as one with its \(shows) number past 12 shows, and this one cannot be read so: correct it, or pass --repair drop to leave the row out"
         }
@@ -401,10 +404,6 @@ struct BarCSVReader {
         }
         if raw.range(of: #"^\d{4}Q[1-4]$"#, options: .regularExpression) != nil {
             return "this looks like a quarter (YYYYQn), as pandas writes a quarterly PeriodIndex: write a date, YYYY-MM-DD, such as the quarter's first or last day (df.to_timestamp() in pandas)"
-        }
-        if options.slashDateOrder == .undecided, raw.range(of: #"^\d{1,2}/\d{1,2}/\d{4}\b"#, options: .regularExpression) != nil {
-            // (The file's dates were read for one past the 12th, and none was.)
-            return "\(iso); a date such as 01/02/2020 cannot say whether it is January 2 or February 1, and no date in the file has a day past the 12th to tell"
         }
         if raw.prefix(while: { $0 != " " && $0 != "T" }).contains("/") { return "\(iso); a date such as 01/02/2020 cannot say whether it is January 2 or February 1" }
         if raw.contains("<U+") || raw.unicodeScalars.contains(where: { !$0.isASCII }) { return "\(iso); the date holds a character that is not plain ASCII (shown as <U+…>): retype it" }
@@ -553,7 +552,7 @@ struct BarCSVReader {
                 var (rows, dates) = (0, 0)
                 probeRows(5) { probe, fields in
                     rows += 1
-                    if candidate < fields, case .success = probe.parseDate(probe.fieldStarts[candidate], probe.fieldEnds[candidate]) { dates += 1 }
+                    if candidate < fields, probe.readsAsDate(probe.fieldStarts[candidate], probe.fieldEnds[candidate]) { dates += 1 }
                 }
                 if dates * 2 > rows {
                     columnOfRole[Role.date.rawValue] = candidate
@@ -626,7 +625,7 @@ struct BarCSVReader {
         // A Volume column with nothing in it on any row (an index's export, which keeps the column
         // and leaves it empty or writes '-'): a file without volumes, with a warning.
         var emptyVolumeColumn: String?
-        if let volume = columnOfRole[Role.volume.rawValue], columnHoldsNothing(volume) {
+        if let volume = columnOfRole[Role.volume.rawValue], columnHoldsNothing(volume, name: headerNames[volume]) {
             emptyVolumeColumn = headerNames[volume]
             columnOfRole[Role.volume.rawValue] = nil
         }
@@ -675,7 +674,7 @@ struct BarCSVReader {
         var filledCells: [Int: [Int]] = [:]
 
         let dateColumn = columnOfRole[Role.date.rawValue]!
-        options.slashDateOrder = try slashDateOrder(dateColumn: dateColumn)
+        options.slashDateOrder = try slashDateOrder(dateColumn: dateColumn, columns: columnCount)
         rows: while let line = nextLine() {
             if isBlank(line.start, line.end, delimiters: true) {
                 // A row of delimiters only: an empty row. Below the data (a spreadsheet's unused
@@ -746,6 +745,13 @@ struct BarCSVReader {
                     try reject(DataError(kind: .unparsableDate, file: file, line: row, column: dateColumn + 1, value: raw,
                                          message: "the header repeats here (files joined one after another?)",
                                          fix: "delete the repeated header line, and check that the parts joined do not overlap"))
+                    continue rows
+                }
+                if let expected = dateShape, options.slashDateOrder == nil, slashParts(fieldStarts[dateColumn], fieldEnds[dateColumn]) != nil {
+                    // A date with slashes in a file whose dates so far are written otherwise.
+                    try reject(DataError(kind: .mixedDateFormats, file: file, line: row, column: dateColumn + 1, value: raw,
+                                         message: "date '\(raw)' is written with slashes (N/N/YYYY) but line \(dateShapeLine) uses \(expected)",
+                                         fix: "write every date in the file in one format"))
                     continue rows
                 }
                 try reject(DataError(kind: raw.isEmpty ? .emptyCell : .unparsableDate, file: file, line: row, column: dateColumn + 1,
@@ -1087,7 +1093,7 @@ struct BarCSVReader {
 
     /// What spreadsheets and data vendors write for a value they do not have.
     private static let missingValueWords: Set<String> = ["nan", "inf", "infinity", "na", "n/a", "null", "none", "#n/a", "#value!", "#num!",
-                                                         "#div/0!", "#ref!", "-", "—", "."]
+                                                         "#div/0!", "#ref!", "-", "--", "—", "."]
 
     /// Whether a cell's text is a mark of a missing value (NaN, N/A, #N/A, -, …), in any letter
     /// case, signed or not.
@@ -1121,7 +1127,7 @@ struct BarCSVReader {
         } else if Self.isMissingValue(word) {
             (kind, message, fix) = (.notFinite, "\(named) is '\(raw)', not a finite number",
                                     "give a real value, or pass --repair drop or --repair ffill\(noVolumes)")
-        } else if raw.range(of: #"^[+-]?\d{1,3}(,\d{3})+$"#, options: .regularExpression) != nil && rowHasPointDecimals() {
+        } else if raw.range(of: #"^[+-]?[1-9]\d{0,2}(,\d{3})+$"#, options: .regularExpression) != nil && rowHasPointDecimals() {
             // Other numbers of the row have a decimal point: this comma separates thousands.
             (kind, message, fix) = (.unparsableNumber, "\(named) '\(raw)' has a thousands separator",
                                     "write it without one (\(raw.replacingOccurrences(of: ",", with: ""))), as a spreadsheet does when the number format has no grouping")
@@ -1181,7 +1187,8 @@ struct BarCSVReader {
         }
         if groups > 0 {
             let lead = (i..<end).first { base[$0] == UInt8(ascii: ",") }! - i
-            guard lead <= 3, j == end || base[j] == UInt8(ascii: ".") && rangeIsDigits(j + 1, end) && j + 1 < end else { return nil }
+            // (No group of thousands starts with a 0: 0,512 is a decimal comma.)
+            guard lead <= 3, base[i] != UInt8(ascii: "0"), j == end || base[j] == UInt8(ascii: ".") && rangeIsDigits(j + 1, end) && j + 1 < end else { return nil }
             guard j < end || rowHasPointDecimals() else { return nil }
         }
         // What is left: digits and at most one point; then parsed as the plain number it spells.
@@ -1694,40 +1701,45 @@ struct BarCSVReader {
         return (a, b, year)
     }
 
-    /// The two numbers before the year of the date at `start..<end` when it is written `N/N/YYYY`,
-    /// alone or followed by a time.
-    private func slashParts(_ start: Int, _ end: Int) -> (Int, Int)? {
+    /// The two numbers before the year, and the year, of the date at `start..<end` when it is
+    /// written `N/N/YYYY`, alone or followed by a time (a space or T, then a digit).
+    private func slashParts(_ start: Int, _ end: Int) -> (Int, Int, Int)? {
         var i = start
-        guard let date = slashDate(at: &i, end: end), i == end || base![i] == UInt8(ascii: " ") || base![i] == UInt8(ascii: "T") else { return nil }
-        return (date.first, date.second)
+        guard let date = slashDate(at: &i, end: end),
+              i == end || (base![i] == UInt8(ascii: " ") || base![i] == UInt8(ascii: "T")) && i + 1 < end && base![i + 1] &- 48 < 10 else { return nil }
+        return (date.first, date.second, date.year)
     }
 
     /// The order of the day and month in dates written with slashes and the year last
     /// (`MM/DD/YYYY` as American exports write them, `DD/MM/YYYY` as most of the world does), from
     /// the file's own dates: one with a first number past 12 is day first, one with a second
-    /// number past 12 month first. Nil when the first row's date is not of that form; `undecided`
-    /// when no date tells (every day of the month up to the 12th: the rows' error says so). Reads
+    /// number past 12 month first. Nil when the first row's date is not of that form; an error when
+    /// no date tells (every day of the month up to the 12th). Reads
     /// the rows on a copy of the reader, up to the first date that tells: a later date of the other
     /// order is its row's error (dropped under a repair). Under a repair the whole file is read,
     /// and the order most dates show is taken; without one, dates of both kinds seen are an error
     /// naming one of each.
-    private func slashDateOrder(dateColumn: Int) throws -> SlashDateOrder? {
-        var looksSlashed = false
-        probeRows(1) { probe, fields in
-            looksSlashed = dateColumn < fields && probe.slashParts(probe.fieldStarts[dateColumn], probe.fieldEnds[dateColumn]) != nil
+    private func slashDateOrder(dateColumn: Int, columns: Int) throws -> SlashDateOrder? {
+        // The first date written among the first rows decides whether to look.
+        var (looksSlashed, seen) = (false, false)
+        probeRows(5) { probe, fields in
+            guard !seen, dateColumn < fields, probe.fieldStarts[dateColumn] < probe.fieldEnds[dateColumn] else { return }
+            seen = true
+            looksSlashed = probe.slashParts(probe.fieldStarts[dateColumn], probe.fieldEnds[dateColumn]) != nil
         }
         guard looksSlashed else { return nil }
         var probe = self
         var dayFirst: (line: Int, text: String)?, monthFirst: (line: Int, text: String)?
         var (dayFirstCount, monthFirstCount) = (0, 0)
         while let line = probe.nextLine() {
-            guard line.end - line.start <= Self.maximumLineBytes, probe.splitFields(line.start, line.end) > dateColumn,
-                  let (a, b) = probe.slashParts(probe.fieldStarts[dateColumn], probe.fieldEnds[dateColumn]) else { continue }
-            if a > 12, b <= 12 {
+            // Rows of bars only (one field per column), and dates real in the order they tell.
+            guard line.end - line.start <= Self.maximumLineBytes, probe.splitFields(line.start, line.end) == columns,
+                  let (a, b, year) = probe.slashParts(probe.fieldStarts[dateColumn], probe.fieldEnds[dateColumn]) else { continue }
+            if a > 12, b <= 12, a <= Self.daysIn(month: b, year: year) {
                 dayFirstCount += 1
                 if dayFirst == nil { dayFirst = (probe.lineNumber, probe.text(dateColumn)) }
             }
-            if b > 12, a <= 12 {
+            if b > 12, a <= 12, b <= Self.daysIn(month: a, year: year) {
                 monthFirstCount += 1
                 if monthFirst == nil { monthFirst = (probe.lineNumber, probe.text(dateColumn)) }
             }
@@ -1741,7 +1753,32 @@ struct BarCSVReader {
                             message: "date '\(later.text)' can only be \(laterOrder), and line \(earlier.line)'s '\(earlier.text)' only \(earlierOrder), as many dates of each order as of the other",
                             fix: "write every date in one order, best as YYYY-MM-DD")
         }
-        return dayFirstCount > monthFirstCount ? .dayFirst : monthFirstCount > dayFirstCount ? .monthFirst : .undecided
+        if dayFirstCount == 0 && monthFirstCount == 0 {
+            // Every row's date would be refused, or dropped under a repair: one error, saying why.
+            var first: (line: Int, text: String)?
+            probeRows(5) { probe, fields in
+                if first == nil, dateColumn < fields, probe.slashParts(probe.fieldStarts[dateColumn], probe.fieldEnds[dateColumn]) != nil {
+                    first = (probe.lineNumber, probe.text(dateColumn))
+                }
+            }
+            throw DataError(kind: .unparsableDate, file: file, line: first?.line, column: dateColumn + 1, value: first?.text,
+                            message: "date '\(first?.text ?? "")' is written with slashes, and no date in the file has a day past the 12th to tell whether the day or the month comes first",
+                            fix: "write the dates as YYYY-MM-DD (a date such as 01/02/2020 cannot say whether it is January 2 or February 1)")
+        }
+        return dayFirstCount > monthFirstCount ? .dayFirst : .monthFirst
+    }
+
+    /// Days in `month` (1–12) of `year`; 0 for a month outside 1–12.
+    static func daysIn(month: Int, year: Int) -> Int {
+        guard (1...12).contains(month) else { return 0 }
+        return [31, (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+    }
+
+    /// Whether the cell at `start..<end` is a date: one that parses, or one written N/N/YYYY,
+    /// whose order the file's dates decide later (``slashDateOrder``).
+    private func readsAsDate(_ start: Int, _ end: Int) -> Bool {
+        if case .success = parseDate(start, end) { return true }
+        return slashParts(start, end) != nil
     }
 
     private func parseDate(_ start: Int, _ end: Int) -> DateParse {
@@ -1761,7 +1798,7 @@ struct BarCSVReader {
             i += 1
             guard let m = digits(2), expect(dateSeparator), let d = digits(2) else { return .failure(notISO) }
             (year, month, day) = (first, m, d)
-        } else if let order = options.slashDateOrder, order != .undecided, { i = start; return true }(),
+        } else if let order = options.slashDateOrder, { i = start; return true }(),
                   let date = slashDate(at: &i, end: end) {
             // Slashes with the year last, in the order the file's dates showed (``slashDateOrder``).
             (month, day) = order == .monthFirst ? (date.first, date.second) : (date.second, date.first)
@@ -1774,9 +1811,9 @@ struct BarCSVReader {
             (year, month, day, dateSeparator, dayFirst) = (y, m, d, UInt8(ascii: "."), true)
         }
         guard (1...12).contains(month) else { return .failure("has month \(month), outside 1–12", impossible: true) }
-        let monthDays = [31, (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        guard (1...monthDays[month - 1]).contains(day) else {
-            return .failure("has day \(day), but month \(month) of \(year) has \(monthDays[month - 1]) days", impossible: true)
+        let monthDays = Self.daysIn(month: month, year: year)
+        guard (1...monthDays).contains(day) else {
+            return .failure("has day \(day), but month \(month) of \(year) has \(monthDays) days", impossible: true)
         }
         var shape = DateShape(dateSeparator: dateSeparator, dayFirst: dayFirst, monthFirst: monthFirst)
         var seconds = 0

@@ -32,22 +32,41 @@ extension ForecastModel {
     /// The metadata entry that holds ``contentDigest(_:)`` as written.
     static let checksumKey = prefix + "checksum"
 
-    /// SHA-256 of what a checkpoint says: every metadata entry but the checksum, in key order, and
-    /// every tensor's name, shape and float32 values, in name order. Over values rather than bytes,
-    /// so that the same weights saved again (by PyTorch, as float64, in another order) keep it; a
+    /// The metadata keys Sibyl writes under its prefixes: any other is damage or an edit.
+    static let knownKeys = Set((["feature_spec", "settings", "scaler", "target_center", "target_scale", "typical_move", "checksum"] + provenanceKeys).map { prefix + $0 }
+        + ["cell", "input_size", "hidden_size", "num_layers", "dropout", "output_size"].map { "sibyl.model." + $0 })
+
+    /// What training records of the data it saw (``provenance``).
+    static let provenanceKeys = ["data_name", "data_sha256", "prices", "train_start", "train_end", "validation_end", "train_fingerprints",
+                                 "train_fingerprint_bars", "train_samples", "train_up_share", "train_targets", "train_flat_share",
+                                 "bar_spacing_seconds", "seed", "version"]
+
+    /// SHA-256 of what a checkpoint says, as "sha256-v1:" and 64 hexadecimal digits: every
+    /// metadata entry but the checksum, in key order, and every tensor's name, shape and float32
+    /// values, in name order, each field preceded by its length. Over values rather than bytes, so
+    /// that the same weights saved again (by PyTorch, as float64, in another order) keep it; a
     /// flipped bit in a weight or a digit in the metadata does not.
     static func contentDigest(_ checkpoint: Checkpoint) -> String {
-        var bytes: [UInt8] = []
+        var bytes: [UInt8] = Array("sibyl checkpoint digest v1".utf8)
+        func field(_ part: [UInt8]) {
+            withUnsafeBytes(of: UInt64(part.count).littleEndian) { bytes += $0 }
+            bytes += part
+        }
         for (key, value) in checkpoint.metadata.sorted(by: { $0.key < $1.key }) where key != checksumKey {
-            bytes += Array(key.utf8) + [0] + Array(value.utf8) + [0]
+            field(Array(key.utf8))
+            field(Array(value.utf8))
         }
         for (name, tensor) in checkpoint.tensors.sorted(by: { $0.name < $1.name }) {
-            bytes += Array(name.utf8) + [0] + Array(tensor.shape.map(String.init).joined(separator: ",").utf8) + [0]
-            tensor.withUnsafeBufferPointer { values in
-                for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 } }
+            field(Array(name.utf8))
+            field(tensor.shape.flatMap { dimension in withUnsafeBytes(of: UInt64(dimension).littleEndian) { Array($0) } })
+            var values: [UInt8] = []
+            values.reserveCapacity(tensor.count * 4)
+            tensor.withUnsafeBufferPointer { scalars in
+                for value in scalars { withUnsafeBytes(of: value.bitPattern.littleEndian) { values += $0 } }
             }
+            field(values)
         }
-        return SHA256.hexDigest(of: bytes)
+        return "sha256-v1:" + SHA256.hexDigest(of: bytes)
     }
 
     /// Writes the checkpoint atomically.
@@ -60,10 +79,15 @@ extension ForecastModel {
         let checkpoint = try Checkpoint.read(contentsOf: path)
         let metadata = checkpoint.metadata
         // A checkpoint that records its checksum must still match it (PyTorch's files, and Sibyl's
-        // from before the checksum, have none).
-        if let recorded = metadata[checksumKey], recorded != contentDigest(checkpoint) {
+        // from before the checksum, have none; "none" turns the check off on purpose). A key under
+        // Sibyl's prefixes that Sibyl never writes is a damaged name, such as the checksum's own.
+        if let unknown = metadata.keys.sorted().first(where: { ($0.hasPrefix(prefix) || $0.hasPrefix("sibyl.model.")) && !knownKeys.contains($0) }) {
+            throw CheckpointError(file: path, message: "the metadata has '\(unknown)', which Sibyl does not write: the file is damaged or was edited",
+                                  fix: "train the model again or restore the file")
+        }
+        if let recorded = metadata[checksumKey], recorded != "none", recorded != contentDigest(checkpoint) {
             throw CheckpointError(file: path, message: "the weights or metadata are not what was written: their SHA-256 differs from the one the file records ('\(checksumKey)'), so the file is damaged or was edited",
-                                  fix: "train the model again or restore the file; weights changed on purpose (fine-tuned in PyTorch) load once the '\(checksumKey)' entry is removed")
+                                  fix: "train the model again or restore the file; weights changed on purpose (fine-tuned in PyTorch) load once the '\(checksumKey)' entry is set to none")
         }
         func required(_ key: String) throws -> String {
             guard let value = metadata[prefix + key] else {
@@ -112,7 +136,7 @@ extension ForecastModel {
                       "the metadata's settings (\(settings.cell.rawValue), hidden \(settings.hiddenSize), \(settings.layers) layers) disagree with its tensors")
             network.threads = settings.threads
             var provenance: [String: String] = [:]
-            for key in ["data_name", "data_sha256", "prices", "train_start", "train_end", "validation_end", "train_fingerprints", "train_fingerprint_bars", "train_samples", "train_up_share", "train_targets", "train_flat_share", "bar_spacing_seconds", "seed", "version"] {
+            for key in Self.provenanceKeys {
                 provenance[key] = metadata[prefix + key]
             }
             // Numbers the checks and messages read: present ones must be what training writes.
@@ -127,7 +151,8 @@ extension ForecastModel {
             try number("bar_spacing_seconds", Double.self, { $0 > 0 && $0.isFinite }, "a positive number of seconds")
             // The records the training-data checks read: entries "seconds:hash" and "seconds:close".
             func entries(_ key: String, _ valid: (Substring) -> Bool, _ meaning: String) throws {
-                guard let text = provenance[key] else { return }
+                // (A training span too short for one fingerprinted stretch records none.)
+                guard let text = provenance[key], !text.isEmpty else { return }
                 let parts = text.split(separator: ";", omittingEmptySubsequences: false)
                 let bad = parts.first { entry in
                     let pair = entry.split(separator: ":", omittingEmptySubsequences: false)

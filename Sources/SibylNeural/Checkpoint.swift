@@ -262,8 +262,9 @@ extension RecurrentModel {
             throw fail("the metadata says \(recorded) but the tensors have the shapes of a \(cell.rawValue)")
         }
         for (key, value) in [("input_size", configuration.inputSize), ("hidden_size", hidden), ("num_layers", layers)] {
-            if let recorded = checkpoint.metadata[metadataPrefix + key], recorded != String(value) {
-                throw fail("the metadata gives \(key) \(recorded) but the tensors have \(value)")
+            if let recorded = checkpoint.metadata[metadataPrefix + key], Int(recorded) != value {
+                throw CheckpointError(file: file, message: "the metadata gives \(key) \(recorded) but the tensors have \(value)",
+                                      fix: "restore the file or train the model again; a checkpoint edited by hand needs its '\(metadataPrefix + key)' to match its tensors")
             }
         }
         return configuration

@@ -824,6 +824,9 @@ struct ClosesOnlyTests {
         for row in [",10,10,10,10", ",N/A,N/A,N/A,N/A"] {
             #expect(parseError(",Open,High,Low,Close\n\(row)\n2024-01-02,1,2,0.5,1\n2024-01-03,1,2,0.5,1\n2024-01-04,1,2,0.5,1\n")?.line == 2, "\(row)")
         }
+        // Tickers named like prices (Lowe's LOW, Opendoor's OPEN) under unnamed levels, ticker row first.
+        let low = try BarCSV.parse(",LOW,LOW,LOW,LOW,LOW\n,Close,High,Low,Open,Volume\nDate,,,,,\n2024-01-02,10,11,9,10,5\n", file: "t.csv")
+        #expect(low.series.close == [10] && low.series.open == [10] && low.series.high == [11])
         // A header whose first column is named Price over a row of data is no two-level header.
         #expect(parseError("Price,Close\n2024-01-02,5\n")?.kind == .missingColumn)
         // Errors in the rows name the file's own lines.
@@ -881,7 +884,7 @@ struct WebExportTests {
         #expect(dayFirst.dateFormat == "DD/MM/YYYY HH:MM")
         // No date past the 12th: refused, saying why.
         let ambiguous = try #require(parseError("Date,Open,High,Low,Close\n1/2/2024,1,2,0.5,1\n2/3/2024,1,2,0.5,1\n"))
-        #expect(ambiguous.line == 2 && ambiguous.fix.contains("no date in the file has a day past the 12th"), "\(ambiguous)")
+        #expect(ambiguous.line == 2 && ambiguous.message.contains("no date in the file has a day past the 12th"), "\(ambiguous)")
         // Both orders in one file: the first that tells is the file's; the other is its row's error.
         let mixed = try #require(parseError("Date,Open,High,Low,Close\n13/01/2024,1,2,0.5,1\n01/14/2024,1,2,0.5,1\n"))
         #expect(mixed.line == 3 && mixed.message.contains("has month 14") && mixed.fix.contains("the file's dates read day first (DD/MM/YYYY)"), "\(mixed)")
@@ -902,6 +905,20 @@ struct WebExportTests {
         // As many of each under a repair: refused, naming one of each.
         let even = try #require(parseError("Date,Open,High,Low,Close\n16/01/2024,1,2,0.5,1\n01/17/2024,1,2,0.5,1\n", repair: .drop))
         #expect(even.kind == .mixedDateFormats && even.message.contains("as many dates of each order"), "\(even)")
+        // Evidence counts only from real dates in that order, in rows of bars: 1/99/2024 and a
+        // footer dated 1/16/2024 leave day-first-or-not untold, refused in one error even under a repair.
+        for text in ["Date,Close\n2/1/2024,10\n3/1/2024,11\n4/1/2024,12\n1/99/2024,13\n", "Date,Close\n1/2/2024,10\n2/3/2024,11\n1/16/2024 data from Nasdaq\n"] {
+            let untold = try #require(parseError(text, repair: .drop))
+            #expect(untold.line == 2 && untold.message.contains("no date in the file has a day past the 12th"), "\(untold)")
+        }
+        // The first written date decides whether to look: a first row without one does not hide the rest.
+        let afterEmpty = try BarCSV.parse("Date,Close\n,5\n1/2/2024,10\n1/15/2024,11\n", file: "t.csv", options: BarReadOptions(repair: .drop))
+        #expect(afterEmpty.series.timestamps.map(\.isoDate) == ["2024-01-02", "2024-01-15"] && afterEmpty.repairs.map(\.line) == [2])
+        // pandas' unnamed index with slash dates.
+        #expect(try BarCSV.parse(",Close\n1/2/2024,10\n1/15/2024,11\n", file: "t.csv").series.timestamps.map(\.isoDate) == ["2024-01-02", "2024-01-15"])
+        // ISO dates, then slashes: the format changed, said as such.
+        let changed = try #require(parseError("Date,Close\n2024-01-02,10\n1/3/2024,11\n1/15/2024,12\n"))
+        #expect(changed.kind == .mixedDateFormats && changed.line == 3 && changed.message.contains("but line 2 uses YYYY-MM-DD"), "\(changed)")
         // A line too long to be a row is not split while the order is sought (the row loop refuses it).
         let long = "Date,Open,High,Low,Close,Note\n01/13/2024,1,2,0.5,1,x\n01/14/2024,1,2,0.5,1," + String(repeating: "y", count: BarCSVReader.maximumLineBytes) + "\n"
         #expect(parseError(long)?.kind == .lineTooLong)
@@ -923,7 +940,8 @@ struct WebExportTests {
         let rows = volumes.enumerated().map { "2024-01-0\($0 + 2),1,2,0.5,1.5,\"\($1)\"" }
         let exact = try BarCSV.parse("Date,Open,High,Low,Close,Volume\n" + rows.joined(separator: "\n"), file: "t.csv")
         #expect(exact.series.volume == [2010, 1_070_000_000, 290_000, 12_345_500])
-        // Commas that do not group thousands are refused: 1,2345.6 and 12,34.
+        // Commas that do not group thousands are refused: 1,2345.6, 12,34 and 0,512.
+        #expect(parseError("Date,Open,High,Low,Close,Volume\n2024-01-02,0.51,0.52,0.50,0.51,\"0,512\"\n")?.message.contains("is not a number") == true)
         #expect(parseError("Date,Open,High,Low,Close\n2024-01-02,\"1,2345.6\",2,0.5,1\n")?.column == 2)
         #expect(parseError("Date,Open,High,Low,Close\n2024-01-02,1.5,2,0.5,\"12,34\"\n")?.column == 5)
         let nasdaq = try BarCSV.parse("Date,Close/Last,Volume,Open,High,Low\n01/16/2024,$183.63,65603040,$182.16,$184.26,$180.934\n01/12/2024,$185.92,40477780,$186.06,$186.74,$185.19\n",
@@ -938,10 +956,14 @@ struct WebExportTests {
 
     @Test("a Volume column with nothing on any row is a file without volumes, with a warning")
     func emptyVolumeColumn() throws {
-        for mark in ["", "-", "N/A"] {
+        for mark in ["", "-", "--", "N/A"] {
             let file = try BarCSV.parse("Date,Open,High,Low,Close,Volume\n2024-01-02,1,2,0.5,1,\(mark)\n\n2024-01-03,1,2,0.5,1,\(mark)\n", file: "t.csv")
             #expect(file.series.volume == nil && file.warnings.map(\.kind) == [.emptyVolumeColumn], "\(mark)")
         }
+        // A header repeated below (files joined) holds no volume.
+        let joined = try BarCSV.parse("Date,Open,High,Low,Close,Volume\n2024-01-02,10,11,9,10,\nDate,Open,High,Low,Close,Volume\n2024-01-03,10,11,9,10,\n",
+                                      file: "t.csv", options: BarReadOptions(repair: .drop))
+        #expect(joined.series.volume == nil && joined.series.count == 2 && joined.repairs.map(\.line) == [3])
         // One volume anywhere: the empty cells are errors, as before.
         let error = try #require(parseError("Date,Open,High,Low,Close,Volume\n2024-01-02,1,2,0.5,1,\n2024-01-03,1,2,0.5,1,7\n"))
         #expect(error.kind == .emptyCell && error.line == 2)
