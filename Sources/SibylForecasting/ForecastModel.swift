@@ -228,7 +228,7 @@ public final class ForecastModel {
     /// Why a series of `rows` bars, the first `warmUp` of them without features, cannot be split
     /// and windowed for training with `settings`; nil when it can. The checks `train` makes before
     /// it trains, so that a walk-forward can find the fewest bars a fold needs.
-    static func spanProblem(rows: Int, warmUp: Int, settings: ForecastSettings, name: String) -> ForecastError? {
+    static func spanProblem(rows: Int, warmUp: Int, settings: ForecastSettings, name: String, suggestingShares: Bool = true) -> ForecastError? {
         let valid = min(warmUp, rows)..<rows
         let split = spans(validRows: valid, settings: settings)
         let (train, validation) = (split.train, split.validation)
@@ -237,15 +237,14 @@ public final class ForecastModel {
                                  fix: "use a longer series, a shorter --window, or features with a shorter warm-up")
         }
         guard validation.count > 1 || settings.validationFraction == 0 else {
-            // The smallest share, in hundredths, that leaves two bars to validate on and still
-            // enough to train on.
+            // The smallest share, in hundredths, that passes every check here: two bars to
+            // validate on, and still enough to train on.
             var enough: Double?
             var trial = settings
-            for hundredths in Int((settings.validationFraction * 100).rounded(.down)) + 1 ..< 90 {
+            for hundredths in Int((settings.validationFraction * 100).rounded(.down)) + 1 ..< 90 where suggestingShares {
                 trial.validationFraction = Double(hundredths) / 100
                 guard trial.validationFraction + settings.testFraction < 1 else { break }
-                let parts = spans(validRows: valid, settings: trial)
-                if parts.validation.count > 1 && parts.train.count > settings.window + 10 {
+                if spanProblem(rows: rows, warmUp: warmUp, settings: trial, name: name, suggestingShares: false) == nil {
                     enough = trial.validationFraction
                     break
                 }
@@ -265,7 +264,7 @@ public final class ForecastModel {
     /// The fewest bars `train` takes with `settings` (``spanProblem(rows:warmUp:settings:name:)``
     /// finds none), whose features need `warmUp` bars first; nil past 100 million.
     static func minimumTrainingBars(warmUp: Int, settings: ForecastSettings) -> Int? {
-        func fits(_ rows: Int) -> Bool { spanProblem(rows: rows, warmUp: warmUp, settings: settings, name: "") == nil }
+        func fits(_ rows: Int) -> Bool { spanProblem(rows: rows, warmUp: warmUp, settings: settings, name: "", suggestingShares: false) == nil }
         // More bars never make a split worse: the smallest that fits, by bisection.
         var (low, high) = (warmUp + settings.window, 100_000_000)
         guard fits(high) else { return nil }

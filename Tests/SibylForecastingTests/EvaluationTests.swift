@@ -377,10 +377,34 @@ struct ForecastModelTests {
         reordered.tensors.reverse()
         guard case .success(let again) = try loads(reordered) else { Issue.record("reordered tensors were refused"); return }
         #expect(try again.forecastNextBar(of: series).predictedClose == (try model.forecastNextBar(of: series).predictedClose))
-        // Without a checksum (PyTorch's files): loads.
+        // Without a checksum (PyTorch's files), or with it set to none on purpose: loads.
         var unchecked = checkpoint
         unchecked.metadata[ForecastModel.checksumKey] = nil
         guard case .success = try loads(unchecked) else { Issue.record("a checkpoint without a checksum was refused"); return }
+        var turnedOff = edited
+        turnedOff.metadata[ForecastModel.checksumKey] = "none"
+        guard case .success = try loads(turnedOff) else { Issue.record("a checksum of none was refused"); return }
+        // A damaged key name (the checksum's own, one letter changed) is refused, not ignored.
+        var renamed = edited
+        renamed.metadata["sibyl.forecast.checksuM"] = renamed.metadata.removeValue(forKey: ForecastModel.checksumKey)
+        guard case .failure(let unknown) = try loads(renamed) else { Issue.record("a renamed checksum loaded"); return }
+        #expect(unknown.message.contains("'sibyl.forecast.checksuM', which Sibyl does not write"), "\(unknown)")
+        // Every key training writes is known.
+        #expect(checkpoint.metadata.keys.filter { $0.hasPrefix("sibyl.") }.allSatisfy(ForecastModel.knownKeys.contains))
+    }
+
+    @Test("a model trained on too few bars for one fingerprinted stretch saves and loads")
+    func shortTrainingSpan() throws {
+        var settings = quickSettings
+        settings.window = 5
+        settings.training.batchSize = 4
+        let short = series[0..<60]
+        let (model, _) = try ForecastModel.train(on: short, settings: settings)
+        #expect(model.provenance["train_fingerprints"] == "")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-short-\(UUID()).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try model.save(to: path)
+        #expect(try ForecastModel.load(contentsOf: path).forecastNextBar(of: short).predictedClose == (try model.forecastNextBar(of: short).predictedClose))
     }
 
     @Test("a checkpoint whose head has two outputs is refused: its forecasts would be read interleaved")
@@ -407,6 +431,24 @@ struct ForecastModelTests {
         settings.validationFraction = 0.0001
         let error = try #require(throws: ForecastError.self) { try ForecastModel.train(on: series, settings: settings) }
         #expect(error.description.contains("--validation"))
+        // The share the fix names passes every check of the split, on short series too, and the
+        // hundredth below it does not.
+        var checked = 0
+        for count in [60, 66, 90, 150] {
+            let short = series[0..<count]
+            var trial = settings
+            trial.window = 5
+            let warmUp = 1
+            guard let problem = ForecastModel.spanProblem(rows: short.count, warmUp: warmUp, settings: trial, name: "s"),
+                  let range = problem.fix.range(of: #"(?<=raise --validation to )[0-9.]+"#, options: .regularExpression),
+                  let share = Double(problem.fix[range]) else { continue }
+            trial.validationFraction = share
+            #expect(ForecastModel.spanProblem(rows: short.count, warmUp: warmUp, settings: trial, name: "s") == nil, "\(count): \(problem)")
+            trial.validationFraction = share - 0.01
+            #expect(ForecastModel.spanProblem(rows: short.count, warmUp: warmUp, settings: trial, name: "s") != nil, "\(count)")
+            checked += 1
+        }
+        #expect(checked >= 2)
     }
 
     @Test("a series whose prices never move is refused for training: nothing to learn")
