@@ -89,7 +89,7 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Stop-loss on every entry, as a fraction in (0, 1) of its fill price, spread and slippage included (0.05 = 5%).")
     var stopLoss: Double?
 
-    @Option(name: .long, parsing: .unconditional, help: "Take-profit on every entry, as a fraction of its fill price, spread and slippage included (1 = +100%; a short's target of 1 or more is never reached).")
+    @Option(name: .long, parsing: .unconditional, help: "Take-profit on every entry, as a fraction of its fill price above 0 and at most 100, spread and slippage included (1 = +100%; a short's target of 1 or more is never reached).")
     var takeProfit: Double?
 
     @Option(name: .long, parsing: .unconditional, help: "Trailing stop on every entry, as a fraction in (0, 1) below the best high since the fill (above the best low for a short), starting from the fill price.")
@@ -132,7 +132,10 @@ struct BacktestCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if strategy == .smaCross, !(fast >= 1 && slow > fast) { throw ValidationError("--slow must be greater than --fast, both at least 1") }
+        if strategy == .smaCross {
+            guard fast >= 1 else { throw ValidationError("--fast must be at least 1; got \(fast)") }
+            guard slow > fast else { throw ValidationError("--slow must be greater than --fast; got --slow \(slow) and --fast \(fast)") }
+        }
         // Past these bounds the account's arithmetic leaves double precision (equity sums overflow
         // near 1e308, subnormal cash loses digits), so the statistics would be wrong, not just odd.
         guard cash >= 0.01, cash <= 1e15 else {
@@ -144,10 +147,11 @@ struct BacktestCommand: ParsableCommand {
             throw ValidationError("\(option) must be a finite number, 0 or more; got \(value)")
         }
         guard commission < 0.5 else {
-            throw ValidationError("--commission is a fraction of traded value below 0.5 (0.001 means 0.1%); got \(commission), which would take \(String(format: "%g", commission * 100))% of every trade")
+            throw ValidationError("--commission is a fraction of traded value below 0.5 (0.001 means 0.1%); got \(commission), which would take "
+                                  + (commission >= 1 ? "all of every trade and more" : "\(String(format: "%g", commission * 100))% of every trade"))
         }
         guard spreadBps / 2 + slippageBps < 10_000 else {
-            throw ValidationError("--spread-bps and --slippage-bps are in basis points (10 means 0.1%), and half the spread plus the slippage, the cost of each fill, must stay below 10000 (100%) or a sale would pay nothing; got \(spreadBps / 2 + slippageBps)")
+            throw ValidationError("--spread-bps and --slippage-bps are in basis points (10 means 0.1%), and half the spread plus the slippage, the cost of each fill, must stay below 10000 (100%) or a sale would pay nothing; got --spread-bps \(String(format: "%g", spreadBps)) and --slippage-bps \(String(format: "%g", slippageBps)), a cost of \(String(format: "%g", spreadBps / 2 + slippageBps)) a fill")
         }
         if let periodsPerYear, !(periodsPerYear >= 0.01 && periodsPerYear <= 1e8) {
             throw ValidationError("--periods-per-year is a number from 0.01 to 1e8 (one-second bars make 3.2e7), for example 252; got \(periodsPerYear)")
@@ -162,13 +166,13 @@ struct BacktestCommand: ParsableCommand {
             throw ValidationError("--reverse goes short on every cross down (backtesting.py's SmaCross); for a long-only cross leave out --reverse")
         }
         for (name, value) in [("--stop-loss", stopLoss), ("--trailing-stop", trailingStop)] {
-            if let value, !(value > 0 && value < 1) { throw ValidationError("\(name) is a fraction in (0, 1), for example 0.05") }
+            if let value, !(value > 0 && value < 1) { throw ValidationError("\(name) is a fraction in (0, 1), for example 0.05; got \(value)") }
         }
         if let takeProfit, !(takeProfit > 0 && takeProfit <= 100) {
-            throw ValidationError("--take-profit is a fraction above 0 and at most 100, for example 0.1 (1 is a gain of 100%)")
+            throw ValidationError("--take-profit is a fraction above 0 and at most 100, for example 0.1 (1 is a gain of 100%); got \(takeProfit)")
         }
         if strategy == .zscore, !(zWindow >= 2 && zEntry > zExit && zExit >= 0 && zEntry.isFinite) {
-            throw ValidationError("--z-window must be at least 2 and --z-entry (finite) greater than --z-exit ≥ 0")
+            throw ValidationError("--z-window must be at least 2 and --z-entry (finite) greater than --z-exit ≥ 0; got --z-window \(zWindow), --z-entry \(zEntry) and --z-exit \(zExit)")
         }
         if let retrainEvery, !(1...10_000_000).contains(retrainEvery) {
             throw ValidationError("--retrain-every is a number of bars from 1 to 10000000; got \(retrainEvery)")
@@ -289,15 +293,17 @@ struct BacktestCommand: ParsableCommand {
             }
             let file = try dataOptions.load(notes: commandNotes)
             let series = file.series
-            // A window the series cannot fill would give no trade and no benchmark, silently.
-            let window: (option: String, bars: Int)? = switch strategy {
-            case .smaCross: ("--slow", slow)
-            case .zscore: ("--z-window", zWindow)
+            // A window the series cannot fill would give no trade and no benchmark, silently. The
+            // bars a first order needs: a crossover is seen one bar after both averages exist
+            // (bar slow + 1), a z-score signal on the window's last bar; the order fills a bar later.
+            let window: (option: String, bars: Int, needed: Int)? = switch strategy {
+            case .smaCross: ("--slow", slow, slow + 2)
+            case .zscore: ("--z-window", zWindow, zWindow + 1)
             case .buyAndHold, .forecast: nil
             }
-            if let window, window.bars >= series.count {
-                throw CommandError("\(window.option) \(window.bars) needs more bars than the \(series.count) of \(series.name), so the strategy could never trade",
-                                   fix: "use a window shorter than the series, or a longer series")
+            if let window, window.needed > series.count {
+                throw CommandError("\(window.option) \(window.bars) needs \(window.needed) bars for a first trade, more than the \(series.count) of \(series.name), so the strategy could never trade",
+                                   fix: "use a \(window.option) of \(series.count - (window.needed - window.bars)) or less, or a longer series")
             }
             let configuration = backtestConfiguration
             var walk: WalkForwardResult?

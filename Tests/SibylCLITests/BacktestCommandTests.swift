@@ -295,7 +295,8 @@ struct BacktestCommandTests {
         (["--strategy", "magic"], "magic"), (["--reverse", "--long-only"], "--reverse"), (["--cash", "inf"], "--cash"),
         // A negative value after a space is the option's value, refused by its rule (not "missing").
         (["--cash", "-5"], "--cash is an amount from 0.01"), (["--strategy", "forecast", "--threshold", "-0.1"], "--threshold"),
-        (["--spread-bps", "20000"], "basis points"), (["--periods-per-year", "0"], "--periods-per-year"),
+        (["--spread-bps", "20000"], "got --spread-bps 20000 and --slippage-bps 0, a cost of 10000 a fill"), (["--fast", "0"], "--fast must be at least 1; got 0"),
+        (["--commission", "1e308"], "all of every trade and more"), (["--trailing-stop", "1.5"], "got 1.5"), (["--periods-per-year", "0"], "--periods-per-year"),
         (["--strategy", "forecast", "--threshold=-0.1"], "--threshold"), (["--strategy", "forecast", "--target-volatility=-1"], "--target-volatility"),
         (["--strategy", "forecast", "--weight-decay", "nan"], "--weight-decay"), (["--strategy", "forecast", "--hidden", "100000"], "--hidden"),
         (["--strategy", "forecast", "--validation", "0.9"], "--validation must be a share"),
@@ -327,11 +328,20 @@ struct BacktestCommandTests {
                 "\(model.standardError)")
     }
 
-    @Test("a window longer than the series is refused, not run as zero trades")
+    @Test("a window that leaves no bar for a first trade is refused, not run as zero trades")
     func windowLongerThanSeries() throws {
-        for arguments in [["--slow", "6000"], ["--strategy", "zscore", "--z-window", "100000"]] {
+        // 5,031 bars: a crossover is seen from bar slow + 1 and fills a bar later; a z-score signal
+        // from bar W, filled a bar later.
+        for (arguments, needed) in [(["--slow", "6000"], 6002), (["--slow", "5030"], 5032), (["--strategy", "zscore", "--z-window", "100000"], 100_001),
+                                    (["--strategy", "zscore", "--z-window", "5031"], 5032)] {
             let run = try runSibyl(["backtest"] + arguments)
-            #expect(run.status == 1 && run.standardError.contains("needs more bars than the 5031 of SPX_daily"))
+            #expect(run.status == 1 && run.standardError.contains("needs \(needed) bars for a first trade, more than the 5031 of SPX_daily"), "\(run.standardError)")
+            #expect(run.standardError.contains(arguments.contains("--slow") ? "use a --slow of 5029 or less" : "use a --z-window of 5030 or less"), "\(run.standardError)")
+        }
+        // The longest windows that can trade do.
+        for arguments in [["--slow", "5029", "--fast", "1", "--json"], ["--strategy", "zscore", "--z-window", "5030", "--json"]] {
+            let run = try runSibyl(["backtest"] + arguments)
+            #expect(run.status == 0, "\(run.standardError)")
         }
     }
 
