@@ -318,14 +318,16 @@ struct BarCSVReader {
     }
 
     /// Whether column `column` is empty, or holds only a missing-value mark such as '-' or 'N/A', on
-    /// every row of data (rows too short to reach it aside), after the line last read. Reads on a
+    /// every row of data (rows with a date in `dateColumn`), after the line last read. Reads on a
     /// copy of the reader; stops at the first row with something in it.
-    private func columnHoldsNothing(_ column: Int, name: String) -> Bool {
+    private func columnHoldsNothing(_ column: Int, name: String, dateColumn: Int) -> Bool {
         var probe = self
         var rows = 0
         while let line = probe.nextLine() {
+            // Rows with a date only: a footer ("Total,,,,,123") or a note is no bar.
             guard line.end - line.start <= Self.maximumLineBytes, !probe.isBlank(line.start, line.end, delimiters: true),
-                  probe.splitFields(line.start, line.end) > column else { continue }
+                  probe.splitFields(line.start, line.end) > max(column, dateColumn),
+                  probe.readsAsDate(probe.fieldStarts[dateColumn], probe.fieldEnds[dateColumn]) else { continue }
             let (start, end) = (probe.fieldStarts[column], probe.fieldEnds[column])
             // (A header repeated below, files joined one after another, holds the column's name.)
             guard start == end || end - start <= 12 && Self.isMissingValue(probe.rawText(column)) || probe.rawText(column) == name else { return false }
@@ -347,7 +349,7 @@ struct BarCSVReader {
         }
         if impossible, let order = options.slashDateOrder, raw.range(of: #"^\d{1,2}/\d{1,2}/\d{4}\b"#, options: .regularExpression) != nil {
             let (shape, shows) = order == .monthFirst ? ("month first (MM/DD/YYYY)", "second") : ("day first (DD/MM/YYYY)", "first")
-            return "the file's dates read \(shape), as one with its \(shows) number past 12 shows, and this one cannot be read so: correct it, or pass --repair drop to leave the row out"
+            return "the file's dates read \(shape), as most of those with a number past 12 show (their \(shows)), and this one cannot be read so: correct it, or pass --repair drop to leave the row out"
         }
         if impossible { return "correct the date, or pass --repair drop to leave the row out" }
         if raw.allSatisfy(\.isASCII) && raw.allSatisfy(\.isNumber) {
@@ -625,7 +627,8 @@ struct BarCSVReader {
         // A Volume column with nothing in it on any row (an index's export, which keeps the column
         // and leaves it empty or writes '-'): a file without volumes, with a warning.
         var emptyVolumeColumn: String?
-        if let volume = columnOfRole[Role.volume.rawValue], columnHoldsNothing(volume, name: headerNames[volume]) {
+        if let volume = columnOfRole[Role.volume.rawValue], let date = columnOfRole[Role.date.rawValue],
+           columnHoldsNothing(volume, name: headerNames[volume], dateColumn: date) {
             emptyVolumeColumn = headerNames[volume]
             columnOfRole[Role.volume.rawValue] = nil
         }
@@ -1093,7 +1096,7 @@ struct BarCSVReader {
 
     /// What spreadsheets and data vendors write for a value they do not have.
     private static let missingValueWords: Set<String> = ["nan", "inf", "infinity", "na", "n/a", "null", "none", "#n/a", "#value!", "#num!",
-                                                         "#div/0!", "#ref!", "-", "--", "—", "."]
+                                                         "#div/0!", "#ref!", "-", "--", "—", ".", "nat"]
 
     /// Whether a cell's text is a mark of a missing value (NaN, N/A, #N/A, -, …), in any letter
     /// case, signed or not.
@@ -1185,13 +1188,16 @@ struct BarCSVReader {
             guard readDigits(3, at: &k, end: end) != nil, k == end || base[k] &- 48 >= 10 else { return nil }
             (j, groups) = (k, groups + 1)
         }
+        // Then the end, or a point and the fraction's digits to the end (no comma after a point:
+        // 12.075,00 is Europe's twelve thousand, not twelve).
+        guard j == end || base[j] == UInt8(ascii: ".") && j + 1 < end && rangeIsDigits(j + 1, end) else { return nil }
         if groups > 0 {
             let lead = (i..<end).first { base[$0] == UInt8(ascii: ",") }! - i
             // (No group of thousands starts with a 0: 0,512 is a decimal comma.)
-            guard lead <= 3, base[i] != UInt8(ascii: "0"), j == end || base[j] == UInt8(ascii: ".") && rangeIsDigits(j + 1, end) && j + 1 < end else { return nil }
+            guard lead <= 3, base[i] != UInt8(ascii: "0") else { return nil }
             guard j < end || rowHasPointDecimals() else { return nil }
         }
-        // What is left: digits and at most one point; then parsed as the plain number it spells.
+        // What is left: digits and at most one point, parsed as the plain number it spells.
         let length = end - i
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length + 2) { buffer in
             var count = 0
@@ -1713,28 +1719,32 @@ struct BarCSVReader {
     /// The order of the day and month in dates written with slashes and the year last
     /// (`MM/DD/YYYY` as American exports write them, `DD/MM/YYYY` as most of the world does), from
     /// the file's own dates: one with a first number past 12 is day first, one with a second
-    /// number past 12 month first. Nil when the first row's date is not of that form; an error when
-    /// no date tells (every day of the month up to the 12th). Reads
-    /// the rows on a copy of the reader, up to the first date that tells: a later date of the other
-    /// order is its row's error (dropped under a repair). Under a repair the whole file is read,
-    /// and the order most dates show is taken; without one, dates of both kinds seen are an error
-    /// naming one of each.
+    /// number past 12 month first, counted over the rows of bars (one field per column) whose date
+    /// is real in that order. Nil when the file's first written date (past empty cells and
+    /// missing-value marks) is not of that form, found without reading further. Reads the rows on
+    /// a copy of the reader. Without a repair, dates of both orders are an error naming one of
+    /// each; under one, the order most dates show is taken and the others are their rows' errors,
+    /// dropped (as many of each: an error). No date that tells is an error saying so, or, when the
+    /// file also has dates written another way, one naming the change of format (under a repair,
+    /// nil: the slashed rows are dropped).
     private func slashDateOrder(dateColumn: Int, columns: Int) throws -> SlashDateOrder? {
-        // The first date written among the first rows decides whether to look.
-        var (looksSlashed, seen) = (false, false)
-        probeRows(5) { probe, fields in
-            guard !seen, dateColumn < fields, probe.fieldStarts[dateColumn] < probe.fieldEnds[dateColumn] else { return }
-            seen = true
-            looksSlashed = probe.slashParts(probe.fieldStarts[dateColumn], probe.fieldEnds[dateColumn]) != nil
-        }
-        guard looksSlashed else { return nil }
         var probe = self
         var dayFirst: (line: Int, text: String)?, monthFirst: (line: Int, text: String)?
+        var firstSlashed: (line: Int, text: String)?, otherFormat: (line: Int, text: String)?
         var (dayFirstCount, monthFirstCount) = (0, 0)
         while let line = probe.nextLine() {
-            // Rows of bars only (one field per column), and dates real in the order they tell.
-            guard line.end - line.start <= Self.maximumLineBytes, probe.splitFields(line.start, line.end) == columns,
-                  let (a, b, year) = probe.slashParts(probe.fieldStarts[dateColumn], probe.fieldEnds[dateColumn]) else { continue }
+            guard line.end - line.start <= Self.maximumLineBytes, probe.splitFields(line.start, line.end) == columns else { continue }
+            let (start, end) = (probe.fieldStarts[dateColumn], probe.fieldEnds[dateColumn])
+            guard start < end else { continue }
+            guard let (a, b, year) = probe.slashParts(start, end) else {
+                if otherFormat == nil, case .success = probe.parseDate(start, end) {
+                    otherFormat = (probe.lineNumber, probe.text(dateColumn))
+                    // The first written date is not slashed: nothing to decide.
+                    if firstSlashed == nil { return nil }
+                }
+                continue
+            }
+            if firstSlashed == nil { firstSlashed = (probe.lineNumber, probe.text(dateColumn)) }
             if a > 12, b <= 12, a <= Self.daysIn(month: b, year: year) {
                 dayFirstCount += 1
                 if dayFirst == nil { dayFirst = (probe.lineNumber, probe.text(dateColumn)) }
@@ -1743,26 +1753,28 @@ struct BarCSVReader {
                 monthFirstCount += 1
                 if monthFirst == nil { monthFirst = (probe.lineNumber, probe.text(dateColumn)) }
             }
-            if options.repair == .none && (dayFirst != nil || monthFirst != nil) { break }
         }
-        if let dayFirst, let monthFirst, dayFirstCount == monthFirstCount {
+        guard let firstSlashed else { return nil }
+        if let dayFirst, let monthFirst, options.repair == .none || dayFirstCount == monthFirstCount {
             let (later, earlier, laterOrder, earlierOrder) = dayFirst.line > monthFirst.line
                 ? (dayFirst, monthFirst, "day first (DD/MM/YYYY)", "month first (MM/DD/YYYY)")
                 : (monthFirst, dayFirst, "month first (MM/DD/YYYY)", "day first (DD/MM/YYYY)")
             throw DataError(kind: .mixedDateFormats, file: file, line: later.line, column: dateColumn + 1, value: later.text,
-                            message: "date '\(later.text)' can only be \(laterOrder), and line \(earlier.line)'s '\(earlier.text)' only \(earlierOrder), as many dates of each order as of the other",
-                            fix: "write every date in one order, best as YYYY-MM-DD")
+                            message: "date '\(later.text)' can only be \(laterOrder), and line \(earlier.line)'s '\(earlier.text)' only \(earlierOrder)"
+                                + (options.repair == .none ? "" : ", as many dates of each order as of the other"),
+                            fix: "write every date in one order, best as YYYY-MM-DD" + (options.repair == .none ? " (--repair drop keeps the order most dates show)" : ""))
         }
         if dayFirstCount == 0 && monthFirstCount == 0 {
-            // Every row's date would be refused, or dropped under a repair: one error, saying why.
-            var first: (line: Int, text: String)?
-            probeRows(5) { probe, fields in
-                if first == nil, dateColumn < fields, probe.slashParts(probe.fieldStarts[dateColumn], probe.fieldEnds[dateColumn]) != nil {
-                    first = (probe.lineNumber, probe.text(dateColumn))
-                }
+            if let otherFormat {
+                guard options.repair == .none else { return nil }
+                throw DataError(kind: .mixedDateFormats, file: file, line: max(firstSlashed.line, otherFormat.line), column: dateColumn + 1,
+                                value: firstSlashed.line > otherFormat.line ? firstSlashed.text : otherFormat.text,
+                                message: "dates are written with slashes (line \(firstSlashed.line), '\(firstSlashed.text)') and otherwise (line \(otherFormat.line), '\(otherFormat.text)')",
+                                fix: "write every date in the file in one format, best as YYYY-MM-DD")
             }
-            throw DataError(kind: .unparsableDate, file: file, line: first?.line, column: dateColumn + 1, value: first?.text,
-                            message: "date '\(first?.text ?? "")' is written with slashes, and no date in the file has a day past the 12th to tell whether the day or the month comes first",
+            // Every row's date would be refused, or dropped under a repair: one error, saying why.
+            throw DataError(kind: .unparsableDate, file: file, line: firstSlashed.line, column: dateColumn + 1, value: firstSlashed.text,
+                            message: "date '\(firstSlashed.text)' is written with slashes, and no date in the file has a day past the 12th to tell whether the day or the month comes first",
                             fix: "write the dates as YYYY-MM-DD (a date such as 01/02/2020 cannot say whether it is January 2 or February 1)")
         }
         return dayFirstCount > monthFirstCount ? .dayFirst : .monthFirst

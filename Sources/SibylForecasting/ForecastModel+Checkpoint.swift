@@ -81,11 +81,15 @@ extension ForecastModel {
         // A checkpoint that records its checksum must still match it (PyTorch's files, and Sibyl's
         // from before the checksum, have none; "none" turns the check off on purpose). A key under
         // Sibyl's prefixes that Sibyl never writes is a damaged name, such as the checksum's own.
-        if let unknown = metadata.keys.sorted().first(where: { ($0.hasPrefix(prefix) || $0.hasPrefix("sibyl.model.")) && !knownKeys.contains($0) }) {
-            throw CheckpointError(file: path, message: "the metadata has '\(unknown)', which Sibyl does not write: the file is damaged or was edited",
-                                  fix: "train the model again or restore the file")
+        // Without a checksum, any key Sibyl does not write may be the checksum's, damaged.
+        let checksum = metadata[checksumKey]
+        if metadata[prefix + "settings"] != nil, let unknown = metadata.keys.sorted().first(where: { key in
+            !knownKeys.contains(key) && key != "format" && (key.hasPrefix(prefix) || key.hasPrefix("sibyl.model.") || checksum == nil)
+        }) {
+            throw CheckpointError(file: path, message: "the metadata has '\(unknown)', which Sibyl does not write\(checksum == nil ? ", and no checksum" : ""): the file is damaged or was edited",
+                                  fix: "train the model again or restore the file" + (checksum == nil && !unknown.hasPrefix("sibyl.") ? "; a key added on purpose loads once '\(checksumKey)' is set to none" : ""))
         }
-        if let recorded = metadata[checksumKey], recorded != "none", recorded != contentDigest(checkpoint) {
+        if let recorded = checksum, recorded != "none", recorded != contentDigest(checkpoint) {
             throw CheckpointError(file: path, message: "the weights or metadata are not what was written: their SHA-256 differs from the one the file records ('\(checksumKey)'), so the file is damaged or was edited",
                                   fix: "train the model again or restore the file; weights changed on purpose (fine-tuned in PyTorch) load once the '\(checksumKey)' entry is set to none")
         }

@@ -885,9 +885,16 @@ struct WebExportTests {
         // No date past the 12th: refused, saying why.
         let ambiguous = try #require(parseError("Date,Open,High,Low,Close\n1/2/2024,1,2,0.5,1\n2/3/2024,1,2,0.5,1\n"))
         #expect(ambiguous.line == 2 && ambiguous.message.contains("no date in the file has a day past the 12th"), "\(ambiguous)")
-        // Both orders in one file: the first that tells is the file's; the other is its row's error.
+        // Both orders in one file: refused, naming one date of each (a typo among them must not
+        // decide the order of the rest).
         let mixed = try #require(parseError("Date,Open,High,Low,Close\n13/01/2024,1,2,0.5,1\n01/14/2024,1,2,0.5,1\n"))
-        #expect(mixed.line == 3 && mixed.message.contains("has month 14") && mixed.fix.contains("the file's dates read day first (DD/MM/YYYY)"), "\(mixed)")
+        #expect(mixed.kind == .mixedDateFormats && mixed.line == 3 && mixed.message.contains("line 2's '13/01/2024' only day first"), "\(mixed)")
+        let typo = try #require(parseError("Date,Close\n2/1/2024,10\n3/1/2024,11\n1/13/2024,12\n14/1/2024,13\n15/1/2024,14\n"))
+        #expect(typo.kind == .mixedDateFormats && typo.fix.contains("--repair drop keeps the order most dates show"), "\(typo)")
+        let typoDropped = try BarCSV.parse("Date,Close\n2/1/2024,10\n3/1/2024,11\n1/13/2024,12\n14/1/2024,13\n15/1/2024,14\n", file: "t.csv",
+                                           options: BarReadOptions(repair: .drop))
+        #expect(typoDropped.series.timestamps.map(\.isoDate) == ["2024-01-02", "2024-01-03", "2024-01-14", "2024-01-15"] && typoDropped.repairs.map(\.line) == [4])
+        #expect(typoDropped.repairs.first?.reason.contains("has month 13") == true)
         // A date impossible in the order found is that row's error.
         let impossible = try #require(parseError("Date,Open,High,Low,Close\n01/13/2024,1,2,0.5,1\n02/30/2024,1,2,0.5,1\n"))
         #expect(impossible.line == 3 && impossible.message.contains("month 2 of 2024 has 29 days"), "\(impossible)")
@@ -895,9 +902,10 @@ struct WebExportTests {
         #expect(try BarCSV.parse("Date,Close\n2024/01/02,1\n", file: "t.csv").dateFormat == "YYYY/MM/DD")
         // Five digits before the first slash are no date, in whatever order.
         #expect(parseError("Date,Open,High,Low,Close\n01/13/2024,1,2,0.5,1\n20241/14/2024,1,2,0.5,1\n")?.line == 3)
-        // A date of the other order after the one that told: that row's error, which says why.
-        let contradicting = try #require(parseError("Date,Open,High,Low,Close\n01/13/2024,1,2,0.5,1\n14/01/2024,1,2,0.5,1\n"))
-        #expect(contradicting.line == 3 && contradicting.fix.contains("the file's dates read month first (MM/DD/YYYY)"), "\(contradicting)")
+        // Under a repair, a date impossible in the order most dates show is its row's error, saying why.
+        let contradicting = try BarCSV.parse("Date,Open,High,Low,Close\n01/13/2024,1,2,0.5,1\n01/14/2024,1,2,0.5,1\n14/01/2024,1,2,0.5,1\n",
+                                             file: "t.csv", options: BarReadOptions(repair: .drop))
+        #expect(contradicting.series.count == 2 && contradicting.repairs.map(\.line) == [4])
         // Under a repair, the order most dates show, and the others dropped.
         let repaired = try BarCSV.parse("Date,Open,High,Low,Close\n16/01/2024,1,2,0.5,1\n01/17/2024,1,2,0.5,1\n01/18/2024,1,2,0.5,1\n",
                                         file: "t.csv", options: BarReadOptions(repair: .drop))
@@ -911,6 +919,15 @@ struct WebExportTests {
             let untold = try #require(parseError(text, repair: .drop))
             #expect(untold.line == 2 && untold.message.contains("no date in the file has a day past the 12th"), "\(untold)")
         }
+        // Slashes, then ISO dates: a change of format (under a repair, the slashed rows that cannot
+        // be read are dropped).
+        let slashThenISO = try #require(parseError("Date,Close\n1/2/2024,10\n2024-01-03,11\n2024-01-04,12\n"))
+        #expect(slashThenISO.kind == .mixedDateFormats && slashThenISO.message.contains("written with slashes (line 2, '1/2/2024') and otherwise (line 3"), "\(slashThenISO)")
+        #expect(try BarCSV.parse("Date,Close\n1/2/2024,10\n2024-01-03,11\n2024-01-04,12\n", file: "t.csv", options: BarReadOptions(repair: .drop)).series.count == 2)
+        // Missing-value marks and undated rows before the first date do not stop the look.
+        let marksFirst = try BarCSV.parse("Date,Close\nN/A,5\nNaT,5\n-,5\n1/2/2024,10\n1/15/2024,11\n1/16/2024,11\n1/17/2024,11\n", file: "t.csv",
+                                          options: BarReadOptions(repair: .drop))
+        #expect(marksFirst.series.timestamps.map(\.isoDate) == ["2024-01-02", "2024-01-15", "2024-01-16", "2024-01-17"])
         // The first written date decides whether to look: a first row without one does not hide the rest.
         let afterEmpty = try BarCSV.parse("Date,Close\n,5\n1/2/2024,10\n1/15/2024,11\n", file: "t.csv", options: BarReadOptions(repair: .drop))
         #expect(afterEmpty.series.timestamps.map(\.isoDate) == ["2024-01-02", "2024-01-15"] && afterEmpty.repairs.map(\.line) == [2])
@@ -935,6 +952,11 @@ struct WebExportTests {
         #expect(investing.series.timestamps.map(\.isoDate) == ["2024-01-11", "2024-01-12", "2024-01-16"])
         #expect(investing.series.close == [4780.24, 4783.83, 4739.21] && investing.series.high == [4798.5, 4802.4, 4782.34])
         #expect(investing.series.volume == [12_000, 208_500_000, 2_510_000_000])
+        // Europe's numbers (a point grouping thousands, a decimal comma) are never read as these.
+        for cell in ["12.075,00", "\"1.234,56\"", "\"$1.234,56\"", "\"1.2,3,4\"", "\"12.5,\""] {
+            #expect(parseError("Date;Close\n2024-01-02;\(cell)\n")?.column == 2, "\(cell)")
+        }
+        #expect(parseError("Date,Close,Volume\n2024-01-02,5,\"1.234,5K\"\n")?.column == 3)
         // K, M and B are powers of ten on the written digits: exact where the product would not be.
         let volumes = ["2.01K", "1.07B", "0.29M", "12,345.5K"]
         let rows = volumes.enumerated().map { "2024-01-0\($0 + 2),1,2,0.5,1.5,\"\($1)\"" }
@@ -960,6 +982,10 @@ struct WebExportTests {
             let file = try BarCSV.parse("Date,Open,High,Low,Close,Volume\n2024-01-02,1,2,0.5,1,\(mark)\n\n2024-01-03,1,2,0.5,1,\(mark)\n", file: "t.csv")
             #expect(file.series.volume == nil && file.warnings.map(\.kind) == [.emptyVolumeColumn], "\(mark)")
         }
+        // A footer holds no bar, and so no volume.
+        let footer = try BarCSV.parse("Date,Open,High,Low,Close,Volume\n2024-01-02,10,11,9,10,\n2024-01-03,10,11,9,10,\nTotal,,,,,123\n",
+                                      file: "t.csv", options: BarReadOptions(repair: .drop))
+        #expect(footer.series.volume == nil && footer.series.count == 2)
         // A header repeated below (files joined) holds no volume.
         let joined = try BarCSV.parse("Date,Open,High,Low,Close,Volume\n2024-01-02,10,11,9,10,\nDate,Open,High,Low,Close,Volume\n2024-01-03,10,11,9,10,\n",
                                       file: "t.csv", options: BarReadOptions(repair: .drop))

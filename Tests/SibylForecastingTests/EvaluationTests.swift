@@ -389,6 +389,16 @@ struct ForecastModelTests {
         renamed.metadata["sibyl.forecast.checksuM"] = renamed.metadata.removeValue(forKey: ForecastModel.checksumKey)
         guard case .failure(let unknown) = try loads(renamed) else { Issue.record("a renamed checksum loaded"); return }
         #expect(unknown.message.contains("'sibyl.forecast.checksuM', which Sibyl does not write"), "\(unknown)")
+        // A flip in the checksum name's prefix leaves a key Sibyl does not write and no checksum:
+        // refused too, and a key added on purpose loads once the checksum is set to none.
+        var prefixFlipped = edited
+        prefixFlipped.metadata["sibyl/forecast.checksum"] = prefixFlipped.metadata.removeValue(forKey: ForecastModel.checksumKey)
+        guard case .failure(let flippedPrefix) = try loads(prefixFlipped) else { Issue.record("a checksum under a damaged prefix loaded"); return }
+        #expect(flippedPrefix.message.contains("'sibyl/forecast.checksum', which Sibyl does not write, and no checksum"), "\(flippedPrefix)")
+        var added = checkpoint
+        added.metadata["author"] = "me"
+        added.metadata[ForecastModel.checksumKey] = "none"
+        guard case .success = try loads(added) else { Issue.record("a key added with the checksum set to none was refused"); return }
         // Every key training writes is known.
         #expect(checkpoint.metadata.keys.filter { $0.hasPrefix("sibyl.") }.allSatisfy(ForecastModel.knownKeys.contains))
     }
