@@ -384,28 +384,21 @@ struct BarCSVReader {
         if why.contains("fractions of a second") {
             return "round each time to the whole second: write date-times as YYYY-MM-DDTHH:MM:SS (optionally with Z or +HH:MM)"
         }
-        if raw.range(of: #"^\d{4}-\d\d-\d\dt"#, options: .regularExpression) != nil {
-            return "\(iso), with the T (and the Z) as capitals"
-        }
-        if raw.range(of: #"^\d{1,2}\.\d{1,2}\.\d{2,4}\b"#, options: .regularExpression) != nil {
-            return "\(iso); dates with dots are read day first as DD.MM.YYYY, with a two-digit day and month and a four-digit year"
-        }
-        if raw.range(of: #"^\d{1,2}-\d{1,2}-\d{2,4}\b"#, options: .regularExpression) != nil {
-            return "\(iso); a date such as 05-01-2024 cannot say whether it is January 5 or May 1"
-        }
+        // Shapes of date told by a pattern alone, each with its fix.
+        let shapes: [(pattern: String, fix: String)] = [
+            (#"^\d{4}-\d\d-\d\dt"#, "\(iso), with the T (and the Z) as capitals"),
+            (#"^\d{1,2}\.\d{1,2}\.\d{2,4}\b"#, "\(iso); dates with dots are read day first as DD.MM.YYYY, with a two-digit day and month and a four-digit year"),
+            (#"^\d{1,2}-\d{1,2}-\d{2,4}\b"#, "\(iso); a date such as 05-01-2024 cannot say whether it is January 5 or May 1"),
+            (#"^\d{4}-\d\d-\d\d(T[\d:]+)?/\d{4}-\d\d-\d\d"#,
+             "this looks like a period (its start/its end), as pandas writes a weekly PeriodIndex: write one date per bar as YYYY-MM-DD, such as the period's end (df.to_timestamp(how='end').normalize() in pandas)"),
+            (#"^\d{4}-\d\d$"#, "this looks like a month (YYYY-MM), as pandas writes a monthly PeriodIndex: write a day too, YYYY-MM-DD, such as the month's first or last (df.to_timestamp() in pandas)"),
+            (#"^\d{4}Q[1-4]$"#, "this looks like a quarter (YYYYQn), as pandas writes a quarterly PeriodIndex: write a date, YYYY-MM-DD, such as the quarter's first or last day (df.to_timestamp() in pandas)"),
+        ]
+        if let shape = shapes.first(where: { raw.range(of: $0.pattern, options: .regularExpression) != nil }) { return shape.fix }
         if raw.hasSuffix("]"), let open = raw.lastIndex(of: "[") {
             // Java's zoned date-time: an offset, then the zone's name in brackets.
             let offset = raw[..<open].range(of: #"\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d(:?\d\d)?)$"#, options: .regularExpression) != nil
             return "\(iso); delete the zone name in brackets (\(raw[open...]))" + (offset ? ": the offset before it gives the time" : ", and write the time's offset from UTC in its place")
-        }
-        if raw.range(of: #"^\d{4}-\d\d-\d\d(T[\d:]+)?/\d{4}-\d\d-\d\d"#, options: .regularExpression) != nil {
-            return "this looks like a period (its start/its end), as pandas writes a weekly PeriodIndex: write one date per bar as YYYY-MM-DD, such as the period's end (df.to_timestamp(how='end').normalize() in pandas)"
-        }
-        if raw.range(of: #"^\d{4}-\d\d$"#, options: .regularExpression) != nil {
-            return "this looks like a month (YYYY-MM), as pandas writes a monthly PeriodIndex: write a day too, YYYY-MM-DD, such as the month's first or last (df.to_timestamp() in pandas)"
-        }
-        if raw.range(of: #"^\d{4}Q[1-4]$"#, options: .regularExpression) != nil {
-            return "this looks like a quarter (YYYYQn), as pandas writes a quarterly PeriodIndex: write a date, YYYY-MM-DD, such as the quarter's first or last day (df.to_timestamp() in pandas)"
         }
         if raw.prefix(while: { $0 != " " && $0 != "T" }).contains("/") { return "\(iso); a date such as 01/02/2020 cannot say whether it is January 2 or February 1" }
         if raw.contains("<U+") || raw.unicodeScalars.contains(where: { !$0.isASCII }) { return "\(iso); the date holds a character that is not plain ASCII (shown as <U+…>): retype it" }
