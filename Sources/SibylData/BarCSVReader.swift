@@ -320,7 +320,7 @@ struct BarCSVReader {
     /// Whether column `column` is empty, or holds only a missing-value mark such as '-' or 'N/A', on
     /// every row of data (rows with a date in `dateColumn`), after the line last read. Reads on a
     /// copy of the reader; stops at the first row with something in it.
-    private func columnHoldsNothing(_ column: Int, name: String, dateColumn: Int) -> Bool {
+    private func columnHoldsNothing(_ column: Int, dateColumn: Int) -> Bool {
         var probe = self
         var rows = 0
         while let line = probe.nextLine() {
@@ -329,8 +329,7 @@ struct BarCSVReader {
                   probe.splitFields(line.start, line.end) > max(column, dateColumn),
                   probe.readsAsDate(probe.fieldStarts[dateColumn], probe.fieldEnds[dateColumn]) else { continue }
             let (start, end) = (probe.fieldStarts[column], probe.fieldEnds[column])
-            // (A header repeated below, files joined one after another, holds the column's name.)
-            guard start == end || end - start <= 12 && Self.isMissingValue(probe.rawText(column)) || probe.rawText(column) == name else { return false }
+            guard start == end || end - start <= 12 && Self.isMissingValue(probe.rawText(column)) else { return false }
             rows += 1
         }
         return rows > 0
@@ -621,7 +620,7 @@ struct BarCSVReader {
         // and leaves it empty or writes '-'): a file without volumes, with a warning.
         var emptyVolumeColumn: String?
         if let volume = columnOfRole[Role.volume.rawValue], let date = columnOfRole[Role.date.rawValue],
-           columnHoldsNothing(volume, name: headerNames[volume], dateColumn: date) {
+           columnHoldsNothing(volume, dateColumn: date) {
             emptyVolumeColumn = headerNames[volume]
             columnOfRole[Role.volume.rawValue] = nil
         }
@@ -1725,10 +1724,22 @@ struct BarCSVReader {
         var dayFirst: (line: Int, text: String)?, monthFirst: (line: Int, text: String)?
         var firstSlashed: (line: Int, text: String)?, otherFormat: (line: Int, text: String)?
         var (dayFirstCount, monthFirstCount) = (0, 0)
+        // From rows of another field count (each its row's error): the order only when no row of
+        // bars tells it, so that the error met is that row's, not "no date tells".
+        var (dayFirstElsewhere, monthFirstElsewhere) = (0, 0)
         while let line = probe.nextLine() {
-            guard line.end - line.start <= Self.maximumLineBytes, probe.splitFields(line.start, line.end) == columns else { continue }
+            guard line.end - line.start <= Self.maximumLineBytes else { continue }
+            let fields = probe.splitFields(line.start, line.end)
+            guard fields > dateColumn else { continue }
             let (start, end) = (probe.fieldStarts[dateColumn], probe.fieldEnds[dateColumn])
             guard start < end else { continue }
+            if fields != columns {
+                if let (a, b, year) = probe.slashParts(start, end) {
+                    if a > 12, b <= 12, a <= Self.daysIn(month: b, year: year) { dayFirstElsewhere += 1 }
+                    if b > 12, a <= 12, b <= Self.daysIn(month: a, year: year) { monthFirstElsewhere += 1 }
+                }
+                continue
+            }
             guard let (a, b, year) = probe.slashParts(start, end) else {
                 if otherFormat == nil, case .success = probe.parseDate(start, end) {
                     otherFormat = (probe.lineNumber, probe.text(dateColumn))
@@ -1758,6 +1769,7 @@ struct BarCSVReader {
                             fix: "write every date in one order, best as YYYY-MM-DD" + (options.repair == .none ? " (--repair drop keeps the order most dates show)" : ""))
         }
         if dayFirstCount == 0 && monthFirstCount == 0 {
+            if dayFirstElsewhere != monthFirstElsewhere { return dayFirstElsewhere > monthFirstElsewhere ? .dayFirst : .monthFirst }
             if let otherFormat {
                 guard options.repair == .none else { return nil }
                 throw DataError(kind: .mixedDateFormats, file: file, line: max(firstSlashed.line, otherFormat.line), column: dateColumn + 1,

@@ -32,9 +32,11 @@ extension ForecastModel {
     /// The metadata entry that holds ``contentDigest(_:)`` as written.
     static let checksumKey = prefix + "checksum"
 
-    /// The metadata keys Sibyl writes under its prefixes: any other is damage or an edit.
-    static let knownKeys = Set((["feature_spec", "settings", "scaler", "target_center", "target_scale", "typical_move", "checksum"] + provenanceKeys).map { prefix + $0 }
-        + ["cell", "input_size", "hidden_size", "num_layers", "dropout", "output_size"].map { "sibyl.model." + $0 })
+    /// The metadata keys Sibyl writes under its prefixes, and has written (`train_fingerprint`,
+    /// one stretch's fingerprint before there were several): in a file without a checksum, any
+    /// other is damage or an edit.
+    static let knownKeys = Set((["feature_spec", "settings", "scaler", "target_center", "target_scale", "typical_move", "checksum", "train_fingerprint"]
+        + provenanceKeys).map { prefix + $0 } + ["cell", "input_size", "hidden_size", "num_layers", "dropout", "output_size"].map { "sibyl.model." + $0 })
 
     /// What training records of the data it saw (``provenance``).
     static let provenanceKeys = ["data_name", "data_sha256", "prices", "train_start", "train_end", "validation_end", "train_fingerprints",
@@ -81,17 +83,24 @@ extension ForecastModel {
         // A checkpoint that records its checksum must still match it (PyTorch's files, and Sibyl's
         // from before the checksum, have none; "none" turns the check off on purpose). A key under
         // Sibyl's prefixes that Sibyl never writes is a damaged name, such as the checksum's own.
-        // Without a checksum, any key Sibyl does not write may be the checksum's, damaged.
-        let checksum = metadata[checksumKey]
-        if metadata[prefix + "settings"] != nil, let unknown = metadata.keys.sorted().first(where: { key in
-            !knownKeys.contains(key) && key != "format" && (key.hasPrefix(prefix) || key.hasPrefix("sibyl.model.") || checksum == nil)
-        }) {
-            throw CheckpointError(file: path, message: "the metadata has '\(unknown)', which Sibyl does not write\(checksum == nil ? ", and no checksum" : ""): the file is damaged or was edited",
-                                  fix: "train the model again or restore the file" + (checksum == nil && !unknown.hasPrefix("sibyl.") ? "; a key added on purpose loads once '\(checksumKey)' is set to none" : ""))
-        }
-        if let recorded = checksum, recorded != "none", recorded != contentDigest(checkpoint) {
+        // A file with a checksum is judged by it (a key from another version of Sibyl included);
+        // without one, a key Sibyl does not write may be the checksum's own, its name damaged.
+        switch metadata[checksumKey] {
+        case "none":
+            break
+        case let recorded? where !recorded.hasPrefix("sha256-v1:"):
+            throw CheckpointError(file: path, message: "the checksum '\(recorded.prefix(24))…' is not in a form this Sibyl reads (sha256-v1:…): the file is damaged, or from another version",
+                                  fix: "train the model again, or set the '\(checksumKey)' entry to none to load the file unchecked")
+        case let recorded? where recorded != contentDigest(checkpoint):
             throw CheckpointError(file: path, message: "the weights or metadata are not what was written: their SHA-256 differs from the one the file records ('\(checksumKey)'), so the file is damaged or was edited",
-                                  fix: "train the model again or restore the file; weights changed on purpose (fine-tuned in PyTorch) load once the '\(checksumKey)' entry is set to none")
+                                  fix: "train the model again or restore the file; weights or metadata changed on purpose (fine-tuned in PyTorch) load once the '\(checksumKey)' entry is set to none")
+        case .some:
+            break
+        case nil:
+            if metadata[prefix + "settings"] != nil, let unknown = metadata.keys.sorted().first(where: { !knownKeys.contains($0) && $0 != "format" }) {
+                throw CheckpointError(file: path, message: "the metadata has '\(unknown)', which Sibyl does not write, and no checksum: the file is damaged or was edited",
+                                      fix: "train the model again or restore the file; a key added on purpose loads once '\(checksumKey)' is set to none")
+            }
         }
         func required(_ key: String) throws -> String {
             guard let value = metadata[prefix + key] else {

@@ -171,6 +171,11 @@ struct BacktestCommand: ParsableCommand {
         if let takeProfit, !(takeProfit > 0 && takeProfit <= 100) {
             throw ValidationError("--take-profit is a fraction above 0 and at most 100, for example 0.1 (1 is a gain of 100%); got \(takeProfit)")
         }
+        if strategy == .zscore, zWindow >= 2, zEntry.isFinite, Double(zWindow - 1) / Double(zWindow).squareRoot() <= zEntry {
+            // A close's z-score within a window that holds it (ddof 1) is at most (W − 1)/√W.
+            let enough = (2...).first { Double($0 - 1) / Double($0).squareRoot() > zEntry }!
+            throw ValidationError("--z-window \(zWindow) holds each close's z-score within ±\(String(format: "%.3g", Double(zWindow - 1) / Double(zWindow).squareRoot())) ((W − 1)/√W), never past --z-entry \(zEntry), so the strategy could never trade; use a --z-window of \(enough) or more, or a lower --z-entry")
+        }
         if strategy == .zscore, !(zWindow >= 2 && zEntry > zExit && zExit >= 0 && zEntry.isFinite) {
             throw ValidationError("--z-window must be at least 2 and --z-entry (finite) greater than --z-exit ≥ 0; got --z-window \(zWindow), --z-entry \(zEntry) and --z-exit \(zExit)")
         }
@@ -302,8 +307,12 @@ struct BacktestCommand: ParsableCommand {
             case .buyAndHold, .forecast: nil
             }
             if let window, window.needed > series.count {
+                // The longest window that can trade, if the strategy's other rules allow it.
+                let longest = series.count - (window.needed - window.bars)
+                let allowed = strategy == .smaCross ? longest > fast : longest >= 2
                 throw CommandError("\(window.option) \(window.bars) needs \(window.needed) bars for a first trade, more than the \(series.count) of \(series.name), so the strategy could never trade",
-                                   fix: "use a \(window.option) of \(series.count - (window.needed - window.bars)) or less, or a longer series")
+                                   fix: allowed ? "use a \(window.option) of \(longest) or less, or a longer series"
+                                       : "use a longer series" + (strategy == .smaCross && longest >= 2 ? " (or a --fast below \(longest) and a --slow of \(longest) or less)" : ""))
             }
             let configuration = backtestConfiguration
             var walk: WalkForwardResult?

@@ -338,6 +338,12 @@ struct BacktestCommandTests {
             #expect(run.status == 1 && run.standardError.contains("needs \(needed) bars for a first trade, more than the 5031 of SPX_daily"), "\(run.standardError)")
             #expect(run.standardError.contains(arguments.contains("--slow") ? "use a --slow of 5029 or less" : "use a --z-window of 5030 or less"), "\(run.standardError)")
         }
+        // A suggestion the other options allow, or none: --fast 10 forbids a --slow of 10.
+        let short = try runSibyl(["backtest", "--fast", "5029", "--slow", "5030"])
+        #expect(short.status == 1 && short.standardError.contains("(fix: use a longer series (or a --fast below 5029 and a --slow of 5029 or less))"), "\(short.standardError)")
+        // A z-score window too short for its entry level to be reached: (W − 1)/√W ≤ --z-entry.
+        let capped = try runSibyl(["backtest", "--strategy", "zscore", "--z-window", "5"])
+        #expect(capped.status == 64 && capped.standardError.contains("use a --z-window of 6 or more"), "\(capped.standardError)")
         // The longest windows that can trade do.
         for arguments in [["--slow", "5029", "--fast", "1", "--json"], ["--strategy", "zscore", "--z-window", "5030", "--json"]] {
             let run = try runSibyl(["backtest"] + arguments)

@@ -919,6 +919,9 @@ struct WebExportTests {
             let untold = try #require(parseError(text, repair: .drop))
             #expect(untold.line == 2 && untold.message.contains("no date in the file has a day past the 12th"), "\(untold)")
         }
+        // The one date that tells on a short row: that row's error, not "no date tells".
+        let shortRow = try #require(parseError("Date,Open,High,Low,Close\n01/02/2024,1,2,0.5,1\n01/03/2024,1,2,0.5,1\n01/16/2024,1,2,0.5\n"))
+        #expect(shortRow.kind == .wrongFieldCount && shortRow.line == 4, "\(shortRow)")
         // Slashes, then ISO dates: a change of format (under a repair, the slashed rows that cannot
         // be read are dropped).
         let slashThenISO = try #require(parseError("Date,Close\n1/2/2024,10\n2024-01-03,11\n2024-01-04,12\n"))

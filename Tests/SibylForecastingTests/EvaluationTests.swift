@@ -399,6 +399,20 @@ struct ForecastModelTests {
         added.metadata["author"] = "me"
         added.metadata[ForecastModel.checksumKey] = "none"
         guard case .success = try loads(added) else { Issue.record("a key added with the checksum set to none was refused"); return }
+        // With a checksum that matches, a key from another version of Sibyl loads; a checksum in
+        // another form is named as such; the retired train_fingerprint key loads without one.
+        var newer = checkpoint
+        newer.metadata["sibyl.forecast.added_later"] = "1"
+        newer.metadata[ForecastModel.checksumKey] = ForecastModel.contentDigest(newer)
+        guard case .success = try loads(newer) else { Issue.record("a checksummed key from a later version was refused"); return }
+        var otherForm = checkpoint
+        otherForm.metadata[ForecastModel.checksumKey] = String(repeating: "ab", count: 32)
+        guard case .failure(let form) = try loads(otherForm) else { Issue.record("a checksum of another form loaded"); return }
+        #expect(form.message.contains("is not in a form this Sibyl reads"), "\(form)")
+        var retired = checkpoint
+        retired.metadata[ForecastModel.checksumKey] = nil
+        retired.metadata["sibyl.forecast.train_fingerprint"] = "0123456789abcdef"
+        guard case .success = try loads(retired) else { Issue.record("the retired train_fingerprint key was refused"); return }
         // Every key training writes is known.
         #expect(checkpoint.metadata.keys.filter { $0.hasPrefix("sibyl.") }.allSatisfy(ForecastModel.knownKeys.contains))
     }
