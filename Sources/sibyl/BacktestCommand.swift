@@ -172,9 +172,17 @@ struct BacktestCommand: ParsableCommand {
             throw ValidationError("--take-profit is a fraction above 0 and at most 100, for example 0.1 (1 is a gain of 100%); got \(takeProfit)")
         }
         if strategy == .zscore, zWindow >= 2, zEntry.isFinite, Double(zWindow - 1) / Double(zWindow).squareRoot() <= zEntry {
-            // A close's z-score within a window that holds it (ddof 1) is at most (W − 1)/√W.
-            let enough = (2...).first { Double($0 - 1) / Double($0).squareRoot() > zEntry }!
-            throw ValidationError("--z-window \(zWindow) holds each close's z-score within ±\(String(format: "%.3g", Double(zWindow - 1) / Double(zWindow).squareRoot())) ((W − 1)/√W), never past --z-entry \(zEntry), so the strategy could never trade; use a --z-window of \(enough) or more, or a lower --z-entry")
+            // A close's z-score within a window that holds it (ddof 1) is at most (W − 1)/√W, which
+            // passes z once √W > (z + √(z² + 4))/2.
+            let root = (zEntry + (zEntry * zEntry + 4).squareRoot()) / 2
+            var enough: Int?
+            if root * root < 1e9 {
+                var window = max(2, Int((root * root).rounded(.down)))
+                while Double(window - 1) / Double(window).squareRoot() <= zEntry { window += 1 }
+                enough = window
+            }
+            throw ValidationError("--z-window \(zWindow) holds each close's z-score within ±\(String(format: "%.3g", Double(zWindow - 1) / Double(zWindow).squareRoot())) ((W − 1)/√W), never past --z-entry \(zEntry), so the strategy could never trade; "
+                                  + (enough.map { "use a --z-window of \($0) or more, or a lower --z-entry" } ?? "use a lower --z-entry (a z-score past it needs a window of about its square in bars)"))
         }
         if strategy == .zscore, !(zWindow >= 2 && zEntry > zExit && zExit >= 0 && zEntry.isFinite) {
             throw ValidationError("--z-window must be at least 2 and --z-entry (finite) greater than --z-exit ≥ 0; got --z-window \(zWindow), --z-entry \(zEntry) and --z-exit \(zExit)")

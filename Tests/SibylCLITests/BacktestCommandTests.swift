@@ -344,6 +344,11 @@ struct BacktestCommandTests {
         // A z-score window too short for its entry level to be reached: (W − 1)/√W ≤ --z-entry.
         let capped = try runSibyl(["backtest", "--strategy", "zscore", "--z-window", "5"])
         #expect(capped.status == 64 && capped.standardError.contains("use a --z-window of 6 or more"), "\(capped.standardError)")
+        // The window is worked out, not searched for: an entry level of 1e308 answers at once.
+        for (entry, expected) in [("3", "use a --z-window of 11 or more"), ("100", "use a --z-window of 10002 or more"), ("1e308", "use a lower --z-entry")] {
+            let far = try runSibyl(["backtest", "--strategy", "zscore", "--z-window", "10", "--z-entry", entry, "--z-exit", "0"])
+            #expect(far.status == 64 && far.standardError.contains(expected), "\(entry): \(far.standardError)")
+        }
         // The longest windows that can trade do.
         for arguments in [["--slow", "5029", "--fast", "1", "--json"], ["--strategy", "zscore", "--z-window", "5030", "--json"]] {
             let run = try runSibyl(["backtest"] + arguments)
