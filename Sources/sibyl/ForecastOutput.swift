@@ -23,7 +23,9 @@ func duration(days: Double) -> String {
 /// `value` with `digits` decimals, or a dash where there is no finite number.
 func fixed(_ value: Double?, _ digits: Int = 4) -> String {
     guard let value, value.isFinite else { return "–" }
-    // A diverged model's errors run to hundreds of digits: those in scientific notation.
+    // A diverged model's errors run to hundreds of digits, and a value that the decimals would
+    // show as zero is not (a MASE after prices fell ten-thousandfold): those in scientific notation.
+    if value != 0, abs(value) < 0.5 * pow(10, -Double(digits)) { return String(format: "%.2e", value) }
     return abs(value) < 1e12 ? String(format: "%.\(digits)f", value) : String(format: "%.4e", value)
 }
 

@@ -18,6 +18,14 @@ struct TextFormattingTests {
         #expect(price(nil, 4) == "–")
     }
 
+    @Test("a statistic the decimals would show as zero, and is not, reads in scientific notation")
+    func tinyStatistics() {
+        #expect(fixed(2.1e-5, 3) == "2.10e-05")
+        #expect(fixed(0.0004, 3) == "4.00e-04")
+        #expect(fixed(0, 3) == "0.000" && fixed(0.731, 3) == "0.731" && fixed(-3e-9, 3) == "-3.00e-09")
+        #expect(fixed(2e13, 3) == "2.0000e+13" && fixed(nil) == "–" && fixed(.nan) == "–")
+    }
+
     @Test("the MAE verdict's clause: too few to judge under 30 bars, better or worse; past that, Diebold–Mariano either way")
     func luckClauses() {
         // Errors alternating in size so that their differences vary; the model's a tenth or ten
