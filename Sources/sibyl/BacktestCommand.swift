@@ -297,6 +297,12 @@ struct BacktestCommand: ParsableCommand {
             if !unused.isEmpty {
                 commandNotes.add("note: \(unused.joined(separator: ", ")) \(unused.count == 1 ? "does" : "do") not apply to --strategy \(strategy.rawValue) and \(unused.count == 1 ? "is" : "are") ignored")
             }
+            for (option, value) in [("--stop-loss", stopLoss), ("--trailing-stop", trailingStop)] {
+                // Inside a hundredth of a percent of the fill, the bar's own range reaches it.
+                if let value, value < 1e-4 {
+                    commandNotes.add("note: \(option) \(String(format: "%g", value)) puts the stop within \(String(format: "%g", value * 100))% of each fill, inside almost any bar's range: most trades will close on the bar they open")
+                }
+            }
             if commission >= 0.05 {
                 // A percentage typed as a fraction (0.49 for 0.49%) is the likelier meaning.
                 commandNotes.add("note: --commission \(String(format: "%g", commission)) takes \(String(format: "%g", commission * 100))% of every trade's value; for \(String(format: "%g", commission))% give \(String(format: "%g", commission / 100))")

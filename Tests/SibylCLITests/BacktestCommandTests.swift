@@ -349,6 +349,10 @@ struct BacktestCommandTests {
             let far = try runSibyl(["backtest", "--strategy", "zscore", "--z-window", "10", "--z-entry", entry, "--z-exit", "0"])
             #expect(far.status == 64 && far.standardError.contains(expected), "\(entry): \(far.standardError)")
         }
+        // A stop inside a hundredth of a percent of the fill is run, with a note saying what it does.
+        let tight = try runSibyl(["backtest", "--stop-loss", "1e-300", "--json"])
+        let notes = try #require(try JSONSerialization.jsonObject(with: Data(tight.standardOutput.utf8)) as? [String: Any])["notes"] as? [String]
+        #expect(tight.status == 0 && notes?.contains { $0.contains("--stop-loss 1e-300 puts the stop within 1e-298% of each fill") } == true, "\(String(describing: notes))")
         // The longest windows that can trade do.
         for arguments in [["--slow", "5029", "--fast", "1", "--json"], ["--strategy", "zscore", "--z-window", "5030", "--json"]] {
             let run = try runSibyl(["backtest"] + arguments)
