@@ -1174,6 +1174,7 @@ struct BarCSVReader {
         // that they are not decimal commas.
         var j = i
         while j < end, base[j] &- 48 < 10 { j += 1 }
+        let lead = j - i
         var groups = 0
         while j < end, base[j] == UInt8(ascii: ",") {
             var k = j + 1
@@ -1184,7 +1185,6 @@ struct BarCSVReader {
         // 12.075,00 is Europe's twelve thousand, not twelve).
         guard j == end || base[j] == UInt8(ascii: ".") && j + 1 < end && rangeIsDigits(j + 1, end) else { return nil }
         if groups > 0 {
-            let lead = (i..<end).first { base[$0] == UInt8(ascii: ",") }! - i
             // (No group of thousands starts with a 0: 0,512 is a decimal comma.)
             guard lead <= 3, base[i] != UInt8(ascii: "0") else { return nil }
             guard j < end || rowHasPointDecimals() else { return nil }
@@ -1701,7 +1701,7 @@ struct BarCSVReader {
 
     /// The two numbers before the year, and the year, of the date at `start..<end` when it is
     /// written `N/N/YYYY`, alone or followed by a time (a space or T, then a digit).
-    private func slashParts(_ start: Int, _ end: Int) -> (Int, Int, Int)? {
+    private func slashParts(_ start: Int, _ end: Int) -> (first: Int, second: Int, year: Int)? {
         var i = start
         guard let date = slashDate(at: &i, end: end),
               i == end || (base![i] == UInt8(ascii: " ") || base![i] == UInt8(ascii: "T")) && i + 1 < end && base![i + 1] &- 48 < 10 else { return nil }
@@ -1734,13 +1734,14 @@ struct BarCSVReader {
             let (start, end) = (probe.fieldStarts[dateColumn], probe.fieldEnds[dateColumn])
             guard start < end else { continue }
             if fields != columns {
-                if let (a, b, year) = probe.slashParts(start, end) {
-                    if a > 12, b <= 12, a <= Self.daysIn(month: b, year: year) { dayFirstElsewhere += 1 }
-                    if b > 12, a <= 12, b <= Self.daysIn(month: a, year: year) { monthFirstElsewhere += 1 }
+                switch probe.slashParts(start, end).flatMap(Self.orderTold) {
+                case .dayFirst?: dayFirstElsewhere += 1
+                case .monthFirst?: monthFirstElsewhere += 1
+                case nil: break
                 }
                 continue
             }
-            guard let (a, b, year) = probe.slashParts(start, end) else {
+            guard let parts = probe.slashParts(start, end) else {
                 if otherFormat == nil, case .success = probe.parseDate(start, end) {
                     otherFormat = (probe.lineNumber, probe.text(dateColumn))
                     // The first written date is not slashed: nothing to decide.
@@ -1749,13 +1750,15 @@ struct BarCSVReader {
                 continue
             }
             if firstSlashed == nil { firstSlashed = (probe.lineNumber, probe.text(dateColumn)) }
-            if a > 12, b <= 12, a <= Self.daysIn(month: b, year: year) {
+            switch Self.orderTold(parts) {
+            case .dayFirst?:
                 dayFirstCount += 1
                 if dayFirst == nil { dayFirst = (probe.lineNumber, probe.text(dateColumn)) }
-            }
-            if b > 12, a <= 12, b <= Self.daysIn(month: a, year: year) {
+            case .monthFirst?:
                 monthFirstCount += 1
                 if monthFirst == nil { monthFirst = (probe.lineNumber, probe.text(dateColumn)) }
+            case nil:
+                break
             }
         }
         guard let firstSlashed else { return nil }
@@ -1785,10 +1788,13 @@ struct BarCSVReader {
         return dayFirstCount > monthFirstCount ? .dayFirst : .monthFirst
     }
 
-    /// Days in `month` (1–12) of `year`; 0 for a month outside 1–12.
-    static func daysIn(month: Int, year: Int) -> Int {
-        guard (1...12).contains(month) else { return 0 }
-        return [31, (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+    /// The order a date written `first/second/year` tells, when it is a real date in one order
+    /// only (a number past 12 that is a day of the other number's month); nil otherwise.
+    static func orderTold(_ parts: (first: Int, second: Int, year: Int)) -> SlashDateOrder? {
+        let (a, b, year) = parts
+        if a > 12, (1...12).contains(b), a <= Timestamp.daysIn(year: year, month: b) { return .dayFirst }
+        if b > 12, (1...12).contains(a), b <= Timestamp.daysIn(year: year, month: a) { return .monthFirst }
+        return nil
     }
 
     /// Whether the cell at `start..<end` is a date: one that parses, or one written N/N/YYYY,
@@ -1828,7 +1834,7 @@ struct BarCSVReader {
             (year, month, day, dateSeparator, dayFirst) = (y, m, d, UInt8(ascii: "."), true)
         }
         guard (1...12).contains(month) else { return .failure("has month \(month), outside 1–12", impossible: true) }
-        let monthDays = Self.daysIn(month: month, year: year)
+        let monthDays = [31, (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
         guard (1...monthDays).contains(day) else {
             return .failure("has day \(day), but month \(month) of \(year) has \(monthDays) days", impossible: true)
         }

@@ -80,11 +80,9 @@ extension ForecastModel {
     public static func load(contentsOf path: String) throws -> ForecastModel {
         let checkpoint = try Checkpoint.read(contentsOf: path)
         let metadata = checkpoint.metadata
-        // A checkpoint that records its checksum must still match it (PyTorch's files, and Sibyl's
-        // from before the checksum, have none; "none" turns the check off on purpose). A key under
-        // Sibyl's prefixes that Sibyl never writes is a damaged name, such as the checksum's own.
-        // A file with a checksum is judged by it (a key from another version of Sibyl included);
-        // without one, a key Sibyl does not write may be the checksum's own, its name damaged.
+        // A file with a checksum is judged by it (a key from another version of Sibyl included;
+        // "none" turns the check off on purpose); without one (PyTorch's files, Sibyl's from before
+        // the checksum), a key Sibyl does not write may be the checksum's own, its name damaged.
         switch metadata[checksumKey] {
         case "none":
             break
