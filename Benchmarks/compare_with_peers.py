@@ -178,7 +178,7 @@ def main() -> None:
     failures: list[str] = []
     env = sibyl_docs[-1]["env"]
     print(f"Sibyl {env['sibylVersion']}: OpenBLAS core {env['openBLASCore']}, element-wise kernels "
-          f"{env['vectorInstructionSet']}, OPENBLAS env {env['openBLASEnvironment'] or 'unset'}; "
+          f"{env['vectorInstructionSet']}, products {env.get('productKernels', '?')}, OPENBLAS env {env['openBLASEnvironment'] or 'unset'}; "
           f"medians of {args.rounds} alternating rounds")
     if busiest is not None:
         print(f"other processes kept up to {busiest:.2f} CPUs busy during the peers' runs (their foreign_load); "

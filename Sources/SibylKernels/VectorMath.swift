@@ -14,8 +14,9 @@ public enum VectorMath {
     /// The instruction-set level the element-wise kernels run at on this machine.
     public static var instructionSet: String { String(cString: sibyl_vector_isa()) }
 
-    /// Floating-point operations in one round of ``fmaPeak(rounds:)``.
-    public static let fmaPeakOperationsPerRound = 384
+    /// Floating-point operations in one round of ``fmaPeak(rounds:)`` (384 with AVX-512, 192 with
+    /// AVX2).
+    public static var fmaPeakOperationsPerRound: Int { sibyl_fma_peak_operations_per_round() }
 
     /// Runs `rounds` rounds of register-only multiply-adds on this core's widest vectors and
     /// returns a value that depends on every one: timed, the arithmetic peak that products and

@@ -2,10 +2,30 @@ import _SibylVectorMath
 import Testing
 @testable import SibylKernels
 
+/// The kernel sets of the products: 0 baseline (6×8 blocks), 1 AVX2 (6×16), 2 AVX-512 (8×32).
+let panelKernelLevels: [Int32] = [0, 1, 2]
+
+/// Runs `body` with this thread's products capped at kernel set `level`, or returns nil, having
+/// run nothing, when this machine does not have that set.
+func withPanelKernels<T>(_ level: Int32, _ body: () throws -> T) rethrows -> T? {
+    let previous = sibyl_panel_kernel_cap(level)
+    defer { _ = sibyl_panel_kernel_cap(previous) }
+    guard sibyl_panel_kernel_level() == level else {
+        print("kernel set \(level) is not on this machine; not run")
+        return nil
+    }
+    return try body()
+}
+
 @Suite("Packed-panel GEMM against the naive reference")
 struct PanelGEMMTests {
-    @Test("random shapes, both packing layouts, beta 0 and 1, padded panels and partial row blocks")
-    func matchesReference() {
+    @Test("random shapes, both packing layouts, beta 0 and 1, padded panels and partial row blocks, each kernel set",
+          arguments: panelKernelLevels)
+    func matchesReference(level: Int32) {
+        _ = withPanelKernels(level) { matchesReference(name: String(cString: sibyl_panel_kernel_name())) }
+    }
+
+    func matchesReference(name: String) {
         var rng = SeededGenerator(seed: 31)
         var worst = 0.0
         for trial in 0..<60 {
@@ -35,7 +55,7 @@ struct PanelGEMMTests {
                                b: stored.baseAddress, ldb: ldb, beta: beta, c: expected.baseAddress, ldc: ldc)
             for i in 0..<c.count { worst = max(worst, abs(Double(c[i]) - Double(expected[i]))) }
         }
-        print("panel GEMM vs reference: largest difference \(worst)")
+        print("panel GEMM (\(name)) vs reference: largest difference \(worst)")
         #expect(worst < 1e-4)
     }
 
@@ -81,8 +101,13 @@ struct PanelGEMMTests {
 
 @Suite("Weight-gradient GEMM (C += Aᵀ·B over a long K) against the naive reference")
 struct WeightGradientGEMMTests {
-    @Test("random shapes across K blocks, one or two right-hand sides, full, narrow and 16-wide last panels, column sums")
-    func matchesReference() {
+    @Test("random shapes across K blocks, one or two right-hand sides, full, narrow and 16-wide last panels, column sums, each kernel set",
+          arguments: panelKernelLevels)
+    func matchesReference(level: Int32) {
+        _ = withPanelKernels(level) { matchesReference(name: String(cString: sibyl_panel_kernel_name())) }
+    }
+
+    func matchesReference(name: String) {
         var rng = SeededGenerator(seed: 47)
         var worst = 0.0
         for trial in 0..<40 {
@@ -121,28 +146,33 @@ struct WeightGradientGEMMTests {
                 for i in 0..<got.count { worst = max(worst, abs(Double(got[i]) - Double(want[i])) / max(1, Double(k).squareRoot())) }
             }
         }
-        print("weight-gradient GEMM vs reference: largest difference / √K \(worst)")
+        print("weight-gradient GEMM (\(name)) vs reference: largest difference / √K \(worst)")
         #expect(worst < 1e-5)
     }
 }
 
 @Suite("FMA peak loop")
 struct FMAPeakTests {
-    @Test("does the work it counts: 12 chains × 16 lanes of a = a·x + y, summed")
-    func matchesScalarChains() {
-        // x = 0.9 and y = 0.5 pull every chain towards 5 by a visible step each round, so one
-        // round more or less shows.
-        let (x, y): (Float, Float) = (0.9, 0.5)
-        for rounds in [0, 1, 2, 7, 40] {
-            var expected = 0.0
-            for chain in 0..<12 {
-                var a = Float(chain)
-                for _ in 0..<rounds { a = a * x + y }
-                expected += 16 * Double(a)
+    @Test("does the work it counts: 12 chains of a = a·x + y across the vector's lanes, summed, each kernel set",
+          arguments: panelKernelLevels)
+    func matchesScalarChains(level: Int32) {
+        _ = withPanelKernels(level) {
+            // x = 0.9 and y = 0.5 pull every chain towards 5 by a visible step each round, so one
+            // round more or less shows; 2 operations per lane and chain a round.
+            let (x, y): (Float, Float) = (0.9, 0.5)
+            let lanes = VectorMath.fmaPeakOperationsPerRound / 24
+            #expect(lanes == [4, 8, 16][Int(level)])
+            for rounds in [0, 1, 2, 7, 40] {
+                var expected = 0.0
+                for chain in 0..<12 {
+                    var a = Float(chain)
+                    for _ in 0..<rounds { a = a * x + y }
+                    expected += Double(lanes) * Double(a)
+                }
+                let got = Double(sibyl_fma_peak(rounds, x, y))
+                #expect(abs(got - expected) <= 1e-6 * abs(expected), "rounds \(rounds): \(got) vs \(expected)")
             }
-            let got = Double(sibyl_fma_peak(rounds, x, y))
-            #expect(abs(got - expected) <= 1e-6 * abs(expected), "rounds \(rounds): \(got) vs \(expected)")
+            #expect(VectorMath.fmaPeak(rounds: 10).isFinite)
         }
-        #expect(VectorMath.fmaPeak(rounds: 10).isFinite)
     }
 }

@@ -75,10 +75,26 @@ void sibyl_gemm_tn_accumulate(size_t m, size_t k, const float *a, size_t lda, si
                               size_t n2, const float *b2, size_t ldb2, float *c1, size_t ldc1, float *c2, size_t ldc2,
                               float *sums1, float *sums2, float *workspace);
 
-/// Runs `iterations` rounds of 12 independent 16-float multiply-adds (a = a·x + y) in registers and
-/// returns their sum, so that nothing is optimized away: 384 floating-point operations a round,
-/// the arithmetic peak of one core for `sibyl bench`.
+/// Runs `iterations` rounds of 12 independent multiply-adds (a = a·x + y) on the widest vectors the
+/// kernels use here, in registers, and returns their sum, so that nothing is optimized away:
+/// `sibyl_fma_peak_operations_per_round()` floating-point operations a round, the arithmetic peak
+/// of one core for `sibyl bench`.
 float sibyl_fma_peak(size_t iterations, float x, float y);
+
+/// Floating-point operations in one round of `sibyl_fma_peak`: 384 with AVX-512, 192 with AVX2.
+size_t sibyl_fma_peak_operations_per_round(void);
+
+/// The kernel set the products above run on this machine: 2 for AVX-512 (8×32 register blocks),
+/// 1 for AVX2 (6×16), 0 for the baseline (6×8); all give the same sums in the same order.
+int sibyl_panel_kernel_level(void);
+
+/// "8x32 AVX-512", "6x16 AVX2" or "6x8 baseline": the kernel set in use.
+const char *sibyl_panel_kernel_name(void);
+
+/// Caps the kernel set at `level` for calls made on this thread (lower sets run on machines that
+/// have a higher one; a cap above the machine's changes nothing) and returns the previous cap. For
+/// tests: other threads, the workers of a split product among them, keep their own.
+int sibyl_panel_kernel_cap(int level);
 
 #ifdef __cplusplus
 }

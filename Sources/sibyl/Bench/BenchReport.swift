@@ -1,4 +1,5 @@
 import Foundation
+import _SibylVectorMath
 
 /// One measurement: what was measured (`key`) and the figures (`metrics`), in the record format of
 /// the peer benchmark scripts so that both can be aggregated and compared side by side.
@@ -43,6 +44,8 @@ struct BenchEnvironment: Encodable {
     let openBLASConfiguration: String
     let openBLASEnvironment: [String: String]
     let vectorInstructionSet: String
+    /// The register blocks of Sibyl's own products (recurrent steps, weight gradients).
+    let productKernels: String
     let cpuModel: String
     let logicalCPUs: Int
     let loadAverage: String
@@ -58,7 +61,8 @@ struct BenchEnvironment: Encodable {
         let formatter = ISO8601DateFormatter()
         return BenchEnvironment(
             sibylVersion: version, openBLASCore: core, openBLASConfiguration: configuration,
-            openBLASEnvironment: environment, vectorInstructionSet: isa, cpuModel: model,
+            openBLASEnvironment: environment, vectorInstructionSet: isa,
+            productKernels: String(cString: sibyl_panel_kernel_name()), cpuModel: model,
             logicalCPUs: ProcessInfo.processInfo.activeProcessorCount, loadAverage: load,
             time: formatter.string(from: Date()))
     }
@@ -77,7 +81,7 @@ func renderTable(_ records: [BenchRecord], environment: BenchEnvironment) -> Str
     let blasEnvironment = environment.openBLASEnvironment.isEmpty ? "none set"
         : environment.openBLASEnvironment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
     lines.append("OpenBLAS core: \(environment.openBLASCore)   (\(environment.openBLASConfiguration); environment: \(blasEnvironment))")
-    lines.append("element-wise kernels: \(environment.vectorInstructionSet)")
+    lines.append("element-wise kernels: \(environment.vectorInstructionSet); products: \(environment.productKernels) register blocks")
     lines.append("figures: median of repeats, [min – max]; threads = OpenBLAS threads for GEMM, worker threads otherwise")
     var suites: [String] = []
     for record in records where !suites.contains(record.suite) { suites.append(record.suite) }

@@ -1,0 +1,351 @@
+// The register-blocked kernels of panel_gemm.c, written once and instantiated there once per
+// instruction set, since the block that fits depends on how many vector registers there are.
+//
+// Parameters (defined by the includer, undefined at the end of this file):
+//   VEC      a vector of VW floats (GCC/Clang vector extension, 4-byte aligned)
+//   VW       floats per VEC
+//   MR       rows of C per register block: 8 or 6
+//   SUFFIX   appended to every function name
+//   TARGET   the attribute that compiles the functions for the instruction set
+//
+// A register block is MR rows × CB = 2·VW columns of C: two accumulators per row, one panel row
+// of two vectors and one broadcast of A per row and k. With AVX-512 (32 registers of 16 floats)
+// that is 8×32, sixteen accumulators, one block per 32-column panel; with AVX2 (16 registers of 8)
+// 6×16, twelve accumulators and two blocks per panel (an 8×32 block there needs 32 registers, and
+// its spills had held every product to about 40% of the FMA peak); with SSE 6×8.
+
+#define CB (2 * VW)
+#define NAME_(name, suffix) name##_##suffix
+#define NAME__(name, suffix) NAME_(name, suffix)
+#define NAME(name) NAME__(name, SUFFIX)
+#define LOADV(p) (*(const VEC *)(p))
+#define STOREV(p, v) (*(VEC *)(p) = (v))
+
+#if MR == 8
+#define FOR_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+#elif MR == 6
+#define FOR_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5)
+#else
+#error "MR must be 8 or 6"
+#endif
+
+// The accumulators of row i are c<i>0 and c<i>1 (its two vectors). ACCUMULATE adds K rank-1
+// updates: per k, one panel row (two vectors at PANEL + k·NR) times the broadcasts R[i][k·STEP] of
+// the block's MR rows of A, read through MR row pointers R; STEP is 1 for A read in place
+// (row-major rows) and MR for A packed k-major. Macros keep the accumulators in registers (an
+// indexed array of them would go through the stack).
+#define DECLARE_ROW(i) VEC c##i##0 = {0}, c##i##1 = {0};
+#define FMA_ROW(i)                       \
+    c##i##0 += row_of_a[i][o] * b0;      \
+    c##i##1 += row_of_a[i][o] * b1;
+#define ACCUMULATE(K, R, STEP, PANEL)                                                  \
+    for (size_t kk = 0; kk < (K); kk++) {                                              \
+        const float *const *row_of_a = (R);                                            \
+        const VEC b0 = LOADV((PANEL) + kk * NR), b1 = LOADV((PANEL) + kk * NR + VW);   \
+        const size_t o = kk * (STEP);                                                  \
+        FOR_ROWS(FMA_ROW)                                                              \
+    }
+
+// ACCUMULATE over [A1 A2] read in place, row by row: K1 columns of A1 then K2 of A2 against the
+// panel's rows in the same order. Past the last row of A (ROWS < MR) the row pointers repeat that
+// row (read, computed, not stored).
+#define ACCUMULATE_ROWS(K1, A1, LDA1, K2, A2, LDA2, PANEL, ROWS)                                 \
+    {                                                                                            \
+        const float *r[MR];                                                                      \
+        if (K1) {                                                                                \
+            for (size_t i = 0; i < MR; i++) r[i] = (A1) + (i < (ROWS) ? i : (ROWS) - 1) * (LDA1); \
+            ACCUMULATE(K1, r, 1, PANEL)                                                          \
+        }                                                                                        \
+        if (K2) {                                                                                \
+            for (size_t i = 0; i < MR; i++) r[i] = (A2) + (i < (ROWS) ? i : (ROWS) - 1) * (LDA2); \
+            ACCUMULATE(K2, r, 1, (PANEL) + (K1) * NR)                                            \
+        }                                                                                        \
+    }
+
+// Stores (beta = 0) or adds (beta = 1) rows < `rows` and columns < `width` (at most CB) of the
+// block into C at `c`. Straight-line stores per row keep the accumulators in registers.
+#define STORE_ROW(i)                                                                              \
+    if (i < rows) {                                                                               \
+        float *row = c + (size_t)(i) * ldc;                                                       \
+        if (width == CB) {                                                                        \
+            if (beta != 0.0f) {                                                                   \
+                STOREV(row, LOADV(row) + c##i##0);                                                \
+                STOREV(row + VW, LOADV(row + VW) + c##i##1);                                      \
+            } else {                                                                              \
+                STOREV(row, c##i##0);                                                             \
+                STOREV(row + VW, c##i##1);                                                        \
+            }                                                                                     \
+        } else {                                                                                  \
+            float tmp[CB];                                                                        \
+            STOREV(tmp, c##i##0);                                                                 \
+            STOREV(tmp + VW, c##i##1);                                                            \
+            for (size_t j = 0; j < width; j++) row[j] = beta != 0.0f ? row[j] + tmp[j] : tmp[j]; \
+        }                                                                                         \
+    }
+
+// Stores every row of the block into an MR×NR tile at column `col` (rows past the last row of A
+// hold copies of it).
+#define TILE_ROW(i)                                      \
+    STOREV(tile + (i) * NR + col, c##i##0);              \
+    STOREV(tile + (i) * NR + col + VW, c##i##1);
+
+// The column blocks of a panel of `width` columns: one for AVX-512, up to two or four otherwise.
+#define FOR_COLUMN_BLOCKS(width) for (size_t col = 0; col < (CB == NR ? 1 : (width)); col += CB)
+
+// C (rows ≤ MR, width ≤ NR) = beta·C + the A block packed k-major (ap[k·MR + i] = A[i][k]) times a
+// K×NR panel. Rows past `rows` and columns past `width` are computed (on zero padding) but not
+// stored.
+static inline __attribute__((always_inline)) TARGET void NAME(block)(size_t k, const float *ap, const float *panel,
+                                                                     float beta, float *c_block, size_t ldc,
+                                                                     size_t rows, size_t panel_width) {
+    FOR_COLUMN_BLOCKS(panel_width) {
+        const float *r[MR];
+        for (size_t i = 0; i < MR; i++) r[i] = ap + i;
+        FOR_ROWS(DECLARE_ROW)
+        ACCUMULATE(k, r, MR, panel + col)
+        float *c = c_block + col;
+        const size_t width = panel_width - col < CB ? panel_width - col : CB;
+        FOR_ROWS(STORE_ROW)
+    }
+}
+
+// The same with [A1 A2] read in place, row by row: no packing of A.
+static inline __attribute__((always_inline)) TARGET void NAME(block_rows)(size_t k1, const float *a1, size_t lda1,
+                                                                          size_t k2, const float *a2, size_t lda2,
+                                                                          const float *panel, float beta,
+                                                                          float *c_block, size_t ldc, size_t rows,
+                                                                          size_t panel_width) {
+    FOR_COLUMN_BLOCKS(panel_width) {
+        FOR_ROWS(DECLARE_ROW)
+        ACCUMULATE_ROWS(k1, a1, lda1, k2, a2, lda2, panel + col, rows)
+        float *c = c_block + col;
+        const size_t width = panel_width - col < CB ? panel_width - col : CB;
+        FOR_ROWS(STORE_ROW)
+    }
+}
+
+// One MR×NR tile of [A1 A2]·B into `tile` (MR rows of NR floats, all stored), for the fused steps,
+// whose gate arithmetic then reads the tile from L1.
+static inline __attribute__((always_inline)) TARGET void NAME(tile_product)(size_t k1, const float *a1, size_t lda1,
+                                                                            size_t k2, const float *a2, size_t lda2,
+                                                                            const float *panel, size_t rows,
+                                                                            float *tile) {
+    for (size_t col = 0; col < NR; col += CB) {
+        FOR_ROWS(DECLARE_ROW)
+        ACCUMULATE_ROWS(k1, a1, lda1, k2, a2, lda2, panel + col, rows)
+        FOR_ROWS(TILE_ROW)
+    }
+}
+
+#if CB == NR
+// For a panel of at most 16 columns: an 8×16 block of C added in place, half the FMAs of `block`.
+static inline __attribute__((always_inline)) TARGET void NAME(block16)(size_t k, const float *ap, const float *panel,
+                                                                       float *c, size_t ldc, size_t rows,
+                                                                       size_t width) {
+    v16 c0 = {0}, c1 = {0}, c2 = {0}, c3 = {0}, c4 = {0}, c5 = {0}, c6 = {0}, c7 = {0};
+    for (size_t kk = 0; kk < k; kk++) {
+        const v16 b = load16(panel + kk * NR);
+        const float *a = ap + kk * MR;
+        c0 += a[0] * b; c1 += a[1] * b; c2 += a[2] * b; c3 += a[3] * b;
+        c4 += a[4] * b; c5 += a[5] * b; c6 += a[6] * b; c7 += a[7] * b;
+    }
+    float tmp[MR * 16];
+    store16(tmp, c0); store16(tmp + 16, c1); store16(tmp + 32, c2); store16(tmp + 48, c3);
+    store16(tmp + 64, c4); store16(tmp + 80, c5); store16(tmp + 96, c6); store16(tmp + 112, c7);
+    if (width == 16) {
+        for (size_t i = 0; i < rows; i++) store16(c + i * ldc, load16(c + i * ldc) + load16(tmp + i * 16));
+        return;
+    }
+    for (size_t i = 0; i < rows; i++) {
+        for (size_t j = 0; j < width; j++) c[i * ldc + j] += tmp[i * 16 + j];
+    }
+}
+#endif
+
+TARGET void NAME(gemm_panels)(size_t m, size_t n, size_t k1, const float *a1, size_t lda1, size_t k2,
+                              const float *a2, size_t lda2, const float *packed, float beta, float *c, size_t ldc) {
+    const size_t k = k1 + k2;
+    const size_t panels = (n + NR - 1) / NR;
+    const size_t blocks = (m + MR - 1) / MR;
+    // Panels outside, row blocks inside: one K×NR panel is reused by every block while it is
+    // near. A is read in place: its MR rows per block are MR sequential streams, which the
+    // prefetchers follow, and packing it (a transpose per call) cost more than it saved.
+    for (size_t p = 0; p < panels; p++) {
+        const float *panel = packed + p * NR * k;
+        const size_t width = n - p * NR < NR ? n - p * NR : NR;
+        for (size_t bi = 0; bi < blocks; bi++) {
+            const size_t rows = m - bi * MR < MR ? m - bi * MR : MR;
+            NAME(block_rows)(k1, a1 + bi * MR * lda1, lda1, k2, k2 ? a2 + bi * MR * lda2 : NULL, lda2, panel, beta,
+                             c + bi * MR * ldc + p * NR, ldc, rows, width);
+        }
+    }
+}
+
+TARGET void NAME(gru_step)(size_t rows, size_t inputs, size_t hidden, const float *x, size_t ldx,
+                           const float *h_prev, const float *packed, const float *bias, float *h, float *gates,
+                           float *hn) {
+    const size_t tiles = (hidden + NR - 1) / NR, padded = tiles * NR;
+    const float *packed_r = packed, *packed_z = packed_r + padded * (inputs + hidden);
+    const float *packed_hn = packed_z + padded * (inputs + hidden), *packed_xn = packed_hn + padded * hidden;
+    const float *bias_r = bias, *bias_z = bias + padded, *bias_in = bias_z + padded, *bias_hn = bias_in + padded;
+    float tile_r[MR * NR] __attribute__((aligned(64))), tile_z[MR * NR] __attribute__((aligned(64)));
+    float tile_hn[MR * NR] __attribute__((aligned(64))), tile_xn[MR * NR] __attribute__((aligned(64)));
+    // Tiles of NR units outside, blocks of MR rows inside, as in gemm_panels: the tile's four
+    // panels are streamed once per block, and the gates of a block are computed while its four
+    // products are in L1.
+    for (size_t u = 0; u < tiles; u++) {
+        const size_t col = u * NR, width = hidden - col < NR ? hidden - col : NR;
+        const float *pr = packed_r + col * (inputs + hidden), *pz = packed_z + col * (inputs + hidden);
+        const float *phn = packed_hn + col * hidden, *pxn = packed_xn + col * inputs;
+        for (size_t b0 = 0; b0 < rows; b0 += MR) {
+            const size_t count = rows - b0 < MR ? rows - b0 : MR;
+            const float *xb = x + b0 * ldx, *hb = h_prev + b0 * hidden;
+            NAME(tile_product)(inputs, xb, ldx, hidden, hb, hidden, pr, count, tile_r);
+            NAME(tile_product)(inputs, xb, ldx, hidden, hb, hidden, pz, count, tile_z);
+            NAME(tile_product)(0, NULL, 0, hidden, hb, hidden, phn, count, tile_hn);
+            NAME(tile_product)(inputs, xb, ldx, 0, NULL, 0, pxn, count, tile_xn);
+            for (size_t i = 0; i < count; i++) {
+                const size_t row = b0 + i, t = i * NR;
+                float *gr = gates ? gates + row * 3 * hidden + col : NULL;
+                float *gz = gates ? gr + hidden : NULL, *gn = gates ? gz + hidden : NULL;
+                float *hn_out = gates ? hn + row * hidden + col : NULL;
+                const float *hp = h_prev + row * hidden + col;
+                float *out = h + row * hidden + col;
+                // A constant count for whole tiles, so that their loop is whole vectors.
+#define GRU_TILE_ROW(COUNT, KEEP)                                                                         \
+    gru_tile_row(COUNT, tile_r + t, tile_z + t, tile_hn + t, tile_xn + t, bias_r + col, bias_z + col, \
+                 bias_in + col, bias_hn + col, hp, out, gr, gz, gn, hn_out, KEEP)
+                if (gates) {
+                    if (width == NR) GRU_TILE_ROW(NR, 1); else GRU_TILE_ROW(width, 1);
+                } else {
+                    if (width == NR) GRU_TILE_ROW(NR, 0); else GRU_TILE_ROW(width, 0);
+                }
+#undef GRU_TILE_ROW
+            }
+        }
+    }
+}
+
+// Copies columns i0 … i0 + rows − 1 (rows ≤ 2·MR) of A's rows k0 … k0 + kc − 1 k-major into two
+// blocks, ap[kk·MR + i] for the first MR columns and ap[kc·MR + kk·MR + i] for the next, zero-padded
+// past `rows`, and sets `sum` to their sums. Rows of A lie KiBs apart, all in one cache set: each
+// row's line is read once, for both blocks.
+static inline __attribute__((always_inline)) TARGET void NAME(pack_columns)(const float *a, size_t lda, size_t m,
+                                                                            size_t k0, size_t kc, size_t i0,
+                                                                            size_t rows, float *ap, float *sum) {
+    if (rows == 2 * MR) {
+#if MR == 8
+        v16 total = {0};
+        for (size_t kk = 0; kk < kc; kk++) {
+            const float *row = a + (k0 + kk) * lda + i0;
+            // The next pair of blocks reads the next line of this row: have it in L2 by then.
+            if (i0 + 2 * MR < m) __builtin_prefetch(row + 2 * MR, 0, 2);
+            const v16 x = load16(row);
+            store8(ap + kk * MR, __builtin_shufflevector(x, x, 0, 1, 2, 3, 4, 5, 6, 7));
+            store8(ap + kc * MR + kk * MR, __builtin_shufflevector(x, x, 8, 9, 10, 11, 12, 13, 14, 15));
+            total += x;
+        }
+        for (size_t i = 0; i < 2 * MR; i++) sum[i] = total[i];
+#else
+        float total[2 * MR] = {0};
+        for (size_t kk = 0; kk < kc; kk++) {
+            const float *row = a + (k0 + kk) * lda + i0;
+            if (i0 + 2 * MR < m) __builtin_prefetch(row + 2 * MR, 0, 2);
+            for (size_t i = 0; i < MR; i++) {
+                ap[kk * MR + i] = row[i];
+                ap[kc * MR + kk * MR + i] = row[MR + i];
+            }
+            for (size_t i = 0; i < 2 * MR; i++) total[i] += row[i];
+        }
+        for (size_t i = 0; i < 2 * MR; i++) sum[i] = total[i];
+#endif
+        return;
+    }
+    for (size_t i = 0; i < 2 * MR; i++) sum[i] = 0.0f;
+    for (size_t kk = 0; kk < kc; kk++) {
+        const float *row = a + (k0 + kk) * lda + i0;
+        for (size_t i = 0; i < 2 * MR; i++) {
+            const float x = i < rows ? row[i] : 0.0f;
+            ap[(i / MR) * kc * MR + kk * MR + i % MR] = x;
+            sum[i] += x;
+        }
+    }
+}
+
+// C (rows of the MR-row block, N) += the block of A packed in `ap` times B's packed panels.
+static inline __attribute__((always_inline)) TARGET void NAME(accumulate_panels)(size_t kc, const float *ap,
+                                                                                 const float *packed, size_t n,
+                                                                                 float *c, size_t ldc, size_t rows) {
+    for (size_t p = 0; p < panel_count(n); p++) {
+        const float *panel = packed + p * NR * kc;
+        const size_t col = p * NR, width = n - col < NR ? n - col : NR;
+#if CB == NR
+        if (width <= 16) {
+            NAME(block16)(kc, ap, panel, c + col, ldc, rows, width);
+            continue;
+        }
+#endif
+        NAME(block)(kc, ap, panel, 1.0f, c + col, ldc, rows, width);
+    }
+}
+
+TARGET void NAME(gemm_tn_accumulate)(size_t m, size_t k, const float *a, size_t lda, size_t n1, const float *b1,
+                                     size_t ldb1, size_t n2, const float *b2, size_t ldb2, float *c1, size_t ldc1,
+                                     float *c2, size_t ldc2, float *sums1, float *sums2, float *workspace) {
+    // B1 and B2 get panels of their own (a panel never straddles the two), so every block of C
+    // is added in place with vector loads and stores.
+    float *packed1 = workspace, *packed2 = workspace + KC * NR * panel_count(n1);
+    float *ap = packed2 + KC * NR * panel_count(n2);
+    for (size_t k0 = 0; k0 < k; k0 += KC) {
+        const size_t kc = k - k0 < KC ? k - k0 : KC;
+        pack_rows(k0, kc, n1, b1, ldb1, packed1);
+        if (n2) pack_rows(k0, kc, n2, b2, ldb2, packed2);
+        for (size_t i0 = 0; i0 < m; i0 += 2 * MR) {
+            const size_t pair = m - i0 < 2 * MR ? m - i0 : 2 * MR;
+            float sum[2 * MR];
+            NAME(pack_columns)(a, lda, m, k0, kc, i0, pair, ap, sum);
+            for (size_t i = 0; i < pair; i++) {
+                if (sums1) sums1[i0 + i] += sum[i];
+                if (sums2) sums2[i0 + i] += sum[i];
+            }
+            for (size_t half = 0; half * MR < pair; half++) {
+                const size_t first = i0 + half * MR, rows = pair - half * MR < MR ? pair - half * MR : MR;
+                const float *block_a = ap + half * kc * MR;
+                NAME(accumulate_panels)(kc, block_a, packed1, n1, c1 + first * ldc1, ldc1, rows);
+                if (n2) NAME(accumulate_panels)(kc, block_a, packed2, n2, c2 + first * ldc2, ldc2, rows);
+            }
+        }
+    }
+}
+
+// The FMA peak: twelve independent chains of multiply-adds on VEC (enough to cover the latency of
+// two FMA pipes, and within the 16 registers of AVX2), no memory traffic.
+TARGET float NAME(fma_peak)(size_t iterations, float x, float y) {
+    VEC a0 = {0}, a1 = a0 + 1, a2 = a0 + 2, a3 = a0 + 3, a4 = a0 + 4, a5 = a0 + 5;
+    VEC a6 = a0 + 6, a7 = a0 + 7, a8 = a0 + 8, a9 = a0 + 9, a10 = a0 + 10, a11 = a0 + 11;
+    const VEC vx = a0 + x, vy = a0 + y;
+    for (size_t i = 0; i < iterations; i++) {
+        a0 = a0 * vx + vy; a1 = a1 * vx + vy; a2 = a2 * vx + vy; a3 = a3 * vx + vy;
+        a4 = a4 * vx + vy; a5 = a5 * vx + vy; a6 = a6 * vx + vy; a7 = a7 * vx + vy;
+        a8 = a8 * vx + vy; a9 = a9 * vx + vy; a10 = a10 * vx + vy; a11 = a11 * vx + vy;
+    }
+    const VEC total = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11;
+    float sum = 0;
+    for (int j = 0; j < VW; j++) sum += total[j];
+    return sum;
+}
+
+#undef CB
+#undef NAME_
+#undef NAME__
+#undef NAME
+#undef LOADV
+#undef STOREV
+#undef FOR_ROWS
+#undef DECLARE_ROW
+#undef FMA_ROW
+#undef ACCUMULATE
+#undef ACCUMULATE_ROWS
+#undef STORE_ROW
+#undef TILE_ROW
+#undef FOR_COLUMN_BLOCKS
