@@ -137,7 +137,7 @@ static inline __attribute__((always_inline)) TARGET void NAME(tile_product)(size
     }
 }
 
-#if CB == NR
+#if CB == SIBYL_PANEL_WIDTH
 // For a panel of at most 16 columns: an 8×16 block of C added in place, half the FMAs of `block`.
 static inline __attribute__((always_inline)) TARGET void NAME(block16)(size_t k, const float *ap, const float *panel,
                                                                        float *c, size_t ldc, size_t rows,
@@ -279,13 +279,12 @@ static inline __attribute__((always_inline)) TARGET void NAME(accumulate_panels)
     for (size_t p = 0; p < panel_count(n); p++) {
         const float *panel = packed + p * NR * kc;
         const size_t col = p * NR, width = n - col < NR ? n - col : NR;
-#if CB == NR
-        if (width <= 16) {
-            NAME(block16)(kc, ap, panel, c + col, ldc, rows, width);
-            continue;
-        }
-#endif
+#if CB == SIBYL_PANEL_WIDTH
+        if (width <= 16) NAME(block16)(kc, ap, panel, c + col, ldc, rows, width);
+        else NAME(block)(kc, ap, panel, 1.0f, c + col, ldc, rows, width);
+#else
         NAME(block)(kc, ap, panel, 1.0f, c + col, ldc, rows, width);
+#endif
     }
 }
 
