@@ -21,44 +21,47 @@
 #define LOADV(p) (*(const VEC *)(p))
 #define STOREV(p, v) (*(VEC *)(p) = (v))
 
+#define FOR_ROWS_4(X) X(0) X(1) X(2) X(3)
+#define FOR_ROWS_6(X) FOR_ROWS_4(X) X(4) X(5)
+#define FOR_ROWS_8(X) FOR_ROWS_6(X) X(6) X(7)
 #if MR == 8
-#define FOR_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+#define FOR_ROWS FOR_ROWS_8
 #elif MR == 6
-#define FOR_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5)
+#define FOR_ROWS FOR_ROWS_6
 #else
 #error "MR must be 8 or 6"
 #endif
 
 // The accumulators of row i are c<i>0 and c<i>1 (its two vectors). ACCUMULATE adds K rank-1
 // updates: per k, one panel row (two vectors at PANEL + k·NR) times the broadcasts R[i][k·STEP] of
-// the block's MR rows of A, read through MR row pointers R; STEP is 1 for A read in place
-// (row-major rows) and MR for A packed k-major. Macros keep the accumulators in registers (an
-// indexed array of them would go through the stack).
+// the block's rows of A (LIST, one of the FOR_ROWS lists), read through row pointers R; STEP is 1
+// for A read in place (row-major rows) and MR for A packed k-major. Macros keep the accumulators in
+// registers (an indexed array of them would go through the stack).
 #define DECLARE_ROW(i) VEC c##i##0 = {0}, c##i##1 = {0};
 #define FMA_ROW(i)                       \
     c##i##0 += row_of_a[i][o] * b0;      \
     c##i##1 += row_of_a[i][o] * b1;
-#define ACCUMULATE(K, R, STEP, PANEL)                                                  \
+#define ACCUMULATE(K, R, STEP, PANEL, LIST)                                            \
     for (size_t kk = 0; kk < (K); kk++) {                                              \
         const float *const *row_of_a = (R);                                            \
         const VEC b0 = LOADV((PANEL) + kk * NR), b1 = LOADV((PANEL) + kk * NR + VW);   \
         const size_t o = kk * (STEP);                                                  \
-        FOR_ROWS(FMA_ROW)                                                              \
+        LIST(FMA_ROW)                                                                  \
     }
 
 // ACCUMULATE over [A1 A2] read in place, row by row: K1 columns of A1 then K2 of A2 against the
-// panel's rows in the same order. Past the last row of A (ROWS < MR) the row pointers repeat that
-// row (read, computed, not stored).
-#define ACCUMULATE_ROWS(K1, A1, LDA1, K2, A2, LDA2, PANEL, ROWS)                                 \
+// panel's rows in the same order, for a block of N rows (LIST). Past the last row of A (ROWS < N)
+// the row pointers repeat that row (read, computed, not stored).
+#define ACCUMULATE_ROWS(K1, A1, LDA1, K2, A2, LDA2, PANEL, ROWS, N, LIST)                        \
     {                                                                                            \
-        const float *r[MR];                                                                      \
+        const float *r[N];                                                                       \
         if (K1) {                                                                                \
-            for (size_t i = 0; i < MR; i++) r[i] = (A1) + (i < (ROWS) ? i : (ROWS) - 1) * (LDA1); \
-            ACCUMULATE(K1, r, 1, PANEL)                                                          \
+            for (size_t i = 0; i < (N); i++) r[i] = (A1) + (i < (ROWS) ? i : (ROWS) - 1) * (LDA1); \
+            ACCUMULATE(K1, r, 1, PANEL, LIST)                                                    \
         }                                                                                        \
         if (K2) {                                                                                \
-            for (size_t i = 0; i < MR; i++) r[i] = (A2) + (i < (ROWS) ? i : (ROWS) - 1) * (LDA2); \
-            ACCUMULATE(K2, r, 1, (PANEL) + (K1) * NR)                                            \
+            for (size_t i = 0; i < (N); i++) r[i] = (A2) + (i < (ROWS) ? i : (ROWS) - 1) * (LDA2); \
+            ACCUMULATE(K2, r, 1, (PANEL) + (K1) * NR, LIST)                                      \
         }                                                                                        \
     }
 
@@ -102,40 +105,64 @@ static inline __attribute__((always_inline)) TARGET void NAME(block)(size_t k, c
         const float *r[MR];
         for (size_t i = 0; i < MR; i++) r[i] = ap + i;
         FOR_ROWS(DECLARE_ROW)
-        ACCUMULATE(k, r, MR, panel + col)
+        ACCUMULATE(k, r, MR, panel + col, FOR_ROWS)
         float *c = c_block + col;
         const size_t width = panel_width - col < CB ? panel_width - col : CB;
         FOR_ROWS(STORE_ROW)
     }
 }
 
-// The same with [A1 A2] read in place, row by row: no packing of A.
-static inline __attribute__((always_inline)) TARGET void NAME(block_rows)(size_t k1, const float *a1, size_t lda1,
-                                                                          size_t k2, const float *a2, size_t lda2,
-                                                                          const float *panel, float beta,
-                                                                          float *c_block, size_t ldc, size_t rows,
-                                                                          size_t panel_width) {
-    FOR_COLUMN_BLOCKS(panel_width) {
-        FOR_ROWS(DECLARE_ROW)
-        ACCUMULATE_ROWS(k1, a1, lda1, k2, a2, lda2, panel + col, rows)
-        float *c = c_block + col;
-        const size_t width = panel_width - col < CB ? panel_width - col : CB;
-        FOR_ROWS(STORE_ROW)
+// The same with [A1 A2] read in place, row by row (no packing of A), for a block of N rows: MR,
+// and with AVX2 and SSE also 4, so that the row blocks of a batch can add up to it (32 = 6·4 + 4·2)
+// instead of computing rows past its end.
+#define DEFINE_BLOCK_ROWS(N, LIST)                                                                          \
+    static inline __attribute__((always_inline)) TARGET void NAME(block_rows##N)(                          \
+        size_t k1, const float *a1, size_t lda1, size_t k2, const float *a2, size_t lda2, const float *panel, \
+        float beta, float *c_block, size_t ldc, size_t rows, size_t panel_width) {                          \
+        FOR_COLUMN_BLOCKS(panel_width) {                                                                    \
+            LIST(DECLARE_ROW)                                                                               \
+            ACCUMULATE_ROWS(k1, a1, lda1, k2, a2, lda2, panel + col, rows, N, LIST)                         \
+            float *c = c_block + col;                                                                       \
+            const size_t width = panel_width - col < CB ? panel_width - col : CB;                           \
+            LIST(STORE_ROW)                                                                                 \
+        }                                                                                                   \
     }
-}
 
-// One MR×NR tile of [A1 A2]·B into `tile` (MR rows of NR floats, all stored), for the fused steps,
+// One N×NR tile of [A1 A2]·B into `tile` (rows of NR floats, all N stored), for the fused steps,
 // whose gate arithmetic then reads the tile from L1.
-static inline __attribute__((always_inline)) TARGET void NAME(tile_product)(size_t k1, const float *a1, size_t lda1,
-                                                                            size_t k2, const float *a2, size_t lda2,
-                                                                            const float *panel, size_t rows,
-                                                                            float *tile) {
-    for (size_t col = 0; col < NR; col += CB) {
-        FOR_ROWS(DECLARE_ROW)
-        ACCUMULATE_ROWS(k1, a1, lda1, k2, a2, lda2, panel + col, rows)
-        FOR_ROWS(TILE_ROW)
+#define DEFINE_TILE_PRODUCT(N, LIST)                                                                        \
+    static inline __attribute__((always_inline)) TARGET void NAME(tile_product##N)(                        \
+        size_t k1, const float *a1, size_t lda1, size_t k2, const float *a2, size_t lda2, const float *panel, \
+        size_t rows, float *tile) {                                                                         \
+        for (size_t col = 0; col < NR; col += CB) {                                                         \
+            LIST(DECLARE_ROW)                                                                               \
+            ACCUMULATE_ROWS(k1, a1, lda1, k2, a2, lda2, panel + col, rows, N, LIST)                         \
+            LIST(TILE_ROW)                                                                                  \
+        }                                                                                                   \
     }
+
+#if MR == 8
+DEFINE_BLOCK_ROWS(8, FOR_ROWS_8)
+DEFINE_TILE_PRODUCT(8, FOR_ROWS_8)
+// The rows of the next row block when `remaining` rows are left.
+static inline size_t NAME(block_height)(size_t remaining) { return remaining < 8 ? remaining : 8; }
+#define BLOCK_ROWS(HEIGHT, ...) NAME(block_rows8)(__VA_ARGS__)
+#define TILE_PRODUCT(HEIGHT, ...) NAME(tile_product8)(__VA_ARGS__)
+#else
+DEFINE_BLOCK_ROWS(6, FOR_ROWS_6)
+DEFINE_TILE_PRODUCT(6, FOR_ROWS_6)
+DEFINE_BLOCK_ROWS(4, FOR_ROWS_4)
+DEFINE_TILE_PRODUCT(4, FOR_ROWS_4)
+// The rows of the next row block when `remaining` rows are left: blocks of 6, and of 4 where that
+// leaves no rows (or at most one) computed past the end: 8 = 4 + 4, 7 = 4 + 3, 10 = 6 + 4.
+static inline size_t NAME(block_height)(size_t remaining) {
+    if (remaining <= 4) return remaining;
+    if (remaining <= 6 || remaining >= 9) return remaining < 6 ? remaining : 6;
+    return 4;
 }
+#define BLOCK_ROWS(HEIGHT, ...) ((HEIGHT) > 4 ? NAME(block_rows6)(__VA_ARGS__) : NAME(block_rows4)(__VA_ARGS__))
+#define TILE_PRODUCT(HEIGHT, ...) ((HEIGHT) > 4 ? NAME(tile_product6)(__VA_ARGS__) : NAME(tile_product4)(__VA_ARGS__))
+#endif
 
 #if CB == SIBYL_PANEL_WIDTH
 // For a panel of at most 16 columns: an 8×16 block of C added in place, half the FMAs of `block`.
@@ -166,17 +193,17 @@ TARGET void NAME(gemm_panels)(size_t m, size_t n, size_t k1, const float *a1, si
                               const float *a2, size_t lda2, const float *packed, float beta, float *c, size_t ldc) {
     const size_t k = k1 + k2;
     const size_t panels = (n + NR - 1) / NR;
-    const size_t blocks = (m + MR - 1) / MR;
     // Panels outside, row blocks inside: one K×NR panel is reused by every block while it is
-    // near. A is read in place: its MR rows per block are MR sequential streams, which the
+    // near. A is read in place: the rows of a block are sequential streams, which the
     // prefetchers follow, and packing it (a transpose per call) cost more than it saved.
     for (size_t p = 0; p < panels; p++) {
         const float *panel = packed + p * NR * k;
         const size_t width = n - p * NR < NR ? n - p * NR : NR;
-        for (size_t bi = 0; bi < blocks; bi++) {
-            const size_t rows = m - bi * MR < MR ? m - bi * MR : MR;
-            NAME(block_rows)(k1, a1 + bi * MR * lda1, lda1, k2, k2 ? a2 + bi * MR * lda2 : NULL, lda2, panel, beta,
-                             c + bi * MR * ldc + p * NR, ldc, rows, width);
+        for (size_t i0 = 0; i0 < m;) {
+            const size_t rows = NAME(block_height)(m - i0);
+            BLOCK_ROWS(rows, k1, a1 + i0 * lda1, lda1, k2, k2 ? a2 + i0 * lda2 : NULL, lda2, panel, beta,
+                       c + i0 * ldc + p * NR, ldc, rows, width);
+            i0 += rows;
         }
     }
 }
@@ -197,13 +224,13 @@ TARGET void NAME(gru_step)(size_t rows, size_t inputs, size_t hidden, const floa
         const size_t col = u * NR, width = hidden - col < NR ? hidden - col : NR;
         const float *pr = packed_r + col * (inputs + hidden), *pz = packed_z + col * (inputs + hidden);
         const float *phn = packed_hn + col * hidden, *pxn = packed_xn + col * inputs;
-        for (size_t b0 = 0; b0 < rows; b0 += MR) {
-            const size_t count = rows - b0 < MR ? rows - b0 : MR;
+        for (size_t b0 = 0, count; b0 < rows; b0 += count) {
+            count = NAME(block_height)(rows - b0);
             const float *xb = x + b0 * ldx, *hb = h_prev + b0 * hidden;
-            NAME(tile_product)(inputs, xb, ldx, hidden, hb, hidden, pr, count, tile_r);
-            NAME(tile_product)(inputs, xb, ldx, hidden, hb, hidden, pz, count, tile_z);
-            NAME(tile_product)(0, NULL, 0, hidden, hb, hidden, phn, count, tile_hn);
-            NAME(tile_product)(inputs, xb, ldx, 0, NULL, 0, pxn, count, tile_xn);
+            TILE_PRODUCT(count, inputs, xb, ldx, hidden, hb, hidden, pr, count, tile_r);
+            TILE_PRODUCT(count, inputs, xb, ldx, hidden, hb, hidden, pz, count, tile_z);
+            TILE_PRODUCT(count, 0, NULL, 0, hidden, hb, hidden, phn, count, tile_hn);
+            TILE_PRODUCT(count, inputs, xb, ldx, 0, NULL, 0, pxn, count, tile_xn);
             for (size_t i = 0; i < count; i++) {
                 const size_t row = b0 + i, t = i * NR;
                 float *gr = gates ? gates + row * 3 * hidden + col : NULL;
@@ -341,6 +368,13 @@ TARGET float NAME(fma_peak)(size_t iterations, float x, float y) {
 #undef LOADV
 #undef STOREV
 #undef FOR_ROWS
+#undef FOR_ROWS_4
+#undef FOR_ROWS_6
+#undef FOR_ROWS_8
+#undef DEFINE_BLOCK_ROWS
+#undef DEFINE_TILE_PRODUCT
+#undef BLOCK_ROWS
+#undef TILE_PRODUCT
 #undef DECLARE_ROW
 #undef FMA_ROW
 #undef ACCUMULATE
