@@ -123,25 +123,6 @@ size_t sibyl_gemm_tn_workspace_size(size_t n1, size_t n2) {
     return KC * NR * (panel_count(n1) + panel_count(n2)) + 2 * KC * MR_MAX;
 }
 
-// Packs rows k0 … k0 + kc − 1 of B (K, N) into K-major panels of width NR, zero-padded past N.
-static inline __attribute__((always_inline)) void pack_rows(size_t k0, size_t kc, size_t n, const float *b, size_t ldb,
-                                                            float *packed) {
-    const size_t panels = panel_count(n);
-    for (size_t kk = 0; kk < kc; kk++) {
-        const float *row = b + (k0 + kk) * ldb;
-        for (size_t p = 0; p < panels; p++) {
-            float *out = packed + p * NR * kc + kk * NR;
-            const size_t col = p * NR;
-            if (col + NR <= n) {
-                store16(out, load16(row + col));
-                store16(out + 16, load16(row + col + 16));
-            } else {
-                for (size_t j = 0; j < NR; j++) out[j] = col + j < n ? row[col + j] : 0.0f;
-            }
-        }
-    }
-}
-
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 
 #define VEC v16

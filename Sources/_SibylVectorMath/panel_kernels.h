@@ -33,7 +33,7 @@
 #endif
 
 // The accumulators of row i are c<i>0 and c<i>1 (its two vectors). ACCUMULATE adds K rank-1
-// updates: per k, one panel row (two vectors at PANEL + k·NR) times the broadcasts R[i][k·STEP] of
+// updates: per k, one panel row (two vectors at PANEL + k·LDP) times the broadcasts R[i][k·STEP] of
 // the block's rows of A (LIST, one of the FOR_ROWS lists), read through row pointers R; STEP is 1
 // for A read in place (row-major rows) and MR for A packed k-major. Macros keep the accumulators in
 // registers (an indexed array of them would go through the stack).
@@ -41,10 +41,10 @@
 #define FMA_ROW(i)                       \
     c##i##0 += row_of_a[i][o] * b0;      \
     c##i##1 += row_of_a[i][o] * b1;
-#define ACCUMULATE(K, R, STEP, PANEL, LIST)                                            \
+#define ACCUMULATE(K, R, STEP, PANEL, LDP, LIST)                                       \
     for (size_t kk = 0; kk < (K); kk++) {                                              \
         const float *const *row_of_a = (R);                                            \
-        const VEC b0 = LOADV((PANEL) + kk * NR), b1 = LOADV((PANEL) + kk * NR + VW);   \
+        const VEC b0 = LOADV((PANEL) + kk * (LDP)), b1 = LOADV((PANEL) + kk * (LDP) + VW); \
         const size_t o = kk * (STEP);                                                  \
         LIST(FMA_ROW)                                                                  \
     }
@@ -57,11 +57,11 @@
         const float *r[N];                                                                       \
         if (K1) {                                                                                \
             for (size_t i = 0; i < (N); i++) r[i] = (A1) + (i < (ROWS) ? i : (ROWS) - 1) * (LDA1); \
-            ACCUMULATE(K1, r, 1, PANEL, LIST)                                                    \
+            ACCUMULATE(K1, r, 1, PANEL, NR, LIST)                                                \
         }                                                                                        \
         if (K2) {                                                                                \
             for (size_t i = 0; i < (N); i++) r[i] = (A2) + (i < (ROWS) ? i : (ROWS) - 1) * (LDA2); \
-            ACCUMULATE(K2, r, 1, (PANEL) + (K1) * NR, LIST)                                      \
+            ACCUMULATE(K2, r, 1, (PANEL) + (K1) * NR, NR, LIST)                                  \
         }                                                                                        \
     }
 
@@ -95,9 +95,14 @@
 // The column blocks of a panel of `width` columns: one for AVX-512, up to two or four otherwise.
 #define FOR_COLUMN_BLOCKS(width) for (size_t col = 0; col < (CB == NR ? 1 : (width)); col += CB)
 
-// C (rows ≤ MR, width ≤ NR) = beta·C + the A block packed k-major (ap[k·MR + i] = A[i][k]) times a
-// K×NR panel. Rows past `rows` and columns past `width` are computed (on zero padding) but not
-// stored.
+// The weight-gradient product packs its right-hand side in panels TN_PW columns wide, one
+// register block wide: with AVX2 a block then reads its panel's rows as one sequential stream of
+// 64-byte lines, where in 32-wide panels each of two blocks read every other line.
+#define TN_PW CB
+
+// C (rows ≤ MR, width ≤ TN_PW) = beta·C + the A block packed k-major (ap[k·MR + i] = A[i][k])
+// times a K×TN_PW panel. Rows past `rows` and columns past `width` are computed (on zero padding)
+// but not stored.
 static inline __attribute__((always_inline)) TARGET void NAME(block)(size_t k, const float *ap, const float *panel,
                                                                      float beta, float *c_block, size_t ldc,
                                                                      size_t rows, size_t panel_width) {
@@ -105,7 +110,7 @@ static inline __attribute__((always_inline)) TARGET void NAME(block)(size_t k, c
         const float *r[MR];
         for (size_t i = 0; i < MR; i++) r[i] = ap + i;
         FOR_ROWS(DECLARE_ROW)
-        ACCUMULATE(k, r, MR, panel + col, FOR_ROWS)
+        ACCUMULATE(k, r, MR, panel + col, TN_PW, FOR_ROWS)
         float *c = c_block + col;
         const size_t width = panel_width - col < CB ? panel_width - col : CB;
         FOR_ROWS(STORE_ROW)
@@ -299,13 +304,32 @@ static inline __attribute__((always_inline)) TARGET void NAME(pack_columns)(cons
     }
 }
 
+// Packs rows k0 … k0 + kc − 1 of B (K, N) into K-major panels of width TN_PW, zero-padded past N.
+static inline __attribute__((always_inline)) TARGET void NAME(pack_rows)(size_t k0, size_t kc, size_t n,
+                                                                         const float *b, size_t ldb, float *packed) {
+    const size_t panels = (n + TN_PW - 1) / TN_PW;
+    for (size_t kk = 0; kk < kc; kk++) {
+        const float *row = b + (k0 + kk) * ldb;
+        for (size_t p = 0; p < panels; p++) {
+            float *out = packed + p * TN_PW * kc + kk * TN_PW;
+            const size_t col = p * TN_PW;
+            if (col + TN_PW <= n) {
+                STOREV(out, LOADV(row + col));
+                STOREV(out + VW, LOADV(row + col + VW));
+            } else {
+                for (size_t j = 0; j < TN_PW; j++) out[j] = col + j < n ? row[col + j] : 0.0f;
+            }
+        }
+    }
+}
+
 // C (rows of the MR-row block, N) += the block of A packed in `ap` times B's packed panels.
 static inline __attribute__((always_inline)) TARGET void NAME(accumulate_panels)(size_t kc, const float *ap,
                                                                                  const float *packed, size_t n,
                                                                                  float *c, size_t ldc, size_t rows) {
-    for (size_t p = 0; p < panel_count(n); p++) {
-        const float *panel = packed + p * NR * kc;
-        const size_t col = p * NR, width = n - col < NR ? n - col : NR;
+    for (size_t p = 0; p < (n + TN_PW - 1) / TN_PW; p++) {
+        const float *panel = packed + p * TN_PW * kc;
+        const size_t col = p * TN_PW, width = n - col < TN_PW ? n - col : TN_PW;
 #if CB == SIBYL_PANEL_WIDTH
         if (width <= 16) NAME(block16)(kc, ap, panel, c + col, ldc, rows, width);
         else NAME(block)(kc, ap, panel, 1.0f, c + col, ldc, rows, width);
@@ -320,12 +344,13 @@ TARGET void NAME(gemm_tn_accumulate)(size_t m, size_t k, const float *a, size_t 
                                      float *c2, size_t ldc2, float *sums1, float *sums2, float *workspace) {
     // B1 and B2 get panels of their own (a panel never straddles the two), so every block of C
     // is added in place with vector loads and stores.
-    float *packed1 = workspace, *packed2 = workspace + KC * NR * panel_count(n1);
-    float *ap = packed2 + KC * NR * panel_count(n2);
+    // (Panels of TN_PW ≤ NR columns take no more room than sibyl_gemm_tn_workspace_size's of NR.)
+    float *packed1 = workspace, *packed2 = workspace + KC * TN_PW * ((n1 + TN_PW - 1) / TN_PW);
+    float *ap = packed2 + KC * TN_PW * ((n2 + TN_PW - 1) / TN_PW);
     for (size_t k0 = 0; k0 < k; k0 += KC) {
         const size_t kc = k - k0 < KC ? k - k0 : KC;
-        pack_rows(k0, kc, n1, b1, ldb1, packed1);
-        if (n2) pack_rows(k0, kc, n2, b2, ldb2, packed2);
+        NAME(pack_rows)(k0, kc, n1, b1, ldb1, packed1);
+        if (n2) NAME(pack_rows)(k0, kc, n2, b2, ldb2, packed2);
         for (size_t i0 = 0; i0 < m; i0 += 2 * MR) {
             const size_t pair = m - i0 < 2 * MR ? m - i0 : 2 * MR;
             float sum[2 * MR];
@@ -382,3 +407,4 @@ TARGET float NAME(fma_peak)(size_t iterations, float x, float y) {
 #undef STORE_ROW
 #undef TILE_ROW
 #undef FOR_COLUMN_BLOCKS
+#undef TN_PW
