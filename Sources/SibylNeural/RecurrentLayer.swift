@@ -127,7 +127,7 @@ final class RecurrentLayer {
         packedForward = AlignedBuffer(count: cell == .lstm ? sibyl_panel_size(inputSize + h, gh) : sibyl_gru_packed_size(inputSize, h))
         packedBackward = AlignedBuffer(count: sibyl_panel_size(gh, h))
         packedInputWeights = AlignedBuffer(count: sibyl_panel_size(gh, inputSize))
-        biasSum = AlignedBuffer(count: cell == .lstm ? gh : 4 * sibyl_panel_size(1, h))
+        biasSum = AlignedBuffer(count: cell == .lstm ? gh : sibyl_gru_bias_size(h))
     }
 
     var parameters: [Parameter] { [weightIH, weightHH, biasIH, biasHH] }

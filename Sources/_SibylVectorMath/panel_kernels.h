@@ -15,6 +15,13 @@
 // its spills had held every product to about 40% of the FMA peak); with SSE 6×8.
 
 #define CB (2 * VW)
+// PW, the packed weights' panel width: 32 (NR) wherever the AVX-512 kernels run; the narrower ones
+// read the machine's width (16, or 32 on an AVX-512 machine under a test's cap) in blocks of CB.
+#if VW == 16
+#define PW ((size_t)NR)
+#else
+#define PW packed_width()
+#endif
 #define NAME_(name, suffix) name##_##suffix
 #define NAME__(name, suffix) NAME_(name, suffix)
 #define NAME(name) NAME__(name, SUFFIX)
@@ -50,18 +57,19 @@
     }
 
 // ACCUMULATE over [A1 A2] read in place, row by row: K1 columns of A1 then K2 of A2 against the
-// panel's rows in the same order, for a block of N rows (LIST). Past the last row of A (ROWS < N)
-// the row pointers repeat that row (read, computed, not stored).
+// panel's rows in the same order, for a block of N rows (LIST), on panels `pw` columns wide (a
+// variable read once per function: PW may be a call). Past the last row of A (ROWS < N) the row
+// pointers repeat that row (read, computed, not stored).
 #define ACCUMULATE_ROWS(K1, A1, LDA1, K2, A2, LDA2, PANEL, ROWS, N, LIST)                        \
     {                                                                                            \
         const float *r[N];                                                                       \
         if (K1) {                                                                                \
             for (size_t i = 0; i < (N); i++) r[i] = (A1) + (i < (ROWS) ? i : (ROWS) - 1) * (LDA1); \
-            ACCUMULATE(K1, r, 1, PANEL, NR, LIST)                                                \
+            ACCUMULATE(K1, r, 1, PANEL, pw, LIST)                                                \
         }                                                                                        \
         if (K2) {                                                                                \
             for (size_t i = 0; i < (N); i++) r[i] = (A2) + (i < (ROWS) ? i : (ROWS) - 1) * (LDA2); \
-            ACCUMULATE(K2, r, 1, (PANEL) + (K1) * NR, NR, LIST)                                  \
+            ACCUMULATE(K2, r, 1, (PANEL) + (K1) * pw, pw, LIST)                                  \
         }                                                                                        \
     }
 
@@ -95,6 +103,7 @@
 // The column blocks of a panel of `width` columns: one for AVX-512, up to two or four otherwise.
 #define FOR_COLUMN_BLOCKS(width) for (size_t col = 0; col < (CB == NR ? 1 : (width)); col += CB)
 
+
 // The weight-gradient product packs its right-hand side in panels TN_PW columns wide, one
 // register block wide: with AVX2 a block then reads its panel's rows as one sequential stream of
 // 64-byte lines, where in 32-wide panels each of two blocks read every other line.
@@ -124,6 +133,7 @@ static inline __attribute__((always_inline)) TARGET void NAME(block)(size_t k, c
     static inline __attribute__((always_inline)) TARGET void NAME(block_rows##N)(                          \
         size_t k1, const float *a1, size_t lda1, size_t k2, const float *a2, size_t lda2, const float *panel, \
         float beta, float *c_block, size_t ldc, size_t rows, size_t panel_width) {                          \
+        const size_t pw = PW;                                                                               \
         FOR_COLUMN_BLOCKS(panel_width) {                                                                    \
             LIST(DECLARE_ROW)                                                                               \
             ACCUMULATE_ROWS(k1, a1, lda1, k2, a2, lda2, panel + col, rows, N, LIST)                         \
@@ -133,13 +143,14 @@ static inline __attribute__((always_inline)) TARGET void NAME(block)(size_t k, c
         }                                                                                                   \
     }
 
-// One N×NR tile of [A1 A2]·B into `tile` (rows of NR floats, all N stored), for the fused steps,
-// whose gate arithmetic then reads the tile from L1.
+// One N×NR tile of [A1 A2]·B on NR-wide panels into `tile` (rows of NR floats, all N stored), for
+// the GRU step, whose gate arithmetic then reads the tile from L1.
 #define DEFINE_TILE_PRODUCT(N, LIST)                                                                        \
     static inline __attribute__((always_inline)) TARGET void NAME(tile_product##N)(                        \
         size_t k1, const float *a1, size_t lda1, size_t k2, const float *a2, size_t lda2, const float *panel, \
         size_t rows, float *tile) {                                                                         \
-        for (size_t col = 0; col < NR; col += CB) {                                                         \
+        const size_t pw = NR;                                                                               \
+        for (size_t col = 0; col < pw; col += CB) {                                                         \
             LIST(DECLARE_ROW)                                                                               \
             ACCUMULATE_ROWS(k1, a1, lda1, k2, a2, lda2, panel + col, rows, N, LIST)                         \
             LIST(TILE_ROW)                                                                                  \
@@ -196,18 +207,18 @@ static inline __attribute__((always_inline)) TARGET void NAME(block16)(size_t k,
 
 TARGET void NAME(gemm_panels)(size_t m, size_t n, size_t k1, const float *a1, size_t lda1, size_t k2,
                               const float *a2, size_t lda2, const float *packed, float beta, float *c, size_t ldc) {
-    const size_t k = k1 + k2;
-    const size_t panels = (n + NR - 1) / NR;
-    // Panels outside, row blocks inside: one K×NR panel is reused by every block while it is
+    const size_t k = k1 + k2, pw = PW;
+    const size_t panels = (n + pw - 1) / pw;
+    // Panels outside, row blocks inside: one K×PW panel is reused by every block while it is
     // near. A is read in place: the rows of a block are sequential streams, which the
     // prefetchers follow, and packing it (a transpose per call) cost more than it saved.
     for (size_t p = 0; p < panels; p++) {
-        const float *panel = packed + p * NR * k;
-        const size_t width = n - p * NR < NR ? n - p * NR : NR;
+        const float *panel = packed + p * pw * k;
+        const size_t width = n - p * pw < pw ? n - p * pw : pw;
         for (size_t i0 = 0; i0 < m;) {
             const size_t rows = NAME(block_height)(m - i0);
             BLOCK_ROWS(rows, k1, a1 + i0 * lda1, lda1, k2, k2 ? a2 + i0 * lda2 : NULL, lda2, panel, beta,
-                       c + i0 * ldc + p * NR, ldc, rows, width);
+                       c + i0 * ldc + p * pw, ldc, rows, width);
             i0 += rows;
         }
     }
@@ -216,17 +227,17 @@ TARGET void NAME(gemm_panels)(size_t m, size_t n, size_t k1, const float *a1, si
 TARGET void NAME(gru_step)(size_t rows, size_t inputs, size_t hidden, const float *x, size_t ldx,
                            const float *h_prev, const float *packed, const float *bias, float *h, float *gates,
                            float *hn) {
-    const size_t tiles = (hidden + NR - 1) / NR, padded = tiles * NR;
+    const size_t pw = NR, tiles = (hidden + pw - 1) / pw, padded = tiles * pw;
     const float *packed_r = packed, *packed_z = packed_r + padded * (inputs + hidden);
     const float *packed_hn = packed_z + padded * (inputs + hidden), *packed_xn = packed_hn + padded * hidden;
     const float *bias_r = bias, *bias_z = bias + padded, *bias_in = bias_z + padded, *bias_hn = bias_in + padded;
     float tile_r[MR * NR] __attribute__((aligned(64))), tile_z[MR * NR] __attribute__((aligned(64)));
     float tile_hn[MR * NR] __attribute__((aligned(64))), tile_xn[MR * NR] __attribute__((aligned(64)));
-    // Tiles of NR units outside, blocks of MR rows inside, as in gemm_panels: the tile's four
+    // Tiles of NR units outside, blocks of rows inside, as in gemm_panels: the tile's four
     // panels are streamed once per block, and the gates of a block are computed while its four
     // products are in L1.
     for (size_t u = 0; u < tiles; u++) {
-        const size_t col = u * NR, width = hidden - col < NR ? hidden - col : NR;
+        const size_t col = u * pw, width = hidden - col < pw ? hidden - col : pw;
         const float *pr = packed_r + col * (inputs + hidden), *pz = packed_z + col * (inputs + hidden);
         const float *phn = packed_hn + col * hidden, *pxn = packed_xn + col * inputs;
         for (size_t b0 = 0, count; b0 < rows; b0 += count) {
@@ -408,3 +419,4 @@ TARGET float NAME(fma_peak)(size_t iterations, float x, float y) {
 #undef TILE_ROW
 #undef FOR_COLUMN_BLOCKS
 #undef TN_PW
+#undef PW

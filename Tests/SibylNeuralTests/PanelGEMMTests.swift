@@ -86,7 +86,7 @@ struct PanelGEMMTests {
         let (wih, whh) = (AlignedBuffer<Float>(count: 3 * h * f), AlignedBuffer<Float>(count: 3 * h * h))
         let (bih, bhh) = (AlignedBuffer<Float>(count: 3 * h), AlignedBuffer<Float>(count: 3 * h))
         for buffer in [wih, whh, bih, bhh] { rng.fillNormal(buffer.buffer) }
-        let biasCount = 4 * sibyl_panel_size(1, h)
+        let biasCount = sibyl_gru_bias_size(h)
         let (packed, bias) = (AlignedBuffer<Float>(count: sibyl_gru_packed_size(f, h)), AlignedBuffer<Float>(count: biasCount))
         sibyl_gru_pack(wih.baseAddress, whh.baseAddress, bih.baseAddress, bhh.baseAddress, f, h, packed.baseAddress, bias.baseAddress)
         let (pieces, pieceBias) = (AlignedBuffer<Float>(count: packed.count), AlignedBuffer<Float>(count: biasCount))

@@ -3,8 +3,8 @@
 // a general BLAS call must do), and the small per-step products run on a register-blocked kernel.
 //
 // Dimensions: C (M, N) = beta·C + A (M, K) · B (K, N). Packed B is stored in panels of
-// SIBYL_PANEL_WIDTH columns; panel p holds, for k = 0 … K−1, columns p·W … p·W + W − 1 of row k,
-// zero-padded past N.
+// `sibyl_panel_width()` columns; panel p holds, for k = 0 … K−1, columns p·W … p·W + W − 1 of row
+// k, zero-padded past N.
 #ifndef SIBYL_PANEL_GEMM_H
 #define SIBYL_PANEL_GEMM_H
 
@@ -14,8 +14,12 @@
 extern "C" {
 #endif
 
-/// Columns per packed panel.
+/// Columns of the widest packed panel (AVX-512's).
 #define SIBYL_PANEL_WIDTH 32
+
+/// Columns per packed panel on this machine: 32 with AVX-512, 16 otherwise (the same for every
+/// thread, whatever kernel set a test caps it at).
+size_t sibyl_panel_width(void);
 
 /// Floats a packed K×N matrix occupies: ⌈N / W⌉·W·K.
 size_t sibyl_panel_size(size_t k, size_t n);
@@ -40,8 +44,11 @@ void sibyl_gemm_panels(size_t m, size_t n, size_t k1, const float *a1, size_t ld
                        size_t lda2, const float *packed, float beta, float *c, size_t ldc);
 
 /// Floats the packed weights of `sibyl_gru_step` occupy: 2·P·(F+H) + P·H + P·F, P = H rounded up
-/// to a multiple of the panel width.
+/// to a multiple of 32 (the GRU's panels are SIBYL_PANEL_WIDTH wide on every machine).
 size_t sibyl_gru_packed_size(size_t inputs, size_t hidden);
+
+/// Floats of the biases `sibyl_gru_pack` writes: 4·P.
+size_t sibyl_gru_bias_size(size_t hidden);
 
 /// Packs a GRU layer's W_ih (3H, F) and W_hh (3H, H), PyTorch's layout, for `sibyl_gru_step`: the r
 /// and z blocks of [W_ih W_hh]ᵀ over K = F + H each, then the n block of W_hhᵀ (K = H) and of W_ihᵀ
