@@ -170,7 +170,8 @@ DEFINE_TILE_PRODUCT(6, FOR_ROWS_6)
 DEFINE_BLOCK_ROWS(4, FOR_ROWS_4)
 DEFINE_TILE_PRODUCT(4, FOR_ROWS_4)
 // The rows of the next row block when `remaining` rows are left: blocks of 6, and of 4 where that
-// leaves no rows (or at most one) computed past the end: 8 = 4 + 4, 7 = 4 + 3, 10 = 6 + 4.
+// leaves no rows (or, for an odd count, one) computed past the end: 8 = 4 + 4, 7 = 4 + 3,
+// 10 = 6 + 4. One or two rows run a block of 4.
 static inline size_t NAME(block_height)(size_t remaining) {
     if (remaining <= 4) return remaining;
     if (remaining <= 6 || remaining >= 9) return remaining < 6 ? remaining : 6;
@@ -217,7 +218,7 @@ TARGET void NAME(gemm_panels)(size_t m, size_t n, size_t k1, const float *a1, si
         const size_t width = n - p * pw < pw ? n - p * pw : pw;
         for (size_t i0 = 0; i0 < m;) {
             const size_t rows = NAME(block_height)(m - i0);
-            BLOCK_ROWS(rows, k1, a1 + i0 * lda1, lda1, k2, k2 ? a2 + i0 * lda2 : NULL, lda2, panel, beta,
+            BLOCK_ROWS(rows, k1, k1 ? a1 + i0 * lda1 : NULL, lda1, k2, k2 ? a2 + i0 * lda2 : NULL, lda2, panel, beta,
                        c + i0 * ldc + p * pw, ldc, rows, width);
             i0 += rows;
         }

@@ -92,7 +92,8 @@ float sibyl_fma_peak(size_t iterations, float x, float y);
 size_t sibyl_fma_peak_operations_per_round(void);
 
 /// The kernel set the products above run on this machine: 2 for AVX-512 (8×32 register blocks),
-/// 1 for AVX2 (6×16), 0 for the baseline (6×8); all give the same sums in the same order.
+/// 1 for AVX2 (6×16), 0 for the baseline (6×8). All take each sum in the same order, so AVX-512
+/// and AVX2 agree bit for bit; the baseline, without fused multiply-adds, rounds differently.
 int sibyl_panel_kernel_level(void);
 
 /// "8x32 AVX-512", "6x16 AVX2" or "6x8 baseline": the kernel set in use.
