@@ -59,6 +59,51 @@ struct PanelGEMMTests {
         #expect(worst < 1e-4)
     }
 
+    @Test("a row's result does not depend on the rows beside it: whole batches, single rows and every split agree bit for bit, each kernel set",
+          arguments: panelKernelLevels)
+    func rowsIndependentOfBlocking(level: Int32) {
+        // Threads split a batch into row ranges, and the kernels cut a range into blocks of 8,
+        // or of 6 and 4: results equal for any thread count need each row's sums taken alike.
+        _ = withPanelKernels(level) {
+            var rng = SeededGenerator(seed: 71)
+            let (f, h) = (5, 45)
+            let k = f + h, n = 4 * h
+            let stored = AlignedBuffer<Float>(count: n * k)
+            rng.fillNormal(stored.buffer)
+            let packed = AlignedBuffer<Float>(count: sibyl_panel_size(k, n))
+            sibyl_pack_panels(stored.baseAddress, k, 1, k, n, packed.baseAddress, 0, k)
+            let (wih, whh) = (AlignedBuffer<Float>(count: 3 * h * f), AlignedBuffer<Float>(count: 3 * h * h))
+            let (bih, bhh) = (AlignedBuffer<Float>(count: 3 * h), AlignedBuffer<Float>(count: 3 * h))
+            for buffer in [wih, whh, bih, bhh] { rng.fillNormal(buffer.buffer) }
+            let gruPacked = AlignedBuffer<Float>(count: sibyl_gru_packed_size(f, h))
+            let gruBias = AlignedBuffer<Float>(count: sibyl_gru_bias_size(h))
+            sibyl_gru_pack(wih.baseAddress, whh.baseAddress, bih.baseAddress, bhh.baseAddress, f, h, gruPacked.baseAddress,
+                           gruBias.baseAddress)
+            let m = 23
+            let x = AlignedBuffer<Float>(count: m * f), hPrev = AlignedBuffer<Float>(count: m * h)
+            rng.fillNormal(x.buffer)
+            rng.fillNormal(hPrev.buffer)
+            func run(_ ranges: [Range<Int>]) -> (products: [Float], states: [Float]) {
+                let c = AlignedBuffer<Float>(count: m * n), next = AlignedBuffer<Float>(count: m * h)
+                for r in ranges {
+                    sibyl_gemm_panels(r.count, n, f, x.baseAddress + r.lowerBound * f, f, h, hPrev.baseAddress + r.lowerBound * h, h,
+                                      packed.baseAddress, 0, c.baseAddress + r.lowerBound * n, n)
+                    sibyl_gru_step(r.count, f, h, x.baseAddress + r.lowerBound * f, f, hPrev.baseAddress + r.lowerBound * h,
+                                   gruPacked.baseAddress, gruBias.baseAddress, next.baseAddress + r.lowerBound * h, nil, nil)
+                }
+                return (c.array, next.array)
+            }
+            let whole = run([0..<m])
+            #expect(whole.products.allSatisfy(\.isFinite) && whole.states.allSatisfy(\.isFinite))
+            for cuts in [[1], [2], [3], [7, 8], [5, 12, 13, 20], Array(1..<m)] {
+                let bounds = [0] + cuts + [m]
+                let pieces = run((0..<(bounds.count - 1)).map { bounds[$0]..<bounds[$0 + 1] })
+                #expect(pieces.products == whole.products, "cuts \(cuts)")
+                #expect(pieces.states == whole.states, "cuts \(cuts)")
+            }
+        }
+    }
+
     @Test("packing in parts, as threads do, writes what one call writes: panels, padding and the GRU's biases")
     func packingInParts() {
         var rng = SeededGenerator(seed: 53)
