@@ -12,7 +12,7 @@
 // of two vectors and one broadcast of A per row and k. With AVX-512 (32 registers of 16 floats)
 // that is 8×32, sixteen accumulators, one block per 32-column panel; with AVX2 (16 registers of 8)
 // 6×16, twelve accumulators and two blocks per panel (an 8×32 block there needs 32 registers, and
-// its spills had held every product to about 40% of the FMA peak); with SSE 6×8.
+// its spills had held every product to about a third of the FMA peak); with SSE 6×8.
 
 #define CB (2 * VW)
 // PW, the packed weights' panel width: 32 (NR) wherever the AVX-512 kernels run; the narrower ones
