@@ -11,28 +11,13 @@ typedef float v4 __attribute__((vector_size(16), aligned(4)));
 
 enum { NR = SIBYL_PANEL_WIDTH, MR_MAX = 8 };
 
-// The machine's kernel set (2 AVX-512, 1 AVX2, 0 otherwise), read once.
-static int machine_level(void) {
-    static int level = -1;  // -1 until read; threads that race here store the same value
-    const int known = __atomic_load_n(&level, __ATOMIC_RELAXED);
-    if (known >= 0) return known;
-    int found = 0;
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("x86-64-v4")) found = 2;
-    else if (__builtin_cpu_supports("x86-64-v3")) found = 1;
-#endif
-    __atomic_store_n(&level, found, __ATOMIC_RELAXED);
-    return found;
-}
-
 // Panels are 32 columns wide where the machine has AVX-512 (one 8×32 block) and 16 elsewhere, so
 // that a 6×16 block reads its panel as one sequential stream: small batches, whose products wait
 // on the weights streaming in, ran about a quarter faster (4 rows, K = 524, N = 2048: 75 -> 96
 // GFLOP/s) than on 32-wide panels read in two halves. The width follows the machine, not the
 // per-thread cap below, so packing and products always agree; the narrower kernels read either
 // width.
-static inline size_t packed_width(void) { return machine_level() == 2 ? 32 : 16; }
+static inline size_t packed_width(void) { return sibyl_isa_level() == 2 ? 32 : 16; }
 
 size_t sibyl_panel_width(void) { return packed_width(); }
 
@@ -150,11 +135,11 @@ void sibyl_gru_pack(const float *w_ih, const float *w_hh, const float *b_ih, con
 }
 
 // Weight gradients: C += Aᵀ·B over a long K (all T·B rows of a pass), blocked as a GotoBLAS-style
-// GEMM. For each block of KC rows of K, B's rows are packed into K-major panels (KC×32 each, a few
-// hundred KB that stay in L2), then each group of 16 columns of A is copied k-major into two
-// blocks of 8 (one 64-byte line of each of A's rows per pair), and each block runs the same
-// register block against every panel. The column sums of A, which the bias gradients need, are
-// taken while A is copied.
+// GEMM. For each block of KC rows of K, B's rows are packed into K-major panels one register block
+// wide (KC×32 with AVX-512, KC×16 with AVX2: a few hundred KB that stay in L2), then each group of
+// 2·MR columns of A is copied k-major into two blocks of MR (with AVX-512, one 64-byte line of each
+// of A's rows per pair), and each block runs the register block against every panel. The column
+// sums of A, which the bias gradients need, are taken while A is copied.
 
 enum { KC = 256 };
 
@@ -164,7 +149,7 @@ size_t sibyl_gemm_tn_workspace_size(size_t n1, size_t n2) {
     return KC * NR * (panel_count(n1) + panel_count(n2)) + 2 * KC * MR_MAX;
 }
 
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#if SIBYL_X86
 
 #define VEC v16
 #define VW 16
@@ -212,7 +197,7 @@ size_t sibyl_gemm_tn_workspace_size(size_t n1, size_t n2) {
 static _Thread_local int kernel_cap = 2;
 
 int sibyl_panel_kernel_level(void) {
-    const int level = machine_level();
+    const int level = sibyl_isa_level();
     return level < kernel_cap ? level : kernel_cap;
 }
 
@@ -230,7 +215,7 @@ const char *sibyl_panel_kernel_name(void) {
     }
 }
 
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#if SIBYL_X86
 #define DISPATCH(name, ...)                                        \
     switch (sibyl_panel_kernel_level()) {                          \
     case 2: name##_avx512(__VA_ARGS__); break;                     \
@@ -258,7 +243,7 @@ void sibyl_gemm_tn_accumulate(size_t m, size_t k, const float *a, size_t lda, si
 }
 
 float sibyl_fma_peak(size_t iterations, float x, float y) {
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#if SIBYL_X86
     switch (sibyl_panel_kernel_level()) {
     case 2: return fma_peak_avx512(iterations, x, y);
     case 1: return fma_peak_avx2(iterations, x, y);

@@ -109,31 +109,27 @@
 // 64-byte lines, where in 32-wide panels each of two blocks read every other line.
 #define TN_PW CB
 
-// C (rows ≤ MR, width ≤ TN_PW) = beta·C + the A block packed k-major (ap[k·MR + i] = A[i][k])
-// times a K×TN_PW panel. Rows past `rows` and columns past `width` are computed (on zero padding)
-// but not stored.
+// C (rows ≤ MR, width ≤ TN_PW) += the A block packed k-major (ap[k·MR + i] = A[i][k]) times a
+// K×TN_PW panel: one register block. Rows past `rows` and columns past `width` are computed (on
+// zero padding) but not stored.
 static inline __attribute__((always_inline)) TARGET void NAME(block)(size_t k, const float *ap, const float *panel,
-                                                                     float beta, float *c_block, size_t ldc,
-                                                                     size_t rows, size_t panel_width) {
-    FOR_COLUMN_BLOCKS(panel_width) {
-        const float *r[MR];
-        for (size_t i = 0; i < MR; i++) r[i] = ap + i;
-        FOR_ROWS(DECLARE_ROW)
-        ACCUMULATE(k, r, MR, panel + col, TN_PW, FOR_ROWS)
-        float *c = c_block + col;
-        const size_t width = panel_width - col < CB ? panel_width - col : CB;
-        FOR_ROWS(STORE_ROW)
-    }
+                                                                     float *c, size_t ldc, size_t rows, size_t width) {
+    const float beta = 1.0f;
+    const float *r[MR];
+    for (size_t i = 0; i < MR; i++) r[i] = ap + i;
+    FOR_ROWS(DECLARE_ROW)
+    ACCUMULATE(k, r, MR, panel, TN_PW, FOR_ROWS)
+    FOR_ROWS(STORE_ROW)
 }
 
-// The same with [A1 A2] read in place, row by row (no packing of A), for a block of N rows: MR,
-// and with AVX2 and SSE also 4, so that the row blocks of a batch can add up to it (32 = 6·4 + 4·2)
-// instead of computing rows past its end.
+// C (rows ≤ N, panel_width ≤ pw) = beta·C + [A1 A2]·B for A1 and A2 read in place, row by row
+// (no packing of A), on a panel `pw` columns wide, for a block of N rows: MR, and with AVX2 and SSE
+// also 4, so that the row blocks of a batch can add up to it (32 = 6·4 + 4·2) instead of computing
+// rows past its end.
 #define DEFINE_BLOCK_ROWS(N, LIST)                                                                          \
     static inline __attribute__((always_inline)) TARGET void NAME(block_rows##N)(                          \
         size_t k1, const float *a1, size_t lda1, size_t k2, const float *a2, size_t lda2, const float *panel, \
-        float beta, float *c_block, size_t ldc, size_t rows, size_t panel_width) {                          \
-        const size_t pw = PW;                                                                               \
+        size_t pw, float beta, float *c_block, size_t ldc, size_t rows, size_t panel_width) {               \
         FOR_COLUMN_BLOCKS(panel_width) {                                                                    \
             LIST(DECLARE_ROW)                                                                               \
             ACCUMULATE_ROWS(k1, a1, lda1, k2, a2, lda2, panel + col, rows, N, LIST)                         \
@@ -218,7 +214,7 @@ TARGET void NAME(gemm_panels)(size_t m, size_t n, size_t k1, const float *a1, si
         const size_t width = n - p * pw < pw ? n - p * pw : pw;
         for (size_t i0 = 0; i0 < m;) {
             const size_t rows = NAME(block_height)(m - i0);
-            BLOCK_ROWS(rows, k1, k1 ? a1 + i0 * lda1 : NULL, lda1, k2, k2 ? a2 + i0 * lda2 : NULL, lda2, panel, beta,
+            BLOCK_ROWS(rows, k1, k1 ? a1 + i0 * lda1 : NULL, lda1, k2, k2 ? a2 + i0 * lda2 : NULL, lda2, panel, pw, beta,
                        c + i0 * ldc + p * pw, ldc, rows, width);
             i0 += rows;
         }
@@ -344,9 +340,9 @@ static inline __attribute__((always_inline)) TARGET void NAME(accumulate_panels)
         const size_t col = p * TN_PW, width = n - col < TN_PW ? n - col : TN_PW;
 #if CB == SIBYL_PANEL_WIDTH
         if (width <= 16) NAME(block16)(kc, ap, panel, c + col, ldc, rows, width);
-        else NAME(block)(kc, ap, panel, 1.0f, c + col, ldc, rows, width);
+        else NAME(block)(kc, ap, panel, c + col, ldc, rows, width);
 #else
-        NAME(block)(kc, ap, panel, 1.0f, c + col, ldc, rows, width);
+        NAME(block)(kc, ap, panel, c + col, ldc, rows, width);
 #endif
     }
 }

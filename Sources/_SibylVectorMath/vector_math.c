@@ -158,13 +158,21 @@ SIBYL_CLONES float sibyl_max_abs(const float *x, size_t n) {
     return nan_seen ? __builtin_nanf("") : best;
 }
 
-const char *sibyl_vector_isa(void) {
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+int sibyl_isa_level(void) {
+    static int level = -1;  // -1 until read; threads that race here store the same value
+    const int known = __atomic_load_n(&level, __ATOMIC_RELAXED);
+    if (known >= 0) return known;
+    int found = 0;
+#if SIBYL_X86
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("x86-64-v4")) return "x86-64-v4";
-    if (__builtin_cpu_supports("x86-64-v3")) return "x86-64-v3";
-    return "baseline";
-#else
-    return "baseline";
+    if (__builtin_cpu_supports("x86-64-v4")) found = 2;
+    else if (__builtin_cpu_supports("x86-64-v3")) found = 1;
 #endif
+    __atomic_store_n(&level, found, __ATOMIC_RELAXED);
+    return found;
+}
+
+const char *sibyl_vector_isa(void) {
+    static const char *const names[] = {"baseline", "x86-64-v3", "x86-64-v4"};
+    return names[sibyl_isa_level()];
 }

@@ -7,10 +7,16 @@
 #include <string.h>
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#define SIBYL_X86 1
 #define SIBYL_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
+#define SIBYL_X86 0
 #define SIBYL_CLONES
 #endif
+
+// The instruction-set level this CPU runs: 2 for x86-64-v4 (AVX-512), 1 for x86-64-v3 (AVX2 and
+// FMA), 0 otherwise (the baseline, or another architecture). Read once.
+int sibyl_isa_level(void);
 
 // Outputs may alias inputs exactly: every iteration reads only its own index before writing it.
 #if defined(__clang__)
