@@ -8,6 +8,7 @@
 typedef float v16 __attribute__((vector_size(64), aligned(4)));
 typedef float v8 __attribute__((vector_size(32), aligned(4)));
 typedef float v4 __attribute__((vector_size(16), aligned(4)));
+typedef float v2 __attribute__((vector_size(8), aligned(4)));
 
 enum { NR = SIBYL_PANEL_WIDTH, MR_MAX = 8 };
 
@@ -72,6 +73,9 @@ void sibyl_pack_panels(const float *b, size_t ldb, int transposed, size_t k, siz
 #define load16(p) (*(const v16 *)(p))
 #define store16(p, v) (*(v16 *)(p) = (v))
 #define store8(p, v) (*(v8 *)(p) = (v))
+#define load4(p) (*(const v4 *)(p))
+#define store4(p, v) (*(v4 *)(p) = (v))
+#define store2(p, v) (*(v2 *)(p) = (v))
 
 // The gates of one row of a GRU tile: `count` units from the four products' tile rows. Inlined
 // with a constant `keep` (store what backward needs), so that inference has no stores to skip: a

@@ -287,17 +287,27 @@ static inline __attribute__((always_inline)) TARGET void NAME(pack_columns)(cons
         }
         for (size_t i = 0; i < 2 * MR; i++) sum[i] = total[i];
 #else
-        float total[2 * MR] = {0};
+        // Twelve floats a row as three 4-float vectors, the middle one split between the blocks
+        // (element by element, this copy had taken about a sixth of the product's time).
+        v4 total0 = {0}, total1 = {0}, total2 = {0};
         for (size_t kk = 0; kk < kc; kk++) {
             const float *row = a + (k0 + kk) * lda + i0;
             if (i0 + 2 * MR < m) __builtin_prefetch(row + 2 * MR, 0, 2);
-            for (size_t i = 0; i < MR; i++) {
-                ap[kk * MR + i] = row[i];
-                ap[kc * MR + kk * MR + i] = row[MR + i];
-            }
-            for (size_t i = 0; i < 2 * MR; i++) total[i] += row[i];
+            const v4 x0 = load4(row), x1 = load4(row + 4), x2 = load4(row + 8);
+            float *first = ap + kk * MR, *second = ap + kc * MR + kk * MR;
+            store4(first, x0);
+            store2(first + 4, __builtin_shufflevector(x1, x1, 0, 1));
+            store2(second, __builtin_shufflevector(x1, x1, 2, 3));
+            store4(second + 2, x2);
+            total0 += x0;
+            total1 += x1;
+            total2 += x2;
         }
-        for (size_t i = 0; i < 2 * MR; i++) sum[i] = total[i];
+        for (size_t i = 0; i < 4; i++) {
+            sum[i] = total0[i];
+            sum[4 + i] = total1[i];
+            sum[8 + i] = total2[i];
+        }
 #endif
         return;
     }
