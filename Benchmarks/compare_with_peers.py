@@ -203,14 +203,16 @@ def main() -> None:
                 continue
             print(f"{shape:32s} {threads:3d} {value:8.1f} {n:8.1f} {s or float('nan'):8.1f} {value / n:12.2f} "
                   f"{value / s if s else float('nan'):13.2f}")
-        # Sibyl's own recurrent products (one thread) and the register-only FMA peak they run against.
+        # Sibyl's own recurrent products (one thread), OpenBLAS's Aᵀ·B on the weight-gradient shapes,
+        # and the register-only FMA peak they run against.
         kernels = median_by_key(sibyl_docs, ("suite", "kernel", "shape", "threads"), "gflops")
         top = ours.get(("gemm", "fma_peak", 1))
         if top:
-            print(f"\nSibyl's recurrent products, 1 thread, GFLOP/s (FMA peak {top:.1f})")
+            print(f"\nThe recurrent products, 1 thread, GFLOP/s (FMA peak {top:.1f})")
             for (suite, kernel, shape, threads), value in sorted(kernels.items(), key=lambda kv: str(kv[0])):
                 if kernel:
-                    print(f"{shape:32s} {value:8.1f} {100 * value / top:6.0f}% of peak")
+                    who = "OpenBLAS Aᵀ·B" if kernel == "openblas_tn" else "Sibyl"
+                    print(f"{shape:32s} {who:14s} {value:8.1f} {100 * value / top:6.0f}% of peak")
 
     if "fft" in args.suites and peer_docs["fft"]:
         ours = median_by_key(sibyl_docs, ("suite", "n", "threads"), "ns_per_transform")

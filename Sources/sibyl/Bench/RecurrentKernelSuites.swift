@@ -8,7 +8,9 @@ import SibylKernels
 ///
 /// - panel: C (M, N) = [A1 A2]·B on B packed once into panels (a recurrent step: [x_t, h_{t−1}]
 ///   times the stacked weights forward, dGates·W_hh backward).
-/// - dW: C1 += Aᵀ·B1 and C2 += Aᵀ·B2 over all T·B rows (the weight gradients of a whole pass).
+/// - dW: C1 += Aᵀ·B1 and C2 += Aᵀ·B2 over all T·B rows (the weight gradients of a whole pass),
+///   and OpenBLAS's C += Aᵀ·B on the same shape with B1 and B2 side by side in one matrix (without
+///   the bias sums that Sibyl's product takes on the way).
 let recurrentKernelShapes: [(name: String, kind: String, m: Int, k1: Int, k2: Int, n: Int)] = [
     ("panel_lstm_fwd_b64_in32_h128", "panel", 64, 32, 128, 512),
     ("panel_lstm_fwd_b32_in16_h256", "panel", 32, 16, 256, 1024),
@@ -20,6 +22,33 @@ let recurrentKernelShapes: [(name: String, kind: String, m: Int, k1: Int, k2: In
 ]
 
 func recurrentKernelCases(_ settings: BenchSettings) -> [BenchCase] {
+    ownRecurrentKernelCases(settings) + openBLASWeightGradientCases(settings)
+}
+
+/// OpenBLAS's SGEMM on the weight-gradient shapes: C (M, N1 + N2) += Aᵀ·B for A (K, M), one thread.
+func openBLASWeightGradientCases(_ settings: BenchSettings) -> [BenchCase] {
+    recurrentKernelShapes.filter { $0.kind == "dW" }.map { shape in
+        BenchCase(suite: "gemm", name: "openblas \(shape.name)", threads: 1) {
+            OpenBLAS.threadCount = 1
+            var rng = SeededGenerator(seed: settings.seed)
+            let (m, k, n) = (shape.m, shape.n, shape.k1 + shape.k2)
+            let a = AlignedBuffer<Float>(count: k * m), b = AlignedBuffer<Float>(count: k * n)
+            let c = AlignedBuffer<Float>(count: m * n)
+            for buffer in [a, b] { rng.fillNormal(buffer.buffer) }
+            let seconds = timeCalls(minTime: settings.minTime, repeats: settings.repeats) {
+                BLAS.gemm(.transposed, .none, m: m, n: n, k: k, a: a.baseAddress, lda: m, b: b.baseAddress, ldb: n,
+                          beta: 1, c: c.baseAddress, ldc: n)
+            }
+            let gflops = Spread(seconds.map { 2.0 * Double(m * k * n) / $0 / 1e9 })
+            return BenchRecord(
+                suite: "gemm", key: ["dtype": .text("float32"), "shape": .text(shape.name), "kernel": .text("openblas_tn")],
+                metrics: ["gflops": gflops.median, "gflops_best": gflops.max, "us_per_call": 1e6 * Spread(seconds).median],
+                caseName: "openblas \(shape.name)", headline: (gflops.median, "GFLOP/s", gflops), threads: 1)
+        }
+    }
+}
+
+func ownRecurrentKernelCases(_ settings: BenchSettings) -> [BenchCase] {
     recurrentKernelShapes.map { shape in
         BenchCase(suite: "gemm", name: "sibyl \(shape.name)", threads: 1) {
             var rng = SeededGenerator(seed: settings.seed)
