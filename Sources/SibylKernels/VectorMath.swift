@@ -8,8 +8,8 @@ import _SibylVectorMath
 /// holds scalar versions on Foundation math that the tests compare against.
 ///
 /// Accuracy: sigmoid and tanh stay within 1e-6 absolute of double-precision math for every finite
-/// input (in practice sigmoid about 1e-7, and tanh, a rational approximation, 2.6e-7 absolute with
-/// FMA and 3.4e-7 without, 2.6e-7 relative near zero); ±∞ give the limits (sigmoid(−∞) within 1e-38 of 0, the smallest
+/// input (in practice sigmoid about 1e-7, and tanh, a rational approximation, 3.0e-7 absolute with
+/// FMA and 4.0e-7 without, 2.7e-7 relative near zero); ±∞ give the limits (sigmoid(−∞) within 1e-38 of 0, the smallest
 /// e^(−x) a float holds; tanh(±∞) = ±1 exactly, and |tanh| never exceeds 1) and NaN stays NaN.
 public enum VectorMath {
     /// The instruction-set level the element-wise kernels run at on this machine.

@@ -30,12 +30,12 @@ struct VectorMathTests {
         #expect(zip(Self.sweep, y).allSatisfy { $1 >= 0 && $1 <= 1 })
     }
 
-    @Test("tanh is within 4e-7 of double-precision math, never past ±1, and keeps relative accuracy near zero")
+    @Test("tanh is within 5e-7 of double-precision math, never past ±1, and keeps relative accuracy near zero")
     func tanhAccuracy() {
         let y = apply(VectorMath.tanh, Self.sweep)
         let worst = zip(Self.sweep, y).map { abs(Double($1) - Foundation.tanh(Double($0))) }.max()!
         print("tanh: largest abs error \(worst) over \(y.count) inputs")
-        #expect(worst <= 4e-7)
+        #expect(worst <= 5e-7)
         #expect(y.allSatisfy { $0.isNaN || abs($0) <= 1 })
         // Near zero tanh(x) ≈ x: relative error stays small where absolute error says nothing.
         let small = Self.sweep.filter { $0 != 0 && abs($0) < 0.3 && abs($0) > 1e-30 }

@@ -14,7 +14,7 @@ extern "C" {
 
 /// y = 1 / (1 + exp(-x)).
 void sibyl_sigmoid(const float *x, float *y, size_t n);
-/// y = tanh(x), within 3.4e-7 absolute (2.6e-7 relative near zero); |y| <= 1.
+/// y = tanh(x), within 4e-7 absolute (2.7e-7 relative near zero); |y| <= 1.
 void sibyl_tanh(const float *x, float *y, size_t n);
 /// y = ln(x): -inf for 0, NaN for negative or NaN input, +inf for +inf. Subnormal inputs lose
 /// accuracy (they are read as the smallest normal number's neighbourhood).
