@@ -209,7 +209,9 @@ def main() -> None:
         top = ours.get(("gemm", "fma_peak", 1))
         if top:
             print(f"\nThe recurrent products, 1 thread, GFLOP/s (FMA peak {top:.1f})")
-            for (suite, kernel, shape, threads), value in sorted(kernels.items(), key=lambda kv: str(kv[0])):
+            # By shape, so that OpenBLAS's line follows Sibyl's on the same shape.
+            for (suite, kernel, shape, threads), value in sorted(kernels.items(),
+                                                                 key=lambda kv: (str(kv[0][2]), str(kv[0][1]))):
                 if kernel:
                     who = "OpenBLAS Aᵀ·B" if kernel == "openblas_tn" else "Sibyl"
                     print(f"{shape:32s} {who:14s} {value:8.1f} {100 * value / top:6.0f}% of peak")
