@@ -99,9 +99,10 @@ static inline __attribute__((always_inline)) void gru_tile_row(size_t count, con
     }
 }
 
-// The GRU step's panels and tiles are 32 units wide on every machine: its gate arithmetic runs a
-// tile at a time, and on 16-unit tiles (twice the tiles, twice the calls) a small layer's step
-// measured a fifth to a quarter slower (H = 20 and 64, one sequence), with no gain on large ones.
+// The GRU step's tiles are 32 units wide on every machine: its gate arithmetic runs a tile at a
+// time, and on 16-unit tiles (twice the tiles, twice the calls) a small layer's step measured a
+// fifth to a quarter slower (H = 20 and 64, one sequence), with no gain on large ones. Their
+// weights are packed in the machine's panel width (packed_width).
 static inline size_t gru_padded(size_t hidden) { return (hidden + NR - 1) / NR * NR; }
 
 size_t sibyl_gru_bias_size(size_t hidden) { return 4 * gru_padded(hidden); }
@@ -116,14 +117,25 @@ void sibyl_gru_pack_part(const float *w_ih, const float *w_hh, const float *b_ih
     const size_t padded = gru_padded(hidden), k = inputs + hidden;
     float *packed_r = packed, *packed_z = packed_r + padded * k;
     float *packed_hn = packed_z + padded * k, *packed_xn = packed_hn + padded * hidden;
+    // In the machine's panel width: a 32-unit tile is one panel, or two 16-wide ones in a row.
+    const size_t w = packed_width();
     for (size_t gate = 0; gate < 2; gate++) {
         float *target = gate == 0 ? packed_r : packed_z;
-        pack_panels_part(w_ih + gate * hidden * inputs, inputs, 1, inputs, hidden, target, 0, k, part, parts, NR);
-        pack_panels_part(w_hh + gate * hidden * hidden, hidden, 1, hidden, hidden, target, inputs, k, part, parts, NR);
+        pack_panels_part(w_ih + gate * hidden * inputs, inputs, 1, inputs, hidden, target, 0, k, part, parts, w);
+        pack_panels_part(w_hh + gate * hidden * hidden, hidden, 1, hidden, hidden, target, inputs, k, part, parts, w);
     }
-    pack_panels_part(w_hh + 2 * hidden * hidden, hidden, 1, hidden, hidden, packed_hn, 0, hidden, part, parts, NR);
-    pack_panels_part(w_ih + 2 * hidden * inputs, inputs, 1, inputs, hidden, packed_xn, 0, inputs, part, parts, NR);
+    pack_panels_part(w_hh + 2 * hidden * hidden, hidden, 1, hidden, hidden, packed_hn, 0, hidden, part, parts, w);
+    pack_panels_part(w_ih + 2 * hidden * inputs, inputs, 1, inputs, hidden, packed_xn, 0, inputs, part, parts, w);
     if (part != 0) return;
+    // The last tile's second 16-wide panel, when the units end in its first: zeros, as the
+    // 32-wide panel's padding would be (the step computes it, and stores none of it).
+    const size_t written = (hidden + w - 1) / w * w;
+    if (written < padded) {
+        memset(packed_r + written * k, 0, (padded - written) * k * sizeof *packed);
+        memset(packed_z + written * k, 0, (padded - written) * k * sizeof *packed);
+        memset(packed_hn + written * hidden, 0, (padded - written) * hidden * sizeof *packed);
+        memset(packed_xn + written * inputs, 0, (padded - written) * inputs * sizeof *packed);
+    }
     memset(bias, 0, 4 * padded * sizeof *bias);
     for (size_t j = 0; j < hidden; j++) {
         bias[j] = b_ih[j] + b_hh[j];

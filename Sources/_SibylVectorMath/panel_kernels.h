@@ -139,16 +139,19 @@ static inline __attribute__((always_inline)) TARGET void NAME(block)(size_t k, c
         }                                                                                                   \
     }
 
-// One N×NR tile of [A1 A2]·B on NR-wide panels into `tile` (rows of NR floats, all N stored), for
-// the GRU step, whose gate arithmetic then reads the tile from L1.
+// One N×NR tile of [A1 A2]·B into `tile` (rows of NR floats, all N stored), for the GRU step,
+// whose gate arithmetic then reads the tile from L1. The tile's NR columns are packed as one
+// NR-wide panel or, where the machine's panels are 16 wide, as two 16-wide panels one after the
+// other, so that each block of columns reads its panel as one sequential stream.
 #define DEFINE_TILE_PRODUCT(N, LIST)                                                                        \
     static inline __attribute__((always_inline)) TARGET void NAME(tile_product##N)(                        \
         size_t k1, const float *a1, size_t lda1, size_t k2, const float *a2, size_t lda2, const float *panel, \
         size_t rows, float *tile) {                                                                         \
-        const size_t pw = NR;                                                                               \
-        for (size_t col = 0; col < pw; col += CB) {                                                         \
+        const size_t pw = PW;                                                                               \
+        for (size_t col = 0; col < NR; col += CB) {                                                         \
+            const float *part = panel + col / pw * pw * (k1 + k2) + col % pw;                               \
             LIST(DECLARE_ROW)                                                                               \
-            ACCUMULATE_ROWS(k1, a1, lda1, k2, a2, lda2, panel + col, rows, N, LIST)                         \
+            ACCUMULATE_ROWS(k1, a1, lda1, k2, a2, lda2, part, rows, N, LIST)                                \
             LIST(TILE_ROW)                                                                                  \
         }                                                                                                   \
     }
