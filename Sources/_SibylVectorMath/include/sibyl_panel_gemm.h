@@ -44,7 +44,8 @@ void sibyl_gemm_panels(size_t m, size_t n, size_t k1, const float *a1, size_t ld
                        size_t lda2, const float *packed, float beta, float *c, size_t ldc);
 
 /// Floats the packed weights of `sibyl_gru_step` occupy: 2·P·(F+H) + P·H + P·F, P = H rounded up
-/// to a multiple of 32 (the GRU's panels are SIBYL_PANEL_WIDTH wide on every machine).
+/// to a multiple of 32 (the GRU's tiles are SIBYL_PANEL_WIDTH units wide on every machine; each
+/// tile's weights are one panel of that width, or two of `sibyl_panel_width()` in a row).
 size_t sibyl_gru_packed_size(size_t inputs, size_t hidden);
 
 /// Floats of the biases `sibyl_gru_pack` writes: 4·P.
