@@ -9,8 +9,9 @@ import _SibylVectorMath
 ///
 /// Accuracy: sigmoid and tanh stay within 1e-6 absolute of double-precision math for every finite
 /// input (in practice sigmoid about 1e-7, and tanh, a rational approximation, 3.0e-7 absolute with
-/// FMA and 4.0e-7 without, 2.7e-7 relative near zero); ±∞ give the limits (sigmoid(−∞) within 1e-38 of 0, the smallest
-/// e^(−x) a float holds; tanh(±∞) = ±1 exactly, and |tanh| never exceeds 1) and NaN stays NaN.
+/// FMA and 4.0e-7 without, 2.7e-7 relative near zero); ±∞ give the limits (sigmoid(−∞) within
+/// 1e-38 of 0, the smallest e^(−x) a float holds; tanh(±∞) = ±1 exactly, and |tanh| never exceeds
+/// 1) and NaN stays NaN.
 public enum VectorMath {
     /// The instruction-set level the element-wise kernels run at on this machine.
     public static var instructionSet: String { String(cString: sibyl_vector_isa()) }
