@@ -142,12 +142,12 @@ static inline __attribute__((always_inline)) TARGET void NAME(block)(size_t k, c
 // One N×NR tile of [A1 A2]·B into `tile` (rows of NR floats, all N stored), for the GRU step,
 // whose gate arithmetic then reads the tile from L1. The tile's NR columns are packed as one
 // NR-wide panel or, where the machine's panels are 16 wide, as two 16-wide panels one after the
-// other, so that each block of columns reads its panel as one sequential stream.
+// other, so that each block of columns reads its panel as one sequential stream; `pw` is that
+// width (PW, read once by the caller).
 #define DEFINE_TILE_PRODUCT(N, LIST)                                                                        \
     static inline __attribute__((always_inline)) TARGET void NAME(tile_product##N)(                        \
         size_t k1, const float *a1, size_t lda1, size_t k2, const float *a2, size_t lda2, const float *panel, \
-        size_t rows, float *tile) {                                                                         \
-        const size_t pw = PW;                                                                               \
+        size_t pw, size_t rows, float *tile) {                                                              \
         for (size_t col = 0; col < NR; col += CB) {                                                         \
             const float *part = panel + col / pw * pw * (k1 + k2) + col % pw;                               \
             LIST(DECLARE_ROW)                                                                               \
@@ -227,7 +227,7 @@ TARGET void NAME(gemm_panels)(size_t m, size_t n, size_t k1, const float *a1, si
 TARGET void NAME(gru_step)(size_t rows, size_t inputs, size_t hidden, const float *x, size_t ldx,
                            const float *h_prev, const float *packed, const float *bias, float *h, float *gates,
                            float *hn) {
-    const size_t pw = NR, tiles = (hidden + pw - 1) / pw, padded = tiles * pw;
+    const size_t pw = NR, tiles = (hidden + pw - 1) / pw, padded = tiles * pw, panel_width = PW;
     const float *packed_r = packed, *packed_z = packed_r + padded * (inputs + hidden);
     const float *packed_hn = packed_z + padded * (inputs + hidden), *packed_xn = packed_hn + padded * hidden;
     const float *bias_r = bias, *bias_z = bias + padded, *bias_in = bias_z + padded, *bias_hn = bias_in + padded;
@@ -243,10 +243,10 @@ TARGET void NAME(gru_step)(size_t rows, size_t inputs, size_t hidden, const floa
         for (size_t b0 = 0, count; b0 < rows; b0 += count) {
             count = NAME(block_height)(rows - b0);
             const float *xb = x + b0 * ldx, *hb = h_prev + b0 * hidden;
-            TILE_PRODUCT(count, inputs, xb, ldx, hidden, hb, hidden, pr, count, tile_r);
-            TILE_PRODUCT(count, inputs, xb, ldx, hidden, hb, hidden, pz, count, tile_z);
-            TILE_PRODUCT(count, 0, NULL, 0, hidden, hb, hidden, phn, count, tile_hn);
-            TILE_PRODUCT(count, inputs, xb, ldx, 0, NULL, 0, pxn, count, tile_xn);
+            TILE_PRODUCT(count, inputs, xb, ldx, hidden, hb, hidden, pr, panel_width, count, tile_r);
+            TILE_PRODUCT(count, inputs, xb, ldx, hidden, hb, hidden, pz, panel_width, count, tile_z);
+            TILE_PRODUCT(count, 0, NULL, 0, hidden, hb, hidden, phn, panel_width, count, tile_hn);
+            TILE_PRODUCT(count, inputs, xb, ldx, 0, NULL, 0, pxn, panel_width, count, tile_xn);
             for (size_t i = 0; i < count; i++) {
                 const size_t row = b0 + i, t = i * NR;
                 float *gr = gates ? gates + row * 3 * hidden + col : NULL;

@@ -39,8 +39,8 @@ static inline float clampf(float x, float lo, float hi) {
     return x > hi ? hi : x;
 }
 
-// e^x − 1 as (2^k, q) with e^x = 2^k·(1 + q): the range-reduced polynomial without its leading 1.
-static inline float expm1_parts(float x, float *scale) {
+// e^x as 2^k·(1 + q): Cody–Waite reduction, Cephes' polynomial for q, 2^k built in the exponent.
+static inline float exp_poly(float x) {
     x = clampf(x, -87.0f, 88.0f);
     const float k = __builtin_roundevenf(x * 1.44269504088896341f);
     float r = x - k * 0.693359375f;  // ln2 split in two parts (Cody–Waite)
@@ -52,13 +52,9 @@ static inline float expm1_parts(float x, float *scale) {
     p = p * r + 1.6666665459e-1f;
     p = p * r + 5.0000001201e-1f;
     const int32_t bits = ((int32_t)k + 127) << 23;
-    memcpy(scale, &bits, sizeof *scale);
-    return p * r * r + r;
-}
-
-static inline float exp_poly(float x) {
     float scale;
-    const float q = expm1_parts(x, &scale);
+    memcpy(&scale, &bits, sizeof scale);
+    const float q = p * r * r + r;
     return q * scale + scale;
 }
 
