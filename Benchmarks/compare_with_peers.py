@@ -18,6 +18,12 @@ Before each side it waits (up to --wait-quiet seconds) for other processes to le
 with the peers' wait_quiet.py, and it prints how busy the machine was during the peers' runs. A
 peer that fails is reported with the end of its standard error; the other suites still compare.
 
+The recurrent suite runs case by case: for each thread count, cell and configuration, Sibyl's
+run and PyTorch's two (as installed, and with huge pages) follow one another, so that each round
+gives a pair measured within seconds of each other; its ratios are the medians of those per-round
+ratios. (This machine's speed can shift by a quarter within a minute, which whole-suite runs
+minutes apart turn into noise on one side only.)
+
 OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE pass through unchanged to both sides: to compare another
 kernel, set them on this command (both sides then load the same core).
 """
@@ -34,9 +40,15 @@ from collections import defaultdict
 PEER_SCRIPTS = {
     "gemm": ("gemm.py", ["--backends", "numpy,system", "--dtypes", "float32"]),
     "fft": ("fft_peers.py", ["--backends", "pyfftw,system,numpy"]),
-    "recurrent": ("lstm_torch.py", []),
     "backtest": ("backtest_peers.py", ["--bars", "1000000", "--engines", "vectorbt,backtesting"]),
 }
+
+
+# The recurrent suite's peer (run case by case, not through PEER_SCRIPTS), its configurations
+# (F, H, L, T, B) and its cells.
+RECURRENT_PEER = "lstm_torch.py"
+RECURRENT_CONFIGS = "8,64,1,64,64;32,128,2,64,64;16,256,1,128,32;5,32,1,30,256"
+RECURRENT_CELLS = ("lstm", "gru")
 
 
 def run_json(cmd: list[str], extra_env: dict[str, str] | None = None, check: bool = True) -> dict | None:
@@ -84,6 +96,21 @@ def positive_int(text: str) -> int:
     return value
 
 
+# A recurrent record's key: cell, mode, the configuration and the thread count.
+RECURRENT_FIELDS = ("cell", "mode", "input", "hidden", "layers", "seq", "batch", "threads")
+
+
+def recurrent_key(record: dict) -> tuple:
+    return tuple(record["key"].get(f) for f in RECURRENT_FIELDS)
+
+
+def pair_ratio(rounds: list[tuple], peer_of) -> float:
+    """The median over rounds of Sibyl's figure over the peer's (`peer_of` picks it from a round's
+    (sibyl, torch, torch+THP)); NaN when no round has both."""
+    ratios = [r[0] / peer_of(r) for r in rounds if r[0] and peer_of(r)]
+    return statistics.median(ratios) if ratios else float("nan")
+
+
 def median_by_key(docs: list[dict], key_fields: tuple[str, ...], metric: str, suite: str | None = None) -> dict:
     """Medians of `metric` by key; with `suite`, of that suite's records only (suites run together
     share metric names: the backtest and features suites both count bars/s)."""
@@ -118,6 +145,12 @@ def main() -> None:
     args = ap.parse_args()
     if not os.path.exists(args.sibyl):
         sys.exit(f"error: no Sibyl binary at {args.sibyl} (fix: swift build -c release, or pass --sibyl)")
+    if args.configs is not None:
+        for config in args.configs.split(";"):
+            fields = config.split(",")
+            if len(fields) != 5 or not all(f.strip().isdigit() and int(f) > 0 for f in fields):
+                sys.exit(f"error: --configs: '{config}' is not five positive whole numbers F,H,L,T,B "
+                         "(fix: for example --configs \"16,256,1,128,32;8,64,1,64,64\")")
     if "recurrent" in args.suites:
         probe = subprocess.run([args.python, "-c", "import torch"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if probe.returncode != 0:
@@ -131,27 +164,59 @@ def main() -> None:
 
     # Each peer script's own names for the shared options.
     peer_options = {"gemm": shared("threads") + shared("gemm_sizes", "--sizes"),
-                    "fft": shared("threads") + shared("fft_sizes", "--sizes"),
-                    "recurrent": shared("threads") + shared("configs")}
+                    "fft": shared("threads") + shared("fft_sizes", "--sizes")}
 
     here = os.path.dirname(os.path.abspath(__file__))
     sibyl_docs, peer_docs, expected = [], defaultdict(list), set()
 
-    def peer(name: str, command: list[str], extra_env: dict[str, str] | None = None) -> None:
+    def peer(name: str, command: list[str], extra_env: dict[str, str] | None = None) -> dict | None:
         expected.add(name)
         wait_quiet(args.peers, args.python, args.wait_quiet)
         document = run_json(command, extra_env)
         if document is not None:
             peer_docs[name].append(document)
+        return document
 
+    # (cell, mode, F, H, L, T, B, threads) -> one (sibyl, torch, torch+THP) per round.
+    recurrent_pairs: dict[tuple, list[tuple]] = defaultdict(list)
+
+    def recurrent_round() -> None:
+        """One round of the recurrent suite, case by case: Sibyl's run, then PyTorch's two."""
+        for threads in (args.threads or "1,2").split(","):
+            for cell in RECURRENT_CELLS:
+                for config in (args.configs or RECURRENT_CONFIGS).split(";"):
+                    f, h, l, t, b = (int(v) for v in config.split(","))
+                    wait_quiet(args.peers, args.python, args.wait_quiet)
+                    ours = run_json([args.sibyl, "bench", "--json", "--min-time", str(args.min_time), "--suites", "recurrent",
+                                     "--threads", threads, "--configs", config, "--filter", f"{cell} F{f} H{h} L{l} T{t} B{b} "])
+                    if ours is None:
+                        sys.exit("error: sibyl bench failed; nothing to compare")
+                    sibyl_docs.append(ours)
+                    command = [args.python, os.path.join(args.peers, RECURRENT_PEER), "--min-time", str(args.min_time),
+                               "--threads", threads, "--cells", cell, "--configs", config]
+                    # PyTorch runs both ways: as installed, and with its CPU allocations advised
+                    # onto transparent huge pages (THP_MEM_ALLOC_ENABLE=1), its faster setting for
+                    # training on machines with THP in madvise mode. Sibyl's large buffers ask for
+                    # huge pages themselves.
+                    theirs = [peer(name, command, environment) for name, environment in
+                              (("recurrent", None), ("recurrent_thp", {"THP_MEM_ALLOC_ENABLE": "1"}))]
+                    figures = [{recurrent_key(r): r["metrics"]["seq_per_s"] for r in doc["records"]} if doc else {}
+                               for doc in [ours, *theirs]]
+                    for key, value in figures[0].items():
+                        recurrent_pairs[key].append((value, figures[1].get(key), figures[2].get(key)))
+
+    others = [suite for suite in args.suites if suite != "recurrent"]
     for _ in range(args.rounds):
-        wait_quiet(args.peers, args.python, args.wait_quiet)
-        document = run_json([args.sibyl, "bench", "--json", "--min-time", str(args.min_time),
-                             "--csv-file", args.csv_file, *shared("threads"), *shared("gemm_sizes"),
-                             *shared("fft_sizes"), *shared("configs"), "--suites", *args.suites])
-        if document is None:
-            sys.exit("error: sibyl bench failed; nothing to compare")
-        sibyl_docs.append(document)
+        if others:
+            wait_quiet(args.peers, args.python, args.wait_quiet)
+            document = run_json([args.sibyl, "bench", "--json", "--min-time", str(args.min_time),
+                                 "--csv-file", args.csv_file, *shared("threads"), *shared("gemm_sizes"),
+                                 *shared("fft_sizes"), "--suites", *others])
+            if document is None:
+                sys.exit("error: sibyl bench failed; nothing to compare")
+            sibyl_docs.append(document)
+        if "recurrent" in args.suites:
+            recurrent_round()
         if "elementwise" in args.suites:
             peer("elementwise", [args.python, os.path.join(here, "peers", "elementwise_peers.py"), "--min-time", str(args.min_time),
                                  *shared("threads")])
@@ -159,18 +224,12 @@ def main() -> None:
             # The CSV read is compared only when the csv suite runs (it writes the file).
             csv = ["--csv", args.csv_file] if "csv" in args.suites else []
             peer("data", [args.python, os.path.join(here, "peers", "data_peers.py"), *csv, "--min-time", str(args.min_time)])
-        for suite in args.suites:
+        for suite in others:
             if suite in PEER_SCRIPTS:
                 script, extra = PEER_SCRIPTS[suite]
                 timing = [] if suite == "backtest" else ["--min-time", str(args.min_time)]
                 command = [args.python, os.path.join(args.peers, script), *timing, *extra, *peer_options.get(suite, [])]
                 peer(suite, command)
-                if suite == "recurrent":
-                    # PyTorch runs both ways: as installed, and with its CPU allocations advised
-                    # onto transparent huge pages (THP_MEM_ALLOC_ENABLE=1), its faster setting for
-                    # training on machines with THP in madvise mode. Sibyl's large buffers ask for
-                    # huge pages themselves.
-                    peer("recurrent_thp", command, {"THP_MEM_ALLOC_ENABLE": "1"})
     missing = sorted(name for name in expected if not peer_docs[name])
     loads = [doc["env"].get("foreign_load", {}) for docs in peer_docs.values() for doc in docs]
     busiest = max((load["foreign_busy_cpus"] for load in loads if isinstance(load, dict) and "foreign_busy_cpus" in load), default=None)
@@ -179,7 +238,8 @@ def main() -> None:
     env = sibyl_docs[-1]["env"]
     print(f"Sibyl {env['sibylVersion']}: OpenBLAS core {env['openBLASCore']}, element-wise kernels "
           f"{env['vectorInstructionSet']}, products {env.get('productKernels', '?')}, OPENBLAS env {env['openBLASEnvironment'] or 'unset'}; "
-          f"medians of {args.rounds} alternating rounds")
+          f"medians of {args.rounds} alternating rounds"
+          + (", the recurrent suite's case by case" if "recurrent" in args.suites else ""))
     if busiest is not None:
         print(f"other processes kept up to {busiest:.2f} CPUs busy during the peers' runs (their foreign_load); "
               "ratios from a busy machine are noise")
@@ -251,22 +311,21 @@ def main() -> None:
             ratio = f"{value / min(known):8.2f}x the time" if known else f"{'':18s}"
             print(f"{op:34s} {threads:3d} {value:8.3f} " + " ".join(f"{f:8.3f}" if f else f"{'-':>8s}" for f in figures) + f" {ratio}")
 
-    if "recurrent" in args.suites and peer_docs["recurrent"]:
-        fields = ("cell", "mode", "input", "hidden", "layers", "seq", "batch", "threads")
-        ours = median_by_key(sibyl_docs, fields, "seq_per_s")
-        torch_ = median_by_key(peer_docs["recurrent"], fields, "seq_per_s")
-        torch_thp = median_by_key(peer_docs["recurrent_thp"], fields, "seq_per_s")
+    if "recurrent" in args.suites and recurrent_pairs:
+        fields = RECURRENT_FIELDS
         print("\nLSTM/GRU sequences/s (higher is better); target: train >= 1.5x, LSTM infer >= 1.0x, GRU infer >= 2.0x")
-        print("torch: as installed; torch+THP: THP_MEM_ALLOC_ENABLE=1; ratios against each and against the faster")
+        print("torch: as installed; torch+THP: THP_MEM_ALLOC_ENABLE=1; each side's median over the rounds, then the median")
+        print("of the rounds' ratios (Sibyl / the peer run right after it) against each and against the faster of the two")
         print(f"{'case':44s} {'sibyl':>10s} {'torch':>10s} {'torch+THP':>10s} {'/torch':>7s} {'/+THP':>7s} {'/best':>7s}")
-        for key, value in sorted(ours.items(), key=lambda kv: (kv[0][7], kv[0][0], kv[0][3], kv[0][1])):
-            peer, peer_thp = torch_.get(key), torch_thp.get(key)
+        for key, rounds in sorted(recurrent_pairs.items(), key=lambda kv: (kv[0][7], kv[0][0], kv[0][3], kv[0][1])):
             cell, mode, f, h, l, t, b, threads = key
             label = f"{cell} F{f} H{h} L{l} T{t} B{b} {mode} t={threads}"
-            if peer:
-                thp = peer_thp or float("nan")
-                print(f"{label:44s} {value:10.0f} {peer:10.0f} {thp:10.0f} {value / peer:6.2f}x "
-                      f"{value / thp:6.2f}x {value / max(peer, peer_thp or 0):6.2f}x")
+            columns = [statistics.median(side) if side else float("nan")
+                       for side in ([r[i] for r in rounds if r[i]] for i in range(3))]
+            ratios = [pair_ratio(rounds, lambda r: r[1]), pair_ratio(rounds, lambda r: r[2]),
+                      pair_ratio(rounds, lambda r: max(r[1], r[2]) if r[1] and r[2] else None)]
+            print(f"{label:44s} " + " ".join(f"{v:10.0f}" for v in columns) + " "
+                  + " ".join(f"{v:6.2f}x" for v in ratios))
         # The products' share of the machine: GFLOP/s by the peer script's estimate of the work,
         # against the register-only FMA peak (`sibyl bench --suites gemm`) when it was measured.
         gflops = median_by_key(sibyl_docs, fields, "gflops_est")
