@@ -22,7 +22,8 @@ The recurrent suite runs case by case: for each thread count, cell and configura
 run and PyTorch's two (as installed, and with huge pages) follow one another, so that each round
 gives a pair measured within seconds of each other; its ratios are the medians of those per-round
 ratios. (This machine's speed can shift by a quarter within a minute, which whole-suite runs
-minutes apart turn into noise on one side only.)
+minutes apart turn into noise on one side only.) A case that fails on either side is named and
+fails the run (exit 1) while the other cases still compare.
 
 OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE pass through unchanged to both sides: to compare another
 kernel, set them on this command (both sides then load the same core).
@@ -179,6 +180,7 @@ def main() -> None:
 
     # (cell, mode, F, H, L, T, B, threads) -> one (sibyl, torch, torch+THP) per round.
     recurrent_pairs: dict[tuple, list[tuple]] = defaultdict(list)
+    failed_cases: list[str] = []
 
     def recurrent_round() -> None:
         """One round of the recurrent suite, case by case: Sibyl's run, then PyTorch's two."""
@@ -187,10 +189,13 @@ def main() -> None:
                 for config in (args.configs or RECURRENT_CONFIGS).split(";"):
                     f, h, l, t, b = (int(v) for v in config.split(","))
                     wait_quiet(args.peers, args.python, args.wait_quiet)
+                    case = f"{cell} F{f} H{h} L{l} T{t} B{b} t={threads}"
                     ours = run_json([args.sibyl, "bench", "--json", "--min-time", str(args.min_time), "--suites", "recurrent",
                                      "--threads", threads, "--configs", config, "--filter", f"{cell} F{f} H{h} L{l} T{t} B{b} "])
                     if ours is None:
-                        sys.exit("error: sibyl bench failed; nothing to compare")
+                        # The other cases still compare; this one is reported and fails the run.
+                        failed_cases.append(f"sibyl {case}")
+                        continue
                     sibyl_docs.append(ours)
                     command = [args.python, os.path.join(args.peers, RECURRENT_PEER), "--min-time", str(args.min_time),
                                "--threads", threads, "--cells", cell, "--configs", config]
@@ -200,6 +205,7 @@ def main() -> None:
                     # huge pages themselves.
                     theirs = [peer(name, command, environment) for name, environment in
                               (("recurrent", None), ("recurrent_thp", {"THP_MEM_ALLOC_ENABLE": "1"}))]
+                    failed_cases.extend(f"{name} {case}" for name, doc in zip(("torch", "torch+THP"), theirs) if doc is None)
                     figures = [{recurrent_key(r): r["metrics"]["seq_per_s"] for r in doc["records"]} if doc else {}
                                for doc in [ours, *theirs]]
                     for key, value in figures[0].items():
@@ -215,8 +221,6 @@ def main() -> None:
             if document is None:
                 sys.exit("error: sibyl bench failed; nothing to compare")
             sibyl_docs.append(document)
-        if "recurrent" in args.suites:
-            recurrent_round()
         if "elementwise" in args.suites:
             peer("elementwise", [args.python, os.path.join(here, "peers", "elementwise_peers.py"), "--min-time", str(args.min_time),
                                  *shared("threads")])
@@ -230,6 +234,11 @@ def main() -> None:
                 timing = [] if suite == "backtest" else ["--min-time", str(args.min_time)]
                 command = [args.python, os.path.join(args.peers, script), *timing, *extra, *peer_options.get(suite, [])]
                 peer(suite, command)
+        # After the other suites' peers, so that each of those still follows Sibyl's run closely.
+        if "recurrent" in args.suites:
+            recurrent_round()
+    if not sibyl_docs:
+        sys.exit("error: sibyl bench failed on every case; nothing to compare")
     missing = sorted(name for name in expected if not peer_docs[name])
     loads = [doc["env"].get("foreign_load", {}) for docs in peer_docs.values() for doc in docs]
     busiest = max((load["foreign_busy_cpus"] for load in loads if isinstance(load, dict) and "foreign_busy_cpus" in load), default=None)
@@ -246,6 +255,9 @@ def main() -> None:
     if missing:
         print(f"no peer figures for: {', '.join(missing)} (their errors are above)")
         failures.append(f"peers failed: {', '.join(missing)}")
+    if failed_cases:
+        print(f"recurrent runs that failed (their errors are above): {', '.join(failed_cases)}")
+        failures.append(f"{len(failed_cases)} recurrent runs failed")
 
     if "gemm" in args.suites and peer_docs["gemm"]:
         ours = median_by_key(sibyl_docs, ("suite", "shape", "threads"), "gflops")
@@ -323,7 +335,7 @@ def main() -> None:
             columns = [statistics.median(side) if side else float("nan")
                        for side in ([r[i] for r in rounds if r[i]] for i in range(3))]
             ratios = [pair_ratio(rounds, lambda r: r[1]), pair_ratio(rounds, lambda r: r[2]),
-                      pair_ratio(rounds, lambda r: max(r[1], r[2]) if r[1] and r[2] else None)]
+                      pair_ratio(rounds, lambda r: max((x for x in r[1:] if x), default=None))]
             print(f"{label:44s} " + " ".join(f"{v:10.0f}" for v in columns) + " "
                   + " ".join(f"{v:6.2f}x" for v in ratios))
         # The products' share of the machine: GFLOP/s by the peer script's estimate of the work,
