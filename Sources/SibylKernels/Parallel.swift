@@ -1,4 +1,5 @@
 import Dispatch
+import _SibylVectorMath
 
 /// Runs `body(0) … body(iterations − 1)` on up to `iterations` threads and returns when all are
 /// done; one iteration runs on the caller's thread.
@@ -16,4 +17,39 @@ public func parallelFor(_ iterations: Int, _ body: (Int) -> Void) {
         nonisolated(unsafe) let shared = body
         DispatchQueue.concurrentPerform(iterations: iterations) { shared($0) }
     }
+}
+
+/// Runs `body(0) … body(parts − 1)` each on its own thread, all at once (`body(0)` on the
+/// caller's), and returns when all are done: true. Unlike `parallelFor`, whose iterations a busy
+/// pool may run one after another, the parts may wait for each other (`SpinBarrier`). When a thread
+/// cannot be started, no part runs and it returns false.
+///
+/// The same contract as `parallelFor` holds between barriers: each part writes only memory no other
+/// part touches until they next meet.
+public func runConcurrently(_ parts: Int, _ body: (Int) -> Void) -> Bool {
+    precondition(parts >= 0, "part count must be non-negative, got \(parts)")
+    return withoutActuallyEscaping(body) { body in
+        var context = body
+        return withUnsafeMutablePointer(to: &context) { pointer in
+            sibyl_run_threads(parts, { raw, part in
+                raw!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(Int(part))
+            }, pointer) == 0
+        }
+    }
+}
+
+/// A reusable barrier for the parts of `runConcurrently`: `wait()` returns once all `parties`
+/// have called it, with what each wrote before its call visible to all.
+public final class SpinBarrier: @unchecked Sendable {
+    private let barrier: OpaquePointer
+
+    public init(parties: Int) {
+        precondition(parties >= 1, "a barrier needs at least one party, got \(parties)")
+        guard let barrier = sibyl_barrier_create(parties) else { fatalError("out of memory for a barrier") }
+        self.barrier = barrier
+    }
+
+    deinit { sibyl_barrier_destroy(barrier) }
+
+    public func wait() { sibyl_barrier_wait(barrier) }
 }

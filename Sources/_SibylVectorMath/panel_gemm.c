@@ -249,7 +249,14 @@ void sibyl_gemm_panels(size_t m, size_t n, size_t k1, const float *a1, size_t ld
 
 void sibyl_gru_step(size_t rows, size_t inputs, size_t hidden, const float *x, size_t ldx, const float *h_prev,
                     const float *packed, const float *bias, float *h, float *gates, float *hn) {
-    DISPATCH(gru_step, rows, inputs, hidden, x, ldx, h_prev, packed, bias, h, gates, hn)
+    DISPATCH(gru_step, rows, inputs, hidden, x, ldx, h_prev, packed, bias, h, gates, hn, 0, (hidden + NR - 1) / NR)
+}
+
+void sibyl_gru_step_tiles(size_t rows, size_t inputs, size_t hidden, const float *x, size_t ldx, const float *h_prev,
+                          const float *packed, const float *bias, float *h, float *gates, float *hn, size_t first_tile,
+                          size_t tile_count) {
+    DISPATCH(gru_step, rows, inputs, hidden, x, ldx, h_prev, packed, bias, h, gates, hn, first_tile,
+             first_tile + tile_count)
 }
 
 void sibyl_gemm_tn_accumulate(size_t m, size_t k, const float *a, size_t lda, size_t n1, const float *b1, size_t ldb1,

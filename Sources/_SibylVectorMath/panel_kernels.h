@@ -226,7 +226,7 @@ TARGET void NAME(gemm_panels)(size_t m, size_t n, size_t k1, const float *a1, si
 
 TARGET void NAME(gru_step)(size_t rows, size_t inputs, size_t hidden, const float *x, size_t ldx,
                            const float *h_prev, const float *packed, const float *bias, float *h, float *gates,
-                           float *hn) {
+                           float *hn, size_t first_tile, size_t last_tile) {
     const size_t pw = NR, tiles = (hidden + pw - 1) / pw, padded = tiles * pw, panel_width = PW;
     const float *packed_r = packed, *packed_z = packed_r + padded * (inputs + hidden);
     const float *packed_hn = packed_z + padded * (inputs + hidden), *packed_xn = packed_hn + padded * hidden;
@@ -236,7 +236,7 @@ TARGET void NAME(gru_step)(size_t rows, size_t inputs, size_t hidden, const floa
     // Tiles of NR units outside, blocks of rows inside, as in gemm_panels: the tile's four
     // panels are streamed once per block, and the gates of a block are computed while its four
     // products are in L1.
-    for (size_t u = 0; u < tiles; u++) {
+    for (size_t u = first_tile; u < last_tile && u < tiles; u++) {
         const size_t col = u * pw, width = hidden - col < pw ? hidden - col : pw;
         const float *pr = packed_r + col * (inputs + hidden), *pz = packed_z + col * (inputs + hidden);
         const float *phn = packed_hn + col * hidden, *pxn = packed_xn + col * inputs;

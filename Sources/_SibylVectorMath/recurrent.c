@@ -6,18 +6,20 @@
 // The forward steps' bodies, shared by training (keep = 1: the activations backward needs are
 // stored) and inference (keep = 0: only c and h). Inlined with a constant `keep`, so each caller
 // gets a loop without the other's stores and both compute bit for bit the same c and h.
+// Units first … first + count − 1 of every row (all of them: 0 and hidden).
 static inline __attribute__((always_inline)) void lstm_forward_rows(float *gates, const float *pre, const float *bias,
                                                                     const float *c_prev, float *c, float *tanh_c, float *h,
-                                                                    size_t batch, size_t hidden, const int keep) {
-    const float *bi = bias, *bf = bi + hidden, *bg = bf + hidden, *bo = bg + hidden;
+                                                                    size_t batch, size_t hidden, size_t first, size_t count,
+                                                                    const int keep) {
+    const float *bi = bias + first, *bf = bi + hidden, *bg = bf + hidden, *bo = bg + hidden;
     for (size_t b = 0; b < batch; b++) {
-        float *gi = keep ? gates + b * 4 * hidden : NULL, *gf = keep ? gi + hidden : NULL;
+        float *gi = keep ? gates + b * 4 * hidden + first : NULL, *gf = keep ? gi + hidden : NULL;
         float *gg = keep ? gf + hidden : NULL, *go = keep ? gg + hidden : NULL;
-        const float *pi = pre + b * 4 * hidden, *pf = pi + hidden, *pg = pf + hidden, *po = pg + hidden;
-        const float *cp = c_prev + b * hidden;
-        float *cr = c + b * hidden, *tr = keep ? tanh_c + b * hidden : NULL, *hr = h + b * hidden;
+        const float *pi = pre + b * 4 * hidden + first, *pf = pi + hidden, *pg = pf + hidden, *po = pg + hidden;
+        const float *cp = c_prev + b * hidden + first;
+        float *cr = c + b * hidden + first, *tr = keep ? tanh_c + b * hidden + first : NULL, *hr = h + b * hidden + first;
         SIBYL_VECTORIZE
-        for (size_t j = 0; j < hidden; j++) {
+        for (size_t j = 0; j < count; j++) {
             const float i = sigmoidf_(pi[j] + bi[j]), f = sigmoidf_(pf[j] + bf[j]);
             const float g = tanhf_(pg[j] + bg[j]), o = sigmoidf_(po[j] + bo[j]);
             const float cell = f * cp[j] + i * g;
@@ -34,12 +36,17 @@ static inline __attribute__((always_inline)) void lstm_forward_rows(float *gates
 
 SIBYL_CLONES void sibyl_lstm_forward_step(float *gates, const float *pre, const float *bias, const float *c_prev,
                                           float *c, float *tanh_c, float *h, size_t batch, size_t hidden) {
-    lstm_forward_rows(gates, pre, bias, c_prev, c, tanh_c, h, batch, hidden, 1);
+    lstm_forward_rows(gates, pre, bias, c_prev, c, tanh_c, h, batch, hidden, 0, hidden, 1);
 }
 
 SIBYL_CLONES void sibyl_lstm_infer_step(const float *pre, const float *bias, const float *c_prev, float *c, float *h,
                                         size_t batch, size_t hidden) {
-    lstm_forward_rows(NULL, pre, bias, c_prev, c, NULL, h, batch, hidden, 0);
+    lstm_forward_rows(NULL, pre, bias, c_prev, c, NULL, h, batch, hidden, 0, hidden, 0);
+}
+
+SIBYL_CLONES void sibyl_lstm_infer_units(const float *pre, const float *bias, const float *c_prev, float *c, float *h,
+                                         size_t batch, size_t hidden, size_t first, size_t count) {
+    lstm_forward_rows(NULL, pre, bias, c_prev, c, NULL, h, batch, hidden, first, count, 0);
 }
 
 SIBYL_CLONES void sibyl_lstm_backward_step(const float *gates, const float *c_prev, const float *tanh_c, const float *dh,

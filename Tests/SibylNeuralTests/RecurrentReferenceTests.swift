@@ -50,12 +50,33 @@ struct RecurrentReferenceTests {
         return outputs
     }
 
-    @Test("outputs of inference and training passes, tiles and row blocks partial, one and two threads",
-          arguments: RecurrentCell.allCases, [1, 2])
+    @Test("outputs of inference and training passes, tiles and row blocks partial, one to three threads",
+          arguments: RecurrentCell.allCases, [1, 2, 3])
     func matchesReference(cell: RecurrentCell, threads: Int) {
         let worst = largestDifference(cell: cell, threads: threads)
         print("\(cell), \(threads) thread(s): largest difference from the double-precision reference \(worst)")
         #expect(worst < 1e-5)
+    }
+
+    @Test("inference of a few sequences shares its steps by 32-unit tiles when there are tiles for two threads")
+    func unitSplitChoice() {
+        func parts(_ cell: RecurrentCell, hidden: Int, threads: Int, batch: Int) -> Int? {
+            let layer = RecurrentLayer(cell: cell, inputSize: 3, hiddenSize: hidden, index: 0)
+            layer.threads = threads
+            return layer.unitSplitParts(batch: batch)
+        }
+        // Up to two rows a thread for an LSTM, three for a GRU.
+        #expect(parts(.lstm, hidden: 64, threads: 2, batch: 4) == 2)
+        #expect(parts(.lstm, hidden: 64, threads: 2, batch: 5) == nil)
+        #expect(parts(.gru, hidden: 64, threads: 2, batch: 6) == 2)
+        #expect(parts(.gru, hidden: 64, threads: 2, batch: 7) == nil)
+        #expect(parts(.lstm, hidden: 64, threads: 1, batch: 1) == nil)
+        // An LSTM's gate blocks must start on a panel; a GRU's tiles may end past H.
+        #expect(parts(.lstm, hidden: 70, threads: 2, batch: 4) == nil)
+        #expect(parts(.gru, hidden: 70, threads: 3, batch: 4) == 3)
+        // No more threads than tiles.
+        #expect(parts(.gru, hidden: 64, threads: 4, batch: 4) == 2)
+        #expect(parts(.gru, hidden: 32, threads: 2, batch: 4) == nil)
     }
 
     @Test("the same on one thread with each kernel set of the products", arguments: RecurrentCell.allCases, panelKernelLevels)
@@ -68,7 +89,11 @@ struct RecurrentReferenceTests {
     func largestDifference(cell: RecurrentCell, threads: Int) -> Double {
         var worst = 0.0
         // H = 290 packs over 2^18 floats (1 MiB) of weights, which two threads pack in two parts.
-        for (f, h, t, b) in [(7, 45, 4, 19), (3, 32, 3, 8), (40, 70, 3, 5), (1, 1, 2, 1), (8, 290, 2, 3)] {
+        // Inference of a few sequences a thread shares each step by 32-unit tiles (the LSTM's when
+        // H is a multiple of 32: H = 64, 96), unevenly when the tiles do not divide (H = 70 and 96
+        // on two threads, 64 on three); training, and B = 16, split the rows.
+        for (f, h, t, b) in [(7, 45, 4, 19), (3, 32, 3, 8), (40, 70, 3, 5), (1, 1, 2, 1), (8, 290, 2, 3),
+                             (5, 64, 3, 4), (9, 96, 4, 6), (4, 96, 3, 3), (2, 160, 2, 16)] {
             var generator = SeededGenerator(seed: UInt64(f * 1000 + h))
             let layer = RecurrentLayer(cell: cell, inputSize: f, hiddenSize: h, index: 0)
             layer.threads = threads
@@ -82,14 +107,16 @@ struct RecurrentReferenceTests {
             let expected = Self.reference(cell: cell, f: f, h: h, t: t, b: b, x: x.array, h0: h0.array, c0: c0.array,
                                           wih: layer.weightIH.value.array, whh: layer.weightHH.value.array,
                                           bih: layer.biasIH.value.array, bhh: layer.biasHH.value.array)
-            var passes: [[Float]] = []
+            var passes: [[Float]] = [], cells: [[Float]] = []
             for keep in [false, true] {
                 layer.forward(x.baseAddress, steps: t, batch: b, initialHidden: h0.baseAddress,
                               initialCell: cell == .lstm ? c0.baseAddress : nil, keepHistory: keep)
                 passes.append(Array(UnsafeBufferPointer(start: layer.outputs, count: t * b * h)))
+                if cell == .lstm { cells.append(Array(UnsafeBufferPointer(start: layer.finalCell, count: b * h))) }
             }
-            // Inference and training compute the same outputs, bit for bit.
+            // Inference and training compute the same outputs and final cell state, bit for bit.
             #expect(passes[0] == passes[1], "F=\(f) H=\(h) T=\(t) B=\(b)")
+            #expect(cells.first == cells.last, "final cell state, F=\(f) H=\(h) T=\(t) B=\(b)")
             for (got, want) in zip(passes[1], expected) { worst = max(worst, abs(Double(got) - want)) }
         }
         return worst

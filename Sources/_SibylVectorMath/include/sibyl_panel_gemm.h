@@ -71,6 +71,13 @@ void sibyl_gru_pack_part(const float *w_ih, const float *w_hh, const float *b_ih
 void sibyl_gru_step(size_t rows, size_t inputs, size_t hidden, const float *x, size_t ldx, const float *h_prev,
                     const float *packed, const float *bias, float *h, float *gates, float *hn);
 
+/// `sibyl_gru_step` for tiles `first_tile` … `first_tile + tile_count − 1` of its 32-unit tiles
+/// only (units past H and tiles past the last ignored), so that threads can share a step by
+/// units: each writes its tiles' units of h (and of `gates` and `hn`), the same bits.
+void sibyl_gru_step_tiles(size_t rows, size_t inputs, size_t hidden, const float *x, size_t ldx, const float *h_prev,
+                          const float *packed, const float *bias, float *h, float *gates, float *hn, size_t first_tile,
+                          size_t tile_count);
+
 /// Floats of workspace `sibyl_gemm_tn_accumulate` needs for N1 + N2 columns.
 size_t sibyl_gemm_tn_workspace_size(size_t n1, size_t n2);
 

@@ -23,6 +23,11 @@ void sibyl_lstm_forward_step(float *gates, const float *pre, const float *bias, 
 void sibyl_lstm_infer_step(const float *pre, const float *bias, const float *c_prev, float *c, float *h, size_t batch,
                            size_t hidden);
 
+/// `sibyl_lstm_infer_step` for units `first` … `first + count − 1` of every row only (the buffers
+/// keep their full shapes), so that threads can share a step by units; the same bits.
+void sibyl_lstm_infer_units(const float *pre, const float *bias, const float *c_prev, float *c, float *h,
+                            size_t batch, size_t hidden, size_t first, size_t count);
+
 /// LSTM step backward. Reads the activations `gates` (B, 4H), c_prev, tanh_c and dh (B, H: the
 /// gradient of the loss with respect to h, output and recurrent paths summed). `dc` (B, H) holds
 /// the gradient with respect to c from the step after on entry and the gradient with respect to

@@ -1,0 +1,32 @@
+// Threads that run at once, and a barrier between them, for work split so finely that its parts
+// must meet every step (a recurrent layer's units shared by threads). Unlike a thread pool's
+// iterations, the parts are guaranteed to run concurrently, so waiting for each other is safe.
+#ifndef SIBYL_THREADS_H
+#define SIBYL_THREADS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Runs `body(context, part)` for part 0 … parts − 1, each on its own thread (part 0 on the
+/// caller's), and returns when all have returned: 0. When a thread cannot be started, no part runs
+/// and it returns −1.
+int sibyl_run_threads(size_t parts, void (*body)(void *context, size_t part), void *context);
+
+/// A reusable barrier for `parties` threads: each `sibyl_barrier_wait` returns once all parties
+/// have called it, and what each wrote before its call is visible to all after theirs. It spins a
+/// while, then yields the processor between checks.
+typedef struct sibyl_barrier sibyl_barrier;
+
+/// A barrier for `parties` threads, or NULL when out of memory.
+sibyl_barrier *sibyl_barrier_create(size_t parties);
+void sibyl_barrier_wait(sibyl_barrier *barrier);
+void sibyl_barrier_destroy(sibyl_barrier *barrier);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
