@@ -293,7 +293,7 @@ final class RecurrentLayer {
     /// for an LSTM, three for a GRU. The units go in 32-unit tiles (the LSTM's gate blocks must
     /// start on a panel, so its H must be a multiple of 32).
     func unitSplitParts(batch: Int) -> Int? {
-        guard threads > 1, batch <= unitSplitRowsPerThread * threads, cell == .gru || hiddenSize % 32 == 0 else { return nil }
+        guard threads > 1, batch > 0, batch <= unitSplitRowsPerThread * threads, cell == .gru || hiddenSize % 32 == 0 else { return nil }
         let parts = min(threads, (hiddenSize + 31) / 32)
         return parts > 1 ? parts : nil
     }
@@ -306,7 +306,13 @@ final class RecurrentLayer {
         let tiles = (h + 31) / 32
         if cell == .lstm, unitWorkspace.count < batch * gh + 2 * bh { unitWorkspace = AlignedBuffer(count: batch * gh + 2 * bh) }
         let barrier = SpinBarrier(parties: parts)
+        // The kernel set is capped per thread (tests run the narrower ones): the new threads take
+        // the caller's cap, so that every unit of a row comes from the same kernels.
+        let cap = sibyl_panel_kernel_cap(2)
+        _ = sibyl_panel_kernel_cap(cap)
         return runConcurrently(parts) { part in
+            let previousCap = sibyl_panel_kernel_cap(cap)
+            defer { _ = sibyl_panel_kernel_cap(previousCap) }
             let (firstTile, lastTile) = (tiles * part / parts, tiles * (part + 1) / parts)
             let (first, count) = (firstTile * 32, min(h, lastTile * 32) - firstTile * 32)
             for t in 0..<steps {

@@ -71,12 +71,34 @@ struct RecurrentReferenceTests {
         #expect(parts(.gru, hidden: 64, threads: 2, batch: 6) == 2)
         #expect(parts(.gru, hidden: 64, threads: 2, batch: 7) == nil)
         #expect(parts(.lstm, hidden: 64, threads: 1, batch: 1) == nil)
+        #expect(parts(.lstm, hidden: 64, threads: 2, batch: 0) == nil)
         // An LSTM's gate blocks must start on a panel; a GRU's tiles may end past H.
         #expect(parts(.lstm, hidden: 70, threads: 2, batch: 4) == nil)
         #expect(parts(.gru, hidden: 70, threads: 3, batch: 4) == 3)
         // No more threads than tiles.
         #expect(parts(.gru, hidden: 64, threads: 4, batch: 4) == 2)
         #expect(parts(.gru, hidden: 32, threads: 2, batch: 4) == nil)
+    }
+
+    @Test("a few sequences shared by units on two threads give the one-thread bits under each kernel set",
+          arguments: RecurrentCell.allCases, panelKernelLevels)
+    func unitSplitKeepsTheKernelSet(cell: RecurrentCell, level: Int32) {
+        func outputs(threads: Int) -> [Float] {
+            var generator = SeededGenerator(seed: 11)
+            let (f, h, t, b) = (5, 64, 3, 4)
+            let layer = RecurrentLayer(cell: cell, inputSize: f, hiddenSize: h, index: 0)
+            layer.threads = threads
+            layer.minimumWorkPerRowToSplit = 0
+            for parameter in layer.parameters { generator.fillUniform(parameter.value.buffer, lower: -0.4, upper: 0.4) }
+            let x = AlignedBuffer<Float>(count: t * b * f)
+            generator.fillNormal(x.buffer)
+            layer.forward(x.baseAddress, steps: t, batch: b, keepHistory: false)
+            return Array(UnsafeBufferPointer(start: layer.outputs, count: t * b * h))
+        }
+        // The spawned part takes the caller's cap; the baseline (no fused multiply-adds) rounds
+        // differently from the others, so a part on another set would show.
+        guard let same = withPanelKernels(level, { outputs(threads: 1) == outputs(threads: 2) }) else { return }
+        #expect(same)
     }
 
     @Test("the same on one thread with each kernel set of the products", arguments: RecurrentCell.allCases, panelKernelLevels)
