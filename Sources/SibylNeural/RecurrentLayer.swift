@@ -293,28 +293,31 @@ final class RecurrentLayer {
     /// for an LSTM, three for a GRU. The units go in 32-unit tiles (the LSTM's gate blocks must
     /// start on a panel, so its H must be a multiple of 32).
     func unitSplitParts(batch: Int) -> Int? {
-        guard threads > 1, batch > 0, batch <= unitSplitRowsPerThread * threads, cell == .gru || hiddenSize % 32 == 0 else { return nil }
-        let parts = min(threads, (hiddenSize + 31) / 32)
+        let tile = Self.unitTile
+        guard threads > 1, batch > 0, batch <= unitSplitRowsPerThread * threads, cell == .gru || hiddenSize % tile == 0 else { return nil }
+        let parts = min(threads, (hiddenSize + tile - 1) / tile)
         return parts > 1 ? parts : nil
     }
+
+    /// Units of a tile: the GRU step's tile width, which the LSTM's split follows too.
+    static let unitTile = Int(SIBYL_PANEL_WIDTH)
 
     /// The recurrence of an inference pass on `parts` threads at once, each on its own tiles of 32
     /// units of every row, with a barrier after each step (the next one reads all of h). The same
     /// bits as on one thread. False when the threads could not be started (nothing ran).
     private func inferByUnits(_ input: UnsafePointer<Float>, steps: Int, batch: Int, parts: Int) -> Bool {
         let (f, h, gh, bh) = (inputSize, hiddenSize, cell.gateCount * hiddenSize, batch * hiddenSize)
-        let tiles = (h + 31) / 32
+        let tile = Self.unitTile, tiles = (h + tile - 1) / tile
         if cell == .lstm, unitWorkspace.count < batch * gh + 2 * bh { unitWorkspace = AlignedBuffer(count: batch * gh + 2 * bh) }
         let barrier = SpinBarrier(parties: parts)
         // The kernel set is capped per thread (tests run the narrower ones): the new threads take
-        // the caller's cap, so that every unit of a row comes from the same kernels.
-        let cap = sibyl_panel_kernel_cap(2)
-        _ = sibyl_panel_kernel_cap(cap)
+        // the caller's set, so that every unit of a row comes from the same kernels.
+        let cap = sibyl_panel_kernel_level()
         return runConcurrently(parts) { part in
             let previousCap = sibyl_panel_kernel_cap(cap)
             defer { _ = sibyl_panel_kernel_cap(previousCap) }
             let (firstTile, lastTile) = (tiles * part / parts, tiles * (part + 1) / parts)
-            let (first, count) = (firstTile * 32, min(h, lastTile * 32) - firstTile * 32)
+            let (first, count) = (firstTile * tile, min(h, lastTile * tile) - firstTile * tile)
             for t in 0..<steps {
                 let x = input + t * batch * f
                 let previous = hidden.baseAddress + t * bh
