@@ -48,8 +48,9 @@
 #define FMA_ROW(i)                       \
     c##i##0 += row_of_a[i][o] * b0;      \
     c##i##1 += row_of_a[i][o] * b1;
-#define ACCUMULATE(K, R, STEP, PANEL, LDP, LIST)                                       \
+#define ACCUMULATE(K, R, STEP, PANEL, LDP, LIST, EACH)                                 \
     for (size_t kk = 0; kk < (K); kk++) {                                              \
+        EACH                                                                           \
         const float *const *row_of_a = (R);                                            \
         const VEC b0 = LOADV((PANEL) + kk * (LDP)), b1 = LOADV((PANEL) + kk * (LDP) + VW); \
         const size_t o = kk * (STEP);                                                  \
@@ -60,16 +61,16 @@
 // panel's rows in the same order, for a block of N rows (LIST), on panels `pw` columns wide (a
 // variable read once per function: PW may be a call). Past the last row of A (ROWS < N) the row
 // pointers repeat that row (read, computed, not stored).
-#define ACCUMULATE_ROWS(K1, A1, LDA1, K2, A2, LDA2, PANEL, ROWS, N, LIST)                        \
+#define ACCUMULATE_ROWS(K1, A1, LDA1, K2, A2, LDA2, PANEL, ROWS, N, LIST, EACH)                  \
     {                                                                                            \
         const float *r[N];                                                                       \
         if (K1) {                                                                                \
             for (size_t i = 0; i < (N); i++) r[i] = (A1) + (i < (ROWS) ? i : (ROWS) - 1) * (LDA1); \
-            ACCUMULATE(K1, r, 1, PANEL, pw, LIST)                                                \
+            ACCUMULATE(K1, r, 1, PANEL, pw, LIST, EACH)                                          \
         }                                                                                        \
         if (K2) {                                                                                \
             for (size_t i = 0; i < (N); i++) r[i] = (A2) + (i < (ROWS) ? i : (ROWS) - 1) * (LDA2); \
-            ACCUMULATE(K2, r, 1, (PANEL) + (K1) * pw, pw, LIST)                                  \
+            ACCUMULATE(K2, r, 1, (PANEL) + (K1) * pw, pw, LIST, EACH)                            \
         }                                                                                        \
     }
 
@@ -118,9 +119,30 @@ static inline __attribute__((always_inline)) TARGET void NAME(block)(size_t k, c
     const float *r[MR];
     for (size_t i = 0; i < MR; i++) r[i] = ap + i;
     FOR_ROWS(DECLARE_ROW)
-    ACCUMULATE(k, r, MR, panel, TN_PW, FOR_ROWS)
+    ACCUMULATE(k, r, MR, panel, TN_PW, FOR_ROWS, )
     FOR_ROWS(STORE_ROW)
 }
+
+// An instruction rather than __builtin_prefetch on x86: with the builtin, Clang scheduled every
+// broadcast of the k step ahead of the products and spilled four accumulators to the stack
+// (0.6 of the speed); an opaque instruction at the top of the step leaves the block as it was.
+#ifndef PREFETCH_L2
+#if SIBYL_X86
+#define PREFETCH_L2(p) __asm__ volatile("prefetcht1 %0" : : "m"(*(const char *)(p)))
+#else
+#define PREFETCH_L2(p) __builtin_prefetch((p), 0, 2)
+#endif
+#endif
+
+// With `prefetch` (a constant where the block is inlined), each k also asks for one line of the
+// next panel into L2: `ahead` + ahead_at / 2^16, ahead_at advancing by ahead_step. The caller
+// spreads the next panel over its row blocks, so that the weights stream in while every block
+// computes rather than only while the first one waits on them.
+#define PREFETCH_AHEAD                                                 \
+    if (prefetch) {                                                    \
+        PREFETCH_L2(ahead + (ahead_at >> 16));                         \
+        ahead_at += ahead_step;                                        \
+    }
 
 // C (rows ≤ N, panel_width ≤ pw) = beta·C + [A1 A2]·B for A1 and A2 read in place, row by row
 // (no packing of A), on a panel `pw` columns wide, for a block of N rows: MR, and with AVX2 and SSE
@@ -129,10 +151,11 @@ static inline __attribute__((always_inline)) TARGET void NAME(block)(size_t k, c
 #define DEFINE_BLOCK_ROWS(N, LIST)                                                                          \
     static inline __attribute__((always_inline)) TARGET void NAME(block_rows##N)(                          \
         size_t k1, const float *a1, size_t lda1, size_t k2, const float *a2, size_t lda2, const float *panel, \
-        size_t pw, float beta, float *c_block, size_t ldc, size_t rows, size_t panel_width) {               \
+        size_t pw, float beta, float *c_block, size_t ldc, size_t rows, size_t panel_width,                 \
+        const int prefetch, const char *ahead, size_t ahead_at, size_t ahead_step) {                        \
         FOR_COLUMN_BLOCKS(panel_width) {                                                                    \
             LIST(DECLARE_ROW)                                                                               \
-            ACCUMULATE_ROWS(k1, a1, lda1, k2, a2, lda2, panel + col, rows, N, LIST)                         \
+            ACCUMULATE_ROWS(k1, a1, lda1, k2, a2, lda2, panel + col, rows, N, LIST, PREFETCH_AHEAD)        \
             float *c = c_block + col;                                                                       \
             const size_t width = panel_width - col < CB ? panel_width - col : CB;                           \
             LIST(STORE_ROW)                                                                                 \
@@ -151,7 +174,7 @@ static inline __attribute__((always_inline)) TARGET void NAME(block)(size_t k, c
         for (size_t col = 0; col < NR; col += CB) {                                                         \
             const float *part = panel + col / pw * pw * (k1 + k2) + col % pw;                               \
             LIST(DECLARE_ROW)                                                                               \
-            ACCUMULATE_ROWS(k1, a1, lda1, k2, a2, lda2, part, rows, N, LIST)                                \
+            ACCUMULATE_ROWS(k1, a1, lda1, k2, a2, lda2, part, rows, N, LIST, )                              \
             LIST(TILE_ROW)                                                                                  \
         }                                                                                                   \
     }
@@ -212,13 +235,28 @@ TARGET void NAME(gemm_panels)(size_t m, size_t n, size_t k1, const float *a1, si
     // Panels outside, row blocks inside: one K×PW panel is reused by every block while it is
     // near. A is read in place: the rows of a block are sequential streams, which the
     // prefetchers follow, and packing it (a transpose per call) cost more than it saved.
+    size_t blocks = 0;
+    for (size_t i0 = 0; i0 < m; blocks++) i0 += NAME(block_height)(m - i0);
+    const size_t panel_bytes = pw * k * sizeof(float), column_blocks = CB == NR ? 1 : (pw + CB - 1) / CB;
+    // Weights past SIBYL_PREFETCH_AHEAD_BYTES come from memory each call, and with more than one
+    // row block the first block would wait on each panel while the others find it in L2. Instead
+    // each block's k steps ask for its share of the next panel, one line a step.
+    const int ahead = blocks > 1 && panels > 1 && k > 0 && panels * panel_bytes > SIBYL_PREFETCH_AHEAD_BYTES;
+    const size_t ahead_share = ahead ? (panel_bytes << 16) / blocks : 0;
+    const size_t ahead_step = ahead ? ahead_share / (k * column_blocks) : 0;
     for (size_t p = 0; p < panels; p++) {
         const float *panel = packed + p * pw * k;
         const size_t width = n - p * pw < pw ? n - p * pw : pw;
-        for (size_t i0 = 0; i0 < m;) {
+        const char *next = (const char *)(panel + pw * k);
+        for (size_t i0 = 0, block = 0; i0 < m; block++) {
             const size_t rows = NAME(block_height)(m - i0);
-            BLOCK_ROWS(rows, k1, k1 ? a1 + i0 * lda1 : NULL, lda1, k2, k2 ? a2 + i0 * lda2 : NULL, lda2, panel, pw, beta,
-                       c + i0 * ldc + p * pw, ldc, rows, width);
+            if (ahead && p + 1 < panels) {
+                BLOCK_ROWS(rows, k1, k1 ? a1 + i0 * lda1 : NULL, lda1, k2, k2 ? a2 + i0 * lda2 : NULL, lda2, panel, pw, beta,
+                           c + i0 * ldc + p * pw, ldc, rows, width, 1, next, block * ahead_share, ahead_step);
+            } else {
+                BLOCK_ROWS(rows, k1, k1 ? a1 + i0 * lda1 : NULL, lda1, k2, k2 ? a2 + i0 * lda2 : NULL, lda2, panel, pw, beta,
+                           c + i0 * ldc + p * pw, ldc, rows, width, 0, NULL, 0, 0);
+            }
             i0 += rows;
         }
     }
@@ -425,6 +463,7 @@ TARGET float NAME(fma_peak)(size_t iterations, float x, float y) {
 #undef FMA_ROW
 #undef ACCUMULATE
 #undef ACCUMULATE_ROWS
+#undef PREFETCH_AHEAD
 #undef STORE_ROW
 #undef TILE_ROW
 #undef FOR_COLUMN_BLOCKS

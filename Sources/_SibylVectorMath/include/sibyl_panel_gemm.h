@@ -21,6 +21,10 @@ extern "C" {
 /// thread, whatever kernel set a test caps it at).
 size_t sibyl_panel_width(void);
 
+/// Bytes of packed weights past which sibyl_gemm_panels asks for each next panel while the row
+/// blocks of the current one compute (the same bits either way).
+size_t sibyl_panel_prefetch_bytes(void);
+
 /// Floats a packed K×N matrix occupies: ⌈N / W⌉·W·K.
 size_t sibyl_panel_size(size_t k, size_t n);
 
