@@ -327,10 +327,11 @@ final class RecurrentLayer {
                     let cellPrevious = t == 0 ? cellState.baseAddress : scratch + ((t - 1) % 2) * bh
                     let cellNext = t == steps - 1 ? cellState.baseAddress + steps * bh : scratch + (t % 2) * bh
                     // Each gate block's columns of these units; a panel starts every 16 or 32 of them.
+                    // Whether to ask for panels ahead follows the size of all the weights a step streams.
                     for gate in 0..<4 {
                         let column = gate * h + first
-                        sibyl_gemm_panels(batch, count, f, x, f, h, previous, h, packedForward.baseAddress + column * (f + h), 0,
-                                          projection + column, gh)
+                        sibyl_gemm_panels_of(batch, count, gh, f, x, f, h, previous, h, packedForward.baseAddress + column * (f + h), 0,
+                                             projection + column, gh)
                     }
                     sibyl_lstm_infer_units(projection, biasSum.baseAddress, cellPrevious, cellNext, previous + bh, batch, h, first, count)
                 case .gru:

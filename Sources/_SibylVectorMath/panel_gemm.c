@@ -167,10 +167,10 @@ size_t sibyl_gemm_tn_workspace_size(size_t n1, size_t n2) {
 
 // Products whose packed weights pass this size ask for the next panel ahead of its use (see
 // gemm_panels): weights of a few MB stay in the last-level cache between steps and stream in on the
-// hardware prefetchers alone, larger ones come from memory. On the Zen 3 (32 MB L3) an LSTM's step
-// products over 16 sequences ran 1.22 and 1.26 times as fast with it at H = 768 and 1024 (9.5 and
-// 16.8 MB of weights) and no faster at H = 256 to 512 (1.1 to 4.2 MB); the GRU's step, whose tiles
-// reuse four panels per block, gained nothing at any size.
+// hardware prefetchers alone, larger ones come from memory. On the Zen 3 (32 MB L3), one thread,
+// an LSTM's inference over 16 sequences ran 1.22 and 1.26 times as fast with it at H = 768 and
+// 1024 (9.5 and 16.8 MB of weights), over 4 (one row block) 1.50 times at H = 1024, and no faster
+// at H = 256 to 512 (1.1 to 4.2 MB, hence the size); asking two panels ahead was no faster.
 #define SIBYL_PREFETCH_AHEAD_BYTES ((size_t)6 << 20)
 
 size_t sibyl_panel_prefetch_bytes(void) { return SIBYL_PREFETCH_AHEAD_BYTES; }
@@ -254,7 +254,12 @@ const char *sibyl_panel_kernel_name(void) {
 
 void sibyl_gemm_panels(size_t m, size_t n, size_t k1, const float *a1, size_t lda1, size_t k2, const float *a2,
                        size_t lda2, const float *packed, float beta, float *c, size_t ldc) {
-    DISPATCH(gemm_panels, m, n, k1, a1, lda1, k2, a2, lda2, packed, beta, c, ldc)
+    DISPATCH(gemm_panels, m, n, n, k1, a1, lda1, k2, a2, lda2, packed, beta, c, ldc)
+}
+
+void sibyl_gemm_panels_of(size_t m, size_t n, size_t whole_n, size_t k1, const float *a1, size_t lda1, size_t k2,
+                          const float *a2, size_t lda2, const float *packed, float beta, float *c, size_t ldc) {
+    DISPATCH(gemm_panels, m, n, whole_n > n ? whole_n : n, k1, a1, lda1, k2, a2, lda2, packed, beta, c, ldc)
 }
 
 void sibyl_gru_step(size_t rows, size_t inputs, size_t hidden, const float *x, size_t ldx, const float *h_prev,

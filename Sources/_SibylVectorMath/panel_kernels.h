@@ -228,7 +228,7 @@ static inline __attribute__((always_inline)) TARGET void NAME(block16)(size_t k,
 }
 #endif
 
-TARGET void NAME(gemm_panels)(size_t m, size_t n, size_t k1, const float *a1, size_t lda1, size_t k2,
+TARGET void NAME(gemm_panels)(size_t m, size_t n, size_t whole_n, size_t k1, const float *a1, size_t lda1, size_t k2,
                               const float *a2, size_t lda2, const float *packed, float beta, float *c, size_t ldc) {
     const size_t k = k1 + k2, pw = PW;
     const size_t panels = (n + pw - 1) / pw;
@@ -238,12 +238,14 @@ TARGET void NAME(gemm_panels)(size_t m, size_t n, size_t k1, const float *a1, si
     size_t blocks = 0;
     for (size_t i0 = 0; i0 < m; blocks++) i0 += NAME(block_height)(m - i0);
     const size_t panel_bytes = pw * k * sizeof(float), column_blocks = CB == NR ? 1 : (pw + CB - 1) / CB;
-    // Weights past SIBYL_PREFETCH_AHEAD_BYTES come from memory each call, and with more than one
-    // row block the first block would wait on each panel while the others find it in L2. Instead
-    // each block's k steps ask for its share of the next panel, one line a step.
-    const int ahead = blocks > 1 && panels > 1 && k > 0 && panels * panel_bytes > SIBYL_PREFETCH_AHEAD_BYTES;
-    const size_t ahead_share = ahead ? (panel_bytes << 16) / blocks : 0;
-    const size_t ahead_step = ahead ? ahead_share / (k * column_blocks) : 0;
+    // Weights past SIBYL_PREFETCH_AHEAD_BYTES come from memory each call: one row block waits on
+    // each panel as it streams in, and of several the first waits while the others find it in L2.
+    // Instead each block's k steps ask for its share of the next panel, a line at most a step
+    // (not with one block of AVX-512's 128-byte panel rows, which would skip every other line).
+    const size_t ahead_share = blocks && k ? (panel_bytes << 16) / blocks : 0;
+    const size_t ahead_step = blocks && k ? ahead_share / (k * column_blocks) : 0;
+    const int ahead = panels > 1 && ahead_step > 0 && ahead_step <= (size_t)64 << 16 &&
+                      (whole_n + pw - 1) / pw * panel_bytes > SIBYL_PREFETCH_AHEAD_BYTES;
     for (size_t p = 0; p < panels; p++) {
         const float *panel = packed + p * pw * k;
         const size_t width = n - p * pw < pw ? n - p * pw : pw;

@@ -64,36 +64,48 @@ struct PanelGEMMTests {
     func prefetchingAhead(level: Int32) {
         _ = withPanelKernels(level) {
             var rng = SeededGenerator(seed: 83)
-            // 13 rows run three row blocks on every kernel set; the packed weights pass the size.
-            let (m, k1, k2) = (13, 9, 511)
-            let k = k1 + k2
-            let n = (sibyl_panel_prefetch_bytes() / (k * MemoryLayout<Float>.size) / 256 + 2) * 256
-            let stored = AlignedBuffer<Float>(count: n * k)  // (N, K), as a layer stores its weights
-            rng.fillNormal(stored.buffer)
-            let a = AlignedBuffer<Float>(count: m * k)
-            rng.fillNormal(a.buffer)
-            let packed = AlignedBuffer<Float>(count: sibyl_panel_size(k, n))
-            #expect(packed.count * MemoryLayout<Float>.size > sibyl_panel_prefetch_bytes())
-            sibyl_pack_panels(stored.baseAddress, k, 1, k, n, packed.baseAddress, 0, k)
-            let whole = AlignedBuffer<Float>(count: m * n)
-            sibyl_gemm_panels(m, n, k1, a.baseAddress, k, k2, a.baseAddress + k1, k, packed.baseAddress, 0, whole.baseAddress, n)
-            // 256 columns a call: each slice's weights are far under the size.
-            let sliced = AlignedBuffer<Float>(count: m * n)
-            let slice = AlignedBuffer<Float>(count: sibyl_panel_size(k, 256))
-            for j0 in stride(from: 0, to: n, by: 256) {
-                sibyl_pack_panels(stored.baseAddress + j0 * k, k, 1, k, 256, slice.baseAddress, 0, k)
-                sibyl_gemm_panels(m, 256, k1, a.baseAddress, k, k2, a.baseAddress + k1, k, slice.baseAddress, 0,
-                                  sliced.baseAddress + j0, n)
-            }
-            #expect(whole.array == sliced.array)
-            let expected = AlignedBuffer<Float>(count: m * n)
-            ReferenceBLAS.gemm(.none, .transposed, m: m, n: n, k: k, a: a.baseAddress, lda: k, b: stored.baseAddress, ldb: k,
-                               beta: 0, c: expected.baseAddress, ldc: n)
-            var worst = 0.0
-            for i in 0..<whole.count { worst = max(worst, abs(Double(whole[i]) - Double(expected[i]))) }
-            print("panel GEMM over \(Double(packed.count * 40 / 1_048_576) / 10) MB of weights (\(String(cString: sibyl_panel_kernel_name()))) vs reference: largest difference \(worst)")
-            #expect(worst < 1e-3)
+            // 13 rows run three row blocks on every kernel set, 4 rows one; the packed weights pass the size.
+            for m in [13, 4] { prefetchingAhead(m: m, rng: &rng) }
         }
+    }
+
+    func prefetchingAhead(m: Int, rng: inout SeededGenerator) {
+        let (k1, k2) = (9, 511)
+        let k = k1 + k2
+        let n = (sibyl_panel_prefetch_bytes() / (k * MemoryLayout<Float>.size) / 256 + 2) * 256
+        let stored = AlignedBuffer<Float>(count: n * k)  // (N, K), as a layer stores its weights
+        rng.fillNormal(stored.buffer)
+        let a = AlignedBuffer<Float>(count: m * k)
+        rng.fillNormal(a.buffer)
+        let packed = AlignedBuffer<Float>(count: sibyl_panel_size(k, n))
+        #expect(packed.count * MemoryLayout<Float>.size > sibyl_panel_prefetch_bytes())
+        sibyl_pack_panels(stored.baseAddress, k, 1, k, n, packed.baseAddress, 0, k)
+        let whole = AlignedBuffer<Float>(count: m * n)
+        sibyl_gemm_panels(m, n, k1, a.baseAddress, k, k2, a.baseAddress + k1, k, packed.baseAddress, 0, whole.baseAddress, n)
+        // 256 columns a call: each slice's weights are far under the size.
+        let sliced = AlignedBuffer<Float>(count: m * n)
+        let slice = AlignedBuffer<Float>(count: sibyl_panel_size(k, 256))
+        for j0 in stride(from: 0, to: n, by: 256) {
+            sibyl_pack_panels(stored.baseAddress + j0 * k, k, 1, k, 256, slice.baseAddress, 0, k)
+            sibyl_gemm_panels(m, 256, k1, a.baseAddress, k, k2, a.baseAddress + k1, k, slice.baseAddress, 0,
+                              sliced.baseAddress + j0, n)
+        }
+        #expect(whole.array == sliced.array)
+        // The slices again, each told that it is part of the whole, so that each asks ahead too.
+        let told = AlignedBuffer<Float>(count: m * n)
+        for j0 in stride(from: 0, to: n, by: 256) {
+            sibyl_pack_panels(stored.baseAddress + j0 * k, k, 1, k, 256, slice.baseAddress, 0, k)
+            sibyl_gemm_panels_of(m, 256, n, k1, a.baseAddress, k, k2, a.baseAddress + k1, k, slice.baseAddress, 0,
+                                 told.baseAddress + j0, n)
+        }
+        #expect(told.array == whole.array)
+        let expected = AlignedBuffer<Float>(count: m * n)
+        ReferenceBLAS.gemm(.none, .transposed, m: m, n: n, k: k, a: a.baseAddress, lda: k, b: stored.baseAddress, ldb: k,
+                           beta: 0, c: expected.baseAddress, ldc: n)
+        var worst = 0.0
+        for i in 0..<whole.count { worst = max(worst, abs(Double(whole[i]) - Double(expected[i]))) }
+        print("panel GEMM of \(m) rows over \(Double(packed.count * 40 / 1_048_576) / 10) MB of weights (\(String(cString: sibyl_panel_kernel_name()))) vs reference: largest difference \(worst)")
+        #expect(worst < 1e-3)
     }
 
     @Test("a row's result does not depend on the rows beside it: whole batches, single rows and every split agree bit for bit, each kernel set",

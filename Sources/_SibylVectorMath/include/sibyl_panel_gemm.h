@@ -47,6 +47,12 @@ void sibyl_pack_panels_part(const float *b, size_t ldb, int transposed, size_t k
 void sibyl_gemm_panels(size_t m, size_t n, size_t k1, const float *a1, size_t lda1, size_t k2, const float *a2,
                        size_t lda2, const float *packed, float beta, float *c, size_t ldc);
 
+/// `sibyl_gemm_panels` over N columns of a packed matrix of `whole_n` columns (N ≤ whole_n), such
+/// as one gate's units of a thread's share: whether to ask for panels ahead follows the size of
+/// the whole matrix, which is what a step streams, not of the part. The same bits either way.
+void sibyl_gemm_panels_of(size_t m, size_t n, size_t whole_n, size_t k1, const float *a1, size_t lda1, size_t k2,
+                          const float *a2, size_t lda2, const float *packed, float beta, float *c, size_t ldc);
+
 /// Floats the packed weights of `sibyl_gru_step` occupy: 2·P·(F+H) + P·H + P·F, P = H rounded up
 /// to a multiple of 32 (the GRU's tiles are SIBYL_PANEL_WIDTH units wide on every machine; each
 /// tile's weights are one panel of that width, or two of `sibyl_panel_width()` in a row).
