@@ -170,11 +170,12 @@ static inline __attribute__((always_inline)) TARGET void NAME(block)(size_t k, c
 #define DEFINE_TILE_PRODUCT(N, LIST)                                                                        \
     static inline __attribute__((always_inline)) TARGET void NAME(tile_product##N)(                        \
         size_t k1, const float *a1, size_t lda1, size_t k2, const float *a2, size_t lda2, const float *panel, \
-        size_t pw, size_t rows, float *tile) {                                                              \
+        size_t pw, size_t rows, float *tile, const int prefetch, const char *ahead, size_t ahead_at,          \
+        size_t ahead_step) {                                                                                \
         for (size_t col = 0; col < NR; col += CB) {                                                         \
             const float *part = panel + col / pw * pw * (k1 + k2) + col % pw;                               \
             LIST(DECLARE_ROW)                                                                               \
-            ACCUMULATE_ROWS(k1, a1, lda1, k2, a2, lda2, part, rows, N, LIST, )                              \
+            ACCUMULATE_ROWS(k1, a1, lda1, k2, a2, lda2, part, rows, N, LIST, PREFETCH_AHEAD)                \
             LIST(TILE_ROW)                                                                                  \
         }                                                                                                   \
     }
@@ -264,6 +265,28 @@ TARGET void NAME(gemm_panels)(size_t m, size_t n, size_t whole_n, size_t k1, con
     }
 }
 
+// The gates of row `row` of a tile at column `col` from its products at offset `t` of the tile
+// buffers. A constant count for whole tiles, so that their loop is whole vectors.
+static inline __attribute__((always_inline)) TARGET void NAME(gru_tile_row_of)(
+    const float *tile_r, const float *tile_z, const float *tile_hn, const float *tile_xn, size_t t, size_t row,
+    size_t col, size_t width, size_t hidden, const float *bias_r, const float *bias_z, const float *bias_in,
+    const float *bias_hn, const float *h_prev, float *h, float *gates, float *hn) {
+    float *gr = gates ? gates + row * 3 * hidden + col : NULL;
+    float *gz = gates ? gr + hidden : NULL, *gn = gates ? gz + hidden : NULL;
+    float *hn_out = gates ? hn + row * hidden + col : NULL;
+    const float *hp = h_prev + row * hidden + col;
+    float *out = h + row * hidden + col;
+#define GRU_TILE_ROW(COUNT, KEEP)                                                                         \
+    gru_tile_row(COUNT, tile_r + t, tile_z + t, tile_hn + t, tile_xn + t, bias_r + col, bias_z + col, \
+                 bias_in + col, bias_hn + col, hp, out, gr, gz, gn, hn_out, KEEP)
+    if (gates) {
+        if (width == NR) GRU_TILE_ROW(NR, 1); else GRU_TILE_ROW(width, 1);
+    } else {
+        if (width == NR) GRU_TILE_ROW(NR, 0); else GRU_TILE_ROW(width, 0);
+    }
+#undef GRU_TILE_ROW
+}
+
 TARGET void NAME(gru_step)(size_t rows, size_t inputs, size_t hidden, const float *x, size_t ldx,
                            const float *h_prev, const float *packed, const float *bias, float *h, float *gates,
                            float *hn, size_t first_tile, size_t last_tile) {
@@ -271,40 +294,64 @@ TARGET void NAME(gru_step)(size_t rows, size_t inputs, size_t hidden, const floa
     const float *packed_r = packed, *packed_z = packed_r + padded * (inputs + hidden);
     const float *packed_hn = packed_z + padded * (inputs + hidden), *packed_xn = packed_hn + padded * hidden;
     const float *bias_r = bias, *bias_z = bias + padded, *bias_in = bias_z + padded, *bias_hn = bias_in + padded;
-    float tile_r[MR * NR] __attribute__((aligned(64))), tile_z[MR * NR] __attribute__((aligned(64)));
-    float tile_hn[MR * NR] __attribute__((aligned(64))), tile_xn[MR * NR] __attribute__((aligned(64)));
-    // Tiles of NR units outside, blocks of rows inside, as in gemm_panels: the tile's four
-    // panels are streamed once per block, and the gates of a block are computed while its four
-    // products are in L1.
-    for (size_t u = first_tile; u < last_tile && u < tiles; u++) {
+    // The four products of a block, or of a batch of up to GROUP rows (a block past the last row
+    // stores the rows it computed past it: MR rows of room).
+    enum { GROUP = 4 * MR };
+    float tile_r[(GROUP + MR) * NR] __attribute__((aligned(64))), tile_z[(GROUP + MR) * NR] __attribute__((aligned(64)));
+    float tile_hn[(GROUP + MR) * NR] __attribute__((aligned(64))), tile_xn[(GROUP + MR) * NR] __attribute__((aligned(64)));
+    const size_t end = last_tile < tiles ? last_tile : tiles, k = inputs + hidden;
+    size_t blocks = 0;
+    for (size_t b0 = 0; b0 < rows; blocks++) b0 += NAME(block_height)(rows - b0);
+    // Weights past SIBYL_PREFETCH_AHEAD_BYTES come from memory: for a batch of at most GROUP rows
+    // each product runs over every block in turn, and its blocks ask for the next product's panels
+    // (r's for z's, z's for h·W_hnᵀ's, that one's for the next tile's r), a share each, so that at
+    // most two products' panels are in L2 at once where a tile's four (400 KB at H = 1024) fill it.
+    const size_t tile_bytes = NR * (2 * k + hidden + inputs) * sizeof(float);
+    const int grouped = rows <= GROUP && blocks > 0 && hidden > 0 && tiles * tile_bytes > SIBYL_PREFETCH_AHEAD_BYTES;
+    const size_t rz_bytes = NR * k * sizeof(float), hn_bytes = NR * hidden * sizeof(float), column_blocks = NR / CB;
+    for (size_t u = first_tile; u < end; u++) {
         const size_t col = u * pw, width = hidden - col < pw ? hidden - col : pw;
         const float *pr = packed_r + col * (inputs + hidden), *pz = packed_z + col * (inputs + hidden);
         const float *phn = packed_hn + col * hidden, *pxn = packed_xn + col * inputs;
+        if (grouped) {
+            const char *next_r = u + 1 < end ? (const char *)(pr + NR * k) : NULL;
+#define FOR_BLOCKS(PRODUCT, AHEAD, BYTES, STEPS)                                                        \
+    for (size_t b0 = 0, count, block = 0; b0 < rows; b0 += count, block++) {                           \
+        count = NAME(block_height)(rows - b0);                                                          \
+        const float *xb = x + b0 * ldx, *hb = h_prev + b0 * hidden;                                     \
+        const size_t t = b0 * NR, share = ((BYTES) << 16) / blocks;                                     \
+        (void)xb;                                                                                       \
+        if (AHEAD) PRODUCT(1, (const char *)(AHEAD), share * block, share / ((STEPS) * column_blocks)); \
+        else PRODUCT(0, NULL, 0, 0);                                                                    \
+    }
+#define R_PRODUCT(...) TILE_PRODUCT(count, inputs, xb, ldx, hidden, hb, hidden, pr, panel_width, count, tile_r + t, __VA_ARGS__)
+#define Z_PRODUCT(...) TILE_PRODUCT(count, inputs, xb, ldx, hidden, hb, hidden, pz, panel_width, count, tile_z + t, __VA_ARGS__)
+#define HN_PRODUCT(...) TILE_PRODUCT(count, 0, NULL, 0, hidden, hb, hidden, phn, panel_width, count, tile_hn + t, __VA_ARGS__)
+#define XN_PRODUCT(...) TILE_PRODUCT(count, inputs, xb, ldx, 0, NULL, 0, pxn, panel_width, count, tile_xn + t, __VA_ARGS__)
+            FOR_BLOCKS(R_PRODUCT, pz, rz_bytes, k)
+            FOR_BLOCKS(Z_PRODUCT, phn, hn_bytes, k)
+            FOR_BLOCKS(HN_PRODUCT, next_r, rz_bytes, hidden)
+            FOR_BLOCKS(XN_PRODUCT, NULL, 0, 1)
+#undef FOR_BLOCKS
+#undef R_PRODUCT
+#undef Z_PRODUCT
+#undef HN_PRODUCT
+#undef XN_PRODUCT
+            for (size_t i = 0; i < rows; i++) NAME(gru_tile_row_of)(tile_r, tile_z, tile_hn, tile_xn, i * NR, i, col, width, hidden,
+                                                               bias_r, bias_z, bias_in, bias_hn, h_prev, h, gates, hn);
+            continue;
+        }
+        // Otherwise blocks of rows inside, as in gemm_panels: the tile's four panels are streamed
+        // once per block, and the gates of a block are computed while its four products are in L1.
         for (size_t b0 = 0, count; b0 < rows; b0 += count) {
             count = NAME(block_height)(rows - b0);
             const float *xb = x + b0 * ldx, *hb = h_prev + b0 * hidden;
-            TILE_PRODUCT(count, inputs, xb, ldx, hidden, hb, hidden, pr, panel_width, count, tile_r);
-            TILE_PRODUCT(count, inputs, xb, ldx, hidden, hb, hidden, pz, panel_width, count, tile_z);
-            TILE_PRODUCT(count, 0, NULL, 0, hidden, hb, hidden, phn, panel_width, count, tile_hn);
-            TILE_PRODUCT(count, inputs, xb, ldx, 0, NULL, 0, pxn, panel_width, count, tile_xn);
-            for (size_t i = 0; i < count; i++) {
-                const size_t row = b0 + i, t = i * NR;
-                float *gr = gates ? gates + row * 3 * hidden + col : NULL;
-                float *gz = gates ? gr + hidden : NULL, *gn = gates ? gz + hidden : NULL;
-                float *hn_out = gates ? hn + row * hidden + col : NULL;
-                const float *hp = h_prev + row * hidden + col;
-                float *out = h + row * hidden + col;
-                // A constant count for whole tiles, so that their loop is whole vectors.
-#define GRU_TILE_ROW(COUNT, KEEP)                                                                         \
-    gru_tile_row(COUNT, tile_r + t, tile_z + t, tile_hn + t, tile_xn + t, bias_r + col, bias_z + col, \
-                 bias_in + col, bias_hn + col, hp, out, gr, gz, gn, hn_out, KEEP)
-                if (gates) {
-                    if (width == NR) GRU_TILE_ROW(NR, 1); else GRU_TILE_ROW(width, 1);
-                } else {
-                    if (width == NR) GRU_TILE_ROW(NR, 0); else GRU_TILE_ROW(width, 0);
-                }
-#undef GRU_TILE_ROW
-            }
+            TILE_PRODUCT(count, inputs, xb, ldx, hidden, hb, hidden, pr, panel_width, count, tile_r, 0, NULL, 0, 0);
+            TILE_PRODUCT(count, inputs, xb, ldx, hidden, hb, hidden, pz, panel_width, count, tile_z, 0, NULL, 0, 0);
+            TILE_PRODUCT(count, 0, NULL, 0, hidden, hb, hidden, phn, panel_width, count, tile_hn, 0, NULL, 0, 0);
+            TILE_PRODUCT(count, inputs, xb, ldx, 0, NULL, 0, pxn, panel_width, count, tile_xn, 0, NULL, 0, 0);
+            for (size_t i = 0; i < count; i++) NAME(gru_tile_row_of)(tile_r, tile_z, tile_hn, tile_xn, i * NR, b0 + i, col, width, hidden,
+                                                                bias_r, bias_z, bias_in, bias_hn, h_prev, h, gates, hn);
         }
     }
 }

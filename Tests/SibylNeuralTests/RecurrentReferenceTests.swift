@@ -1,4 +1,5 @@
 import Foundation
+import _SibylVectorMath
 import Testing
 @testable import SibylKernels
 @testable import SibylNeural
@@ -106,6 +107,48 @@ struct RecurrentReferenceTests {
         guard let worst = withPanelKernels(level, { largestDifference(cell: cell, threads: 1) }) else { return }
         print("\(cell), kernel set \(level): largest difference from the double-precision reference \(worst)")
         #expect(worst < 1e-5)
+    }
+
+    @Test("a GRU whose weights pass the prefetch size: a few sequences (products in turn over the row blocks) give the bits of a large batch (blocks in turn), and the reference's values, each kernel set",
+          arguments: panelKernelLevels)
+    func gruPastThePrefetchSize(level: Int32) {
+        _ = withPanelKernels(level) {
+            // 24 tiles of 32 units, the last partial; 6.9 MB of packed weights.
+            let (f, h, t, b, few) = (5, 740, 2, 40, 8)
+            #expect(sibyl_gru_packed_size(f, h) * MemoryLayout<Float>.size > sibyl_panel_prefetch_bytes())
+            var generator = SeededGenerator(seed: 29)
+            let layer = RecurrentLayer(cell: .gru, inputSize: f, hiddenSize: h, index: 0)
+            for parameter in layer.parameters { generator.fillUniform(parameter.value.buffer, lower: -0.05, upper: 0.05) }
+            let x = AlignedBuffer<Float>(count: t * b * f)
+            generator.fillNormal(x.buffer)
+            var passes: [[Float]] = []
+            for keep in [false, true] {
+                layer.forward(x.baseAddress, steps: t, batch: b, keepHistory: keep)
+                passes.append(Array(UnsafeBufferPointer(start: layer.outputs, count: t * b * h)))
+            }
+            #expect(passes[0] == passes[1])
+            // The same sequences, a few at a time.
+            var pieces = [Float](repeating: .nan, count: t * b * h)
+            var firstPiece: [Float] = []
+            for b0 in stride(from: 0, to: b, by: few) {
+                let part = AlignedBuffer<Float>(count: t * few * f)
+                for step in 0..<t { for i in 0..<(few * f) { part[step * few * f + i] = x[(step * b + b0) * f + i] } }
+                layer.forward(part.baseAddress, steps: t, batch: few, keepHistory: false)
+                let out = Array(UnsafeBufferPointer(start: layer.outputs, count: t * few * h))
+                if b0 == 0 { firstPiece = part.array }
+                for step in 0..<t { for i in 0..<(few * h) { pieces[(step * b + b0) * h + i] = out[step * few * h + i] } }
+            }
+            #expect(pieces == passes[0])
+            let expected = Self.reference(cell: .gru, f: f, h: h, t: t, b: few, x: firstPiece, h0: [Float](repeating: 0, count: few * h),
+                                          c0: [], wih: layer.weightIH.value.array, whh: layer.weightHH.value.array,
+                                          bih: layer.biasIH.value.array, bhh: layer.biasHH.value.array)
+            var worst = 0.0
+            for step in 0..<t {
+                for i in 0..<(few * h) { worst = max(worst, abs(Double(pieces[step * b * h + i]) - expected[step * few * h + i])) }
+            }
+            print("GRU H=\(h) (\(String(cString: sibyl_panel_kernel_name()))): largest difference from the double-precision reference \(worst)")
+            #expect(worst < 1e-5)
+        }
     }
 
     func largestDifference(cell: RecurrentCell, threads: Int) -> Double {
