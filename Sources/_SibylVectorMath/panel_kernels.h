@@ -304,8 +304,9 @@ TARGET void NAME(gru_step)(size_t rows, size_t inputs, size_t hidden, const floa
     for (size_t b0 = 0; b0 < rows; blocks++) b0 += NAME(block_height)(rows - b0);
     // Weights past SIBYL_PREFETCH_AHEAD_BYTES come from memory: for a batch of at most GROUP rows
     // each product runs over every block in turn, and its blocks ask for the next product's panels
-    // (r's for z's, z's for h·W_hnᵀ's, that one's for the next tile's r), a share each, so that at
-    // most two products' panels are in L2 at once where a tile's four (400 KB at H = 1024) fill it.
+    // (r's for z's, z's for h·W_hnᵀ's, that one's for the next tile's r), a share each, a line per
+    // k step or a little more (then some lines are left to the hardware), so that at most two
+    // products' panels are in L2 at once where a tile's four (400 KB at H = 1024) fill it.
     const size_t tile_bytes = NR * (2 * k + hidden + inputs) * sizeof(float);
     const int grouped = rows <= GROUP && blocks > 0 && hidden > 0 && tiles * tile_bytes > SIBYL_PREFETCH_AHEAD_BYTES;
     const size_t rz_bytes = NR * k * sizeof(float), hn_bytes = NR * hidden * sizeof(float), column_blocks = NR / CB;
