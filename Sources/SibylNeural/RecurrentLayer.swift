@@ -357,10 +357,15 @@ final class RecurrentLayer {
     }
 
     /// Runs `body(part, rows)` over `count` rows split into `threads` contiguous ranges, in parallel.
+    /// The parts run on the caller's kernel set of the products (tests cap it per thread), as the
+    /// unit split's do: a pool thread would otherwise run its rows on the machine's widest set.
     private func splitRows(_ count: Int, _ body: (_ part: Int, _ rows: Range<Int>) -> Void) {
         let parts = max(1, min(threads, count))
         let size = (count + parts - 1) / parts
+        let cap = sibyl_panel_kernel_level()
         parallelFor(parts) { part in
+            let previousCap = sibyl_panel_kernel_cap(cap)
+            defer { _ = sibyl_panel_kernel_cap(previousCap) }
             let rows = min(count, part * size)..<min(count, (part + 1) * size)
             if !rows.isEmpty { body(part, rows) }
         }

@@ -321,7 +321,7 @@ TARGET void NAME(gru_step)(size_t rows, size_t inputs, size_t hidden, const floa
         count = NAME(block_height)(rows - b0);                                                          \
         const float *xb = x + b0 * ldx, *hb = h_prev + b0 * hidden;                                     \
         const size_t t = b0 * NR, share = ((BYTES) << 16) / blocks;                                     \
-        (void)xb;                                                                                       \
+        (void)xb, (void)hb;                                                                             \
         if (AHEAD) PRODUCT(1, (const char *)(AHEAD), share * block, share / ((STEPS) * column_blocks)); \
         else PRODUCT(0, NULL, 0, 0);                                                                    \
     }

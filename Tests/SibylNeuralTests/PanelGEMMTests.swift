@@ -64,7 +64,8 @@ struct PanelGEMMTests {
     func prefetchingAhead(level: Int32) {
         _ = withPanelKernels(level) {
             var rng = SeededGenerator(seed: 83)
-            // 13 rows run three row blocks on every kernel set, 4 rows one; the packed weights pass the size.
+            // 13 rows run three row blocks with 6-row blocks (two with AVX-512's 8), 4 rows one (which
+            // asks ahead with 16-wide panels, not with AVX-512's 32); the packed weights pass the size.
             for m in [13, 4] { prefetchingAhead(m: m, rng: &rng) }
         }
     }

@@ -102,6 +102,33 @@ struct RecurrentReferenceTests {
         #expect(same)
     }
 
+    @Test("a batch split by rows on two threads gives the one-thread bits under each kernel set, inference, training and gradients",
+          arguments: RecurrentCell.allCases, panelKernelLevels)
+    func rowSplitKeepsTheKernelSet(cell: RecurrentCell, level: Int32) {
+        func run(threads: Int) -> [Float] {
+            var generator = SeededGenerator(seed: 13)
+            let (f, h, t, b) = (5, 40, 3, 16)
+            let layer = RecurrentLayer(cell: cell, inputSize: f, hiddenSize: h, index: 0)
+            layer.threads = threads
+            layer.minimumWorkPerRowToSplit = 0
+            for parameter in layer.parameters { generator.fillUniform(parameter.value.buffer, lower: -0.4, upper: 0.4) }
+            let x = AlignedBuffer<Float>(count: t * b * f), dy = AlignedBuffer<Float>(count: t * b * h)
+            generator.fillNormal(x.buffer)
+            generator.fillNormal(dy.buffer)
+            layer.forward(x.baseAddress, steps: t, batch: b, keepHistory: false)
+            var values = Array(UnsafeBufferPointer(start: layer.outputs, count: t * b * h))
+            layer.forward(x.baseAddress, steps: t, batch: b, keepHistory: true)
+            values += Array(UnsafeBufferPointer(start: layer.outputs, count: t * b * h))
+            layer.backward(input: x.baseAddress, outputGradient: dy.baseAddress, computeInputGradient: false)
+            for parameter in layer.parameters { values += parameter.gradient.array }
+            return values
+        }
+        // The rows' parts run on pool threads, which must take the caller's cap as the unit
+        // split's threads do: the baseline kernels round differently from the others.
+        guard let same = withPanelKernels(level, { run(threads: 1) == run(threads: 2) }) else { return }
+        #expect(same)
+    }
+
     @Test("the same on one thread with each kernel set of the products", arguments: RecurrentCell.allCases, panelKernelLevels)
     func matchesReferenceOnEachKernelSet(cell: RecurrentCell, level: Int32) {
         guard let worst = withPanelKernels(level, { largestDifference(cell: cell, threads: 1) }) else { return }
