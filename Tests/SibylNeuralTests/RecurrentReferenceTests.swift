@@ -81,52 +81,38 @@ struct RecurrentReferenceTests {
         #expect(parts(.gru, hidden: 32, threads: 2, batch: 4) == nil)
     }
 
-    @Test("a few sequences shared by units on two threads give the one-thread bits under each kernel set",
+    @Test("split by units (a few sequences) or by rows on two threads, the one-thread bits under each kernel set: inference, training and gradients",
           arguments: RecurrentCell.allCases, panelKernelLevels)
-    func unitSplitKeepsTheKernelSet(cell: RecurrentCell, level: Int32) {
-        func outputs(threads: Int) -> [Float] {
-            var generator = SeededGenerator(seed: 11)
-            let (f, h, t, b) = (5, 64, 3, 4)
-            let layer = RecurrentLayer(cell: cell, inputSize: f, hiddenSize: h, index: 0)
-            layer.threads = threads
-            layer.minimumWorkPerRowToSplit = 0
-            for parameter in layer.parameters { generator.fillUniform(parameter.value.buffer, lower: -0.4, upper: 0.4) }
-            let x = AlignedBuffer<Float>(count: t * b * f)
-            generator.fillNormal(x.buffer)
-            layer.forward(x.baseAddress, steps: t, batch: b, keepHistory: false)
-            return Array(UnsafeBufferPointer(start: layer.outputs, count: t * b * h))
+    func splitsKeepTheKernelSet(cell: RecurrentCell, level: Int32) {
+        // Parts on other threads take the caller's cap: the unit split's spawned threads and the
+        // row split's pool threads. The baseline (no fused multiply-adds) rounds differently from
+        // the others, so a part on another set would show.
+        for (hidden, batch, seed) in [(64, 4, UInt64(11)), (40, 16, UInt64(13))] {
+            let values = { (threads: Int) in Self.passValues(cell: cell, hidden: hidden, batch: batch, threads: threads, seed: seed) }
+            guard let same = withPanelKernels(level, { values(1) == values(2) }) else { return }
+            #expect(same, "H=\(hidden) B=\(batch)")
         }
-        // The spawned part takes the caller's cap; the baseline (no fused multiply-adds) rounds
-        // differently from the others, so a part on another set would show.
-        guard let same = withPanelKernels(level, { outputs(threads: 1) == outputs(threads: 2) }) else { return }
-        #expect(same)
     }
 
-    @Test("a batch split by rows on two threads gives the one-thread bits under each kernel set, inference, training and gradients",
-          arguments: RecurrentCell.allCases, panelKernelLevels)
-    func rowSplitKeepsTheKernelSet(cell: RecurrentCell, level: Int32) {
-        func run(threads: Int) -> [Float] {
-            var generator = SeededGenerator(seed: 13)
-            let (f, h, t, b) = (5, 40, 3, 16)
-            let layer = RecurrentLayer(cell: cell, inputSize: f, hiddenSize: h, index: 0)
-            layer.threads = threads
-            layer.minimumWorkPerRowToSplit = 0
-            for parameter in layer.parameters { generator.fillUniform(parameter.value.buffer, lower: -0.4, upper: 0.4) }
-            let x = AlignedBuffer<Float>(count: t * b * f), dy = AlignedBuffer<Float>(count: t * b * h)
-            generator.fillNormal(x.buffer)
-            generator.fillNormal(dy.buffer)
-            layer.forward(x.baseAddress, steps: t, batch: b, keepHistory: false)
-            var values = Array(UnsafeBufferPointer(start: layer.outputs, count: t * b * h))
-            layer.forward(x.baseAddress, steps: t, batch: b, keepHistory: true)
-            values += Array(UnsafeBufferPointer(start: layer.outputs, count: t * b * h))
-            layer.backward(input: x.baseAddress, outputGradient: dy.baseAddress, computeInputGradient: false)
-            for parameter in layer.parameters { values += parameter.gradient.array }
-            return values
-        }
-        // The rows' parts run on pool threads, which must take the caller's cap as the unit
-        // split's threads do: the baseline kernels round differently from the others.
-        guard let same = withPanelKernels(level, { run(threads: 1) == run(threads: 2) }) else { return }
-        #expect(same)
+    /// An inference pass's outputs, then a training pass's outputs and its parameter gradients, of a
+    /// layer with F = 5 over 3 steps on `threads` threads (split however small the work).
+    static func passValues(cell: RecurrentCell, hidden h: Int, batch b: Int, threads: Int, seed: UInt64) -> [Float] {
+        var generator = SeededGenerator(seed: seed)
+        let (f, t) = (5, 3)
+        let layer = RecurrentLayer(cell: cell, inputSize: f, hiddenSize: h, index: 0)
+        layer.threads = threads
+        layer.minimumWorkPerRowToSplit = 0
+        for parameter in layer.parameters { generator.fillUniform(parameter.value.buffer, lower: -0.4, upper: 0.4) }
+        let x = AlignedBuffer<Float>(count: t * b * f), dy = AlignedBuffer<Float>(count: t * b * h)
+        generator.fillNormal(x.buffer)
+        generator.fillNormal(dy.buffer)
+        layer.forward(x.baseAddress, steps: t, batch: b, keepHistory: false)
+        var values = Array(UnsafeBufferPointer(start: layer.outputs, count: t * b * h))
+        layer.forward(x.baseAddress, steps: t, batch: b, keepHistory: true)
+        values += Array(UnsafeBufferPointer(start: layer.outputs, count: t * b * h))
+        layer.backward(input: x.baseAddress, outputGradient: dy.baseAddress, computeInputGradient: false)
+        for parameter in layer.parameters { values += parameter.gradient.array }
+        return values
     }
 
     @Test("the same on one thread with each kernel set of the products", arguments: RecurrentCell.allCases, panelKernelLevels)
