@@ -7,16 +7,28 @@ import _SibylVectorMath
 /// The iterations must not race: each writes only memory no other iteration touches (disjoint row
 /// ranges, separate windows). That contract, not the type system, makes the concurrent calls safe,
 /// which is why `body` need not be `@Sendable`: kernels capture raw buffer pointers.
+///
+/// Every iteration runs on the caller's kernel set of the step products (`sibyl_panel_kernel_level`,
+/// which tests cap per thread): a pool thread would otherwise run on the machine's widest set, and
+/// the sets round differently.
 public func parallelFor(_ iterations: Int, _ body: (Int) -> Void) {
     precondition(iterations >= 0, "iteration count must be non-negative, got \(iterations)")
     if iterations <= 1 {
         if iterations == 1 { body(0) }
         return
     }
+    let cap = sibyl_panel_kernel_level()
     withoutActuallyEscaping(body) { body in
         nonisolated(unsafe) let shared = body
-        DispatchQueue.concurrentPerform(iterations: iterations) { shared($0) }
+        DispatchQueue.concurrentPerform(iterations: iterations) { index in withKernelCap(cap) { shared(index) } }
     }
+}
+
+/// `body(part)` with this thread's kernel set of the products capped at `cap`, restored after.
+private func withKernelCap(_ cap: Int32, _ body: () -> Void) {
+    let previous = sibyl_panel_kernel_cap(cap)
+    defer { _ = sibyl_panel_kernel_cap(previous) }
+    body()
 }
 
 /// Runs `body(0) … body(parts − 1)` each on its own thread, all at once (`body(0)` on the
@@ -25,11 +37,12 @@ public func parallelFor(_ iterations: Int, _ body: (Int) -> Void) {
 /// cannot be started, no part runs and it returns false.
 ///
 /// The same contract as `parallelFor` holds between barriers: each part writes only memory no other
-/// part touches until they next meet.
+/// part touches until they next meet; and, as there, every part runs on the caller's kernel set.
 public func runConcurrently(_ parts: Int, _ body: (Int) -> Void) -> Bool {
     precondition(parts >= 0, "part count must be non-negative, got \(parts)")
+    let cap = sibyl_panel_kernel_level()
     return withoutActuallyEscaping(body) { body in
-        var context = body
+        var context: (Int) -> Void = { part in withKernelCap(cap) { body(part) } }
         return withUnsafeMutablePointer(to: &context) { pointer in
             sibyl_run_threads(parts, { raw, part in
                 raw!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(Int(part))

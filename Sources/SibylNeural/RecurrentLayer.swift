@@ -310,12 +310,7 @@ final class RecurrentLayer {
         let tile = Self.unitTile, tiles = (h + tile - 1) / tile
         if cell == .lstm, unitWorkspace.count < batch * gh + 2 * bh { unitWorkspace = AlignedBuffer(count: batch * gh + 2 * bh) }
         let barrier = SpinBarrier(parties: parts)
-        // The kernel set is capped per thread (tests run the narrower ones): the new threads take
-        // the caller's set, so that every unit of a row comes from the same kernels.
-        let cap = sibyl_panel_kernel_level()
         return runConcurrently(parts) { part in
-            let previousCap = sibyl_panel_kernel_cap(cap)
-            defer { _ = sibyl_panel_kernel_cap(previousCap) }
             let (firstTile, lastTile) = (tiles * part / parts, tiles * (part + 1) / parts)
             let (first, count) = (firstTile * tile, min(h, lastTile * tile) - firstTile * tile)
             for t in 0..<steps {
@@ -357,15 +352,10 @@ final class RecurrentLayer {
     }
 
     /// Runs `body(part, rows)` over `count` rows split into `threads` contiguous ranges, in parallel.
-    /// The parts run on the caller's kernel set of the products (tests cap it per thread), as the
-    /// unit split's do: a pool thread would otherwise run its rows on the machine's widest set.
     private func splitRows(_ count: Int, _ body: (_ part: Int, _ rows: Range<Int>) -> Void) {
         let parts = max(1, min(threads, count))
         let size = (count + parts - 1) / parts
-        let cap = sibyl_panel_kernel_level()
         parallelFor(parts) { part in
-            let previousCap = sibyl_panel_kernel_cap(cap)
-            defer { _ = sibyl_panel_kernel_cap(previousCap) }
             let rows = min(count, part * size)..<min(count, (part + 1) * size)
             if !rows.isEmpty { body(part, rows) }
         }
