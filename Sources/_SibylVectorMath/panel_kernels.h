@@ -39,6 +39,19 @@
 #error "MR must be 8 or 6"
 #endif
 
+// The k loop four steps at a time: one increment of the index and pointers and one compare per
+// four steps rather than per step (with AVX2 on 16-wide panels, the panel row is then an offset, not
+// a product computed each step). The Zen 3 runs fewer instructions per cycle at times, as when the
+// hardware thread beside this one is busy (which a VM cannot see): a loop of twelve FMAs with
+// eight additions between them then slowed as much as the 6×16 block (eight loads), and the
+// block's 23 instructions per twelve FMAs, 21 unrolled, are what counts. Alternating in-process
+// runs of the two loops (same bits): LSTM steps 1.07 times as fast (H = 128 and 256), GRU steps
+// 1.03–1.04 times, four sequences at H = 512 1.09 (LSTM) and 1.19 (GRU); steps of H = 32 and 64,
+// and those whose weights come from memory (whose requests ahead keep the loop as it was: unrolled,
+// the compiler spilled accumulators there), within 0.95–1.02 either way.
+#define UNROLL_4 _Pragma("clang loop unroll_count(4)")
+#define UNROLL_NONE _Pragma("clang loop unroll(disable)")
+
 // The accumulators of row i are c<i>0 and c<i>1 (its two vectors). ACCUMULATE adds K rank-1
 // updates: per k, one panel row (two vectors at PANEL + k·LDP) times the broadcasts R[i][k·STEP] of
 // the block's rows of A (LIST, one of the FOR_ROWS lists), read through row pointers R; STEP is 1
@@ -48,7 +61,9 @@
 #define FMA_ROW(i)                       \
     c##i##0 += row_of_a[i][o] * b0;      \
     c##i##1 += row_of_a[i][o] * b1;
-#define ACCUMULATE(K, R, STEP, PANEL, LDP, LIST, EACH)                                 \
+#define ACCUMULATE(K, R, STEP, PANEL, LDP, LIST, EACH) ACCUMULATE_UNROLLED(UNROLL_4, K, R, STEP, PANEL, LDP, LIST, EACH)
+#define ACCUMULATE_UNROLLED(UNROLL, K, R, STEP, PANEL, LDP, LIST, EACH)                \
+    UNROLL                                                                             \
     for (size_t kk = 0; kk < (K); kk++) {                                              \
         EACH                                                                           \
         const float *const *row_of_a = (R);                                            \
@@ -61,18 +76,33 @@
 // panel's rows in the same order, for a block of N rows (LIST), on panels `pw` columns wide (a
 // variable read once per function: PW may be a call). Past the last row of A (ROWS < N) the row
 // pointers repeat that row (read, computed, not stored).
-#define ACCUMULATE_ROWS(K1, A1, LDA1, K2, A2, LDA2, PANEL, ROWS, N, LIST, EACH)                  \
+#define ACCUMULATE_ROWS(UNROLL, K1, A1, LDA1, K2, A2, LDA2, PANEL, ROWS, N, LIST, EACH)          \
     {                                                                                            \
         const float *r[N];                                                                       \
         if (K1) {                                                                                \
             for (size_t i = 0; i < (N); i++) r[i] = (A1) + (i < (ROWS) ? i : (ROWS) - 1) * (LDA1); \
-            ACCUMULATE(K1, r, 1, PANEL, pw, LIST, EACH)                                          \
+            ACCUMULATE_UNROLLED(UNROLL, K1, r, 1, PANEL, pw, LIST, EACH)                         \
         }                                                                                        \
         if (K2) {                                                                                \
             for (size_t i = 0; i < (N); i++) r[i] = (A2) + (i < (ROWS) ? i : (ROWS) - 1) * (LDA2); \
-            ACCUMULATE(K2, r, 1, (PANEL) + (K1) * pw, pw, LIST, EACH)                            \
+            ACCUMULATE_UNROLLED(UNROLL, K2, r, 1, (PANEL) + (K1) * pw, pw, LIST, EACH)           \
         }                                                                                        \
     }
+
+// BODY with `pw` a constant where the panels are one register block wide (AVX2 on a machine
+// without AVX-512), so that the unrolled steps address the panel by offsets rather than computing
+// each step's row; BODY as it is otherwise. BODY refers to `pw`.
+#if CB == NR
+#define WITH_PANEL_WIDTH(BODY) BODY
+#else
+#define WITH_PANEL_WIDTH(BODY)     \
+    if (pw == CB) {                \
+        const size_t pw = CB;      \
+        BODY                       \
+    } else {                       \
+        BODY                       \
+    }
+#endif
 
 // Stores (beta = 0) or adds (beta = 1) rows < `rows` and columns < `width` (at most CB) of the
 // block into C at `c`. Straight-line stores per row keep the accumulators in registers.
@@ -153,13 +183,19 @@ static inline __attribute__((always_inline)) TARGET void NAME(block)(size_t k, c
         size_t k1, const float *a1, size_t lda1, size_t k2, const float *a2, size_t lda2, const float *panel, \
         size_t pw, float beta, float *c_block, size_t ldc, size_t rows, size_t panel_width,                 \
         const int prefetch, const char *ahead, size_t ahead_at, size_t ahead_step) {                        \
-        FOR_COLUMN_BLOCKS(panel_width) {                                                                    \
-            LIST(DECLARE_ROW)                                                                               \
-            ACCUMULATE_ROWS(k1, a1, lda1, k2, a2, lda2, panel + col, rows, N, LIST, PREFETCH_AHEAD)        \
-            float *c = c_block + col;                                                                       \
-            const size_t width = panel_width - col < CB ? panel_width - col : CB;                           \
-            LIST(STORE_ROW)                                                                                 \
+        if (prefetch) {                                                                                     \
+            WITH_PANEL_WIDTH(BLOCK_ROWS_BODY(N, LIST, UNROLL_NONE, PREFETCH_AHEAD))                                           \
+        } else {                                                                                            \
+            WITH_PANEL_WIDTH(BLOCK_ROWS_BODY(N, LIST, UNROLL_4, ))                                          \
         }                                                                                                   \
+    }
+#define BLOCK_ROWS_BODY(N, LIST, UNROLL, EACH)                                                              \
+    FOR_COLUMN_BLOCKS(panel_width) {                                                                        \
+        LIST(DECLARE_ROW)                                                                                   \
+        ACCUMULATE_ROWS(UNROLL, k1, a1, lda1, k2, a2, lda2, panel + col, rows, N, LIST, EACH)               \
+        float *c = c_block + col;                                                                           \
+        const size_t width = panel_width - col < CB ? panel_width - col : CB;                               \
+        LIST(STORE_ROW)                                                                                     \
     }
 
 // One N×NR tile of [A1 A2]·B into `tile` (rows of NR floats, all N stored), for the GRU step,
@@ -172,12 +208,18 @@ static inline __attribute__((always_inline)) TARGET void NAME(block)(size_t k, c
         size_t k1, const float *a1, size_t lda1, size_t k2, const float *a2, size_t lda2, const float *panel, \
         size_t pw, size_t rows, float *tile, const int prefetch, const char *ahead, size_t ahead_at,          \
         size_t ahead_step) {                                                                                \
-        for (size_t col = 0; col < NR; col += CB) {                                                         \
-            const float *part = panel + col / pw * pw * (k1 + k2) + col % pw;                               \
-            LIST(DECLARE_ROW)                                                                               \
-            ACCUMULATE_ROWS(k1, a1, lda1, k2, a2, lda2, part, rows, N, LIST, PREFETCH_AHEAD)                \
-            LIST(TILE_ROW)                                                                                  \
+        if (prefetch) {                                                                                     \
+            WITH_PANEL_WIDTH(TILE_PRODUCT_BODY(N, LIST, UNROLL_NONE, PREFETCH_AHEAD))                                         \
+        } else {                                                                                            \
+            WITH_PANEL_WIDTH(TILE_PRODUCT_BODY(N, LIST, UNROLL_4, ))                                        \
         }                                                                                                   \
+    }
+#define TILE_PRODUCT_BODY(N, LIST, UNROLL, EACH)                                                            \
+    for (size_t col = 0; col < NR; col += CB) {                                                             \
+        const float *part = panel + col / pw * pw * (k1 + k2) + col % pw;                                   \
+        LIST(DECLARE_ROW)                                                                                   \
+        ACCUMULATE_ROWS(UNROLL, k1, a1, lda1, k2, a2, lda2, part, rows, N, LIST, EACH)                      \
+        LIST(TILE_ROW)                                                                                      \
     }
 
 #if MR == 8
@@ -512,6 +554,12 @@ TARGET float NAME(fma_peak)(size_t iterations, float x, float y) {
 #undef DECLARE_ROW
 #undef FMA_ROW
 #undef ACCUMULATE
+#undef ACCUMULATE_UNROLLED
+#undef UNROLL_4
+#undef UNROLL_NONE
+#undef WITH_PANEL_WIDTH
+#undef BLOCK_ROWS_BODY
+#undef TILE_PRODUCT_BODY
 #undef ACCUMULATE_ROWS
 #undef PREFETCH_AHEAD
 #undef STORE_ROW
