@@ -88,7 +88,12 @@ struct TorchParityTests {
                 report("\(cell) layer d\(parameter.name)", parameter.gradient.array, fixture.layer.gradients[parameter.name]!)
             }
         }
-        report("\(cell) dx", UnsafeBufferPointer(start: layers[0].inputGradient.baseAddress, count: t * b * fixture.F), fixture.layer.gradients["x"]!)
+        // `layers` must outlive the read of its buffer: an optimized build may release a local after
+        // its last use, here the property read, and the gradients were then read from freed memory.
+        withExtendedLifetime(layers) {
+            report("\(cell) dx", UnsafeBufferPointer(start: layers[0].inputGradient.baseAddress, count: t * b * fixture.F),
+                   fixture.layer.gradients["x"]!)
+        }
         report("\(cell) dh0", initialGradients.flatMap(\.hidden), fixture.layer.gradients["h0"]!)
         if cell == .lstm {
             report("\(cell) dc0", initialGradients.flatMap { $0.cell! }, fixture.layer.gradients["c0"]!)
