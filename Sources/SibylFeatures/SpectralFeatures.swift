@@ -67,6 +67,8 @@ enum SpectralFeatures {
         let input = AlignedBuffer<Float>(count: chunk * window)                // (B, W)
         let spectrum = AlignedBuffer<Float>(count: 2 * chunk * fft.spectrumSize)  // (B, M+1) complex
         let coefficients = UnsafeMutableRawPointer(spectrum.baseAddress).assumingMemoryBound(to: Complex<Float>.self)
+        // Used only through `coefficients` from here: an optimized build could release it early.
+        defer { withExtendedLifetime(spectrum) {} }
         var trends = [(a: Double, b: Double)](repeating: (0, 0), count: chunk)
         logClose.withUnsafeBufferPointer { x in
             for first in stride(from: 0, to: windows, by: chunk) {

@@ -8,6 +8,13 @@ func randomBuffer<Scalar: TensorScalar>(_ count: Int, _ rng: inout SeededGenerat
     return buffer
 }
 
+/// Largest |a − b| over two equal-length buffers; NaN if any pair holds a NaN. Taking the buffers
+/// themselves keeps them alive while they are read (an optimized build may release a local after
+/// its last use, which a pointer taken from it would be).
+func maxAbsDifference<Scalar: TensorScalar>(_ a: AlignedBuffer<Scalar>, _ b: AlignedBuffer<Scalar>) -> Double {
+    withExtendedLifetime((a, b)) { maxAbsDifference(UnsafeBufferPointer(a.buffer), UnsafeBufferPointer(b.buffer)) }
+}
+
 /// Largest |a − b| over two equal-length buffers; NaN if any pair holds a NaN.
 func maxAbsDifference<Scalar: TensorScalar>(_ a: UnsafeBufferPointer<Scalar>, _ b: UnsafeBufferPointer<Scalar>) -> Double {
     precondition(a.count == b.count)
@@ -44,7 +51,7 @@ struct GEMMTests {
                       b: b.baseAddress, ldb: ldb, beta: beta, c: c.baseAddress, ldc: ldc)
             ReferenceBLAS.gemm(transA, transB, m: m, n: n, k: k, alpha: alpha, a: a.baseAddress, lda: lda,
                                b: b.baseAddress, ldb: ldb, beta: beta, c: expected.baseAddress, ldc: ldc)
-            worst = max(worst, maxAbsDifference(UnsafeBufferPointer(c.buffer), UnsafeBufferPointer(expected.buffer)))
+            worst = max(worst, maxAbsDifference(c, expected))
         }
         print("sgemm vs reference: largest difference \(worst)")
         #expect(worst < 1e-4)
@@ -62,7 +69,7 @@ struct GEMMTests {
                   b: b.baseAddress, ldb: k, c: c.baseAddress, ldc: n)
         ReferenceBLAS.gemm(.transposed, .transposed, m: m, n: n, k: k, alpha: 1.5, a: a.baseAddress, lda: m,
                            b: b.baseAddress, ldb: k, c: expected.baseAddress, ldc: n)
-        let worst = maxAbsDifference(UnsafeBufferPointer(c.buffer), UnsafeBufferPointer(expected.buffer))
+        let worst = maxAbsDifference(c, expected)
         print("dgemm vs reference: largest difference \(worst)")
         #expect(worst < 1e-12)
     }
@@ -110,7 +117,7 @@ struct GEMMTests {
         let expected = AlignedBuffer<Float>(y.buffer)
         BLAS.gemv(trans, m: m, n: n, alpha: 0.7, a: a.baseAddress, lda: n, x: x.baseAddress, beta: 0.3, y: y.baseAddress)
         ReferenceBLAS.gemv(trans, m: m, n: n, alpha: 0.7, a: a.baseAddress, lda: n, x: x.baseAddress, beta: 0.3, y: expected.baseAddress)
-        let worst = maxAbsDifference(UnsafeBufferPointer(y.buffer), UnsafeBufferPointer(expected.buffer))
+        let worst = maxAbsDifference(y, expected)
         print("sgemv(\(trans)) vs reference: largest difference \(worst)")
         #expect(worst < 1e-5)
     }

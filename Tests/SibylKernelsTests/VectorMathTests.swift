@@ -111,6 +111,7 @@ struct VectorMathTests {
         let n = 1_037
         let a = randomBuffer(n, &rng), b = randomBuffer(n, &rng), c = randomBuffer(n, &rng)
         let y = AlignedBuffer<Float>(count: n)
+        defer { withExtendedLifetime((a, b, c)) {} }  // read through pa, pb and pc after their last use
         let (pa, pb, pc) = (UnsafeBufferPointer(a.buffer), UnsafeBufferPointer(b.buffer), UnsafeBufferPointer(c.buffer))
         VectorMath.add(pa, pb, into: y.buffer)
         #expect((0..<n).allSatisfy { y[$0] == a[$0] + b[$0] })

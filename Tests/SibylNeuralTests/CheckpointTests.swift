@@ -28,6 +28,7 @@ struct CheckpointTests {
         #expect(loaded.configuration == model.configuration)
         for (a, b) in zip(model.parameters, loaded.parameters) { #expect(a.value.array == b.value.array && a.name == b.name) }
         let x = AlignedBuffer<Float>((0..<(4 * 2 * 3)).map { Float($0) / 10 - 1 })
+        defer { withExtendedLifetime((model, loaded, x)) {} }  // forward returns a pointer into the model
         #expect(Array(model.forward(x.baseAddress, steps: 4, batch: 2)) == Array(loaded.forward(x.baseAddress, steps: 4, batch: 2)))
     }
 
@@ -38,6 +39,7 @@ struct CheckpointTests {
         let model = try RecurrentModel(checkpoint: Checkpoint.read(contentsOf: url.path), file: url.path)
         #expect(model.configuration.cell == cell && model.configuration.layers == fixture.L && model.configuration.hiddenSize == fixture.H)
         let x = AlignedBuffer<Float>(fixture.x.floats)
+        defer { withExtendedLifetime((model, x)) {} }  // forward returns a pointer into the model
         let prediction = Array(model.forward(x.baseAddress, steps: fixture.T, batch: fixture.B))
         let difference = largestDifference(prediction, fixture.model.prediction.floats)
         print("\(cell): PyTorch checkpoint in Sibyl, largest prediction difference \(difference)")

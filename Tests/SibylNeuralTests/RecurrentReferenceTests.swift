@@ -182,6 +182,7 @@ struct RecurrentReferenceTests {
             generator.fillNormal(x.buffer)
             generator.fillNormal(h0.buffer)
             generator.fillNormal(c0.buffer)
+            defer { withExtendedLifetime((layer, x, h0, c0)) {} }  // the outputs are read through pointers
             let expected = Self.reference(cell: cell, f: f, h: h, t: t, b: b, x: x.array, h0: h0.array, c0: c0.array,
                                           wih: layer.weightIH.value.array, whh: layer.weightHH.value.array,
                                           bih: layer.biasIH.value.array, bhh: layer.biasHH.value.array)

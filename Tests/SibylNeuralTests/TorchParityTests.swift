@@ -20,6 +20,8 @@ struct TorchParityTests {
         let model = fixture.makeModel()
         let x = AlignedBuffer<Float>(fixture.x.floats)
         let y = AlignedBuffer<Float>(fixture.y.floats)
+        // The model keeps a pointer to x for backward, and returns pointers into its own buffers.
+        defer { withExtendedLifetime((model, x, y)) {} }
         // Inference (scratch intermediates) first, then a training pass: both must match PyTorch.
         let inferred = Array(model.forward(x.baseAddress, steps: fixture.T, batch: fixture.B))
         let inferredStates = model.finalHiddenStates()
@@ -71,6 +73,10 @@ struct TorchParityTests {
         let r = AlignedBuffer<Float>(fixture.layer.R.floats)
         let rh = AlignedBuffer<Float>(fixture.layer.Rh.floats)
         let rc = AlignedBuffer<Float>(fixture.layer.Rc?.floats ?? [])
+        // Every pointer below is read after the last use of the buffer or layer that owns it, which an
+        // optimized build may already have released: the layers' input gradients were read from freed
+        // memory once.
+        defer { withExtendedLifetime((layers, x, h0, c0, r, rh, rc)) {} }
         var upstream = UnsafePointer(r.baseAddress)
         var initialGradients: [(hidden: [Float], cell: [Float]?)] = Array(repeating: ([], nil), count: layers.count)
         for index in stride(from: layers.count - 1, through: 0, by: -1) {
@@ -88,12 +94,7 @@ struct TorchParityTests {
                 report("\(cell) layer d\(parameter.name)", parameter.gradient.array, fixture.layer.gradients[parameter.name]!)
             }
         }
-        // `layers` must outlive the read of its buffer: an optimized build may release a local after
-        // its last use, here the property read, and the gradients were then read from freed memory.
-        withExtendedLifetime(layers) {
-            report("\(cell) dx", UnsafeBufferPointer(start: layers[0].inputGradient.baseAddress, count: t * b * fixture.F),
-                   fixture.layer.gradients["x"]!)
-        }
+        report("\(cell) dx", UnsafeBufferPointer(start: layers[0].inputGradient.baseAddress, count: t * b * fixture.F), fixture.layer.gradients["x"]!)
         report("\(cell) dh0", initialGradients.flatMap(\.hidden), fixture.layer.gradients["h0"]!)
         if cell == .lstm {
             report("\(cell) dc0", initialGradients.flatMap { $0.cell! }, fixture.layer.gradients["c0"]!)
@@ -117,6 +118,7 @@ struct ThreadingTests {
             generator.fillNormal(x.buffer)
             let prediction = Array(model.forward(x.baseAddress, steps: t, batch: b, training: true))
             let dy = AlignedBuffer<Float>((0..<b).map { Float($0) / 10 - 0.5 })
+            defer { withExtendedLifetime((x, dy)) {} }  // backward reads x through the model's pointer
             model.zeroGradients()
             model.backward(outputGradient: dy.baseAddress, computeInputGradient: true)
             return (prediction, model.parameters.map(\.gradient.array))
@@ -153,6 +155,7 @@ struct WorkspaceReuseTests {
         data.fillNormal(x.buffer)
         let dy = AlignedBuffer<Float>(count: b)
         data.fillNormal(dy.buffer)
+        defer { withExtendedLifetime((x, dy)) {} }  // backward reads x through the model's pointer
         var masks = SeededGenerator(seed: 9)
         let prediction = Array(model.forward(x.baseAddress, steps: t, batch: b, training: true, generator: &masks))
         model.zeroGradients()

@@ -131,6 +131,7 @@ func fftCases(_ settings: BenchSettings) -> [BenchCase] {
                 // A batch beyond the windows there are would plan for windows that never come.
                 let fft = RealFFT<Float>.cached(size: n, batch: min(settings.fftBatch, windows))
                 let output = UnsafeMutableRawPointer(spectrum.baseAddress).assumingMemoryBound(to: Complex<Float>.self)
+                defer { withExtendedLifetime(spectrum) {} }  // used only through `output` from here
                 let transform = timeCalls(minTime: settings.minTime, repeats: settings.repeats) {
                     fft.forward(batch.baseAddress, output, count: windows, threads: threads)
                 }
