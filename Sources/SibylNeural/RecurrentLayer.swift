@@ -56,8 +56,9 @@ final class RecurrentLayer {
     var minimumWorkPerRowToSplit = 1 << 16
     /// The threads the last forward pass ran on (its backward runs on as many).
     var threadsInUse: Int { threadsAtForward }
-    /// Inference passes of at most this many sequences a thread share each step between the
-    /// threads by units rather than by rows (see `unitSplitParts`); 0 turns that off.
+    /// Passes (inference and training, forward and backward) of at most this many sequences a
+    /// thread share each step between the threads by units rather than by rows (see
+    /// `unitSplitParts`); 0 turns that off.
     lazy var unitSplitRowsPerThread = cell == .lstm ? 2 : 3
 
     private(set) var steps = 0
@@ -243,8 +244,9 @@ final class RecurrentLayer {
                                     f, h, packedForward.baseAddress, biasSum.baseAddress, part, parts)
             }
         }
-        // Inference of a few sequences: the threads share each step by units, meeting after it.
-        if !keepHistory, let parts = unitSplitParts(batch: batch), inferByUnits(input, steps: steps, batch: batch, parts: parts) {
+        // A few sequences: the threads share each step by units, meeting after it.
+        if let parts = unitSplitParts(batch: batch),
+           forwardByUnits(input, steps: steps, batch: batch, parts: parts, keepHistory: keepHistory) {
             return
         }
         // The recurrence, each thread on its own rows of the batch.
@@ -283,15 +285,16 @@ final class RecurrentLayer {
         }
     }
 
-    /// Threads to share an inference pass's steps by units, or nil to split its rows. Split by rows,
+    /// Threads to share a pass's steps by units, or nil to split its rows. Split by rows,
     /// each thread reads all of the step's weights for its one or two rows, which a register block
     /// of four rows pads (a 4-sequence LSTM of H = 512 ran 1.1 times as fast on two threads as on
     /// one, PyTorch's 1.8 times); split by units, each reads its part of the weights for every row,
     /// at the cost of a barrier a step. On two threads (Zen 3, alternating runs of the two splits)
     /// units ran 1.2–1.5 times as fast for 1, 2 and 4 sequences at H = 256 and 512, GRUs also for
     /// 6 (1.2–1.3×; LSTMs even), and 0.8–1.0 times for 8 and more: hence at most two rows a thread
-    /// for an LSTM, three for a GRU. The units go in 32-unit tiles (the LSTM's gate blocks must
-    /// start on a panel, so its H must be a multiple of 32).
+    /// for an LSTM, three for a GRU (measured on inference; training's forward steps are the same
+    /// products, and its backward steps' dGates·W_hh the same shape turned over). The units go in
+    /// 32-unit tiles (the LSTM's gate blocks must start on a panel, so its H must be a multiple of 32).
     func unitSplitParts(batch: Int) -> Int? {
         let tile = Self.unitTile
         guard threads > 1, batch > 0, batch <= unitSplitRowsPerThread * threads, cell == .gru || hiddenSize % tile == 0 else { return nil }
@@ -302,10 +305,10 @@ final class RecurrentLayer {
     /// Units of a tile: the GRU step's tile width, which the LSTM's split follows too.
     static let unitTile = Int(SIBYL_PANEL_WIDTH)
 
-    /// The recurrence of an inference pass on `parts` threads at once, each on its own tiles of 32
+    /// The recurrence of a forward pass on `parts` threads at once, each on its own tiles of 32
     /// units of every row, with a barrier after each step (the next one reads all of h). The same
     /// bits as on one thread. False when the threads could not be started (nothing ran).
-    private func inferByUnits(_ input: UnsafePointer<Float>, steps: Int, batch: Int, parts: Int) -> Bool {
+    private func forwardByUnits(_ input: UnsafePointer<Float>, steps: Int, batch: Int, parts: Int, keepHistory: Bool) -> Bool {
         let (f, h, gh, bh) = (inputSize, hiddenSize, cell.gateCount * hiddenSize, batch * hiddenSize)
         let tile = Self.unitTile, tiles = (h + tile - 1) / tile
         if cell == .lstm, unitWorkspace.count < batch * gh + 2 * bh { unitWorkspace = AlignedBuffer(count: batch * gh + 2 * bh) }
@@ -318,9 +321,10 @@ final class RecurrentLayer {
                 let previous = hidden.baseAddress + t * bh
                 switch cell {
                 case .lstm:
+                    // Without history, c alternates between two scratch slabs, as in the row split.
                     let projection = unitWorkspace.baseAddress, scratch = projection + batch * gh
-                    let cellPrevious = t == 0 ? cellState.baseAddress : scratch + ((t - 1) % 2) * bh
-                    let cellNext = t == steps - 1 ? cellState.baseAddress + steps * bh : scratch + (t % 2) * bh
+                    let cellPrevious = keepHistory || t == 0 ? cellState.baseAddress + t * bh : scratch + ((t - 1) % 2) * bh
+                    let cellNext = keepHistory || t == steps - 1 ? cellState.baseAddress + (t + 1) * bh : scratch + (t % 2) * bh
                     // Each gate block's columns of these units; a panel starts every 16 or 32 of them.
                     // Whether to ask for panels ahead follows the size of all the weights a step streams.
                     for gate in 0..<4 {
@@ -328,12 +332,65 @@ final class RecurrentLayer {
                         sibyl_gemm_panels_of(batch, count, gh, f, x, f, h, previous, h, packedForward.baseAddress + column * (f + h), 0,
                                              projection + column, gh)
                     }
-                    sibyl_lstm_infer_units(projection, biasSum.baseAddress, cellPrevious, cellNext, previous + bh, batch, h, first, count)
+                    if keepHistory {
+                        sibyl_lstm_forward_units(gates.baseAddress + t * batch * gh, projection, biasSum.baseAddress, cellPrevious, cellNext,
+                                                 tanhCell.baseAddress + t * bh, previous + bh, batch, h, first, count)
+                    } else {
+                        sibyl_lstm_infer_units(projection, biasSum.baseAddress, cellPrevious, cellNext, previous + bh, batch, h, first, count)
+                    }
                 case .gru:
-                    sibyl_gru_step_tiles(batch, f, h, x, f, previous, packedForward.baseAddress, biasSum.baseAddress, previous + bh, nil, nil,
-                                         firstTile, lastTile - firstTile)
+                    sibyl_gru_step_tiles(batch, f, h, x, f, previous, packedForward.baseAddress, biasSum.baseAddress, previous + bh,
+                                         keepHistory ? gates.baseAddress + t * batch * gh : nil,
+                                         keepHistory ? hiddenProjection.baseAddress + t * bh : nil, firstTile, lastTile - firstTile)
                 }
                 barrier.wait()
+            }
+        }
+    }
+
+    /// The backward recurrence on `parts` threads at once, each on the units of its forward tiles:
+    /// each step's gate gradients for its units, a barrier, then dL/dh_{t−1} for its units from all
+    /// of them (dGates·W_hh by columns). Nothing else any thread reads changes between barriers:
+    /// a step's dh, dc and dh_{t−1} columns are its own. The same bits as on one thread. False when
+    /// the threads could not be started (nothing ran).
+    private func backwardByUnits(outputGradient: UnsafePointer<Float>?, parts: Int) -> Bool {
+        let (h, gh, bh) = (hiddenSize, cell.gateCount * hiddenSize, batch * hiddenSize)
+        let tile = Self.unitTile, tiles = (h + tile - 1) / tile
+        let barrier = SpinBarrier(parties: parts)
+        return runConcurrently(parts) { part in
+            let (firstTile, lastTile) = (tiles * part / parts, tiles * (part + 1) / parts)
+            let (first, count) = (firstTile * tile, min(h, lastTile * tile) - firstTile * tile)
+            let recurrent = dhRecurrent.baseAddress
+            for t in stride(from: steps - 1, through: 0, by: -1) {
+                // dh = dL/dh_t through the output + through step t+1, for these units.
+                let total: UnsafePointer<Float>
+                if let outputGradient {
+                    for row in 0..<batch {
+                        let offset = row * h + first
+                        VectorMath.add(UnsafeBufferPointer(start: outputGradient + t * bh + offset, count: count),
+                                       UnsafeBufferPointer(start: recurrent + offset, count: count),
+                                       into: UnsafeMutableBufferPointer(start: dh.baseAddress + offset, count: count))
+                    }
+                    total = UnsafePointer(dh.baseAddress)
+                } else {
+                    total = UnsafePointer(recurrent)
+                }
+                let dGates = gateGradients.baseAddress + t * batch * gh
+                switch cell {
+                case .lstm:
+                    sibyl_lstm_backward_units(gates.baseAddress + t * batch * gh, cellState.baseAddress + t * bh, tanhCell.baseAddress + t * bh,
+                                              total, dc.baseAddress, dGates, batch, h, first, count)
+                    barrier.wait()
+                    sibyl_gemm_panels_of(batch, count, h, gh, dGates, gh, 0, nil, 0, packedBackward.baseAddress + first * gh, 0,
+                                         recurrent + first, h)
+                case .gru:
+                    let dHidden = hiddenGateGradients.baseAddress + t * batch * gh
+                    sibyl_gru_backward_units(gates.baseAddress + t * batch * gh, hiddenProjection.baseAddress + t * bh, hidden.baseAddress + t * bh,
+                                             total, dGates, dHidden, recurrent, batch, h, first, count)
+                    barrier.wait()
+                    sibyl_gemm_panels_of(batch, count, h, gh, dHidden, gh, 0, nil, 0, packedBackward.baseAddress + first * gh, 1,
+                                         recurrent + first, h)
+                }
             }
         }
     }
@@ -393,34 +450,38 @@ final class RecurrentLayer {
         packInParts(packedBackward.count) { part, parts in
             sibyl_pack_panels_part(weightHH.value.baseAddress, h, 0, gh, h, packedBackward.baseAddress, 0, gh, part, parts)
         }
-        splitRows(batch) { _, rows in
-            let (b0, n) = (rows.lowerBound, rows.count)
-            let recurrent = dhRecurrent.baseAddress + b0 * h
-            for t in stride(from: steps - 1, through: 0, by: -1) {
-                // dh = dL/dh_t through the output + through step t+1.
-                let total: UnsafePointer<Float>
-                if let outputGradient {
-                    VectorMath.add(UnsafeBufferPointer(start: outputGradient + t * bh + b0 * h, count: n * h),
-                                   UnsafeBufferPointer(start: recurrent, count: n * h),
-                                   into: UnsafeMutableBufferPointer(start: dh.baseAddress + b0 * h, count: n * h))
-                    total = UnsafePointer(dh.baseAddress + b0 * h)
-                } else {
-                    total = UnsafePointer(recurrent)
-                }
-                let dGates = gateGradients.baseAddress + (t * batch + b0) * gh
-                switch cell {
-                case .lstm:
-                    sibyl_lstm_backward_step(gates.baseAddress + (t * batch + b0) * gh, cellState.baseAddress + t * bh + b0 * h,
-                                             tanhCell.baseAddress + t * bh + b0 * h, total, dc.baseAddress + b0 * h, dGates, n, h)
-                    // dL/dh_{t−1} through the recurrence: dGates_t·W_hh.
-                    sibyl_gemm_panels(n, h, gh, dGates, gh, 0, nil, 0, packedBackward.baseAddress, 0, recurrent, h)
-                case .gru:
-                    let dHidden = hiddenGateGradients.baseAddress + (t * batch + b0) * gh
-                    // Writes the direct part dh·z into `recurrent`; `total` may be `recurrent` itself,
-                    // which the kernel allows (each element is read before it is written).
-                    sibyl_gru_backward_step(gates.baseAddress + (t * batch + b0) * gh, hiddenProjection.baseAddress + (t * batch + b0) * h,
-                                            hidden.baseAddress + t * bh + b0 * h, total, dGates, dHidden, recurrent, n, h)
-                    sibyl_gemm_panels(n, h, gh, dHidden, gh, 0, nil, 0, packedBackward.baseAddress, 1, recurrent, h)
+        // A few sequences: the threads share each step by units, as the forward pass did.
+        let byUnits = unitSplitParts(batch: batch).map { backwardByUnits(outputGradient: outputGradient, parts: $0) } ?? false
+        if !byUnits {
+            splitRows(batch) { _, rows in
+                let (b0, n) = (rows.lowerBound, rows.count)
+                let recurrent = dhRecurrent.baseAddress + b0 * h
+                for t in stride(from: steps - 1, through: 0, by: -1) {
+                    // dh = dL/dh_t through the output + through step t+1.
+                    let total: UnsafePointer<Float>
+                    if let outputGradient {
+                        VectorMath.add(UnsafeBufferPointer(start: outputGradient + t * bh + b0 * h, count: n * h),
+                                       UnsafeBufferPointer(start: recurrent, count: n * h),
+                                       into: UnsafeMutableBufferPointer(start: dh.baseAddress + b0 * h, count: n * h))
+                        total = UnsafePointer(dh.baseAddress + b0 * h)
+                    } else {
+                        total = UnsafePointer(recurrent)
+                    }
+                    let dGates = gateGradients.baseAddress + (t * batch + b0) * gh
+                    switch cell {
+                    case .lstm:
+                        sibyl_lstm_backward_step(gates.baseAddress + (t * batch + b0) * gh, cellState.baseAddress + t * bh + b0 * h,
+                                                 tanhCell.baseAddress + t * bh + b0 * h, total, dc.baseAddress + b0 * h, dGates, n, h)
+                        // dL/dh_{t−1} through the recurrence: dGates_t·W_hh.
+                        sibyl_gemm_panels(n, h, gh, dGates, gh, 0, nil, 0, packedBackward.baseAddress, 0, recurrent, h)
+                    case .gru:
+                        let dHidden = hiddenGateGradients.baseAddress + (t * batch + b0) * gh
+                        // Writes the direct part dh·z into `recurrent`; `total` may be `recurrent` itself,
+                        // which the kernel allows (each element is read before it is written).
+                        sibyl_gru_backward_step(gates.baseAddress + (t * batch + b0) * gh, hiddenProjection.baseAddress + (t * batch + b0) * h,
+                                                hidden.baseAddress + t * bh + b0 * h, total, dGates, dHidden, recurrent, n, h)
+                        sibyl_gemm_panels(n, h, gh, dHidden, gh, 0, nil, 0, packedBackward.baseAddress, 1, recurrent, h)
+                    }
                 }
             }
         }

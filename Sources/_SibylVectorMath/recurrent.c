@@ -49,15 +49,24 @@ SIBYL_CLONES void sibyl_lstm_infer_units(const float *pre, const float *bias, co
     lstm_forward_rows(NULL, pre, bias, c_prev, c, NULL, h, batch, hidden, first, count, 0);
 }
 
-SIBYL_CLONES void sibyl_lstm_backward_step(const float *gates, const float *c_prev, const float *tanh_c, const float *dh,
-                                           float *dc, float *dgates, size_t batch, size_t hidden) {
+SIBYL_CLONES void sibyl_lstm_forward_units(float *gates, const float *pre, const float *bias, const float *c_prev,
+                                           float *c, float *tanh_c, float *h, size_t batch, size_t hidden, size_t first,
+                                           size_t count) {
+    lstm_forward_rows(gates, pre, bias, c_prev, c, tanh_c, h, batch, hidden, first, count, 1);
+}
+
+// The backward steps' bodies for units first … first + count − 1 of every row (all: 0 and hidden).
+static inline __attribute__((always_inline)) void lstm_backward_rows(const float *gates, const float *c_prev,
+                                                                     const float *tanh_c, const float *dh, float *dc,
+                                                                     float *dgates, size_t batch, size_t hidden,
+                                                                     size_t first, size_t count) {
     for (size_t b = 0; b < batch; b++) {
-        const float *gi = gates + b * 4 * hidden, *gf = gi + hidden, *gg = gf + hidden, *go = gg + hidden;
-        const float *cp = c_prev + b * hidden, *tr = tanh_c + b * hidden, *dhr = dh + b * hidden;
-        float *dcr = dc + b * hidden;
-        float *di = dgates + b * 4 * hidden, *df = di + hidden, *dg = df + hidden, *dout = dg + hidden;
+        const float *gi = gates + b * 4 * hidden + first, *gf = gi + hidden, *gg = gf + hidden, *go = gg + hidden;
+        const float *cp = c_prev + b * hidden + first, *tr = tanh_c + b * hidden + first, *dhr = dh + b * hidden + first;
+        float *dcr = dc + b * hidden + first;
+        float *di = dgates + b * 4 * hidden + first, *df = di + hidden, *dg = df + hidden, *dout = dg + hidden;
         SIBYL_VECTORIZE
-        for (size_t j = 0; j < hidden; j++) {
+        for (size_t j = 0; j < count; j++) {
             const float i = gi[j], f = gf[j], g = gg[j], o = go[j], t = tr[j];
             const float dcell = dcr[j] + dhr[j] * o * (1.0f - t * t);
             di[j] = dcell * g * i * (1.0f - i);
@@ -69,17 +78,30 @@ SIBYL_CLONES void sibyl_lstm_backward_step(const float *gates, const float *c_pr
     }
 }
 
-SIBYL_CLONES void sibyl_gru_backward_step(const float *gates, const float *hn_all, const float *h_prev, const float *dh,
-                                          float *dxw, float *dhw, float *dh_prev, size_t batch, size_t hidden) {
+SIBYL_CLONES void sibyl_lstm_backward_step(const float *gates, const float *c_prev, const float *tanh_c, const float *dh,
+                                           float *dc, float *dgates, size_t batch, size_t hidden) {
+    lstm_backward_rows(gates, c_prev, tanh_c, dh, dc, dgates, batch, hidden, 0, hidden);
+}
+
+SIBYL_CLONES void sibyl_lstm_backward_units(const float *gates, const float *c_prev, const float *tanh_c, const float *dh,
+                                            float *dc, float *dgates, size_t batch, size_t hidden, size_t first,
+                                            size_t count) {
+    lstm_backward_rows(gates, c_prev, tanh_c, dh, dc, dgates, batch, hidden, first, count);
+}
+
+static inline __attribute__((always_inline)) void gru_backward_rows(const float *gates, const float *hn_all,
+                                                                    const float *h_prev, const float *dh, float *dxw,
+                                                                    float *dhw, float *dh_prev, size_t batch,
+                                                                    size_t hidden, size_t first, size_t count) {
     for (size_t b = 0; b < batch; b++) {
-        const float *gr = gates + b * 3 * hidden, *gz = gr + hidden, *gn = gz + hidden;
-        const float *hn = hn_all + b * hidden;
-        const float *hp = h_prev + b * hidden, *dhr = dh + b * hidden;
-        float *xr = dxw + b * 3 * hidden, *xz = xr + hidden, *xn = xz + hidden;
-        float *wr = dhw + b * 3 * hidden, *wz = wr + hidden, *wn = wz + hidden;
-        float *dp = dh_prev + b * hidden;
+        const float *gr = gates + b * 3 * hidden + first, *gz = gr + hidden, *gn = gz + hidden;
+        const float *hn = hn_all + b * hidden + first;
+        const float *hp = h_prev + b * hidden + first, *dhr = dh + b * hidden + first;
+        float *xr = dxw + b * 3 * hidden + first, *xz = xr + hidden, *xn = xz + hidden;
+        float *wr = dhw + b * 3 * hidden + first, *wz = wr + hidden, *wn = wz + hidden;
+        float *dp = dh_prev + b * hidden + first;
         SIBYL_VECTORIZE
-        for (size_t j = 0; j < hidden; j++) {
+        for (size_t j = 0; j < count; j++) {
             const float r = gr[j], z = gz[j], n = gn[j], d = dhr[j];
             const float dn = d * (1.0f - z) * (1.0f - n * n);
             const float dz = d * (hp[j] - n) * z * (1.0f - z);
@@ -89,6 +111,17 @@ SIBYL_CLONES void sibyl_gru_backward_step(const float *gates, const float *hn_al
             dp[j] = d * z;
         }
     }
+}
+
+SIBYL_CLONES void sibyl_gru_backward_step(const float *gates, const float *hn_all, const float *h_prev, const float *dh,
+                                          float *dxw, float *dhw, float *dh_prev, size_t batch, size_t hidden) {
+    gru_backward_rows(gates, hn_all, h_prev, dh, dxw, dhw, dh_prev, batch, hidden, 0, hidden);
+}
+
+SIBYL_CLONES void sibyl_gru_backward_units(const float *gates, const float *hn_all, const float *h_prev, const float *dh,
+                                           float *dxw, float *dhw, float *dh_prev, size_t batch, size_t hidden,
+                                           size_t first, size_t count) {
+    gru_backward_rows(gates, hn_all, h_prev, dh, dxw, dhw, dh_prev, batch, hidden, first, count);
 }
 
 SIBYL_CLONES void sibyl_add_column_sums(const float *x, float *out, size_t rows, size_t cols) {

@@ -87,15 +87,16 @@ struct RecurrentReferenceTests {
         // Parts on other threads take the caller's cap: the unit split's spawned threads and the
         // row split's pool threads. The baseline (no fused multiply-adds) rounds differently from
         // the others, so a part on another set would show.
-        for (hidden, batch, seed) in [(64, 4, UInt64(11)), (40, 16, UInt64(13))] {
+        for (hidden, batch, seed) in [(64, 4, UInt64(11)), (40, 16, UInt64(13)), (70, 3, UInt64(17))] {
             let values = { (threads: Int) in Self.passValues(cell: cell, hidden: hidden, batch: batch, threads: threads, seed: seed) }
             guard let same = withPanelKernels(level, { values(1) == values(2) }) else { return }
             #expect(same, "H=\(hidden) B=\(batch)")
         }
     }
 
-    /// An inference pass's outputs, then a training pass's outputs and its parameter gradients, of a
-    /// layer with F = 5 over 3 steps on `threads` threads (split however small the work).
+    /// An inference pass's outputs, then a training pass's outputs, its parameter gradients and the
+    /// gradients with respect to h_0 (c_0) and x, of a layer with F = 5 over 3 steps on `threads`
+    /// threads (split however small the work).
     static func passValues(cell: RecurrentCell, hidden h: Int, batch b: Int, threads: Int, seed: UInt64) -> [Float] {
         var generator = SeededGenerator(seed: seed)
         let (f, t) = (5, 3)
@@ -110,8 +111,12 @@ struct RecurrentReferenceTests {
         var values = Array(UnsafeBufferPointer(start: layer.outputs, count: t * b * h))
         layer.forward(x.baseAddress, steps: t, batch: b, keepHistory: true)
         values += Array(UnsafeBufferPointer(start: layer.outputs, count: t * b * h))
-        layer.backward(input: x.baseAddress, outputGradient: dy.baseAddress, computeInputGradient: false)
+        let initial = layer.backward(input: x.baseAddress, outputGradient: dy.baseAddress, computeInputGradient: true)
         for parameter in layer.parameters { values += parameter.gradient.array }
+        values += Array(UnsafeBufferPointer(start: initial.hidden, count: b * h))
+        if let cellGradient = initial.cell { values += Array(UnsafeBufferPointer(start: cellGradient, count: b * h)) }
+        values += Array(UnsafeBufferPointer(start: layer.inputGradient.baseAddress, count: t * b * f))
+        withExtendedLifetime((layer, x, dy)) {}
         return values
     }
 

@@ -28,12 +28,20 @@ void sibyl_lstm_infer_step(const float *pre, const float *bias, const float *c_p
 void sibyl_lstm_infer_units(const float *pre, const float *bias, const float *c_prev, float *c, float *h,
                             size_t batch, size_t hidden, size_t first, size_t count);
 
+/// `sibyl_lstm_forward_step` for units `first` … `first + count − 1` of every row only; the same bits.
+void sibyl_lstm_forward_units(float *gates, const float *pre, const float *bias, const float *c_prev, float *c,
+                              float *tanh_c, float *h, size_t batch, size_t hidden, size_t first, size_t count);
+
 /// LSTM step backward. Reads the activations `gates` (B, 4H), c_prev, tanh_c and dh (B, H: the
 /// gradient of the loss with respect to h, output and recurrent paths summed). `dc` (B, H) holds
 /// the gradient with respect to c from the step after on entry and the gradient with respect to
 /// c_prev on return. Writes the pre-activation gate gradients `dgates` (B, 4H).
 void sibyl_lstm_backward_step(const float *gates, const float *c_prev, const float *tanh_c, const float *dh,
                               float *dc, float *dgates, size_t batch, size_t hidden);
+
+/// `sibyl_lstm_backward_step` for units `first` … `first + count − 1` of every row only; the same bits.
+void sibyl_lstm_backward_units(const float *gates, const float *c_prev, const float *tanh_c, const float *dh,
+                               float *dc, float *dgates, size_t batch, size_t hidden, size_t first, size_t count);
 
 /// The GRU step forward is `sibyl_gru_step` (sibyl_panel_gemm.h), products and gates in one kernel.
 
@@ -44,6 +52,11 @@ void sibyl_lstm_backward_step(const float *gates, const float *c_prev, const flo
 /// the gradient with respect to h_prev, dh·z, to `dh_prev` (B, H).
 void sibyl_gru_backward_step(const float *gates, const float *hn, const float *h_prev, const float *dh,
                              float *dxw, float *dhw, float *dh_prev, size_t batch, size_t hidden);
+
+/// `sibyl_gru_backward_step` for units `first` … `first + count − 1` of every row only; the same bits.
+void sibyl_gru_backward_units(const float *gates, const float *hn, const float *h_prev, const float *dh,
+                              float *dxw, float *dhw, float *dh_prev, size_t batch, size_t hidden, size_t first,
+                              size_t count);
 
 /// Sum over rows: out[j] += Σ_r x[r·cols + j], for a (rows, cols) matrix.
 void sibyl_add_column_sums(const float *x, float *out, size_t rows, size_t cols);
