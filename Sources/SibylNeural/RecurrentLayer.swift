@@ -21,7 +21,8 @@ import SibylKernels
 //
 // With more than one thread, the batch is split into contiguous row ranges that run the whole
 // recurrence independently (one fork and join per pass, none per step), and the products over all
-// steps are split by rows of their output, each part on one thread.
+// steps are split by rows of their output, each part on one thread. A batch of a few sequences a
+// thread is split by 32-unit tiles instead, forward and backward, with a barrier each step.
 
 /// The recurrent cell a layer runs.
 public enum RecurrentCell: String, Sendable, Codable, CaseIterable {
@@ -73,7 +74,8 @@ final class RecurrentLayer {
     /// the inference scratch for c.
     private var panelWorkspace = AlignedBuffer<Float>(count: 0)
     private var panelWorkspaceStride = 0
-    /// LSTM inference shared by units: the step's projection (B, 4H) and two (B, H) slabs for c.
+    /// LSTM passes shared by units: the step's projection (B, 4H) and two (B, H) slabs for c (used
+    /// by inference only: training keeps every c).
     private var unitWorkspace = AlignedBuffer<Float>(count: 0)
     /// Batch rows per thread and the thread count the per-thread workspaces are laid out for.
     private var rowsPerPartCapacity = 0

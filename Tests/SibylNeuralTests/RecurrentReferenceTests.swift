@@ -59,7 +59,7 @@ struct RecurrentReferenceTests {
         #expect(worst < 1e-5)
     }
 
-    @Test("inference of a few sequences shares its steps by 32-unit tiles when there are tiles for two threads")
+    @Test("a pass of a few sequences shares its steps by 32-unit tiles when there are tiles for two threads")
     func unitSplitChoice() {
         func parts(_ cell: RecurrentCell, hidden: Int, threads: Int, batch: Int) -> Int? {
             let layer = RecurrentLayer(cell: cell, inputSize: 3, hiddenSize: hidden, index: 0)
@@ -81,22 +81,25 @@ struct RecurrentReferenceTests {
         #expect(parts(.gru, hidden: 32, threads: 2, batch: 4) == nil)
     }
 
-    @Test("split by units (a few sequences) or by rows on two threads, the one-thread bits under each kernel set: inference, training and gradients",
+    @Test("split by units (a few sequences) or by rows on two and three threads, the one-thread bits under each kernel set: inference, training and gradients",
           arguments: RecurrentCell.allCases, panelKernelLevels)
     func splitsKeepTheKernelSet(cell: RecurrentCell, level: Int32) {
         // Parts on other threads take the caller's cap: the unit split's spawned threads and the
         // row split's pool threads. The baseline (no fused multiply-adds) rounds differently from
         // the others, so a part on another set would show.
-        for (hidden, batch, seed) in [(64, 4, UInt64(11)), (40, 16, UInt64(13)), (70, 3, UInt64(17))] {
+        // Units on two threads (64, 4), rows (40, 16), a partial last tile (70, 3), and on three
+        // threads three tiles of two sequences, fewer sequences than threads (96, 2).
+        for (hidden, batch, seed) in [(64, 4, UInt64(11)), (40, 16, UInt64(13)), (70, 3, UInt64(17)), (96, 2, UInt64(19))] {
             let values = { (threads: Int) in Self.passValues(cell: cell, hidden: hidden, batch: batch, threads: threads, seed: seed) }
-            guard let same = withPanelKernels(level, { values(1) == values(2) }) else { return }
+            guard let same = withPanelKernels(level, { values(1) == values(2) && values(1) == values(3) }) else { return }
             #expect(same, "H=\(hidden) B=\(batch)")
         }
     }
 
     /// An inference pass's outputs, then a training pass's outputs, its parameter gradients and the
-    /// gradients with respect to h_0 (c_0) and x, of a layer with F = 5 over 3 steps on `threads`
-    /// threads (split however small the work).
+    /// gradients with respect to h_0 (c_0) and x, then those of a second backward from the final
+    /// state alone (no output gradient, as a model's top layer runs it), of a layer with F = 5 over 3
+    /// steps on `threads` threads (split however small the work).
     static func passValues(cell: RecurrentCell, hidden h: Int, batch b: Int, threads: Int, seed: UInt64) -> [Float] {
         var generator = SeededGenerator(seed: seed)
         let (f, t) = (5, 3)
@@ -111,12 +114,19 @@ struct RecurrentReferenceTests {
         var values = Array(UnsafeBufferPointer(start: layer.outputs, count: t * b * h))
         layer.forward(x.baseAddress, steps: t, batch: b, keepHistory: true)
         values += Array(UnsafeBufferPointer(start: layer.outputs, count: t * b * h))
-        let initial = layer.backward(input: x.baseAddress, outputGradient: dy.baseAddress, computeInputGradient: true)
-        for parameter in layer.parameters { values += parameter.gradient.array }
-        values += Array(UnsafeBufferPointer(start: initial.hidden, count: b * h))
-        if let cellGradient = initial.cell { values += Array(UnsafeBufferPointer(start: cellGradient, count: b * h)) }
-        values += Array(UnsafeBufferPointer(start: layer.inputGradient.baseAddress, count: t * b * f))
-        withExtendedLifetime((layer, x, dy)) {}
+        let final = AlignedBuffer<Float>(count: 2 * b * h)
+        generator.fillNormal(final.buffer)
+        for upstream in [UnsafePointer(dy.baseAddress), nil] {
+            let initial = layer.backward(input: x.baseAddress, outputGradient: upstream,
+                                         finalHiddenGradient: upstream == nil ? final.baseAddress : nil,
+                                         finalCellGradient: upstream == nil && cell == .lstm ? final.baseAddress + b * h : nil,
+                                         computeInputGradient: true)
+            for parameter in layer.parameters { values += parameter.gradient.array }
+            values += Array(UnsafeBufferPointer(start: initial.hidden, count: b * h))
+            if let cellGradient = initial.cell { values += Array(UnsafeBufferPointer(start: cellGradient, count: b * h)) }
+            values += Array(UnsafeBufferPointer(start: layer.inputGradient.baseAddress, count: t * b * f))
+        }
+        withExtendedLifetime((layer, x, dy, final)) {}
         return values
     }
 
