@@ -46,9 +46,9 @@
 // eight additions between them then slowed as much as the 6×16 block (eight loads), and the
 // block's 23 instructions per twelve FMAs, 21 unrolled, are what counts. Alternating in-process
 // runs of the two loops (same bits): LSTM steps 1.07 times as fast (H = 128 and 256), GRU steps
-// 1.03–1.04 times, four sequences at H = 512 1.09 (LSTM) and 1.19 (GRU); steps of H = 32 and 64,
-// and those whose weights come from memory (whose requests ahead keep the loop as it was: unrolled,
-// the compiler spilled accumulators there), within 0.95–1.02 either way.
+// 1.03–1.04 times, four sequences at H = 512 1.09 (LSTM) and 1.19 (GRU); steps of H = 32 and 64
+// within 0.99–1.02, those whose weights come from memory 0.95–1.09. The loops that ask for panels
+// ahead stay one step at a time (unrolled, the compiler spilled accumulators there).
 #define UNROLL_4 _Pragma("clang loop unroll_count(4)")
 #define UNROLL_NONE _Pragma("clang loop unroll(disable)")
 
@@ -184,7 +184,7 @@ static inline __attribute__((always_inline)) TARGET void NAME(block)(size_t k, c
         size_t pw, float beta, float *c_block, size_t ldc, size_t rows, size_t panel_width,                 \
         const int prefetch, const char *ahead, size_t ahead_at, size_t ahead_step) {                        \
         if (prefetch) {                                                                                     \
-            WITH_PANEL_WIDTH(BLOCK_ROWS_BODY(N, LIST, UNROLL_NONE, PREFETCH_AHEAD))                                           \
+            WITH_PANEL_WIDTH(BLOCK_ROWS_BODY(N, LIST, UNROLL_NONE, PREFETCH_AHEAD))                         \
         } else {                                                                                            \
             WITH_PANEL_WIDTH(BLOCK_ROWS_BODY(N, LIST, UNROLL_4, ))                                          \
         }                                                                                                   \
@@ -209,7 +209,7 @@ static inline __attribute__((always_inline)) TARGET void NAME(block)(size_t k, c
         size_t pw, size_t rows, float *tile, const int prefetch, const char *ahead, size_t ahead_at,          \
         size_t ahead_step) {                                                                                \
         if (prefetch) {                                                                                     \
-            WITH_PANEL_WIDTH(TILE_PRODUCT_BODY(N, LIST, UNROLL_NONE, PREFETCH_AHEAD))                                         \
+            WITH_PANEL_WIDTH(TILE_PRODUCT_BODY(N, LIST, UNROLL_NONE, PREFETCH_AHEAD))                       \
         } else {                                                                                            \
             WITH_PANEL_WIDTH(TILE_PRODUCT_BODY(N, LIST, UNROLL_4, ))                                        \
         }                                                                                                   \
