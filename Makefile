@@ -25,18 +25,17 @@ run: build
 	$(SIBYL) forecast
 	$(SIBYL) backtest --strategy sma-cross --fast 10 --slow 30 --commission 0.001 --report .build/backtest-report.html
 
-# Builds everything (failing on any compiler warning in Sibyl's own code), then runs every test
-# twice: on the debug build, and on an optimized one, which is the code users run (the kernels'
-# unrolled and vectorized loops exist only there, and an optimized build may release a local
-# object after its last use, which a debug build never does).
-RELEASE_TESTS := $(SWIFT) test -c release -Xswiftc -enable-testing --build-path .build-release-tests
+# Builds everything (the debug build failing on any compiler warning in Sibyl's own code), then
+# runs every test twice: on the debug build, and on an optimized one, which is the code users run
+# (the kernels' unrolled and vectorized loops exist only there, and an optimized build may release
+# a local object after its last use, which a debug build never does).
 test: deps
 	@mkdir -p .build
 	$(SWIFT) build --build-tests 2>&1 | tee .build/test-build.log
 	@if grep -E "^/.*/(Sources|Tests)/.*warning:" .build/test-build.log; then \
 		echo "error: the build printed warnings (above)"; exit 1; fi
 	$(SWIFT) test
-	$(RELEASE_TESTS)
+	$(SWIFT) test -c release -Xswiftc -enable-testing --scratch-path .build-release-tests
 
 # Kernel throughput at 1 and 2 threads, as a table (`$(SIBYL) bench --json` for machines).
 bench: build
@@ -57,4 +56,4 @@ fuzz:
 	.build/csv-fuzzer -max_total_time=$(FUZZ_SECONDS) -timeout=5 -artifact_prefix=.build/fuzz-findings/ .build/fuzz-corpus
 
 clean:
-	rm -rf .build Benchmarks/.build
+	rm -rf .build .build-release-tests Benchmarks/.build

@@ -46,7 +46,8 @@
 // eight additions between them then slowed as much as the 6×16 block (eight loads), and the
 // block's 23 instructions per twelve FMAs, 21 unrolled, are what counts. Alternating in-process
 // runs of the two loops (same bits): LSTM steps 1.07 times as fast (H = 128 and 256), GRU steps
-// 1.03–1.04 times, four sequences at H = 512 1.09 (LSTM) and 1.19 (GRU); steps of H = 32 and 64
+// 1.03–1.04 times, four sequences at H = 512 1.09 (LSTM) and 1.19 (GRU), the weight gradients'
+// block (`block`, which ACCUMULATE serves) 1.08 and 1.04 at H = 256 and 128; steps of H = 32 and 64
 // within 0.99–1.02, those whose weights come from memory 0.95–1.09. The loops that ask for panels
 // ahead stay one step at a time (unrolled, the compiler spilled accumulators there).
 #define UNROLL_4 _Pragma("clang loop unroll_count(4)")

@@ -87,8 +87,9 @@ struct RecurrentReferenceTests {
         // Parts on other threads take the caller's cap: the unit split's spawned threads and the
         // row split's pool threads. The baseline (no fused multiply-adds) rounds differently from
         // the others, so a part on another set would show.
-        // Units on two threads (64, 4), rows (40, 16), a partial last tile (70, 3), and on three
-        // threads three tiles of two sequences, fewer sequences than threads (96, 2).
+        // Units on two threads (64, 4), rows (40, 16), a GRU's partial last tile (70, 3; an LSTM
+        // splits rows there), and on three threads three tiles of two sequences, fewer sequences
+        // than threads (96, 2).
         for (hidden, batch, seed) in [(64, 4, UInt64(11)), (40, 16, UInt64(13)), (70, 3, UInt64(17)), (96, 2, UInt64(19))] {
             let values = { (threads: Int) in Self.passValues(cell: cell, hidden: hidden, batch: batch, threads: threads, seed: seed) }
             guard let same = withPanelKernels(level, { values(1) == values(2) && values(1) == values(3) }) else { return }
@@ -114,19 +115,19 @@ struct RecurrentReferenceTests {
         var values = Array(UnsafeBufferPointer(start: layer.outputs, count: t * b * h))
         layer.forward(x.baseAddress, steps: t, batch: b, keepHistory: true)
         values += Array(UnsafeBufferPointer(start: layer.outputs, count: t * b * h))
-        let final = AlignedBuffer<Float>(count: 2 * b * h)
-        generator.fillNormal(final.buffer)
+        let finalGradients = AlignedBuffer<Float>(count: 2 * b * h)  // dL/dh_T, then dL/dc_T
+        generator.fillNormal(finalGradients.buffer)
         for upstream in [UnsafePointer(dy.baseAddress), nil] {
             let initial = layer.backward(input: x.baseAddress, outputGradient: upstream,
-                                         finalHiddenGradient: upstream == nil ? final.baseAddress : nil,
-                                         finalCellGradient: upstream == nil && cell == .lstm ? final.baseAddress + b * h : nil,
+                                         finalHiddenGradient: upstream == nil ? finalGradients.baseAddress : nil,
+                                         finalCellGradient: upstream == nil && cell == .lstm ? finalGradients.baseAddress + b * h : nil,
                                          computeInputGradient: true)
             for parameter in layer.parameters { values += parameter.gradient.array }
             values += Array(UnsafeBufferPointer(start: initial.hidden, count: b * h))
             if let cellGradient = initial.cell { values += Array(UnsafeBufferPointer(start: cellGradient, count: b * h)) }
             values += Array(UnsafeBufferPointer(start: layer.inputGradient.baseAddress, count: t * b * f))
         }
-        withExtendedLifetime((layer, x, dy, final)) {}
+        withExtendedLifetime((layer, x, dy, finalGradients)) {}
         return values
     }
 

@@ -74,8 +74,7 @@ struct TorchParityTests {
         let rh = AlignedBuffer<Float>(fixture.layer.Rh.floats)
         let rc = AlignedBuffer<Float>(fixture.layer.Rc?.floats ?? [])
         // Every pointer below is read after the last use of the buffer or layer that owns it, which an
-        // optimized build may already have released: the layers' input gradients were read from freed
-        // memory once.
+        // optimized build may already have released.
         defer { withExtendedLifetime((layers, x, h0, c0, r, rh, rc)) {} }
         var upstream = UnsafePointer(r.baseAddress)
         var initialGradients: [(hidden: [Float], cell: [Float]?)] = Array(repeating: ([], nil), count: layers.count)
