@@ -356,44 +356,56 @@ final class RecurrentLayer {
     /// a step's dh, dc and dh_{t−1} columns are its own. The same bits as on one thread. False when
     /// the threads could not be started (nothing ran).
     private func backwardByUnits(outputGradient: UnsafePointer<Float>?, parts: Int) -> Bool {
-        let (h, gh, bh) = (hiddenSize, cell.gateCount * hiddenSize, batch * hiddenSize)
-        let tile = Self.unitTile, tiles = (h + tile - 1) / tile
+        let tile = Self.unitTile, tiles = (hiddenSize + tile - 1) / tile
         let barrier = SpinBarrier(parties: parts)
         return runConcurrently(parts) { part in
             let (firstTile, lastTile) = (tiles * part / parts, tiles * (part + 1) / parts)
-            let (first, count) = (firstTile * tile, min(h, lastTile * tile) - firstTile * tile)
-            let recurrent = dhRecurrent.baseAddress
+            let units = firstTile * tile..<min(hiddenSize, lastTile * tile)
             for t in stride(from: steps - 1, through: 0, by: -1) {
-                // dh = dL/dh_t through the output + through step t+1, for these units.
-                let total: UnsafePointer<Float>
-                if let outputGradient {
-                    for row in 0..<batch {
-                        let offset = row * h + first
-                        VectorMath.add(UnsafeBufferPointer(start: outputGradient + t * bh + offset, count: count),
-                                       UnsafeBufferPointer(start: recurrent + offset, count: count),
-                                       into: UnsafeMutableBufferPointer(start: dh.baseAddress + offset, count: count))
-                    }
-                    total = UnsafePointer(dh.baseAddress)
-                } else {
-                    total = UnsafePointer(recurrent)
-                }
-                let dGates = gateGradients.baseAddress + t * batch * gh
-                switch cell {
-                case .lstm:
-                    sibyl_lstm_backward_units(gates.baseAddress + t * batch * gh, cellState.baseAddress + t * bh, tanhCell.baseAddress + t * bh,
-                                              total, dc.baseAddress, dGates, batch, h, first, count)
-                    barrier.wait()
-                    sibyl_gemm_panels_of(batch, count, h, gh, dGates, gh, 0, nil, 0, packedBackward.baseAddress + first * gh, 0,
-                                         recurrent + first, h)
-                case .gru:
-                    let dHidden = hiddenGateGradients.baseAddress + t * batch * gh
-                    sibyl_gru_backward_units(gates.baseAddress + t * batch * gh, hiddenProjection.baseAddress + t * bh, hidden.baseAddress + t * bh,
-                                             total, dGates, dHidden, recurrent, batch, h, first, count)
-                    barrier.wait()
-                    sibyl_gemm_panels_of(batch, count, h, gh, dHidden, gh, 0, nil, 0, packedBackward.baseAddress + first * gh, 1,
-                                         recurrent + first, h)
-                }
+                backwardStep(t, rows: 0..<batch, units: units, outputGradient: outputGradient, barrier: barrier)
             }
+        }
+    }
+
+    /// Step t of the backward recurrence for `rows` of the batch and `units` of each row: dh (the
+    /// output's gradient plus the recurrent one), the gate gradients, then dL/dh_{t−1} of these rows
+    /// and units, dGates_t·W_hh by columns, after `barrier` when other threads fill the other units'
+    /// gate gradients. The row split passes all units and no barrier.
+    private func backwardStep(_ t: Int, rows: Range<Int>, units: Range<Int>, outputGradient: UnsafePointer<Float>?,
+                              barrier: SpinBarrier?) {
+        let (h, gh, bh) = (hiddenSize, cell.gateCount * hiddenSize, batch * hiddenSize)
+        let (b0, n, first, count) = (rows.lowerBound, rows.count, units.lowerBound, units.count)
+        let recurrent = dhRecurrent.baseAddress + b0 * h
+        // dh = dL/dh_t through the output + through step t+1.
+        let total: UnsafePointer<Float>
+        if let outputGradient {
+            for row in rows {
+                let offset = row * h + first
+                VectorMath.add(UnsafeBufferPointer(start: outputGradient + t * bh + offset, count: count),
+                               UnsafeBufferPointer(start: dhRecurrent.baseAddress + offset, count: count),
+                               into: UnsafeMutableBufferPointer(start: dh.baseAddress + offset, count: count))
+            }
+            total = UnsafePointer(dh.baseAddress + b0 * h)
+        } else {
+            total = UnsafePointer(recurrent)
+        }
+        let dGates = gateGradients.baseAddress + (t * batch + b0) * gh
+        let packed = packedBackward.baseAddress + first * gh
+        switch cell {
+        case .lstm:
+            sibyl_lstm_backward_units(gates.baseAddress + (t * batch + b0) * gh, cellState.baseAddress + t * bh + b0 * h,
+                                      tanhCell.baseAddress + t * bh + b0 * h, total, dc.baseAddress + b0 * h, dGates, n, h, first, count)
+            barrier?.wait()
+            // dL/dh_{t−1} through the recurrence: dGates_t·W_hh.
+            sibyl_gemm_panels_of(n, count, h, gh, dGates, gh, 0, nil, 0, packed, 0, recurrent + first, h)
+        case .gru:
+            let dHidden = hiddenGateGradients.baseAddress + (t * batch + b0) * gh
+            // Writes the direct part dh·z into `recurrent`; `total` may be `recurrent` itself, which
+            // the kernel allows (each element is read before it is written).
+            sibyl_gru_backward_units(gates.baseAddress + (t * batch + b0) * gh, hiddenProjection.baseAddress + (t * batch + b0) * h,
+                                     hidden.baseAddress + t * bh + b0 * h, total, dGates, dHidden, recurrent, n, h, first, count)
+            barrier?.wait()
+            sibyl_gemm_panels_of(n, count, h, gh, dHidden, gh, 0, nil, 0, packed, 1, recurrent + first, h)
         }
     }
 
@@ -456,34 +468,8 @@ final class RecurrentLayer {
         let byUnits = unitSplitParts(batch: batch).map { backwardByUnits(outputGradient: outputGradient, parts: $0) } ?? false
         if !byUnits {
             splitRows(batch) { _, rows in
-                let (b0, n) = (rows.lowerBound, rows.count)
-                let recurrent = dhRecurrent.baseAddress + b0 * h
                 for t in stride(from: steps - 1, through: 0, by: -1) {
-                    // dh = dL/dh_t through the output + through step t+1.
-                    let total: UnsafePointer<Float>
-                    if let outputGradient {
-                        VectorMath.add(UnsafeBufferPointer(start: outputGradient + t * bh + b0 * h, count: n * h),
-                                       UnsafeBufferPointer(start: recurrent, count: n * h),
-                                       into: UnsafeMutableBufferPointer(start: dh.baseAddress + b0 * h, count: n * h))
-                        total = UnsafePointer(dh.baseAddress + b0 * h)
-                    } else {
-                        total = UnsafePointer(recurrent)
-                    }
-                    let dGates = gateGradients.baseAddress + (t * batch + b0) * gh
-                    switch cell {
-                    case .lstm:
-                        sibyl_lstm_backward_step(gates.baseAddress + (t * batch + b0) * gh, cellState.baseAddress + t * bh + b0 * h,
-                                                 tanhCell.baseAddress + t * bh + b0 * h, total, dc.baseAddress + b0 * h, dGates, n, h)
-                        // dL/dh_{t−1} through the recurrence: dGates_t·W_hh.
-                        sibyl_gemm_panels(n, h, gh, dGates, gh, 0, nil, 0, packedBackward.baseAddress, 0, recurrent, h)
-                    case .gru:
-                        let dHidden = hiddenGateGradients.baseAddress + (t * batch + b0) * gh
-                        // Writes the direct part dh·z into `recurrent`; `total` may be `recurrent` itself,
-                        // which the kernel allows (each element is read before it is written).
-                        sibyl_gru_backward_step(gates.baseAddress + (t * batch + b0) * gh, hiddenProjection.baseAddress + (t * batch + b0) * h,
-                                                hidden.baseAddress + t * bh + b0 * h, total, dGates, dHidden, recurrent, n, h)
-                        sibyl_gemm_panels(n, h, gh, dHidden, gh, 0, nil, 0, packedBackward.baseAddress, 1, recurrent, h)
-                    }
+                    backwardStep(t, rows: rows, units: 0..<h, outputGradient: outputGradient, barrier: nil)
                 }
             }
         }

@@ -55,11 +55,9 @@ SIBYL_CLONES void sibyl_lstm_forward_units(float *gates, const float *pre, const
     lstm_forward_rows(gates, pre, bias, c_prev, c, tanh_c, h, batch, hidden, first, count, 1);
 }
 
-// The backward steps' bodies for units first … first + count − 1 of every row (all: 0 and hidden).
-static inline __attribute__((always_inline)) void lstm_backward_rows(const float *gates, const float *c_prev,
-                                                                     const float *tanh_c, const float *dh, float *dc,
-                                                                     float *dgates, size_t batch, size_t hidden,
-                                                                     size_t first, size_t count) {
+SIBYL_CLONES void sibyl_lstm_backward_units(const float *gates, const float *c_prev, const float *tanh_c, const float *dh,
+                                            float *dc, float *dgates, size_t batch, size_t hidden, size_t first,
+                                            size_t count) {
     for (size_t b = 0; b < batch; b++) {
         const float *gi = gates + b * 4 * hidden + first, *gf = gi + hidden, *gg = gf + hidden, *go = gg + hidden;
         const float *cp = c_prev + b * hidden + first, *tr = tanh_c + b * hidden + first, *dhr = dh + b * hidden + first;
@@ -78,21 +76,9 @@ static inline __attribute__((always_inline)) void lstm_backward_rows(const float
     }
 }
 
-SIBYL_CLONES void sibyl_lstm_backward_step(const float *gates, const float *c_prev, const float *tanh_c, const float *dh,
-                                           float *dc, float *dgates, size_t batch, size_t hidden) {
-    lstm_backward_rows(gates, c_prev, tanh_c, dh, dc, dgates, batch, hidden, 0, hidden);
-}
-
-SIBYL_CLONES void sibyl_lstm_backward_units(const float *gates, const float *c_prev, const float *tanh_c, const float *dh,
-                                            float *dc, float *dgates, size_t batch, size_t hidden, size_t first,
-                                            size_t count) {
-    lstm_backward_rows(gates, c_prev, tanh_c, dh, dc, dgates, batch, hidden, first, count);
-}
-
-static inline __attribute__((always_inline)) void gru_backward_rows(const float *gates, const float *hn_all,
-                                                                    const float *h_prev, const float *dh, float *dxw,
-                                                                    float *dhw, float *dh_prev, size_t batch,
-                                                                    size_t hidden, size_t first, size_t count) {
+SIBYL_CLONES void sibyl_gru_backward_units(const float *gates, const float *hn_all, const float *h_prev, const float *dh,
+                                           float *dxw, float *dhw, float *dh_prev, size_t batch, size_t hidden,
+                                           size_t first, size_t count) {
     for (size_t b = 0; b < batch; b++) {
         const float *gr = gates + b * 3 * hidden + first, *gz = gr + hidden, *gn = gz + hidden;
         const float *hn = hn_all + b * hidden + first;
@@ -111,17 +97,6 @@ static inline __attribute__((always_inline)) void gru_backward_rows(const float 
             dp[j] = d * z;
         }
     }
-}
-
-SIBYL_CLONES void sibyl_gru_backward_step(const float *gates, const float *hn_all, const float *h_prev, const float *dh,
-                                          float *dxw, float *dhw, float *dh_prev, size_t batch, size_t hidden) {
-    gru_backward_rows(gates, hn_all, h_prev, dh, dxw, dhw, dh_prev, batch, hidden, 0, hidden);
-}
-
-SIBYL_CLONES void sibyl_gru_backward_units(const float *gates, const float *hn_all, const float *h_prev, const float *dh,
-                                           float *dxw, float *dhw, float *dh_prev, size_t batch, size_t hidden,
-                                           size_t first, size_t count) {
-    gru_backward_rows(gates, hn_all, h_prev, dh, dxw, dhw, dh_prev, batch, hidden, first, count);
 }
 
 SIBYL_CLONES void sibyl_add_column_sums(const float *x, float *out, size_t rows, size_t cols) {

@@ -36,10 +36,8 @@ void sibyl_lstm_forward_units(float *gates, const float *pre, const float *bias,
 /// gradient of the loss with respect to h, output and recurrent paths summed). `dc` (B, H) holds
 /// the gradient with respect to c from the step after on entry and the gradient with respect to
 /// c_prev on return. Writes the pre-activation gate gradients `dgates` (B, 4H).
-void sibyl_lstm_backward_step(const float *gates, const float *c_prev, const float *tanh_c, const float *dh,
-                              float *dc, float *dgates, size_t batch, size_t hidden);
-
-/// `sibyl_lstm_backward_step` for units `first` … `first + count − 1` of every row only; the same bits.
+/// Units `first` … `first + count − 1` of every row only (all of them: 0 and H), so that threads
+/// can share a step by units; the buffers keep their full shapes.
 void sibyl_lstm_backward_units(const float *gates, const float *c_prev, const float *tanh_c, const float *dh,
                                float *dc, float *dgates, size_t batch, size_t hidden, size_t first, size_t count);
 
@@ -50,10 +48,7 @@ void sibyl_lstm_backward_units(const float *gates, const float *c_prev, const fl
 /// Writes the gradients with respect to the input projection `dxw` = (dr, dz, dn) and the
 /// hidden projection `dhw` = (dr, dz, dn·r), both pre-activation (B, 3H), and the direct part of
 /// the gradient with respect to h_prev, dh·z, to `dh_prev` (B, H).
-void sibyl_gru_backward_step(const float *gates, const float *hn, const float *h_prev, const float *dh,
-                             float *dxw, float *dhw, float *dh_prev, size_t batch, size_t hidden);
-
-/// `sibyl_gru_backward_step` for units `first` … `first + count − 1` of every row only; the same bits.
+/// Units `first` … `first + count − 1` of every row only (all of them: 0 and H), as for the LSTM.
 void sibyl_gru_backward_units(const float *gates, const float *hn, const float *h_prev, const float *dh,
                               float *dxw, float *dhw, float *dh_prev, size_t batch, size_t hidden, size_t first,
                               size_t count);
