@@ -11,9 +11,18 @@ extern "C" {
 #endif
 
 /// Runs `body(context, part)` for part 0 … parts − 1, each on its own thread (part 0 on the
-/// caller's), and returns when all have returned: 0. When a thread cannot be started, no part runs
-/// and it returns −1.
+/// caller's), and returns when all have returned: 0. The threads are kept parked between runs
+/// (they spin for 0.2 ms after a part, then sleep); when they are in use (by a part of another run,
+/// or another caller's run) or more are asked for than are kept (63), threads are started for the
+/// run and joined after it. When a thread cannot be started, no part runs and it returns −1.
 int sibyl_run_threads(size_t parts, void (*body)(void *context, size_t part), void *context);
+
+/// As `sibyl_run_threads` on the parked threads only: −1, with no part run, when they are in use or
+/// cannot be had.
+int sibyl_run_parked(size_t parts, void (*body)(void *context, size_t part), void *context);
+
+/// The processors this process may run on (its affinity mask on Linux), at least 1.
+size_t sibyl_processor_count(void);
 
 /// A reusable barrier for `parties` threads: each `sibyl_barrier_wait` returns once all parties
 /// have called it, and what each wrote before its call is visible to all after theirs. It spins a
