@@ -11,10 +11,11 @@ extern "C" {
 #endif
 
 /// Runs `body(context, part)` for part 0 … parts − 1, each on its own thread (part 0 on the
-/// caller's), and returns when all have returned: 0. The threads are kept parked between runs
-/// (they spin for 0.2 ms after a part, then sleep); when they are in use (by a part of another run,
-/// or another caller's run) or more are asked for than are kept (63), threads are started for the
-/// run and joined after it. When a thread cannot be started, no part runs and it returns −1.
+/// caller's), and returns when all have returned: 0. The threads are kept parked between runs:
+/// they spin for 0.2 ms after a part, then sleep (at once after a run of more parts than
+/// processors). When they are in use (by a part of another run, or another caller's run) or more
+/// are asked for than are kept (63), threads are started for the run and joined after it. When a
+/// thread cannot be started, no part runs and it returns −1.
 int sibyl_run_threads(size_t parts, void (*body)(void *context, size_t part), void *context);
 
 /// As `sibyl_run_threads` on the parked threads only: −1, with no part run, when they are in use or
