@@ -20,7 +20,7 @@ public func parallelFor(_ iterations: Int, _ body: (Int) -> Void) {
     // No more iterations than processors (a layer's rows split between its threads): each on a
     // parked thread of its own where they are free (see `runConcurrently`), else Dispatch's pool,
     // which also takes a loop nested in another or more iterations than processors.
-    if iterations <= processorCount, runParts(iterations, parkedOnly: true, body) { return }
+    if iterations <= availableProcessors, runParts(iterations, parkedOnly: true, body) { return }
     let cap = sibyl_panel_kernel_level()
     withoutActuallyEscaping(body) { body in
         nonisolated(unsafe) let shared = body
@@ -28,7 +28,8 @@ public func parallelFor(_ iterations: Int, _ body: (Int) -> Void) {
     }
 }
 
-private let processorCount = Int(sibyl_processor_count())
+/// The processors this process may run on (its affinity mask on Linux), read once.
+public let availableProcessors = Int(sibyl_processor_count())
 
 /// `body(part)` with this thread's kernel set of the products capped at `cap`, restored after.
 private func withKernelCap(_ cap: Int32, _ body: () -> Void) {

@@ -61,6 +61,10 @@ final class RecurrentLayer {
     /// thread share each step between the threads by units rather than by rows (see
     /// `unitSplitParts`); 0 turns that off.
     lazy var unitSplitRowsPerThread = cell == .lstm ? 2 : 3
+    /// At most this many threads share a step by units: the processors. Its parts wait for each
+    /// other every step, and parts beyond the processors only make them wait longer: four on two
+    /// processors ran at 0.2–0.8 of two's rate (one to four sequences, H = 128 and 256).
+    var maximumUnitSplitParts = availableProcessors
 
     private(set) var steps = 0
     private(set) var batch = 0
@@ -300,7 +304,7 @@ final class RecurrentLayer {
     func unitSplitParts(batch: Int) -> Int? {
         let tile = Self.unitTile
         guard threads > 1, batch > 0, batch <= unitSplitRowsPerThread * threads, cell == .gru || hiddenSize % tile == 0 else { return nil }
-        let parts = min(threads, (hiddenSize + tile - 1) / tile)
+        let parts = min(threads, maximumUnitSplitParts, (hiddenSize + tile - 1) / tile)
         return parts > 1 ? parts : nil
     }
 

@@ -64,8 +64,10 @@ struct RecurrentReferenceTests {
         func parts(_ cell: RecurrentCell, hidden: Int, threads: Int, batch: Int) -> Int? {
             let layer = RecurrentLayer(cell: cell, inputSize: 3, hiddenSize: hidden, index: 0)
             layer.threads = threads
+            layer.maximumUnitSplitParts = processors
             return layer.unitSplitParts(batch: batch)
         }
+        var processors = 64
         // Up to two rows a thread for an LSTM, three for a GRU.
         #expect(parts(.lstm, hidden: 64, threads: 2, batch: 4) == 2)
         #expect(parts(.lstm, hidden: 64, threads: 2, batch: 5) == nil)
@@ -79,6 +81,12 @@ struct RecurrentReferenceTests {
         // No more threads than tiles.
         #expect(parts(.gru, hidden: 64, threads: 4, batch: 4) == 2)
         #expect(parts(.gru, hidden: 32, threads: 2, batch: 4) == nil)
+        // No more threads than processors.
+        processors = 2
+        #expect(parts(.gru, hidden: 256, threads: 4, batch: 4) == 2)
+        #expect(parts(.lstm, hidden: 256, threads: 3, batch: 4) == 2)
+        processors = 1
+        #expect(parts(.gru, hidden: 256, threads: 2, batch: 4) == nil)
     }
 
     @Test("split by units (a few sequences) or by rows on two and three threads, the one-thread bits under each kernel set: inference, training and gradients",
@@ -107,6 +115,7 @@ struct RecurrentReferenceTests {
         let layer = RecurrentLayer(cell: cell, inputSize: f, hiddenSize: h, index: 0)
         layer.threads = threads
         layer.minimumWorkPerRowToSplit = 0
+        layer.maximumUnitSplitParts = threads
         for parameter in layer.parameters { generator.fillUniform(parameter.value.buffer, lower: -0.4, upper: 0.4) }
         let x = AlignedBuffer<Float>(count: t * b * f), dy = AlignedBuffer<Float>(count: t * b * h)
         generator.fillNormal(x.buffer)
@@ -191,8 +200,10 @@ struct RecurrentReferenceTests {
             var generator = SeededGenerator(seed: UInt64(f * 1000 + h))
             let layer = RecurrentLayer(cell: cell, inputSize: f, hiddenSize: h, index: 0)
             layer.threads = threads
-            // Split however small the work, so that two threads' partial row blocks are tested.
+            // Split however small the work, so that two threads' partial row blocks are tested,
+            // and on as many threads as asked for, whatever the processors.
             layer.minimumWorkPerRowToSplit = 0
+            layer.maximumUnitSplitParts = threads
             for parameter in layer.parameters { generator.fillUniform(parameter.value.buffer, lower: -0.4, upper: 0.4) }
             let x = AlignedBuffer<Float>(count: t * b * f), h0 = AlignedBuffer<Float>(count: b * h), c0 = AlignedBuffer<Float>(count: b * h)
             generator.fillNormal(x.buffer)

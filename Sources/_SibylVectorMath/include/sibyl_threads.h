@@ -27,7 +27,7 @@ size_t sibyl_processor_count(void);
 
 /// A reusable barrier for `parties` threads: each `sibyl_barrier_wait` returns once all parties
 /// have called it, and what each wrote before its call is visible to all after theirs. It spins a
-/// while, then yields the processor between checks.
+/// while, then yields the processor between checks (at once, with more parties than processors).
 typedef struct sibyl_barrier sibyl_barrier;
 
 /// A barrier for `parties` threads, or NULL when out of memory.
