@@ -46,8 +46,9 @@ private func withKernelCap(_ cap: Int32, _ body: () -> Void) {
 /// The same contract as `parallelFor` holds between barriers: each part writes only memory no other
 /// part touches until they next meet; and, as there, every part runs on the caller's kernel set.
 ///
-/// The threads are kept between runs, parked: they spin for a fifth of a millisecond after a part and
-/// then sleep (at once after a run of more parts than processors, which they would hold from its parts). On a 2-core virtual machine, starting and joining a thread took 90–200 µs and waking
+/// The threads are kept between runs, parked: they spin for a fifth of a millisecond after a part
+/// and then sleep (at once after a run of more parts than processors, which they would hold from
+/// its parts). On a 2-core virtual machine, starting and joining a thread took 90–200 µs and waking
 /// a sleeping one 17–90 µs, against a fraction of a microsecond for a spinning one, where the step
 /// of a recurrent layer shared between two threads takes 2–20 µs and its passes follow each other.
 public func runConcurrently(_ parts: Int, _ body: (Int) -> Void) -> Bool {

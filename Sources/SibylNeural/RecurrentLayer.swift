@@ -302,9 +302,9 @@ final class RecurrentLayer {
     /// products, and its backward steps' dGates·W_hh the same shape turned over). The units go in
     /// 32-unit tiles (the LSTM's gate blocks must start on a panel, so its H must be a multiple of 32).
     func unitSplitParts(batch: Int) -> Int? {
-        let tile = Self.unitTile
-        guard threads > 1, batch > 0, batch <= unitSplitRowsPerThread * threads, cell == .gru || hiddenSize % tile == 0 else { return nil }
-        let parts = min(threads, maximumUnitSplitParts, (hiddenSize + tile - 1) / tile)
+        let tile = Self.unitTile, sharing = min(threads, maximumUnitSplitParts)
+        guard sharing > 1, batch > 0, batch <= unitSplitRowsPerThread * sharing, cell == .gru || hiddenSize % tile == 0 else { return nil }
+        let parts = min(sharing, (hiddenSize + tile - 1) / tile)
         return parts > 1 ? parts : nil
     }
 

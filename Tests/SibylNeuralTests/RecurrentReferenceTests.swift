@@ -85,6 +85,10 @@ struct RecurrentReferenceTests {
         processors = 2
         #expect(parts(.gru, hidden: 256, threads: 4, batch: 4) == 2)
         #expect(parts(.lstm, hidden: 256, threads: 3, batch: 4) == 2)
+        // And the rows a thread counted on those that share the step: eight LSTM rows on four
+        // threads over two processors keep the row split.
+        #expect(parts(.lstm, hidden: 256, threads: 4, batch: 8) == nil)
+        #expect(parts(.gru, hidden: 256, threads: 4, batch: 7) == nil)
         processors = 1
         #expect(parts(.gru, hidden: 256, threads: 2, batch: 4) == nil)
     }
