@@ -1,4 +1,5 @@
-// Threads that start together and a spinning barrier (see sibyl_threads.h).
+// Threads that run a split's parts at once, kept parked between runs, and a spinning barrier
+// (see sibyl_threads.h).
 #define _GNU_SOURCE
 #include "sibyl_threads.h"
 
