@@ -383,11 +383,12 @@ final class RecurrentLayer {
         // dh = dL/dh_t through the output + through step t+1.
         let total: UnsafePointer<Float>
         if let outputGradient {
-            for row in rows {
-                let offset = row * h + first
-                VectorMath.add(UnsafeBufferPointer(start: outputGradient + t * bh + offset, count: count),
-                               UnsafeBufferPointer(start: dhRecurrent.baseAddress + offset, count: count),
-                               into: UnsafeMutableBufferPointer(start: dh.baseAddress + offset, count: count))
+            // Whole rows (the row split) lie end to end: one addition over all of them.
+            for row in stride(from: b0, to: rows.upperBound, by: count == h ? max(n, 1) : 1) {
+                let (offset, length) = (row * h + first, count == h ? n * h : count)
+                VectorMath.add(UnsafeBufferPointer(start: outputGradient + t * bh + offset, count: length),
+                               UnsafeBufferPointer(start: dhRecurrent.baseAddress + offset, count: length),
+                               into: UnsafeMutableBufferPointer(start: dh.baseAddress + offset, count: length))
             }
             total = UnsafePointer(dh.baseAddress + b0 * h)
         } else {

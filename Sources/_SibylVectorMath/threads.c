@@ -21,6 +21,18 @@ static size_t processors(void) {
     return known;
 }
 
+// One step of waiting for another thread: a pause for the first `spins` checks, then a yield to a
+// thread that may have been descheduled (a busy machine, more threads than cores).
+static inline void back_off(unsigned checks, unsigned spins) {
+    if (checks < spins) {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
+    } else {
+        sched_yield();
+    }
+}
+
 struct sibyl_barrier {
     _Atomic size_t arrived;
     _Atomic size_t generation;
@@ -51,17 +63,9 @@ void sibyl_barrier_wait(sibyl_barrier *barrier) {
         atomic_fetch_add_explicit(&barrier->generation, 1, memory_order_release);
         return;
     }
-    for (unsigned spins = 0; atomic_load_explicit(&barrier->generation, memory_order_acquire) == generation; spins++) {
-        // Steps take tens of microseconds or more: spin through the wait for a part that is
-        // running, yield to one that was descheduled (a busy machine, more threads than cores).
-        if (spins < barrier->spins) {
-#if defined(__x86_64__) || defined(__i386__)
-            __builtin_ia32_pause();
-#endif
-        } else {
-            sched_yield();
-        }
-    }
+    // Steps take microseconds or more: spin through the wait for a part that is running.
+    for (unsigned checks = 0; atomic_load_explicit(&barrier->generation, memory_order_acquire) == generation; checks++)
+        back_off(checks, barrier->spins);
 }
 
 // The parts of a run after the first go to parked threads, started on first use and kept: on a
@@ -97,12 +101,6 @@ static long long now_ns(void) {
     return (long long)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
-static inline void spin_pause(void) {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#endif
-}
-
 static void *park(void *argument) {
     struct worker *worker = argument;
     unsigned long seen = 0;
@@ -110,9 +108,9 @@ static void *park(void *argument) {
         unsigned long ticket = atomic_load_explicit(&worker->posted, memory_order_acquire);
         if (ticket == seen) {
             const long long until = now_ns() + atomic_load_explicit(&spin_ns, memory_order_relaxed);
-            for (unsigned spins = 1; (ticket = atomic_load_explicit(&worker->posted, memory_order_acquire)) == seen; spins++) {
-                spin_pause();
-                if (spins % 64 == 0 && now_ns() > until) break;
+            for (unsigned checks = 1; (ticket = atomic_load_explicit(&worker->posted, memory_order_acquire)) == seen; checks++) {
+                back_off(0, 1);
+                if (checks % 64 == 0 && now_ns() > until) break;
             }
         }
         if (ticket == seen) {
@@ -179,9 +177,8 @@ int sibyl_run_parked(size_t parts, void (*body)(void *, size_t), void *context) 
     }
     body(context, 0);
     for (size_t i = 0; i < parts - 1; i++) {
-        for (unsigned spins = 0; atomic_load_explicit(&pool[i].done, memory_order_acquire) != ticket; spins++) {
-            if (spins < 1u << 14) spin_pause(); else sched_yield();
-        }
+        for (unsigned checks = 0; atomic_load_explicit(&pool[i].done, memory_order_acquire) != ticket; checks++)
+            back_off(checks, 1u << 14);
     }
     pthread_mutex_unlock(&pool_lock);
     return 0;
@@ -230,11 +227,7 @@ static int run_started(size_t parts, void (*body)(void *, size_t), void *context
 }
 
 int sibyl_run_threads(size_t parts, void (*body)(void *context, size_t part), void *context) {
-    if (parts == 0) return 0;
-    if (parts == 1) {
-        body(context, 0);
-        return 0;
-    }
+    // The parked threads also run 0 and 1 parts (on the caller's thread).
     if (sibyl_run_parked(parts, body, context) == 0) return 0;
     return run_started(parts, body, context);
 }
