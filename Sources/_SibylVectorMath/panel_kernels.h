@@ -337,35 +337,62 @@ TARGET void NAME(gru_step)(size_t rows, size_t inputs, size_t hidden, const floa
     const float *packed_r = packed, *packed_z = packed_r + padded * (inputs + hidden);
     const float *packed_hn = packed_z + padded * (inputs + hidden), *packed_xn = packed_hn + padded * hidden;
     const float *bias_r = bias, *bias_z = bias + padded, *bias_in = bias_z + padded, *bias_hn = bias_in + padded;
-    // The four products of a block, or of a batch of up to GROUP rows (a block past the last row
-    // stores the rows it computed past it: MR rows of room).
-    enum { GROUP = 4 * MR };
+    // The rows run in groups: for each tile, each of the four products runs over the group's row
+    // blocks in turn, then the gates of the group's rows are computed. Products of up to GROUP rows
+    // are kept (a block past the last row stores the rows it computed past it: MR rows of room).
+    enum { GROUP = 64, SMALL_TILE_BYTES = 16 << 10 };
     float tile_r[(GROUP + MR) * NR] __attribute__((aligned(64))), tile_z[(GROUP + MR) * NR] __attribute__((aligned(64)));
     float tile_hn[(GROUP + MR) * NR] __attribute__((aligned(64))), tile_xn[(GROUP + MR) * NR] __attribute__((aligned(64)));
     const size_t end = last_tile < tiles ? last_tile : tiles, k = inputs + hidden;
-    size_t blocks = 0;
-    for (size_t b0 = 0; b0 < rows; blocks++) b0 += NAME(block_height)(rows - b0);
-    // Weights past SIBYL_PREFETCH_AHEAD_BYTES come from memory: for a batch of at most GROUP rows
-    // each product runs over every block in turn, and its blocks ask for the next product's panels
-    // (r's for z's, z's for h·W_hnᵀ's, that one's for the next tile's r), a share each, a line per
-    // k step or a little more (then some lines are left to the hardware), so that at most two
-    // products' panels are in L2 at once where a tile's four (400 KB at H = 1024) fill it.
+    // Weights that stay in cache run groups of up to GROUP rows, as even as that allows: a
+    // product's panel (35 KB for r at H = 256 with 16 inputs) is read from L1 by the group's blocks
+    // in turn, where groups of one block had streamed the tile's four panels from L2 once a block.
+    // On the Zen 3, one thread, in-process runs of the two orders alternating (same bits): steps
+    // 1.03-1.04 times as fast at H = 128 and 256 (batches of 64 and 32 rows) and at H = 64. A tile of
+    // at most SMALL_TILE_BYTES (H = 32 with a few inputs) stays in L1 either way and keeps a group
+    // per block, whose gates read its products while they are in L1 (groups of 64 rows ran 0.98
+    // times as fast at H = 32 with 256 rows).
+    //
+    // Weights past SIBYL_PREFETCH_AHEAD_BYTES come from memory: for a batch of at most 4·MR rows,
+    // one group, each product's blocks ask for the next product's panels (r's for z's, z's for
+    // h·W_hnᵀ's, that one's for the next tile's r), a share each, a line per k step or a little more
+    // (then some lines are left to the hardware), so that at most two products' panels are in L2
+    // at once where a tile's four (400 KB at H = 1024) fill it; a larger batch runs a group per row
+    // block.
     const size_t tile_bytes = NR * (2 * k + hidden + inputs) * sizeof(float);
-    const int grouped = rows <= GROUP && blocks > 0 && hidden > 0 && tiles * tile_bytes > SIBYL_PREFETCH_AHEAD_BYTES;
+    const int far = tiles * tile_bytes > SIBYL_PREFETCH_AHEAD_BYTES, ahead = far && rows <= 4 * MR && hidden > 0;
+    const int by_block = far ? !ahead : tile_bytes <= SMALL_TILE_BYTES;
     const size_t rz_bytes = NR * k * sizeof(float), hn_bytes = NR * hidden * sizeof(float), column_blocks = NR / CB;
     for (size_t u = first_tile; u < end; u++) {
         const size_t col = u * pw, width = hidden - col < pw ? hidden - col : pw;
         const float *pr = packed_r + col * (inputs + hidden), *pz = packed_z + col * (inputs + hidden);
         const float *phn = packed_hn + col * hidden, *pxn = packed_xn + col * inputs;
-        if (grouped) {
-            const char *next_r = u + 1 < end ? (const char *)(pr + NR * k) : NULL;
+        if (by_block) {
+            for (size_t b0 = 0, count; b0 < rows; b0 += count) {
+                count = NAME(block_height)(rows - b0);
+                const float *xb = x + b0 * ldx, *hb = h_prev + b0 * hidden;
+                TILE_PRODUCT(count, inputs, xb, ldx, hidden, hb, hidden, pr, panel_width, count, tile_r, 0, NULL, 0, 0);
+                TILE_PRODUCT(count, inputs, xb, ldx, hidden, hb, hidden, pz, panel_width, count, tile_z, 0, NULL, 0, 0);
+                TILE_PRODUCT(count, 0, NULL, 0, hidden, hb, hidden, phn, panel_width, count, tile_hn, 0, NULL, 0, 0);
+                TILE_PRODUCT(count, inputs, xb, ldx, 0, NULL, 0, pxn, panel_width, count, tile_xn, 0, NULL, 0, 0);
+                for (size_t i = 0; i < count; i++) NAME(gru_tile_row_of)(tile_r, tile_z, tile_hn, tile_xn, i * NR, b0 + i, col, width,
+                                                                    hidden, bias_r, bias_z, bias_in, bias_hn, h_prev, h, gates, hn);
+            }
+            continue;
+        }
+        const char *next_r = ahead && u + 1 < end ? (const char *)(pr + NR * k) : NULL;
+        for (size_t g0 = 0, group; g0 < rows; g0 += group) {
+            const size_t left = rows - g0, groups = (left + GROUP - 1) / GROUP;
+            group = (left + groups - 1) / groups;
+            size_t blocks = 0;
+            for (size_t b0 = 0; b0 < group; blocks++) b0 += NAME(block_height)(group - b0);
 #define FOR_BLOCKS(PRODUCT, AHEAD, BYTES, STEPS)                                                        \
-    for (size_t b0 = 0, count, block = 0; b0 < rows; b0 += count, block++) {                           \
-        count = NAME(block_height)(rows - b0);                                                          \
-        const float *xb = x + b0 * ldx, *hb = h_prev + b0 * hidden;                                     \
+    for (size_t b0 = 0, count, block = 0; b0 < group; b0 += count, block++) {                          \
+        count = NAME(block_height)(group - b0);                                                         \
+        const float *xb = x + (g0 + b0) * ldx, *hb = h_prev + (g0 + b0) * hidden;                       \
         const size_t t = b0 * NR, share = ((BYTES) << 16) / blocks;                                     \
         (void)xb, (void)hb;                                                                             \
-        if (AHEAD) PRODUCT(1, (const char *)(AHEAD), share * block, share / ((STEPS) * column_blocks)); \
+        if (ahead && (AHEAD)) PRODUCT(1, (const char *)(AHEAD), share * block, share / ((STEPS) * column_blocks)); \
         else PRODUCT(0, NULL, 0, 0);                                                                    \
     }
 #define R_PRODUCT(...) TILE_PRODUCT(count, inputs, xb, ldx, hidden, hb, hidden, pr, panel_width, count, tile_r + t, __VA_ARGS__)
@@ -381,21 +408,8 @@ TARGET void NAME(gru_step)(size_t rows, size_t inputs, size_t hidden, const floa
 #undef Z_PRODUCT
 #undef HN_PRODUCT
 #undef XN_PRODUCT
-            for (size_t i = 0; i < rows; i++) NAME(gru_tile_row_of)(tile_r, tile_z, tile_hn, tile_xn, i * NR, i, col, width, hidden,
-                                                               bias_r, bias_z, bias_in, bias_hn, h_prev, h, gates, hn);
-            continue;
-        }
-        // Otherwise blocks of rows inside, as in gemm_panels: the tile's four panels are streamed
-        // once per block, and the gates of a block are computed while its four products are in L1.
-        for (size_t b0 = 0, count; b0 < rows; b0 += count) {
-            count = NAME(block_height)(rows - b0);
-            const float *xb = x + b0 * ldx, *hb = h_prev + b0 * hidden;
-            TILE_PRODUCT(count, inputs, xb, ldx, hidden, hb, hidden, pr, panel_width, count, tile_r, 0, NULL, 0, 0);
-            TILE_PRODUCT(count, inputs, xb, ldx, hidden, hb, hidden, pz, panel_width, count, tile_z, 0, NULL, 0, 0);
-            TILE_PRODUCT(count, 0, NULL, 0, hidden, hb, hidden, phn, panel_width, count, tile_hn, 0, NULL, 0, 0);
-            TILE_PRODUCT(count, inputs, xb, ldx, 0, NULL, 0, pxn, panel_width, count, tile_xn, 0, NULL, 0, 0);
-            for (size_t i = 0; i < count; i++) NAME(gru_tile_row_of)(tile_r, tile_z, tile_hn, tile_xn, i * NR, b0 + i, col, width, hidden,
-                                                                bias_r, bias_z, bias_in, bias_hn, h_prev, h, gates, hn);
+            for (size_t i = 0; i < group; i++) NAME(gru_tile_row_of)(tile_r, tile_z, tile_hn, tile_xn, i * NR, g0 + i, col, width,
+                                                                hidden, bias_r, bias_z, bias_in, bias_hn, h_prev, h, gates, hn);
         }
     }
 }

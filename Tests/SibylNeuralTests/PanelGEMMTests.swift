@@ -129,27 +129,30 @@ struct PanelGEMMTests {
             let gruBias = AlignedBuffer<Float>(count: sibyl_gru_bias_size(h))
             sibyl_gru_pack(wih.baseAddress, whh.baseAddress, bih.baseAddress, bhh.baseAddress, f, h, gruPacked.baseAddress,
                            gruBias.baseAddress)
-            let m = 23
-            let x = AlignedBuffer<Float>(count: m * f), hPrev = AlignedBuffer<Float>(count: m * h)
-            rng.fillNormal(x.buffer)
-            rng.fillNormal(hPrev.buffer)
-            func run(_ ranges: [Range<Int>]) -> (products: [Float], states: [Float]) {
-                let c = AlignedBuffer<Float>(count: m * n), next = AlignedBuffer<Float>(count: m * h)
-                for r in ranges {
-                    sibyl_gemm_panels(r.count, n, f, x.baseAddress + r.lowerBound * f, f, h, hPrev.baseAddress + r.lowerBound * h, h,
-                                      packed.baseAddress, 0, c.baseAddress + r.lowerBound * n, n)
-                    sibyl_gru_step(r.count, f, h, x.baseAddress + r.lowerBound * f, f, hPrev.baseAddress + r.lowerBound * h,
-                                   gruPacked.baseAddress, gruBias.baseAddress, next.baseAddress + r.lowerBound * h, nil, nil)
+            // 23 rows are one group of the GRU step's rows; 150 are three (50 each).
+            for (m, splits) in [(23, [[1], [2], [3], [7, 8], [5, 12, 13, 20], Array(1..<23)]),
+                                (150, [[1], [50], [64], [65], [7, 8, 77], [50, 100], Array(1..<150)])] {
+                let x = AlignedBuffer<Float>(count: m * f), hPrev = AlignedBuffer<Float>(count: m * h)
+                rng.fillNormal(x.buffer)
+                rng.fillNormal(hPrev.buffer)
+                func run(_ ranges: [Range<Int>]) -> (products: [Float], states: [Float]) {
+                    let c = AlignedBuffer<Float>(count: m * n), next = AlignedBuffer<Float>(count: m * h)
+                    for r in ranges {
+                        sibyl_gemm_panels(r.count, n, f, x.baseAddress + r.lowerBound * f, f, h, hPrev.baseAddress + r.lowerBound * h, h,
+                                          packed.baseAddress, 0, c.baseAddress + r.lowerBound * n, n)
+                        sibyl_gru_step(r.count, f, h, x.baseAddress + r.lowerBound * f, f, hPrev.baseAddress + r.lowerBound * h,
+                                       gruPacked.baseAddress, gruBias.baseAddress, next.baseAddress + r.lowerBound * h, nil, nil)
+                    }
+                    return (c.array, next.array)
                 }
-                return (c.array, next.array)
-            }
-            let whole = run([0..<m])
-            #expect(whole.products.allSatisfy(\.isFinite) && whole.states.allSatisfy(\.isFinite))
-            for cuts in [[1], [2], [3], [7, 8], [5, 12, 13, 20], Array(1..<m)] {
-                let bounds = [0] + cuts + [m]
-                let pieces = run((0..<(bounds.count - 1)).map { bounds[$0]..<bounds[$0 + 1] })
-                #expect(pieces.products == whole.products, "cuts \(cuts)")
-                #expect(pieces.states == whole.states, "cuts \(cuts)")
+                let whole = run([0..<m])
+                #expect(whole.products.allSatisfy(\.isFinite) && whole.states.allSatisfy(\.isFinite))
+                for cuts in splits {
+                    let bounds = [0] + cuts + [m]
+                    let pieces = run((0..<(bounds.count - 1)).map { bounds[$0]..<bounds[$0 + 1] })
+                    #expect(pieces.products == whole.products, "\(m) rows, cuts \(cuts)")
+                    #expect(pieces.states == whole.states, "\(m) rows, cuts \(cuts)")
+                }
             }
         }
     }

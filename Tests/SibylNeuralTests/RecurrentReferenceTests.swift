@@ -198,9 +198,10 @@ struct RecurrentReferenceTests {
         // H = 290 packs over 2^18 floats (1 MiB) of weights, which two threads pack in two parts.
         // Inference of a few sequences a thread shares each step by 32-unit tiles (the LSTM's when
         // H is a multiple of 32: H = 64, 96), unevenly when the tiles do not divide (H = 70 and 96
-        // on two threads, 64 on three); training, and B = 16, split the rows.
+        // on two threads, 64 on three); training, and B = 16 and 70, split the rows. The GRU's step
+        // runs B = 70 in two groups of rows.
         for (f, h, t, b) in [(7, 45, 4, 19), (3, 32, 3, 8), (40, 70, 3, 5), (1, 1, 2, 1), (8, 290, 2, 3),
-                             (5, 64, 3, 4), (9, 96, 4, 6), (4, 96, 3, 3), (2, 160, 2, 16)] {
+                             (5, 64, 3, 4), (9, 96, 4, 6), (4, 96, 3, 3), (2, 160, 2, 16), (6, 40, 2, 70)] {
             var generator = SeededGenerator(seed: UInt64(f * 1000 + h))
             let layer = RecurrentLayer(cell: cell, inputSize: f, hiddenSize: h, index: 0)
             layer.threads = threads
