@@ -28,7 +28,8 @@ public func parallelFor(_ iterations: Int, _ body: (Int) -> Void) {
     }
 }
 
-/// The processors this process may run on (its affinity mask on Linux), read once.
+/// The processors this process may run on (on Linux its affinity mask, or a container's CPU quota
+/// where that allows fewer), read once.
 public let availableProcessors = Int(sibyl_processor_count())
 
 /// `body(part)` with this thread's kernel set of the products capped at `cap`, restored after.

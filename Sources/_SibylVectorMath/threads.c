@@ -3,10 +3,13 @@
 #define _GNU_SOURCE
 #include "sibyl_threads.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -232,11 +235,110 @@ int sibyl_run_threads(size_t parts, void (*body)(void *context, size_t part), vo
     return run_started(parts, body, context);
 }
 
+// The first number in the file at `path`, as a double (NAN when the file is missing or holds no
+// number: "max" included).
+static double read_number(const char *path, double *second) {
+    FILE *file = fopen(path, "r");
+    if (!file) return NAN;
+    double first = NAN, next = NAN;
+    if (fscanf(file, "%lf", &first) == 1 && second && fscanf(file, "%lf", &next) == 1) *second = next;
+    fclose(file);
+    return first;
+}
+
+// The smaller of `limit` (0: none) and the CPUs that `quota` microseconds per `period` allow, rounded up.
+static size_t tighter(size_t limit, double quota, double period) {
+    if (!(quota > 0) || !(period > 0)) return limit;
+    const double cpus = ceil(quota / period);
+    const size_t allowed = cpus < 1 ? 1 : cpus > 1e6 ? (size_t)1000000 : (size_t)cpus;
+    return limit == 0 || allowed < limit ? allowed : limit;
+}
+
+// The tightest quota in `mount` + `path` and each folder above it up to `mount`: cgroup v2's
+// cpu.max ("max 100000" or "150000 100000"), or v1's cpu.cfs_quota_us (−1: none) over
+// cpu.cfs_period_us. Missing files count as no quota: in a container, `path` may name the host's
+// folder while the container's own is mounted at `mount`.
+static size_t quota_along(const char *mount, const char *path, int v2, size_t limit) {
+    char folder[4096], file[4200];
+    if (snprintf(folder, sizeof folder, "%s%s", mount, path) >= (int)sizeof folder) return limit;
+    const size_t floor = strlen(mount);
+    for (;;) {
+        size_t length = strlen(folder);
+        while (length > floor && folder[length - 1] == '/') folder[--length] = 0;
+        if (v2) {
+            double period = NAN;
+            snprintf(file, sizeof file, "%s/cpu.max", folder);
+            const double quota = read_number(file, &period);
+            limit = tighter(limit, quota, period);
+        } else {
+            snprintf(file, sizeof file, "%s/cpu.cfs_quota_us", folder);
+            const double quota = read_number(file, NULL);
+            snprintf(file, sizeof file, "%s/cpu.cfs_period_us", folder);
+            limit = tighter(limit, quota, read_number(file, NULL));
+        }
+        char *slash = strrchr(folder, '/');
+        if (length <= floor || !slash || (size_t)(slash - folder) < floor) break;
+        *slash = 0;
+    }
+    return limit;
+}
+
+size_t sibyl_cgroup_cpu_limit(const char *root, const char *membership) {
+    size_t limit = 0;
+    for (const char *line = membership; line && *line;) {
+        const char *end = strchr(line, '\n');
+        const size_t length = end ? (size_t)(end - line) : strlen(line);
+        char entry[4096];
+        if (length < sizeof entry) {
+            memcpy(entry, line, length);
+            entry[length] = 0;
+            // "ID:CONTROLLERS:PATH": v2's line is "0::PATH"; v1's cpu controller is listed alone or
+            // with cpuacct, and mounted under either name.
+            char *controllers = strchr(entry, ':'), *path = controllers ? strchr(controllers + 1, ':') : NULL;
+            if (path) {
+                *path++ = 0;
+                controllers++;
+                char mount[4096];
+                if (*controllers == 0) {
+                    limit = quota_along(root, path, 1, limit);
+                } else {
+                    int cpu = 0;
+                    char *rest = NULL;
+                    for (char *name = strtok_r(controllers, ",", &rest); name; name = strtok_r(NULL, ",", &rest)) cpu |= strcmp(name, "cpu") == 0;
+                    const char *mounts[] = {"cpu", "cpu,cpuacct", "cpuacct,cpu"};
+                    for (size_t i = 0; cpu && i < 3; i++) {
+                        if (snprintf(mount, sizeof mount, "%s/%s", root, mounts[i]) < (int)sizeof mount)
+                            limit = quota_along(mount, path, 0, limit);
+                    }
+                }
+            }
+        }
+        line = end ? end + 1 : NULL;
+    }
+    return limit;
+}
+
 size_t sibyl_processor_count(void) {
+    size_t count = 0;
 #if defined(__linux__)
     cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return (size_t)CPU_COUNT(&set);
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) count = (size_t)CPU_COUNT(&set);
 #endif
-    const long online = sysconf(_SC_NPROCESSORS_ONLN);
-    return online > 0 ? (size_t)online : 1;
+    if (count == 0) {
+        const long online = sysconf(_SC_NPROCESSORS_ONLN);
+        count = online > 0 ? (size_t)online : 1;
+    }
+#if defined(__linux__)
+    // A container's CPU quota: threads past it would be throttled, a spinning barrier most of all.
+    char membership[16384];
+    FILE *file = fopen("/proc/self/cgroup", "r");
+    if (file) {
+        const size_t read = fread(membership, 1, sizeof membership - 1, file);
+        fclose(file);
+        membership[read] = 0;
+        const size_t limit = sibyl_cgroup_cpu_limit("/sys/fs/cgroup", membership);
+        if (limit > 0 && limit < count) count = limit;
+    }
+#endif
+    return count;
 }

@@ -189,9 +189,8 @@ struct BenchCommand: ParsableCommand {
             }
         }
         // Some suites run at one thread whatever --threads says: only the cases that will run count.
-        let processors = ProcessInfo.processInfo.activeProcessorCount
-        for count in Set(cases.map(\.threads)).sorted() where count > processors {
-            printToStandardError("note: --threads \(count) is more than this machine's \(processors) processors: those cases measure threads taking turns")
+        for count in Set(cases.map(\.threads)).sorted() where count > availableProcessors {
+            printToStandardError("note: --threads \(count) is more than the \(processorsPhrase) this process may use: those cases measure threads taking turns")
         }
         if cases.contains(where: { $0.suite == "csv" }) { try reportingErrors { try checkCSVFile(seed: settings.seed) } }
         let environment = BenchEnvironment.current(

@@ -1,4 +1,5 @@
 import Foundation
+import SibylKernels
 import Testing
 
 @Suite("sibyl bench, end to end")
@@ -42,7 +43,7 @@ struct BenchCommandTests {
 
     @Test("a thread count or suite given twice runs once; a count above the processors is noted")
     func repeatedCounts() throws {
-        let processors = ProcessInfo.processInfo.activeProcessorCount
+        let processors = availableProcessors
         let run = try runSibyl(["bench", "--suites", "elementwise", "elementwise", "--filter", "sigmoid backward",
                                 "--threads", "1,1,\(processors + 1)", "--min-time", "0.001", "--repeats", "1", "--elements", "1000", "--json"])
         #expect(run.status == 0, "\(run.standardError)")
@@ -50,7 +51,22 @@ struct BenchCommandTests {
         let records = try #require(document["records"] as? [[String: Any]])
         let threads = records.compactMap { ($0["key"] as? [String: Any])?["threads"] as? Int }
         #expect(threads == [1, processors + 1], "\(threads)")
-        #expect(run.standardError.contains("note: --threads \(processors + 1) is more than this machine's \(processors) processors"))
+        #expect(run.standardError.contains("note: --threads \(processors + 1) is more than the \(processors == 1 ? "1 processor" : "\(processors) processors") this process may use"))
+    }
+
+    @Test("run on one processor of several (taskset), the tool counts one: the header says so and two threads draw the note",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/taskset") && ProcessInfo.processInfo.processorCount > 1))
+    func affinityMask() throws {
+        let run = try runSibyl(["bench", "--suites", "elementwise", "--filter", "sigmoid backward", "--threads", "2",
+                                "--min-time", "0.001", "--repeats", "1", "--elements", "1000"], launcher: ["/usr/bin/taskset", "-c", "0"])
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(run.standardError.contains("note: --threads 2 is more than the 1 processor this process may use"), "\(run.standardError)")
+        #expect(run.standardOutput.contains("(\(ProcessInfo.processInfo.processorCount) CPUs, 1 available to this process)"), "\(run.standardOutput)")
+        let json = try runSibyl(["bench", "--suites", "elementwise", "--filter", "sigmoid backward", "--threads", "1",
+                                 "--min-time", "0.001", "--repeats", "1", "--elements", "1000", "--json"], launcher: ["/usr/bin/taskset", "-c", "0"])
+        let document = try #require(JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
+        let environment = try #require(document["env"] as? [String: Any])
+        #expect(environment["availableProcessors"] as? Int == 1, "\(environment)")
     }
 
     @Test("the csv suite's file is written only when a case will read it, and said so; its case is found by the name the table shows")

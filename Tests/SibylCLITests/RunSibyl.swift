@@ -9,14 +9,20 @@ struct ToolRun {
 
 /// Runs the `sibyl` executable built next to the test bundle, as a user would, in `folder` when
 /// one is given; with `standardOutputFile`, standard output goes to that file (as a shell's `>`
-/// sends it) and the run's `standardOutput` is empty.
+/// sends it) and the run's `standardOutput` is empty. With a `launcher` (a program and its
+/// arguments, such as `taskset -c 0`), that program runs the tool.
 func runSibyl(_ arguments: [String], environment: [String: String] = [:], in folder: URL? = nil,
-              standardOutputFile: String? = nil) throws -> ToolRun {
+              standardOutputFile: String? = nil, launcher: [String] = []) throws -> ToolRun {
     let buildFolder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     let executable = buildFolder.appendingPathComponent("sibyl")
     let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
+    if let program = launcher.first {
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = Array(launcher.dropFirst()) + [executable.path] + arguments
+    } else {
+        process.executableURL = executable
+        process.arguments = arguments
+    }
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     if let folder { process.currentDirectoryURL = folder }
     let out = Pipe(), err = Pipe()

@@ -22,8 +22,15 @@ int sibyl_run_threads(size_t parts, void (*body)(void *context, size_t part), vo
 /// cannot be had.
 int sibyl_run_parked(size_t parts, void (*body)(void *context, size_t part), void *context);
 
-/// The processors this process may run on (its affinity mask on Linux), at least 1.
+/// The processors this process may run on, at least 1: on Linux its affinity mask, or fewer where
+/// a cgroup's CPU quota (a container's `--cpus`) allows fewer, rounded up.
 size_t sibyl_processor_count(void);
+
+/// The CPUs that the cgroup CPU quotas of a process allow, rounded up, or 0 when none applies:
+/// `membership` is the text of its /proc/self/cgroup, `root` where cgroups are mounted
+/// ("/sys/fs/cgroup"). The tightest quota along each listed folder and those above it counts:
+/// cgroup v2's cpu.max, v1's cpu.cfs_quota_us over cpu.cfs_period_us. Missing files count as none.
+size_t sibyl_cgroup_cpu_limit(const char *root, const char *membership);
 
 /// A reusable barrier for `parties` threads: each `sibyl_barrier_wait` returns once all parties
 /// have called it, and what each wrote before its call is visible to all after theirs. It spins a

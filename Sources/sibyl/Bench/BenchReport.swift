@@ -1,4 +1,5 @@
 import Foundation
+import SibylKernels
 import _SibylVectorMath
 
 /// One measurement: what was measured (`key`) and the figures (`metrics`), in the record format of
@@ -48,6 +49,9 @@ struct BenchEnvironment: Encodable {
     let productKernels: String
     let cpuModel: String
     let logicalCPUs: Int
+    /// The processors this process may use: fewer than `logicalCPUs` under an affinity mask
+    /// (`taskset`) or a container's CPU quota.
+    let availableProcessors: Int
     let loadAverage: String
     let time: String
 
@@ -63,7 +67,7 @@ struct BenchEnvironment: Encodable {
             sibylVersion: version, openBLASCore: core, openBLASConfiguration: configuration,
             openBLASEnvironment: environment, vectorInstructionSet: isa,
             productKernels: String(cString: sibyl_panel_kernel_name()), cpuModel: model,
-            logicalCPUs: ProcessInfo.processInfo.activeProcessorCount, loadAverage: load,
+            logicalCPUs: ProcessInfo.processInfo.processorCount, availableProcessors: SibylKernels.availableProcessors, loadAverage: load,
             time: formatter.string(from: Date()))
     }
 }
@@ -77,7 +81,8 @@ struct BenchDocument: Encodable {
 /// Renders records as aligned text tables, one per suite.
 func renderTable(_ records: [BenchRecord], environment: BenchEnvironment) -> String {
     var lines: [String] = []
-    lines.append("Sibyl \(environment.sibylVersion) on \(environment.cpuModel) (\(environment.logicalCPUs) CPUs)")
+    let available = environment.availableProcessors < environment.logicalCPUs ? ", \(environment.availableProcessors) available to this process" : ""
+    lines.append("Sibyl \(environment.sibylVersion) on \(environment.cpuModel) (\(environment.logicalCPUs) CPUs\(available))")
     let blasEnvironment = environment.openBLASEnvironment.isEmpty ? "none set"
         : environment.openBLASEnvironment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
     lines.append("OpenBLAS core: \(environment.openBLASCore)   (\(environment.openBLASConfiguration); environment: \(blasEnvironment))")

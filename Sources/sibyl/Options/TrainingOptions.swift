@@ -3,6 +3,7 @@ import Foundation
 import SibylData
 import SibylFeatures
 import SibylForecasting
+import SibylKernels
 import SibylNeural
 import SibylBacktest
 
@@ -83,12 +84,13 @@ struct TrainingOptions: ParsableArguments {
     var seed: UInt64 = 42
 
     @Option(name: .long, parsing: .unconditional,
-            help: "Threads for training and inference: this machine's processors (at most 8) unless given; any count gives the same model and forecasts.")
+            help: "Threads for training and inference: the processors this process may use (at most 8) unless given; any count gives the same model and forecasts.")
     var threads: Int = TrainingOptions.defaultThreads
 
-    /// This machine's processors, at most 8: each thread takes its own rows of a batch, and a
-    /// batch of 64 gives each of 8 threads one 8-row block of the kernels.
-    static var defaultThreads: Int { max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) }
+    /// The processors this process may use (its affinity mask and any container CPU quota), at
+    /// most 8: each thread takes its own rows of a batch, and a batch of 64 gives each of 8 threads
+    /// one 8-row block of the kernels.
+    static var defaultThreads: Int { max(1, min(availableProcessors, 8)) }
 
     func validate() throws {
         for (option, value) in [("--hidden", hidden), ("--layers", layers), ("--window", window), ("--epochs", epochs),
@@ -160,11 +162,11 @@ struct TrainingOptions: ParsableArguments {
         return notes
     }
 
-    /// A note when --threads asks for more threads than the machine has processors.
+    /// A note when --threads asks for more threads than this process has processors.
     var threadsNote: String? {
-        let processors = ProcessInfo.processInfo.activeProcessorCount
-        return threads > processors
-            ? "--threads \(threads) is more than this machine's \(processors) processors: the threads take turns, which is slower than \(processors)" : nil
+        threads > availableProcessors
+            ? "--threads \(threads) is more than the \(processorsPhrase) this process may use: the threads take turns, which is slower than \(availableProcessors)"
+            : nil
     }
 
     /// The model options given: set away from their defaults, or typed even at them.
@@ -269,3 +271,6 @@ struct TrainingOptions: ParsableArguments {
                                 validationFraction: validation, testFraction: testShare, threads: threads)
     }
 }
+
+/// "1 processor" or "N processors": those this process may use (`availableProcessors`).
+var processorsPhrase: String { availableProcessors == 1 ? "1 processor" : "\(availableProcessors) processors" }
