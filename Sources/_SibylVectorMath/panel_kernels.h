@@ -344,11 +344,12 @@ TARGET void NAME(gru_step)(size_t rows, size_t inputs, size_t hidden, const floa
     float tile_r[(GROUP + MR) * NR] __attribute__((aligned(64))), tile_z[(GROUP + MR) * NR] __attribute__((aligned(64)));
     float tile_hn[(GROUP + MR) * NR] __attribute__((aligned(64))), tile_xn[(GROUP + MR) * NR] __attribute__((aligned(64)));
     const size_t end = last_tile < tiles ? last_tile : tiles, k = inputs + hidden;
-    // Weights that stay in cache run groups of up to GROUP rows, as even as that allows: a
-    // product's panel (35 KB for r at H = 256 with 16 inputs) is read from L1 by the group's blocks
-    // in turn, where groups of one block had streamed the tile's four panels from L2 once a block.
-    // On the Zen 3, one thread, in-process runs of the two orders alternating (same bits): steps
-    // 1.03-1.04 times as fast at H = 128 and 256 (batches of 64 and 32 rows) and at H = 64. A tile of
+    // Weights that stay in cache run groups of up to GROUP rows, as even as that allows: the
+    // group's blocks read one product's panel in turn (35 KB for r at H = 256 with 16 inputs, about
+    // L1's size), where groups of one block had read the tile's four panels (104 KB) from L2 once a
+    // block. On the Zen 3, one thread, in-process runs of the two orders alternating (same bits):
+    // steps 1.03-1.04 times as fast at H = 128 and 256 (batches of 64 and 32 rows) and at H = 64,
+    // 0.99-1.03 at H = 384 to 640, whose panels are larger than L1 either way. A tile of
     // at most SMALL_TILE_BYTES (H = 32 with a few inputs) stays in L1 either way and keeps a group
     // per block, whose gates read its products while they are in L1 (groups of 64 rows ran 0.98
     // times as fast at H = 32 with 256 rows).

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "sibyl_threads.h"
 
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <sched.h>
@@ -254,17 +255,14 @@ static size_t tighter(size_t limit, double quota, double period) {
     return limit == 0 || allowed < limit ? allowed : limit;
 }
 
-// The tightest quota in `mount` + `path` and each folder above it up to `mount`: cgroup v2's
-// cpu.max ("max 100000" or "150000 100000"), or v1's cpu.cfs_quota_us (−1: none) over
-// cpu.cfs_period_us. Missing files count as no quota: in a container, `path` may name the host's
-// folder while the container's own is mounted at `mount`.
-static size_t quota_along(const char *mount, const char *path, int v2, size_t limit) {
-    char folder[4096], file[4200];
-    if (snprintf(folder, sizeof folder, "%s%s", mount, path) >= (int)sizeof folder) return limit;
-    const size_t floor = strlen(mount);
+// The tightest quota in `folder` and each folder above it up to `mount` (a prefix of it): cgroup
+// v2's cpu.max ("max 100000" or "150000 100000"), or v1's cpu.cfs_quota_us (−1: none) over
+// cpu.cfs_period_us. Missing files count as no quota.
+static size_t quota_along(char *folder, size_t mount_length, int v2, size_t limit) {
+    char file[4200];
     for (;;) {
         size_t length = strlen(folder);
-        while (length > floor && folder[length - 1] == '/') folder[--length] = 0;
+        while (length > mount_length && folder[length - 1] == '/') folder[--length] = 0;
         if (v2) {
             double period = NAN;
             snprintf(file, sizeof file, "%s/cpu.max", folder);
@@ -277,52 +275,138 @@ static size_t quota_along(const char *mount, const char *path, int v2, size_t li
             limit = tighter(limit, quota, read_number(file, NULL));
         }
         char *slash = strrchr(folder, '/');
-        if (length <= floor || !slash || (size_t)(slash - folder) < floor) break;
+        if (length <= mount_length || !slash || (size_t)(slash - folder) < mount_length) break;
         *slash = 0;
     }
     return limit;
 }
 
-size_t sibyl_cgroup_cpu_limit(const char *root, const char *membership) {
-    size_t limit = 0;
+// Copies the space-separated field of `line` that starts at `*at` into `out` (at most `size`
+// bytes), decoding mountinfo's octal escapes (\040 for a space), and moves `*at` past it; 0 when
+// there is none or it does not fit.
+static int next_field(const char **at, char *out, size_t size) {
+    const char *p = *at;
+    while (*p == ' ') p++;
+    if (*p == 0 || *p == '\n') return 0;
+    size_t n = 0;
+    while (*p && *p != ' ' && *p != '\n') {
+        char c = *p++;
+        if (c == '\\' && p[0] >= '0' && p[0] <= '7' && p[1] >= '0' && p[1] <= '7' && p[2] >= '0' && p[2] <= '7') {
+            c = (char)((p[0] - '0') * 64 + (p[1] - '0') * 8 + (p[2] - '0'));
+            p += 3;
+        }
+        if (n + 1 >= size) return 0;
+        out[n++] = c;
+    }
+    out[n] = 0;
+    *at = p;
+    return 1;
+}
+
+// Whether the comma-separated `list` holds `name`.
+static int lists(const char *list, const char *name) {
+    const size_t length = strlen(name);
+    for (const char *p = list; p && *p;) {
+        const char *comma = strchr(p, ',');
+        const size_t n = comma ? (size_t)(comma - p) : strlen(p);
+        if (n == length && strncmp(p, name, n) == 0) return 1;
+        p = comma ? comma + 1 : NULL;
+    }
+    return 0;
+}
+
+// The process's folder in the hierarchy of cgroup version `v2` (1) or v1's cpu controller (0),
+// from the text of /proc/self/cgroup: "0::PATH" for v2, "N:CONTROLLERS:PATH" for v1. 0 when none.
+static int cgroup_path(const char *membership, int v2, char *out, size_t size) {
     for (const char *line = membership; line && *line;) {
         const char *end = strchr(line, '\n');
         const size_t length = end ? (size_t)(end - line) : strlen(line);
-        char entry[4096];
-        if (length < sizeof entry) {
-            memcpy(entry, line, length);
-            entry[length] = 0;
-            // "ID:CONTROLLERS:PATH": v2's line is "0::PATH"; v1's cpu controller is listed alone or
-            // with cpuacct, and mounted under either name.
-            char *controllers = strchr(entry, ':'), *path = controllers ? strchr(controllers + 1, ':') : NULL;
-            if (path) {
-                *path++ = 0;
-                controllers++;
-                char mount[4096];
-                if (*controllers == 0) {
-                    limit = quota_along(root, path, 1, limit);
-                } else {
-                    int cpu = 0;
-                    char *rest = NULL;
-                    for (char *name = strtok_r(controllers, ",", &rest); name; name = strtok_r(NULL, ",", &rest)) cpu |= strcmp(name, "cpu") == 0;
-                    const char *mounts[] = {"cpu", "cpu,cpuacct", "cpuacct,cpu"};
-                    for (size_t i = 0; cpu && i < 3; i++) {
-                        if (snprintf(mount, sizeof mount, "%s/%s", root, mounts[i]) < (int)sizeof mount)
-                            limit = quota_along(mount, path, 0, limit);
-                    }
+        const char *first = memchr(line, ':', length);
+        const char *second = first ? memchr(first + 1, ':', length - (size_t)(first + 1 - line)) : NULL;
+        if (second) {
+            char controllers[256];
+            const size_t n = (size_t)(second - first - 1);
+            const size_t path_length = length - (size_t)(second + 1 - line);
+            if (n < sizeof controllers && path_length < size) {
+                memcpy(controllers, first + 1, n);
+                controllers[n] = 0;
+                if (v2 ? n == 0 : lists(controllers, "cpu")) {
+                    size_t k = path_length;
+                    memcpy(out, second + 1, k);
+                    out[k] = 0;
+                    while (k > 0 && out[k - 1] == '\r') out[--k] = 0;
+                    return 1;
                 }
             }
+        }
+        line = end ? end + 1 : NULL;
+    }
+    return 0;
+}
+
+size_t sibyl_cgroup_cpu_limit(const char *mountinfo, const char *membership) {
+    size_t limit = 0;
+    char path[4096], root[4096], mount[4096], field[4096], type[64], folder[8192];
+    for (const char *line = mountinfo; line && *line;) {
+        const char *end = strchr(line, '\n');
+        // "ID PARENT MAJOR:MINOR ROOT MOUNT OPTIONS [OPTIONAL…] - TYPE SOURCE SUPER-OPTIONS"
+        const char *at = line;
+        int ok = next_field(&at, field, sizeof field) && next_field(&at, field, sizeof field) &&
+                 next_field(&at, field, sizeof field) && next_field(&at, root, sizeof root) &&
+                 next_field(&at, mount, sizeof mount);
+        while (ok && (ok = next_field(&at, field, sizeof field)) && strcmp(field, "-") != 0) {}
+        ok = ok && next_field(&at, type, sizeof type) && next_field(&at, field, sizeof field) &&
+             next_field(&at, field, sizeof field);
+        const int v2 = ok && strcmp(type, "cgroup2") == 0;
+        if (ok && (v2 || (strcmp(type, "cgroup") == 0 && lists(field, "cpu"))) && cgroup_path(membership, v2, path, sizeof path)) {
+            // The mount shows the hierarchy from `root` down (a container's own folder, when the
+            // path listed is the host's): the process's folder is below the mount by the rest of
+            // its path; a path outside the root leaves the mount's own folder.
+            size_t root_length = strlen(root);
+            while (root_length > 0 && root[root_length - 1] == '/') root[--root_length] = 0;
+            const int inside = strncmp(path, root, root_length) == 0 && (path[root_length] == '/' || path[root_length] == 0);
+            const int written = snprintf(folder, sizeof folder, "%s%s", mount, inside ? path + root_length : "");
+            if (written > 0 && (size_t)written < sizeof folder) limit = quota_along(folder, strlen(mount), v2, limit);
         }
         line = end ? end + 1 : NULL;
     }
     return limit;
 }
 
+#if defined(__linux__)
+// The whole text of a (proc) file, or NULL; the caller frees it.
+static char *read_text(const char *path) {
+    FILE *file = fopen(path, "r");
+    if (!file) return NULL;
+    size_t size = 0, capacity = 16384;
+    char *text = malloc(capacity);
+    while (text) {
+        size += fread(text + size, 1, capacity - 1 - size, file);
+        if (size < capacity - 1 || capacity >= ((size_t)16 << 20)) break;
+        char *grown = realloc(text, capacity * 2);
+        if (!grown) { free(text); text = NULL; break; }
+        text = grown;
+        capacity *= 2;
+    }
+    fclose(file);
+    if (text) text[size] = 0;
+    return text;
+}
+#endif
+
 size_t sibyl_processor_count(void) {
     size_t count = 0;
 #if defined(__linux__)
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) count = (size_t)CPU_COUNT(&set);
+    // A set large enough for the machine: sched_getaffinity refuses one smaller than the kernel's.
+    for (int cpus = 1024; cpus <= (1 << 16); cpus *= 2) {
+        cpu_set_t *set = CPU_ALLOC(cpus);
+        if (!set) break;
+        const size_t size = CPU_ALLOC_SIZE(cpus);
+        const int got = sched_getaffinity(0, size, set), refused = got != 0 && errno == EINVAL;
+        if (got == 0 && CPU_COUNT_S(size, set) > 0) count = (size_t)CPU_COUNT_S(size, set);
+        CPU_FREE(set);
+        if (!refused) break;
+    }
 #endif
     if (count == 0) {
         const long online = sysconf(_SC_NPROCESSORS_ONLN);
@@ -330,15 +414,13 @@ size_t sibyl_processor_count(void) {
     }
 #if defined(__linux__)
     // A container's CPU quota: threads past it would be throttled, a spinning barrier most of all.
-    char membership[16384];
-    FILE *file = fopen("/proc/self/cgroup", "r");
-    if (file) {
-        const size_t read = fread(membership, 1, sizeof membership - 1, file);
-        fclose(file);
-        membership[read] = 0;
-        const size_t limit = sibyl_cgroup_cpu_limit("/sys/fs/cgroup", membership);
+    char *membership = read_text("/proc/self/cgroup"), *mountinfo = read_text("/proc/self/mountinfo");
+    if (membership && mountinfo) {
+        const size_t limit = sibyl_cgroup_cpu_limit(mountinfo, membership);
         if (limit > 0 && limit < count) count = limit;
     }
+    free(membership);
+    free(mountinfo);
 #endif
     return count;
 }

@@ -5,53 +5,80 @@ import _SibylVectorMath
 
 @Suite("The processors this process may use: affinity and container CPU quotas")
 struct ProcessorCountTests {
-    /// A cgroup tree in a fresh folder: file paths relative to its root, and their contents.
-    func limit(files: [String: String], membership: String) throws -> Int {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-cgroup-\(UUID())")
-        defer { try? FileManager.default.removeItem(at: root) }
+    /// A hierarchy's mount as /proc/self/mountinfo lists it: the folder of the hierarchy it shows
+    /// (`root`), where it is mounted (relative to the made-up tree), its type and super options.
+    struct Mount {
+        var root = "/"
+        var at: String
+        var type = "cgroup2"
+        var options = "rw"
+    }
+
+    /// The limit for a made-up cgroup tree in a fresh folder: files (paths relative to the tree, and
+    /// their text), the mounts, and the text of /proc/self/cgroup.
+    func limit(files: [String: String], mounts: [Mount], membership: String) throws -> Int {
+        let tree = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl cgroup \(UUID())")
+        defer { try? FileManager.default.removeItem(at: tree) }
         for (path, text) in files {
-            let file = root.appendingPathComponent(path)
+            let file = tree.appendingPathComponent(path)
             try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
             try text.write(to: file, atomically: true, encoding: .utf8)
         }
-        return Int(sibyl_cgroup_cpu_limit(root.path, membership))
+        // Mountinfo writes a space in a path as \040 (the tree's name has spaces).
+        func escaped(_ path: String) -> String { path.replacingOccurrences(of: " ", with: "\\040") }
+        let mountinfo = ["22 1 0:21 / / rw,relatime shared:1 - ext4 /dev/vda1 rw"] + mounts.enumerated().map { index, mount in
+            "\(30 + index) 22 0:\(40 + index) \(escaped(mount.root)) \(escaped(tree.appendingPathComponent(mount.at).path)) rw,nosuid shared:9 - \(mount.type) cgroup \(mount.options)"
+        }
+        return Int(sibyl_cgroup_cpu_limit(mountinfo.joined(separator: "\n") + "\n", membership))
     }
 
-    @Test("cgroup v2: cpu.max rounded up, the tightest along the path, none for max or a missing file")
+    @Test("cgroup v2: cpu.max rounded up, the tightest from the process's folder up to the mount, none for max or a missing file")
     func version2() throws {
-        #expect(try limit(files: ["cpu.max": "150000 100000\n"], membership: "0::/\n") == 2)
-        #expect(try limit(files: ["cpu.max": "50000 100000\n"], membership: "0::/\n") == 1)
-        #expect(try limit(files: ["cpu.max": "max 100000\n"], membership: "0::/\n") == 0)
-        #expect(try limit(files: [:], membership: "0::/\n") == 0)
-        // A quota on a folder above the process's, and a looser one below it.
-        let nested = ["kubepods/cpu.max": "300000 100000\n", "kubepods/pod1/cpu.max": "max 100000\n",
-                      "kubepods/pod1/app/cpu.max": "800000 100000\n"]
-        #expect(try limit(files: nested, membership: "0::/kubepods/pod1/app\n") == 3)
-        // In a container the listed folder may be the host's, the container's own mounted at the root.
-        #expect(try limit(files: ["cpu.max": "200000 100000"], membership: "0::/system.slice/docker-1.scope\n") == 2)
+        let v2 = [Mount(at: "fs")]
+        #expect(try limit(files: ["fs/cpu.max": "150000 100000\n"], mounts: v2, membership: "0::/\n") == 2)
+        #expect(try limit(files: ["fs/cpu.max": "50000 100000\n"], mounts: v2, membership: "0::/\n") == 1)
+        #expect(try limit(files: ["fs/cpu.max": "max 100000\n"], mounts: v2, membership: "0::/\n") == 0)
+        #expect(try limit(files: [:], mounts: v2, membership: "0::/\n") == 0)
+        // A quota on a folder above the process's, a looser one on its own, none below.
+        let nested = ["fs/kubepods/cpu.max": "300000 100000\n", "fs/kubepods/pod1/cpu.max": "max 100000\n",
+                      "fs/kubepods/pod1/app/cpu.max": "800000 100000\n", "fs/kubepods/pod1/app/child/cpu.max": "100000 100000\n"]
+        #expect(try limit(files: nested, mounts: v2, membership: "0::/kubepods/pod1/app\n") == 3)
+        // No quota on any v2 mount of a hybrid host whose cpu controller is in v1, and no v2 line.
+        #expect(try limit(files: ["fs/cpu.max": "100000 100000"], mounts: v2, membership: "1:cpu:/\n") == 0)
     }
 
-    @Test("cgroup v1: cfs_quota_us over cfs_period_us under the cpu controller's mount, -1 for none")
+    @Test("cgroup v1: cfs_quota_us over cfs_period_us on the mount of the cpu controller, -1 for none; a container's own folder at the mount root")
     func version1() throws {
-        let docker = ["cpu,cpuacct/cpu.cfs_quota_us": "250000\n", "cpu,cpuacct/cpu.cfs_period_us": "100000\n"]
-        #expect(try limit(files: docker, membership: "12:memory:/docker/abc\n4:cpu,cpuacct:/docker/abc\n0::/\n") == 3)
-        let none = ["cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"]
-        #expect(try limit(files: none, membership: "1:cpu:/\n") == 0)
-        let nested = ["cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n",
-                      "cpu/batch/cpu.cfs_quota_us": "100000\n", "cpu/batch/cpu.cfs_period_us": "100000\n"]
-        #expect(try limit(files: nested, membership: "1:cpu:/batch\n") == 1)
-        // Only the cpu controller's line counts: a quota file under another controller's folder is not read.
-        #expect(try limit(files: ["memory/cpu.cfs_quota_us": "100000\n", "memory/cpu.cfs_period_us": "100000\n"],
-                          membership: "4:memory:/\n") == 0)
+        let cpu = Mount(at: "fs/cpu,cpuacct", type: "cgroup", options: "rw,cpu,cpuacct")
+        // Docker without a cgroup namespace: the listed path is the host's, the mount shows the container's folder.
+        let container = Mount(root: "/docker/abc", at: "fs/cpu,cpuacct", type: "cgroup", options: "rw,cpuacct,cpu")
+        let own = ["fs/cpu,cpuacct/cpu.cfs_quota_us": "250000\n", "fs/cpu,cpuacct/cpu.cfs_period_us": "100000\n",
+                   // A child of the container's folder (Docker in Docker) whose quota is not the process's.
+                   "fs/cpu,cpuacct/docker/cpu.cfs_quota_us": "100000\n", "fs/cpu,cpuacct/docker/cpu.cfs_period_us": "100000\n"]
+        #expect(try limit(files: own, mounts: [container], membership: "12:memory:/docker/abc\n4:cpu,cpuacct:/docker/abc\n0::/\n") == 3)
+        // systemd inside that container: the service's own folder counts, then the container's.
+        let service = own.merging(["fs/cpu,cpuacct/system.slice/x.service/cpu.cfs_quota_us": "150000\n",
+                                   "fs/cpu,cpuacct/system.slice/x.service/cpu.cfs_period_us": "100000\n"]) { $1 }
+        #expect(try limit(files: service, mounts: [container], membership: "4:cpu,cpuacct:/docker/abc/system.slice/x.service\n") == 2)
+        let none = ["fs/cpu,cpuacct/cpu.cfs_quota_us": "-1\n", "fs/cpu,cpuacct/cpu.cfs_period_us": "100000\n"]
+        #expect(try limit(files: none, mounts: [cpu], membership: "1:cpu,cpuacct:/\n") == 0)
+        let nested = none.merging(["fs/cpu,cpuacct/batch/cpu.cfs_quota_us": "100000\n", "fs/cpu,cpuacct/batch/cpu.cfs_period_us": "100000\n"]) { $1 }
+        #expect(try limit(files: nested, mounts: [cpu], membership: "1:cpu,cpuacct:/batch/job\n") == 1)
+        // Only the cpu controller's mount and line count.
+        let memory = Mount(at: "fs/memory", type: "cgroup", options: "rw,memory")
+        #expect(try limit(files: ["fs/memory/cpu.cfs_quota_us": "100000\n", "fs/memory/cpu.cfs_period_us": "100000\n"],
+                          mounts: [memory], membership: "4:memory:/\n") == 0)
     }
 
-    @Test("malformed or empty membership text and unreadable numbers count as no quota")
+    @Test("malformed text and unreadable numbers count as no quota")
     func malformed() throws {
-        let files = ["cpu.max": "150000 100000\n"]
-        #expect(try limit(files: files, membership: "") == 0)
-        #expect(try limit(files: files, membership: "no colons here\n") == 0)
-        #expect(try limit(files: ["cpu.max": "abc def\n"], membership: "0::/\n") == 0)
-        #expect(try limit(files: ["cpu.max": "100000 0\n"], membership: "0::/\n") == 0)
+        let v2 = [Mount(at: "fs")]
+        let files = ["fs/cpu.max": "150000 100000\n"]
+        #expect(try limit(files: files, mounts: v2, membership: "") == 0)
+        #expect(try limit(files: files, mounts: v2, membership: "no colons here\n") == 0)
+        #expect(try limit(files: ["fs/cpu.max": "abc def\n"], mounts: v2, membership: "0::/\n") == 0)
+        #expect(try limit(files: ["fs/cpu.max": "100000 0\n"], mounts: v2, membership: "0::/\n") == 0)
+        #expect(Int(sibyl_cgroup_cpu_limit("no fields\n\n1 2\n", "0::/\n")) == 0)
     }
 
     @Test("the count is at least one and at most the machine's processors")

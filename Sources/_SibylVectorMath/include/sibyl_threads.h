@@ -27,10 +27,11 @@ int sibyl_run_parked(size_t parts, void (*body)(void *context, size_t part), voi
 size_t sibyl_processor_count(void);
 
 /// The CPUs that the cgroup CPU quotas of a process allow, rounded up, or 0 when none applies:
-/// `membership` is the text of its /proc/self/cgroup, `root` where cgroups are mounted
-/// ("/sys/fs/cgroup"). The tightest quota along each listed folder and those above it counts:
-/// cgroup v2's cpu.max, v1's cpu.cfs_quota_us over cpu.cfs_period_us. Missing files count as none.
-size_t sibyl_cgroup_cpu_limit(const char *root, const char *membership);
+/// `mountinfo` is the text of its /proc/self/mountinfo (where each cgroup hierarchy is mounted, and
+/// from which of its folders), `membership` that of its /proc/self/cgroup (its folder in each).
+/// The tightest quota in its folder and those above it, up to the mount, counts: cgroup v2's
+/// cpu.max, v1's cpu.cfs_quota_us over cpu.cfs_period_us. Missing files count as none.
+size_t sibyl_cgroup_cpu_limit(const char *mountinfo, const char *membership);
 
 /// A reusable barrier for `parties` threads: each `sibyl_barrier_wait` returns once all parties
 /// have called it, and what each wrote before its call is visible to all after theirs. It spins a
