@@ -255,8 +255,8 @@ static size_t tighter(size_t limit, double quota, double period) {
     return limit == 0 || allowed < limit ? allowed : limit;
 }
 
-// The tightest quota in `folder` and each folder above it up to `mount` (a prefix of it): cgroup
-// v2's cpu.max ("max 100000" or "150000 100000"), or v1's cpu.cfs_quota_us (−1: none) over
+// The tightest quota in `folder` and each folder above it up to the mount, its first
+// `mount_length` bytes: cgroup v2's cpu.max ("max 100000" or "150000 100000"), or v1's cpu.cfs_quota_us (−1: none) over
 // cpu.cfs_period_us. Missing files count as no quota.
 static size_t quota_along(char *folder, size_t mount_length, int v2, size_t limit) {
     char file[4200];
