@@ -29,7 +29,7 @@ public func parallelFor(_ iterations: Int, _ body: (Int) -> Void) {
 }
 
 /// The processors this process may run on (on Linux its affinity mask, or a container's CPU quota
-/// where that allows fewer), read once.
+/// where that allows fewer): `sibyl_processor_count`, which finds it once.
 public let availableProcessors = Int(sibyl_processor_count())
 
 /// `body(part)` with this thread's kernel set of the products capped at `cap`, restored after.

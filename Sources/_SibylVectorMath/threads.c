@@ -14,17 +14,6 @@
 #include <time.h>
 #include <unistd.h>
 
-// sibyl_processor_count, read once (a system call).
-static size_t processors(void) {
-    static _Atomic size_t count;
-    size_t known = atomic_load_explicit(&count, memory_order_relaxed);
-    if (!known) {
-        known = sibyl_processor_count();
-        atomic_store_explicit(&count, known, memory_order_relaxed);
-    }
-    return known;
-}
-
 // One step of waiting for another thread: a pause for the first `spins` checks, then a yield to a
 // thread that may have been descheduled (a busy machine, more threads than cores).
 static inline void back_off(unsigned checks, unsigned spins) {
@@ -51,7 +40,7 @@ sibyl_barrier *sibyl_barrier_create(size_t parties) {
         // With more parties than processors, some are always descheduled: a spinning one would
         // hold a processor the last to arrive is waiting for (four parts of a recurrent layer's
         // steps on two processors ran 13–27 times faster yielding at once).
-        barrier->spins = parties <= processors() ? 1u << 14 : 0;
+        barrier->spins = parties <= sibyl_processor_count() ? 1u << 14 : 0;
     }
     return barrier;
 }
@@ -165,7 +154,7 @@ int sibyl_run_parked(size_t parts, void (*body)(void *, size_t), void *context) 
         pthread_mutex_unlock(&pool_lock);
         return -1;
     }
-    atomic_store_explicit(&spin_ns, parts <= processors() ? spin_before_sleep_ns : 0, memory_order_relaxed);
+    atomic_store_explicit(&spin_ns, parts <= sibyl_processor_count() ? spin_before_sleep_ns : 0, memory_order_relaxed);
     const unsigned long ticket = ++pool_ticket;
     for (size_t i = 0; i < parts - 1; i++) {
         struct worker *worker = &pool[i];
@@ -394,7 +383,8 @@ static char *read_text(const char *path) {
 }
 #endif
 
-size_t sibyl_processor_count(void) {
+// The count sibyl_processor_count gives, found anew (a system call and a few files read).
+static size_t count_processors(void) {
     size_t count = 0;
 #if defined(__linux__)
     // A set large enough for the machine: sched_getaffinity refuses one smaller than the kernel's.
@@ -423,4 +413,15 @@ size_t sibyl_processor_count(void) {
     free(mountinfo);
 #endif
     return count;
+}
+
+size_t sibyl_processor_count(void) {
+    // Read once: every barrier and run asks.
+    static _Atomic size_t count;
+    size_t known = atomic_load_explicit(&count, memory_order_relaxed);
+    if (!known) {
+        known = count_processors();
+        atomic_store_explicit(&count, known, memory_order_relaxed);
+    }
+    return known;
 }

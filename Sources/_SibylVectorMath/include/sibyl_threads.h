@@ -23,7 +23,7 @@ int sibyl_run_threads(size_t parts, void (*body)(void *context, size_t part), vo
 int sibyl_run_parked(size_t parts, void (*body)(void *context, size_t part), void *context);
 
 /// The processors this process may run on, at least 1: on Linux its affinity mask, or fewer where
-/// a cgroup's CPU quota (a container's `--cpus`) allows fewer, rounded up.
+/// a cgroup's CPU quota (a container's `--cpus`) allows fewer, rounded up. Found on the first call.
 size_t sibyl_processor_count(void);
 
 /// The CPUs that the cgroup CPU quotas of a process allow, rounded up, or 0 when none applies:
