@@ -77,25 +77,40 @@ void sibyl_pack_panels(const float *b, size_t ldb, int transposed, size_t k, siz
 #define store4(p, v) (*(v4 *)(p) = (v))
 #define store2(p, v) (*(v2 *)(p) = (v))
 
+// One unit of a GRU row's gates from its four products, for the loops of gru_tile_row.
+static inline __attribute__((always_inline)) void gru_unit(size_t j, const float *pr, const float *pz,
+                                                           const float *phn, const float *pxn, const float *br,
+                                                           const float *bz, const float *bin, const float *bhn,
+                                                           const float *hp, float *out, float *gr, float *gz,
+                                                           float *gn, float *hn_out, const int keep) {
+    const float recurrent_n = phn[j] + bhn[j];
+    const float r = sigmoidf_(pr[j] + br[j]);
+    const float z = sigmoidf_(pz[j] + bz[j]);
+    const float n = tanhf_(pxn[j] + bin[j] + r * recurrent_n);
+    if (keep) {
+        gr[j] = r; gz[j] = z; gn[j] = n;
+        hn_out[j] = recurrent_n;
+    }
+    out[j] = n + z * (hp[j] - n);
+}
+
 // The gates of one row of a GRU tile: `count` units from the four products' tile rows. Inlined
 // with a constant `keep` (store what backward needs), so that inference has no stores to skip: a
-// masked store to a null address costs a fault suppression per vector.
+// masked store to a null address costs a fault suppression per vector. With `chains` (a constant:
+// whole tiles on vectors of 8 or 4 floats), four vectors an iteration (SIBYL_VECTORIZE_CHAINS);
+// otherwise two, so that a tile's 32 units on AVX-512 and a partial tile's fewer stay vectorized.
 static inline __attribute__((always_inline)) void gru_tile_row(size_t count, const float *pr, const float *pz,
                                                                const float *phn, const float *pxn, const float *br,
                                                                const float *bz, const float *bin, const float *bhn,
                                                                const float *hp, float *out, float *gr, float *gz,
-                                                               float *gn, float *hn_out, const int keep) {
-    SIBYL_VECTORIZE
-    for (size_t j = 0; j < count; j++) {
-        const float recurrent_n = phn[j] + bhn[j];
-        const float r = sigmoidf_(pr[j] + br[j]);
-        const float z = sigmoidf_(pz[j] + bz[j]);
-        const float n = tanhf_(pxn[j] + bin[j] + r * recurrent_n);
-        if (keep) {
-            gr[j] = r; gz[j] = z; gn[j] = n;
-            hn_out[j] = recurrent_n;
-        }
-        out[j] = n + z * (hp[j] - n);
+                                                               float *gn, float *hn_out, const int keep,
+                                                               const int chains) {
+    if (chains) {
+        SIBYL_VECTORIZE_CHAINS
+        for (size_t j = 0; j < count; j++) gru_unit(j, pr, pz, phn, pxn, br, bz, bin, bhn, hp, out, gr, gz, gn, hn_out, keep);
+    } else {
+        SIBYL_VECTORIZE
+        for (size_t j = 0; j < count; j++) gru_unit(j, pr, pz, phn, pxn, br, bz, bin, bhn, hp, out, gr, gz, gn, hn_out, keep);
     }
 }
 

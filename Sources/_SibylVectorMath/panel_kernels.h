@@ -319,13 +319,13 @@ static inline __attribute__((always_inline)) TARGET void NAME(gru_tile_row_of)(
     float *hn_out = gates ? hn + row * hidden + col : NULL;
     const float *hp = h_prev + row * hidden + col;
     float *out = h + row * hidden + col;
-#define GRU_TILE_ROW(COUNT, KEEP)                                                                         \
+#define GRU_TILE_ROW(COUNT, KEEP, CHAINS)                                                                 \
     gru_tile_row(COUNT, tile_r + t, tile_z + t, tile_hn + t, tile_xn + t, bias_r + col, bias_z + col, \
-                 bias_in + col, bias_hn + col, hp, out, gr, gz, gn, hn_out, KEEP)
+                 bias_in + col, bias_hn + col, hp, out, gr, gz, gn, hn_out, KEEP, CHAINS)
     if (gates) {
-        if (width == NR) GRU_TILE_ROW(NR, 1); else GRU_TILE_ROW(width, 1);
+        if (width == NR) GRU_TILE_ROW(NR, 1, VW < 16); else GRU_TILE_ROW(width, 1, 0);
     } else {
-        if (width == NR) GRU_TILE_ROW(NR, 0); else GRU_TILE_ROW(width, 0);
+        if (width == NR) GRU_TILE_ROW(NR, 0, VW < 16); else GRU_TILE_ROW(width, 0, 0);
     }
 #undef GRU_TILE_ROW
 }

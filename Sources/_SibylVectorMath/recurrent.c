@@ -3,34 +3,45 @@
 #include "sibyl_recurrent.h"
 #include "vector_math_internal.h"
 
+// One unit of an LSTM row's forward step, for the loops of lstm_forward_rows.
+static inline __attribute__((always_inline)) void lstm_unit(size_t j, const float *pi, const float *pf, const float *pg,
+                                                            const float *po, const float *bi, const float *bf,
+                                                            const float *bg, const float *bo, const float *cp, float *cr,
+                                                            float *tr, float *hr, float *gi, float *gf, float *gg,
+                                                            float *go, const int keep) {
+    const float i = sigmoidf_(pi[j] + bi[j]), f = sigmoidf_(pf[j] + bf[j]);
+    const float g = tanhf_(pg[j] + bg[j]), o = sigmoidf_(po[j] + bo[j]);
+    const float cell = f * cp[j] + i * g;
+    const float t = tanhf_(cell);
+    if (keep) {
+        gi[j] = i; gf[j] = f; gg[j] = g; go[j] = o;
+        tr[j] = t;
+    }
+    cr[j] = cell;
+    hr[j] = o * t;
+}
+
 // The forward steps' bodies, shared by training (keep = 1: the activations backward needs are
 // stored) and inference (keep = 0: only c and h). Inlined with a constant `keep`, so each caller
 // gets a loop without the other's stores and both compute bit for bit the same c and h.
-// Units first … first + count − 1 of every row (all of them: 0 and hidden).
+// Units first … first + count − 1 of every row (all of them: 0 and hidden). A row's units run in
+// whole iterations of SIBYL_VECTORIZE_CHAINS (32 units on AVX2), the rest in SIBYL_VECTORIZE's.
 static inline __attribute__((always_inline)) void lstm_forward_rows(float *gates, const float *pre, const float *bias,
                                                                     const float *c_prev, float *c, float *tanh_c, float *h,
                                                                     size_t batch, size_t hidden, size_t first, size_t count,
                                                                     const int keep) {
     const float *bi = bias + first, *bf = bi + hidden, *bg = bf + hidden, *bo = bg + hidden;
+    const size_t chained = count / 32 * 32;
     for (size_t b = 0; b < batch; b++) {
         float *gi = keep ? gates + b * 4 * hidden + first : NULL, *gf = keep ? gi + hidden : NULL;
         float *gg = keep ? gf + hidden : NULL, *go = keep ? gg + hidden : NULL;
         const float *pi = pre + b * 4 * hidden + first, *pf = pi + hidden, *pg = pf + hidden, *po = pg + hidden;
         const float *cp = c_prev + b * hidden + first;
         float *cr = c + b * hidden + first, *tr = keep ? tanh_c + b * hidden + first : NULL, *hr = h + b * hidden + first;
+        SIBYL_VECTORIZE_CHAINS
+        for (size_t j = 0; j < chained; j++) lstm_unit(j, pi, pf, pg, po, bi, bf, bg, bo, cp, cr, tr, hr, gi, gf, gg, go, keep);
         SIBYL_VECTORIZE
-        for (size_t j = 0; j < count; j++) {
-            const float i = sigmoidf_(pi[j] + bi[j]), f = sigmoidf_(pf[j] + bf[j]);
-            const float g = tanhf_(pg[j] + bg[j]), o = sigmoidf_(po[j] + bo[j]);
-            const float cell = f * cp[j] + i * g;
-            const float t = tanhf_(cell);
-            if (keep) {
-                gi[j] = i; gf[j] = f; gg[j] = g; go[j] = o;
-                tr[j] = t;
-            }
-            cr[j] = cell;
-            hr[j] = o * t;
-        }
+        for (size_t j = chained; j < count; j++) lstm_unit(j, pi, pf, pg, po, bi, bf, bg, bo, cp, cr, tr, hr, gi, gf, gg, go, keep);
     }
 }
 
