@@ -189,7 +189,8 @@ public struct LagDiagnostic: Sendable, Equatable, Codable {
             sxx += (a - mx) * (a - mx)
             syy += (b - my) * (b - my)
         }
-        return sxx > 0 && syy > 0 ? sxy / (sxx * syy).squareRoot() : .nan
+        // Clamped: rounding can carry a perfect correlation a few ulps past ±1.
+        return sxx > 0 && syy > 0 ? min(1, max(-1, sxy / (sxx * syy).squareRoot())) : .nan
     }
 }
 

@@ -39,6 +39,29 @@ extension ForecastModel {
         + provenanceKeys).map { prefix + $0 } + ["cell", "input_size", "hidden_size", "num_layers", "dropout", "output_size"].map { "sibyl.model." + $0 })
 
     /// What training records of the data it saw (``provenance``).
+    /// The largest log return of two prices within BarValidation.priceRange: ln(1e200).
+    static let largestLogReturn = 200 * log(10.0)
+
+    /// Whether `text` is a timestamp as `Timestamp.isoDate` or `isoDateTime` write one, of a real
+    /// calendar date and time.
+    static func isTimestamp(_ text: String) -> Bool {
+        let parts = text.split(separator: "T", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count) else { return false }
+        let date = parts[0].split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
+        guard date.count == 3, let year = date[0], let month = date[1], let day = date[2],
+              (1...9999).contains(year), (1...12).contains(month), (1...31).contains(day) else { return false }
+        var (hour, minute, second) = (0, 0, 0)
+        if parts.count == 2 {
+            let time = parts[1].split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
+            guard time.count == 3, let h = time[0], let m = time[1], let s = time[2] else { return false }
+            (hour, minute, second) = (h, m, s)
+        }
+        guard (0..<24).contains(hour), (0..<60).contains(minute), (0..<60).contains(second) else { return false }
+        // The round trip rejects days past the month's end (2019-02-30) and unpadded fields.
+        let timestamp = Timestamp(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+        return (parts.count == 2 ? timestamp.isoDateTime : timestamp.isoDate) == text
+    }
+
     static let provenanceKeys = ["data_name", "data_sha256", "prices", "train_start", "train_end", "validation_end", "train_fingerprints",
                                  "train_fingerprint_bars", "train_samples", "train_up_share", "train_targets", "train_flat_share",
                                  "bar_spacing_seconds", "seed", "version"]
@@ -133,6 +156,10 @@ extension ForecastModel {
                       "the metadata's settings name the features '\(settings.featureSpec)' and its feature list '\(pipeline)'; they must agree")
             try check(center.isFinite && scale.isFinite && scale > 0 && move.isFinite && move >= 0,
                       "the metadata's target scaling (center \(center), scale \(scale), typical move \(move)) is not finite and positive")
+            // The targets are log returns of prices within BarValidation.priceRange (1e-100 to
+            // 1e100), which lie within ±461: a scaling past that was not written by training.
+            try check(abs(center) <= Self.largestLogReturn && scale <= 2 * Self.largestLogReturn && move <= Self.largestLogReturn,
+                      "the metadata's target scaling (center \(center), scale \(scale), typical move \(move)) is larger than any log return of prices Sibyl reads (±\(Int(Self.largestLogReturn)))")
             try check(network.configuration.outputSize == 1,
                       "the head has \(network.configuration.outputSize) outputs; a forecast model has one (head.weight of shape (1, H))")
             let features = network.configuration.inputSize
@@ -159,7 +186,13 @@ extension ForecastModel {
             try number("train_targets", Int.self, { $0 >= 1 }, "a count of training targets")
             try number("train_up_share", Double.self, { $0 > 0 && $0 < 1 }, "a share between 0 and 1")
             try number("train_flat_share", Double.self, { $0 >= 0 && $0 <= 1 }, "a share from 0 to 1")
-            try number("bar_spacing_seconds", Double.self, { $0 > 0 && $0.isFinite }, "a positive number of seconds")
+            try number("bar_spacing_seconds", Double.self, { $0 >= 1 && $0.isFinite }, "a number of seconds from 1 up (timestamps are whole seconds)")
+            // The training span's dates, which the overlap checks compare as text: each as the
+            // series' timestamps are written, a real date (and time).
+            for key in ["train_start", "train_end", "validation_end"] {
+                guard let text = provenance[key] else { continue }
+                try check(Self.isTimestamp(text), "the metadata's \(key) '\(text.prefix(40))' is not a date written YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS")
+            }
             // The records the training-data checks read: entries "seconds:hash" and "seconds:close".
             func entries(_ key: String, _ valid: (Substring) -> Bool, _ meaning: String) throws {
                 // (A training span too short for one fingerprinted stretch records none.)

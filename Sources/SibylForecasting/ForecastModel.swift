@@ -252,6 +252,22 @@ public final class ForecastModel {
             return ForecastError(message: "a validation share of \(settings.validationFraction) leaves \(validation.count) of the \(valid.count) bars of \(name) to validate on, and it needs 2",
                                  fix: (enough.map { "raise --validation to \($0)" } ?? "use a longer series") + ", or pass --validation 0 to train without one")
         }
+        // A test share that rounds to no bar (1e-300 of 5,000 bars) leaves nothing to score the
+        // model on: refused here, before training, rather than after it.
+        if settings.testFraction > 0, endRange(targetsIn: split.test, firstSampleEnd: warmUp + settings.window - 1, rows: rows).isEmpty {
+            var enough: Double?
+            var trial = settings
+            for hundredths in Int((settings.testFraction * 100).rounded(.down)) + 1 ..< 90 where suggestingShares {
+                trial.testFraction = Double(hundredths) / 100
+                guard settings.validationFraction + trial.testFraction < 1 else { break }
+                if spanProblem(rows: rows, warmUp: warmUp, settings: trial, name: name, suggestingShares: false) == nil {
+                    enough = trial.testFraction
+                    break
+                }
+            }
+            return ForecastError(message: "a test share of \(settings.testFraction) leaves \(split.test.count) of the \(valid.count) bars of \(name) to test on, and scoring the model needs the next bar of one window there",
+                                 fix: enough.map { "raise --test to \($0)" } ?? "use a longer series")
+        }
         let trainWindows = endRange(targetsIn: train, firstSampleEnd: warmUp + settings.window - 1, rows: rows).count
         let neededWindows = min(settings.training.batchSize, 32)
         guard trainWindows >= neededWindows else {
@@ -318,14 +334,18 @@ public final class ForecastModel {
         let trainEnds = ends(targetsIn: spans.train, windows: windows)
         let validationEnds = ends(targetsIn: spans.validation, windows: windows)
         // Backpropagation through time keeps every step's gates, states and their gradients.
+        // Checked with the weights, their gradients and the optimizer's state, which are held at
+        // the same time, against what this process may use (a container's or `ulimit -v`'s limit
+        // where tighter than the machine): past it, an allocation would end the process.
         let batch = min(settings.training.batchSize, trainEnds.count)
-        let activationBytes = RecurrentModelConfiguration(cell: settings.cell, inputSize: matrix.names.count, hiddenSize: settings.hiddenSize,
-                                                          layers: settings.layers).activationBytes(steps: settings.window, batch: batch)
-        let memory = Double(ProcessInfo.processInfo.physicalMemory)
-        guard activationBytes < 0.8 * memory else {
-            throw ForecastError(message: String(format: "training on batches of %d windows of %d bars keeps about %.0f GB of activations for backpropagation through time, and this machine has %.0f GB",
-                                                batch, settings.window, activationBytes / 1e9, memory / 1e9),
-                                fix: "use a smaller --batch-size or --window")
+        let configuration = RecurrentModelConfiguration(cell: settings.cell, inputSize: matrix.names.count, hiddenSize: settings.hiddenSize,
+                                                        layers: settings.layers)
+        let activationBytes = configuration.activationBytes(steps: settings.window, batch: batch)
+        let memory = usableMemory
+        guard activationBytes + configuration.trainingWeightBytes < 0.8 * memory.bytes else {
+            throw ForecastError(message: String(format: "training on batches of %d windows of %d bars keeps about %.1f GB of activations for backpropagation through time beside %.1f GB of weights, their gradients and the optimizer's state, and ",
+                                                batch, settings.window, activationBytes / 1e9, configuration.trainingWeightBytes / 1e9) + memory.phrase,
+                                fix: "use a smaller --batch-size or --window" + (configuration.trainingWeightBytes > activationBytes ? ", or a smaller --hidden or fewer --layers" : ""))
         }
         let trainTargets = trainEnds.map { windows.targets[$0] }
         // A target that never changes over the training span leaves nothing to learn, and an

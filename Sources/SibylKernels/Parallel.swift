@@ -1,3 +1,4 @@
+import Foundation
 import Dispatch
 import _SibylVectorMath
 
@@ -31,6 +32,17 @@ public func parallelFor(_ iterations: Int, _ body: (Int) -> Void) {
 /// The processors this process may run on (on Linux its affinity mask, or a container's CPU quota
 /// where that allows fewer): `sibyl_processor_count`, which finds it once.
 public let availableProcessors = Int(sibyl_processor_count())
+
+/// The memory this process may use, in bytes, and how to say so: the machine's physical memory, or
+/// less where a cgroup memory limit (a container's `--memory`) or an address-space limit (`ulimit
+/// -v`) allows less (`sibyl_memory_limit`, read anew each time).
+public var usableMemory: (bytes: Double, phrase: String) {
+    let physical = Double(ProcessInfo.processInfo.physicalMemory)
+    let limit = Double(sibyl_memory_limit())
+    func gigabytes(_ value: Double) -> String { String(format: value < 10e9 ? "%.1f GB" : "%.0f GB", value / 1e9) }
+    if limit > 0 && limit < physical { return (limit, "this process may use \(gigabytes(limit)) (its memory limit)") }
+    return (physical, "this machine has \(gigabytes(physical))")
+}
 
 /// `body(part)` with this thread's kernel set of the products capped at `cap`, restored after.
 private func withKernelCap(_ cap: Int32, _ body: () -> Void) {

@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -244,15 +245,27 @@ static size_t tighter(size_t limit, double quota, double period) {
     return limit == 0 || allowed < limit ? allowed : limit;
 }
 
-// The tightest quota in `folder` and each folder above it up to the mount, its first
-// `mount_length` bytes: cgroup v2's cpu.max ("max 100000" or "150000 100000"), or v1's cpu.cfs_quota_us (−1: none) over
-// cpu.cfs_period_us. Missing files count as no quota.
-static size_t quota_along(char *folder, size_t mount_length, int v2, size_t limit) {
+// Bytes of a memory limit file (v2's memory.max, "max" for none; v1's memory.limit_in_bytes, a
+// number near 2^63 for none), tighter than `limit` (0: none yet).
+static size_t tighter_bytes(size_t limit, double bytes) {
+    if (!(bytes > 0) || bytes >= 0x1p62) return limit;
+    const size_t allowed = (size_t)bytes;
+    return limit == 0 || allowed < limit ? allowed : limit;
+}
+
+// The tightest limit in `folder` and each folder above it up to the mount, its first
+// `mount_length` bytes. CPU quotas (`memory` 0): cgroup v2's cpu.max ("max 100000" or "150000
+// 100000"), or v1's cpu.cfs_quota_us (−1: none) over cpu.cfs_period_us. Memory (`memory` 1): v2's
+// memory.max, v1's memory.limit_in_bytes. Missing files count as no limit.
+static size_t limit_along(char *folder, size_t mount_length, int v2, int memory, size_t limit) {
     char file[4200];
     for (;;) {
         size_t length = strlen(folder);
         while (length > mount_length && folder[length - 1] == '/') folder[--length] = 0;
-        if (v2) {
+        if (memory) {
+            snprintf(file, sizeof file, "%s/%s", folder, v2 ? "memory.max" : "memory.limit_in_bytes");
+            limit = tighter_bytes(limit, read_number(file, NULL));
+        } else if (v2) {
             double period = NAN;
             snprintf(file, sizeof file, "%s/cpu.max", folder);
             const double quota = read_number(file, &period);
@@ -304,9 +317,9 @@ static int lists(const char *list, const char *name) {
     return 0;
 }
 
-// The process's folder in the hierarchy of cgroup version `v2` (1) or v1's cpu controller (0),
-// from the text of /proc/self/cgroup: "0::PATH" for v2, "N:CONTROLLERS:PATH" for v1. 0 when none.
-static int cgroup_path(const char *membership, int v2, char *out, size_t size) {
+// The process's folder in the hierarchy of cgroup version `v2` (1) or v1's `controller` (0), from
+// the text of /proc/self/cgroup: "0::PATH" for v2, "N:CONTROLLERS:PATH" for v1. 0 when none.
+static int cgroup_path(const char *membership, int v2, const char *controller, char *out, size_t size) {
     for (const char *line = membership; line && *line;) {
         const char *end = strchr(line, '\n');
         const size_t length = end ? (size_t)(end - line) : strlen(line);
@@ -319,7 +332,7 @@ static int cgroup_path(const char *membership, int v2, char *out, size_t size) {
             if (n < sizeof controllers && path_length < size) {
                 memcpy(controllers, first + 1, n);
                 controllers[n] = 0;
-                if (v2 ? n == 0 : lists(controllers, "cpu")) {
+                if (v2 ? n == 0 : lists(controllers, controller)) {
                     size_t k = path_length;
                     memcpy(out, second + 1, k);
                     out[k] = 0;
@@ -333,7 +346,10 @@ static int cgroup_path(const char *membership, int v2, char *out, size_t size) {
     return 0;
 }
 
-size_t sibyl_cgroup_cpu_limit(const char *mountinfo, const char *membership) {
+// The tightest limit of the `memory` controller (1) or the cpu one (0) over every hierarchy that
+// mounts it (see sibyl_cgroup_cpu_limit).
+static size_t cgroup_limit(const char *mountinfo, const char *membership, int memory) {
+    const char *controller = memory ? "memory" : "cpu";
     size_t limit = 0;
     char path[4096], root[4096], mount[4096], field[4096], type[64], folder[8192];
     for (const char *line = mountinfo; line && *line;) {
@@ -347,7 +363,8 @@ size_t sibyl_cgroup_cpu_limit(const char *mountinfo, const char *membership) {
         ok = ok && next_field(&at, type, sizeof type) && next_field(&at, field, sizeof field) &&
              next_field(&at, field, sizeof field);
         const int v2 = ok && strcmp(type, "cgroup2") == 0;
-        if (ok && (v2 || (strcmp(type, "cgroup") == 0 && lists(field, "cpu"))) && cgroup_path(membership, v2, path, sizeof path)) {
+        if (ok && (v2 || (strcmp(type, "cgroup") == 0 && lists(field, controller))) &&
+            cgroup_path(membership, v2, controller, path, sizeof path)) {
             // The mount shows the hierarchy from `root` down (a container's own folder, when the
             // path listed is the host's): the process's folder is below the mount by the rest of
             // its path; a path outside the root leaves the mount's own folder.
@@ -355,11 +372,19 @@ size_t sibyl_cgroup_cpu_limit(const char *mountinfo, const char *membership) {
             while (root_length > 0 && root[root_length - 1] == '/') root[--root_length] = 0;
             const int inside = strncmp(path, root, root_length) == 0 && (path[root_length] == '/' || path[root_length] == 0);
             const int written = snprintf(folder, sizeof folder, "%s%s", mount, inside ? path + root_length : "");
-            if (written > 0 && (size_t)written < sizeof folder) limit = quota_along(folder, strlen(mount), v2, limit);
+            if (written > 0 && (size_t)written < sizeof folder) limit = limit_along(folder, strlen(mount), v2, memory, limit);
         }
         line = end ? end + 1 : NULL;
     }
     return limit;
+}
+
+size_t sibyl_cgroup_cpu_limit(const char *mountinfo, const char *membership) {
+    return cgroup_limit(mountinfo, membership, 0);
+}
+
+size_t sibyl_cgroup_memory_limit(const char *mountinfo, const char *membership) {
+    return cgroup_limit(mountinfo, membership, 1);
 }
 
 #if defined(__linux__)
@@ -413,6 +438,23 @@ static size_t count_processors(void) {
     free(mountinfo);
 #endif
     return count;
+}
+
+size_t sibyl_memory_limit(void) {
+    size_t limit = 0;
+#if defined(__linux__)
+    char *membership = read_text("/proc/self/cgroup"), *mountinfo = read_text("/proc/self/mountinfo");
+    if (membership && mountinfo) limit = sibyl_cgroup_memory_limit(mountinfo, membership);
+    free(membership);
+    free(mountinfo);
+#endif
+    // An address-space limit (`ulimit -v`) caps what allocations may take, whatever the memory.
+    struct rlimit address_space;
+    if (getrlimit(RLIMIT_AS, &address_space) == 0 && address_space.rlim_cur != RLIM_INFINITY) {
+        const size_t allowed = (size_t)address_space.rlim_cur;
+        if (limit == 0 || allowed < limit) limit = allowed;
+    }
+    return limit;
 }
 
 size_t sibyl_processor_count(void) {

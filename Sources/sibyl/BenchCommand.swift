@@ -136,10 +136,10 @@ struct BenchCommand: ParsableCommand {
                 throw ValidationError("--configs takes five numbers per configuration, inputs,hidden,layers,steps,batch, for example 16,256,1,128,32; got '\(piece)'")
             }
         }
-        let memory = Double(ProcessInfo.processInfo.physicalMemory)
-        for configuration in recurrentConfigurations where configuration.trainingBytes > 0.5 * memory {
-            throw ValidationError(String(format: "--configs %@ needs about %.1f GB for a training step, and this machine has %.1f GB",
-                                         configuration.description, configuration.trainingBytes / 1e9, memory / 1e9))
+        let memory = usableMemory
+        for configuration in recurrentConfigurations where configuration.trainingBytes > 0.5 * memory.bytes {
+            throw ValidationError(String(format: "--configs %@ needs about %.1f GB for a training step, and ",
+                                         configuration.description, configuration.trainingBytes / 1e9) + memory.phrase)
         }
         guard minTime > 0, repeats >= 1, elements >= 1, fftBatch >= 1 else {
             throw ValidationError("--min-time, --repeats, --elements and --fft-batch must be positive")

@@ -58,8 +58,9 @@ struct TrainCommand: ParsableCommand {
             let (model, summary) = try ForecastModel.train(on: file.series, settings: settings, dataDigest: digest,
                                                            pricesAdjusted: file.adjustedBars > 0) { progress.handle($0) }
             progress.finish()
-            try output.write(model.checkpoint().serialized())
+            // Evaluated before the checkpoint is written: a command that fails leaves --out as it was.
             let evaluation = try model.evaluate(on: file.series)
+            try output.write(model.checkpoint().serialized())
             if json {
                 print(try JSONOutput.text(Result(data: path, dataSHA256: digest, settings: settings, training: summary,
                                                      evaluation: evaluation, checkpoint: out,

@@ -214,6 +214,47 @@ struct ForecastCommandTests {
                 "\(backtest.standardError)")
     }
 
+    @Test("a test share that holds no bar is refused before training, with the share that does; the checkpoint at --out is left as it was")
+    func emptyTestSpan() throws {
+        let checkpoint = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-test-share-\(UUID()).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: checkpoint) }
+        let good = try runSibyl(["train", "--data", googl, "--out", checkpoint] + quick)
+        try #require(good.status == 0, "\(good.standardError)")
+        let before = try Data(contentsOf: URL(fileURLWithPath: checkpoint))
+        for (test, validation) in [("1e-300", "0"), ("1e-17", "0.25")] {
+            let run = try runSibyl(["train", "--data", googl, "--out", checkpoint, "--test", test, "--validation", validation] + quick)
+            #expect(run.status == 1 && run.standardError.contains("a test share of \(Double(test)!) leaves 0 of the")
+                    && run.standardError.contains("(fix: raise --test to 0.01)"), "\(run.standardError)")
+            // Refused before training: no epoch line.
+            #expect(!run.standardError.contains("epoch 1/"), "\(run.standardError)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: checkpoint)) == before)
+            let forecast = try runSibyl(["forecast", "--data", googl, "--test", test, "--validation", validation] + quick)
+            #expect(forecast.status == 1 && forecast.standardError.contains("a test share of"), "\(forecast.standardError)")
+        }
+        // A rate too small to move 32-bit weights trains, with a note that says so.
+        let slow = try runSibyl(["forecast", "--data", googl, "--learning-rate", "1e-10"] + quick)
+        #expect(slow.status == 0 && slow.standardError.contains("note: --learning-rate 1e-10 moves the weights by less than 32-bit floats resolve"),
+                "\(slow.standardError)")
+    }
+
+    @Test("a file-size limit fails the write with one line, leaving no partial file and the old checkpoint in place")
+    func fileSizeLimit() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-fsize-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let checkpoint = folder.appendingPathComponent("model.safetensors").path
+        try Data("previous".utf8).write(to: URL(fileURLWithPath: checkpoint))
+        // 8 blocks of 1 KiB (bash's unit): the checkpoint is larger. SIGXFSZ as a shell starts
+        // commands (a test runner may ignore it, which its children inherit), so that the process
+        // would be ended by it if the write did not ignore it.
+        let run = try runSibyl(["train", "--data", googl, "--out", checkpoint] + quick,
+                               launcher: ["/usr/bin/env", "--default-signal=XFSZ", "/bin/bash", "-c", "ulimit -f 8 && exec \"$0\" \"$@\""])
+        #expect(run.status == 1 && run.standardError.contains("cannot write \(checkpoint): File too large")
+                && run.standardError.contains("ulimit -f"), "status \(run.status): \(run.standardError)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["model.safetensors"])
+        #expect(try String(contentsOfFile: checkpoint, encoding: .utf8) == "previous")
+    }
+
     @Test("--json notes carry the adjusted-prices note and, for a loaded model, the threads note")
     func notesInJSON() throws {
         let processors = availableProcessors

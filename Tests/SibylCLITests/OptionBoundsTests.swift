@@ -25,6 +25,9 @@ struct OptionBoundsTests {
         (["train", "--optimizer", "sgd", "--learning-rate", "0.5", "--weight-decay", "2", "--out", "/tmp/unused.safetensors"], "--learning-rate 0.5 × --weight-decay 2 = 1"),
         (["train", "--optimizer", "adamw", "--learning-rate", "200", "--out", "/tmp/unused.safetensors"], "--weight-decay 0.01 (adamw's default) = 2"),
         (["train", "--learning-rate", "0x10", "--out", "/tmp/unused.safetensors"], "'0x10' is a hexadecimal number"),
+        (["train", "--learning-rate", "1e-300", "--out", "/tmp/unused.safetensors"], "--learning-rate 1e-300 is below the smallest normal 32-bit float"),
+        (["train", "--learning-rate", "1e-39", "--out", "/tmp/unused.safetensors"], "is below the smallest normal 32-bit float"),
+        (["train", "--learning-rate", "-2", "--out", "/tmp/unused.safetensors"], "--learning-rate must be a positive number; got -2.0"),
         (["backtest", "--commission=-0x1p-3"], "is a hexadecimal number"),
     ])
     func refused(arguments: [String], expected: String) throws {
@@ -65,6 +68,18 @@ struct OptionBoundsTests {
                 && run.standardError.contains("windows of 2000 bars") && run.standardError.contains("--batch-size"), "\(run.standardError)")
     }
 
+    // With `ulimit -v` at 1.5 GB: an H=1024 4-layer LSTM's weights and optimizer state (0.8 GB)
+    // pass, its activations for batches of 64 windows of 64 bars (1.5 GB more) do not.
+    @Test("a memory limit tighter than the machine is what training is checked against: one line naming it, not a trap")
+    func addressSpaceLimit() throws {
+        let spx = datasetsFolder.appendingPathComponent("SPX_daily.csv").path
+        let run = try runSibyl(["train", "--data", spx, "--epochs", "1", "--hidden", "1024", "--layers", "4", "--out", "/tmp/unused.safetensors"],
+                               launcher: ["/bin/bash", "-c", "ulimit -v 1500000 && exec \"$0\" \"$@\""])
+        #expect(run.status == 1 && run.standardError.contains("of activations for backpropagation through time beside 0.8 GB of weights")
+                && run.standardError.contains("and this process may use 1.5 GB (its memory limit)"), "status \(run.status): \(run.standardError)")
+        #expect(!run.standardError.contains("Fatal error"))
+    }
+
     @Test("the csv benchmark's file must read: a bad one is its reader's error, not a trap")
     func benchFile() throws {
         let bad = try temporaryFile("x,y\n1,2\n")
@@ -79,6 +94,8 @@ struct OptionBoundsTests {
         ("train_fingerprint_bars", "9223372036854775807"), ("train_fingerprint_bars", "-5"), ("train_targets", "-5"),
         ("train_up_share", "2"), ("bar_spacing_seconds", "nan"), ("settings.dropout", "5"), ("settings.featureSpec", "returns,rsi:14"),
         ("feature_spec", "wobble7"), ("train_samples", "garbage"), ("train_fingerprints", "1262304000:zz"),
+        ("train_end", "9999-99-99"), ("train_start", "garbage"), ("validation_end", "2019-02-30"), ("train_end", "2018-12-31T25:00:00"),
+        ("bar_spacing_seconds", "1e-300"), ("target_center", "1e300"), ("target_scale", "1e300"),
     ])
     func damagedProvenance(key: String, value: String) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-provenance-\(UUID())")
@@ -124,7 +141,8 @@ struct OptionBoundsTests {
         // A feature list that does not parse is the checkpoint's fault, not the data's.
         let expected = key == "settings.dropout" ? "the metadata's dropout 5.0 is not in [0, 1)"
             : key == "settings.featureSpec" ? "the metadata's settings name the features 'returns,rsi:14'"
-            : key == "feature_spec" ? "error: feature 1 'wobble7' of the feature list of \(path): " : "the metadata's \(key) '\(value)'"
+            : key == "feature_spec" ? "error: feature 1 'wobble7' of the feature list of \(path): "
+            : key.hasPrefix("target_") ? "is larger than any log return of prices Sibyl reads" : "the metadata's \(key) '\(value)'"
         #expect(key != "feature_spec" || run.standardError.hasSuffix("(fix: train the model again)\n"), "\(run.standardError)")
         #expect(run.status == 1 && run.standardError.contains(expected), "\(run.standardError)")
     }

@@ -16,7 +16,7 @@ struct ProcessorCountTests {
 
     /// The limit for a made-up cgroup tree in a fresh folder: files (paths relative to the tree, and
     /// their text), the mounts, and the text of /proc/self/cgroup.
-    func limit(files: [String: String], mounts: [Mount], membership: String) throws -> Int {
+    func limit(files: [String: String], mounts: [Mount], membership: String, memory: Bool = false) throws -> Int {
         let tree = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl cgroup \(UUID())")
         defer { try? FileManager.default.removeItem(at: tree) }
         for (path, text) in files {
@@ -29,7 +29,8 @@ struct ProcessorCountTests {
         let mountinfo = ["22 1 0:21 / / rw,relatime shared:1 - ext4 /dev/vda1 rw"] + mounts.enumerated().map { index, mount in
             "\(30 + index) 22 0:\(40 + index) \(escaped(mount.root)) \(escaped(tree.appendingPathComponent(mount.at).path)) rw,nosuid shared:9 - \(mount.type) cgroup \(mount.options)"
         }
-        return Int(sibyl_cgroup_cpu_limit(mountinfo.joined(separator: "\n") + "\n", membership))
+        let text = mountinfo.joined(separator: "\n") + "\n"
+        return Int(memory ? sibyl_cgroup_memory_limit(text, membership) : sibyl_cgroup_cpu_limit(text, membership))
     }
 
     @Test("cgroup v2: cpu.max rounded up, the tightest from the process's folder up to the mount, none for max or a missing file")
@@ -79,6 +80,29 @@ struct ProcessorCountTests {
         #expect(try limit(files: ["fs/cpu.max": "abc def\n"], mounts: v2, membership: "0::/\n") == 0)
         #expect(try limit(files: ["fs/cpu.max": "100000 0\n"], mounts: v2, membership: "0::/\n") == 0)
         #expect(Int(sibyl_cgroup_cpu_limit("no fields\n\n1 2\n", "0::/\n")) == 0)
+    }
+
+    @Test("memory: v2's memory.max and v1's memory.limit_in_bytes, the tightest up to the mount; max and v1's near-2^63 are none")
+    func memoryLimits() throws {
+        let v2 = [Mount(at: "fs")]
+        #expect(try limit(files: ["fs/memory.max": "1073741824\n"], mounts: v2, membership: "0::/\n", memory: true) == 1 << 30)
+        #expect(try limit(files: ["fs/memory.max": "max\n"], mounts: v2, membership: "0::/\n", memory: true) == 0)
+        let nested = ["fs/app/memory.max": "max\n", "fs/memory.max": "4294967296\n", "fs/app/job/memory.max": "2147483648\n",
+                      "fs/app/job/child/memory.max": "1048576\n"]
+        #expect(try limit(files: nested, mounts: v2, membership: "0::/app/job\n", memory: true) == 1 << 31)
+        #expect(try limit(files: nested, mounts: v2, membership: "0::/app\n", memory: true) == 1 << 32)
+        // A CPU quota is not a memory limit, nor the other way round.
+        #expect(try limit(files: ["fs/cpu.max": "100000 100000\n"], mounts: v2, membership: "0::/\n", memory: true) == 0)
+        #expect(try limit(files: ["fs/memory.max": "1048576\n"], mounts: v2, membership: "0::/\n") == 0)
+        let v1 = Mount(root: "/docker/abc", at: "fs/memory", type: "cgroup", options: "rw,memory")
+        let files = ["fs/memory/memory.limit_in_bytes": "536870912\n", "fs/memory/docker/memory.limit_in_bytes": "1048576\n"]
+        #expect(try limit(files: files, mounts: [v1], membership: "4:cpu,cpuacct:/docker/abc\n12:memory:/docker/abc\n", memory: true) == 1 << 29)
+        #expect(try limit(files: ["fs/memory/memory.limit_in_bytes": "9223372036854771712\n"], mounts: [v1],
+                          membership: "12:memory:/docker/abc\n", memory: true) == 0)
+        // The process's own limit: a cgroup's or `ulimit -v`'s, or none (0); never past the machine's memory by much.
+        let own = sibyl_memory_limit()
+        #expect(own == 0 || own > 1 << 20)
+        #expect(usableMemory.bytes > 0 && usableMemory.bytes <= Double(ProcessInfo.processInfo.physicalMemory))
     }
 
     @Test("the count is at least one and at most the machine's processors")

@@ -33,6 +33,16 @@ size_t sibyl_processor_count(void);
 /// cpu.max, v1's cpu.cfs_quota_us over cpu.cfs_period_us. Missing files count as none.
 size_t sibyl_cgroup_cpu_limit(const char *mountinfo, const char *membership);
 
+/// The memory limit of a cgroup's memory controller for the process, in bytes, or 0 when none
+/// applies: the tightest of v2's memory.max or v1's memory.limit_in_bytes in its folder and those
+/// above it, up to the mount (`mountinfo` and `membership` as for sibyl_cgroup_cpu_limit).
+size_t sibyl_cgroup_memory_limit(const char *mountinfo, const char *membership);
+
+/// The bytes this process may allocate at most, or 0 when nothing limits it but the machine: the
+/// tighter of its cgroup's memory limit (a container's `--memory`) and its address-space limit
+/// (`ulimit -v`). Read anew on each call.
+size_t sibyl_memory_limit(void);
+
 /// A reusable barrier for `parties` threads: each `sibyl_barrier_wait` returns once all parties
 /// have called it, and what each wrote before its call is visible to all after theirs. It spins a
 /// while, then yields the processor between checks (at once, with more parties than processors).

@@ -185,6 +185,10 @@ struct OutputFile {
     /// to a temporary file first and only renamed into place once all the writing went through.
     static func write(_ items: [(file: OutputFile, data: Data)]) throws {
         var staged: [(temporary: String, file: OutputFile)] = []
+        // A file-size limit (`ulimit -f`) would end the process by SIGXFSZ mid-write, with a partial
+        // temporary file left behind: the write fails with EFBIG instead, and is cleaned up.
+        let previousSizeSignal = signal(SIGXFSZ, SIG_IGN)
+        defer { signal(SIGXFSZ, previousSizeSignal) }
         do {
             for (file, data) in items where !file.inPlace {
                 let temporary = temporaryName(in: folder(of: file.target))
@@ -230,6 +234,10 @@ struct OutputFile {
     private func failure() -> CommandError {
         if errno == EPIPE {
             return CommandError("cannot write \(Self.shown(path)): its reader closed it before the end", fix: "keep the reading end open until it is done")
+        }
+        if errno == EFBIG {
+            return CommandError("cannot write \(Self.shown(path)): \(String(cString: strerror(errno)))",
+                                fix: "raise the file-size limit (ulimit -f) or write to a file system that takes files this large")
         }
         return CommandError("cannot write \(Self.shown(path)): \(String(cString: strerror(errno)))",
                             fix: "check that the disk has room and that the file takes writes")

@@ -104,12 +104,16 @@ struct TrainingOptions: ParsableArguments {
         // The weights and what training keeps beside them must fit in this machine's memory (the
         // inputs, not known yet, counted as H wide).
         let bytes = RecurrentModelConfiguration(cell: model, inputSize: hidden, hiddenSize: hidden, layers: layers).trainingWeightBytes
-        let memory = Double(ProcessInfo.processInfo.physicalMemory)
-        guard bytes < 0.8 * memory else {
-            func gigabytes(_ value: Double) -> String { String(format: "%.0f GB", value / 1e9) }
-            throw ValidationError("--hidden \(hidden) with --layers \(layers) needs about \(gigabytes(bytes)) for the weights, their gradients and the optimizer's state, and this machine has \(gigabytes(memory)); use a smaller --hidden or fewer --layers")
+        let memory = usableMemory
+        guard bytes < 0.8 * memory.bytes else {
+            throw ValidationError("--hidden \(hidden) with --layers \(layers) needs about \(String(format: bytes < 10e9 ? "%.1f GB" : "%.0f GB", bytes / 1e9)) for the weights, their gradients and the optimizer's state, and \(memory.phrase); use a smaller --hidden or fewer --layers")
         }
-        guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be a positive number") }
+        guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be a positive number; got \(learningRate)") }
+        // The optimizers compute in 32-bit floats, where a rate below the smallest normal float is
+        // 0 or loses its precision: training would run and change nothing.
+        guard Float(learningRate) >= Float.leastNormalMagnitude else {
+            throw ValidationError("--learning-rate \(learningRate) is below the smallest normal 32-bit float (1.2e-38), the precision the optimizers compute in, where it is 0 or nearly so and training would change nothing; use 1e-3 (the default) or another rate from about 1e-5 to 1e-1")
+        }
         if let weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) { throw ValidationError("--weight-decay must be 0 or a positive number") }
         guard dropout == 0 || layers >= 2 else {
             throw ValidationError("--dropout acts between recurrent layers, so it needs --layers 2 or more (with one layer it would change nothing)")
@@ -151,6 +155,9 @@ struct TrainingOptions: ParsableArguments {
         var notes: [String] = []
         if target == .direction && loss != "mse" {
             notes.append("--loss \(loss) is ignored with --target direction, which always trains on binary cross-entropy")
+        }
+        if learningRate < 1e-8 {
+            notes.append("--learning-rate \(String(format: "%g", learningRate)) moves the weights by less than 32-bit floats resolve for most of them (Adam's steps are about the rate), so training will hardly change the model; rates from about 1e-5 to 1e-1 train")
         }
         if optimizer == "sgd" && clip > 0 && clip * learningRate < 1e-6 {
             notes.append("with --optimizer sgd, --clip \(clip) caps every step at --learning-rate × --clip = \(String(format: "%.1g", clip * learningRate)), which hardly moves the weights; raise --clip, or 0 turns clipping off")
