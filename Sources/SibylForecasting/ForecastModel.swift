@@ -236,37 +236,31 @@ public final class ForecastModel {
             return ForecastError(message: "\(name) has \(valid.count) bar\(valid.count == 1 ? "" : "s") past the \(warmUp)-bar warm-up of its features, too few for a \(settings.window)-bar window and the split",
                                  fix: "use a longer series, a shorter --window, or features with a shorter warm-up")
         }
-        guard validation.count > 1 || settings.validationFraction == 0 else {
-            // The smallest share, in hundredths, that passes every check here: two bars to
-            // validate on, and still enough to train on.
-            var enough: Double?
+        // The smallest share of `share`, in hundredths above the one given, that passes every
+        // check here (with the other share as it is); nil when none below 0.9 does.
+        func smallestPassing(_ share: WritableKeyPath<ForecastSettings, Double>) -> Double? {
+            guard suggestingShares else { return nil }
             var trial = settings
-            for hundredths in Int((settings.validationFraction * 100).rounded(.down)) + 1 ..< 90 where suggestingShares {
-                trial.validationFraction = Double(hundredths) / 100
-                guard trial.validationFraction + settings.testFraction < 1 else { break }
+            for hundredths in Int((settings[keyPath: share] * 100).rounded(.down)) + 1 ..< 90 {
+                trial[keyPath: share] = Double(hundredths) / 100
+                guard trial.validationFraction + trial.testFraction < 1 else { break }
                 if spanProblem(rows: rows, warmUp: warmUp, settings: trial, name: name, suggestingShares: false) == nil {
-                    enough = trial.validationFraction
-                    break
+                    return trial[keyPath: share]
                 }
             }
+            return nil
+        }
+        guard validation.count > 1 || settings.validationFraction == 0 else {
+            // Two bars to validate on, and still enough to train on.
             return ForecastError(message: "a validation share of \(settings.validationFraction) leaves \(validation.count) of the \(valid.count) bars of \(name) to validate on, and it needs 2",
-                                 fix: (enough.map { "raise --validation to \($0)" } ?? "use a longer series") + ", or pass --validation 0 to train without one")
+                                 fix: (smallestPassing(\.validationFraction).map { "raise --validation to \($0)" } ?? "use a longer series")
+                                     + ", or pass --validation 0 to train without one")
         }
         // A test share that rounds to no bar (1e-300 of 5,000 bars) leaves nothing to score the
         // model on: refused here, before training, rather than after it.
         if settings.testFraction > 0, endRange(targetsIn: split.test, firstSampleEnd: warmUp + settings.window - 1, rows: rows).isEmpty {
-            var enough: Double?
-            var trial = settings
-            for hundredths in Int((settings.testFraction * 100).rounded(.down)) + 1 ..< 90 where suggestingShares {
-                trial.testFraction = Double(hundredths) / 100
-                guard settings.validationFraction + trial.testFraction < 1 else { break }
-                if spanProblem(rows: rows, warmUp: warmUp, settings: trial, name: name, suggestingShares: false) == nil {
-                    enough = trial.testFraction
-                    break
-                }
-            }
             return ForecastError(message: "a test share of \(settings.testFraction) leaves \(split.test.count) of the \(valid.count) bars of \(name) to test on, and scoring the model needs the next bar of one window there",
-                                 fix: enough.map { "raise --test to \($0)" } ?? "use a longer series")
+                                 fix: smallestPassing(\.testFraction).map { "raise --test to \($0)" } ?? "use a longer series")
         }
         let trainWindows = endRange(targetsIn: train, firstSampleEnd: warmUp + settings.window - 1, rows: rows).count
         let neededWindows = min(settings.training.batchSize, 32)
