@@ -228,12 +228,19 @@ public final class ForecastModel {
     /// Why a series of `rows` bars, the first `warmUp` of them without features, cannot be split
     /// and windowed for training with `settings`; nil when it can. The checks `train` makes before
     /// it trains, so that a walk-forward can find the fewest bars a fold needs.
-    static func spanProblem(rows: Int, warmUp: Int, settings: ForecastSettings, name: String, suggestingShares: Bool = true) -> ForecastError? {
+    static func spanProblem(rows: Int, warmUp: Int, settings: ForecastSettings, name: String, suggestingShares: Bool = true,
+                            namingBarsNeeded: Bool = true) -> ForecastError? {
         let valid = min(warmUp, rows)..<rows
         let split = spans(validRows: valid, settings: settings)
         let (train, validation) = (split.train, split.validation)
+        // How many bars would do, for a message a user reads (the search for it asks this
+        // function again, without suggestions; a walk-forward names a fold's bars itself).
+        func needed() -> String {
+            guard suggestingShares, namingBarsNeeded, let bars = minimumTrainingBars(warmUp: warmUp, settings: settings) else { return "" }
+            return " (at least \(bars) bars in all, with these settings)"
+        }
         guard train.count > settings.window + 10 else {
-            return ForecastError(message: "\(name) has \(valid.count) bar\(valid.count == 1 ? "" : "s") past the \(warmUp)-bar warm-up of its features, too few for a \(settings.window)-bar window and the split",
+            return ForecastError(message: "\(name) has \(valid.count) bar\(valid.count == 1 ? "" : "s") past the \(warmUp)-bar warm-up of its features, too few for a \(settings.window)-bar window and the split\(needed())",
                                  fix: "use a longer series, a shorter --window, or features with a shorter warm-up")
         }
         // The smallest share of `share`, in hundredths above the one given, that passes every
@@ -265,7 +272,7 @@ public final class ForecastModel {
         let trainWindows = endRange(targetsIn: train, firstSampleEnd: warmUp + settings.window - 1, rows: rows).count
         let neededWindows = min(settings.training.batchSize, 32)
         guard trainWindows >= neededWindows else {
-            return ForecastError(message: "only \(trainWindows) training window\(trainWindows == 1 ? "" : "s") in the training span of \(name), and training needs \(neededWindows) (one batch, at most 32)",
+            return ForecastError(message: "only \(trainWindows) training window\(trainWindows == 1 ? "" : "s") in the training span of \(name), and training needs \(neededWindows) (one batch, at most 32)\(needed())",
                                  fix: "use a longer series, a shorter --window, or a --batch-size of \(max(trainWindows, 1)) or less")
         }
         return nil

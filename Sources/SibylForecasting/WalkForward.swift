@@ -87,7 +87,8 @@ extension ForecastModel {
         // warm-up and the window, the validation share, or a batch of windows).
         let warmUp = try FeaturePipeline(parsing: settings.featureSpec).warmUp
         let needed = Self.minimumTrainingBars(warmUp: warmUp, settings: training) ?? n
-        let binding = Self.spanProblem(rows: needed - 1, warmUp: warmUp, settings: training, name: "a fold of \(needed - 1) bars")
+        let binding = Self.spanProblem(rows: needed - 1, warmUp: warmUp, settings: training, name: "a fold of \(needed - 1) bars",
+                                       namingBarsNeeded: false)
         let why = binding.map { " (with one fewer: \($0.message))" } ?? ""
         // Settings that would let a fold train on `limit` bars: only those that do (a smaller batch
         // can leave the window and warm-up binding, which no batch size changes).

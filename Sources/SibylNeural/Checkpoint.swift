@@ -83,8 +83,20 @@ public struct Checkpoint: Sendable {
     /// error naming what is wrong.
     public static func read(contentsOf path: String) throws -> Checkpoint {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw CheckpointError(file: path, message: FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file",
-                                  fix: "check the path given to --model-file")
+            var folder: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &folder)
+            if exists && folder.boolValue {
+                throw CheckpointError(file: path, message: "is a folder, not a checkpoint file",
+                                      fix: "give --model-file the .safetensors file that `sibyl train --out` wrote")
+            }
+            // The reason, as the system gives it (permission denied, an I/O error).
+            var reason = "no such file"
+            if exists {
+                let descriptor = open(path, O_RDONLY)
+                reason = descriptor >= 0 ? "cannot be read" : "cannot be read: " + String(cString: strerror(errno))
+                if descriptor >= 0 { close(descriptor) }
+            }
+            throw CheckpointError(file: path, message: reason, fix: "check the path given to --model-file")
         }
         return try parse(data, file: path)
     }

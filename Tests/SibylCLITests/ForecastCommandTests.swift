@@ -358,6 +358,36 @@ struct ForecastCommandTests {
         #expect(run.standardError.hasPrefix("\(path): error: ") && run.standardError.contains("(fix: "), "\(run.standardError)")
     }
 
+    @Test("a series too short names the bars these settings need: that many train, one fewer does not")
+    func barsNeeded() throws {
+        let lines = try String(contentsOfFile: googl, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        func head(_ bars: Int) throws -> String { try temporaryFile(lines.prefix(bars + 1).joined(separator: "\n") + "\n") }
+        let short = try head(40)
+        defer { try? FileManager.default.removeItem(atPath: short) }
+        let run = try runSibyl(["forecast", "--data", short] + quick)
+        let message = run.standardError
+        let needed = try #require(message.range(of: #"at least (\d+) bars in all, with these settings"#, options: .regularExpression).flatMap {
+            Int(message[$0].split(separator: " ")[2])
+        }, "\(message)")
+        #expect(run.status == 1 && message.contains("too few for a 16-bar window and the split"), "\(message)")
+        let enough = try head(needed), fewer = try head(needed - 1)
+        defer { for path in [enough, fewer] { try? FileManager.default.removeItem(atPath: path) } }
+        let trains = try runSibyl(["forecast", "--data", enough] + quick)
+        #expect(trains.status == 0, "\(needed) bars: \(trains.standardError)")
+        let refused = try runSibyl(["forecast", "--data", fewer] + quick)
+        #expect(refused.status == 1 && refused.standardError.contains("at least \(needed) bars in all"), "\(needed - 1) bars: \(refused.standardError)")
+    }
+
+    @Test("a checkpoint path that names a folder says so")
+    func checkpointFolder() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-folder-\(UUID()).safetensors")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try runSibyl(["forecast", "--model-file", folder.path])
+        #expect(run.status == 1 && run.standardError == "\(folder.path): error: is a folder, not a checkpoint file (fix: give --model-file the .safetensors file that `sibyl train --out` wrote)\n",
+                "\(run.standardError)")
+    }
+
     @Test("a checkpoint remembers adjusted prices and its own feature list: forecasts on other data say so")
     func checkpointKnowsItsData() throws {
         let checkpoint = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-adjusted-\(UUID()).safetensors").path
