@@ -272,7 +272,9 @@ public final class ForecastModel {
         let trainWindows = endRange(targetsIn: train, firstSampleEnd: warmUp + settings.window - 1, rows: rows).count
         let neededWindows = min(settings.training.batchSize, 32)
         guard trainWindows >= neededWindows else {
-            return ForecastError(message: "only \(trainWindows) training window\(trainWindows == 1 ? "" : "s") in the training span of \(name), and training needs \(neededWindows) (one batch, at most 32)\(needed())",
+            let batchSize = settings.training.batchSize
+            let why = batchSize > neededWindows ? "the fewest it trains on, short of a batch of \(batchSize)" : "one batch"
+            return ForecastError(message: "only \(trainWindows) training window\(trainWindows == 1 ? "" : "s") in the training span of \(name), and training needs \(neededWindows) (\(why))\(needed())",
                                  fix: "use a longer series, a shorter --window, or a --batch-size of \(max(trainWindows, 1)) or less")
         }
         return nil

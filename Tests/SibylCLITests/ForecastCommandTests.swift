@@ -74,10 +74,12 @@ struct ForecastCommandTests {
         defer { try? FileManager.default.removeItem(atPath: data) }
         let options = ["--epochs", "1", "--hidden", "4", "--layers", "1", "--window", "8", "--features", "returns", "--test", "0.2"]
         let refused = try runSibyl(["forecast", "--data", data] + options)
-        #expect(refused.status == 1 && refused.standardError.contains("training needs 32 (one batch, at most 32)")
+        #expect(refused.status == 1 && refused.standardError.contains("training needs 32 (the fewest it trains on, short of a batch of 64)")
                 && refused.standardError.contains("--batch-size of"), "\(refused.standardError)")
         let small = try runSibyl(["forecast", "--data", data, "--batch-size", "8"] + options)
         #expect(small.status == 0, "\(small.standardError)")
+        let thin = try runSibyl(["forecast", "--data", data, "--batch-size", "30"] + options)
+        #expect(thin.status == 1 && thin.standardError.contains("training needs 30 (one batch)"), "\(thin.standardError)")
     }
 
     @Test("train writes a checkpoint; forecast reads it; both as JSON, with the baselines beside the model")
