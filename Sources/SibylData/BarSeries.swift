@@ -19,6 +19,9 @@ public struct BarSeries: Sendable, Equatable {
     /// Number of bars.
     public var count: Int { timestamps.count }
 
+    /// The prices a series may hold (`BarValidation.priceRange`), in files and in code.
+    public static var priceRange: ClosedRange<Double> { BarValidation.priceRange }
+
     /// Whether every bar's high equals its low, so that its open and close are that price too: bars
     /// without a range, as a file of closes only gives them.
     public var barsHaveNoRange: Bool { zip(high, low).allSatisfy { $0 == $1 } }

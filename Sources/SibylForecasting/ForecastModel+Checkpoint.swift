@@ -38,9 +38,8 @@ extension ForecastModel {
     static let knownKeys = Set((["feature_spec", "settings", "scaler", "target_center", "target_scale", "typical_move", "checksum", "train_fingerprint"]
         + provenanceKeys).map { prefix + $0 } + ["cell", "input_size", "hidden_size", "num_layers", "dropout", "output_size"].map { "sibyl.model." + $0 })
 
-    /// What training records of the data it saw (``provenance``).
-    /// The largest log return of two prices within BarValidation.priceRange: ln(1e200).
-    static let largestLogReturn = 200 * log(10.0)
+    /// The largest log return between two prices a series may hold (``BarSeries/priceRange``): ln(1e200).
+    static let largestLogReturn = log(BarSeries.priceRange.upperBound / BarSeries.priceRange.lowerBound)
 
     /// Whether `text` is a timestamp as `Timestamp.isoDate` or `isoDateTime` write one, of a real
     /// calendar date and time.
@@ -62,6 +61,7 @@ extension ForecastModel {
         return (parts.count == 2 ? timestamp.isoDateTime : timestamp.isoDate) == text
     }
 
+    /// What training records of the data it saw (``provenance``).
     static let provenanceKeys = ["data_name", "data_sha256", "prices", "train_start", "train_end", "validation_end", "train_fingerprints",
                                  "train_fingerprint_bars", "train_samples", "train_up_share", "train_targets", "train_flat_share",
                                  "bar_spacing_seconds", "seed", "version"]
@@ -156,8 +156,8 @@ extension ForecastModel {
                       "the metadata's settings name the features '\(settings.featureSpec)' and its feature list '\(pipeline)'; they must agree")
             try check(center.isFinite && scale.isFinite && scale > 0 && move.isFinite && move >= 0,
                       "the metadata's target scaling (center \(center), scale \(scale), typical move \(move)) is not finite and positive")
-            // The targets are log returns of prices within BarValidation.priceRange (1e-100 to
-            // 1e100), which lie within ±461: a scaling past that was not written by training.
+            // The targets are log returns of prices within BarSeries.priceRange (1e-100 to 1e100),
+            // which lie within ±461: a scaling past that was not written by training.
             try check(abs(center) <= Self.largestLogReturn && scale <= 2 * Self.largestLogReturn && move <= Self.largestLogReturn,
                       "the metadata's target scaling (center \(center), scale \(scale), typical move \(move)) is larger than any log return of prices Sibyl reads (±\(Int(Self.largestLogReturn)))")
             try check(network.configuration.outputSize == 1,

@@ -39,10 +39,12 @@ public let availableProcessors = Int(sibyl_processor_count())
 public var usableMemory: (bytes: Double, phrase: String) {
     let physical = Double(ProcessInfo.processInfo.physicalMemory)
     let limit = Double(sibyl_memory_limit())
-    func gigabytes(_ value: Double) -> String { String(format: value < 10e9 ? "%.1f GB" : "%.0f GB", value / 1e9) }
     if limit > 0 && limit < physical { return (limit, "this process may use \(gigabytes(limit)) (its memory limit)") }
     return (physical, "this machine has \(gigabytes(physical))")
 }
+
+/// `bytes` in GB for a message: one decimal below 10 GB, none above ("1.5 GB", "52 GB").
+public func gigabytes(_ bytes: Double) -> String { String(format: bytes < 10e9 ? "%.1f GB" : "%.0f GB", bytes / 1e9) }
 
 /// `body(part)` with this thread's kernel set of the products capped at `cap`, restored after.
 private func withKernelCap(_ cap: Int32, _ body: () -> Void) {

@@ -406,6 +406,16 @@ static char *read_text(const char *path) {
     if (text) text[size] = 0;
     return text;
 }
+
+// The tightest memory limit (`memory` 1) or CPU quota (0) of this process's cgroups, read from its
+// /proc/self/cgroup and /proc/self/mountinfo; 0 when none applies.
+static size_t own_cgroup_limit(int memory) {
+    char *membership = read_text("/proc/self/cgroup"), *mountinfo = read_text("/proc/self/mountinfo");
+    const size_t limit = membership && mountinfo ? cgroup_limit(mountinfo, membership, memory) : 0;
+    free(membership);
+    free(mountinfo);
+    return limit;
+}
 #endif
 
 // The count sibyl_processor_count gives, found anew (a system call and a few files read).
@@ -429,13 +439,8 @@ static size_t count_processors(void) {
     }
 #if defined(__linux__)
     // A container's CPU quota: threads past it would be throttled, a spinning barrier most of all.
-    char *membership = read_text("/proc/self/cgroup"), *mountinfo = read_text("/proc/self/mountinfo");
-    if (membership && mountinfo) {
-        const size_t limit = sibyl_cgroup_cpu_limit(mountinfo, membership);
-        if (limit > 0 && limit < count) count = limit;
-    }
-    free(membership);
-    free(mountinfo);
+    const size_t limit = own_cgroup_limit(0);
+    if (limit > 0 && limit < count) count = limit;
 #endif
     return count;
 }
@@ -443,10 +448,7 @@ static size_t count_processors(void) {
 size_t sibyl_memory_limit(void) {
     size_t limit = 0;
 #if defined(__linux__)
-    char *membership = read_text("/proc/self/cgroup"), *mountinfo = read_text("/proc/self/mountinfo");
-    if (membership && mountinfo) limit = sibyl_cgroup_memory_limit(mountinfo, membership);
-    free(membership);
-    free(mountinfo);
+    limit = own_cgroup_limit(1);
 #endif
     // An address-space limit (`ulimit -v`) caps what allocations may take, whatever the memory.
     struct rlimit address_space;

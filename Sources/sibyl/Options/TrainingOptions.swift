@@ -106,7 +106,7 @@ struct TrainingOptions: ParsableArguments {
         let bytes = RecurrentModelConfiguration(cell: model, inputSize: hidden, hiddenSize: hidden, layers: layers).trainingWeightBytes
         let memory = usableMemory
         guard bytes < 0.8 * memory.bytes else {
-            throw ValidationError("--hidden \(hidden) with --layers \(layers) needs about \(String(format: bytes < 10e9 ? "%.1f GB" : "%.0f GB", bytes / 1e9)) for the weights, their gradients and the optimizer's state, and \(memory.phrase); use a smaller --hidden or fewer --layers")
+            throw ValidationError("--hidden \(hidden) with --layers \(layers) needs about \(gigabytes(bytes)) for the weights, their gradients and the optimizer's state, and \(memory.phrase); use a smaller --hidden or fewer --layers")
         }
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be a positive number; got \(learningRate)") }
         // The optimizers compute in 32-bit floats, where a rate below the smallest normal float is
