@@ -29,6 +29,9 @@ struct OptionBoundsTests {
         (["train", "--learning-rate", "1e-39", "--out", "/tmp/unused.safetensors"], "is below the smallest normal 32-bit float"),
         (["train", "--learning-rate", "-2", "--out", "/tmp/unused.safetensors"], "--learning-rate must be a positive number; got -2.0"),
         (["backtest", "--commission=-0x1p-3"], "is a hexadecimal number"),
+        (["train", "--seed", "-1", "--out", "/tmp/unused.safetensors"], "'-1' is invalid for '--seed <seed>': it is negative; a seed is a whole number from 0 to 18446744073709551615"),
+        (["forecast", "--seed", "1.5"], "it is not a whole number; a seed is a whole number from 0"),
+        (["backtest", "--strategy", "forecast", "--seed", "18446744073709551616"], "it is past 2^64 − 1; a seed is a whole number from 0"),
     ])
     func refused(arguments: [String], expected: String) throws {
         let run = try runSibyl(arguments)

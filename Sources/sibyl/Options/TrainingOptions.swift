@@ -80,8 +80,20 @@ struct TrainingOptions: ParsableArguments {
     /// The test share: `--test`, or 0.15.
     var testShare: Double { test ?? 0.15 }
 
-    @Option(name: .long, parsing: .unconditional, help: "Seed for initialization, shuffling and dropout: the same seed and data give the same model, bit for bit, whatever --threads.")
+    @Option(name: .long, parsing: .unconditional,
+            help: "Seed for initialization, shuffling and dropout, a whole number from 0 to 2^64 − 1: the same seed and data give the same model, bit for bit, whatever --threads. (default: 42)",
+            transform: TrainingOptions.parseSeed)
     var seed: UInt64 = 42
+
+    /// `--seed`'s value, with a reason when it is not one (the parser's own message names none).
+    static func parseSeed(_ text: String) throws -> UInt64 {
+        if let seed = UInt64(text) { return seed }
+        let digits = text.hasPrefix("-") || text.hasPrefix("+") ? text.dropFirst() : Substring(text)
+        let reason = !digits.isEmpty && digits.allSatisfy(\.isASCII) && digits.allSatisfy(\.isNumber)
+            ? (text.hasPrefix("-") ? "it is negative" : "it is past 2^64 − 1")
+            : "it is not a whole number"
+        throw ValidationError("\(reason); a seed is a whole number from 0 to 18446744073709551615")
+    }
 
     @Option(name: .long, parsing: .unconditional,
             help: "Threads for training and inference: the processors this process may use (at most 8) unless given; any count gives the same model and forecasts.")
