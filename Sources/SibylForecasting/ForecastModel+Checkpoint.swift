@@ -156,10 +156,18 @@ extension ForecastModel {
                       "the metadata's settings name the features '\(settings.featureSpec)' and its feature list '\(pipeline)'; they must agree")
             try check(center.isFinite && scale.isFinite && scale > 0 && move.isFinite && move >= 0,
                       "the metadata's target scaling (center \(center), scale \(scale), typical move \(move)) is not finite and positive")
-            // The targets are log returns of prices within BarSeries.priceRange (1e-100 to 1e100),
-            // which lie within ±461: a scaling past that was not written by training.
-            try check(abs(center) <= Self.largestLogReturn && scale <= 2 * Self.largestLogReturn && move <= Self.largestLogReturn,
-                      "the metadata's target scaling (center \(center), scale \(scale), typical move \(move)) is larger than any log return of prices Sibyl reads (±\(Int(Self.largestLogReturn)))")
+            // Prices lie within BarSeries.priceRange (1e-100 to 1e100), so their log returns (the
+            // typical move, and a return model's targets) within ±461, and a price model's center
+            // (the training closes' mean) and scale (their deviation) within the range's top: a
+            // scaling past that was not written by training.
+            let prices = BarSeries.priceRange
+            if settings.target == .nextClose {
+                try check(center >= prices.lowerBound && center <= prices.upperBound && scale <= prices.upperBound && move <= Self.largestLogReturn,
+                          "the metadata's target scaling (center \(center), scale \(scale), typical move \(move)) is outside the prices Sibyl reads (1e-100 to 1e100) for a next-close model")
+            } else {
+                try check(abs(center) <= Self.largestLogReturn && scale <= 2 * Self.largestLogReturn && move <= Self.largestLogReturn,
+                          "the metadata's target scaling (center \(center), scale \(scale), typical move \(move)) is larger than any log return of prices Sibyl reads (±\(Int(Self.largestLogReturn)))")
+            }
             try check(network.configuration.outputSize == 1,
                       "the head has \(network.configuration.outputSize) outputs; a forecast model has one (head.weight of shape (1, H))")
             let features = network.configuration.inputSize
@@ -186,7 +194,9 @@ extension ForecastModel {
             try number("train_targets", Int.self, { $0 >= 1 }, "a count of training targets")
             try number("train_up_share", Double.self, { $0 > 0 && $0 < 1 }, "a share between 0 and 1")
             try number("train_flat_share", Double.self, { $0 >= 0 && $0 <= 1 }, "a share from 0 to 1")
-            try number("bar_spacing_seconds", Double.self, { $0 >= 1 && $0.isFinite }, "a number of seconds from 1 up (timestamps are whole seconds)")
+            // Timestamps are whole seconds within the years 1 to 9999: no two bars lie further apart
+            // than 10,000 years.
+            try number("bar_spacing_seconds", Double.self, { $0 >= 1 && $0 <= 315_569_520_000 }, "a number of seconds from 1 (timestamps are whole seconds) to 315569520000 (10,000 years)")
             // The training span's dates, which the overlap checks compare as text: each as the
             // series' timestamps are written, a real date (and time).
             for key in ["train_start", "train_end", "validation_end"] {

@@ -279,6 +279,25 @@ struct ForecastCommandTests {
         #expect(verdict.contains("naive forecast") && verdict.contains(" bars, too few to judge"), "\(verdict)")
     }
 
+    @Test("a next-close model trained on prices above 461 (the S&P 500's) loads and forecasts as it did when trained")
+    func nextCloseCheckpoint() throws {
+        let checkpoint = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-next-close-\(UUID()).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: checkpoint) }
+        let spx = datasetsFolder.appendingPathComponent("SPX_daily.csv").path
+        let train = try runSibyl(["train", "--data", spx, "--target", "next-close", "--out", checkpoint] + quick)
+        #expect(train.status == 0, "\(train.standardError)")
+        let loaded = try runSibyl(["forecast", "--data", spx, "--model-file", checkpoint, "--json"])
+        #expect(loaded.status == 0, "\(loaded.standardError)")
+        // The same next-bar forecast as the same model trained inline (same seed, same bits).
+        let inline = try runSibyl(["forecast", "--data", spx, "--target", "next-close", "--json"] + quick)
+        func close(_ output: String) throws -> Double? {
+            let document = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
+            return (document?["forecast"] as? [String: Any])?["predictedClose"] as? Double
+        }
+        let trained = try close(inline.standardOutput), fromFile = try close(loaded.standardOutput)
+        #expect(trained != nil && trained == fromFile, "\(String(describing: trained)) against \(String(describing: fromFile))")
+    }
+
     @Test("a next-close model forecasting a series on another price scale is flagged on the forecast line")
     func implausibleMove() throws {
         let checkpoint = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-scale-\(UUID()).safetensors").path

@@ -238,7 +238,7 @@ struct ForecastModelTests {
         #expect(loaded.provenance["data_sha256"] == "abc123" && loaded.provenance["version"] == SibylVersion.current)
     }
 
-    @Test("a next-close model trains on prices beyond single precision's range, and forecasts them as it does at 1")
+    @Test("a next-close model trains on prices beyond single precision's range, forecasts them as it does at 1, and saves and loads")
     func nextCloseBeyondFloat() throws {
         var settings = quickSettings
         settings.target = .nextClose
@@ -257,6 +257,11 @@ struct ForecastModelTests {
             let (model, _) = try ForecastModel.train(on: prices, settings: settings)
             let forecast = try model.forecastNextBar(of: prices)
             #expect(abs(forecast.predictedLogReturn - expected) < 1e-4, "\(factor): \(forecast.predictedLogReturn) against \(expected)")
+            // Its target scaling is a price level (1e62 here), not a log return, and loads as one.
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-next-close-\(UUID()).safetensors").path
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            try model.save(to: path)
+            #expect(try ForecastModel.load(contentsOf: path).forecastNextBar(of: prices) == forecast)
         }
     }
 
