@@ -136,6 +136,12 @@ struct BacktestCommand: ParsableCommand {
             guard fast >= 1 else { throw ValidationError("--fast must be at least 1; got \(fast)") }
             guard slow > fast else { throw ValidationError("--slow must be greater than --fast; got --slow \(slow) and --fast \(fast)") }
         }
+        // Windows are numbers of bars, bounded as --retrain-every is (the bars a first trade needs
+        // are counted past them).
+        for (option, value, applies) in [("--slow", slow, strategy == .smaCross), ("--z-window", zWindow, strategy == .zscore)]
+        where applies && value > 10_000_000 {
+            throw ValidationError("\(option) is a number of bars, at most 10000000; got \(value)")
+        }
         // Past these bounds the account's arithmetic leaves double precision (equity sums overflow
         // near 1e308, subnormal cash loses digits), so the statistics would be wrong, not just odd.
         guard cash >= 0.01, cash <= 1e15 else {

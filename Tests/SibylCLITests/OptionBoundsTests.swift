@@ -29,6 +29,8 @@ struct OptionBoundsTests {
         (["train", "--learning-rate", "1e-39", "--out", "/tmp/unused.safetensors"], "is below the smallest normal 32-bit float"),
         (["train", "--learning-rate", "-2", "--out", "/tmp/unused.safetensors"], "--learning-rate must be a positive number; got -2.0"),
         (["backtest", "--commission=-0x1p-3"], "is a hexadecimal number"),
+        (["backtest", "--slow", "9223372036854775807"], "--slow is a number of bars, at most 10000000; got 9223372036854775807"),
+        (["backtest", "--strategy", "zscore", "--z-window", "9223372036854775807"], "--z-window is a number of bars, at most 10000000"),
         (["train", "--seed", "-1", "--out", "/tmp/unused.safetensors"], "'-1' is invalid for '--seed <seed>': it is negative; a seed is a whole number from 0 to 18446744073709551615"),
         (["forecast", "--seed", "1.5"], "it is not a whole number; a seed is a whole number from 0"),
         (["backtest", "--strategy", "forecast", "--seed", "18446744073709551616"], "it is past 2^64 − 1; a seed is a whole number from 0"),
@@ -98,7 +100,7 @@ struct OptionBoundsTests {
         ("train_up_share", "2"), ("bar_spacing_seconds", "nan"), ("settings.dropout", "5"), ("settings.featureSpec", "returns,rsi:14"),
         ("feature_spec", "wobble7"), ("train_samples", "garbage"), ("train_fingerprints", "1262304000:zz"),
         ("train_end", "9999-99-99"), ("train_start", "garbage"), ("validation_end", "2019-02-30"), ("train_end", "2018-12-31T25:00:00"),
-        ("bar_spacing_seconds", "1e-300"), ("target_center", "1e300"), ("target_scale", "1e300"),
+        ("bar_spacing_seconds", "1e-300"), ("bar_spacing_seconds", "1e30"), ("target_center", "1e300"), ("target_scale", "1e300"),
     ])
     func damagedProvenance(key: String, value: String) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-provenance-\(UUID())")
