@@ -212,8 +212,14 @@ extension FeatureSpec {
             // One band holds all the power: its share would be a column of ones.
             guard k >= 2 else { throw fail("one band holds all of the spectrum's power, so its share is always 1", "use 2 bands or more, for example fft:\(w):\(max(2, Int(log2(Double(w / 2)))))") }
             guard SpectralFeatures.bandEdges(window: w, bands: k) != nil else {
+                // Suggestions that pass: the most bands this window takes (2 always fit: w ≥ 8), and
+                // the shortest doubling of the window that takes these bands.
+                let fewer = (2..<k).last { SpectralFeatures.bandEdges(window: w, bands: $0) != nil } ?? 2
+                let longer = sequence(first: 2 * w) { $0 * 2 }.prefix { $0 <= Self.largestParameter }
+                    .first { SpectralFeatures.bandEdges(window: $0, bands: k) != nil }
                 throw fail("\(k) log-spaced bands over the \(w / 2) frequencies of a \(w)-bar window leave a band empty",
-                           "use fewer bands or a longer window, for example fft:\(w):\(max(2, Int(log2(Double(w / 2))))) or fft:\(w * 2):\(k)")
+                           longer.map { "use fewer bands or a longer window, for example fft:\(w):\(fewer) or fft:\($0):\(k)" }
+                               ?? "use fewer bands, for example fft:\(w):\(fewer)")
             }
             spec = .spectrum(window: w, bands: k)
         case "lowpass":

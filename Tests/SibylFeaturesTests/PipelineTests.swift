@@ -46,6 +46,35 @@ struct PipelineTests {
         }
     }
 
+    @Test("a spectrum whose bands would leave one empty suggests specs that parse: fewer bands, or the shortest longer window")
+    func spectrumSuggestions() throws {
+        var refused = 0
+        for window in [8, 12, 16, 24, 32, 48, 64, 100, 128, 256] {
+            for bands in 2...16 {
+                let text = "fft:\(window):\(bands)"
+                do {
+                    _ = try FeaturePipeline(parsing: text)
+                } catch let error as FeatureSpecError {
+                    refused += 1
+                    let fix = try #require(error.description.components(separatedBy: "fix:").last)
+                    let suggested = fix.matches(of: /fft:(\d+):(\d+)/).map { String($0.output.0) }
+                    #expect(!suggested.isEmpty, "\(text): \(error)")
+                    for spec in suggested {
+                        #expect((try? FeaturePipeline(parsing: spec)) != nil, "\(text) suggests \(spec), which is refused too")
+                    }
+                    // The fewer bands are the most this window takes, the longer window the shortest doubling.
+                    let (fewer, longer) = (Int(suggested[0].split(separator: ":")[2])!, suggested.count > 1 ? Int(suggested[1].split(separator: ":")[1])! : nil)
+                    #expect((try? FeaturePipeline(parsing: "fft:\(window):\(fewer + 1)")) == nil, "\(text): \(fewer) bands are not the most")
+                    if let longer {
+                        #expect((try? FeaturePipeline(parsing: "fft:\(longer / 2):\(bands)")) == nil || longer / 2 == window, "\(text): \(longer) is not the shortest")
+                    }
+                }
+            }
+        }
+        #expect(refused > 20)
+        #expect(throws: FeatureSpecError.self) { try FeaturePipeline(parsing: "fft:32:8") }
+    }
+
     @Test("two features that would share column names get their parameters appended: every column is named once")
     func uniqueColumnNames() throws {
         let names = try FeaturePipeline(parsing: "fft:64:8,fft:64:4,returns").columnNames
