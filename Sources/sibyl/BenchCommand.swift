@@ -74,6 +74,9 @@ struct BenchCommand: ParsableCommand {
     /// The csv suite's file exists (written if missing) and reads without error, checked before any
     /// case runs: a file that cannot be written or read is one line and exit 1, not a trap mid-run.
     private func checkCSVFile(seed: UInt64) throws {
+        guard csvFile != "-" else {
+            throw CommandError("--csv-file - names standard input or output, and the benchmark reads its file once per repeat", fix: "name a CSV file")
+        }
         var status = stat()
         if stat(csvFile, &status) != 0 {
             // Written here, it reads: no need to parse it before the timed runs do.

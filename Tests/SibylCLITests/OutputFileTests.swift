@@ -112,6 +112,13 @@ struct OutputFileTests {
         #expect(try String(contentsOfFile: file("read-only.csv"), encoding: .utf8) == "kept\n")
         let stdout = try runSibyl(["features", "--data", data, "--spec", "returns", "--out", "/dev/stdout"])
         #expect(stdout.status == 0 && stdout.standardOutput.hasPrefix("Date,log_return\n"), "\(stdout.standardError)")
+        // `-`, as is usual: standard input for --data, standard output for an output.
+        let dash = try runSibyl(["features", "--data", "-", "--spec", "returns", "--out", "-"],
+                                launcher: ["/bin/bash", "-c", "exec \"$0\" \"$@\" < \"\(data)\""])
+        #expect(dash.status == 0 && dash.standardOutput == stdout.standardOutput, "\(dash.standardError)")
+        let trades = try runSibyl(["backtest", "--data", data, "--fast", "5", "--slow", "20", "--trades", "-"])
+        #expect(trades.status == 0 && trades.standardOutput.hasPrefix("EntryBar,ExitBar,") && trades.standardError.contains("Return [%]"),
+                "\(trades.standardError)")
     }
 
     @Test("a backtest output or a checkpoint on standard output keeps it to itself: the summary goes to standard error, and --json is refused")

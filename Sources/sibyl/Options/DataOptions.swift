@@ -7,7 +7,7 @@ import SibylNeural
 
 /// Where the bars come from, and what to do with bad rows: shared by every command that reads data.
 struct DataOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("OHLCV CSV file to read; the bundled S&P 500 daily series when omitted.", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("OHLCV CSV file to read (- for standard input); the bundled S&P 500 daily series when omitted.", valueName: "file"))
     var data: String?
 
     @Option(name: .long, help: ArgumentHelp("What to do with bad rows: none (stop with an error), drop, or ffill (fill a cell from the bar before; a bar with no price at all becomes one where nothing traded, flat at the close before). Every change is reported.", valueName: "policy"))
@@ -16,9 +16,10 @@ struct DataOptions: ParsableArguments {
     @Flag(name: .long, help: "Use split- and dividend-adjusted prices: Adj Close as the close, Open, High and Low scaled by Adj Close / Close on each bar and Volume by its inverse (needs an Adj Close column).")
     var adjusted = false
 
-    /// The file to read: --data, or the bundled dataset.
+    /// The file to read: --data (`-`, as is usual, standard input), or the bundled dataset.
     func path() throws -> String {
-        try data ?? BundledData.defaultDatasetPath()
+        if data == "-" { return "/dev/stdin" }
+        return try data ?? BundledData.defaultDatasetPath()
     }
 
     /// Reads the file and reports repairs and warnings on standard error (with `--json` too: what

@@ -71,8 +71,10 @@ struct OutputFile {
         return printToStandardError
     }
 
-    /// Checks `path` for `option`; `inputs` are the files the command reads, as (path, option).
-    init(_ path: String, option: String, inputs: [(path: String, option: String)]) throws {
+    /// Checks `given` for `option` (`-`, as is usual, is standard output); `inputs` are the files
+    /// the command reads, as (path, option).
+    init(_ given: String, option: String, inputs: [(path: String, option: String)]) throws {
+        let path = given == "-" ? "/dev/stdout" : given
         self.option = option
         self.path = path
         func refuse(_ what: String, _ fix: String) -> CommandError { CommandError("\(option) \(Self.shown(path)) \(what)", fix: fix) }
