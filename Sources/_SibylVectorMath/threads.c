@@ -469,3 +469,9 @@ size_t sibyl_processor_count(void) {
     }
     return known;
 }
+
+int sibyl_flush_standard_output(void) {
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) return errno != 0 ? errno : EIO;
+    return 0;
+}

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SibylForecasting
 import SibylKernels
+import _SibylVectorMath
 
 @main
 struct SibylCommand: ParsableCommand {
@@ -26,6 +27,14 @@ struct SibylCommand: ParsableCommand {
             Foundation.exit(64)
         }
         main(arguments)
+        // What was printed must have arrived: standard output on a full disk (`> /dev/full`) or
+        // closed (`>&-`) fails here rather than ending with exit 0 and the output lost.
+        let failure = sibyl_flush_standard_output()
+        if failure != 0 {
+            let reason = String(cString: strerror(failure))
+            printToStandardError("error: standard output could not be written: \(reason) (fix: send standard output where it can be written: a file on a disk with room, or a pipe whose reader keeps reading)")
+            Foundation.exit(1)
+        }
     }
 
     /// Options whose value is a path or a pattern, never a number.

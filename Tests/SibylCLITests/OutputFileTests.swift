@@ -143,6 +143,10 @@ struct OutputFileTests {
         #expect(try String(contentsOfFile: tradesFile, encoding: .utf8).hasPrefix("EntryBar,ExitBar,"))
         let lost = try runSibyl(["backtest", "--data", data, "--trades", tradesFile, "--json"], standardOutputFile: tradesFile)
         #expect(lost.status == 1 && lost.standardError.contains("which --trades \(tradesFile) takes"), "\(lost.standardError)")
+        // Standard output that cannot be written (a full disk) is an error, not exit 0 with the output lost.
+        let full = try runSibyl(["inspect", "--data", data, "--json"], standardOutputFile: "/dev/full")
+        #expect(full.status == 1 && full.standardError.contains("error: standard output could not be written: No space left on device"),
+                "\(full.status) \(full.standardError)")
         // The null device takes anything: an output there and a JSON summary on standard output.
         let null = try runSibyl(["backtest", "--data", data, "--trades", "/dev/null", "--json"], standardOutputFile: "/dev/null")
         #expect(null.status == 0, "\(null.standardError)")

@@ -53,6 +53,11 @@ sibyl_barrier *sibyl_barrier_create(size_t parties);
 void sibyl_barrier_wait(sibyl_barrier *barrier);
 void sibyl_barrier_destroy(sibyl_barrier *barrier);
 
+/// Flushes the C standard output stream (where Swift's `print` writes) and returns 0 when all
+/// that was written to it arrived, or the error number of the write that failed (a full disk, a
+/// closed descriptor). For the tool's exit: Swift cannot name `stdout` under strict concurrency.
+int sibyl_flush_standard_output(void);
+
 #ifdef __cplusplus
 }
 #endif
