@@ -89,7 +89,13 @@ struct BenchCommand: ParsableCommand {
             // Each repeat reads the file again: a pipe or device would hang or read something else.
             throw CommandError("--csv-file \(csvFile) is not a regular file, and the benchmark reads it once per repeat", fix: "name a CSV file")
         }
-        _ = try BarCSV.read(contentsOf: csvFile)
+        do {
+            _ = try BarCSV.read(contentsOf: csvFile)
+        } catch let error as DataError {
+            // The suite times the read of a valid file, as it is: `bench` takes no --repair.
+            throw DataError(kind: error.kind, file: error.file, line: error.line, column: error.column, value: error.value, message: error.message,
+                            fix: "the csv suite reads its file as it is: correct it, name another CSV file, or name one that does not exist for the suite to write")
+        }
     }
 
     /// The thread counts in the order given, each once.
@@ -127,6 +133,9 @@ struct BenchCommand: ParsableCommand {
     }
 
     func validate() throws {
+        if let filter, filter.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--filter is empty, and every case's name holds it; give part of a case's name, such as 'gru', or leave out --filter")
+        }
         try Self.checkList(Substring(threads), option: "--threads", range: 1...256, example: "1,2")
         // Up to 4096: three matrices of 64 MB.
         try Self.checkList(Substring(gemmSizes), option: "--gemm-sizes", range: 1...4096, example: "256,1024")

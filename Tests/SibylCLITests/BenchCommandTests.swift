@@ -89,6 +89,14 @@ struct BenchCommandTests {
         let run = try runSibyl(["bench", "--suites", "csv", "--csv-file", file, "--filter", name, "--min-time", "0.001", "--repeats", "1"])
         #expect(run.status == 0 && run.standardError.contains("note: wrote 1000000 synthetic bars to \(file)"), "\(run.standardError)")
         #expect(run.standardOutput.contains("read + validate \(name), 1000000 rows"), "\(run.standardOutput)")
+        // A file that does not validate is named with a fix bench can follow (it takes no --repair).
+        let bad = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-bench-bad-\(UUID()).csv").path
+        defer { try? FileManager.default.removeItem(atPath: bad) }
+        try "Date,Open,High,Low,Close,Volume\n2020-01-02,1,0.5,2,1,5\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let refused = try runSibyl(["bench", "--suites", "csv", "--csv-file", bad])
+        #expect(refused.status == 1 && refused.standardError.contains("\(bad):2:3: error: high 0.5 is below open 1.0")
+                && refused.standardError.contains("the csv suite reads its file as it is") && !refused.standardError.contains("--repair"),
+                "\(refused.standardError)")
     }
 
     @Test("--configs, --gemm-sizes and --fft-sizes choose the shapes, as the peer scripts' options do; repeats run once; suites by spaces or commas")

@@ -29,6 +29,7 @@ struct OptionBoundsTests {
         (["train", "--learning-rate", "1e-39", "--out", "/tmp/unused.safetensors"], "is below the smallest normal 32-bit float"),
         (["train", "--learning-rate", "-2", "--out", "/tmp/unused.safetensors"], "--learning-rate must be a positive number; got -2.0"),
         (["backtest", "--commission=-0x1p-3"], "is a hexadecimal number"),
+        (["bench", "--filter", " "], "--filter is empty, and every case's name holds it"),
         (["bench", "--suites", "csv", "--csv-file", "-"], "--csv-file - names standard input or output, and the benchmark reads its file once per repeat"),
         (["backtest", "--slow", "9223372036854775807"], "--slow is a number of bars, at most 10000000; got 9223372036854775807"),
         (["backtest", "--strategy", "zscore", "--z-window", "9223372036854775807"], "--z-window is a number of bars, at most 10000000"),
