@@ -17,6 +17,8 @@ and --configs), so any shape the peers can time is compared; left out, each side
 Before each side it waits (up to --wait-quiet seconds) for other processes to leave the CPUs idle,
 with the peers' wait_quiet.py, and it prints how busy the machine was during the peers' runs. A
 peer that fails is reported with the end of its standard error; the other suites still compare.
+Records without a key or a positive finite figure are left out with a warning; a peer left with
+none has failed, as has a table none of whose rows pairs the two sides (the run exits 1).
 
 The recurrent suite runs case by case: for each thread count, cell and configuration, Sibyl's
 run and PyTorch's two (as installed, and with huge pages) follow one another, so that each round
@@ -32,7 +34,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -69,14 +73,49 @@ def run_json(cmd: list[str], extra_env: dict[str, str] | None = None, check: boo
     except json.JSONDecodeError:
         document = None
     # A document in the record format: an object with its environment and a list of records.
-    if not (isinstance(document, dict) and isinstance(document.get("env"), dict) and isinstance(document.get("records"), list)):
-        document = None
+    formed = isinstance(document, dict) and isinstance(document.get("env"), dict) and isinstance(document.get("records"), list)
+    document = usable(document, name) if formed else None
     if done.returncode != 0 and check or document is None:
+        if formed and document is None and done.returncode == 0:
+            return None  # `usable` said what was missing
         tail = "\n    ".join((done.stderr or "").strip().splitlines()[-6:]) if check else "(its errors are above)"
         print(f"error: {name} failed (exit status {done.returncode}){' and printed no document' if document is None else ''}:\n    {tail}",
               file=sys.stderr)
         return None
     return document
+
+
+def is_figure(value) -> bool:
+    """A measured figure: a finite number above 0 (not a flag, a string or a NaN)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0
+
+
+def usable(document: dict, name: str) -> dict | None:
+    """`document` with only the records the tables can read: a `key` object whose values are
+    numbers or strings and a `metrics` object, each metric a figure (others are dropped). What is
+    left out is said; a document with no figure at all is None, a failed run."""
+    kept, dropped = [], 0
+    for record in document["records"]:
+        if not (isinstance(record, dict) and isinstance(record.get("key"), dict) and isinstance(record.get("metrics"), dict)
+                and all(isinstance(v, (int, float, str)) or v is None for v in record["key"].values())):
+            dropped += 1
+            continue
+        metrics = {k: v for k, v in record["metrics"].items() if is_figure(v)}
+        if not metrics:
+            dropped += 1
+            continue
+        kept.append({**record, "metrics": metrics})
+    if dropped:
+        print(f"warning: {name} printed {dropped} record(s) without a key and a positive finite figure; left out", file=sys.stderr)
+    if not kept:
+        print(f"error: {name} printed no record with a figure", file=sys.stderr)
+        return None
+    return {**document, "records": kept}
+
+
+def ordered(values: tuple) -> tuple:
+    """A sort key for table rows whose fields may mix numbers, strings and None."""
+    return tuple((0, v, "") if isinstance(v, (int, float)) else (1, 0, str(v)) for v in values)
 
 
 def wait_quiet(peers: str, python: str, timeout: float) -> None:
@@ -144,17 +183,36 @@ def main() -> None:
     ap.add_argument("--fft-sizes", help="FFT sizes for both sides (fft_peers.py --sizes)")
     ap.add_argument("--configs", help="recurrent configurations F,H,L,T,B;... for both sides (lstm_torch.py --configs)")
     args = ap.parse_args()
+    # Each suite, thread count and configuration once, in the order given.
+    args.suites = list(dict.fromkeys(args.suites))
+    here = os.path.dirname(os.path.abspath(__file__))
+    scripts = {"elementwise": os.path.join(here, "peers", "elementwise_peers.py"), "csv": os.path.join(here, "peers", "data_peers.py"),
+               "features": os.path.join(here, "peers", "data_peers.py"), "recurrent": os.path.join(args.peers, RECURRENT_PEER),
+               **{suite: os.path.join(args.peers, script) for suite, (script, _) in PEER_SCRIPTS.items()}}
+    for suite in args.suites:
+        if not os.path.isfile(scripts[suite]):
+            sys.exit(f"error: the {suite} suite's peer {scripts[suite]} does not exist (fix: pass --peers with the folder of the peer scripts)")
+    if args.out:
+        # Checked before hours of timing, not at the end.
+        try:
+            with open(args.out, "a"):
+                pass
+        except OSError as error:
+            sys.exit(f"error: --out {args.out}: {error.strerror} (fix: name a file in a folder that exists and can be written)")
     if not os.path.exists(args.sibyl):
         sys.exit(f"error: no Sibyl binary at {args.sibyl} (fix: swift build -c release, or pass --sibyl)")
     if args.configs is not None:
         for config in args.configs.split(";"):
             fields = config.split(",")
-            if len(fields) != 5 or not all(f.strip().isdigit() and int(f) > 0 for f in fields):
+            if len(fields) != 5 or not all(re.fullmatch(r"\s*[0-9]+\s*", f) and int(f) > 0 for f in fields):
                 sys.exit(f"error: --configs: '{config}' is not five positive whole numbers F,H,L,T,B "
                          "(fix: for example --configs \"16,256,1,128,32;8,64,1,64,64\")")
     if "recurrent" in args.suites:
-        probe = subprocess.run([args.python, "-c", "import torch"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        if probe.returncode != 0:
+        try:
+            probe = subprocess.run([args.python, "-c", "import torch"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+        except OSError as error:
+            sys.exit(f"error: cannot run {args.python}: {error.strerror} (fix: pass --python with the peers' venv; the peers' setup.sh makes one)")
+        if probe != 0:
             sys.exit(f"error: {args.python} cannot import torch, which the recurrent suite's peer needs "
                      "(fix: pass --python with a venv holding torch==2.13.0+cpu; the peers' setup.sh makes one)")
 
@@ -167,7 +225,6 @@ def main() -> None:
     peer_options = {"gemm": shared("threads") + shared("gemm_sizes", "--sizes"),
                     "fft": shared("threads") + shared("fft_sizes", "--sizes")}
 
-    here = os.path.dirname(os.path.abspath(__file__))
     sibyl_docs, peer_docs, expected = [], defaultdict(list), set()
 
     def peer(name: str, command: list[str], extra_env: dict[str, str] | None = None) -> dict | None:
@@ -184,9 +241,9 @@ def main() -> None:
 
     def recurrent_round() -> None:
         """One round of the recurrent suite, case by case: Sibyl's run, then PyTorch's two."""
-        for threads in (args.threads or "1,2").split(","):
+        for threads in dict.fromkeys(t.strip() for t in (args.threads or "1,2").split(",")):
             for cell in RECURRENT_CELLS:
-                for config in (args.configs or RECURRENT_CONFIGS).split(";"):
+                for config in dict.fromkeys(c.replace(" ", "") for c in (args.configs or RECURRENT_CONFIGS).split(";")):
                     f, h, l, t, b = (int(v) for v in config.split(","))
                     wait_quiet(args.peers, args.python, args.wait_quiet)
                     case = f"{cell} F{f} H{h} L{l} T{t} B{b} t={threads}"
@@ -206,8 +263,8 @@ def main() -> None:
                     theirs = [peer(name, command, environment) for name, environment in
                               (("recurrent", None), ("recurrent_thp", {"THP_MEM_ALLOC_ENABLE": "1"}))]
                     failed_cases.extend(f"{name} {case}" for name, doc in zip(("torch", "torch+THP"), theirs) if doc is None)
-                    figures = [{recurrent_key(r): r["metrics"]["seq_per_s"] for r in doc["records"]} if doc else {}
-                               for doc in [ours, *theirs]]
+                    figures = [{recurrent_key(r): r["metrics"]["seq_per_s"] for r in doc["records"] if "seq_per_s" in r["metrics"]}
+                               if doc else {} for doc in [ours, *theirs]]
                     for key, value in figures[0].items():
                         recurrent_pairs[key].append((value, figures[1].get(key), figures[2].get(key)))
 
@@ -241,12 +298,16 @@ def main() -> None:
         sys.exit("error: sibyl bench failed on every case; nothing to compare")
     missing = sorted(name for name in expected if not peer_docs[name])
     loads = [doc["env"].get("foreign_load", {}) for docs in peer_docs.values() for doc in docs]
-    busiest = max((load["foreign_busy_cpus"] for load in loads if isinstance(load, dict) and "foreign_busy_cpus" in load), default=None)
+    busiest = max((load["foreign_busy_cpus"] for load in loads if isinstance(load, dict) and is_figure(load.get("foreign_busy_cpus"))),
+                  default=None)
 
+    if args.out:
+        with open(args.out, "w") as f:
+            json.dump({"sibyl": sibyl_docs, "peers": peer_docs}, f, indent=1)
     failures: list[str] = []
     env = sibyl_docs[-1]["env"]
-    print(f"Sibyl {env['sibylVersion']}: OpenBLAS core {env['openBLASCore']}, element-wise kernels "
-          f"{env['vectorInstructionSet']}, products {env.get('productKernels', '?')}, OPENBLAS env {env['openBLASEnvironment'] or 'unset'}; "
+    print(f"Sibyl {env.get('sibylVersion', '?')}: OpenBLAS core {env.get('openBLASCore', '?')}, element-wise kernels "
+          f"{env.get('vectorInstructionSet', '?')}, products {env.get('productKernels', '?')}, OPENBLAS env {env.get('openBLASEnvironment') or 'unset'}; "
           f"medians of {args.rounds} alternating rounds"
           + (", the recurrent suite's case by case" if "recurrent" in args.suites else ""))
     if busiest is not None:
@@ -268,16 +329,25 @@ def main() -> None:
         print("system: the OpenBLAS library Sibyl links, called through ctypes (the like-for-like column); shapes that take")
         print("a few microseconds carry the peers' Python call overhead (about 1 µs a call)")
         print(f"{'shape':32s} {'thr':>3s} {'sibyl':>8s} {'numpy':>8s} {'system':>8s} {'sibyl/numpy':>12s} {'sibyl/system':>13s}")
-        for (suite, shape, threads), value in sorted(ours.items(), key=lambda kv: (kv[0][2], kv[0][1])):
+        unpaired: list[str] = []
+        paired = 0
+        for (suite, shape, threads), value in sorted(ours.items(), key=lambda kv: ordered((kv[0][2], kv[0][1]))):
             n = numpy_.get(("numpy", shape, threads))
             s = numpy_.get(("system", shape, threads))
             if n is None:
+                unpaired.append(shape)
                 continue
             print(f"{shape:32s} {threads:3d} {value:8.1f} {n:8.1f} {s or float('nan'):8.1f} {value / n:12.2f} "
                   f"{value / s if s else float('nan'):13.2f}")
+            paired += 1
+        if not paired:
+            failures.append("no GEMM shape has figures on both sides (the peer's records do not match Sibyl's)")
         # Sibyl's own recurrent products (one thread), OpenBLAS's Aᵀ·B on the weight-gradient shapes,
         # and the register-only FMA peak they run against.
         kernels = median_by_key(sibyl_docs, ("suite", "kernel", "shape", "threads"), "gflops")
+        others_ = sorted(set(unpaired) - {"fma_peak"} - {key[2] for key in kernels if key[1]})
+        if others_:
+            print(f"(Sibyl's shapes without a numpy figure, left out: {', '.join(map(str, others_))})")
         top = ours.get(("gemm", "fma_peak", 1))
         if top:
             print(f"\nThe recurrent products, 1 thread, GFLOP/s (FMA peak {top:.1f})")
@@ -296,19 +366,23 @@ def main() -> None:
         print("\nreal FFT, batched over rolling windows: ns per transform (lower is better)")
         print(f"{'n':>5s} {'thr':>3s} {'sibyl f32':>10s} {'pyFFTW f32':>11s} {'pyFFTW f64':>11s} {'FFTW f32':>9s} "
               f"{'numpy f32':>10s} {'vs best pyFFTW':>15s} {'rolling M win/s sibyl/FFTW f32':>32s}")
-        for (suite, n, threads), value in sorted(ours.items(), key=lambda kv: (kv[0][2], kv[0][1])):
+        paired_fft = 0
+        for (suite, n, threads), value in sorted(ours.items(), key=lambda kv: ordered((kv[0][2], kv[0][1]))):
             p32 = peers.get(("pyfftw", "float32", n, threads))
             p64 = peers.get(("pyfftw", "float64", n, threads))
             s32 = peers.get(("system", "float32", n, threads))
             np32 = peers.get(("numpy", "float32", n, 1))
             if p32 is None and p64 is None:
                 continue
+            paired_fft += 1
             best = min(x for x in (p32, p64) if x is not None)
             roll = ours_roll.get((suite, n, threads), float("nan")) / 1e6
             roll_peer = peers_roll.get(("system", "float32", n, threads), float("nan")) / 1e6
             print(f"{n:5d} {threads:3d} {value:10.1f} {p32 or float('nan'):11.1f} {p64 or float('nan'):11.1f} "
                   f"{s32 or float('nan'):9.1f} {np32 or float('nan'):10.1f} {value / best:14.2f}x "
                   f"{roll:15.2f} / {roll_peer:.2f}")
+        if not paired_fft:
+            failures.append("no FFT size has figures on both sides (the peer's records do not match Sibyl's)")
 
     if "elementwise" in args.suites:
         ours = median_by_key(sibyl_docs, ("suite", "op", "threads"), "ns_per_element")
@@ -317,7 +391,7 @@ def main() -> None:
         print("\nelement-wise over 10^7 floats: ns per element (lower is better); numpy and scipy run on one thread;")
         print("numpy's sigmoid is 1/(1+exp(-x)) in four ufunc passes, scipy's is expit")
         print(f"{'op':34s} {'thr':>3s} {'sibyl':>8s} " + " ".join(f"{b:>8s}" for b in backends) + f" {'sibyl / best peer':>18s}")
-        for (suite, op, threads), value in sorted(ours.items(), key=lambda kv: (kv[0][2], kv[0][1])):
+        for (suite, op, threads), value in sorted(ours.items(), key=lambda kv: ordered((kv[0][2], kv[0][1]))):
             figures = [peers.get((b, op, threads)) for b in backends]
             known = [f for f in figures if f is not None]
             ratio = f"{value / min(known):8.2f}x the time" if known else f"{'':18s}"
@@ -329,7 +403,7 @@ def main() -> None:
         print("torch: as installed; torch+THP: THP_MEM_ALLOC_ENABLE=1; each side's median over the rounds, then the median")
         print("of the rounds' ratios (Sibyl / the peer run right after it) against each and against the faster of the two")
         print(f"{'case':44s} {'sibyl':>10s} {'torch':>10s} {'torch+THP':>10s} {'/torch':>7s} {'/+THP':>7s} {'/best':>7s}")
-        for key, rounds in sorted(recurrent_pairs.items(), key=lambda kv: (kv[0][7], kv[0][0], kv[0][3], kv[0][1])):
+        for key, rounds in sorted(recurrent_pairs.items(), key=lambda kv: ordered((kv[0][7], kv[0][0], kv[0][3], kv[0][1]))):
             cell, mode, f, h, l, t, b, threads = key
             label = f"{cell} F{f} H{h} L{l} T{t} B{b} {mode} t={threads}"
             columns = [statistics.median(side) if side else float("nan")
@@ -338,6 +412,8 @@ def main() -> None:
                       pair_ratio(rounds, lambda r: max((x for x in r[1:] if x), default=None))]
             print(f"{label:44s} " + " ".join(f"{v:10.0f}" for v in columns) + " "
                   + " ".join(f"{v:6.2f}x" for v in ratios))
+            if math.isnan(ratios[0]):
+                failures.append(f"no round of {label} has figures from both Sibyl and PyTorch")
         # The products' share of the machine: GFLOP/s by the peer script's estimate of the work,
         # against the register-only FMA peak (`sibyl bench --suites gemm`) when it was measured.
         gflops = median_by_key(sibyl_docs, fields, "gflops_est")
@@ -347,7 +423,7 @@ def main() -> None:
         if tops:
             print("FMA peak (registers only): " + ", ".join(f"{v:.1f} GFLOP/s at {t} thread(s)" for t, v in sorted(tops.items())))
         print(f"{'case':44s} {'sibyl GFLOP/s':>14s} {'of FMA peak':>12s}")
-        for key, value in sorted(gflops.items(), key=lambda kv: (kv[0][7], kv[0][0], kv[0][3], kv[0][1])):
+        for key, value in sorted(gflops.items(), key=lambda kv: ordered((kv[0][7], kv[0][0], kv[0][3], kv[0][1]))):
             cell, mode, f, h, l, t, b, threads = key
             top = peak.get(("gemm", "fma_peak", threads))
             share = f"{100 * value / top:11.0f}%" if top else f"{'-':>12s}"
@@ -392,9 +468,6 @@ def main() -> None:
             mine = ours.get(("features", "fft:64:8"), best_ours) if suite == "features" else best_ours
             print(f"  {backend:40s} {value:14,.0f}   sibyl/peer {mine / value:.2f}x")
 
-    if args.out:
-        with open(args.out, "w") as f:
-            json.dump({"sibyl": sibyl_docs, "peers": peer_docs}, f, indent=1)
     if failures:
         sys.exit("; ".join(failures))
 
