@@ -99,6 +99,16 @@ struct BenchCommandTests {
                 "\(refused.standardError)")
     }
 
+    @Test("the backtest suite's three modes time the same run: each reports its trades, the one open at the end included")
+    func backtestTrades() throws {
+        let run = try runSibyl(["bench", "--suites", "backtest", "--min-time", "0.001", "--repeats", "1", "--json"])
+        #expect(run.status == 0, "\(run.standardError)")
+        let document = try #require(JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any])
+        let records = try #require(document["records"] as? [[String: Any]])
+        let trades = records.compactMap { ($0["metrics"] as? [String: Any])?["trades"] as? Double }
+        #expect(records.count == 3 && trades.count == 3 && Set(trades).count == 1 && trades[0] > 1000, "\(trades)")
+    }
+
     @Test("--configs, --gemm-sizes and --fft-sizes choose the shapes, as the peer scripts' options do; repeats run once; suites by spaces or commas")
     func chosenShapes() throws {
         let run = try runSibyl(["bench", "--suites", "recurrent", "gemm,fft", "--threads", "1", "--min-time", "0.001", "--repeats", "1",

@@ -28,6 +28,9 @@ func backtestCases(_ settings: BenchSettings) -> [BenchCase] {
                     trades = BacktestStatistics(finished!).tradeCount
                 }
             }
+            // Every mode reports the run's trades, the one still open at the end included (the
+            // statistics count closed trades only, as backtesting.py's do).
+            if let finished { trades = finished.trades.count }
             let rate = Spread(seconds.map { Double(dataBenchRows) / $0 })
             return BenchRecord(
                 suite: "backtest", key: ["engine": .text("sibyl"), "mode": .text(mode), "bars": .integer(dataBenchRows)],
