@@ -200,6 +200,12 @@ struct BenchCommand: ParsableCommand {
                 throw ExitCode(64)
             }
         }
+        // The csv, features and backtest suites time one thread whatever --threads says: a typed
+        // --threads asking for more is told so.
+        let oneThreadSuites = ["csv", "features", "backtest"].filter { suite in cases.contains { $0.suite == suite } }
+        if !oneThreadSuites.isEmpty, threadCounts.contains(where: { $0 > 1 }), TrainingOptions.typedOptions.contains("--threads") {
+            printToStandardError("note: the \(oneThreadSuites.joined(separator: ", ")) suite\(oneThreadSuites.count == 1 ? "" : "s") run\(oneThreadSuites.count == 1 ? "s" : "") on one thread whatever --threads; it sets the other suites' threads")
+        }
         // Some suites run at one thread whatever --threads says: only the cases that will run count.
         for count in Set(cases.map(\.threads)).sorted() where count > availableProcessors {
             printToStandardError("note: --threads \(count) is more than the \(processorsPhrase) this process may use: those cases measure threads taking turns")

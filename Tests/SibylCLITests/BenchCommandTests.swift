@@ -99,10 +99,11 @@ struct BenchCommandTests {
                 "\(refused.standardError)")
     }
 
-    @Test("the backtest suite's three modes time the same run: each reports its trades, the one open at the end included")
+    @Test("the backtest suite's three modes time the same run: each reports its trades, the one open at the end included; a typed --threads is told it runs on one")
     func backtestTrades() throws {
-        let run = try runSibyl(["bench", "--suites", "backtest", "--min-time", "0.001", "--repeats", "1", "--json"])
+        let run = try runSibyl(["bench", "--suites", "backtest", "--min-time", "0.001", "--repeats", "1", "--threads", "1,2", "--json"])
         #expect(run.status == 0, "\(run.standardError)")
+        #expect(run.standardError.contains("note: the backtest suite runs on one thread whatever --threads"), "\(run.standardError)")
         let document = try #require(JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any])
         let records = try #require(document["records"] as? [[String: Any]])
         let trades = records.compactMap { ($0["metrics"] as? [String: Any])?["trades"] as? Double }
