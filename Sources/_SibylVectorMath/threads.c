@@ -453,8 +453,7 @@ size_t sibyl_memory_limit(void) {
     // An address-space limit (`ulimit -v`) caps what allocations may take, whatever the memory.
     struct rlimit address_space;
     if (getrlimit(RLIMIT_AS, &address_space) == 0 && address_space.rlim_cur != RLIM_INFINITY) {
-        const size_t allowed = (size_t)address_space.rlim_cur;
-        if (limit == 0 || allowed < limit) limit = allowed;
+        limit = tighter_bytes(limit, (double)address_space.rlim_cur);
     }
     return limit;
 }
