@@ -9,7 +9,8 @@ divided by σ_t, the sample standard deviation of the 20 log returns up to the f
 naive forecaster (error = next log return), whose errors any model's resemble on these series:
 windows of 500 errors calibrate an interval, which is checked on the next 250 errors; windows
 start every 250 bars. It prints, per series and level, the mean coverage deviation from the level,
-the mean absolute deviation, and the worst window, with σ-scaling (W=20) and without (W=0).
+the mean absolute deviation, and the worst window (with the date of the first bar it checks), with
+σ-scaling (W=20) and without (W=0).
 """
 import math
 import os
@@ -32,21 +33,27 @@ def quantiles(calibration: np.ndarray, level: float) -> tuple[float, float]:
 
 def main() -> None:
     for name in SERIES:
-        close = pd.read_csv(os.path.join(ROOT, "Datasets", f"{name}.csv"))["Close"].to_numpy(float)
+        frame = pd.read_csv(os.path.join(ROOT, "Datasets", f"{name}.csv"))
+        close = frame["Close"].to_numpy(float)
+        dates = frame.iloc[:, 0].astype(str).to_numpy()
         r = np.diff(np.log(close))  # r[t] = ln(C[t+1] / C[t])
         for bars in (0, 20):
             sigma = pd.Series(r).rolling(bars).std().to_numpy() if bars else np.ones_like(r)
             cells = []
             for level in (0.8, 0.95):
-                deviations = []
+                deviations, firsts = [], []
                 for start in range(100, len(r) - 750, 250):
                     origins = np.arange(start, start + 750)
                     # The error of the forecast made at the close after r[t] is r[t+1]; σ uses r up to t.
                     errors = r[origins + 1] / sigma[origins]
                     low, high = quantiles(errors[:500], level)
                     deviations.append(np.mean((errors[500:] >= low) & (errors[500:] <= high)) - level)
+                    # The first checked error, r[start + 501], is the move into bar start + 502.
+                    firsts.append(dates[start + 502][:10])
                 d = np.array(deviations)
-                cells.append(f"{level:.2f}: mean {d.mean():+.3f}, mean |dev| {np.abs(d).mean():.3f}, worst {d.min():+.3f}")
+                worst = int(np.argmin(d))
+                cells.append(f"{level:.2f}: mean {d.mean():+.3f}, mean |dev| {np.abs(d).mean():.3f}, "
+                             f"worst {d[worst]:+.3f} (from {firsts[worst]})")
             print(f"{name:14s} {'σ-scaled (20 bars)' if bars else 'unscaled':18s} " + " | ".join(cells))
 
 
