@@ -579,7 +579,14 @@ public final class ForecastModel {
                 : "no \(percent) interval: \(PredictionInterval.volatilityBars + 1) bars are needed to measure the volatility it scales by"
         } else if forecast.isFarOutsideRecentMoves {
             // Errors of forecasts near the price say nothing of one this far from it.
-            forecast.intervalUnavailable = "no \(percent) interval: the forecast lies far outside the moves of the forecasts whose errors would set it"
+            let move = abs(forecast.predictedLogReturn)
+            func percentage(_ value: Double) -> String { String(format: "%.3g%%", 100 * value) }
+            var rule = "over 100%"
+            if move <= 1, let size = forecast.recentMoveSize {
+                rule = "over 10 times the root mean square of the last \(PredictionInterval.volatilityBars) log returns (\(percentage(size)))"
+            }
+            forecast.intervalUnavailable = "no \(percent) interval: the forecast's move, \(percentage(move)) in log terms, is \(rule), "
+                + "far outside the moves of the forecasts whose errors would set it"
         } else if let low = band.low, let high = band.high {
             forecast.interval = PredictionInterval(level: band.level, low: predicted * exp(sigma * low), high: predicted * exp(sigma * high),
                                                    errorCount: band.count, volatility: sigma, fromInSampleErrors: evaluation.inSampleCount > 0,

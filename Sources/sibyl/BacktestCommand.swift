@@ -291,6 +291,7 @@ struct BacktestCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors(data: dataOptions) {
+            if strategy == .forecast { try TrainingOptions.checkSyntax(trainingOptions.features) }
             let dataPath = try dataOptions.path()
             let outputs = try [(trades, "--trades"), (equity, "--equity"), (report, "--report")].compactMap { file, option in
                 try file.map { try OutputFile($0, option: option, inputs: [(dataPath, "--data")]) }

@@ -31,6 +31,7 @@ struct FeaturesCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors(featuresOption: "--spec") {
+            try TrainingOptions.checkSyntax(spec)
             let path = try dataOptions.path()
             let output = try out.map { try OutputFile($0, option: "--out", inputs: [(path, "--data")]) }
             // Features on standard output keep it to themselves: the summary goes to standard error.

@@ -36,6 +36,10 @@ struct ForecastCommand: ParsableCommand {
         let data: String
         let forecast: NextBarForecast
         let evaluation: ForecastEvaluationReport
+        /// The warnings and notes the text prints with the next bar's forecast and with the
+        /// evaluation (their conditions are fields of `forecast` and `evaluation` too).
+        let forecastWarnings: [String]
+        let evaluationWarnings: [String]
         let training: TrainingSummary?
         let modelFile: String?
         /// What the data reading warned about and repaired, as on standard error.
@@ -56,6 +60,8 @@ struct ForecastCommand: ParsableCommand {
     func run() throws {
         // A checkpoint brings its own feature list: errors in it are about the file, not --features.
         try reportingErrors(checkpoint: modelFile, data: dataOptions) {
+            // A checkpoint's own list replaces --features (which is then noted as ignored).
+            if modelFile == nil { try TrainingOptions.checkSyntax(trainingOptions.features) }
             let path = try dataOptions.path()
             let notes = CommandNotes()
             let file = try dataOptions.load(digest: modelFile == nil, notes: notes)
@@ -104,7 +110,9 @@ struct ForecastCommand: ParsableCommand {
             }
             let (evaluation, forecast) = try model.evaluateAndForecast(file.series, intervalLevel: interval)
             if json {
-                print(try JSONOutput.text(Result(data: path, forecast: forecast, evaluation: evaluation, training: summary, modelFile: modelFile,
+                print(try JSONOutput.text(Result(data: path, forecast: forecast, evaluation: evaluation,
+                                                 forecastWarnings: ForecastOutput.forecastWarnings(forecast),
+                                                 evaluationWarnings: ForecastOutput.evaluationWarnings(evaluation), training: summary, modelFile: modelFile,
                                                  warnings: file.warnings,
                                                  repairs: file.repairs, notes: notes.lines)))
             } else {

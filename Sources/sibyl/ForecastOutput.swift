@@ -71,22 +71,7 @@ func alignedRows(_ rows: [[String]], leftAligned: Set<Int>, indent: String = "")
 enum ForecastOutput {
     static func evaluationTable(_ report: ForecastEvaluationReport) -> String {
         var lines = ["held-out test span \(report.firstTimestamp) → \(report.lastTimestamp) (\(report.model.count) next-bar forecast\(report.model.count == 1 ? "" : "s"))"]
-        if let end = report.overlapsTrainingThrough {
-            let all = report.inSampleCount == report.model.count
-            let share = all ? "every one of the \(report.model.count) evaluated bars lies" : "\(report.inSampleCount) of the \(report.model.count) evaluated bars lie"
-            let chosen = report.epochChosenThrough.map { " and chose its epoch on bars through \($0)" } ?? ""
-            lines.append("WARNING: the model was trained on this series through \(end)\(chosen); \(share) in \(chosen.isEmpty ? "its training span" : "those spans"), so these scores are \(all ? "entirely" : "partly") in-sample")
-        }
-        if !report.inputShifts.isEmpty {
-            lines.append("WARNING: inputs unlike those the model was trained on, by their medians over the evaluated bars: \(shifts(report.inputShifts))"
-                         + "; the model extrapolates (a price-level feature on another price scale, prices that left the training range, or a series unlike the training one)")
-        }
-        if let flat = report.trainingFlatPercent, flat > 50 {
-            lines.append("WARNING: \(fixed(flat, 0))% of the bars the model was trained on did not move (a halted or illiquid stretch): it learned from little, and its scores against its training base rate mean little")
-        }
-        if let other = report.trainedOnOverlappingDates {
-            lines.append("note: the model was trained on \(other), dates the evaluated span shares; if the two series move together, these scores flatter it")
-        }
+        lines += evaluationWarnings(report)
         let header = ["forecaster", "MAE", "RMSE", "MAPE %", "MASE", "dir. acc %", "chance %", "PT p", "Theil U"]
         var rows = [header]
         let scores = [report.model, report.naive, report.autoregression]
@@ -111,6 +96,32 @@ enum ForecastOutput {
         lines.append("lag check: \(report.lag.flagged ? "WARNING, " : "")the model \(report.lag.explanation)")
         lines.append("verdict: \(verdict(report))")
         return lines.joined(separator: "\n")
+    }
+
+    /// The warnings and notes printed between the evaluation's span and its table (scores in-sample,
+    /// inputs unlike the training ones, a training span that hardly moved, dates shared with the
+    /// model's training series); `--json` carries them as `evaluationWarnings`.
+    static func evaluationWarnings(_ report: ForecastEvaluationReport) -> [String] {
+        var lines: [String] = []
+        if let end = report.overlapsTrainingThrough {
+            let all = report.inSampleCount == report.model.count
+            let share = all ? "every one of the \(report.model.count) evaluated bars lies" : "\(report.inSampleCount) of the \(report.model.count) evaluated bars lie"
+            let chosen = report.epochChosenThrough.map { " and chose its epoch on bars through \($0)" } ?? ""
+            lines.append("WARNING: the model was trained on this series through \(end)\(chosen); \(share) in \(chosen.isEmpty ? "its training span" : "those spans"), so these scores are \(all ? "entirely" : "partly") in-sample")
+        }
+        if !report.inputShifts.isEmpty {
+            lines.append("WARNING: inputs unlike those the model was trained on, by their medians over the evaluated bars: \(shifts(report.inputShifts))"
+                         + "; the model extrapolates (a price-level feature on another price scale, prices that left the training range, or a series unlike the training one)")
+        }
+        if let flat = report.trainingFlatPercent, flat > 50 {
+            // Only a direction model is scored against a base rate from its training targets.
+            lines.append("WARNING: \(fixed(flat, 0))% of the bars the model was trained to forecast did not move (a halted or illiquid stretch): it learned from little"
+                         + (report.probability != nil ? ", and its scores against its training base rate mean little" : ""))
+        }
+        if let other = report.trainedOnOverlappingDates {
+            lines.append("note: the model was trained on \(other), dates the evaluated span shares; if the two series move together, these scores flatter it")
+        }
+        return lines
     }
 
     /// One honest sentence: does the model beat the naive forecast, and is its direction better than chance?
@@ -216,33 +227,54 @@ enum ForecastOutput {
         } else {
             return head + "no forecast: \(forecast.noForecast ?? "the model's output is not a price")"
         }
-        if !forecast.inputShifts.isEmpty {
-            text += "\nWARNING: the last window's inputs lie far outside the training values (by their medians: \(shifts(forecast.inputShifts))): this forecast extrapolates"
-        }
-        // A move over 100%, or over 10 times the size of the last 20 bars' moves: most often a
-        // next-close model on another price scale.
-        let size = forecast.recentMoveSize ?? .nan
-        if forecast.isFarOutsideRecentMoves {
-            text += "\nWARNING: that move is far outside this series' own moves (\(size.isFinite ? "\(fixed(100 * size, 3))% a bar over the last \(PredictionInterval.volatilityBars) bars" : "over 100%")): "
-                + "the model is extrapolating (a next-close model beyond the prices it was trained on, a model trained on a series of another kind) or diverged in training"
-        }
+        for line in [inputShiftWarning(forecast), farMoveWarning(forecast)] { if let line { text += "\n" + line } }
         if let interval = forecast.interval {
             text += "\n\(String(format: "%g", 100 * interval.level))% prediction interval: \(price(interval.low, digits)) to \(price(interval.high, digits))"
                 + " (the model's \(interval.errorCount) held-out errors, scaled to the volatility of the last \(PredictionInterval.volatilityBars) bars,"
                 + " \(fixed(100 * interval.volatility, 3))% a bar"
                 + (interval.priceStep.map { "; rounded outward to the prices' step of \(String(format: "%g", $0))" } ?? "") + ")"
-            if interval.fromInSampleErrors { text += "; WARNING: some of those errors are in-sample, so it is too narrow" }
-            if let ratio = forecast.sessionOpeningMoveRatio, ratio > 1.5 {
-                text += "\nWARNING: the next bar opens a new session, and this series' moves into a session's first bar have been \(fixed(ratio, 2))× the size of its other moves (medians): the interval, built mostly from errors within sessions, is too narrow for it"
-            }
-            if !(interval.low...interval.high).contains(forecast.predictedClose) {
-                // Conformal quantiles of signed errors correct a model's bias; its point forecast does not.
-                text += "\nnote: the forecast lies outside its interval: the model's held-out errors lean one way, and the interval corrects for that bias while the point forecast does not"
-            }
+            if interval.fromInSampleErrors { text += "; \(inSampleIntervalWarning)" }
+            for line in [sessionWarning(forecast), outsideIntervalNote(forecast)] { if let line { text += "\n" + line } }
         } else if let why = forecast.intervalUnavailable {
             text += "\n\(why)"
         }
         return text
+    }
+
+    /// The warnings and notes printed with the next bar's forecast; `--json` carries them as
+    /// `forecastWarnings` (the interval's own, in-sample errors, as a sentence of its own).
+    static func forecastWarnings(_ forecast: NextBarForecast) -> [String] {
+        guard forecast.upProbability != nil || (forecast.predictedClose.isFinite && forecast.predictedClose > 0) else { return [] }
+        let inSample = forecast.interval?.fromInSampleErrors == true
+            ? "WARNING: some of the held-out errors the prediction interval comes from are in-sample, so it is too narrow" : nil
+        return [inputShiftWarning(forecast), farMoveWarning(forecast), inSample, sessionWarning(forecast), outsideIntervalNote(forecast)].compactMap { $0 }
+    }
+
+    private static let inSampleIntervalWarning = "WARNING: some of those errors are in-sample, so it is too narrow"
+
+    private static func inputShiftWarning(_ forecast: NextBarForecast) -> String? {
+        forecast.inputShifts.isEmpty ? nil
+            : "WARNING: the last window's inputs lie far outside the training values (by their medians: \(shifts(forecast.inputShifts))): this forecast extrapolates"
+    }
+
+    /// A move over 100%, or over 10 times the size of the last 20 bars' moves: most often a
+    /// next-close model on another price scale.
+    private static func farMoveWarning(_ forecast: NextBarForecast) -> String? {
+        guard forecast.isFarOutsideRecentMoves else { return nil }
+        let size = forecast.recentMoveSize ?? .nan
+        return "WARNING: that move is far outside this series' own moves (\(size.isFinite ? "\(fixed(100 * size, 3))% a bar over the last \(PredictionInterval.volatilityBars) bars" : "over 100%")): "
+            + "the model is extrapolating (a next-close model beyond the prices it was trained on, a model trained on a series of another kind) or diverged in training"
+    }
+
+    private static func sessionWarning(_ forecast: NextBarForecast) -> String? {
+        guard forecast.interval != nil, let ratio = forecast.sessionOpeningMoveRatio, ratio > 1.5 else { return nil }
+        return "WARNING: the next bar opens a new session, and this series' moves into a session's first bar have been \(fixed(ratio, 2))× the size of its other moves (medians): the interval, built mostly from errors within sessions, is too narrow for it"
+    }
+
+    /// Conformal quantiles of signed errors correct a model's bias; its point forecast does not.
+    private static func outsideIntervalNote(_ forecast: NextBarForecast) -> String? {
+        guard let interval = forecast.interval, !(interval.low...interval.high).contains(forecast.predictedClose) else { return nil }
+        return "note: the forecast lies outside its interval: the model's held-out errors lean one way, and the interval corrects for that bias while the point forecast does not"
     }
 
     static func trainingSummary(_ summary: TrainingSummary) -> String {

@@ -32,6 +32,8 @@ struct TrainCommand: ParsableCommand {
         let settings: ForecastSettings
         let training: TrainingSummary
         let evaluation: ForecastEvaluationReport
+        /// The warnings and notes the text prints with the evaluation.
+        let evaluationWarnings: [String]
         let checkpoint: String
         /// What the data reading warned about and repaired, as on standard error.
         let warnings: [DataWarning]
@@ -46,6 +48,7 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors(data: dataOptions) {
+            try TrainingOptions.checkSyntax(trainingOptions.features)
             let path = try dataOptions.path()
             let output = try OutputFile(out, option: "--out", inputs: [(path, "--data")])
             // A checkpoint written to standard output keeps it to itself: the summary goes to standard error.
@@ -63,7 +66,7 @@ struct TrainCommand: ParsableCommand {
             try output.write(model.checkpoint().serialized())
             if json {
                 print(try JSONOutput.text(Result(data: path, dataSHA256: digest, settings: settings, training: summary,
-                                                     evaluation: evaluation, checkpoint: out,
+                                                     evaluation: evaluation, evaluationWarnings: ForecastOutput.evaluationWarnings(evaluation), checkpoint: out,
                                                      warnings: file.warnings, repairs: file.repairs, notes: notes.lines)))
             } else {
                 say(ForecastOutput.trainingSummary(summary))

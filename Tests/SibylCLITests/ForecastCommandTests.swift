@@ -279,6 +279,58 @@ struct ForecastCommandTests {
         #expect(verdict.contains("naive forecast") && verdict.contains(" bars, too few to judge"), "\(verdict)")
     }
 
+    @Test("--json carries the warnings the text prints with the evaluation and the next bar's forecast, word for word")
+    func warningsInJSON() throws {
+        let checkpoint = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-warnings-\(UUID()).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: checkpoint) }
+        #expect(try runSibyl(["train", "--data", googl, "--out", checkpoint] + quick).status == 0)
+        // The first 1,200 bars under another name: the span evaluated lies in the model's training span.
+        let lines = try String(contentsOf: URL(fileURLWithPath: googl), encoding: .utf8).split(separator: "\n")
+        let cut = try temporaryFile(lines.prefix(1201).joined(separator: "\n") + "\n")
+        defer { try? FileManager.default.removeItem(atPath: cut) }
+        let json = try runSibyl(["forecast", "--data", cut, "--model-file", checkpoint, "--json"])
+        let text = try runSibyl(["forecast", "--data", cut, "--model-file", checkpoint])
+        #expect(json.status == 0 && text.status == 0, "\(json.standardError)")
+        let document = try #require(JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
+        let evaluationWarnings = try #require(document["evaluationWarnings"] as? [String])
+        let forecastWarnings = try #require(document["forecastWarnings"] as? [String])
+        #expect(evaluationWarnings.first?.hasPrefix("WARNING: the model was trained on this series through") == true, "\(evaluationWarnings)")
+        for line in evaluationWarnings { #expect(text.standardOutput.contains(line + "\n"), "\(line)") }
+        // The interval's in-sample errors: a clause of the interval's line in text, a sentence in JSON.
+        #expect(forecastWarnings.contains("WARNING: some of the held-out errors the prediction interval comes from are in-sample, so it is too narrow"), "\(forecastWarnings)")
+        #expect(text.standardOutput.contains("; WARNING: some of those errors are in-sample, so it is too narrow\n"))
+        for line in forecastWarnings where !line.contains("in-sample") { #expect(text.standardOutput.contains(line + "\n"), "\(line)") }
+        // Nothing to warn about: both lists are there, empty.
+        let clean = try runSibyl(["forecast", "--data", googl, "--model-file", checkpoint, "--json"])
+        let cleanDocument = try #require(JSONSerialization.jsonObject(with: Data(clean.standardOutput.utf8)) as? [String: Any])
+        #expect((cleanDocument["evaluationWarnings"] as? [String])?.isEmpty == true && (cleanDocument["forecastWarnings"] as? [String])?.isEmpty == true,
+                "\(cleanDocument["evaluationWarnings"] ?? "none") \(cleanDocument["forecastWarnings"] ?? "none")")
+        let trained = try runSibyl(["train", "--data", cut, "--out", "/dev/null", "--json"] + quick)
+        let trainedDocument = try #require(JSONSerialization.jsonObject(with: Data(trained.standardOutput.utf8)) as? [String: Any])
+        #expect((trainedDocument["evaluationWarnings"] as? [String])?.isEmpty == true)
+    }
+
+    @Test("a model trained mostly on bars that did not move is warned about; the base rate is named for a direction model only",
+          arguments: ["log-return", "direction"])
+    func mostlyFlatTraining(target: String) throws {
+        // Four bars in five repeat the close before; the fifth moves by 1%, up or down.
+        var close = 100.0
+        let dates = ISO8601DateFormatter()
+        dates.formatOptions = [.withFullDate]
+        let rows = (0..<600).map { i -> String in
+            if i % 5 == 4 { close *= (i / 5) % 3 == 0 ? 0.99 : 1.01 }
+            let day = dates.string(from: Date(timeIntervalSince1970: 1_577_836_800 + Double(i) * 86_400))
+            return "\(day),\(close),\(close),\(close),\(close),1000"
+        }
+        let data = try temporaryFile("Date,Open,High,Low,Close,Volume\n" + rows.joined(separator: "\n") + "\n")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let run = try runSibyl(["forecast", "--data", data, "--target", target, "--epochs", "1", "--hidden", "4", "--layers", "1", "--window", "8", "--features", "returns"])
+        #expect(run.status == 0, "\(run.standardError)")
+        let warning = try #require(run.standardOutput.split(separator: "\n").first { $0.contains("of the bars the model was trained to forecast did not move") })
+        #expect(warning.hasPrefix("WARNING: 80% of the bars"), "\(warning)")
+        #expect(warning.hasSuffix("base rate mean little") == (target == "direction"), "\(warning)")
+    }
+
     @Test("a next-close model trained on prices above 461 (the S&P 500's) loads and forecasts as it did when trained")
     func nextCloseCheckpoint() throws {
         let checkpoint = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-next-close-\(UUID()).safetensors").path
@@ -306,7 +358,9 @@ struct ForecastCommandTests {
         #expect(train.status == 0, "\(train.standardError)")
         let other = try runSibyl(["forecast", "--model-file", checkpoint, "--data", datasetsFolder.appendingPathComponent("EURUSD_hourly.csv").path])
         #expect(other.standardOutput.contains("WARNING: that move is far outside this series' own moves"), "\(other.standardOutput)")
-        #expect(other.standardOutput.contains("no 80% interval: the forecast lies far outside") && !other.standardOutput.contains("prediction interval:"))
+        // Over 100% here (prices near 1.1 against a model of GOOGL's hundreds): the reason says which rule.
+        #expect(other.standardOutput.contains("in log terms, is over 100%, far outside the moves of the forecasts whose errors would set it")
+                && other.standardOutput.contains("no 80% interval: the forecast's move, ") && !other.standardOutput.contains("prediction interval:"), "\(other.standardOutput)")
     }
 
     @Test("the same seed gives the same forecast and evaluation, at one thread, three, or the default (the processors this process may use)")
@@ -364,6 +418,18 @@ struct ForecastCommandTests {
         #expect(run.standardError.contains("(fix: "))
         #expect(run.standardOutput.isEmpty)
         #expect(!FileManager.default.fileExists(atPath: "unused.safetensors"))
+    }
+
+    @Test("a bad feature list is refused before the data is read: its error, not the missing file's",
+          arguments: [["train", "--out", "unused.safetensors", "--features", "returns,fft:64"], ["forecast", "--features", "returns,fft:64"],
+                      ["backtest", "--strategy", "forecast", "--features", "returns,fft:64"], ["features", "--spec", "returns,fft:64"]])
+    func featureListBeforeData(command: [String]) throws {
+        let run = try runSibyl(command + ["--data", "/nonexistent/prices.csv"])
+        let option = command.contains("--spec") ? "--spec" : "--features"
+        #expect(run.status == 1)
+        #expect(run.standardError.split(separator: "\n").count == 1, "\(run.standardError)")
+        #expect(run.standardError.hasPrefix("error: \(option): feature 2 'fft:64': takes 2 parameters"), "\(run.standardError)")
+        #expect(!run.standardError.contains("nonexistent"))
     }
 
     @Test("a series too short to train on is one line with a fix, from forecast and from a walk-forward backtest",

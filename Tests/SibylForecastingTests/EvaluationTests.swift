@@ -664,6 +664,22 @@ struct ForecastModelTests {
         })
         let still = try model.forecastNextBar(of: flat, evaluation: try model.evaluate(on: flat))
         #expect(still.interval == nil && still.intervalUnavailable?.contains("the last 21 closes' log returns did not vary") == true, "\(String(describing: still.intervalUnavailable))")
+        // The last 21 closes moving by a hundred-millionth: the model's move is far outside theirs,
+        // and the reason states the rule with both sizes.
+        let calm = try BarSeries(name: series.name, bars: (0..<series.count).map { i in
+            let bar = series[i]
+            guard i > series.count - 22 else {
+                return Bar(timestamp: bar.timestamp, open: bar.open, high: bar.high, low: bar.low, close: bar.close, volume: bar.volume)
+            }
+            let price = series[series.count - 22].close * (i % 2 == 0 ? 1 + 1e-8 : 1 - 1e-8)
+            return Bar(timestamp: series.timestamps[i], open: price, high: price, low: price, close: price, volume: 1)
+        })
+        let far = try model.forecastNextBar(of: calm, evaluation: try model.evaluate(on: calm))
+        try #require(far.isFarOutsideRecentMoves, "\(far.predictedLogReturn) against \(String(describing: far.recentMoveSize))")
+        let size = try #require(far.recentMoveSize)
+        let expected = "no 80% interval: the forecast's move, \(String(format: "%.3g%%", 100 * abs(far.predictedLogReturn))) in log terms, is over 10 times "
+            + "the root mean square of the last 20 log returns (\(String(format: "%.3g%%", 100 * size))), far outside the moves of the forecasts whose errors would set it"
+        #expect(far.interval == nil && far.intervalUnavailable == expected, "\(String(describing: far.intervalUnavailable))")
     }
 
     @Test("fingerprints find any piece of 2·bars − 1 training bars, over a 70,000-bar span as well")

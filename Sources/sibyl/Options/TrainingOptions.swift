@@ -248,6 +248,12 @@ struct TrainingOptions: ParsableArguments {
         return reduced.pipeline.description
     }
 
+    /// Parses `spec` before the data is read, so that a mistyped list is refused at once, ahead
+    /// of any problem with the file (the checks that need the bars come later, in
+    /// ``defaultFeatures(_:option:for:notes:)``).
+    /// - Throws: ``FeatureSpecError``.
+    static func checkSyntax(_ spec: String) throws { _ = try FeaturePipeline(parsing: spec) }
+
     /// Refuses a feature list whose volume feature would read a volume of zero on every bar of
     /// `series` (``FeaturePipeline/zeroVolumeProblem(in:)``), or whose range feature would read
     /// bars without a range (``FeaturePipeline/noRangeProblem(in:)``), checked on the whole file:
