@@ -6,9 +6,21 @@
 #include <stdint.h>
 #include <string.h>
 
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define SIBYL_THREAD_SANITIZER 1
+#endif
+#endif
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__)) && !defined(SIBYL_THREAD_SANITIZER)
 #define SIBYL_X86 1
 #define SIBYL_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#elif defined(__x86_64__) && defined(SIBYL_THREAD_SANITIZER)
+// Under ThreadSanitizer (`swift test --sanitize=thread`) the clones' resolvers would run, as
+// instrumented code, before the sanitizer's runtime starts, and crash the loader: the element-wise
+// kernels are built for the baseline alone there.
+#define SIBYL_X86 1
+#define SIBYL_CLONES
 #else
 #define SIBYL_X86 0
 #define SIBYL_CLONES
