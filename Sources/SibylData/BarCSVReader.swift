@@ -79,12 +79,22 @@ struct BarCSVReader {
         let head = UnsafeBufferPointer(start: base, count: min(byteCount, 4096))
         if head.count >= 2 && head[0] == 0x1F && head[1] == 0x8B { return "gzip-compressed data" }
         if head.count >= 4 && head[0] == 0x50 && head[1] == 0x4B && head[2] == 0x03 && head[3] == 0x04 { return "a zip archive (an .xlsx workbook is one)" }
+        // UTF-32's marks first: little-endian UTF-32's begins with UTF-16's.
+        if head.count >= 4 && head[0] == 0xFF && head[1] == 0xFE && head[2] == 0 && head[3] == 0 { return "UTF-32 text (little-endian)" }
+        if head.count >= 4 && head[0] == 0 && head[1] == 0 && head[2] == 0xFE && head[3] == 0xFF { return "UTF-32 text (big-endian)" }
         if head.count >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF)) { return "UTF-16 text" }
         // safetensors: an 8-byte little-endian header length, then the JSON header.
         if head.count >= 10 && head[8] == UInt8(ascii: "{") && head[9] == UInt8(ascii: "\"") && head[4..<8].allSatisfy({ $0 == 0 }) {
             return "a safetensors checkpoint (a trained model: pass it with --model-file)"
         }
         if head.contains(0) {
+            // UTF-32 without a byte-order mark: ASCII text puts three zeros in every four bytes,
+            // after its byte (little-endian) or before it (big-endian).
+            let quads = head.count / 4
+            for (position, endian) in [(0, "little"), (3, "big")] where quads >= 4 {
+                let text = (0..<quads).count { q in head[4 * q + position] != 0 && (0..<4).allSatisfy { $0 == position || head[4 * q + $0] == 0 } }
+                if text * 10 >= quads * 9 { return "UTF-32 text (\(endian)-endian, without a byte-order mark)" }
+            }
             // UTF-16 without a byte-order mark: text whose every other byte is zero. ASCII text
             // puts the zeros all at odd offsets (little-endian) or all at even ones (big-endian).
             let pairs = head.count / 2
@@ -422,6 +432,17 @@ struct BarCSVReader {
                          fix: "quote a whole field or nothing of it (\"2020-01-02T09:30\", not \"2020-01-02\"T09:30), and write a quote inside a quoted field as two (\"\")")
     }
 
+    /// Header names (as ``headerKey(_:keepingUnits:)`` writes them) of a column that names the
+    /// instrument of each row.
+    static let symbolColumnKeys: Set<String> = ["symbol", "ticker", "tickersymbol", "name", "instrument", "secid", "ric", "isin",
+                                                "asset", "pair", "contract", "stock", "tscode", "sym"]
+
+    /// Whether field `field` holds exactly `bytes`.
+    private func field(_ field: Int, equals bytes: [UInt8]) -> Bool {
+        guard let base, fieldEnds[field] - fieldStarts[field] == bytes.count else { return false }
+        return bytes.withUnsafeBufferPointer { memcmp(base + fieldStarts[field], $0.baseAddress!, bytes.count) == 0 }
+    }
+
     /// A field's text as written (invalid UTF-8 decoded as U+FFFD).
     private func rawText(_ field: Int) -> String {
         guard let base else { return "" }
@@ -451,6 +472,7 @@ struct BarCSVReader {
                             fix: kind.hasPrefix("a safetensors") ? "give --data a CSV file of bars, and the checkpoint to --model-file"
                                 : kind == "JSON" ? "convert it to CSV: a header line (Date,Open,High,Low,Close,Volume) and one line per bar"
                                 : kind.hasPrefix("gzip") ? "decompress it first, or pass it through a pipe: --data <(zcat FILE)"
+                                : kind.hasPrefix("UTF-32") ? "save the data as UTF-8 text (with iconv: iconv -f \(kind.contains("little-endian") ? "UTF-32LE" : "UTF-32BE") -t UTF-8 FILE > FILE-utf8.csv)"
                                 : kind.hasPrefix("UTF-16") ? "save the data as UTF-8 text (in Excel: CSV UTF-8; with iconv: iconv -f \(kind.contains("little-endian") ? "UTF-16LE" : kind.contains("big-endian") ? "UTF-16BE" : "UTF-16") -t UTF-8 FILE > FILE-utf8.csv)"
                                 : "export or save the data as a UTF-8 CSV file (decompress it first if it is compressed)")
         }
@@ -486,6 +508,7 @@ struct BarCSVReader {
         /// A separate time-of-day column beside a date-only Date column.
         var timeColumn: Int?
         var ignored: [String] = []
+        var symbolColumn: Int?
         // Names match their role as written, first. A unit or zone in parentheses ("Time (UTC)",
         // "Close (USD)") is read past after that, for a role still free, or for a time beside the
         // date; so "Close (adj)" beside "Close", "Volume (USD)" after "Volume (BTC)" or
@@ -585,6 +608,9 @@ struct BarCSVReader {
             if closeByElimination == nil { emptyUnnamed = [] }
         }
         ignored = unused.subtracting(emptyUnnamed).sorted().map { headerNames[$0].isEmpty ? "(unnamed column \($0 + 1))" : headerNames[$0] }
+        // A column naming the instrument (a long-format export of several tickers, sorted by
+        // symbol): every row must name the same one, or the series would be stitched from several.
+        symbolColumn = unused.sorted().first { Self.symbolColumnKeys.contains(Self.headerKey(headerNames[$0])) }
         // A file of closes only (an index level, a rate, a settlement price): each bar's open, high
         // and low are its close, with a warning.
         let closesOnly = columnOfRole[Role.close.rawValue] != nil && [Role.open, .high, .low].allSatisfy { columnOfRole[$0.rawValue] == nil }
@@ -625,6 +651,8 @@ struct BarCSVReader {
             columnOfRole[Role.volume.rawValue] = nil
         }
         let hasVolume = columnOfRole[Role.volume.rawValue] != nil
+        // A volume counted in thousands or millions ("Volume (K)", "Vol. (000s)"): read in units.
+        let volumeUnit = columnOfRole[Role.volume.rawValue].flatMap { Self.volumeMultiplier(headerNames[$0]) }
         let hasAdjusted = columnOfRole[Role.adjustedClose.rawValue] != nil
         // (A file of adjusted closes alone is adjusted already.)
         if options.adjusted && !hasAdjusted && !closeFromAdjusted {
@@ -658,6 +686,10 @@ struct BarCSVReader {
         // ';'-separated files: whether the first rows' numbers are all written as d.ddd.ddd, with
         // points in the volumes too (whole numbers of a locale that groups thousands with '.').
         var (groupedRows, groupedVolumes) = (0, 0)
+        // And whether every price of those rows has points and whole groups of three after them
+        // (13.385): with day-first dotted dates, a German export's whole numbers, volumes or not.
+        var groupedPriceRows = 0
+        let priceColumns = [Role.open, .high, .low, .close].compactMap { columnOfRole[$0.rawValue] }
         var dataLines = 0
         var values = [Double](repeating: .nan, count: Role.allCases.count)
         /// Lines of delimiters only: those seen since the last data row, and those between data rows.
@@ -667,6 +699,8 @@ struct BarCSVReader {
         /// Cells `ffill` fills, by line: the value slots. They are filled once the rows are in time
         /// order (``fillForward``), so that a newest-first file fills from the bar before, not after.
         var filledCells: [Int: [Int]] = [:]
+        /// The instrument the first row names, when a column names it: its text, bytes and line.
+        var firstSymbol: (String, [UInt8], Int)?
 
         let dateColumn = columnOfRole[Role.date.rawValue]!
         options.slashDateOrder = try slashDateOrder(dateColumn: dateColumn, columns: columnCount)
@@ -728,6 +762,19 @@ struct BarCSVReader {
                 try reject(DataError(kind: .wrongFieldCount, file: file, line: row, column: column,
                                      message: message, fix: fix))
                 continue rows
+            }
+
+            if let symbolColumn, fieldEnds[symbolColumn] > fieldStarts[symbolColumn] {
+                if let (symbol, bytes, symbolLine) = firstSymbol {
+                    if !field(symbolColumn, equals: bytes), text(symbolColumn) != symbol {
+                        let name = headerNames[symbolColumn]
+                        throw DataError(kind: .severalSeries, file: file, line: row, column: symbolColumn + 1, value: text(symbolColumn),
+                                        message: "column '\(name)' names '\(text(symbolColumn))' here and '\(symbol)' on line \(symbolLine): the file holds several series, and a bar file is one",
+                                        fix: "keep one \(name.lowercased())'s rows, such as with pandas: df[df['\(name)'] == '\(symbol)'].to_csv('\(symbol).csv', index=False)")
+                    }
+                } else {
+                    firstSymbol = (text(symbolColumn), Array(UnsafeBufferPointer(start: base! + fieldStarts[symbolColumn], count: fieldEnds[symbolColumn] - fieldStarts[symbolColumn])), row)
+                }
             }
 
             // Timestamp.
@@ -826,6 +873,11 @@ struct BarCSVReader {
                 if numericColumns.allSatisfy({ groupedByPoints(fieldStarts[$0], fieldEnds[$0]) }) { groupedRows += 1 }
                 let volume = columnOfRole[Role.volume.rawValue]!
                 if (fieldStarts[volume]..<fieldEnds[volume]).contains(where: { base![$0] == UInt8(ascii: ".") }) { groupedVolumes += 1 }
+            }
+            if delimiter == UInt8(ascii: ";") && timestamps.count < 200 && groupedPriceRows == timestamps.count,
+               priceColumns.allSatisfy({ groupedByPoints(fieldStarts[$0], fieldEnds[$0])
+                                         && (fieldStarts[$0]..<fieldEnds[$0]).contains(where: { base![$0] == UInt8(ascii: ".") }) }) {
+                groupedPriceRows += 1
             }
 
             // (A row with cells to fill is checked once they are filled.)
@@ -987,9 +1039,16 @@ struct BarCSVReader {
             }
         }
 
+        // Daily bars at 00:00 UTC in winter and at 23:00 UTC in summer are the midnights of London
+        // (Lisbon, Dublin) written in UTC, as pandas' tz_convert("UTC") writes a London daily
+        // index: read as UTC dates, every summer bar would fall on the day before its session (a
+        // Monday's on the Sunday). Each takes its date on that clock, as offsets would have given it.
+        let londonMidnights = offsets.allSatisfy { $0 == 0 } && Self.redateLocalMidnights(&timestamps)
+
         func column(_ role: Role) -> [Double] {
             let offset = slot[(closesOnly && [.open, .high, .low].contains(role) ? Role.close : role).rawValue]
-            return (0..<timestamps.count).map { numbers[$0 * stride + offset] }
+            let scale = role == .volume ? volumeUnit?.factor ?? 1 : 1
+            return (0..<timestamps.count).map { numbers[$0 * stride + offset] * scale }
         }
         var series = BarSeries(
             name: name, timestamps: timestamps, open: column(.open), high: column(.high), low: column(.low),
@@ -1030,6 +1089,17 @@ struct BarCSVReader {
                                                   ?? "the file has closes only (no Open, High or Low column)")
                                             + ": each bar's open, high and low are taken as its close, so fills at an open and stops within a bar use closes (and atr, which needs a bar's range, is refused)"))
         }
+        if let volumeUnit, let column = columnOfRole[Role.volume.rawValue] {
+            warnings.append(DataWarning(kind: .volumeUnit, file: file, line: headerLineNumber,
+                                        message: volumeUnit.factor == 1
+                                            ? "column '\(headerNames[column])' counts \(volumeUnit.name), which Sibyl cannot convert: its volumes are read as written, so the share of a bar's volume a fill takes (the backtest's capacity check) is in those units"
+                                            : "column '\(headerNames[column])' counts \(volumeUnit.name): its volumes are multiplied by \(Int(volumeUnit.factor)) to read them in units (shares, contracts)"))
+        }
+        if londonMidnights {
+            warnings.append(DataWarning(kind: .localMidnightsInUTC, file: file, line: nil,
+                                        message: "the daily bars fall at 00:00 in winter and 23:00 in summer, the midnights of London (or Lisbon, Dublin) written in UTC: "
+                                            + "each bar is dated by London's clock, a summer bar on the day after the date written"))
+        }
         if timesInUTC {
             warnings.append(DataWarning(kind: .timesInUTC, file: file, line: nil,
                                         message: "the market trades across a change of the file's UTC offset (a daylight-saving switch, where its local times repeat or skip an hour), so its bars are kept and shown in UTC"))
@@ -1058,6 +1128,13 @@ struct BarCSVReader {
                                         message: "every number of this ';'-separated file has whole groups of three digits after its points, volumes too (7.600, 523.100): "
                                             + "if the points separate thousands, as a German-locale export writes whole numbers, every value was read 1000 times too small; "
                                             + "export it with plain numbers (7600) or with the locale set to English"))
+        } else if groupedPriceRows > 0 && groupedPriceRows == min(timestamps.count, 200),
+                  dateShape?.dayFirst == true, dateShape?.dateSeparator == UInt8(ascii: ".") {
+            // Such a locale writes decimals with a comma: a point in its numbers groups thousands.
+            warnings.append(DataWarning(kind: .pointsMayBeThousands, file: file, line: nil,
+                                        message: "every price of this ';'-separated file with day-first dotted dates has whole groups of three digits after its points (13.385): "
+                                            + "if the points separate thousands, as a German-locale export writes whole numbers (its decimals take a comma), every price was read 1000 times too small; "
+                                            + "export it with plain numbers (13385) or with the locale set to English"))
         }
         if newestFirst {
             warnings.append(DataWarning(kind: .newestFirst, file: file, line: nil,
@@ -1187,7 +1264,8 @@ struct BarCSVReader {
         if groups > 0 {
             // (No group of thousands starts with a 0: 0,512 is a decimal comma.)
             guard lead <= 3, base[i] != UInt8(ascii: "0") else { return nil }
-            guard j < end || rowHasPointDecimals() else { return nil }
+            // Two groups or more (4,256,010) are thousands on their own: a decimal comma is one.
+            guard j < end || groups >= 2 || rowHasPointDecimals() else { return nil }
         }
         // What is left: digits and at most one point, parsed as the plain number it spells.
         let length = end - i
@@ -1204,6 +1282,24 @@ struct BarCSVReader {
             }
             return DecimalParser.parse(UnsafePointer(buffer.baseAddress!), from: 0, to: count)
         }
+    }
+
+    /// The comma groups of bytes `start..<end` when they spell 1 to 3 digits (not starting with 0),
+    /// groups of "," and 3 digits, and perhaps "." and a fraction; nil for anything else.
+    private func commaGroups(_ start: Int, _ end: Int) -> (groups: Int, fraction: Bool)? {
+        guard let base, start < end, base[start] != UInt8(ascii: "0") else { return nil }
+        var i = start
+        while i < end, base[i] &- 48 < 10 { i += 1 }
+        guard (1...3).contains(i - start) else { return nil }
+        var groups = 0
+        while i < end, base[i] == UInt8(ascii: ",") {
+            var k = i + 1
+            guard readDigits(3, at: &k, end: end) != nil, k == end || base[k] &- 48 >= 10 else { return nil }
+            (i, groups) = (k, groups + 1)
+        }
+        guard groups > 0 else { return nil }
+        if i == end { return (groups, false) }
+        return base[i] == UInt8(ascii: ".") && i + 1 < end && rangeIsDigits(i + 1, end) ? (groups, true) : nil
     }
 
     /// Whether bytes `start..<end` are all decimal digits.
@@ -1225,10 +1321,13 @@ struct BarCSVReader {
         return true
     }
 
-    /// Whether another field of the current line is a number written with a decimal point.
+    /// Whether another field of the current line shows that its commas group thousands: a number
+    /// written with a decimal point (1.5), commas before a decimal point (1,239.28), or two groups
+    /// or more (4,256,010), none of which a locale with decimal commas writes.
     private func rowHasPointDecimals() -> Bool {
         guard let base else { return false }
         return (0..<fieldCount).contains { column in
+            if let grouping = commaGroups(fieldStarts[column], fieldEnds[column]), grouping.fraction || grouping.groups >= 2 { return true }
             // [+-]digits.digits, at least one after the point; 12.500 may itself be twelve
             // thousand five hundred: no evidence either way.
             var (i, end) = (fieldStarts[column], fieldEnds[column])
@@ -1245,6 +1344,27 @@ struct BarCSVReader {
         for i in start..<end where counts[base[i]] != nil { counts[base[i]]! += 1 }
         let best = counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key != UInt8(ascii: ",")) }!
         return best.value > 0 ? best.key : UInt8(ascii: ",")
+    }
+
+    /// Moves daily bars written at 23:00 UTC in summer to the next midnight when the series is
+    /// London's midnights in UTC: daily steps (most of one to three days), every bar at 00:00 or
+    /// 23:00, some of each, the 23:00 bars in March to October and the 00:00 bars outside May to
+    /// September (European summer time runs from the last Sunday of March to the last of
+    /// October), and the bars still in order once moved. Returns whether it moved them.
+    static func redateLocalMidnights(_ timestamps: inout [Timestamp]) -> Bool {
+        let late = 82_800
+        guard timestamps.count >= 3,
+              timestamps.allSatisfy({ $0.secondOfDay == 0 || $0.secondOfDay == late }),
+              timestamps.contains(where: { $0.secondOfDay == 0 }), timestamps.contains(where: { $0.secondOfDay == late }),
+              timestamps.allSatisfy({ $0.secondOfDay == late ? (3...10).contains($0.date.month) : !(5...9).contains($0.date.month) })
+        else { return false }
+        let steps = zip(timestamps.dropFirst(), timestamps).map { $0.secondsSinceEpoch - $1.secondsSinceEpoch }
+        guard 2 * steps.filter({ $0 >= 82_800 && $0 <= 3 * 86_400 + 3600 }).count > steps.count else { return false }
+        var moved = timestamps
+        for i in moved.indices where moved[i].secondOfDay == late { moved[i].secondsSinceEpoch += 3600 }
+        guard zip(moved, moved.dropFirst()).allSatisfy({ $0.secondsSinceEpoch < $1.secondsSinceEpoch }) else { return false }
+        timestamps = moved
+        return true
     }
 
     /// Keeps the most rows already in time order (a longest ordered subsequence, in whichever
@@ -1579,6 +1699,21 @@ struct BarCSVReader {
         let other: Set<String> = ["interest", "return", "returns", "change", "chg", "pct", "percent", "shares", "turnover", "count", "trades",
                                   "symbol", "ticker", "volume", "oi"]
         return !words.isDisjoint(with: other) || name.contains("%")
+    }
+
+    /// The unit in parentheses of a volume column's name when it counts thousands, millions or
+    /// billions ("Volume (K)", "Vol. (000s)", "Volume (mn)"), with its factor; lots, whose size the
+    /// file does not give, with a factor of 1. Nil for any other name ("Volume", "Volume (BTC)").
+    static func volumeMultiplier(_ name: String) -> (name: String, factor: Double)? {
+        let key = headerKey(name, keepingUnits: true)
+        guard key.hasSuffix(")"), let open = key.lastIndex(of: "(") else { return nil }
+        switch String(key[key.index(after: open)..<key.index(before: key.endIndex)]) {
+        case "k", "000", "000s", "'000", "'000s", "thousand", "thousands", "thou": return ("thousands", 1e3)
+        case "m", "mn", "mm", "mil", "mln", "million", "millions", "000000": return ("millions", 1e6)
+        case "b", "bn", "billion", "billions": return ("billions", 1e9)
+        case "lot", "lots": return ("lots", 1)
+        default: return nil
+        }
     }
 
     /// `.volume` for a volume named with its unit after a space ("Volume BTC", "Volume USDT", as

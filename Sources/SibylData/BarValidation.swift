@@ -44,22 +44,37 @@ enum BarValidation {
 
     static func priceProblem(name: String, value: Double, text: @autoclosure () -> String) -> Problem? {
         if priceRange.contains(value) { return nil }
-        let text = text()
+        let written = text()
+        // A cell of hundreds of digits is shown by its start.
+        let text = written.count > 40 ? String(written.prefix(40)) + "…" : written
+        /// A row's typo, or a series in units too large or small: which, only the other rows tell.
+        func rescale(_ power: Int) -> String {
+            let row = "correct the row, or pass --repair drop or --repair ffill, if only some rows are so"
+            // Past a thousand powers of ten no unit explains it.
+            guard abs(power) <= 1000 else { return row }
+            return row + "; if every price is, quote the series in other units: \(power > 0 ? "divide" : "multiply") every price by 1e\(abs(power))"
+        }
         if value.isFinite && value > 0 {
             let power = Int((log10(value)).rounded())
             return Problem(kind: .priceOutOfRange, value: text,
                            message: "\(name) \(text) is outside the prices Sibyl computes with, 1e-100 to 1e100",
-                           fix: "quote the series in other units: \(power > 0 ? "divide" : "multiply") every price by 1e\(abs(power))")
+                           fix: rescale(power))
+        }
+        if value.isInfinite, let power = decimalPower(written), power > 0 {
+            // Written as a number too large for double precision (1e400), read as infinity.
+            return Problem(kind: .priceOutOfRange, value: text,
+                           message: "\(name) \(text) is outside the prices Sibyl computes with, 1e-100 to 1e100",
+                           fix: rescale(power))
         }
         if !value.isFinite {
             return Problem(kind: .notFinite, value: text, message: "\(name) is \(text), not a finite number",
                            fix: "give a real price, or pass --repair drop or --repair ffill to drop or fill such rows")
         }
-        if value == 0, let power = decimalPower(text) {
+        if value == 0, let power = decimalPower(written) {
             // Written as a positive number too small for double precision (1e-400), read as 0.
             return Problem(kind: .priceOutOfRange, value: text,
                            message: "\(name) \(text) is outside the prices Sibyl computes with, 1e-100 to 1e100",
-                           fix: "quote the series in other units: multiply every price by 1e\(-power)")
+                           fix: rescale(power))
         }
         if value <= 0 {
             return Problem(kind: .nonPositivePrice, value: text, message: "\(name) \(text) is not positive",
@@ -76,7 +91,13 @@ enum BarValidation {
         let parts = text.lowercased().split(separator: "e", maxSplits: 1, omittingEmptySubsequences: false)
         var mantissa = Substring(parts[0])
         if mantissa.hasPrefix("+") { mantissa = mantissa.dropFirst() }
-        let exponent = parts.count == 2 ? Int(parts[1]) : 0
+        var exponent: Int? = 0
+        if parts.count == 2 {
+            // An exponent past Int's range (1e-99999999999999999999) counts as a billion.
+            let digits = parts[1].hasPrefix("-") || parts[1].hasPrefix("+") ? parts[1].dropFirst() : parts[1][...]
+            let whole = !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
+            exponent = Int(parts[1]) ?? (whole ? (parts[1].hasPrefix("-") ? -1_000_000_000 : 1_000_000_000) : nil)
+        }
         let point = mantissa.firstIndex(of: ".") ?? mantissa.endIndex
         guard let exponent, !mantissa.isEmpty, mantissa.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
               mantissa.filter({ $0 == "." }).count <= 1,

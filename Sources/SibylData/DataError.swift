@@ -97,6 +97,12 @@ public struct DataWarning: Equatable, Sendable, CustomStringConvertible, Codable
         case unnamedDateColumn
         /// Day-first dotted dates all in January over several years: month-first dates misread?
         case monthFirstDots
+        /// Daily bars at 00:00 UTC in winter and 23:00 UTC in summer: London's (Lisbon's,
+        /// Dublin's) midnights written in UTC, dated by that clock.
+        case localMidnightsInUTC
+        /// The volume column's name gives its unit: thousands, millions or billions (the volumes
+        /// are scaled to units), or lots (read as written).
+        case volumeUnit
     }
 
     public let kind: Kind

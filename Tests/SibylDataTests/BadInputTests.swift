@@ -21,7 +21,7 @@ struct BadInputTests {
         Case(name: "empty date", text: "\(goodHeader)\n,10,11,9,10.5,1000\n", kind: .emptyCell, line: 2, column: 1),
         Case(name: "NaN", text: "\(goodHeader)\n\(goodRows[0])\n2020-01-03,NaN,12,10,11.5,1500\n", kind: .notFinite, line: 3, column: 2),
         Case(name: "Inf", text: "\(goodHeader)\n2020-01-02,10,inf,9,10.5,1000\n", kind: .notFinite, line: 2, column: 3),
-        Case(name: "overflowing number", text: "\(goodHeader)\n2020-01-02,10,1e999,9,10.5,1000\n", kind: .notFinite, line: 2, column: 3),
+        Case(name: "overflowing number", text: "\(goodHeader)\n2020-01-02,10,1e999,9,10.5,1000\n", kind: .priceOutOfRange, line: 2, column: 3),
         Case(name: "zero price", text: "\(goodHeader)\n2020-01-02,0,11,0,10.5,1000\n", kind: .nonPositivePrice, line: 2, column: 2),
         Case(name: "negative price", text: "\(goodHeader)\n2020-01-02,10,11,9,-10.5,1000\n", kind: .nonPositivePrice, line: 2, column: 5),
         Case(name: "price beyond 1e100", text: "\(goodHeader)\n2020-01-02,1e150,2e150,9e149,1.5e150,1000\n", kind: .priceOutOfRange, line: 2, column: 2),
@@ -111,6 +111,12 @@ struct BadInputTests {
          "delete the line if it is a comment, a note or a footer"),
         ("\(goodHeader)\n2020-01-02,10,11,9,1e-400,1000\n", "Close 1e-400 is outside the prices", "multiply every price by 1e400"),
         ("\(goodHeader)\n2020-01-02,10,11,9,0.05e-400,1000\n", "Close 0.05e-400 is outside the prices", "multiply every price by 1e402"),
+        // A typo's exponent no unit explains: the row is to correct; a cell of hundreds of digits is shown by its start.
+        ("\(goodHeader)\n2020-01-02,10,11,9,1e-99999999999999,1000\n", "Close 1e-99999999999999 is outside the prices",
+         "correct the row, or pass --repair drop or --repair ffill, if only some rows are so"),
+        ("\(goodHeader)\n2020-01-02,10,11,9,1e-999999999999999999999,1000\n", "Close 1e-999999999999999999999 is outside the prices", "correct the row"),
+        ("\(goodHeader)\n2020-01-02,10,11,9,\(String(repeating: "9", count: 400)),1000\n", "Close \(String(repeating: "9", count: 40))… is outside the prices",
+         "divide every price by 1e399"),
         ("\(goodHeader)\n2024-01-02T09:30+01:00[Europe/Paris],10,11,9,10.5,1000\n", "unexpected text", "delete the zone name in brackets ([Europe/Paris])"),
         ("\(goodHeader)\n2024-01-02T09:30:00.250Z,10,11,9,10.5,1000\n", "fractions of a second", "round each time to the whole second"),
         ("\(goodHeader)\n1704153600.5,10,11,9,10.5,1000\n", "is not an ISO date", "Unix timestamp with fractions (seconds since 1970)"),
@@ -205,6 +211,42 @@ struct BadInputTests {
         // Below 1, a point is a decimal point: 0.034 is no thousands group.
         let cents = "Date;Open;High;Low;Close;Volume\n2020-01-06;0.034;0.036;0.032;0.035;129.584\n2020-01-07;0.035;0.037;0.033;0.036;130.100\n"
         #expect(try BarCSV.parse(cents, file: "t.csv").warnings.isEmpty)
+        // Day-first dotted dates mark a German export, whose decimals take a comma: grouped prices
+        // are warned about without a volume, or with volumes under a thousand.
+        for (header, tail) in [("Date;Open;High;Low;Close", ""), ("Date;Open;High;Low;Close;Volume", ";512")] {
+            let dax = "\(header)\n02.01.2020;13.234;13.385;13.201;13.385\(tail)\n03.01.2020;13.305;13.320;13.198;13.219\(tail)\n"
+            let read = try BarCSV.parse(dax, file: "t.csv")
+            #expect(read.series.close == [13.385, 13.219] && read.warnings.map(\.kind) == [.pointsMayBeThousands], "\(read.warnings)")
+            #expect(read.warnings.first?.message.contains("day-first dotted dates") == true)
+        }
+        let closes = try BarCSV.parse("Date;Close\n02.01.2020;13.385\n03.01.2020;13.219\n", file: "t.csv")
+        #expect(closes.warnings.map(\.kind).contains(.pointsMayBeThousands))
+        // The yen pair with ISO dates, or one price with other decimals, is not.
+        let yenDots = "Date;Open;High;Low;Close\n06.01.2020;108.123;108.200;108.001;108.15\n07.01.2020;108.150;108.300;108.100;108.250\n"
+        #expect(try BarCSV.parse(yenDots, file: "t.csv").warnings.isEmpty)
+    }
+
+    @Test("a price out of range names both ways out, a typo's and a unit's, but no rescaling that no unit explains")
+    func outOfRangeFixes() throws {
+        let typo = try #require(throws: DataError.self) { try BarCSV.parse("Date,Close\n2020-01-02,10\n2020-01-03,1e-99999999999999\n", file: "t.csv") }
+        #expect(typo.kind == .priceOutOfRange && typo.fix == "correct the row, or pass --repair drop or --repair ffill, if only some rows are so", "\(typo)")
+        let units = try #require(throws: DataError.self) { try BarCSV.parse("Date,Close\n2020-01-02,1e-150\n", file: "t.csv") }
+        #expect(units.fix.hasSuffix("; if every price is, quote the series in other units: multiply every price by 1e150"), "\(units)")
+    }
+
+    @Test("a column naming the instrument that names two is refused where the second starts: a file of several series")
+    func severalSymbols() throws {
+        let long = "Date,Open,High,Low,Close,Volume,Name\n2020-02-11,96.6,98.1,95.7,97.4,3720989,AAPL\n2020-02-12,96.6,98.1,95.7,97.4,3720989,\"AAPL\"\n"
+            + "2020-02-13,97.9,99.4,97.5,99.3,1541842,MSFT\n"
+        let error = try #require(throws: DataError.self) { try BarCSV.parse(long, file: "t.csv") }
+        #expect(error.kind == .severalSeries && error.line == 4 && error.column == 7)
+        #expect(error.description.contains("column 'Name' names 'MSFT' here and 'AAPL' on line 2"), "\(error)")
+        // Not even --repair drop keeps either part: which series is meant is the user's to say.
+        #expect(throws: DataError.self) { try BarCSV.parse(long, file: "t.csv", options: BarReadOptions(repair: .drop)) }
+        // One symbol throughout (quoted or not), or an empty cell, is one series: the column is unused.
+        let one = "Date,Open,High,Low,Close,Ticker\n2020-02-11,96.6,98.1,95.7,97.4,AAPL\n2020-02-12,96.6,98.1,95.7,97.4,\"AAPL\"\n2020-02-13,96.6,98.1,95.7,97.4,\n"
+        let read = try BarCSV.parse(one, file: "t.csv")
+        #expect(read.series.count == 3 && read.warnings.map(\.message) == ["column 'Ticker' is not used"])
     }
 
     @Test("bars built in code are validated as strictly as files")

@@ -101,6 +101,22 @@ struct CSVReadingTests {
                          "2020-03-29T22:00:00Z", "2020-03-30T22:00:00Z", "2020-03-31T22:00:00Z"].map { "\($0),1,1,1,1\n" }.joined()
         let fra = try BarCSV.parse("Date,Open,High,Low,Close\n" + frankfurt, file: "t.csv")
         #expect(fra.warnings.count == 1 && fra.warnings[0].message.contains("22:00 or 23:00 UTC"), "\(fra.warnings)")
+        // London midnights in UTC (pandas' tz_convert("UTC")): 00:00 in winter, 23:00 in summer. Each
+        // takes London's date, Z or no zone; read as UTC dates, Monday 30 March would be a Sunday bar.
+        let london = ["2020-03-26T00:00:00", "2020-03-27T00:00:00", "2020-03-29T23:00:00", "2020-03-30T23:00:00", "2020-10-22T23:00:00",
+                      "2020-10-23T23:00:00", "2020-10-26T00:00:00", "2020-10-27T00:00:00"]
+        for zone in ["Z", ""] {
+            let lon = try BarCSV.parse("Date,Open,High,Low,Close\n" + london.map { "\($0)\(zone),1,1,1,1\n" }.joined(), file: "t.csv")
+            #expect(lon.series.timestamps.map(\.iso) == ["2020-03-26", "2020-03-27", "2020-03-30", "2020-03-31", "2020-10-23", "2020-10-24", "2020-10-26", "2020-10-27"])
+            #expect(lon.warnings.map(\.kind) == [.localMidnightsInUTC], "\(lon.warnings)")
+        }
+        // 23:00 in winter, or a bar at 23:00 beside one at the next midnight, is no such series: kept as written.
+        let winterLate = ["2020-01-06T00:00:00Z", "2020-01-06T23:00:00Z", "2020-01-08T00:00:00Z", "2020-01-09T00:00:00Z"]
+        let kept = try BarCSV.parse("Date,Open,High,Low,Close\n" + winterLate.map { "\($0),1,1,1,1\n" }.joined(), file: "t.csv")
+        #expect(kept.series.timestamps.map(\.isoDateTime)[1] == "2020-01-06T23:00:00" && !kept.warnings.map(\.kind).contains(.localMidnightsInUTC))
+        let collide = ["2020-06-01T23:00:00Z", "2020-06-02T00:00:00Z", "2020-11-03T00:00:00Z"]
+        let near = try BarCSV.parse("Date,Open,High,Low,Close\n" + collide.map { "\($0),1,1,1,1\n" }.joined(), file: "t.csv")
+        #expect(near.series.timestamps.map(\.isoDateTime)[0] == "2020-06-01T23:00:00" && !near.warnings.map(\.kind).contains(.localMidnightsInUTC))
         // Weekly bars on Sunday evenings are no daily bars dated a day early.
         let sundays = (0..<8).map { "\(Timestamp(year: 2020, month: 1, day: 5).adding(days: 7 * $0).isoDate)T22:00:00Z,1,1,1,1\n" }.joined()
         #expect(try BarCSV.parse("Date,Open,High,Low,Close\n" + sundays, file: "t.csv").warnings.isEmpty)
@@ -352,6 +368,16 @@ struct CSVReadingTests {
                                (text.utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }, "big-endian")] {
             let error = try #require(throws: DataError.self) { try units.withUnsafeBytes { try BarCSV.parse($0, file: "x.csv", name: "x") } }
             #expect(error.message.contains("UTF-16 text (\(order), without a byte-order mark)"))
+        }
+        // UTF-32, with its mark or without, is named as UTF-32 (its little-endian mark begins as UTF-16's).
+        let scalars = text.unicodeScalars.map(\.value)
+        let little = scalars.flatMap { v in (0..<4).map { UInt8((v >> (8 * $0)) & 0xFF) } }
+        let big = scalars.flatMap { v in (0..<4).reversed().map { UInt8((v >> (8 * $0)) & 0xFF) } }
+        for (bytes, kind, iconv) in [([0xFF, 0xFE, 0, 0] + little, "UTF-32 text (little-endian)", "UTF-32LE"), ([0, 0, 0xFE, 0xFF] + big, "UTF-32 text (big-endian)", "UTF-32BE"),
+                                     (little, "UTF-32 text (little-endian, without a byte-order mark)", "UTF-32LE"),
+                                     (big, "UTF-32 text (big-endian, without a byte-order mark)", "UTF-32BE")] as [([UInt8], String, String)] {
+            let error = try #require(throws: DataError.self) { try bytes.withUnsafeBytes { try BarCSV.parse($0, file: "x.csv", name: "x") } }
+            #expect(error.message.hasSuffix(kind) && error.fix.contains("iconv -f \(iconv) -t UTF-8 FILE"), "\(error)")
         }
     }
 
@@ -974,9 +1000,32 @@ struct WebExportTests {
         #expect(nasdaq.series.close == [185.92, 183.63] && nasdaq.series.low == [185.19, 180.934] && nasdaq.series.volume == [40477780, 65603040])
         // A comma with no decimal point in the row may be a decimal comma: still refused.
         #expect(parseError("Date;Open;High;Low;Close\n2024-01-02;1,234;2;1;1,5\n")?.kind == .unparsableNumber)
+        // Two groups (4,256,010), or commas before a point (1,239.28), are thousands, and show
+        // that the row's other commas are too: an index copied from Yahoo, or a tab-separated export.
+        let yahoo = try BarCSV.parse("Date,Open,High,Low,Close,Volume\n2024-01-02,\"1,239.28\",\"1,245.00\",\"1,230.10\",\"1,240.50\",\"4,256,010\"\n", file: "t.csv")
+        #expect(yahoo.series.close == [1240.5] && yahoo.series.volume == [4_256_010])
+        let tabs = try BarCSV.parse("Date\tOpen\tHigh\tLow\tClose\tVolume\n2020-01-02\t23,547\t23,610\t23,500\t23,598\t4,256,010\n", file: "t.csv")
+        #expect(tabs.series.open == [23_547] && tabs.series.close == [23_598] && tabs.series.volume == [4_256_010])
+        // One group alone, with nothing else in the row to tell: still refused as a possible decimal comma.
+        #expect(parseError("Date\tOpen\tHigh\tLow\tClose\tVolume\n2020-01-02\t23,547\t23,610\t23,500\t23,598\t4,256\n")?.message.contains("decimal comma") == true)
         // A suffix on a price, a currency sign on a volume: refused.
         #expect(parseError("Date,Open,High,Low,Close,Volume\n2024-01-02,1,2,0.5,1.5K,100\n")?.column == 5)
         #expect(parseError("Date,Open,High,Low,Close,Volume\n2024-01-02,1,2,0.5,1.5,$100\n")?.column == 6)
+    }
+
+    @Test("a volume column whose name counts thousands or millions is read in units, said in a warning; lots are read as written")
+    func volumeUnits() throws {
+        for (header, factor) in [("Volume (K)", 1e3), ("Vol. (000s)", 1e3), ("Volume ('000)", 1e3), ("Volume (thousands)", 1e3), ("Vol (M)", 1e6),
+                                 ("Volume (mn)", 1e6), ("Volume (bn)", 1e9)] {
+            let read = try BarCSV.parse("Date,Open,High,Low,Close,\(header)\n2020-01-02,1,2,0.5,1.5,523\n2020-01-03,1,2,0.5,1.5,12.5\n", file: "t.csv")
+            #expect(read.series.volume == [523 * factor, 12.5 * factor], "\(header)")
+            #expect(read.warnings.map(\.kind) == [.volumeUnit] && read.warnings[0].message.contains("multiplied by \(Int(factor))"), "\(read.warnings)")
+        }
+        let lots = try BarCSV.parse("Date,Open,High,Low,Close,Volume (lots)\n2020-01-02,1,2,0.5,1.5,523\n", file: "t.csv")
+        #expect(lots.series.volume == [523] && lots.warnings.first?.message.contains("counts lots, which Sibyl cannot convert") == true)
+        // A currency or coin in parentheses is no multiplier.
+        let coin = try BarCSV.parse("Date,Open,High,Low,Close,Volume (BTC)\n2020-01-02,1,2,0.5,1.5,523\n", file: "t.csv")
+        #expect(coin.series.volume == [523] && coin.warnings.isEmpty)
     }
 
     @Test("a Volume column with nothing on any row is a file without volumes, with a warning")
