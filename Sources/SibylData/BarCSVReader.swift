@@ -92,7 +92,11 @@ struct BarCSVReader {
             // after its byte (little-endian) or before it (big-endian).
             let quads = head.count / 4
             for (position, endian) in [(0, "little"), (3, "big")] where quads >= 4 {
-                let text = (0..<quads).count { q in head[4 * q + position] != 0 && (0..<4).allSatisfy { $0 == position || head[4 * q + $0] == 0 } }
+                // (Printable ASCII, tabs and line ends: an array of small integers is no text.)
+                let text = (0..<quads).count { q in
+                    let byte = head[4 * q + position]
+                    return (byte >= 0x20 && byte < 0x7F || byte == 0x09 || byte == 0x0A || byte == 0x0D) && (0..<4).allSatisfy { $0 == position || head[4 * q + $0] == 0 }
+                }
                 if text * 10 >= quads * 9 { return "UTF-32 text (\(endian)-endian, without a byte-order mark)" }
             }
             // UTF-16 without a byte-order mark: text whose every other byte is zero. ASCII text
@@ -434,13 +438,40 @@ struct BarCSVReader {
 
     /// Header names (as ``headerKey(_:keepingUnits:)`` writes them) of a column that names the
     /// instrument of each row.
-    static let symbolColumnKeys: Set<String> = ["symbol", "ticker", "tickersymbol", "name", "instrument", "secid", "ric", "isin",
-                                                "asset", "pair", "contract", "stock", "tscode", "sym"]
+    static let symbolColumnKeys: Set<String> = ["symbol", "ticker", "tickersymbol", "tickername", "name", "instrument", "secid", "ric", "isin",
+                                                "asset", "pair", "stock", "code", "stockcode", "securitycode", "securityname", "tscode", "sym",
+                                                "tradingsymbol", "coin"]
 
-    /// Whether field `field` holds exactly `bytes`.
-    private func field(_ field: Int, equals bytes: [UInt8]) -> Bool {
-        guard let base, fieldEnds[field] - fieldStarts[field] == bytes.count else { return false }
-        return bytes.withUnsafeBufferPointer { memcmp(base + fieldStarts[field], $0.baseAddress!, bytes.count) == 0 }
+    /// Records where the first row that names an instrument in column `column` (header `name`)
+    /// names it, and throws when the current row names another (letter case and spaces around it
+    /// aside). The first name stays in the mapped file, compared byte for byte: no string is made
+    /// unless the bytes differ. (Out of line: the row loop's code stays as small as it was, and
+    /// its speed with it.)
+    @inline(never)
+    private func checkSymbols(_ columns: [Int], names: [String], first: inout [(start: Int, count: Int, line: Int)], row: Int) throws {
+        for (k, column) in columns.enumerated() { try checkSymbol(column, name: names[column], first: &first[k], row: row) }
+    }
+
+    private func checkSymbol(_ column: Int, name: String, first: inout (start: Int, count: Int, line: Int), row: Int) throws {
+        guard let base, fieldEnds[column] > fieldStarts[column] else { return }
+        let (start, count) = (fieldStarts[column], fieldEnds[column] - fieldStarts[column])
+        guard first.line > 0 else {
+            first = (start, count, row)
+            return
+        }
+        if count == first.count && memcmp(base + start, base + first.start, count) == 0 { return }
+        func symbol(_ start: Int, _ count: Int) -> String {
+            String(decoding: UnsafeBufferPointer(start: base + start, count: count), as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        }
+        let (here, there) = (symbol(start, count), symbol(first.start, first.count))
+        guard here.lowercased() != there.lowercased() else { return }
+        // A file name and a Python string from the symbol: no slashes, quotes or spaces.
+        let fileName = String(there.map { $0.isLetter || $0.isNumber || "-.".contains($0) ? $0 : "_" })
+        let quoted = there.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'")
+        throw DataError(kind: .severalSeries, file: file, line: row, column: column + 1, value: text(column),
+                        message: "column '\(name)' names '\(text(column))' here and '\(there)' on line \(first.line): the file holds several series, and a bar file is one",
+                        fix: "keep one \(name.lowercased())'s rows, such as with pandas: df[df['\(name)'] == '\(quoted)'].to_csv('\(fileName).csv', index=False); "
+                            + "if the rows are one series whose symbol changed (a renamed ticker, a rolled contract), delete the column")
     }
 
     /// A field's text as written (invalid UTF-8 decoded as U+FFFD).
@@ -508,7 +539,7 @@ struct BarCSVReader {
         /// A separate time-of-day column beside a date-only Date column.
         var timeColumn: Int?
         var ignored: [String] = []
-        var symbolColumn: Int?
+        var symbolColumns: [Int] = []
         // Names match their role as written, first. A unit or zone in parentheses ("Time (UTC)",
         // "Close (USD)") is read past after that, for a role still free, or for a time beside the
         // date; so "Close (adj)" beside "Close", "Volume (USD)" after "Volume (BTC)" or
@@ -610,7 +641,7 @@ struct BarCSVReader {
         ignored = unused.subtracting(emptyUnnamed).sorted().map { headerNames[$0].isEmpty ? "(unnamed column \($0 + 1))" : headerNames[$0] }
         // A column naming the instrument (a long-format export of several tickers, sorted by
         // symbol): every row must name the same one, or the series would be stitched from several.
-        symbolColumn = unused.sorted().first { Self.symbolColumnKeys.contains(Self.headerKey(headerNames[$0])) }
+        symbolColumns = unused.sorted().filter { Self.symbolColumnKeys.contains(Self.headerKey(headerNames[$0])) }
         // A file of closes only (an index level, a rate, a settlement price): each bar's open, high
         // and low are its close, with a warning.
         let closesOnly = columnOfRole[Role.close.rawValue] != nil && [Role.open, .high, .low].allSatisfy { columnOfRole[$0.rawValue] == nil }
@@ -653,6 +684,9 @@ struct BarCSVReader {
         let hasVolume = columnOfRole[Role.volume.rawValue] != nil
         // A volume counted in thousands or millions ("Volume (K)", "Vol. (000s)"): read in units.
         let volumeUnit = columnOfRole[Role.volume.rawValue].flatMap { Self.volumeMultiplier(headerNames[$0]) }
+        let volumePower = volumeUnit?.power ?? 0
+        /// Whether a row has shown that the file's commas group thousands (4,256,010, or 1,239.28).
+        var commasGroupThousands = false
         let hasAdjusted = columnOfRole[Role.adjustedClose.rawValue] != nil
         // (A file of adjusted closes alone is adjusted already.)
         if options.adjusted && !hasAdjusted && !closeFromAdjusted {
@@ -700,7 +734,9 @@ struct BarCSVReader {
         /// order (``fillForward``), so that a newest-first file fills from the bar before, not after.
         var filledCells: [Int: [Int]] = [:]
         /// The instrument the first row names, when a column names it: its text, bytes and line.
-        var firstSymbol: (String, [UInt8], Int)?
+        /// Per column of `symbolColumns`: where the first row naming an instrument names it (line 0: none yet).
+        var firstSymbols = [(start: Int, count: Int, line: Int)](repeating: (0, 0, 0), count: symbolColumns.count)
+        let hasSymbolColumns = !symbolColumns.isEmpty
 
         let dateColumn = columnOfRole[Role.date.rawValue]!
         options.slashDateOrder = try slashDateOrder(dateColumn: dateColumn, columns: columnCount)
@@ -764,18 +800,6 @@ struct BarCSVReader {
                 continue rows
             }
 
-            if let symbolColumn, fieldEnds[symbolColumn] > fieldStarts[symbolColumn] {
-                if let (symbol, bytes, symbolLine) = firstSymbol {
-                    if !field(symbolColumn, equals: bytes), text(symbolColumn) != symbol {
-                        let name = headerNames[symbolColumn]
-                        throw DataError(kind: .severalSeries, file: file, line: row, column: symbolColumn + 1, value: text(symbolColumn),
-                                        message: "column '\(name)' names '\(text(symbolColumn))' here and '\(symbol)' on line \(symbolLine): the file holds several series, and a bar file is one",
-                                        fix: "keep one \(name.lowercased())'s rows, such as with pandas: df[df['\(name)'] == '\(symbol)'].to_csv('\(symbol).csv', index=False)")
-                    }
-                } else {
-                    firstSymbol = (text(symbolColumn), Array(UnsafeBufferPointer(start: base! + fieldStarts[symbolColumn], count: fieldEnds[symbolColumn] - fieldStarts[symbolColumn])), row)
-                }
-            }
 
             // Timestamp.
             let timestamp: Timestamp
@@ -840,23 +864,28 @@ struct BarCSVReader {
                 timestamp = parsed
                 rowOffset = offset
             }
+            // (After the date: a repeated header or a footer is refused as such.)
+            if hasSymbolColumns { try checkSymbols(symbolColumns, names: headerNames, first: &firstSymbols, row: row) }
 
             // Numbers, each checked on its own. The hot path builds no strings: messages are made
             // only when a cell is bad.
             for role in numericRoles {
                 let column = columnOfRole[role.rawValue]!
                 let start = fieldStarts[column], end = fieldEnds[column]
-                if start < end, let value = DecimalParser.parse(base!, from: start, to: end),
+                let power = role == .volume ? volumePower : 0
+                if start < end, let value = DecimalParser.parse(base!, from: start, to: end, powerOfTen: power),
                    role == .volume ? value.isFinite && value >= 0 : BarValidation.priceRange.contains(value) {
                     values[role.rawValue] = value
                     continue
                 }
-                if start < end, let value = writtenNumber(column, volume: role == .volume),
-                   role == .volume ? value.isFinite && value >= 0 : BarValidation.priceRange.contains(value) {
-                    values[role.rawValue] = value
+                if start < end, let written = writtenNumber(column, volume: role == .volume, unitPower: power, groupingSeen: commasGroupThousands),
+                   role == .volume ? written.value.isFinite && written.value >= 0 : BarValidation.priceRange.contains(written.value) {
+                    values[role.rawValue] = written.value
+                    // A number read with comma groups shows the file's commas group thousands.
+                    if written.grouped { commasGroupThousands = true }
                     continue
                 }
-                let error = cellError(role: role, column: column, header: headerNames[column])
+                let error = cellError(role: role, column: column, header: headerNames[column], groupingSeen: commasGroupThousands, unitPower: power)
                 if options.repair == .forwardFill {
                     // Filled later, from the bar before in time (``fillForward``).
                     values[role.rawValue] = .nan
@@ -874,9 +903,8 @@ struct BarCSVReader {
                 let volume = columnOfRole[Role.volume.rawValue]!
                 if (fieldStarts[volume]..<fieldEnds[volume]).contains(where: { base![$0] == UInt8(ascii: ".") }) { groupedVolumes += 1 }
             }
-            if delimiter == UInt8(ascii: ";") && timestamps.count < 200 && groupedPriceRows == timestamps.count,
-               priceColumns.allSatisfy({ groupedByPoints(fieldStarts[$0], fieldEnds[$0])
-                                         && (fieldStarts[$0]..<fieldEnds[$0]).contains(where: { base![$0] == UInt8(ascii: ".") }) }) {
+            // (Every row, not the first 200: one price of other decimals, 108.0130, settles it.)
+            if delimiter == UInt8(ascii: ";") && groupedPriceRows == timestamps.count, pointGrouped(priceColumns) {
                 groupedPriceRows += 1
             }
 
@@ -1047,8 +1075,7 @@ struct BarCSVReader {
 
         func column(_ role: Role) -> [Double] {
             let offset = slot[(closesOnly && [.open, .high, .low].contains(role) ? Role.close : role).rawValue]
-            let scale = role == .volume ? volumeUnit?.factor ?? 1 : 1
-            return (0..<timestamps.count).map { numbers[$0 * stride + offset] * scale }
+            return (0..<timestamps.count).map { numbers[$0 * stride + offset] }
         }
         var series = BarSeries(
             name: name, timestamps: timestamps, open: column(.open), high: column(.high), low: column(.low),
@@ -1091,9 +1118,9 @@ struct BarCSVReader {
         }
         if let volumeUnit, let column = columnOfRole[Role.volume.rawValue] {
             warnings.append(DataWarning(kind: .volumeUnit, file: file, line: headerLineNumber,
-                                        message: volumeUnit.factor == 1
+                                        message: volumeUnit.power == 0
                                             ? "column '\(headerNames[column])' counts \(volumeUnit.name), which Sibyl cannot convert: its volumes are read as written, so the share of a bar's volume a fill takes (the backtest's capacity check) is in those units"
-                                            : "column '\(headerNames[column])' counts \(volumeUnit.name): its volumes are multiplied by \(Int(volumeUnit.factor)) to read them in units (shares, contracts)"))
+                                            : "column '\(headerNames[column])' counts \(volumeUnit.name): its volumes are multiplied by \(Int(pow(10, Double(volumeUnit.power)))) to read them in units (shares, contracts)"))
         }
         if londonMidnights {
             warnings.append(DataWarning(kind: .localMidnightsInUTC, file: file, line: nil,
@@ -1128,7 +1155,7 @@ struct BarCSVReader {
                                         message: "every number of this ';'-separated file has whole groups of three digits after its points, volumes too (7.600, 523.100): "
                                             + "if the points separate thousands, as a German-locale export writes whole numbers, every value was read 1000 times too small; "
                                             + "export it with plain numbers (7600) or with the locale set to English"))
-        } else if groupedPriceRows > 0 && groupedPriceRows == min(timestamps.count, 200),
+        } else if groupedPriceRows > 0 && groupedPriceRows == timestamps.count,
                   dateShape?.dayFirst == true, dateShape?.dateSeparator == UInt8(ascii: ".") {
             // Such a locale writes decimals with a comma: a point in its numbers groups thousands.
             warnings.append(DataWarning(kind: .pointsMayBeThousands, file: file, line: nil,
@@ -1180,7 +1207,7 @@ struct BarCSVReader {
     /// property more makes it too large to pass in registers, and the row loop then copies it for
     /// every call; 5% of the read rate.)
     @inline(never)
-    private func cellError(role: Role, column: Int, header: String) -> DataError {
+    private func cellError(role: Role, column: Int, header: String, groupingSeen: Bool, unitPower: Int) -> DataError {
         let raw = text(column), word = rawText(column).lowercased()
         let (kind, message, fix): (DataError.Kind, String, String)
         // A file without volumes may leave the column empty on every row: it is optional.
@@ -1199,7 +1226,10 @@ struct BarCSVReader {
         } else if Self.isMissingValue(word) {
             (kind, message, fix) = (.notFinite, "\(named) is '\(raw)', not a finite number",
                                     "give a real value, or pass --repair drop or --repair ffill\(noVolumes)")
-        } else if raw.range(of: #"^[+-]?[1-9]\d{0,2}(,\d{3})+$"#, options: .regularExpression) != nil && rowHasPointDecimals() {
+        } else if unitPower != 0, let suffix = raw.last, "KMB".contains(suffix) {
+            (kind, message, fix) = (.unparsableNumber, "\(named) '\(raw)' has a multiplier (\(suffix)) of its own, and the column's name counts in 1e\(unitPower): which applies is unclear",
+                                    "write the column's volumes as plain numbers in the unit its name gives, or take that unit out of its name")
+        } else if raw.range(of: #"^[+-]?[1-9]\d{0,2}(,\d{3})+$"#, options: .regularExpression) != nil && (groupingSeen || rowHasPointDecimals()) {
             // Other numbers of the row have a decimal point: this comma separates thousands.
             (kind, message, fix) = (.unparsableNumber, "\(named) '\(raw)' has a thousands separator",
                                     "write it without one (\(raw.replacingOccurrences(of: ",", with: ""))), as a spreadsheet does when the number format has no grouping")
@@ -1219,8 +1249,11 @@ struct BarCSVReader {
     /// decimal points, and a volume counted in thousands, millions or billions (2.51B). Nil for
     /// anything else, which the cell's error then describes. (Kept out of line: only cells the
     /// plain parse refused come here.)
+    /// `unitPower` is the power of ten the column's name counts in (3 for "Volume (K)"), and
+    /// `groupingSeen` whether an earlier row showed that the file's commas group thousands.
+    /// Returns the value with whether it had comma groups.
     @inline(never)
-    private func writtenNumber(_ column: Int, volume: Bool) -> Double? {
+    private func writtenNumber(_ column: Int, volume: Bool, unitPower: Int, groupingSeen: Bool) -> (value: Double, grouped: Bool)? {
         guard let base else { return nil }
         var (i, end) = (fieldStarts[column], fieldEnds[column])
         if !volume {
@@ -1244,7 +1277,10 @@ struct BarCSVReader {
             default: break
             }
             if power != nil { end -= 1 }
+            // A multiplier in the cell and another in the column's name: which applies is unclear.
+            if power != nil && unitPower != 0 { return nil }
         }
+        if unitPower != 0 { power = UInt8(ascii: "0") + UInt8(unitPower) }
         guard end > i, base[i] &- 48 < 10 else { return nil }
         // Commas must group thousands: 1 to 3 digits, then groups of a comma and 3 digits, then
         // perhaps a fraction; and a decimal point, in the number or elsewhere in the row, must show
@@ -1265,7 +1301,7 @@ struct BarCSVReader {
             // (No group of thousands starts with a 0: 0,512 is a decimal comma.)
             guard lead <= 3, base[i] != UInt8(ascii: "0") else { return nil }
             // Two groups or more (4,256,010) are thousands on their own: a decimal comma is one.
-            guard j < end || groups >= 2 || rowHasPointDecimals() else { return nil }
+            guard j < end || groups >= 2 || groupingSeen || rowHasPointDecimals() else { return nil }
         }
         // What is left: digits and at most one point, parsed as the plain number it spells.
         let length = end - i
@@ -1280,17 +1316,20 @@ struct BarCSVReader {
                 buffer[count + 1] = power
                 count += 2
             }
-            return DecimalParser.parse(UnsafePointer(buffer.baseAddress!), from: 0, to: count)
+            return DecimalParser.parse(UnsafePointer(buffer.baseAddress!), from: 0, to: count).map { ($0, groups > 0) }
         }
     }
 
     /// The comma groups of bytes `start..<end` when they spell 1 to 3 digits (not starting with 0),
     /// groups of "," and 3 digits, and perhaps "." and a fraction; nil for anything else.
     private func commaGroups(_ start: Int, _ end: Int) -> (groups: Int, fraction: Bool)? {
-        guard let base, start < end, base[start] != UInt8(ascii: "0") else { return nil }
-        var i = start
+        guard let base else { return nil }
+        // A sign first (a change column's -1,239.28).
+        let first = start < end && (base[start] == UInt8(ascii: "-") || base[start] == UInt8(ascii: "+")) ? start + 1 : start
+        guard first < end, base[first] != UInt8(ascii: "0") else { return nil }
+        var i = first
         while i < end, base[i] &- 48 < 10 { i += 1 }
-        guard (1...3).contains(i - start) else { return nil }
+        guard (1...3).contains(i - first) else { return nil }
         var groups = 0
         while i < end, base[i] == UInt8(ascii: ",") {
             var k = i + 1
@@ -1306,6 +1345,16 @@ struct BarCSVReader {
     private func rangeIsDigits(_ start: Int, _ end: Int) -> Bool {
         guard let base else { return false }
         return (start..<max(start, end)).allSatisfy { base[$0] &- 48 < 10 }
+    }
+
+    /// Whether every field of `columns` in the current row has points, each followed by a whole
+    /// group of three digits (13.385). (Out of line: asked of a ';' file's first rows only.)
+    @inline(never)
+    private func pointGrouped(_ columns: [Int]) -> Bool {
+        guard let base else { return false }
+        return columns.allSatisfy { column in
+            groupedByPoints(fieldStarts[column], fieldEnds[column]) && (fieldStarts[column]..<fieldEnds[column]).contains { base[$0] == UInt8(ascii: ".") }
+        }
     }
 
     /// Whether bytes `start..<end` spell 1 to 3 digits followed by groups of "." and 3 digits.
@@ -1346,22 +1395,20 @@ struct BarCSVReader {
         return best.value > 0 ? best.key : UInt8(ascii: ",")
     }
 
-    /// Moves daily bars written at 23:00 UTC in summer to the next midnight when the series is
-    /// London's midnights in UTC: daily steps (most of one to three days), every bar at 00:00 or
-    /// 23:00, some of each, the 23:00 bars in March to October and the 00:00 bars outside May to
-    /// September (European summer time runs from the last Sunday of March to the last of
-    /// October), and the bars still in order once moved. Returns whether it moved them.
+    /// Moves bars written at 23:00 UTC in summer to the next midnight when the series is London's
+    /// midnights in UTC (daily, weekly or monthly bars): every bar at 00:00 or 23:00, some of each,
+    /// the 23:00 bars in March to October and the 00:00 bars outside May to September (European
+    /// summer time runs from the last Sunday of March to the last of October), and the bars still
+    /// in order once moved. Returns whether it moved them.
     static func redateLocalMidnights(_ timestamps: inout [Timestamp]) -> Bool {
-        let late = 82_800
+        let summerMidnight = 23 * 3600  // London's midnight in summer, on UTC's clock
         guard timestamps.count >= 3,
-              timestamps.allSatisfy({ $0.secondOfDay == 0 || $0.secondOfDay == late }),
-              timestamps.contains(where: { $0.secondOfDay == 0 }), timestamps.contains(where: { $0.secondOfDay == late }),
-              timestamps.allSatisfy({ $0.secondOfDay == late ? (3...10).contains($0.date.month) : !(5...9).contains($0.date.month) })
+              timestamps.allSatisfy({ $0.secondOfDay == 0 || $0.secondOfDay == summerMidnight }),
+              timestamps.contains(where: { $0.secondOfDay == 0 }), timestamps.contains(where: { $0.secondOfDay == summerMidnight }),
+              timestamps.allSatisfy({ $0.secondOfDay == summerMidnight ? (3...10).contains($0.date.month) : !(5...9).contains($0.date.month) })
         else { return false }
-        let steps = zip(timestamps.dropFirst(), timestamps).map { $0.secondsSinceEpoch - $1.secondsSinceEpoch }
-        guard 2 * steps.filter({ $0 >= 82_800 && $0 <= 3 * 86_400 + 3600 }).count > steps.count else { return false }
         var moved = timestamps
-        for i in moved.indices where moved[i].secondOfDay == late { moved[i].secondsSinceEpoch += 3600 }
+        for i in moved.indices where moved[i].secondOfDay == summerMidnight { moved[i].secondsSinceEpoch += 3600 }
         guard zip(moved, moved.dropFirst()).allSatisfy({ $0.secondsSinceEpoch < $1.secondsSinceEpoch }) else { return false }
         timestamps = moved
         return true
@@ -1704,14 +1751,15 @@ struct BarCSVReader {
     /// The unit in parentheses of a volume column's name when it counts thousands, millions or
     /// billions ("Volume (K)", "Vol. (000s)", "Volume (mn)"), with its factor; lots, whose size the
     /// file does not give, with a factor of 1. Nil for any other name ("Volume", "Volume (BTC)").
-    static func volumeMultiplier(_ name: String) -> (name: String, factor: Double)? {
+    static func volumeMultiplier(_ name: String) -> (name: String, power: Int)? {
         let key = headerKey(name, keepingUnits: true)
         guard key.hasSuffix(")"), let open = key.lastIndex(of: "(") else { return nil }
         switch String(key[key.index(after: open)..<key.index(before: key.endIndex)]) {
-        case "k", "000", "000s", "'000", "'000s", "thousand", "thousands", "thou": return ("thousands", 1e3)
-        case "m", "mn", "mm", "mil", "mln", "million", "millions", "000000": return ("millions", 1e6)
-        case "b", "bn", "billion", "billions": return ("billions", 1e9)
-        case "lot", "lots": return ("lots", 1)
+        case "k", "000", "000s", "'000", "'000s", "000's", "thousand", "thousands", "thou", "thous", "inthousands", "1000s", "x1000":
+            return ("thousands", 3)
+        case "m", "mn", "mm", "mil", "mln", "mio", "million", "millions", "inmillions", "000000": return ("millions", 6)
+        case "b", "bn", "billion", "billions", "inbillions": return ("billions", 9)
+        case "lot", "lots": return ("lots", 0)
         default: return nil
         }
     }

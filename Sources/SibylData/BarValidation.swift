@@ -66,6 +66,11 @@ enum BarValidation {
                            message: "\(name) \(text) is outside the prices Sibyl computes with, 1e-100 to 1e100",
                            fix: rescale(power))
         }
+        if value == -.infinity, decimalPower(String(written.dropFirst())) != nil, written.hasPrefix("-") {
+            // A negative number too large for double precision (-1e400): not positive, first.
+            return Problem(kind: .nonPositivePrice, value: text, message: "\(name) \(text) is not positive",
+                           fix: "prices must be greater than 0, since returns are log(P_t / P_t−1): correct the row, or pass --repair drop or --repair ffill if a few rows are wrong")
+        }
         if !value.isFinite {
             return Problem(kind: .notFinite, value: text, message: "\(name) is \(text), not a finite number",
                            fix: "give a real price, or pass --repair drop or --repair ffill to drop or fill such rows")
@@ -91,15 +96,17 @@ enum BarValidation {
         let parts = text.lowercased().split(separator: "e", maxSplits: 1, omittingEmptySubsequences: false)
         var mantissa = Substring(parts[0])
         if mantissa.hasPrefix("+") { mantissa = mantissa.dropFirst() }
-        var exponent: Int? = 0
+        var exponent = 0
         if parts.count == 2 {
-            // An exponent past Int's range (1e-99999999999999999999) counts as a billion.
+            // An exponent past a billion (1e-99999999999999999999, past Int's range too) counts as
+            // a billion, so that adding the mantissa's power cannot overflow.
             let digits = parts[1].hasPrefix("-") || parts[1].hasPrefix("+") ? parts[1].dropFirst() : parts[1][...]
-            let whole = !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
-            exponent = Int(parts[1]) ?? (whole ? (parts[1].hasPrefix("-") ? -1_000_000_000 : 1_000_000_000) : nil)
+            guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+            let limit = 1_000_000_000
+            exponent = min(Int(digits) ?? limit, limit) * (parts[1].hasPrefix("-") ? -1 : 1)
         }
         let point = mantissa.firstIndex(of: ".") ?? mantissa.endIndex
-        guard let exponent, !mantissa.isEmpty, mantissa.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
+        guard !mantissa.isEmpty, mantissa.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
               mantissa.filter({ $0 == "." }).count <= 1,
               let first = mantissa.firstIndex(where: { $0 != "0" && $0 != "." }) else { return nil }
         // Digits between the first nonzero digit and the point, less one; past the point, minus

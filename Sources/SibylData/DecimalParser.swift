@@ -17,8 +17,9 @@ enum DecimalParser {
         1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
     ]
 
-    /// The value of `bytes[start..<end]`, or nil when it is not a decimal number.
-    static func parse(_ bytes: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Double? {
+    /// The value of `bytes[start..<end]` times 10^`powerOfTen` (a volume counted in thousands is
+    /// read in units exactly: 2.01 in thousands is 2010), or nil when it is not a decimal number.
+    static func parse(_ bytes: UnsafePointer<UInt8>, from start: Int, to end: Int, powerOfTen: Int = 0) -> Double? {
         var i = start
         guard i < end else { return nil }
         var negative = false
@@ -79,13 +80,15 @@ enum DecimalParser {
             exponent += exponentNegative ? -value : value
         }
         guard i == end else { return nil }
+        exponent += powerOfTen
 
         if significantDigits <= 19 && mantissa <= 1 << 53 && exponent >= -22 && exponent <= 22 {
             var value = Double(mantissa)
             value = exponent < 0 ? value / powersOfTen[-exponent] : value * powersOfTen[exponent]
             return negative ? -value : value
         }
-        return slowParse(bytes, from: start, to: end)
+        // (Beyond 19 digits or 10^±22, the power is applied after rounding: within an ulp or two.)
+        return slowParse(bytes, from: start, to: end).map { powerOfTen == 0 ? $0 : $0 * pow(10, Double(powerOfTen)) }
     }
 
     private static func slowParse(_ bytes: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Double? {

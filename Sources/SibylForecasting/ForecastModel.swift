@@ -31,6 +31,13 @@ public struct NextBarForecast: Sendable, Equatable, Codable {
     /// all (a series falling 10% a bar, every bar, has moves of 10% and no volatility); nil when
     /// it is not defined (fewer than 21 bars).
     public var recentMoveSize: Double?
+    /// A move or its size as a percentage in the forecast's messages: three decimals, or three
+    /// significant digits in scientific notation below 0.001% (a series that barely moves).
+    public static func percentage(_ fraction: Double) -> String {
+        let percent = 100 * fraction
+        return abs(percent) >= 0.001 || percent == 0 ? String(format: "%.3f%%", percent) : String(format: "%.2e%%", percent)
+    }
+
     /// Whether the forecast move is far outside the series' recent moves: over 100% in log terms,
     /// or over 10 times the size of the last 20 bars' moves (most often a next-close model
     /// extrapolating).
@@ -580,12 +587,11 @@ public final class ForecastModel {
         } else if forecast.isFarOutsideRecentMoves {
             // Errors of forecasts near the price say nothing of one this far from it.
             let move = abs(forecast.predictedLogReturn)
-            func percentage(_ value: Double) -> String { String(format: "%.3g%%", 100 * value) }
             var rule = "over 100%"
             if move <= 1, let size = forecast.recentMoveSize {
-                rule = "over 10 times the root mean square of the last \(PredictionInterval.volatilityBars) log returns (\(percentage(size)))"
+                rule = "over 10 times the root mean square of the last \(PredictionInterval.volatilityBars) log returns (\(NextBarForecast.percentage(size)))"
             }
-            forecast.intervalUnavailable = "no \(percent) interval: the forecast's move, \(percentage(move)) in log terms, is \(rule), "
+            forecast.intervalUnavailable = "no \(percent) interval: the forecast's move, \(NextBarForecast.percentage(move)) in log terms, is \(rule), "
                 + "far outside the moves of the forecasts whose errors would set it"
         } else if let low = band.low, let high = band.high {
             forecast.interval = PredictionInterval(level: band.level, low: predicted * exp(sigma * low), high: predicted * exp(sigma * high),

@@ -71,7 +71,7 @@ func alignedRows(_ rows: [[String]], leftAligned: Set<Int>, indent: String = "")
 enum ForecastOutput {
     static func evaluationTable(_ report: ForecastEvaluationReport) -> String {
         var lines = ["held-out test span \(report.firstTimestamp) → \(report.lastTimestamp) (\(report.model.count) next-bar forecast\(report.model.count == 1 ? "" : "s"))"]
-        lines += evaluationWarnings(report)
+        lines += spanWarnings(report)
         let header = ["forecaster", "MAE", "RMSE", "MAPE %", "MASE", "dir. acc %", "chance %", "PT p", "Theil U"]
         var rows = [header]
         let scores = [report.model, report.naive, report.autoregression]
@@ -93,15 +93,25 @@ enum ForecastOutput {
                          + "(\(source)), skill \(skillText(probability.brierSkill)); "
                          + "log loss \(fixed(probability.logLoss)) against \(fixed(probability.baseRateLogLoss))")
         }
-        lines.append("lag check: \(report.lag.flagged ? "WARNING, " : "")the model \(report.lag.explanation)")
+        lines.append(lagCheck(report))
         lines.append("verdict: \(verdict(report))")
         return lines.joined(separator: "\n")
     }
 
-    /// The warnings and notes printed between the evaluation's span and its table (scores in-sample,
-    /// inputs unlike the training ones, a training span that hardly moved, dates shared with the
-    /// model's training series); `--json` carries them as `evaluationWarnings`.
+    /// The warnings and notes the text prints with the evaluation, word for word: those between its
+    /// span and its table, then the lag check's when it flags the model. `--json` carries them as
+    /// `evaluationWarnings`.
     static func evaluationWarnings(_ report: ForecastEvaluationReport) -> [String] {
+        spanWarnings(report) + (report.lag.flagged ? [lagCheck(report)] : [])
+    }
+
+    static func lagCheck(_ report: ForecastEvaluationReport) -> String {
+        "lag check: \(report.lag.flagged ? "WARNING, " : "")the model \(report.lag.explanation)"
+    }
+
+    /// Scores in-sample, inputs unlike the training ones, a training span that hardly moved, dates
+    /// shared with the model's training series.
+    private static func spanWarnings(_ report: ForecastEvaluationReport) -> [String] {
         var lines: [String] = []
         if let end = report.overlapsTrainingThrough {
             let all = report.inSampleCount == report.model.count
@@ -233,24 +243,25 @@ enum ForecastOutput {
                 + " (the model's \(interval.errorCount) held-out errors, scaled to the volatility of the last \(PredictionInterval.volatilityBars) bars,"
                 + " \(fixed(100 * interval.volatility, 3))% a bar"
                 + (interval.priceStep.map { "; rounded outward to the prices' step of \(String(format: "%g", $0))" } ?? "") + ")"
-            if interval.fromInSampleErrors { text += "; \(inSampleIntervalWarning)" }
-            for line in [sessionWarning(forecast), outsideIntervalNote(forecast)] { if let line { text += "\n" + line } }
+            for line in [inSampleIntervalWarning(forecast), sessionWarning(forecast), outsideIntervalNote(forecast)] { if let line { text += "\n" + line } }
         } else if let why = forecast.intervalUnavailable {
             text += "\n\(why)"
         }
         return text
     }
 
-    /// The warnings and notes printed with the next bar's forecast; `--json` carries them as
-    /// `forecastWarnings` (the interval's own, in-sample errors, as a sentence of its own).
+    /// The warnings and notes printed with the next bar's forecast, word for word; `--json`
+    /// carries them as `forecastWarnings`.
     static func forecastWarnings(_ forecast: NextBarForecast) -> [String] {
         guard forecast.upProbability != nil || (forecast.predictedClose.isFinite && forecast.predictedClose > 0) else { return [] }
-        let inSample = forecast.interval?.fromInSampleErrors == true
-            ? "WARNING: some of the held-out errors the prediction interval comes from are in-sample, so it is too narrow" : nil
-        return [inputShiftWarning(forecast), farMoveWarning(forecast), inSample, sessionWarning(forecast), outsideIntervalNote(forecast)].compactMap { $0 }
+        return [inputShiftWarning(forecast), farMoveWarning(forecast), inSampleIntervalWarning(forecast), sessionWarning(forecast),
+                outsideIntervalNote(forecast)].compactMap { $0 }
     }
 
-    private static let inSampleIntervalWarning = "WARNING: some of those errors are in-sample, so it is too narrow"
+    private static func inSampleIntervalWarning(_ forecast: NextBarForecast) -> String? {
+        forecast.interval?.fromInSampleErrors == true
+            ? "WARNING: some of the held-out errors the prediction interval comes from are in-sample, so it is too narrow" : nil
+    }
 
     private static func inputShiftWarning(_ forecast: NextBarForecast) -> String? {
         forecast.inputShifts.isEmpty ? nil
@@ -262,7 +273,7 @@ enum ForecastOutput {
     private static func farMoveWarning(_ forecast: NextBarForecast) -> String? {
         guard forecast.isFarOutsideRecentMoves else { return nil }
         let size = forecast.recentMoveSize ?? .nan
-        return "WARNING: that move is far outside this series' own moves (\(size.isFinite ? "\(fixed(100 * size, 3))% a bar over the last \(PredictionInterval.volatilityBars) bars" : "over 100%")): "
+        return "WARNING: that move is far outside this series' own moves (\(size.isFinite ? "\(NextBarForecast.percentage(size)) a bar over the last \(PredictionInterval.volatilityBars) bars" : "over 100%")): "
             + "the model is extrapolating (a next-close model beyond the prices it was trained on, a model trained on a series of another kind) or diverged in training"
     }
 

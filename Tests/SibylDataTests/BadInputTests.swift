@@ -221,13 +221,29 @@ struct BadInputTests {
         }
         let closes = try BarCSV.parse("Date;Close\n02.01.2020;13.385\n03.01.2020;13.219\n", file: "t.csv")
         #expect(closes.warnings.map(\.kind).contains(.pointsMayBeThousands))
-        // The yen pair with ISO dates, or one price with other decimals, is not.
-        let yenDots = "Date;Open;High;Low;Close\n06.01.2020;108.123;108.200;108.001;108.15\n07.01.2020;108.150;108.300;108.100;108.250\n"
-        #expect(try BarCSV.parse(yenDots, file: "t.csv").warnings.isEmpty)
+        // A yen pair at three decimals with ISO dates is not (that locale's decimals are points);
+        // with dotted dates it is, unless a price anywhere in the file, past the 200th row too,
+        // has other decimals (108.0130 groups no thousands).
+        let yenISO = "Date;Open;High;Low;Close\n2020-01-06;108.123;108.200;108.001;108.150\n2020-01-07;108.150;108.300;108.100;108.250\n"
+        #expect(try BarCSV.parse(yenISO, file: "t.csv").warnings.isEmpty)
+        let day = Timestamp(year: 2020, month: 1, day: 1)
+        let yenRows = (0..<260).map { i in
+            let close = i == 250 ? "108.0130" : "108.\(String(format: "%03d", 100 + i))"
+            return "\(String(format: "%02d.%02d.%04d", day.adding(days: i).date.day, day.adding(days: i).date.month, day.adding(days: i).date.year));108.100;108.500;108.000;\(close)"
+        }
+        #expect(try BarCSV.parse("Date;Open;High;Low;Close\n" + yenRows.joined(separator: "\n") + "\n", file: "t.csv").warnings.isEmpty)
     }
 
     @Test("a price out of range names both ways out, a typo's and a unit's, but no rescaling that no unit explains")
     func outOfRangeFixes() throws {
+        // Exponents at Int's limits (that had trapped adding the mantissa's power), and a negative
+        // number past double precision (not positive, first).
+        for cell in ["10e9223372036854775807", "0.01e-9223372036854775808", "1e+99999999999999999999999"] {
+            let error = try #require(throws: DataError.self) { try BarCSV.parse("Date,Close\n2020-01-02,\(cell)\n", file: "t.csv") }
+            #expect(error.kind == .priceOutOfRange && error.fix.hasPrefix("correct the row"), "\(error)")
+        }
+        let negative = try #require(throws: DataError.self) { try BarCSV.parse("Date,Close\n2020-01-02,-1e400\n", file: "t.csv") }
+        #expect(negative.kind == .nonPositivePrice, "\(negative)")
         let typo = try #require(throws: DataError.self) { try BarCSV.parse("Date,Close\n2020-01-02,10\n2020-01-03,1e-99999999999999\n", file: "t.csv") }
         #expect(typo.kind == .priceOutOfRange && typo.fix == "correct the row, or pass --repair drop or --repair ffill, if only some rows are so", "\(typo)")
         let units = try #require(throws: DataError.self) { try BarCSV.parse("Date,Close\n2020-01-02,1e-150\n", file: "t.csv") }
@@ -243,10 +259,32 @@ struct BadInputTests {
         #expect(error.description.contains("column 'Name' names 'MSFT' here and 'AAPL' on line 2"), "\(error)")
         // Not even --repair drop keeps either part: which series is meant is the user's to say.
         #expect(throws: DataError.self) { try BarCSV.parse(long, file: "t.csv", options: BarReadOptions(repair: .drop)) }
-        // One symbol throughout (quoted or not), or an empty cell, is one series: the column is unused.
+        // One symbol throughout (quoted or not, in any letter case), or an empty cell, is one series: the column is unused.
         let one = "Date,Open,High,Low,Close,Ticker\n2020-02-11,96.6,98.1,95.7,97.4,AAPL\n2020-02-12,96.6,98.1,95.7,97.4,\"AAPL\"\n2020-02-13,96.6,98.1,95.7,97.4,\n"
+            + "2020-02-14,96.6,98.1,95.7,97.4,aapl \n"
         let read = try BarCSV.parse(one, file: "t.csv")
-        #expect(read.series.count == 3 && read.warnings.map(\.message) == ["column 'Ticker' is not used"])
+        #expect(read.series.count == 4 && read.warnings.map(\.message) == ["column 'Ticker' is not used"])
+        // Every column that names the instrument is checked, not the first only.
+        let two = try #require(throws: DataError.self) {
+            try BarCSV.parse("Date,Close,Name,Symbol\n2020-01-06,1.5,Alphabet,GOOG\n2020-01-07,1.5,Alphabet,GOOGL\n", file: "t.csv")
+        }
+        #expect(two.line == 3 && two.column == 4, "\(two)")
+        // A repeated header is still that (dropped under --repair drop), not a second symbol.
+        let joined = "Date,Close,Symbol\n2020-01-06,1.5,AAPL\nDate,Close,Symbol\n2020-01-07,1.6,AAPL\n"
+        let header = try #require(throws: DataError.self) { try BarCSV.parse(joined, file: "t.csv") }
+        #expect(header.message.contains("the header repeats here"), "\(header)")
+        #expect(try BarCSV.parse(joined, file: "t.csv", options: BarReadOptions(repair: .drop)).series.count == 2)
+        // The fix's file name and Python string survive slashes and quotes.
+        let pairs = try #require(throws: DataError.self) {
+            try BarCSV.parse("Date,Close,Pair\n2020-01-06,1.5,BTC/USD\n2020-01-07,1.5,ETH/USD\n", file: "t.csv")
+        }
+        #expect(pairs.fix.contains("df[df['Pair'] == 'BTC/USD'].to_csv('BTC_USD.csv', index=False)"), "\(pairs)")
+        let quote = try #require(throws: DataError.self) {
+            try BarCSV.parse("Date,Close,Name\n2020-01-06,1.5,McDonald's\n2020-01-07,1.5,Apple\n", file: "t.csv")
+        }
+        #expect(quote.fix.contains("== 'McDonald\\'s'].to_csv('McDonald_s.csv'"), "\(quote)")
+        // A rolled futures contract is one series: a Contract column is not read as the instrument.
+        #expect(try BarCSV.parse("Date,Close,Contract\n2020-03-12,1.5,ESH20\n2020-03-13,1.5,ESM20\n", file: "t.csv").series.count == 2)
     }
 
     @Test("bars built in code are validated as strictly as files")

@@ -117,6 +117,10 @@ struct CSVReadingTests {
         let collide = ["2020-06-01T23:00:00Z", "2020-06-02T00:00:00Z", "2020-11-03T00:00:00Z"]
         let near = try BarCSV.parse("Date,Open,High,Low,Close\n" + collide.map { "\($0),1,1,1,1\n" }.joined(), file: "t.csv")
         #expect(near.series.timestamps.map(\.isoDateTime)[0] == "2020-06-01T23:00:00" && !near.warnings.map(\.kind).contains(.localMidnightsInUTC))
+        // Weekly bars too: Monday's, written Sunday 23:00 in summer.
+        let weeks = ["2020-03-16T00:00:00Z", "2020-03-23T00:00:00Z", "2020-03-29T23:00:00Z", "2020-04-05T23:00:00Z"]
+        let weekly = try BarCSV.parse("Date,Open,High,Low,Close\n" + weeks.map { "\($0),1,1,1,1\n" }.joined(), file: "t.csv")
+        #expect(weekly.series.timestamps.map(\.iso) == ["2020-03-16", "2020-03-23", "2020-03-30", "2020-04-06"])
         // Weekly bars on Sunday evenings are no daily bars dated a day early.
         let sundays = (0..<8).map { "\(Timestamp(year: 2020, month: 1, day: 5).adding(days: 7 * $0).isoDate)T22:00:00Z,1,1,1,1\n" }.joined()
         #expect(try BarCSV.parse("Date,Open,High,Low,Close\n" + sundays, file: "t.csv").warnings.isEmpty)
@@ -379,6 +383,10 @@ struct CSVReadingTests {
             let error = try #require(throws: DataError.self) { try bytes.withUnsafeBytes { try BarCSV.parse($0, file: "x.csv", name: "x") } }
             #expect(error.message.hasSuffix(kind) && error.fix.contains("iconv -f \(iconv) -t UTF-8 FILE"), "\(error)")
         }
+        // An array of small 32-bit integers is no text.
+        let integers = (0..<64).flatMap { (v: UInt32) in [UInt8(v % 20), 0, 0, 0] }
+        let binary = try #require(throws: DataError.self) { try integers.withUnsafeBytes { try BarCSV.parse($0, file: "x.csv", name: "x") } }
+        #expect(binary.message.hasSuffix("binary data"), "\(binary)")
     }
 
     @Test("a drop that leaves nothing names the first row's fault; a wide export's unused columns are one warning")
@@ -1004,8 +1012,13 @@ struct WebExportTests {
         // that the row's other commas are too: an index copied from Yahoo, or a tab-separated export.
         let yahoo = try BarCSV.parse("Date,Open,High,Low,Close,Volume\n2024-01-02,\"1,239.28\",\"1,245.00\",\"1,230.10\",\"1,240.50\",\"4,256,010\"\n", file: "t.csv")
         #expect(yahoo.series.close == [1240.5] && yahoo.series.volume == [4_256_010])
-        let tabs = try BarCSV.parse("Date\tOpen\tHigh\tLow\tClose\tVolume\n2020-01-02\t23,547\t23,610\t23,500\t23,598\t4,256,010\n", file: "t.csv")
-        #expect(tabs.series.open == [23_547] && tabs.series.close == [23_598] && tabs.series.volume == [4_256_010])
+        let tabs = try BarCSV.parse("Date\tOpen\tHigh\tLow\tClose\tVolume\n2020-01-02\t23,547\t23,610\t23,500\t23,598\t4,256,010\n"
+                                    + "2020-01-03\t23,580\t23,650\t23,550\t23,612\t956,000\n", file: "t.csv")
+        // (The first row's evidence holds for the rows after it, which have none of their own.)
+        #expect(tabs.series.open == [23_547, 23_580] && tabs.series.close == [23_598, 23_612] && tabs.series.volume == [4_256_010, 956_000])
+        // A signed number with commas before a point is evidence too (a change column).
+        let change = try BarCSV.parse("Date,Close,Volume,Change\n2020-01-02,\"23,547\",100,\"-1,239.28\"\n", file: "t.csv")
+        #expect(change.series.close == [23_547])
         // One group alone, with nothing else in the row to tell: still refused as a possible decimal comma.
         #expect(parseError("Date\tOpen\tHigh\tLow\tClose\tVolume\n2020-01-02\t23,547\t23,610\t23,500\t23,598\t4,256\n")?.message.contains("decimal comma") == true)
         // A suffix on a price, a currency sign on a volume: refused.
@@ -1017,9 +1030,16 @@ struct WebExportTests {
     func volumeUnits() throws {
         for (header, factor) in [("Volume (K)", 1e3), ("Vol. (000s)", 1e3), ("Volume ('000)", 1e3), ("Volume (thousands)", 1e3), ("Vol (M)", 1e6),
                                  ("Volume (mn)", 1e6), ("Volume (bn)", 1e9)] {
-            let read = try BarCSV.parse("Date,Open,High,Low,Close,\(header)\n2020-01-02,1,2,0.5,1.5,523\n2020-01-03,1,2,0.5,1.5,12.5\n", file: "t.csv")
-            #expect(read.series.volume == [523 * factor, 12.5 * factor], "\(header)")
+            let read = try BarCSV.parse("Date,Open,High,Low,Close,\(header)\n2020-01-02,1,2,0.5,1.5,523\n2020-01-03,1,2,0.5,1.5,2.01\n", file: "t.csv")
+            // Exactly: 2.01 thousands is 2010, not 2009.9999999999998.
+            #expect(read.series.volume == [523 * factor, factor == 1e3 ? 2010 : factor == 1e6 ? 2_010_000 : 2_010_000_000], "\(header)")
             #expect(read.warnings.map(\.kind) == [.volumeUnit] && read.warnings[0].message.contains("multiplied by \(Int(factor))"), "\(read.warnings)")
+        }
+        // A multiplier in the cell as well as in the name: which applies is unclear, refused.
+        let both = try #require(throws: DataError.self) { try BarCSV.parse("Date,Open,High,Low,Close,Volume (K)\n2020-01-02,1,2,0.5,1.5,2.07M\n", file: "t.csv") }
+        #expect(both.column == 6 && both.message.contains("has a multiplier (M) of its own"), "\(both)")
+        for header in ["Volume (000's)", "Volume (Thous.)", "Volume (in thousands)", "Volume (x1000)"] {
+            #expect(try BarCSV.parse("Date,Close,\(header)\n2020-01-02,1.5,7\n", file: "t.csv").series.volume == [7000], "\(header)")
         }
         let lots = try BarCSV.parse("Date,Open,High,Low,Close,Volume (lots)\n2020-01-02,1,2,0.5,1.5,523\n", file: "t.csv")
         #expect(lots.series.volume == [523] && lots.warnings.first?.message.contains("counts lots, which Sibyl cannot convert") == true)

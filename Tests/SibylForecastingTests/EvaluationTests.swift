@@ -677,8 +677,9 @@ struct ForecastModelTests {
         let far = try model.forecastNextBar(of: calm, evaluation: try model.evaluate(on: calm))
         try #require(far.isFarOutsideRecentMoves, "\(far.predictedLogReturn) against \(String(describing: far.recentMoveSize))")
         let size = try #require(far.recentMoveSize)
-        let expected = "no 80% interval: the forecast's move, \(String(format: "%.3g%%", 100 * abs(far.predictedLogReturn))) in log terms, is over 10 times "
-            + "the root mean square of the last 20 log returns (\(String(format: "%.3g%%", 100 * size))), far outside the moves of the forecasts whose errors would set it"
+        let expected = "no 80% interval: the forecast's move, \(NextBarForecast.percentage(abs(far.predictedLogReturn))) in log terms, is over 10 times "
+            + "the root mean square of the last 20 log returns (\(NextBarForecast.percentage(size))), far outside the moves of the forecasts whose errors would set it"
+        #expect(NextBarForecast.percentage(0.00072) == "0.072%" && NextBarForecast.percentage(1e-8) == "1.00e-06%" && NextBarForecast.percentage(5.889) == "588.900%")
         #expect(far.interval == nil && far.intervalUnavailable == expected, "\(String(describing: far.intervalUnavailable))")
     }
 
