@@ -1124,7 +1124,7 @@ struct BarCSVReader {
         }
         if londonMidnights {
             warnings.append(DataWarning(kind: .localMidnightsInUTC, file: file, line: nil,
-                                        message: "the daily bars fall at 00:00 in winter and 23:00 in summer, the midnights of London (or Lisbon, Dublin) written in UTC: "
+                                        message: "the bars fall at 00:00 in winter and 23:00 in summer, the midnights of London (or Lisbon, Dublin) written in UTC: "
                                             + "each bar is dated by London's clock, a summer bar on the day after the date written"))
         }
         if timesInUTC {
