@@ -442,16 +442,17 @@ struct BarCSVReader {
                                                 "asset", "pair", "stock", "code", "stockcode", "securitycode", "securityname", "tscode", "sym",
                                                 "tradingsymbol", "coin"]
 
-    /// Records where the first row that names an instrument in column `column` (header `name`)
-    /// names it, and throws when the current row names another (letter case and spaces around it
-    /// aside). The first name stays in the mapped file, compared byte for byte: no string is made
-    /// unless the bytes differ. (Out of line: the row loop's code stays as small as it was, and
-    /// its speed with it.)
+    /// ``checkSymbol(_:name:first:row:)`` for each of `columns`. (Out of line: the row loop's code
+    /// stays as small as it was, and its speed with it.)
     @inline(never)
     private func checkSymbols(_ columns: [Int], names: [String], first: inout [(start: Int, count: Int, line: Int)], row: Int) throws {
         for (k, column) in columns.enumerated() { try checkSymbol(column, name: names[column], first: &first[k], row: row) }
     }
 
+    /// Records where the first row that names an instrument in column `column` (header `name`)
+    /// names it, and throws when the current row names another (letter case and spaces around it
+    /// aside). The first name stays in the mapped file, compared byte for byte: no string is made
+    /// unless the bytes differ.
     private func checkSymbol(_ column: Int, name: String, first: inout (start: Int, count: Int, line: Int), row: Int) throws {
         guard let base, fieldEnds[column] > fieldStarts[column] else { return }
         let (start, count) = (fieldStarts[column], fieldEnds[column] - fieldStarts[column])
@@ -733,7 +734,6 @@ struct BarCSVReader {
         /// Cells `ffill` fills, by line: the value slots. They are filled once the rows are in time
         /// order (``fillForward``), so that a newest-first file fills from the bar before, not after.
         var filledCells: [Int: [Int]] = [:]
-        /// The instrument the first row names, when a column names it: its text, bytes and line.
         /// Per column of `symbolColumns`: where the first row naming an instrument names it (line 0: none yet).
         var firstSymbols = [(start: Int, count: Int, line: Int)](repeating: (0, 0, 0), count: symbolColumns.count)
         let hasSymbolColumns = !symbolColumns.isEmpty
@@ -1348,7 +1348,8 @@ struct BarCSVReader {
     }
 
     /// Whether every field of `columns` in the current row has points, each followed by a whole
-    /// group of three digits (13.385). (Out of line: asked of a ';' file's first rows only.)
+    /// group of three digits (13.385). (Out of line: asked of a ';' file's rows only while every
+    /// row before was so.)
     @inline(never)
     private func pointGrouped(_ columns: [Int]) -> Bool {
         guard let base else { return false }
