@@ -973,6 +973,13 @@ struct BarCSVReader {
             for role in numericRoles { numbers.append(values[role.rawValue]) }
         }
 
+        // Daily bars at 00:00 UTC in winter and at 23:00 UTC in summer are the midnights of London
+        // (Lisbon, Dublin) written in UTC, as pandas' tz_convert("UTC") writes a London daily
+        // index: read as UTC dates, every summer bar would fall on the day before its session (a
+        // Monday's on the Sunday). Each takes its date on that clock, as offsets would have given
+        // it, before a repair orders the rows, so that its notes name the dates kept.
+        let londonMidnights = offsets.allSatisfy { $0 == 0 } && Self.redateLocalMidnights(&timestamps)
+
         // Rows a repair kept out of order (the row loop above lets them through).
         if options.repair != .none && zip(timestamps, timestamps.dropFirst()).contains(where: { newestFirst ? $0 < $1 : $0 > $1 }) {
             newestFirst = Self.keepMostOrderedRows(timestamps: &timestamps, lines: &lines, numbers: &numbers, offsets: &offsets, stride: stride,
@@ -1066,12 +1073,6 @@ struct BarCSVReader {
                 timesInUTC = true
             }
         }
-
-        // Daily bars at 00:00 UTC in winter and at 23:00 UTC in summer are the midnights of London
-        // (Lisbon, Dublin) written in UTC, as pandas' tz_convert("UTC") writes a London daily
-        // index: read as UTC dates, every summer bar would fall on the day before its session (a
-        // Monday's on the Sunday). Each takes its date on that clock, as offsets would have given it.
-        let londonMidnights = offsets.allSatisfy { $0 == 0 } && Self.redateLocalMidnights(&timestamps)
 
         func column(_ role: Role) -> [Double] {
             let offset = slot[(closesOnly && [.open, .high, .low].contains(role) ? Role.close : role).rawValue]
@@ -1399,8 +1400,9 @@ struct BarCSVReader {
     /// Moves bars written at 23:00 UTC in summer to the next midnight when the series is London's
     /// midnights in UTC (daily, weekly or monthly bars): every bar at 00:00 or 23:00, some of each,
     /// the 23:00 bars in March to October and the 00:00 bars outside May to September (European
-    /// summer time runs from the last Sunday of March to the last of October), and the bars still
-    /// in order once moved. Returns whether it moved them.
+    /// summer time runs from the last Sunday of March to the last of October), and no bar moved
+    /// onto another's time. (The rows may be out of order, as a repair finds them.) Returns
+    /// whether it moved them.
     static func redateLocalMidnights(_ timestamps: inout [Timestamp]) -> Bool {
         let summerMidnight = 23 * 3600  // London's midnight in summer, on UTC's clock
         guard timestamps.count >= 3,
@@ -1410,7 +1412,7 @@ struct BarCSVReader {
         else { return false }
         var moved = timestamps
         for i in moved.indices where moved[i].secondOfDay == summerMidnight { moved[i].secondsSinceEpoch += 3600 }
-        guard zip(moved, moved.dropFirst()).allSatisfy({ $0.secondsSinceEpoch < $1.secondsSinceEpoch }) else { return false }
+        guard Set(moved.map(\.secondsSinceEpoch)).count == Set(timestamps.map(\.secondsSinceEpoch)).count else { return false }
         timestamps = moved
         return true
     }

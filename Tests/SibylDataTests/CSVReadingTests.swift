@@ -117,6 +117,12 @@ struct CSVReadingTests {
         let collide = ["2020-06-01T23:00:00Z", "2020-06-02T00:00:00Z", "2020-11-03T00:00:00Z"]
         let near = try BarCSV.parse("Date,Open,High,Low,Close\n" + collide.map { "\($0),1,1,1,1\n" }.joined(), file: "t.csv")
         #expect(near.series.timestamps.map(\.isoDateTime)[0] == "2020-06-01T23:00:00" && !near.warnings.map(\.kind).contains(.localMidnightsInUTC))
+        // Under --repair, the notes on rows out of order name the dates kept: London's. (A row
+        // that repeats the one before is dropped as the file writes it, before the dates are settled.)
+        let londonTwice = london.prefix(4) + [london[2]] + london.suffix(4)
+        let dropped = try BarCSV.parse("Date,Open,High,Low,Close\n" + londonTwice.map { "\($0)Z,1,1,1,1\n" }.joined(), file: "t.csv",
+                                       options: BarReadOptions(repair: .drop))
+        #expect(dropped.series.count == 8 && dropped.repairs.map(\.reason) == ["timestamp 2020-03-30 is earlier than 2020-03-31 on line 5"], "\(dropped.repairs)")
         // Weekly bars too: Monday's, written Sunday 23:00 in summer.
         let weeks = ["2020-03-16T00:00:00Z", "2020-03-23T00:00:00Z", "2020-03-29T23:00:00Z", "2020-04-05T23:00:00Z"]
         let weekly = try BarCSV.parse("Date,Open,High,Low,Close\n" + weeks.map { "\($0),1,1,1,1\n" }.joined(), file: "t.csv")
