@@ -736,7 +736,6 @@ struct BarCSVReader {
         var filledCells: [Int: [Int]] = [:]
         /// Per column of `symbolColumns`: where the first row naming an instrument names it (line 0: none yet).
         var firstSymbols = [(start: Int, count: Int, line: Int)](repeating: (0, 0, 0), count: symbolColumns.count)
-        let hasSymbolColumns = !symbolColumns.isEmpty
 
         let dateColumn = columnOfRole[Role.date.rawValue]!
         options.slashDateOrder = try slashDateOrder(dateColumn: dateColumn, columns: columnCount)
@@ -865,7 +864,7 @@ struct BarCSVReader {
                 rowOffset = offset
             }
             // (After the date: a repeated header or a footer is refused as such.)
-            if hasSymbolColumns { try checkSymbols(symbolColumns, names: headerNames, first: &firstSymbols, row: row) }
+            if !symbolColumns.isEmpty { try checkSymbols(symbolColumns, names: headerNames, first: &firstSymbols, row: row) }
 
             // Numbers, each checked on its own. The hot path builds no strings: messages are made
             // only when a cell is bad.
@@ -1283,26 +1282,18 @@ struct BarCSVReader {
         }
         if unitPower != 0 { power = UInt8(ascii: "0") + UInt8(unitPower) }
         guard end > i, base[i] &- 48 < 10 else { return nil }
-        // Commas must group thousands: 1 to 3 digits, then groups of a comma and 3 digits, then
-        // perhaps a fraction; and a decimal point, in the number or elsewhere in the row, must show
-        // that they are not decimal commas.
-        var j = i
-        while j < end, base[j] &- 48 < 10 { j += 1 }
-        let lead = j - i
+        // Commas must group thousands (``commaGroups(_:_:)``), and a decimal point, two groups
+        // (4,256,010: a decimal comma is one), an earlier row or another number of the row must
+        // show that they are not decimal commas. Without commas: digits, then perhaps a point and
+        // the fraction's digits (no comma after a point: 12.075,00 is Europe's twelve thousand).
         var groups = 0
-        while j < end, base[j] == UInt8(ascii: ",") {
-            var k = j + 1
-            guard readDigits(3, at: &k, end: end) != nil, k == end || base[k] &- 48 >= 10 else { return nil }
-            (j, groups) = (k, groups + 1)
-        }
-        // Then the end, or a point and the fraction's digits to the end (no comma after a point:
-        // 12.075,00 is Europe's twelve thousand, not twelve).
-        guard j == end || base[j] == UInt8(ascii: ".") && j + 1 < end && rangeIsDigits(j + 1, end) else { return nil }
-        if groups > 0 {
-            // (No group of thousands starts with a 0: 0,512 is a decimal comma.)
-            guard lead <= 3, base[i] != UInt8(ascii: "0") else { return nil }
-            // Two groups or more (4,256,010) are thousands on their own: a decimal comma is one.
-            guard j < end || groups >= 2 || groupingSeen || rowHasPointDecimals() else { return nil }
+        if let grouping = commaGroups(i, end) {
+            guard grouping.fraction || grouping.groups >= 2 || groupingSeen || rowHasPointDecimals() else { return nil }
+            groups = grouping.groups
+        } else {
+            var j = i
+            while j < end, base[j] &- 48 < 10 { j += 1 }
+            guard j == end || base[j] == UInt8(ascii: ".") && j + 1 < end && rangeIsDigits(j + 1, end) else { return nil }
         }
         // What is left: digits and at most one point, parsed as the plain number it spells.
         let length = end - i
@@ -1321,8 +1312,9 @@ struct BarCSVReader {
         }
     }
 
-    /// The comma groups of bytes `start..<end` when they spell 1 to 3 digits (not starting with 0),
-    /// groups of "," and 3 digits, and perhaps "." and a fraction; nil for anything else.
+    /// The comma groups of bytes `start..<end` when they spell 1 to 3 digits (not starting with 0:
+    /// 0,512 is a decimal comma), groups of "," and 3 digits, and perhaps "." and a fraction; nil
+    /// for anything else, a number without commas among it.
     private func commaGroups(_ start: Int, _ end: Int) -> (groups: Int, fraction: Bool)? {
         guard let base else { return nil }
         // A sign first (a change column's -1,239.28).

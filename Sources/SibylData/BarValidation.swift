@@ -66,12 +66,9 @@ enum BarValidation {
                            message: "\(name) \(text) is outside the prices Sibyl computes with, 1e-100 to 1e100",
                            fix: rescale(power))
         }
-        if value == -.infinity, decimalPower(String(written.dropFirst())) != nil, written.hasPrefix("-") {
-            // A negative number too large for double precision (-1e400): not positive, first.
-            return Problem(kind: .nonPositivePrice, value: text, message: "\(name) \(text) is not positive",
-                           fix: "prices must be greater than 0, since returns are log(P_t / P_t−1): correct the row, or pass --repair drop or --repair ffill if a few rows are wrong")
-        }
-        if !value.isFinite {
+        // A negative number too large for double precision (-1e400) is, first, not positive (below).
+        let negativeOverflow = value == -.infinity && written.hasPrefix("-") && decimalPower(String(written.dropFirst())) != nil
+        if !value.isFinite && !negativeOverflow {
             return Problem(kind: .notFinite, value: text, message: "\(name) is \(text), not a finite number",
                            fix: "give a real price, or pass --repair drop or --repair ffill to drop or fill such rows")
         }
